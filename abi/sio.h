@@ -1,0 +1,299 @@
+/*
+ * libsio — Socket.IO v5 / Engine.IO v4 server and client in C.
+ *
+ * The one public header. Everything the host may use is declared here; every
+ * other symbol of the library is hidden.
+ *
+ * Threads. A context (sio_context) runs its own I/O thread. The host never
+ * gets a callback: it drains events with sio_next_event() from ONE thread at a
+ * time (the "pumping" thread) and may wait on sio_context_fd(). Every command
+ * (emit, ack, join, leave, disconnect, ...) may be called from any thread; it
+ * is copied, queued, and carried out on the I/O thread in the order of calls.
+ *
+ * Errors. Functions return 0 (or a positive count) on success and a negative
+ * SIO_E* code on failure; sio_last_error() gives a readable message for the
+ * last failure on the calling thread. When a call fails, no event will ever
+ * come for it.
+ *
+ * Ownership. Every pointer the host hands in is copied before the call
+ * returns. Every pointer inside an event is borrowed: it stays valid until the
+ * next sio_next_event() call on the same context, or sio_context_free().
+ */
+#ifndef SIO_H
+#define SIO_H
+
+#ifndef SIO_CDEF
+#include <stddef.h>
+#include <stdint.h>
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SIO_VERSION_MAJOR 0
+#define SIO_VERSION_MINOR 1
+#define SIO_VERSION_PATCH 0
+/* 0xMMmmpp, comparable with sio_version(). */
+#define SIO_VERSION_NUM 0x000100
+
+/* ---------------------------------------------------------------------------
+ * Errors
+ * ------------------------------------------------------------------------ */
+enum sio_error {
+  SIO_OK = 0,
+  SIO_EINVAL = -1,        /* an argument is NULL, malformed or out of range */
+  SIO_ENOMEM = -2,        /* out of memory */
+  SIO_ECLOSED = -3,       /* the server, client or context is closed */
+  SIO_EBUSY = -4,         /* another thread is pumping this context */
+  SIO_ERESERVED = -5,     /* the event name is reserved by Socket.IO */
+  SIO_ENOTFOUND = -6,     /* no such socket, request or namespace */
+  SIO_ETIMEDOUT = -7,     /* an acknowledgement did not come in time */
+  SIO_EDISCONNECTED = -8, /* the socket went away before delivery */
+  SIO_EADDRINUSE = -9,    /* the listen address is taken */
+  SIO_EIO = -10,          /* a system or network error (see sio_last_error) */
+  SIO_EPROTO = -11,       /* the peer broke the protocol */
+  SIO_ETOOBIG = -12       /* a payload exceeds a configured limit */
+};
+
+/* Static English text for a code; never NULL. */
+const char *sio_strerror(int code);
+
+/* Message about the last failed call on this thread; never NULL. Borrowed:
+ * valid until the next failing libsio call on this thread. */
+const char *sio_last_error(void);
+
+/* ---------------------------------------------------------------------------
+ * Version
+ * ------------------------------------------------------------------------ */
+/* SIO_VERSION_NUM of the loaded library. Bindings refuse a library whose major
+ * (sio_version() >> 16) differs from the header they were built with. */
+unsigned sio_version(void);
+/* "0.1.0"; static. */
+const char *sio_version_string(void);
+
+/* ---------------------------------------------------------------------------
+ * Handles (opaque)
+ * ------------------------------------------------------------------------ */
+typedef struct sio_context sio_context;
+typedef struct sio_options sio_options;
+typedef struct sio_server sio_server;
+typedef struct sio_client sio_client;
+
+/* A borrowed byte range (binary attachment). */
+typedef struct sio_buf {
+  const void *data;
+  size_t len;
+} sio_buf;
+
+/* ---------------------------------------------------------------------------
+ * Context: the I/O thread, the event queue and the pump
+ * ------------------------------------------------------------------------ */
+/* Starts the I/O thread. *out belongs to the caller: sio_context_free(). */
+int sio_context_new(sio_context **out);
+
+/* Closes every server and client of the context, stops the I/O thread and
+ * frees everything, including all sio_server and sio_client handles created
+ * on it. Accepts NULL. Must not run concurrently with other calls on ctx. */
+void sio_context_free(sio_context *ctx);
+
+/* A file descriptor that is readable while events are pending. Owned by the
+ * context: do not read, write or close it. Valid until sio_context_free(). */
+int sio_context_fd(const sio_context *ctx);
+
+/* Makes a sio_next_event() that is waiting return 0 early. Any thread. */
+int sio_context_wakeup(sio_context *ctx);
+
+/* Event types. */
+enum sio_event_type {
+  SIO_EV_NONE = 0,
+  /* server: a socket joined a namespace. nsp, sid, data = handshake JSON
+   * {"headers","time","address","xdomain","secure","issued","url","query",
+   * "auth"}. */
+  SIO_EV_CONNECTION = 1,
+  /* server: a client asks to join a namespace that has middleware (see
+   * SIO_NS_MIDDLEWARE). req, nsp, sid (the id it will get), data = handshake
+   * JSON. flags has SIO_EVF_NEW_NAMESPACE when the namespace does not exist
+   * yet (dynamic namespaces). Answer with sio_connect_accept() or
+   * sio_connect_refuse(). */
+  SIO_EV_CONNECT_REQUEST = 2,
+  /* server and client: an event from the peer. nsp, sid, name, data = JSON
+   * array of the arguments with {"_placeholder":true,"num":N} for binary
+   * values, bins = the attachments. ack_id >= 0 when the peer waits for an
+   * acknowledgement: answer with sio_ack() (server) or sio_client_ack(). */
+  SIO_EV_EVENT = 3,
+  /* an acknowledgement for an emit made with SIO_EMIT_ACK. req = the
+   * request id that emit returned; sid; data = JSON array of the arguments
+   * (for a broadcast: JSON array of each client's first argument), bins.
+   * err = 0, or SIO_ETIMEDOUT ("operation has timed out"; a broadcast then
+   * still carries the responses that came), or SIO_EDISCONNECTED. reason = the
+   * message when err != 0. */
+  SIO_EV_ACK = 4,
+  /* server: a socket is leaving; its rooms are still joined. nsp, sid,
+   * reason, data = JSON array of its rooms. */
+  SIO_EV_DISCONNECTING = 5,
+  /* server and client: a socket left. nsp, sid, reason (official strings:
+   * "server namespace disconnect", "client namespace disconnect", "server
+   * shutting down", "ping timeout", "transport close", "transport error",
+   * "parse error", "forced close", "forced server close"). */
+  SIO_EV_DISCONNECT = 6,
+  /* server: the answer to sio_fetch_sockets(). req, data = JSON array of
+   * {"id","nsp","rooms","handshake"}. */
+  SIO_EV_SOCKETS = 7,
+  /* an asynchronous failure of a command (req set), or a server-level error
+   * (req = 0; data = {"code":N,"message":"..."} for rejected HTTP requests).
+   * err, reason. */
+  SIO_EV_ERROR = 8,
+  /* server: sio_server_close() has finished. */
+  SIO_EV_SERVER_CLOSED = 9,
+  /* client: connected to a namespace. nsp, sid. */
+  SIO_EV_CONNECT = 10,
+  /* client: the server refused the namespace. nsp, reason = message,
+   * data = JSON of the server's data or NULL. */
+  SIO_EV_CONNECT_ERROR = 11,
+  /* client: a reconnection attempt starts. attempt in ack_id. */
+  SIO_EV_RECONNECT_ATTEMPT = 12,
+  /* client: reconnected after attempt ack_id. */
+  SIO_EV_RECONNECT = 13,
+  /* client: gave up reconnecting. */
+  SIO_EV_RECONNECT_FAILED = 14
+};
+
+/* Event flags. */
+#define SIO_EVF_NEW_NAMESPACE 0x1u /* CONNECT_REQUEST for an unknown namespace */
+#define SIO_EVF_BROADCAST 0x2u     /* ACK collects several clients */
+#define SIO_EVF_RECOVERED 0x4u     /* CONNECTION/CONNECT restored its state */
+
+/* One event. Owned by the context; every pointer in it is borrowed until the
+ * next sio_next_event() on the same context. Fields are only ever appended;
+ * never allocate this struct yourself. Unused pointers are NULL. */
+typedef struct sio_event {
+  int type;              /* enum sio_event_type */
+  unsigned flags;        /* SIO_EVF_* */
+  uint64_t req;          /* request id of the command this answers, or 0 */
+  sio_server *server;    /* the server it belongs to, or NULL */
+  sio_client *client;    /* the client it belongs to, or NULL */
+  const char *nsp;       /* namespace, e.g. "/" */
+  const char *sid;       /* Socket.IO socket id (20 characters) */
+  const char *name;      /* event name (SIO_EV_EVENT) */
+  const char *data;      /* JSON text, NUL-terminated, data_len bytes */
+  size_t data_len;
+  const sio_buf *bins;   /* binary attachments, nbins of them */
+  size_t nbins;
+  int64_t ack_id;        /* >= 0: the peer waits for an ack with this id */
+  int err;               /* 0 or SIO_E* */
+  const char *reason;    /* disconnect reason or error message */
+} sio_event;
+
+/* The pump. Waits up to timeout_ms (0: do not wait, -1: forever) for an
+ * event. Returns 1 and sets *out when there is one, 0 when the wait ended
+ * without one, or a negative code (SIO_EBUSY when another thread is pumping
+ * the same context). *out is valid until the next call on this context. */
+int sio_next_event(sio_context *ctx, int timeout_ms, const sio_event **out);
+
+/* ---------------------------------------------------------------------------
+ * Options: an opaque builder with string keys and values, named as the
+ * official JavaScript options are.
+ *
+ * Server keys: "host" (default "0.0.0.0"), "port" (default 3000; 0 picks a
+ * free port), "path" ("/socket.io/"), "pingInterval" (25000),
+ * "pingTimeout" (20000), "connectTimeout" (45000), "upgradeTimeout" (10000),
+ * "maxHttpBufferSize" (1000000), "transports" ("polling,websocket"),
+ * "allowUpgrades" ("true"), "cors.origin" (unset: no CORS headers; "*" or a
+ * comma-separated list), "cors.credentials" ("false"), "serveClient" (path
+ * of socket.io-client's dist/ folder), "staticDir" (a folder served for other
+ * paths), "parser" ("json" or "msgpack"), "maxQueuedEvents" (65536).
+ * ------------------------------------------------------------------------ */
+/* *out belongs to the caller: sio_options_free(). */
+int sio_options_new(sio_options **out);
+/* Accepts NULL. */
+void sio_options_free(sio_options *opts);
+/* Copies key and value. SIO_EINVAL for an unknown key or a bad value. */
+int sio_options_set(sio_options *opts, const char *key, const char *value);
+
+/* ---------------------------------------------------------------------------
+ * Server
+ * ------------------------------------------------------------------------ */
+/* Creates a server on ctx and starts listening before it returns (so a taken
+ * port fails here with SIO_EADDRINUSE). opts may be NULL for the defaults and
+ * is not kept. *out stays valid until sio_context_free(), even after
+ * sio_server_close(). The main namespace "/" exists from the start. */
+int sio_server_new(sio_context *ctx, const sio_options *opts,
+                   sio_server **out);
+
+/* The TCP port the server listens on (useful with "port" = "0"). */
+int sio_server_port(const sio_server *srv);
+
+/* Disconnects every socket with "server shutting down", closes the listener
+ * and every connection; SIO_EV_SERVER_CLOSED follows. Later commands on srv
+ * fail with SIO_ECLOSED. */
+int sio_server_close(sio_server *srv);
+
+/* Namespace flags. */
+#define SIO_NS_MIDDLEWARE 0x1u /* connections wait for sio_connect_accept() */
+
+/* Declares a namespace (io.of). name starts with "/"; "*" stands for every
+ * namespace not declared otherwise (dynamic namespaces: with
+ * SIO_NS_MIDDLEWARE the host decides for each name). Calling it again
+ * updates the flags. */
+int sio_server_of(sio_server *srv, const char *name, unsigned flags);
+
+/* Answers a SIO_EV_CONNECT_REQUEST. */
+int sio_connect_accept(sio_server *srv, uint64_t req);
+/* Refuses it: the client gets CONNECT_ERROR {"message":message,"data":data}.
+ * data_json may be NULL. */
+int sio_connect_refuse(sio_server *srv, uint64_t req, const char *message,
+                       const char *data_json);
+
+/* Who an operation applies to: io.of(nsp).to(rooms).except(except), or one
+ * socket. A socket's id is also a room holding just that socket. */
+typedef struct sio_target {
+  const char *nsp;            /* namespace; NULL means "/" */
+  const char *sid;            /* one socket (fails if it is gone), or NULL */
+  const char *const *rooms;   /* NULL/0: the whole namespace */
+  size_t nrooms;
+  const char *const *except;  /* rooms whose sockets are left out */
+  size_t nexcept;
+} sio_target;
+
+/* Emit flags. */
+#define SIO_EMIT_ACK 0x1u      /* wait for acknowledgements (SIO_EV_ACK) */
+#define SIO_EMIT_VOLATILE 0x2u /* drop for clients that are not ready */
+
+/* Emits event with the arguments args_json (a JSON array; binary values as
+ * {"_placeholder":true,"num":N}, N indexing bins; at most 10). With
+ * SIO_EMIT_ACK, *req_out receives the request id that the SIO_EV_ACK will
+ * carry; timeout_ms > 0 bounds the wait (required for broadcasts), 0 waits
+ * until the socket disconnects. req_out may be NULL otherwise.
+ * Fails with SIO_ERESERVED for a reserved event name, SIO_EINVAL for bad
+ * JSON or placeholders, SIO_ECLOSED after sio_server_close(). An emit to a
+ * sid that is gone is reported as SIO_EV_ERROR (SIO_ENOTFOUND) with the
+ * request id. */
+int sio_emit(sio_server *srv, const sio_target *to, const char *event,
+             const char *args_json, size_t args_len, const sio_buf *bins,
+             size_t nbins, unsigned flags, int timeout_ms, uint64_t *req_out);
+
+/* Acknowledges a SIO_EV_EVENT of socket sid whose ack_id >= 0. */
+int sio_ack(sio_server *srv, const char *sid, int64_t ack_id,
+            const char *args_json, size_t args_len, const sio_buf *bins,
+            size_t nbins);
+
+/* socketsJoin / socketsLeave: the selected sockets join or leave rooms. */
+int sio_join(sio_server *srv, const sio_target *to, const char *const *rooms,
+             size_t nrooms);
+int sio_leave(sio_server *srv, const sio_target *to, const char *const *rooms,
+              size_t nrooms);
+
+/* disconnectSockets: the selected sockets leave their namespace ("server
+ * namespace disconnect"); with close != 0 their whole connection is closed
+ * ("forced server close" on the other namespaces). */
+int sio_disconnect(sio_server *srv, const sio_target *to, int close);
+
+/* fetchSockets: answered by SIO_EV_SOCKETS with the request id. */
+int sio_fetch_sockets(sio_server *srv, const sio_target *to,
+                      uint64_t *req_out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SIO_H */

@@ -1,0 +1,40 @@
+/* A Socket.IO v5 packet, the same whatever parser put it on the wire: the
+ * payload is JSON text in which binary values are placeholders
+ * {"_placeholder":true,"num":N}, and the binary values are attachments. */
+#ifndef SIO_SIO_PACKET_H
+#define SIO_SIO_PACKET_H
+#include <stddef.h>
+#include <stdint.h>
+
+enum sio_packet_type {
+  SIO_P_CONNECT = 0,
+  SIO_P_DISCONNECT = 1,
+  SIO_P_EVENT = 2,
+  SIO_P_ACK = 3,
+  SIO_P_CONNECT_ERROR = 4,
+  SIO_P_BINARY_EVENT = 5,
+  SIO_P_BINARY_ACK = 6
+};
+
+#define SIO_MAX_ATTACHMENTS 10
+
+typedef struct sio_attachment {
+  char *data; /* malloc'ed */
+  size_t len;
+} sio_attachment;
+
+typedef struct sio_packet {
+  int type;
+  char *nsp;         /* malloc'ed, "/" for the main namespace */
+  int64_t id;        /* ack id, -1 when absent */
+  char *data;        /* malloc'ed NUL-terminated JSON text, or NULL */
+  size_t data_len;
+  size_t nattach;    /* attachments announced (BINARY_* types) */
+  sio_attachment *bins; /* malloc'ed array of nbins (owned) */
+  size_t nbins;
+} sio_packet;
+
+/* Frees what the packet owns and resets it to an empty packet (id -1). */
+void sio_packet_clear(sio_packet *p);
+void sio_packet_init(sio_packet *p);
+#endif

@@ -1,0 +1,48 @@
+/* The little JSON the core needs: it never builds a tree. Payloads cross the
+ * core as JSON text; these functions check, split and write it. */
+#ifndef SIO_JSON_H
+#define SIO_JSON_H
+#include <stddef.h>
+#include <stdint.h>
+#include "sbuf.h"
+
+#define JSON_MAX_DEPTH 64
+
+/* 0 when s[0..n) is exactly one JSON value (RFC 8259, surrounding white
+ * space allowed, nesting at most JSON_MAX_DEPTH), -1 otherwise. */
+int json_validate(const char *s, size_t n);
+
+/* Index just past the JSON value that starts at s[i] (after white space), or
+ * -1 when there is no valid value there. */
+long json_skip_value(const char *s, size_t n, size_t i);
+
+/* Type of the value starting at s[i] after white space: one of
+ * '{' '[' '"' 'n' 't' 'f' '0' (number) or 0 when none. */
+char json_peek(const char *s, size_t n, size_t i);
+
+/* Appends s[0..n) as a quoted JSON string, escaping as JSON.stringify does
+ * (control characters, '"', '\\'); bytes >= 0x80 are copied as they are. */
+int json_write_string(sbuf *out, const char *s, size_t n);
+
+/* Decodes the JSON string literal starting at s[i] (at its opening quote)
+ * into out (UTF-8, \uXXXX and surrogate pairs decoded). Returns the index
+ * just past the closing quote, or -1 when malformed. */
+long json_read_string(const char *s, size_t n, size_t i, sbuf *out);
+
+/* For an EVENT payload: s[0..n) must be a JSON array whose first item is a
+ * string. Writes the decoded name to *name (malloc'ed, NUL-terminated) and
+ * the rest of the array, as an array, to args ("[]" when there is nothing
+ * else). Returns 0, or -1 when the payload is not such an array. */
+int json_event_split(const char *s, size_t n, char **name, sbuf *args);
+
+/* The reverse: writes ["name",<items of args_json>] to out. args_json must
+ * be a JSON array (validated by the caller). */
+int json_event_join(sbuf *out, const char *name, const char *args_json,
+                    size_t args_len);
+
+/* Walks s[0..n) (valid JSON) and finds every placeholder object
+ * {"_placeholder":true,"num":N}. Returns the number found, or -1 when one is
+ * malformed (num not an integer in [0, nbins)) or when more than nbins are
+ * found. Pass nbins = SIZE_MAX to only count. */
+long json_count_placeholders(const char *s, size_t n, size_t nbins);
+#endif

@@ -1,0 +1,22 @@
+/* Reference-counted immutable bytes: one encoded broadcast shared by every
+ * recipient. Only touched on the I/O thread, so the count is not atomic. */
+#ifndef SIO_RBUF_H
+#define SIO_RBUF_H
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct rbuf {
+  uint32_t refs;
+  uint8_t binary; /* 1: binary Engine.IO message; 0: text */
+  size_t len;
+  char data[]; /* len bytes, then a NUL */
+} rbuf;
+
+/* New buffer with refs = 1 and len bytes of room (content uninitialised). */
+rbuf *rbuf_new(size_t len, int binary);
+/* New buffer holding a copy of p. */
+rbuf *rbuf_copy(const void *p, size_t len, int binary);
+rbuf *rbuf_ref(rbuf *b);
+/* Accepts NULL. */
+void rbuf_unref(rbuf *b);
+#endif
