@@ -1,0 +1,153 @@
+// The test server of examples/TEST-SERVER.md written with the official npm
+// `socket.io`: the interop tests pass against it and against sio_test_server,
+// which proves the tests themselves against the reference implementation.
+import { createServer } from "node:http";
+import { createRequire } from "node:module";
+import { Server } from "socket.io";
+
+const OPTIONS = {
+  "--port": "port",
+  "--ping-interval": "pingInterval",
+  "--ping-timeout": "pingTimeout",
+  "--connect-timeout": "connectTimeout",
+  "--max-http-buffer-size": "maxHttpBufferSize",
+  "--cors-origin": "corsOrigin",
+  "--transports": "transports",
+  "--parser": "parser",
+  "--serve-client": "serveClient",
+};
+const NUMERIC = new Set(["port", "pingInterval", "pingTimeout", "connectTimeout", "maxHttpBufferSize"]);
+
+function parseArgs(argv) {
+  const args = { port: 3000 };
+  for (let i = 0; i < argv.length; i += 2) {
+    const key = OPTIONS[argv[i]];
+    if (!key || i + 1 >= argv.length) {
+      process.stderr.write(`usage: ref_server.mjs [${Object.keys(OPTIONS).join(" N] [")} N]\n`);
+      process.exit(2);
+    }
+    args[key] = NUMERIC.has(key) ? Number(argv[i + 1]) : argv[i + 1];
+  }
+  return args;
+}
+
+function serverOptions(args) {
+  const opts = { serveClient: args.serveClient !== undefined };
+  for (const key of ["pingInterval", "pingTimeout", "connectTimeout", "maxHttpBufferSize"]) {
+    if (args[key] !== undefined) opts[key] = args[key];
+  }
+  if (args.corsOrigin !== undefined) {
+    const origins = args.corsOrigin.split(",");
+    opts.cors = { origin: origins.length === 1 ? origins[0] : origins };
+  }
+  if (args.transports !== undefined) opts.transports = args.transports.split(",");
+  if (args.parser === "msgpack") {
+    opts.parser = createRequire(import.meta.url)("socket.io-msgpack-parser");
+  }
+  return opts;
+}
+
+// [id, reason] pairs per namespace name, oldest first.
+const disconnectsByNsp = new Map();
+
+function withoutAck(args) {
+  const ack = typeof args[args.length - 1] === "function" ? args.pop() : undefined;
+  return [args, ack ?? (() => {})];
+}
+
+function sortedRooms(socket) {
+  return [...socket.rooms].sort();
+}
+
+function installHandlers(io, socket) {
+  const nsp = socket.nsp;
+  const on = (event, handler) => socket.on(event, (...received) => handler(...withoutAck(received)));
+
+  socket.emit("auth", socket.handshake.auth ?? {});
+  socket.on("disconnect", (reason) => {
+    if (!disconnectsByNsp.has(nsp.name)) disconnectsByNsp.set(nsp.name, []);
+    disconnectsByNsp.get(nsp.name).push([socket.id, reason]);
+  });
+
+  on("echo", (args) => socket.emit("echo", ...args));
+  on("ack", (args, ack) => ack(...args));
+  on("bcast", (args) => nsp.emit("bcast", ...args));
+  on("message", (args) => socket.emit("message-back", ...args));
+  on("message-with-ack", (args, ack) => ack(...args));
+  on("join", ([room], ack) => {
+    socket.join(room);
+    ack(sortedRooms(socket));
+  });
+  on("leave", ([room], ack) => {
+    socket.leave(room);
+    ack(sortedRooms(socket));
+  });
+  on("to", ([rooms, event, ...args]) => nsp.to(rooms).emit(event, ...args));
+  on("to-except", ([rooms, except, event, ...args]) => {
+    const target = rooms === null ? nsp.except(except) : nsp.to(rooms).except(except);
+    target.emit(event, ...args);
+  });
+  on("broadcast", ([event, ...args]) => socket.broadcast.emit(event, ...args));
+  on("socket-to", ([room, event, ...args]) => socket.to(room).emit(event, ...args));
+  on("of", ([name, event, ...args]) => io.of(name).emit(event, ...args));
+  on("volatile", ([event, ...args]) => socket.volatile.emit(event, ...args));
+  on("server-ack", ([timeoutMs, event, ...args]) => {
+    socket.timeout(timeoutMs).emit(event, ...args, (err, ...res) =>
+      socket.emit("server-ack-result", err ? err.message : null, res));
+  });
+  on("broadcast-ack", ([timeoutMs, event, ...args]) => {
+    nsp.timeout(timeoutMs).emit(event, ...args, (err, responses) =>
+      socket.emit("broadcast-ack-result", err ? err.message : null, responses));
+  });
+  on("fetch", async (_args, ack) => {
+    const sockets = await nsp.fetchSockets();
+    const list = sockets.map((s) => ({ id: s.id, rooms: [...s.rooms].sort() }));
+    ack(list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
+  });
+  on("sockets-join", ([room], ack) => {
+    nsp.socketsJoin(room);
+    ack();
+  });
+  on("sockets-leave", ([room], ack) => {
+    nsp.socketsLeave(room);
+    ack();
+  });
+  on("disconnect-room", ([room, close]) => nsp.in(room).disconnectSockets(close === true));
+  on("disconnect-me", ([close]) => socket.disconnect(close === true));
+  on("last-disconnects", (_args, ack) => ack(disconnectsByNsp.get(nsp.name) ?? []));
+}
+
+function setUpNamespaces(io) {
+  const handle = (socket) => installHandlers(io, socket);
+  io.of("/").on("connection", handle);
+  io.of("/custom").on("connection", handle);
+  const privateNsp = io.of("/private");
+  privateNsp.use((socket, next) => {
+    if (socket.handshake.auth?.token === "secret") return next();
+    const err = new Error("not authorized");
+    err.data = { reason: "bad token" };
+    next(err);
+  });
+  privateNsp.on("connection", handle);
+  io.of(/^\/dyn-/).on("connection", handle);
+}
+
+// Disconnects every socket with a DISCONNECT packet first, so that clients see
+// "io server disconnect", then closes the server and exits. A polling session
+// whose client stopped polling never finishes closing, hence the grace period.
+const SHUTDOWN_GRACE_MS = 500;
+function shutDown(io) {
+  for (const nsp of io._nsps.values()) nsp.disconnectSockets(false);
+  io.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
+}
+
+const args = parseArgs(process.argv.slice(2));
+const httpServer = createServer();
+const io = new Server(httpServer, serverOptions(args));
+setUpNamespaces(io);
+process.on("SIGINT", () => shutDown(io));
+process.on("SIGTERM", () => shutDown(io));
+httpServer.listen(args.port, () => {
+  process.stdout.write(`listening on ${httpServer.address().port}\n`);
+});
