@@ -20,12 +20,16 @@ export function withTimeout(promise, ms, what) {
 }
 
 // Buffers events by name; next(name) resolves to the argument array of the
-// oldest unconsumed one.
+// oldest unconsumed one. An ack callback the server asked for is not part of
+// the array; handlers registered with socket.on() answer acks.
 export class EventRecorder {
   constructor(socket) {
     this.queues = new Map();
     this.waiters = new Map();
-    socket.onAny((event, ...args) => this.push(event, args));
+    socket.onAny((event, ...args) => {
+      if (typeof args[args.length - 1] === "function") args.pop();
+      this.push(event, args);
+    });
     for (const reserved of ["connect", "connect_error", "disconnect"]) {
       socket.on(reserved, (...args) => this.push(reserved, args));
     }

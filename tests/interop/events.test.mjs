@@ -1,0 +1,114 @@
+// Events, messages and acknowledgements in both directions, with and without
+// timeouts, over every transport mode.
+import assert from "node:assert/strict";
+import { describeWithServer, test } from "./helpers/suite.mjs";
+import { connect, emitWithAck, TRANSPORT_MODES, withTimeout } from "./helpers/client.mjs";
+
+const SAMPLE_ARGS = [
+  "text", "", "ünïcødé ✓ 日本", 0, -1.5, 1e21, true, false, null,
+  [], [1, [2, [3]]], {}, { a: { b: { c: [null, "x"] } } }, "line\nbreak \"quoted\" \\ \x1e",
+];
+
+for (const [mode, transportOpts] of Object.entries(TRANSPORT_MODES)) {
+  describeWithServer(`events over ${mode}`, [], (ctx) => {
+    const open = () => connect(ctx.url, "/", transportOpts);
+
+    test("echo returns every JSON type unchanged", async () => {
+      const socket = await open();
+      socket.emit("echo", ...SAMPLE_ARGS);
+      assert.deepEqual(await socket.events.next("echo"), SAMPLE_ARGS);
+      socket.close();
+    });
+
+    test("echo with no arguments", async () => {
+      const socket = await open();
+      socket.emit("echo");
+      assert.deepEqual(await socket.events.next("echo"), []);
+      socket.close();
+    });
+
+    test("many events keep their order", async () => {
+      const socket = await open();
+      for (let i = 0; i < 300; i++) socket.emit("echo", i, `n${i}`);
+      for (let i = 0; i < 300; i++) assert.deepEqual(await socket.events.next("echo"), [i, `n${i}`]);
+      socket.close();
+    });
+
+    test("send() reaches the message handler, answered with message-back", async () => {
+      const socket = await open();
+      socket.send("hello", { x: 1 });
+      assert.deepEqual(await socket.events.next("message-back"), ["hello", { x: 1 }]);
+      socket.close();
+    });
+
+    test("message-with-ack answers with the arguments", async () => {
+      const socket = await open();
+      assert.deepEqual(await emitWithAck(socket, "message-with-ack", 1, "two", { three: 3 }), [1, "two", { three: 3 }]);
+      socket.close();
+    });
+
+    test("a client ack receives every argument", async () => {
+      const socket = await open();
+      assert.deepEqual(await emitWithAck(socket, "ack", ...SAMPLE_ARGS), SAMPLE_ARGS);
+      assert.deepEqual(await emitWithAck(socket, "ack"), []);
+      socket.close();
+    });
+
+    test("concurrent acks are matched to their own calls", async () => {
+      const socket = await open();
+      const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => emitWithAck(socket, "ack", i)));
+      answers.forEach((answer, i) => assert.deepEqual(answer, [i]));
+      socket.close();
+    });
+
+    test("a client ack with a timeout is answered in time", async () => {
+      const socket = await open();
+      const result = await socket.timeout(2000).emitWithAck("ack", "in time");
+      assert.equal(result, "in time");
+      socket.close();
+    });
+
+    test("a client ack the server never answers times out", async () => {
+      const socket = await open();
+      await assert.rejects(socket.timeout(300).emitWithAck("echo", "no ack"), (err) => err.message === "operation has timed out");
+      socket.close();
+    });
+
+    test("a server ack is answered by the client with every argument", async () => {
+      const socket = await open();
+      socket.on("question", (a, b, ack) => ack(a + b, "sum", { of: [a, b] }));
+      socket.emit("server-ack", 2000, "question", 2, 3);
+      assert.deepEqual(await socket.events.next("server-ack-result"), [null, [5, "sum", { of: [2, 3] }]]);
+      socket.close();
+    });
+
+    test("a server ack the client never answers times out", async () => {
+      const socket = await open();
+      socket.on("ignored", () => {});
+      socket.emit("server-ack", 200, "ignored", "x");
+      assert.deepEqual(await socket.events.next("ignored"), ["x"]);
+      assert.deepEqual(await socket.events.next("server-ack-result"), ["operation has timed out", []]);
+      socket.close();
+    });
+
+    test("a late client answer after a server ack timeout is ignored", async () => {
+      const socket = await open();
+      socket.on("slow", (ack) => setTimeout(() => ack("late"), 300));
+      socket.emit("server-ack", 100, "slow");
+      assert.deepEqual(await socket.events.next("server-ack-result"), ["operation has timed out", []]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      socket.emit("echo", "still fine");
+      assert.deepEqual(await socket.events.next("echo"), ["still fine"]);
+      assert.equal(socket.events.count("server-ack-result"), 0);
+      socket.close();
+    });
+
+    test("volatile emit reaches a connected idle client", async () => {
+      const socket = await open();
+      await withTimeout(emitWithAck(socket, "ack"), 2000, "a round trip");
+      socket.emit("volatile", "vol", 1);
+      assert.deepEqual(await socket.events.next("vol"), [1]);
+      socket.close();
+    });
+  });
+}
