@@ -1,0 +1,56 @@
+-- Named handler lists, the on/off part of every object that fires events.
+local M = {}
+
+function M.on(self, name, fn)
+  if type(fn) ~= "function" then
+    error("handler for '" .. tostring(name) .. "' must be a function", 2)
+  end
+  local list = self._handlers[name]
+  if not list then
+    list = {}
+    self._handlers[name] = list
+  end
+  list[#list + 1] = fn
+  return self
+end
+
+-- Without fn, removes every handler of name.
+function M.off(self, name, fn)
+  local list = self._handlers[name]
+  if not list then
+    return self
+  end
+  if not fn then
+    self._handlers[name] = nil
+    return self
+  end
+  for i = #list, 1, -1 do
+    if list[i] == fn then
+      table.remove(list, i)
+    end
+  end
+  return self
+end
+
+-- Calls the handlers of name with args[1..n] (n counts them, so that nil
+-- arguments keep their place). Returns whether any handler ran.
+function M.fire(self, name, args, n)
+  local list = self._handlers[name]
+  if not list or #list == 0 then
+    return false
+  end
+  -- A copy: a handler may add or remove handlers while they run.
+  local copy = { unpack(list) }
+  for i = 1, #copy do
+    copy[i](unpack(args, 1, n))
+  end
+  return true
+end
+
+-- Adds on and off to a class table.
+function M.mixin(class)
+  class.on = M.on
+  class.off = M.off
+end
+
+return M

@@ -1,0 +1,235 @@
+-- Who an operation applies to, and the operations themselves: the Lua side
+-- of sio_target. Socket.IO's BroadcastOperator (io.to(r).except(r2)...) and a
+-- single socket's emitter are both an Operator; each chained call returns a
+-- new one, so partial selections can be kept and reused.
+local ffi = require("ffi")
+local bit = require("bit")
+local lib = require("sio.lib")
+local payload = require("sio.payload")
+
+local C = lib.load()
+local macros = lib.macros
+
+local Operator = {}
+
+function Operator.__index(op, k)
+  if k == "volatile" then
+    return op:_with({ volatile = true })
+  end
+  return Operator[k]
+end
+
+local M = { Operator = Operator }
+
+-- spec: nsp (a Namespace), and optionally sid, rooms, except, volatile,
+-- timeout.
+function M.new(spec)
+  return setmetatable({
+    nsp = spec.nsp,
+    sid = spec.sid,
+    rooms = spec.rooms or {},
+    except_rooms = spec.except or {},
+    is_volatile = spec.volatile or false,
+    timeout_ms = spec.timeout,
+  }, Operator)
+end
+
+local function room_list(rooms)
+  if type(rooms) == "string" then
+    return { rooms }
+  end
+  if type(rooms) ~= "table" then
+    error("rooms must be a string or a list of strings", 3)
+  end
+  return rooms
+end
+
+local function concat(a, b)
+  local out = { unpack(a) }
+  for i = 1, #b do
+    out[#out + 1] = b[i]
+  end
+  return out
+end
+
+function Operator:_with(changes)
+  return M.new({
+    nsp = self.nsp,
+    sid = self.sid,
+    rooms = changes.rooms or self.rooms,
+    except = changes.except or self.except_rooms,
+    volatile = changes.volatile or self.is_volatile,
+    timeout = changes.timeout or self.timeout_ms,
+  })
+end
+
+function Operator:to(rooms)
+  return self:_with({ rooms = concat(self.rooms, room_list(rooms)) })
+end
+Operator["in"] = Operator.to
+
+function Operator:except(rooms)
+  return self:_with({ except = concat(self.except_rooms, room_list(rooms)) })
+end
+
+function Operator:timeout(ms)
+  return self:_with({ timeout = ms })
+end
+
+local function string_array(list)
+  if #list == 0 then
+    return nil
+  end
+  return ffi.new("const char *[?]", #list, list)
+end
+
+-- The sio_target, built once. The C strings it points to are the strings of
+-- this operator's lists, and the arrays are kept here, so they live as long
+-- as the operator does.
+function Operator:_target()
+  if not self.c_target then
+    local t = ffi.new("sio_target")
+    t.nsp = self.nsp.name
+    t.sid = self.sid
+    self.c_rooms = string_array(self.rooms)
+    self.c_except = string_array(self.except_rooms)
+    t.rooms, t.nrooms = self.c_rooms, #self.rooms
+    t.except, t.nexcept = self.c_except, #self.except_rooms
+    self.c_target = t
+  end
+  return self.c_target
+end
+
+-- Whether a local socket object falls in this selection; it mirrors the
+-- core's rule so that socket.rooms stays right after sockets_join/leave.
+function Operator:_selects(socket)
+  if self.sid then
+    return socket.id == self.sid
+  end
+  local function in_any(list)
+    for i = 1, #list do
+      if socket.rooms[list[i]] then
+        return true
+      end
+    end
+    return false
+  end
+  if #self.rooms > 0 and not in_any(self.rooms) then
+    return false
+  end
+  return not in_any(self.except_rooms)
+end
+
+-- The handler of the answer to an emit with an acknowledgement callback. As
+-- in socket.io, a callback without timeout() gets only the peer's
+-- arguments (and nothing when the socket goes away); with timeout() it gets
+-- an error message or nil first; a broadcast's gets the list of responses.
+local function ack_handler(cb, broadcast, with_timeout)
+  return function(e)
+    if e.err ~= 0 then
+      local message = e.reason or ffi.string(C.sio_strerror(e.err))
+      if broadcast then
+        cb(message, e.data and payload.decode(e.data, e.bins) or {})
+      elseif with_timeout then
+        cb(message)
+      end
+      return
+    end
+    if broadcast then
+      cb(nil, payload.decode(e.data, e.bins))
+      return
+    end
+    local args, n = payload.decode_args(e.data, e.bins)
+    if with_timeout then
+      cb(nil, unpack(args, 1, n))
+    else
+      cb(unpack(args, 1, n))
+    end
+  end
+end
+
+-- emit(name, ...): a function as the last argument asks for an
+-- acknowledgement (see ack_handler).
+function Operator:emit(name, ...)
+  local n = select("#", ...)
+  local args = { ... }
+  local cb
+  if n > 0 and type(args[n]) == "function" then
+    cb = args[n]
+    args[n] = nil
+    n = n - 1
+  end
+  local broadcast = self.sid == nil
+  if cb and broadcast and not self.timeout_ms then
+    error("acknowledgements of a broadcast need timeout(ms) first", 2)
+  end
+  local text, bins = payload.encode(args, n)
+  local bufs, nbufs = payload.buffers(bins)
+  local flags = 0
+  if cb then
+    flags = bit.bor(flags, macros.SIO_EMIT_ACK)
+  end
+  if self.is_volatile then
+    flags = bit.bor(flags, macros.SIO_EMIT_VOLATILE)
+  end
+  local server = self.nsp.server
+  local req = ffi.new("uint64_t[1]")
+  local rc = C.sio_emit(server.c, self:_target(), name, text, #text, bufs, nbufs,
+    flags, self.timeout_ms or 0, req)
+  lib.check(rc, "emit '" .. tostring(name) .. "'")
+  if cb then
+    server:_expect(req[0], ack_handler(cb, broadcast, self.timeout_ms ~= nil))
+  end
+  -- Keeps the attachment strings referenced until the call above is done.
+  bins.sent = true
+  return true
+end
+
+local function room_array(rooms)
+  local list = room_list(rooms)
+  return list, ffi.new("const char *[?]", #list, list)
+end
+
+local function update_rooms(op, list, present)
+  for _, socket in pairs(op.nsp.sockets) do
+    if op:_selects(socket) then
+      for i = 1, #list do
+        socket.rooms[list[i]] = present or nil
+      end
+    end
+  end
+end
+
+function Operator:sockets_join(rooms)
+  local list, arr = room_array(rooms)
+  lib.check(C.sio_join(self.nsp.server.c, self:_target(), arr, #list), "join")
+  update_rooms(self, list, true)
+end
+
+function Operator:sockets_leave(rooms)
+  local list, arr = room_array(rooms)
+  lib.check(C.sio_leave(self.nsp.server.c, self:_target(), arr, #list), "leave")
+  update_rooms(self, list, false)
+end
+
+-- close: also close the underlying connection(s), not just this namespace.
+function Operator:disconnect_sockets(close)
+  lib.check(C.sio_disconnect(self.nsp.server.c, self:_target(), close and 1 or 0),
+    "disconnect")
+end
+
+-- cb(sockets): a list of the selected sockets, each the live Socket object
+-- when this server has it, with id, nsp, rooms (a set), handshake.
+function Operator:fetch_sockets(cb)
+  local server = self.nsp.server
+  local req = ffi.new("uint64_t[1]")
+  lib.check(C.sio_fetch_sockets(server.c, self:_target(), req), "fetch_sockets")
+  server:_expect(req[0], function(e)
+    if e.err ~= 0 then
+      error("fetch_sockets: " .. (e.reason or ffi.string(C.sio_strerror(e.err))))
+    end
+    cb(server:_remote_sockets(payload.decode(e.data)))
+  end)
+end
+
+return M

@@ -1,0 +1,349 @@
+-- A Socket.IO server on a libsio context: creation from Lua options, the
+-- namespaces, and the routing of the core's events to Lua handlers.
+--
+-- io:on("connection" | "connect", fn(socket)) and every broadcast operation
+-- apply to the main namespace "/", as in socket.io; io:on("error", fn(err))
+-- gets server-level failures ({code, message, data}) and io:on("close", fn())
+-- the end of io:close().
+local ffi = require("ffi")
+local bit = require("bit")
+local lib = require("sio.lib")
+local context = require("sio.context")
+local emitter = require("sio.emitter")
+local payload = require("sio.payload")
+local namespace = require("sio.namespace")
+local socket_mod = require("sio.socket")
+
+local C = lib.load()
+local macros = lib.macros
+
+local Server = {}
+
+local SERVER_EVENTS = { error = true, close = true }
+
+function Server.__index(server, k)
+  if k == "volatile" then
+    return server.sockets.volatile
+  end
+  return Server[k]
+end
+
+local M = { Server = Server }
+
+local function camel_case(key)
+  return (key:gsub("_(%l)", string.upper))
+end
+
+-- { ping_interval = 25000, cors = { origin = {"a", "b"} } } ->
+-- { pingInterval = "25000", ["cors.origin"] = "a,b" }: the core's keys are
+-- the JavaScript option names, nested ones joined with a dot.
+local function option_strings(opts, prefix, out)
+  for k, v in pairs(opts) do
+    local key = prefix .. camel_case(k)
+    if type(v) == "table" then
+      if #v > 0 then
+        out[key] = table.concat(v, ",")
+      else
+        option_strings(v, key .. ".", out)
+      end
+    elseif type(v) == "boolean" then
+      out[key] = v and "true" or "false"
+    else
+      out[key] = tostring(v)
+    end
+  end
+  return out
+end
+
+local function new_options(opts)
+  local out = ffi.new("sio_options*[1]")
+  lib.check(C.sio_options_new(out), "sio_options_new")
+  local o = ffi.gc(out[0], C.sio_options_free)
+  for key, value in pairs(option_strings(opts, "", {})) do
+    if C.sio_options_set(o, key, value) < 0 then
+      error(string.format("option %s = %q: %s", key, value,
+        ffi.string(C.sio_last_error())), 4)
+    end
+  end
+  return o
+end
+
+-- opts: the server options in snake_case (port, host, path, ping_interval,
+-- ping_timeout, cors = { origin, credentials }, transports, parser, ...);
+-- opts.context picks a context other than the shared default one.
+function M.new(opts)
+  opts = opts or {}
+  local ctx = opts.context or context.default()
+  local core_opts = {}
+  for k, v in pairs(opts) do
+    if k ~= "context" then
+      core_opts[k] = v
+    end
+  end
+  local o = new_options(core_opts)
+  local out = ffi.new("sio_server*[1]")
+  lib.check(C.sio_server_new(ctx.c, o, out), "sio_server_new")
+  local server = setmetatable({
+    context = ctx,
+    c = out[0],
+    nsps = {},
+    parents = {},
+    requests = {},
+    closed = false,
+    _handlers = {},
+  }, Server)
+  server.port = C.sio_server_port(server.c)
+  server.sockets = server:of("/")
+  ctx:attach(server.c, server)
+  return server
+end
+
+-- io:of("/name") or io:of(fn): fn(name, handshake) -> true for the dynamic
+-- namespaces it accepts.
+function Server:of(name)
+  if type(name) == "function" then
+    local parent = namespace.new(self, nil, name)
+    self.parents[#self.parents + 1] = parent
+    -- Every name not declared otherwise now asks the host first.
+    lib.check(C.sio_server_of(self.c, "*", macros.SIO_NS_MIDDLEWARE), "of")
+    return parent
+  end
+  local nsp = self.nsps[name]
+  if not nsp then
+    nsp = namespace.new(self, name)
+    self.nsps[name] = nsp
+    self:_declare(nsp)
+  end
+  return nsp
+end
+
+-- Tells the core about a namespace: connections wait for the host when
+-- it has middleware.
+function Server:_declare(nsp)
+  if nsp.matcher then
+    return
+  end
+  local flags = #nsp.middlewares > 0 and macros.SIO_NS_MIDDLEWARE or 0
+  lib.check(C.sio_server_of(self.c, nsp.name, flags), "of " .. nsp.name)
+end
+
+function Server:on(name, fn)
+  if SERVER_EVENTS[name] then
+    return emitter.on(self, name, fn)
+  end
+  self.sockets:on(name, fn)
+  return self
+end
+
+function Server:off(name, fn)
+  if SERVER_EVENTS[name] then
+    return emitter.off(self, name, fn)
+  end
+  self.sockets:off(name, fn)
+  return self
+end
+
+for _, method in ipairs({ "use", "emit", "to", "in", "except", "timeout",
+  "fetch_sockets", "disconnect_sockets", "sockets_join", "sockets_leave" }) do
+  Server[method] = function(self, ...)
+    local nsp = self.sockets
+    return nsp[method](nsp, ...)
+  end
+end
+
+-- Runs the handlers of pending events, waiting up to timeout_ms for the first
+-- (default 0). It pumps the whole context, so other servers on it too.
+function Server:poll(timeout_ms, max_events)
+  return self.context:poll(timeout_ms or 0, max_events)
+end
+
+-- Pumps until the server is closed.
+function Server:run()
+  while not self.closed do
+    self.context:poll(-1)
+  end
+end
+
+-- Disconnects everyone ("server shutting down") and stops listening; the
+-- "close" handlers run when the core is done.
+function Server:close()
+  if self.closing then
+    return
+  end
+  self.closing = true
+  lib.check(C.sio_server_close(self.c), "close")
+end
+
+function Server:_expect(req, handler)
+  self.requests[tonumber(req)] = handler
+end
+
+function Server:_answer(e)
+  local handler = self.requests[e.req]
+  if not handler then
+    return false
+  end
+  self.requests[e.req] = nil
+  handler(e)
+  return true
+end
+
+-- The namespace of an event: declared, or a dynamic child created already.
+function Server:_namespace(name)
+  local nsp = self.nsps[name]
+  if not nsp then
+    nsp = namespace.new(self, name)
+    self.nsps[name] = nsp
+  end
+  return nsp
+end
+
+function Server:_parent_for(name, handshake)
+  for _, parent in ipairs(self.parents) do
+    if parent.matcher(name, handshake) then
+      return parent
+    end
+  end
+  return nil
+end
+
+local function refusal(err)
+  if type(err) == "table" then
+    return tostring(err.message), err.data ~= nil and payload.json(err.data) or nil
+  end
+  return tostring(err), nil
+end
+
+local function on_connect_request(server, e)
+  local handshake = payload.decode(e.data)
+  local nsp = server.nsps[e.nsp]
+  if not nsp then
+    local parent = server:_parent_for(e.nsp, handshake)
+    if not parent then
+      lib.check(C.sio_connect_refuse(server.c, e.req, "Invalid namespace", nil),
+        "refuse")
+      return
+    end
+    nsp = namespace.new(server, e.nsp, nil, parent)
+    server.nsps[e.nsp] = nsp
+    server:_declare(nsp)
+  end
+  local socket = socket_mod.new(nsp, e.sid, handshake)
+  nsp.pending[e.sid] = socket
+  nsp:_admit(socket, function(err)
+    if server.closing then
+      return
+    end
+    if err == nil then
+      lib.check(C.sio_connect_accept(server.c, e.req), "accept")
+    else
+      nsp.pending[e.sid] = nil
+      local message, data = refusal(err)
+      lib.check(C.sio_connect_refuse(server.c, e.req, message, data), "refuse")
+    end
+  end)
+end
+
+local function on_connection(server, e)
+  local nsp = server:_namespace(e.nsp)
+  local socket = nsp.pending[e.sid] or socket_mod.new(nsp, e.sid)
+  nsp.pending[e.sid] = nil
+  socket.handshake = payload.decode(e.data)
+  socket.recovered = bit.band(e.flags, macros.SIO_EVF_RECOVERED) ~= 0
+  socket.connected = true
+  nsp.sockets[e.sid] = socket
+  nsp:_connected(socket)
+end
+
+local function on_event(server, e)
+  local nsp = server.nsps[e.nsp]
+  local socket = nsp and nsp.sockets[e.sid]
+  if not socket then
+    return
+  end
+  local args, n = payload.decode_args(e.data, e.bins)
+  if e.ack_id >= 0 then
+    n = n + 1
+    args[n] = socket:_acker(e.ack_id)
+  end
+  socket:_event(e.name, args, n)
+end
+
+local function on_disconnecting(server, e)
+  local nsp = server.nsps[e.nsp]
+  local socket = nsp and nsp.sockets[e.sid]
+  if not socket then
+    return
+  end
+  if e.data then
+    local rooms = {}
+    for _, room in ipairs(payload.decode(e.data)) do
+      rooms[room] = true
+    end
+    socket.rooms = rooms
+  end
+  socket:_fire("disconnecting", e.reason)
+end
+
+local function on_disconnect(server, e)
+  local nsp = server.nsps[e.nsp]
+  local socket = nsp and nsp.sockets[e.sid]
+  if not socket then
+    return
+  end
+  nsp.sockets[e.sid] = nil
+  socket.connected = false
+  socket:_fire("disconnect", e.reason)
+end
+
+local function on_error(server, e)
+  if e.req ~= 0 and server:_answer(e) then
+    return
+  end
+  local data = e.data and payload.decode(e.data)
+  local message = e.reason or ffi.string(C.sio_strerror(e.err))
+  emitter.fire(server, "error", { { code = e.err, message = message, data = data } }, 1)
+end
+
+local function on_closed(server)
+  server.closed = true
+  emitter.fire(server, "close", {}, 0)
+end
+
+local handlers = {
+  [C.SIO_EV_CONNECT_REQUEST] = on_connect_request,
+  [C.SIO_EV_CONNECTION] = on_connection,
+  [C.SIO_EV_EVENT] = on_event,
+  [C.SIO_EV_ACK] = Server._answer,
+  [C.SIO_EV_SOCKETS] = Server._answer,
+  [C.SIO_EV_DISCONNECTING] = on_disconnecting,
+  [C.SIO_EV_DISCONNECT] = on_disconnect,
+  [C.SIO_EV_ERROR] = on_error,
+  [C.SIO_EV_SERVER_CLOSED] = on_closed,
+}
+
+function Server:_dispatch(e)
+  local handler = handlers[e.type]
+  if handler then
+    handler(self, e)
+  end
+end
+
+-- fetch_sockets answers: the live Socket objects, refreshed, or detached
+-- ones for sockets this object has not seen.
+function Server:_remote_sockets(list)
+  local out = {}
+  for i, info in ipairs(list) do
+    local nsp = self:_namespace(info.nsp)
+    local socket = nsp.sockets[info.id] or socket_mod.new(nsp, info.id, info.handshake)
+    local rooms = {}
+    for _, room in ipairs(info.rooms or {}) do
+      rooms[room] = true
+    end
+    socket.rooms = rooms
+    out[i] = socket
+  end
+  return out
+end
+
+return M
