@@ -258,6 +258,10 @@ static int j_string(jcur *c, char *out, size_t cap, size_t *len_out,
             return -1;
           cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
         }
+        /* Decoded text ends up in C strings, where a NUL would silently
+         * cut it short. */
+        if (cp == 0 && out)
+          return -1;
         put_utf8(cp, buf, &n);
         break;
       default:
@@ -712,7 +716,8 @@ static void users_json(chat *ch, const room *r, strbuf *b) {
     for (user *u = ch->buckets[i]; u; u = u->next)
       if (u->room == r && n < r->members)
         nicks[n++] = u->nick;
-  qsort(nicks, n, sizeof *nicks, cmp_nick);
+  if (n > 1)
+    qsort(nicks, n, sizeof *nicks, cmp_nick);
   sb_puts(b, "[");
   for (size_t i = 0; i < n; i++) {
     if (i)
@@ -768,6 +773,10 @@ static void leave_room(chat *ch, user *u, int gone) {
   }
   u->room = NULL;
   r->members--;
+  if (!r->members) {
+    room_release(ch, r);
+    return;
+  }
   /* The leaver gets no "stop typing" of its own, so clear any indicator it
    * left behind for the others. */
   strbuf obj = {0};

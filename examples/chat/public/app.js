@@ -75,7 +75,7 @@
     ui.usersTitle.textContent = state.room
       ? `People in #${state.room} (${users.length})` : "People";
     ui.users.replaceChildren(...users.map((n) => {
-      const li = el("li", n === state.nick ? "user me" : "user", n);
+      const li = el("li", n === state.nick ? "user self" : "user", n);
       if (n === state.nick) li.append(el("span", "you", " (you)"));
       return li;
     }));
