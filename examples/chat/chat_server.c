@@ -759,8 +759,8 @@ static void notice(chat *ch, const room *r, const char *event,
   sb_free(&obj);
 }
 
-/* Takes u out of its room. gone: the socket has disconnected, so there is no
- * libsio room to leave and nobody to leave out of the notices. */
+/* Takes u out of its room and tells the ones who stay. gone: the socket has
+ * disconnected, so the core has already taken it out of its rooms. */
 static void leave_room(chat *ch, user *u, int gone) {
   room *r = u->room;
   if (!r)
@@ -789,7 +789,6 @@ static void leave_room(chat *ch, user *u, int gone) {
   sb_free(&obj);
   notice(ch, r, "user left", u->nick, NULL);
   broadcast_users(ch, r, NULL);
-  room_release(ch, r);
 }
 
 /* ------------------------------------------------------------------------
