@@ -1,0 +1,39 @@
+"""libsio for Python: a Socket.IO v5 server on the libsio C core.
+
+    import sio
+
+    io = sio.Server(port=3000)
+
+    @io.on("connection")
+    def connection(socket):
+        @socket.on("echo")
+        def echo(*args):
+            socket.emit("echo", *args)
+
+    io.run()
+
+AsyncServer is the same on an asyncio loop, with coroutine handlers.
+"""
+from __future__ import annotations
+
+from ._native import version as core_version
+from .asyncio_server import AsyncServer, Answer
+from .errors import (AckTimeoutError, AddressInUseError, BusyError, ClosedError,
+                     ConnectionRefusedError, DisconnectedError, InvalidArgumentError,
+                     NetworkError, NotFoundError, OutOfMemoryError,
+                     PayloadTooLargeError, ProtocolError, ReservedEventError, SioError)
+from .namespace import Namespace
+from .operator import BroadcastOperator
+from .server import Server
+from .socket import Ack, RemoteSocket, Socket, SocketEmitter
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AckTimeoutError", "AddressInUseError", "Ack", "Answer", "AsyncServer",
+    "BroadcastOperator", "BusyError", "ClosedError", "ConnectionRefusedError",
+    "DisconnectedError", "InvalidArgumentError", "Namespace", "NetworkError",
+    "NotFoundError", "OutOfMemoryError", "PayloadTooLargeError", "ProtocolError",
+    "RemoteSocket", "ReservedEventError", "Server", "SioError", "Socket",
+    "SocketEmitter", "core_version",
+]

@@ -1,0 +1,59 @@
+"""Events copied out of the core's borrowed sio_event records."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ._native import ffi, lib
+
+EV_CONNECTION = lib.SIO_EV_CONNECTION
+EV_CONNECT_REQUEST = lib.SIO_EV_CONNECT_REQUEST
+EV_EVENT = lib.SIO_EV_EVENT
+EV_ACK = lib.SIO_EV_ACK
+EV_DISCONNECTING = lib.SIO_EV_DISCONNECTING
+EV_DISCONNECT = lib.SIO_EV_DISCONNECT
+EV_SOCKETS = lib.SIO_EV_SOCKETS
+EV_ERROR = lib.SIO_EV_ERROR
+EV_SERVER_CLOSED = lib.SIO_EV_SERVER_CLOSED
+
+EVF_NEW_NAMESPACE = lib.SIO_EVF_NEW_NAMESPACE
+EVF_BROADCAST = lib.SIO_EVF_BROADCAST
+EVF_RECOVERED = lib.SIO_EVF_RECOVERED
+
+
+def address(ptr: Any) -> int:
+    """A handle pointer as an int, to look its owner up (0 for NULL)."""
+    return int(ffi.cast("uintptr_t", ptr))
+
+
+def _text(ptr: Any) -> Optional[str]:
+    return ffi.string(ptr).decode("utf-8", "replace") if ptr != ffi.NULL else None
+
+
+class Event:
+    """One event, owning copies of everything (the record is only borrowed
+    until the next sio_next_event)."""
+
+    __slots__ = ("type", "flags", "req", "owner", "nsp", "sid", "name",
+                 "data", "bins", "ack_id", "err", "reason")
+
+    def __init__(self, raw: Any) -> None:
+        self.type: int = raw.type
+        self.flags: int = raw.flags
+        self.req: int = raw.req
+        self.owner: int = address(raw.server) or address(raw.client)
+        self.nsp: Optional[str] = _text(raw.nsp)
+        self.sid: Optional[str] = _text(raw.sid)
+        self.name: Optional[str] = _text(raw.name)
+        self.data: Optional[bytes] = (
+            ffi.unpack(raw.data, raw.data_len) if raw.data != ffi.NULL else None)
+        self.bins: list[bytes] = [
+            ffi.unpack(ffi.cast("const char *", raw.bins[i].data), raw.bins[i].len)
+            for i in range(raw.nbins)
+        ]
+        self.ack_id: int = raw.ack_id
+        self.err: int = raw.err
+        self.reason: Optional[str] = _text(raw.reason)
+
+    def __repr__(self) -> str:
+        return (f"Event(type={self.type}, nsp={self.nsp!r}, sid={self.sid!r}, "
+                f"name={self.name!r}, req={self.req}, err={self.err})")

@@ -1,0 +1,68 @@
+"""Handler registration shared by servers, namespaces and sockets:
+``x.on("event", fn)`` or ``@x.on("event")``."""
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable, Optional, TypeVar, Union, overload
+
+Handler = Callable[..., Any]
+H = TypeVar("H", bound=Handler)
+
+
+def takes_ack(fn: Handler) -> bool:
+    """A handler with a parameter named ``ack`` answers acknowledgements by
+    calling it; the others answer with their return value."""
+    try:
+        parameter = inspect.signature(fn).parameters.get("ack")
+    except (TypeError, ValueError):
+        return False
+    return parameter is not None and parameter.kind in (
+        inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+
+
+class Listener:
+    __slots__ = ("fn", "wants_ack")
+
+    def __init__(self, fn: Handler) -> None:
+        self.fn = fn
+        self.wants_ack = takes_ack(fn)
+
+
+class Listeners:
+    """Handlers by event name, in registration order."""
+
+    def __init__(self) -> None:
+        self._by_event: dict[str, list[Listener]] = {}
+
+    @overload
+    def on(self, event: str) -> Callable[[H], H]: ...
+    @overload
+    def on(self, event: str, handler: H) -> H: ...
+
+    def on(self, event: str, handler: Optional[H] = None) -> Union[H, Callable[[H], H]]:
+        if handler is None:
+            def decorator(fn: H) -> H:
+                self.add(event, fn)
+                return fn
+            return decorator
+        self.add(event, handler)
+        return handler
+
+    def add(self, event: str, handler: Handler) -> None:
+        if not callable(handler):
+            raise TypeError(f"the handler for {event!r} is not callable")
+        # A new list each time, so that a dispatch in progress keeps its own.
+        self._by_event[event] = [*self._by_event.get(event, ()), Listener(handler)]
+
+    def off(self, event: str, handler: Optional[Handler] = None) -> None:
+        if handler is None:
+            self._by_event.pop(event, None)
+            return
+        kept = [listener for listener in self._by_event.get(event, ()) if listener.fn != handler]
+        if kept:
+            self._by_event[event] = kept
+        else:
+            self._by_event.pop(event, None)
+
+    def get(self, event: str) -> list[Listener]:
+        return self._by_event.get(event, [])

@@ -1,0 +1,83 @@
+"""Server(...) keyword options in snake_case -> the core's option keys.
+
+Durations are given in seconds, the Python habit, and handed to the core in
+milliseconds, the unit of its (and socket.io's) keys.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Union
+
+# snake_case name -> core key, by how the value is written.
+PLAIN = {
+    "host": "host",
+    "port": "port",
+    "path": "path",
+    "max_http_buffer_size": "maxHttpBufferSize",
+    "serve_client": "serveClient",
+    "static_dir": "staticDir",
+    "parser": "parser",
+    "max_queued_events": "maxQueuedEvents",
+}
+SECONDS = {
+    "ping_interval": "pingInterval",
+    "ping_timeout": "pingTimeout",
+    "connect_timeout": "connectTimeout",
+    "upgrade_timeout": "upgradeTimeout",
+}
+BOOLEANS = {"allow_upgrades": "allowUpgrades"}
+LISTS = {"transports": "transports"}
+CORS = {"origin": "cors.origin", "credentials": "cors.credentials"}
+
+SERVER_OPTIONS = frozenset(PLAIN) | frozenset(SECONDS) | frozenset(BOOLEANS) \
+    | frozenset(LISTS) | {"cors"}
+
+
+def _boolean(value: Any) -> str:
+    return "true" if value else "false"
+
+
+def _listing(value: Union[str, Iterable[str]]) -> str:
+    return value if isinstance(value, str) else ",".join(value)
+
+
+def milliseconds(seconds: float) -> int:
+    """Whole milliseconds, at least 1 for any positive duration."""
+    ms = int(round(seconds * 1000))
+    return max(ms, 1) if seconds > 0 else ms
+
+
+def _cors(value: Any) -> list[tuple[str, str]]:
+    if not isinstance(value, dict):
+        raise TypeError("cors must be a dict such as {'origin': '*', 'credentials': True}")
+    pairs = []
+    for name, item in value.items():
+        if name not in CORS:
+            raise TypeError(f"unknown cors option {name!r}; known: {sorted(CORS)}")
+        if name == "origin":
+            text = "*" if item is True else _listing(item)
+        else:
+            text = _boolean(item)
+        pairs.append((CORS[name], text))
+    return pairs
+
+
+def server_option_pairs(options: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (key, value) strings for sio_options_set(); TypeError for a name
+    that is not a server option. None values are left at the core's default."""
+    pairs: list[tuple[str, str]] = []
+    for name, value in options.items():
+        if value is None:
+            continue
+        if name in PLAIN:
+            pairs.append((PLAIN[name], str(value)))
+        elif name in SECONDS:
+            pairs.append((SECONDS[name], str(milliseconds(value))))
+        elif name in BOOLEANS:
+            pairs.append((BOOLEANS[name], _boolean(value)))
+        elif name in LISTS:
+            pairs.append((LISTS[name], _listing(value)))
+        elif name == "cors":
+            pairs.extend(_cors(value))
+        else:
+            raise TypeError(f"unknown server option {name!r}; known: {sorted(SERVER_OPTIONS)}")
+    return pairs

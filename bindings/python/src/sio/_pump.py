@@ -1,0 +1,71 @@
+"""The blocking pump: runs a context's events through their handlers in the
+calling thread, and lets a blocking call (emit_with_ack, fetch_sockets) wait
+for its answer even from inside a handler."""
+from __future__ import annotations
+
+import threading
+from collections import deque
+from typing import Callable, Optional
+
+from ._context import Context
+from ._event import EV_ACK, EV_ERROR, EV_SOCKETS, Event
+
+# Bounds each wait in the core so that Ctrl-C (which Python only sees between
+# calls) and stop() are noticed promptly; events themselves wake it at once.
+WAIT_SLICE_MS = 250
+ANSWERS = (EV_ACK, EV_SOCKETS, EV_ERROR)
+
+
+class BlockingPump:
+    def __init__(self, context: Context) -> None:
+        self._context = context
+        # Events pumped while a handler waited for an answer; handlers run
+        # only from run(), in order.
+        self._deferred: deque[Event] = deque()
+        self._thread: Optional[int] = None
+        self._stopping = False
+
+    def run(self, until: Callable[[], bool]) -> None:
+        """Pumps and dispatches in this thread until until() or stop()."""
+        me = threading.get_ident()
+        if self._thread == me:
+            raise RuntimeError("run() called from a handler")
+        if self._thread is not None:
+            raise RuntimeError("another thread is already running this server")
+        self._thread = me
+        self._stopping = False
+        try:
+            while not until() and not self._stopping:
+                if self._deferred:
+                    self._context.route(self._deferred.popleft())
+                    continue
+                event = self._context.next_event(WAIT_SLICE_MS)
+                if event is not None:
+                    self._context.route(event)
+        finally:
+            self._thread = None
+
+    def stop(self) -> None:
+        """Makes run() return soon; any thread."""
+        self._stopping = True
+        self._context.wakeup()
+
+    def can_pump_here(self) -> bool:
+        """True in the thread that runs the pump, or in any thread while no
+        thread does: there a blocking call pumps for its own answer."""
+        return self._thread in (None, threading.get_ident())
+
+    def wait_for_answer(self, req: int, done: Callable[[], bool]) -> None:
+        """Pumps until done(), routing only the answers to req; every other
+        event waits in order for run()."""
+        for event in [e for e in self._deferred if e.req == req and e.type in ANSWERS]:
+            self._deferred.remove(event)
+            self._context.route(event)
+        while not done():
+            event = self._context.next_event(WAIT_SLICE_MS)
+            if event is None:
+                continue
+            if event.req == req and event.type in ANSWERS:
+                self._context.route(event)
+            else:
+                self._deferred.append(event)

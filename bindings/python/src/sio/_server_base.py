@@ -1,0 +1,400 @@
+"""What Server and AsyncServer share: the core server handle, commands, and
+turning the core's events into handler calls. The two differ only in how
+handlers are called (plain or coroutine), how answers are waited for
+(blocking or awaitable) and how the pump runs."""
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+from typing import Any, Callable, Optional
+
+from . import errors
+from ._context import Context
+from ._event import (EV_ACK, EV_CONNECT_REQUEST, EV_CONNECTION, EV_DISCONNECT,
+                     EV_DISCONNECTING, EV_ERROR, EV_EVENT, EV_SERVER_CLOSED,
+                     EV_SOCKETS, EVF_BROADCAST, EVF_RECOVERED, Event)
+from ._listeners import Handler
+from ._native import check, error_for, ffi, lib, to_str
+from ._options import milliseconds, server_option_pairs
+from ._payload import decode, encode, encode_one
+from ._requests import AnswerHandler, Requests
+from ._target import CStrings, Rooms, Target, c_target
+from .namespace import Middleware, Namespace
+from .operator import BroadcastOperator
+from .socket import Ack, RemoteSocket, Socket
+
+log = logging.getLogger("sio")
+
+MAIN_NAMESPACE = "/"
+NO_ERROR = 0
+
+
+def _c_buffers(bins: list[Any]) -> tuple[Any, list[Any]]:
+    """A sio_buf array over the attachments, and what keeps it alive."""
+    if not bins:
+        return ffi.NULL, []
+    array = ffi.new("sio_buf[]", len(bins))
+    keep: list[Any] = [array]
+    for i, value in enumerate(bins):
+        if isinstance(value, memoryview) and not value.contiguous:
+            value = value.tobytes()
+        buffer = ffi.from_buffer(value)
+        keep.append(buffer)
+        array[i].data = buffer
+        array[i].len = len(buffer)
+    return array, keep
+
+
+def _answer_error(event: Event) -> Optional[errors.SioError]:
+    if event.type == EV_ERROR or event.err != NO_ERROR:
+        code = event.err or lib.SIO_EIO
+        return error_for(code, event.reason or to_str(lib.sio_strerror(code)))
+    return None
+
+
+def _single_answer(values: list[Any]) -> Any:
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+class ServerBase:
+    """A Socket.IO server. Options are the official server options in
+    snake_case; durations in seconds: host, port (0 picks a free one), path,
+    ping_interval, ping_timeout, connect_timeout, upgrade_timeout,
+    max_http_buffer_size, transports, allow_upgrades,
+    cors={"origin": ..., "credentials": ...}, serve_client, static_dir,
+    parser ("json" or "msgpack"), max_queued_events."""
+
+    def __init__(self, **options: Any) -> None:
+        self._context = Context()
+        self._ptr = self._new_server(server_option_pairs(options))
+        self._context.register(self._ptr, self)
+        self._requests = Requests()
+        self._namespaces: dict[str, Namespace] = {}
+        self.closed = False
+        self.sockets = self.of(MAIN_NAMESPACE)
+
+    def _new_server(self, pairs: list[tuple[str, str]]) -> Any:
+        holder = ffi.new("sio_options **")
+        check(lib.sio_options_new(holder))
+        opts = ffi.gc(holder[0], lib.sio_options_free)
+        for key, value in pairs:
+            check(lib.sio_options_set(opts, key.encode(), value.encode()))
+        out = ffi.new("sio_server **")
+        check(lib.sio_server_new(self._context.ptr, opts, out))
+        return out[0]
+
+    @property
+    def port(self) -> int:
+        """The TCP port the server listens on."""
+        return check(lib.sio_server_port(self._ptr))
+
+    @property
+    def fd(self) -> int:
+        """The core's event descriptor: readable while events are pending."""
+        return self._context.fd
+
+    # The API of io: namespaces, and the main namespace's operations ----------
+    def of(self, name: str) -> Namespace:
+        """The namespace called name (created on first use)."""
+        if not name.startswith("/"):
+            raise ValueError(f"a namespace name starts with '/': {name!r}")
+        namespace = self._namespaces.get(name)
+        if namespace is None:
+            self._declare_namespace(name, middleware=False)
+            namespace = self._namespaces[name] = Namespace(self, name)
+        return namespace
+
+    def on(self, event: str, handler: Optional[Handler] = None) -> Any:
+        """io.on("connection", handler(socket)) on the main namespace."""
+        return self.sockets.on(event, handler)
+
+    def use(self, middleware: Middleware) -> Middleware:
+        return self.sockets.use(middleware)
+
+    def emit(self, event: str, *args: Any,
+             callback: Optional[Callable[..., Any]] = None) -> None:
+        self.sockets.emit(event, *args, callback=callback)
+
+    def send(self, *args: Any) -> None:
+        self.sockets.send(*args)
+
+    def to(self, rooms: Rooms) -> BroadcastOperator:
+        return self.sockets.to(rooms)
+
+    in_ = to
+
+    def except_(self, rooms: Rooms) -> BroadcastOperator:
+        return self.sockets.except_(rooms)
+
+    def timeout(self, seconds: float) -> BroadcastOperator:
+        return self.sockets.timeout(seconds)
+
+    @property
+    def volatile(self) -> BroadcastOperator:
+        return self.sockets.volatile
+
+    def fetch_sockets(self) -> Any:
+        return self.sockets.fetch_sockets()
+
+    def sockets_join(self, rooms: Rooms) -> None:
+        self.sockets.sockets_join(rooms)
+
+    def sockets_leave(self, rooms: Rooms) -> None:
+        self.sockets.sockets_leave(rooms)
+
+    def disconnect_sockets(self, close: bool = False) -> None:
+        self.sockets.disconnect_sockets(close)
+
+    def close(self) -> None:
+        """Disconnects every socket ("server shutting down") and stops
+        listening; the pump returns once the core reports it closed. Any
+        thread."""
+        check(lib.sio_server_close(self._ptr))
+
+    # Commands (any thread) ---------------------------------------------------
+    def _declare_namespace(self, name: str, middleware: bool) -> None:
+        flags = lib.SIO_NS_MIDDLEWARE if middleware else 0
+        check(lib.sio_server_of(self._ptr, name.encode(), flags))
+
+    def _emit(self, target: Target, event: str, args: Any, *,
+              on_answer: Optional[AnswerHandler] = None,
+              timeout: Optional[float] = None, volatile: bool = False) -> int:
+        """Returns the request id (which the answer, if any, will carry)."""
+        data, bins = encode(args)
+        c_bins, keep = _c_buffers(bins)
+        strings = CStrings()
+        flags = lib.SIO_EMIT_VOLATILE if volatile else 0
+        if on_answer is not None:
+            flags |= lib.SIO_EMIT_ACK
+        timeout_ms = milliseconds(timeout) if timeout is not None else 0
+        req = ffi.new("uint64_t *")
+        with self._requests.lock:
+            check(lib.sio_emit(self._ptr, c_target(target, strings), event.encode(),
+                               data, len(data), c_bins, len(bins), flags, timeout_ms, req))
+            if on_answer is not None:
+                self._requests.add(req[0], on_answer)
+        del keep
+        return int(req[0])
+
+    def _emit_with_callback(self, target: Target, event: str, args: Any,
+                            callback: Callable[..., Any], timeout: Optional[float],
+                            volatile: bool) -> None:
+        with_error = timeout is not None
+
+        def on_answer(answer: Event) -> None:
+            error = _answer_error(answer)
+            values = decode(answer.data, answer.bins)
+            if answer.flags & EVF_BROADCAST:
+                self._invoke(callback, (error, values))
+            elif with_error:
+                self._invoke(callback, (error, *values))
+            elif error is None:
+                self._invoke(callback, values)
+            else:
+                log.info("no acknowledgement for %r: %s", event, error)
+
+        self._emit(target, event, args, on_answer=on_answer, timeout=timeout,
+                   volatile=volatile)
+
+    def _emit_with_ack(self, target: Target, event: str, args: Any,
+                       timeout: Optional[float], volatile: bool) -> Any:
+        def result(answer: Event) -> Any:
+            error = _answer_error(answer)
+            values = decode(answer.data, answer.bins)
+            broadcast = bool(answer.flags & EVF_BROADCAST) or target.sid is None
+            if error is not None:
+                if broadcast and isinstance(error, errors.AckTimeoutError):
+                    error.responses = values
+                raise error
+            return values if broadcast else _single_answer(values)
+
+        def start(on_answer: AnswerHandler) -> int:
+            return self._emit(target, event, args, on_answer=on_answer,
+                              timeout=timeout, volatile=volatile)
+
+        return self._request(start, result)
+
+    def _fetch_sockets(self, target: Target) -> Any:
+        def result(answer: Event) -> list[RemoteSocket]:
+            error = _answer_error(answer)
+            if error is not None:
+                raise error
+            found = []
+            for info in decode(answer.data):
+                namespace = self._namespaces.get(info.get("nsp", target.nsp))
+                local = namespace.sockets.get(info["id"]) if namespace else None
+                found.append(RemoteSocket(self, info, local.data if local else None))
+            return found
+
+        def start(on_answer: AnswerHandler) -> int:
+            strings = CStrings()
+            req = ffi.new("uint64_t *")
+            with self._requests.lock:
+                check(lib.sio_fetch_sockets(self._ptr, c_target(target, strings), req))
+                self._requests.add(req[0], on_answer)
+            return int(req[0])
+
+        return self._request(start, result)
+
+    def _request(self, start: Callable[[AnswerHandler], int],
+                 result: Callable[[Event], Any]) -> Any:
+        """Starts a command whose answer is result(answer event), and returns
+        it the way this kind of server returns answers (_wait)."""
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+
+        def on_answer(answer: Event) -> None:
+            try:
+                future.set_result(result(answer))
+            except BaseException as error:  # handed to the waiting caller
+                future.set_exception(error)
+
+        return self._wait(future, start(on_answer))
+
+    def _ack(self, sid: str, ack_id: int, args: Any) -> None:
+        data, bins = encode(args)
+        c_bins, keep = _c_buffers(bins)
+        check(lib.sio_ack(self._ptr, sid.encode(), ack_id, data, len(data), c_bins, len(bins)))
+        del keep
+
+    def _join(self, target: Target, rooms: tuple[str, ...]) -> None:
+        self._change_rooms(lib.sio_join, target, rooms, join=True)
+
+    def _leave(self, target: Target, rooms: tuple[str, ...]) -> None:
+        self._change_rooms(lib.sio_leave, target, rooms, join=False)
+
+    def _change_rooms(self, command: Any, target: Target, rooms: tuple[str, ...],
+                      join: bool) -> None:
+        strings = CStrings()
+        check(command(self._ptr, c_target(target, strings), strings.array(rooms), len(rooms)))
+        namespace = self._namespaces.get(target.nsp)
+        if namespace is not None:
+            namespace._mirror_rooms(target, rooms, join)
+
+    def _disconnect(self, target: Target, close: bool) -> None:
+        strings = CStrings()
+        check(lib.sio_disconnect(self._ptr, c_target(target, strings), 1 if close else 0))
+
+    # Events (the pumping thread) -------------------------------------------
+    def _handle_event(self, event: Event) -> None:
+        kind = event.type
+        if kind == EV_EVENT:
+            self._on_event(event)
+        elif kind in (EV_ACK, EV_SOCKETS, EV_ERROR):
+            self._on_answer(event)
+        elif kind == EV_CONNECTION:
+            self._on_connection(event)
+        elif kind == EV_CONNECT_REQUEST:
+            self._on_connect_request(event)
+        elif kind == EV_DISCONNECTING:
+            self._on_disconnecting(event)
+        elif kind == EV_DISCONNECT:
+            self._on_disconnect(event)
+        elif kind == EV_SERVER_CLOSED:
+            self.closed = True
+            self._on_closed()
+
+    def _socket_of(self, event: Event) -> Optional[Socket]:
+        namespace = self._namespaces.get(event.nsp or MAIN_NAMESPACE)
+        return namespace.sockets.get(event.sid or "") if namespace else None
+
+    def _on_event(self, event: Event) -> None:
+        socket = self._socket_of(event)
+        if socket is None:
+            return
+        try:
+            args = decode(event.data, event.bins)
+        except ValueError:
+            log.exception("undecodable arguments of %r from %s", event.name, event.sid)
+            return
+        ack = Ack(self, socket.id, event.ack_id) if event.ack_id >= 0 else None
+        socket._dispatch(event.name or "", args, ack)
+
+    def _on_answer(self, event: Event) -> None:
+        on_answer = self._requests.pop(event.req) if event.req else None
+        if on_answer is not None:
+            on_answer(event)
+        elif event.type == EV_ERROR:
+            log.warning("libsio: %s (%s)", event.reason,
+                        event.data.decode("utf-8", "replace") if event.data else "")
+
+    def _on_connection(self, event: Event) -> None:
+        name = event.nsp or MAIN_NAMESPACE
+        namespace = self._namespaces.get(name)
+        if namespace is None:  # a dynamic namespace the core accepted
+            namespace = self._namespaces[name] = Namespace(self, name)
+        sid = event.sid or ""
+        socket = namespace._accepted.pop(sid, None) or Socket(
+            namespace, sid, decode(event.data) if event.data else {})
+        socket.connected = True
+        socket.recovered = bool(event.flags & EVF_RECOVERED)
+        namespace.sockets[sid] = socket
+        for event_name in ("connection", "connect"):
+            for listener in namespace._listeners.get(event_name):
+                self._invoke(listener.fn, (socket,))
+
+    def _on_connect_request(self, event: Event) -> None:
+        name = event.nsp or MAIN_NAMESPACE
+        namespace = self._namespaces.get(name)
+        req = event.req
+        if namespace is None or not namespace._middlewares:
+            # Only declared namespaces have middleware; a dynamic one (with no
+            # Python middleware) is accepted as the core would.
+            check(lib.sio_connect_accept(self._ptr, req))
+            return
+        socket = Socket(namespace, event.sid or "", decode(event.data) if event.data else {})
+
+        def decide(refusal: Optional[BaseException]) -> None:
+            try:
+                if refusal is None:
+                    namespace._accepted[socket.id] = socket
+                    check(lib.sio_connect_accept(self._ptr, req))
+                elif isinstance(refusal, errors.ConnectionRefusedError):
+                    data = ffi.NULL if refusal.data is None else encode_one(refusal.data)
+                    check(lib.sio_connect_refuse(self._ptr, req, refusal.message.encode(), data))
+                else:
+                    log.error("a middleware of %s raised", name, exc_info=refusal)
+                    check(lib.sio_connect_refuse(self._ptr, req, b"Internal server error",
+                                                 ffi.NULL))
+            except errors.SioError as error:
+                # The client went away meanwhile, or the server closed.
+                log.debug("connect answer for %s: %s", socket.id, error)
+
+        self._run_middlewares(list(namespace._middlewares), socket, decide)
+
+    def _on_disconnecting(self, event: Event) -> None:
+        socket = self._socket_of(event)
+        if socket is not None:
+            self._dispatch_reserved(socket, "disconnecting", event.reason or "")
+
+    def _on_disconnect(self, event: Event) -> None:
+        namespace = self._namespaces.get(event.nsp or MAIN_NAMESPACE)
+        socket = namespace.sockets.pop(event.sid or "", None) if namespace else None
+        if socket is not None:
+            socket.connected = False
+            self._dispatch_reserved(socket, "disconnect", event.reason or "")
+
+    def _dispatch_reserved(self, socket: Socket, name: str, reason: str) -> None:
+        for listener in socket._listeners.get(name):
+            self._invoke(listener.fn, (reason,))
+
+    # What Server and AsyncServer each provide ----------------------------
+    def _invoke(self, fn: Callable[..., Any], args: Any,
+                kwargs: Optional[dict[str, Any]] = None,
+                on_result: Optional[Callable[[Any], None]] = None) -> None:
+        """Calls a handler; an exception is logged, never propagated."""
+        raise NotImplementedError
+
+    def _run_middlewares(self, middlewares: list[Middleware], socket: Socket,
+                         decide: Callable[[Optional[BaseException]], None]) -> None:
+        """Runs middlewares in order, then decide(None) or decide(the
+        exception that stopped them)."""
+        raise NotImplementedError
+
+    def _wait(self, future: concurrent.futures.Future[Any], req: int) -> Any:
+        """The answer to request req, as this kind of server returns it."""
+        raise NotImplementedError
+
+    def _on_closed(self) -> None:
+        raise NotImplementedError

@@ -1,0 +1,68 @@
+"""Who an operation applies to (io.of(nsp).to(rooms).except_(rooms), or one
+socket), and its sio_target form for a call."""
+from __future__ import annotations
+
+from typing import Any, Iterable, NamedTuple, Optional, Union
+
+from ._native import ffi
+
+Rooms = Union[str, Iterable[str]]
+
+
+def room_tuple(rooms: Rooms) -> tuple[str, ...]:
+    if isinstance(rooms, str):
+        return (rooms,)
+    result = tuple(rooms)
+    for room in result:
+        if not isinstance(room, str):
+            raise TypeError(f"a room is a str, not {type(room).__name__}")
+    return result
+
+
+class Target(NamedTuple):
+    nsp: str
+    sid: Optional[str] = None
+    rooms: tuple[str, ...] = ()
+    except_rooms: tuple[str, ...] = ()
+
+    def matches(self, sid: str, rooms: set[str]) -> bool:
+        """Whether a socket with these rooms is selected (the core's rule,
+        used to mirror room changes in Python)."""
+        if self.sid is not None:
+            return sid == self.sid
+        if self.rooms and rooms.isdisjoint(self.rooms):
+            return False
+        return rooms.isdisjoint(self.except_rooms)
+
+
+class CStrings:
+    """C copies of Python strings, alive as long as this object."""
+
+    def __init__(self) -> None:
+        self._keep: list[Any] = []
+
+    def string(self, text: str) -> Any:
+        ptr = ffi.new("char[]", text.encode("utf-8"))
+        self._keep.append(ptr)
+        return ptr
+
+    def array(self, texts: tuple[str, ...]) -> Any:
+        if not texts:
+            return ffi.NULL
+        ptr = ffi.new("const char *[]", [self.string(text) for text in texts])
+        self._keep.append(ptr)
+        return ptr
+
+
+def c_target(target: Target, strings: CStrings) -> Any:
+    """A sio_target * for target; its memory lives as long as strings."""
+    ptr = ffi.new("sio_target *")
+    ptr.nsp = strings.string(target.nsp)
+    if target.sid is not None:
+        ptr.sid = strings.string(target.sid)
+    ptr.rooms = strings.array(target.rooms)
+    ptr.nrooms = len(target.rooms)
+    # "except" is a Python keyword, hence setattr.
+    setattr(ptr, "except", strings.array(target.except_rooms))
+    ptr.nexcept = len(target.except_rooms)
+    return ptr

@@ -1,0 +1,95 @@
+"""Namespace: io.of("/name"), with its handlers, middlewares and sockets."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+from ._listeners import Handler, Listeners
+from ._target import Rooms, Target
+from .operator import BroadcastOperator
+
+if TYPE_CHECKING:
+    from ._server_base import ServerBase
+    from .socket import Socket
+
+Middleware = Callable[["Socket"], Any]
+
+
+class Namespace:
+    def __init__(self, server: ServerBase, name: str) -> None:
+        self.server = server
+        self.name = name
+        # Connected sockets by id, as the pumping thread has seen them.
+        self.sockets: dict[str, Socket] = {}
+        self._listeners = Listeners()
+        self._middlewares: list[Middleware] = []
+        # Sockets accepted by the middlewares whose connection has not been
+        # reported yet; they keep what the middlewares put in socket.data.
+        self._accepted: dict[str, Socket] = {}
+
+    def __repr__(self) -> str:
+        return f"<Namespace {self.name}>"
+
+    def on(self, event: str, handler: Optional[Handler] = None) -> Any:
+        """"connection" (or "connect"): handler(socket) for each new socket.
+        As a call or a decorator."""
+        return self._listeners.on(event, handler)
+
+    def off(self, event: str, handler: Optional[Handler] = None) -> None:
+        self._listeners.off(event, handler)
+
+    def use(self, middleware: Middleware) -> Middleware:
+        """middleware(socket) runs before a socket connects, in the order
+        added; it refuses the connection by raising
+        sio.ConnectionRefusedError(message, data). As a call or a decorator."""
+        if not callable(middleware):
+            raise TypeError("a middleware must be callable")
+        if not self._middlewares:
+            self.server._declare_namespace(self.name, middleware=True)
+        self._middlewares.append(middleware)
+        return middleware
+
+    @property
+    def _all(self) -> BroadcastOperator:
+        return BroadcastOperator(self.server, Target(self.name))
+
+    def to(self, rooms: Rooms) -> BroadcastOperator:
+        return self._all.to(rooms)
+
+    in_ = to
+
+    def except_(self, rooms: Rooms) -> BroadcastOperator:
+        return self._all.except_(rooms)
+
+    def timeout(self, seconds: float) -> BroadcastOperator:
+        return self._all.timeout(seconds)
+
+    @property
+    def volatile(self) -> BroadcastOperator:
+        return self._all.volatile
+
+    def emit(self, event: str, *args: Any,
+             callback: Optional[Callable[..., Any]] = None) -> None:
+        self._all.emit(event, *args, callback=callback)
+
+    def send(self, *args: Any) -> None:
+        self._all.emit("message", *args)
+
+    def fetch_sockets(self) -> Any:
+        return self._all.fetch_sockets()
+
+    def sockets_join(self, rooms: Rooms) -> None:
+        self._all.sockets_join(rooms)
+
+    def sockets_leave(self, rooms: Rooms) -> None:
+        self._all.sockets_leave(rooms)
+
+    def disconnect_sockets(self, close: bool = False) -> None:
+        self._all.disconnect_sockets(close)
+
+    def _mirror_rooms(self, target: Target, rooms: tuple[str, ...], join: bool) -> None:
+        for socket in list(self.sockets.values()):
+            if target.matches(socket.id, socket._rooms):
+                if join:
+                    socket._rooms.update(rooms)
+                else:
+                    socket._rooms.difference_update(rooms)

@@ -1,0 +1,248 @@
+"""Socket: one client's connection to one namespace, as its handlers see it."""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+from . import errors
+from ._listeners import Handler, Listeners
+from ._target import Rooms, Target, room_tuple
+from .operator import BroadcastOperator
+
+if TYPE_CHECKING:
+    from ._server_base import ServerBase
+    from .namespace import Namespace
+
+log = logging.getLogger("sio")
+
+
+class Ack:
+    """The acknowledgement a client asked for: call it once with the values
+    to send back. Handlers that do not take an ``ack`` parameter answer with
+    their return value instead (a tuple sends several values)."""
+
+    def __init__(self, server: ServerBase, sid: str, ack_id: int) -> None:
+        self._server = server
+        self._sid = sid
+        self._ack_id = ack_id
+        self._sent = False
+        self._lock = threading.Lock()
+
+    def __call__(self, *args: Any) -> None:
+        with self._lock:
+            if self._sent:
+                log.debug("acknowledgement %d of %s already sent", self._ack_id, self._sid)
+                return
+            self._sent = True
+        self._server._ack(self._sid, self._ack_id, args)
+
+    def send_result(self, result: Any) -> None:
+        """Sends a handler's return value: None -> no value, a tuple -> its
+        items, anything else -> that one value."""
+        if result is None:
+            self()
+        elif isinstance(result, tuple):
+            self(*result)
+        else:
+            self(result)
+
+
+class SocketEmitter:
+    """socket.timeout(s) and socket.volatile: emits to one socket."""
+
+    def __init__(self, socket: Socket, timeout: Optional[float] = None,
+                 volatile: bool = False) -> None:
+        self._socket = socket
+        self._timeout = timeout
+        self._volatile = volatile
+
+    def timeout(self, seconds: float) -> SocketEmitter:
+        return SocketEmitter(self._socket, seconds, self._volatile)
+
+    @property
+    def volatile(self) -> SocketEmitter:
+        return SocketEmitter(self._socket, self._timeout, True)
+
+    def emit(self, event: str, *args: Any,
+             callback: Optional[Callable[..., Any]] = None) -> None:
+        """Emits to the client. With callback, the client's acknowledgement
+        calls callback(*values); after timeout(s), callback(err, *values)
+        where err is None or the AckTimeoutError/DisconnectedError."""
+        socket = self._socket
+        socket._check_connected()
+        socket._notify_outgoing(event, args)
+        server = socket.nsp.server
+        if callback is None:
+            server._emit(socket._target, event, args, volatile=self._volatile)
+        else:
+            server._emit_with_callback(socket._target, event, args, callback,
+                                       self._timeout, self._volatile)
+
+    def emit_with_ack(self, event: str, *args: Any) -> Any:
+        """The client's answer: its one value, a tuple of several, or None.
+        Raises AckTimeoutError (after timeout(s)) or DisconnectedError. Blocks
+        in Server; awaitable in AsyncServer."""
+        socket = self._socket
+        socket._check_connected()
+        socket._notify_outgoing(event, args)
+        return socket.nsp.server._emit_with_ack(socket._target, event, args,
+                                                self._timeout, self._volatile)
+
+
+class Socket:
+    """A connected client in a namespace. ``data`` is free for the
+    application (set it in a middleware, read it in handlers); ``rooms``
+    follows this socket's join/leave calls and sockets_join/leave."""
+
+    def __init__(self, nsp: Namespace, sid: str, handshake: dict[str, Any]) -> None:
+        self.nsp = nsp
+        self.id = sid
+        self.handshake = handshake
+        self.data: Any = {}
+        self.connected = False
+        self.recovered = False
+        self._rooms: set[str] = {sid}
+        self._listeners = Listeners()
+        self._any: list[Handler] = []
+        self._any_outgoing: list[Handler] = []
+        self._target = Target(nsp.name, sid=sid)
+
+    def __repr__(self) -> str:
+        return f"<Socket {self.id} {self.nsp.name}>"
+
+    @property
+    def server(self) -> ServerBase:
+        return self.nsp.server
+
+    @property
+    def rooms(self) -> set[str]:
+        """A copy of the rooms this socket is in (its own id among them)."""
+        return set(self._rooms)
+
+    # Handlers ---------------------------------------------------------------
+    def on(self, event: str, handler: Optional[Handler] = None) -> Any:
+        """Registers a handler for an event from the client ("disconnect" and
+        "disconnecting" get the reason). As a call or a decorator."""
+        return self._listeners.on(event, handler)
+
+    def off(self, event: str, handler: Optional[Handler] = None) -> None:
+        self._listeners.off(event, handler)
+
+    def on_any(self, handler: Handler) -> Handler:
+        """handler(event, *args) for every event from the client."""
+        self._any.append(handler)
+        return handler
+
+    def off_any(self, handler: Optional[Handler] = None) -> None:
+        self._any = [] if handler is None else [h for h in self._any if h != handler]
+
+    def on_any_outgoing(self, handler: Handler) -> Handler:
+        """handler(event, *args) for every emit to this socket, called by
+        the thread that emits."""
+        self._any_outgoing.append(handler)
+        return handler
+
+    def off_any_outgoing(self, handler: Optional[Handler] = None) -> None:
+        self._any_outgoing = ([] if handler is None
+                              else [h for h in self._any_outgoing if h != handler])
+
+    # Emitting ---------------------------------------------------------------
+    def emit(self, event: str, *args: Any,
+             callback: Optional[Callable[..., Any]] = None) -> None:
+        SocketEmitter(self).emit(event, *args, callback=callback)
+
+    def emit_with_ack(self, event: str, *args: Any) -> Any:
+        """Waits for the client's answer without a time limit (until it
+        answers or disconnects); see timeout()."""
+        return SocketEmitter(self).emit_with_ack(event, *args)
+
+    def send(self, *args: Any, callback: Optional[Callable[..., Any]] = None) -> None:
+        """emit("message", *args)."""
+        self.emit("message", *args, callback=callback)
+
+    def timeout(self, seconds: float) -> SocketEmitter:
+        return SocketEmitter(self, timeout=seconds)
+
+    @property
+    def volatile(self) -> SocketEmitter:
+        return SocketEmitter(self, volatile=True)
+
+    @property
+    def broadcast(self) -> BroadcastOperator:
+        """Every socket of the namespace but this one."""
+        return BroadcastOperator(self.server, Target(self.nsp.name, except_rooms=(self.id,)))
+
+    def to(self, rooms: Rooms) -> BroadcastOperator:
+        """The sockets in these rooms, this one left out."""
+        return self.broadcast.to(rooms)
+
+    in_ = to
+
+    def except_(self, rooms: Rooms) -> BroadcastOperator:
+        return self.broadcast.except_(rooms)
+
+    # Rooms and connection ---------------------------------------------------
+    def join(self, rooms: Rooms) -> None:
+        names = room_tuple(rooms)
+        self.server._join(self._target, names)
+
+    def leave(self, room: str) -> None:
+        self.server._leave(self._target, room_tuple(room))
+
+    def disconnect(self, close: bool = False) -> Socket:
+        """Leaves the namespace ("server namespace disconnect"); close=True
+        closes the whole connection."""
+        self.server._disconnect(self._target, close)
+        return self
+
+    # Used by the server -----------------------------------------------------
+    def _check_connected(self) -> None:
+        if not self.connected:
+            raise errors.DisconnectedError(f"socket {self.id} is disconnected")
+
+    def _notify_outgoing(self, event: str, args: tuple[Any, ...]) -> None:
+        for handler in self._any_outgoing:
+            self.server._invoke(handler, (event, *args))
+
+    def _dispatch(self, event: str, args: list[Any], ack: Optional[Ack]) -> None:
+        server = self.server
+        for handler in self._any:
+            server._invoke(handler, (event, *args))
+        for listener in self._listeners.get(event):
+            if listener.wants_ack:
+                server._invoke(listener.fn, args, {"ack": ack})
+            else:
+                server._invoke(listener.fn, args,
+                               on_result=ack.send_result if ack is not None else None)
+
+
+class RemoteSocket:
+    """A socket as fetch_sockets() reports it."""
+
+    def __init__(self, server: ServerBase, info: dict[str, Any], data: Any) -> None:
+        self._server = server
+        self.id: str = info["id"]
+        self.nsp: str = info.get("nsp", "/")
+        self.rooms: set[str] = set(info.get("rooms", ()))
+        self.handshake: dict[str, Any] = info.get("handshake") or {}
+        self.data = data
+        self._operator = BroadcastOperator(server, Target(self.nsp, sid=self.id))
+
+    def __repr__(self) -> str:
+        return f"<RemoteSocket {self.id} {self.nsp}>"
+
+    def emit(self, event: str, *args: Any) -> None:
+        self._operator.emit(event, *args)
+
+    def timeout(self, seconds: float) -> BroadcastOperator:
+        return self._operator.timeout(seconds)
+
+    def join(self, rooms: Rooms) -> None:
+        self._operator.sockets_join(rooms)
+
+    def leave(self, room: str) -> None:
+        self._operator.sockets_leave(room)
+
+    def disconnect(self, close: bool = False) -> None:
+        self._operator.disconnect_sockets(close)
