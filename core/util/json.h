@@ -29,6 +29,12 @@ int json_write_string(sbuf *out, const char *s, size_t n);
  * just past the closing quote, or -1 when malformed. */
 long json_read_string(const char *s, size_t n, size_t i, sbuf *out);
 
+/* Added for the codecs: 1 when the string literal starting at s[i] (at its
+ * opening quote) decodes to exactly lit[0..lit_len), 0 otherwise (a
+ * malformed literal included). Compares names without allocating. */
+int json_string_equals(const char *s, size_t n, size_t i, const char *lit,
+                       size_t lit_len);
+
 /* For an EVENT payload: s[0..n) must be a JSON array whose first item is a
  * string. Writes the decoded name to *name (malloc'ed, NUL-terminated) and
  * the rest of the array, as an array, to args ("[]" when there is nothing

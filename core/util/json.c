@@ -1,0 +1,601 @@
+/* JSON scanning without a tree. One iterative state machine (scan) serves
+ * validation, skipping and the placeholder walk: nesting is tracked in a
+ * 64-bit mask, so no input can make it recurse or allocate. */
+#include "json.h"
+
+#include <string.h>
+
+_Static_assert(JSON_MAX_DEPTH <= 64, "the container kinds live in a uint64_t");
+
+static int is_ws(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static size_t skip_ws(const char *s, size_t n, size_t i) {
+  while (i < n && is_ws(s[i])) i++;
+  return i;
+}
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* Length of the well-formed UTF-8 sequence at p (first byte >= 0x80), or 0.
+ * Overlong forms, UTF-16 surrogates and code points past U+10FFFF are
+ * rejected, as RFC 3629 requires. */
+static size_t utf8_seq_len(const unsigned char *p, size_t avail) {
+  unsigned char c = p[0], lo = 0x80, hi = 0xBF;
+  size_t len;
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (avail < len || p[1] < lo || p[1] > hi) return 0;
+  for (size_t k = 2; k < len; k++)
+    if ((p[k] & 0xC0) != 0x80) return 0;
+  return len;
+}
+
+static int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/* The 16-bit unit of the four hex digits at s[i], or -1. */
+static long read_hex4(const char *s, size_t n, size_t i) {
+  if (n < 4 || i > n - 4) return -1;
+  long v = 0;
+  for (size_t k = 0; k < 4; k++) {
+    int h = hex_value(s[i + k]);
+    if (h < 0) return -1;
+    v = v << 4 | h;
+  }
+  return v;
+}
+
+static int is_high_surrogate(long u) { return u >= 0xD800 && u <= 0xDBFF; }
+static int is_low_surrogate(long u) { return u >= 0xDC00 && u <= 0xDFFF; }
+
+/* Index past the closing quote of the string literal at s[i] (an opening
+ * quote), or -1. */
+static long scan_string(const char *s, size_t n, size_t i) {
+  const unsigned char *u = (const unsigned char *)s;
+  i++;
+  while (i < n) {
+    unsigned char c = u[i];
+    if (c == '"') return (long)(i + 1);
+    if (c == '\\') {
+      if (i + 1 >= n) return -1;
+      switch (s[i + 1]) {
+        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r':
+        case 't':
+          i += 2;
+          break;
+        case 'u':
+          /* Lone surrogates pass, as JSON.parse lets them. */
+          if (read_hex4(s, n, i + 2) < 0) return -1;
+          i += 6;
+          break;
+        default:
+          return -1;
+      }
+    } else if (c < 0x20) {
+      return -1;
+    } else if (c < 0x80) {
+      i++;
+    } else {
+      size_t len = utf8_seq_len(u + i, n - i);
+      if (!len) return -1;
+      i += len;
+    }
+  }
+  return -1;
+}
+
+static long scan_number(const char *s, size_t n, size_t i) {
+  if (s[i] == '-') i++;
+  if (i >= n) return -1;
+  if (s[i] == '0') {
+    i++;
+  } else if (s[i] >= '1' && s[i] <= '9') {
+    while (i < n && is_digit(s[i])) i++;
+  } else {
+    return -1;
+  }
+  if (i < n && s[i] == '.') {
+    size_t first = ++i;
+    while (i < n && is_digit(s[i])) i++;
+    if (i == first) return -1;
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    i++;
+    if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+    size_t first = i;
+    while (i < n && is_digit(s[i])) i++;
+    if (i == first) return -1;
+  }
+  return (long)i;
+}
+
+static long scan_literal(const char *s, size_t n, size_t i, const char *word) {
+  size_t len = strlen(word);
+  if (n - i < len || memcmp(s + i, word, len) != 0) return -1;
+  return (long)(i + len);
+}
+
+/* A string, number, true, false or null at s[i]: index past it, or -1. */
+static long scan_scalar(const char *s, size_t n, size_t i) {
+  switch (s[i]) {
+    case '"': return scan_string(s, n, i);
+    case 't': return scan_literal(s, n, i, "true");
+    case 'f': return scan_literal(s, n, i, "false");
+    case 'n': return scan_literal(s, n, i, "null");
+    default: return s[i] == '-' || is_digit(s[i]) ? scan_number(s, n, i) : -1;
+  }
+}
+
+/* Optional observer of a scan; each hook returns non-zero to abort it. */
+typedef struct json_visitor {
+  int (*open)(void *ctx, int is_object);
+  int (*key)(void *ctx, size_t at); /* at: the key's opening quote */
+  int (*scalar)(void *ctx, size_t start, size_t end);
+  int (*close)(void *ctx);
+  void *ctx;
+} json_visitor;
+
+/* Reads `"key" :` after white space; index past the colon, or -1. */
+static long scan_member_key(const char *s, size_t n, size_t i,
+                            const json_visitor *v) {
+  i = skip_ws(s, n, i);
+  if (i >= n || s[i] != '"') return -1;
+  long end = scan_string(s, n, i);
+  if (end < 0 || (v && v->key(v->ctx, i))) return -1;
+  i = skip_ws(s, n, (size_t)end);
+  if (i >= n || s[i] != ':') return -1;
+  return (long)(i + 1);
+}
+
+/* Index just past the value after white space at s[i], or -1. */
+static long scan(const char *s, size_t n, size_t i, const json_visitor *v) {
+  uint64_t objects = 0; /* bit d: the container at depth d + 1 is an object */
+  unsigned depth = 0;
+  int want_value = 1;
+  for (;;) {
+    i = skip_ws(s, n, i);
+    if (i >= n) return -1;
+    char c = s[i];
+    if (want_value) {
+      if (c == '{' || c == '[') {
+        int is_object = c == '{';
+        if (depth == JSON_MAX_DEPTH || (v && v->open(v->ctx, is_object)))
+          return -1;
+        if (is_object)
+          objects |= (uint64_t)1 << depth;
+        else
+          objects &= ~((uint64_t)1 << depth);
+        depth++;
+        i = skip_ws(s, n, i + 1);
+        if (i < n && s[i] == (is_object ? '}' : ']')) {
+          want_value = 0; /* the closing branch below consumes it */
+        } else if (is_object) {
+          long next = scan_member_key(s, n, i, v);
+          if (next < 0) return -1;
+          i = (size_t)next;
+        }
+        continue;
+      }
+      long end = scan_scalar(s, n, i);
+      if (end < 0 || (v && v->scalar(v->ctx, i, (size_t)end))) return -1;
+      i = (size_t)end;
+      if (depth == 0) return (long)i;
+      want_value = 0;
+      continue;
+    }
+    int in_object = (int)(objects >> (depth - 1) & 1);
+    if (c == ',') {
+      i++;
+      if (in_object) {
+        long next = scan_member_key(s, n, i, v);
+        if (next < 0) return -1;
+        i = (size_t)next;
+      }
+      want_value = 1;
+    } else if (c == (in_object ? '}' : ']')) {
+      i++;
+      depth--;
+      if (v && v->close(v->ctx)) return -1;
+      if (depth == 0) return (long)i;
+    } else {
+      return -1;
+    }
+  }
+}
+
+int json_validate(const char *s, size_t n) {
+  long end = scan(s, n, 0, NULL);
+  return end >= 0 && skip_ws(s, n, (size_t)end) == n ? 0 : -1;
+}
+
+long json_skip_value(const char *s, size_t n, size_t i) {
+  return i <= n ? scan(s, n, i, NULL) : -1;
+}
+
+char json_peek(const char *s, size_t n, size_t i) {
+  if (i > n) return 0;
+  i = skip_ws(s, n, i);
+  if (i >= n) return 0;
+  switch (s[i]) {
+    case '{': case '[': case '"': case 'n': case 't': case 'f':
+      return s[i];
+    default:
+      return s[i] == '-' || is_digit(s[i]) ? '0' : 0;
+  }
+}
+
+int json_write_string(sbuf *out, const char *s, size_t n) {
+  static const char hex[] = "0123456789abcdef";
+  size_t start = out->len;
+  if (sbuf_reserve(out, n + 2) || sbuf_putc(out, '"')) return -1;
+  size_t run = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    char esc[6] = {'\\', 0, 0, 0, 0, 0};
+    size_t len = 2;
+    switch (c) {
+      case '"': esc[1] = '"'; break;
+      case '\\': esc[1] = '\\'; break;
+      case '\b': esc[1] = 'b'; break;
+      case '\f': esc[1] = 'f'; break;
+      case '\n': esc[1] = 'n'; break;
+      case '\r': esc[1] = 'r'; break;
+      case '\t': esc[1] = 't'; break;
+      default:
+        memcpy(esc + 1, "u00", 3);
+        esc[4] = hex[c >> 4];
+        esc[5] = hex[c & 15];
+        len = 6;
+    }
+    if (sbuf_append(out, s + run, i - run) || sbuf_append(out, esc, len))
+      goto fail;
+    run = i + 1;
+  }
+  if (sbuf_append(out, s + run, n - run) || sbuf_putc(out, '"')) goto fail;
+  return 0;
+fail:
+  out->len = start;
+  out->data[start] = 0;
+  return -1;
+}
+
+/* Receives the decoded bytes of a string piece by piece; non-zero stops. */
+typedef int (*string_sink)(void *ctx, const char *p, size_t n);
+
+static size_t utf8_encode(unsigned long cp, char *out) {
+  if (cp < 0x80) {
+    out[0] = (char)cp;
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = (char)(0xC0 | cp >> 6);
+    out[1] = (char)(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = (char)(0xE0 | cp >> 12);
+    out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+    out[2] = (char)(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  out[0] = (char)(0xF0 | cp >> 18);
+  out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+  out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+  out[3] = (char)(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+/* Decodes the escape at s[i] (a backslash) into out[0..*len); index past
+ * it, or -1. A surrogate that is not part of a pair becomes U+FFFD, which is
+ * what Node writes when such a JS string leaves as UTF-8. */
+static long decode_escape(const char *s, size_t n, size_t i, char out[4],
+                          size_t *len) {
+  if (i + 1 >= n) return -1;
+  char c = s[i + 1];
+  const char *simple = "\"\"\\\\//b\bf\fn\nr\rt\t";
+  for (const char *p = simple; *p; p += 2) {
+    if (*p == c) {
+      out[0] = p[1];
+      *len = 1;
+      return (long)(i + 2);
+    }
+  }
+  if (c != 'u') return -1;
+  long unit = read_hex4(s, n, i + 2);
+  if (unit < 0) return -1;
+  i += 6;
+  unsigned long cp = (unsigned long)unit;
+  if (is_high_surrogate(unit)) {
+    long low = i + 1 < n && s[i] == '\\' && s[i + 1] == 'u'
+                   ? read_hex4(s, n, i + 2) : -1;
+    if (is_low_surrogate(low)) {
+      cp = 0x10000 + ((unsigned long)(unit - 0xD800) << 10) +
+           (unsigned long)(low - 0xDC00);
+      i += 6;
+    } else {
+      cp = 0xFFFD;
+    }
+  } else if (is_low_surrogate(unit)) {
+    cp = 0xFFFD;
+  }
+  *len = utf8_encode(cp, out);
+  return (long)i;
+}
+
+/* Decodes the string literal at s[i] (its opening quote) into sink, passing
+ * runs of plain bytes in one piece. Index past the closing quote, or -1. */
+static long decode_string(const char *s, size_t n, size_t i, string_sink sink,
+                          void *ctx) {
+  const unsigned char *u = (const unsigned char *)s;
+  if (i >= n || s[i] != '"') return -1;
+  size_t run = ++i;
+  while (i < n) {
+    unsigned char c = u[i];
+    if (c == '"') {
+      if (i > run && sink(ctx, s + run, i - run)) return -1;
+      return (long)(i + 1);
+    }
+    if (c == '\\') {
+      char buf[4];
+      size_t len;
+      if (i > run && sink(ctx, s + run, i - run)) return -1;
+      long next = decode_escape(s, n, i, buf, &len);
+      if (next < 0 || sink(ctx, buf, len)) return -1;
+      i = run = (size_t)next;
+    } else if (c < 0x20) {
+      return -1;
+    } else if (c < 0x80) {
+      i++;
+    } else {
+      size_t len = utf8_seq_len(u + i, n - i);
+      if (!len) return -1;
+      i += len;
+    }
+  }
+  return -1;
+}
+
+static int sink_to_sbuf(void *ctx, const char *p, size_t n) {
+  return sbuf_append(ctx, p, n);
+}
+
+long json_read_string(const char *s, size_t n, size_t i, sbuf *out) {
+  size_t start = out->len;
+  long end = decode_string(s, n, i, sink_to_sbuf, out);
+  if (end < 0 && out->data) {
+    out->len = start;
+    out->data[start] = 0;
+  }
+  return end;
+}
+
+typedef struct compare_sink {
+  const char *want;
+  size_t len;
+  size_t matched;
+} compare_sink;
+
+static int sink_compare(void *ctx, const char *p, size_t n) {
+  compare_sink *c = ctx;
+  if (n > c->len - c->matched || memcmp(c->want + c->matched, p, n) != 0)
+    return -1;
+  c->matched += n;
+  return 0;
+}
+
+int json_string_equals(const char *s, size_t n, size_t i, const char *lit,
+                       size_t lit_len) {
+  compare_sink c = {lit, lit_len, 0};
+  return decode_string(s, n, i, sink_compare, &c) >= 0 && c.matched == lit_len;
+}
+
+int json_event_split(const char *s, size_t n, char **name, sbuf *args) {
+  size_t open = skip_ws(s, n, 0);
+  if (open >= n || s[open] != '[') return -1;
+  long end = scan(s, n, open, NULL);
+  if (end < 0 || skip_ws(s, n, (size_t)end) != n) return -1;
+  sbuf decoded = SBUF_INIT;
+  long after_name = json_read_string(s, n, skip_ws(s, n, open + 1), &decoded);
+  /* A NUL inside the name would silently shorten the C string handed on. */
+  if (after_name < 0 || (decoded.len && memchr(decoded.data, 0, decoded.len))) {
+    sbuf_free(&decoded);
+    return -1;
+  }
+  size_t next = skip_ws(s, n, (size_t)after_name);
+  size_t start = args->len;
+  int failed = s[next] == ','
+                   ? sbuf_putc(args, '[') ||
+                         sbuf_append(args, s + next + 1, (size_t)end - next - 1)
+                   : sbuf_append(args, "[]", 2);
+  *name = failed ? NULL : sbuf_detach(&decoded, NULL);
+  if (failed || !*name) {
+    sbuf_free(&decoded);
+    if (args->data) {
+      args->len = start;
+      args->data[start] = 0;
+    }
+    return -1;
+  }
+  return 0;
+}
+
+int json_event_join(sbuf *out, const char *name, const char *args_json,
+                    size_t args_len) {
+  size_t open = skip_ws(args_json, args_len, 0);
+  if (open >= args_len || args_json[open] != '[') return -1;
+  size_t first = skip_ws(args_json, args_len, open + 1);
+  size_t close = args_len;
+  while (close > first && args_json[close - 1] != ']') close--;
+  if (close <= first) return -1;
+  close--; /* at the array's closing bracket */
+  while (close > first && is_ws(args_json[close - 1])) close--;
+  size_t start = out->len;
+  if (sbuf_reserve(out, strlen(name) + (close - first) + 4) ||
+      sbuf_putc(out, '[') || json_write_string(out, name, strlen(name)) ||
+      (close > first && (sbuf_putc(out, ',') ||
+                         sbuf_append(out, args_json + first, close - first))) ||
+      sbuf_putc(out, ']')) {
+    if (out->data) {
+      out->len = start;
+      out->data[start] = 0;
+    }
+    return -1;
+  }
+  return 0;
+}
+
+/* 1 when the JSON number p[0..len) has an integral value in [0, nbins).
+ * JS compares the parsed double, so -0, 1.0 and 1e0 all name an index. */
+static int number_is_index(const char *p, size_t len, size_t nbins) {
+  size_t i = 0;
+  int negative = p[0] == '-';
+  if (negative) i++;
+  size_t int_start = i;
+  while (i < len && is_digit(p[i])) i++;
+  size_t int_len = i - int_start, frac_start = i, frac_len = 0;
+  if (i < len && p[i] == '.') {
+    frac_start = ++i;
+    while (i < len && is_digit(p[i])) i++;
+    frac_len = i - frac_start;
+  }
+  long exponent = 0;
+  if (i < len && (p[i] == 'e' || p[i] == 'E')) {
+    int exp_negative = p[++i] == '-';
+    if (p[i] == '+' || p[i] == '-') i++;
+    /* Saturates: past a million the value is 0 or huge either way. */
+    for (; i < len; i++)
+      if (exponent < 1000000) exponent = exponent * 10 + (p[i] - '0');
+    if (exp_negative) exponent = -exponent;
+  }
+#define DIGIT_AT(k) \
+  ((k) < int_len ? p[int_start + (k)] : p[frac_start + (k) - int_len])
+  size_t lead = 0, total = int_len + frac_len;
+  while (lead < total && DIGIT_AT(lead) == '0') lead++;
+  while (total > lead && DIGIT_AT(total - 1) == '0') {
+    total--;
+    exponent++;
+  }
+  exponent -= (long)frac_len;
+  if (lead == total) return nbins > 0; /* zero, -0 included */
+  if (negative || exponent < 0 || (long)(total - lead) + exponent > 20)
+    return 0;
+  uint64_t value = 0;
+  for (size_t k = lead; k < total; k++) {
+    unsigned d = (unsigned)(DIGIT_AT(k) - '0');
+    if (value > (UINT64_MAX - d) / 10) return 0;
+    value = value * 10 + d;
+  }
+#undef DIGIT_AT
+  for (long e = 0; e < exponent; e++) {
+    if (value > UINT64_MAX / 10) return 0;
+    value *= 10;
+  }
+  return value < nbins;
+}
+
+enum member_kind { MEMBER_OTHER, MEMBER_PLACEHOLDER, MEMBER_NUM };
+
+/* One open container during the placeholder walk. As in JSON.parse, the
+ * last occurrence of a duplicated key wins. */
+typedef struct placeholder_level {
+  long found;        /* placeholders inside it */
+  uint8_t malformed; /* one of them has a bad num */
+  uint8_t is_object;
+  uint8_t member;    /* enum member_kind of the value being read */
+  uint8_t marked;    /* "_placeholder" is true */
+  uint8_t num_ok;    /* "num" is a valid index */
+} placeholder_level;
+
+typedef struct placeholder_walk {
+  const char *s;
+  size_t n;
+  size_t nbins;
+  unsigned depth;
+  placeholder_level level[JSON_MAX_DEPTH + 1]; /* [0] holds the totals */
+} placeholder_walk;
+
+static void member_value(placeholder_walk *w, int is_true, int num_ok) {
+  placeholder_level *l = &w->level[w->depth];
+  if (!l->is_object) return;
+  if (l->member == MEMBER_PLACEHOLDER) l->marked = (uint8_t)is_true;
+  if (l->member == MEMBER_NUM) l->num_ok = (uint8_t)num_ok;
+}
+
+static int walk_open(void *ctx, int is_object) {
+  placeholder_walk *w = ctx;
+  placeholder_level *l = &w->level[++w->depth];
+  memset(l, 0, sizeof *l);
+  l->is_object = (uint8_t)is_object;
+  return 0;
+}
+
+static int walk_key(void *ctx, size_t at) {
+  placeholder_walk *w = ctx;
+  placeholder_level *l = &w->level[w->depth];
+  if (json_string_equals(w->s, w->n, at, "_placeholder", 12))
+    l->member = MEMBER_PLACEHOLDER;
+  else if (json_string_equals(w->s, w->n, at, "num", 3))
+    l->member = MEMBER_NUM;
+  else
+    l->member = MEMBER_OTHER;
+  return 0;
+}
+
+static int walk_scalar(void *ctx, size_t start, size_t end) {
+  placeholder_walk *w = ctx;
+  char c = w->s[start];
+  int is_number = c == '-' || is_digit(c);
+  member_value(w, c == 't',
+               is_number && number_is_index(w->s + start, end - start, w->nbins));
+  return 0;
+}
+
+/* A placeholder object stands for its attachment as a whole: like the JS
+ * reconstructor, what is nested inside it is never looked at. */
+static int walk_close(void *ctx) {
+  placeholder_walk *w = ctx;
+  placeholder_level *l = &w->level[w->depth];
+  long found = l->found;
+  int malformed = l->malformed;
+  if (l->is_object && l->marked) {
+    found = 1;
+    malformed = !l->num_ok;
+  }
+  placeholder_level *parent = &w->level[--w->depth];
+  parent->found += found;
+  parent->malformed |= (uint8_t)malformed;
+  member_value(w, 0, 0);
+  return 0;
+}
+
+long json_count_placeholders(const char *s, size_t n, size_t nbins) {
+  placeholder_walk w;
+  w.s = s;
+  w.n = n;
+  w.nbins = nbins;
+  w.depth = 0;
+  memset(&w.level[0], 0, sizeof w.level[0]);
+  json_visitor v = {walk_open, walk_key, walk_scalar, walk_close, &w};
+  long end = scan(s, n, 0, &v);
+  if (end < 0 || skip_ws(s, n, (size_t)end) != n) return -1;
+  if (w.level[0].malformed || (size_t)w.level[0].found > nbins) return -1;
+  return w.level[0].found;
+}

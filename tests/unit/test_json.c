@@ -1,0 +1,301 @@
+/* Expected values are what JSON.parse / JSON.stringify (Node 20) do. */
+#include "check.h"
+#include "util/json.h"
+
+#define LIT(s) s, sizeof(s) - 1
+
+static const char *const valid[] = {
+    "0", "-0", "1", "-1", "10", "0.5", "-0.5e10", "1E+2", "1e-2", "123e456",
+    "true", "false", "null", "\"\"", "\"a\"", " \t\r\n1\n", "[]", "{}",
+    "[ ]", "{ }", "[1,2,3]", "[[],[[]],{}]", "{\"a\":1,\"b\":[true,null]}",
+    "{\"a\":{\"a\":{}}}", "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u0041\\uaBcD\"",
+    "\"\\ud800\"", "\"\\udc00\\ud800\"", "\"\\ud83d\\ude00\"",
+    "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xef\xbf\xbf\xf4\x8f\xbf\xbf\"",
+    "\"\x7f\"", "{\"\":0}", "{\"a\":1,\"a\":2}", " [ 1 , { \"k\" : [ ] } ] ",
+};
+
+static const char *const invalid[] = {
+    "", " ", "01", "-", "-01", "1.", ".5", "1.e3", "1e", "1e+", "+1", "0x10",
+    "1 2", "[1]x", "{}{}", "NaN", "Infinity", "-Infinity", "tru", "truex",
+    "nul", "True", "undefined", "'a'", "\"a", "\"\\\"", "\"\\x\"", "\"\\u12\"",
+    "\"\\u12G4\"", "\"\\U0041\"", "\"\t\"", "\"\n\"", "\"\x1f\"", "[", "]",
+    "[1", "[1,]", "[,1]", "[1,,2]", "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}",
+    "{,}", "{1:2}", "{a:1}", "{\"a\" 1}", "{\"a\":1 \"b\":2}", "[1}", "{]",
+    "[\"a\":1]", "\"\x80\"", "\"\xc0\xaf\"", "\"\xc3\"", "\"\xe0\x80\xaf\"",
+    "\"\xed\xa0\x80\"", "\"\xf4\x90\x80\x80\"", "\"\xf8\x88\x80\x80\x80\"",
+    "\"\xff\"", "\xef\xbb\xbf" "1", "/*c*/1", "[1]//", "\v1", "\f1", "\xc2\xa0" "1",
+};
+
+static void check_validate(void) {
+  for (size_t k = 0; k < sizeof valid / sizeof valid[0]; k++) {
+    if (json_validate(valid[k], strlen(valid[k])) != 0) {
+      fprintf(stderr, "should be valid: %s\n", valid[k]);
+      exit(1);
+    }
+  }
+  for (size_t k = 0; k < sizeof invalid / sizeof invalid[0]; k++) {
+    if (json_validate(invalid[k], strlen(invalid[k])) != -1) {
+      fprintf(stderr, "should be invalid: %s\n", invalid[k]);
+      exit(1);
+    }
+  }
+  /* Embedded NUL, in a string and after a value. */
+  CHECK(json_validate(LIT("\"a\0b\"")) == -1);
+  CHECK(json_validate(LIT("1\0")) == -1);
+  /* The length bounds the input, not a NUL. */
+  CHECK(json_validate("[1]]", 3) == 0);
+  CHECK(json_validate("\"ab\"", 3) == -1);
+  CHECK(json_validate("1.5", 2) == -1);
+  CHECK(json_validate("true", 3) == -1);
+}
+
+static void check_depth(void) {
+  char deep[2 * (JSON_MAX_DEPTH + 1) + 1];
+  for (int d = JSON_MAX_DEPTH; d <= JSON_MAX_DEPTH + 1; d++) {
+    size_t n = 0;
+    for (int k = 0; k < d; k++) deep[n++] = '[';
+    for (int k = 0; k < d; k++) deep[n++] = ']';
+    CHECK(json_validate(deep, n) == (d <= JSON_MAX_DEPTH ? 0 : -1));
+  }
+  /* Objects count too. */
+  sbuf b = SBUF_INIT;
+  for (int k = 0; k < JSON_MAX_DEPTH; k++) CHECK(sbuf_puts(&b, "{\"a\":") == 0);
+  CHECK(sbuf_puts(&b, "1") == 0);
+  for (int k = 0; k < JSON_MAX_DEPTH; k++) CHECK(sbuf_putc(&b, '}') == 0);
+  CHECK(json_validate(b.data, b.len) == 0);
+  sbuf_reset(&b);
+  for (int k = 0; k <= JSON_MAX_DEPTH; k++) CHECK(sbuf_puts(&b, "{\"a\":[") == 0);
+  CHECK(json_validate(b.data, b.len) == -1);
+  /* A million open brackets: refused without recursion. */
+  size_t big = 1000000;
+  char *open = malloc(big);
+  CHECK(open);
+  memset(open, '[', big);
+  CHECK(json_validate(open, big) == -1);
+  CHECK(json_skip_value(open, big, 0) == -1);
+  CHECK(json_count_placeholders(open, big, SIZE_MAX) == -1);
+  free(open);
+  sbuf_free(&b);
+}
+
+static void check_skip_and_peek(void) {
+  const char *s = "[ 1, \"x]\", {\"a\":[2]} ] tail";
+  size_t n = strlen(s);
+  CHECK(json_skip_value(s, n, 0) == 22);
+  CHECK(json_skip_value(s, n, 1) == 3);
+  CHECK(json_skip_value(s, n, 4) == 9);
+  CHECK(json_skip_value(s, n, 10) == 20);
+  CHECK(json_skip_value(s, n, 22) == -1);
+  CHECK(json_skip_value(s, n, n) == -1);
+  CHECK(json_skip_value(s, n, n + 1) == -1);
+  CHECK(json_skip_value(LIT("01"), 0) == 1);
+  CHECK(json_skip_value(LIT("  null,"), 0) == 6);
+
+  CHECK(json_peek(LIT(" {"), 0) == '{');
+  CHECK(json_peek(LIT("["), 0) == '[');
+  CHECK(json_peek(LIT("\"a\""), 0) == '"');
+  CHECK(json_peek(LIT("\nnull"), 0) == 'n');
+  CHECK(json_peek(LIT("true"), 0) == 't');
+  CHECK(json_peek(LIT("false"), 0) == 'f');
+  CHECK(json_peek(LIT("-1"), 0) == '0');
+  CHECK(json_peek(LIT("7"), 0) == '0');
+  CHECK(json_peek(LIT("x"), 0) == 0);
+  CHECK(json_peek(LIT("   "), 0) == 0);
+  CHECK(json_peek(LIT("[1]"), 1) == '0');
+  CHECK(json_peek(LIT("[1]"), 3) == 0);
+  CHECK(json_peek(LIT("[1]"), 9) == 0);
+}
+
+static void check_write_string(void) {
+  char all[128];
+  for (int k = 0; k < 128; k++) all[k] = (char)k;
+  sbuf b = SBUF_INIT;
+  CHECK(json_write_string(&b, all, sizeof all) == 0);
+  CHECK_STR(b.data,
+            "\"\\u0000\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007\\b\\t"
+            "\\n\\u000b\\f\\r\\u000e\\u000f\\u0010\\u0011\\u0012\\u0013\\u0014"
+            "\\u0015\\u0016\\u0017\\u0018\\u0019\\u001a\\u001b\\u001c\\u001d"
+            "\\u001e\\u001f !\\\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMN"
+            "OPQRSTUVWXYZ[\\\\]^_`abcdefghijklmnopqrstuvwxyz{|}~\x7f\"");
+  sbuf_reset(&b);
+  /* Multi-byte UTF-8 (U+2028 included) goes through untouched. */
+  CHECK(json_write_string(&b, LIT("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xe2\x80\xa8")) == 0);
+  CHECK_STR(b.data, "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xe2\x80\xa8\"");
+  sbuf_reset(&b);
+  CHECK(sbuf_puts(&b, "x:") == 0);
+  CHECK(json_write_string(&b, "", 0) == 0);
+  CHECK(json_write_string(&b, LIT("a\"")) == 0);
+  CHECK_STR(b.data, "x:\"\"\"a\\\"\"");
+  sbuf_free(&b);
+}
+
+static void check_read_string(void) {
+  sbuf b = SBUF_INIT;
+  const char *s = "[\"\\ud83d\\ude00\\ud800x\\udc00\\u00e9\\/\",1]";
+  CHECK(json_read_string(s, strlen(s), 1, &b) == 36);
+  /* Node writes a lone surrogate as U+FFFD (ef bf bd). */
+  CHECK_MEM(b.data, b.len, "\xf0\x9f\x98\x80\xef\xbf\xbd" "x\xef\xbf\xbd\xc3\xa9/",
+            14);
+  sbuf_reset(&b);
+  CHECK(json_read_string(LIT("\"\\\"\\\\\\b\\f\\n\\r\\t\\u0000z\""), 0, &b) == 23);
+  CHECK_MEM(b.data, b.len, "\"\\\b\f\n\r\t\0z", 9);
+  sbuf_reset(&b);
+  /* A high surrogate followed by a non-low escape. */
+  CHECK(json_read_string(LIT("\"\\ud800\\u0041\""), 0, &b) == 14);
+  CHECK_MEM(b.data, b.len, "\xef\xbf\xbd" "A", 4);
+  sbuf_reset(&b);
+  CHECK(json_read_string(LIT("\"\\ud800\\\"\""), 0, &b) == 10);
+  CHECK_MEM(b.data, b.len, "\xef\xbf\xbd\"", 4);
+
+  /* Failures leave the buffer as it was. */
+  sbuf_reset(&b);
+  CHECK(sbuf_puts(&b, "keep") == 0);
+  const char *bad[] = {"\"abc", "\"\\q\"", "\"\\u00\"", "\"a\nb\"", "abc",
+                       "\"\xc3\"", "\"\\ud800\\uZZZZ\"", "\"\\"};
+  for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+    CHECK(json_read_string(bad[k], strlen(bad[k]), 0, &b) == -1);
+    CHECK_STR(b.data, "keep");
+  }
+  CHECK(json_read_string(LIT("\"a\""), 3, &b) == -1);
+  CHECK(json_read_string(LIT("\"a\""), 9, &b) == -1);
+  sbuf_free(&b);
+
+  CHECK(json_string_equals(LIT("\"connect\""), 0, LIT("connect")) == 1);
+  CHECK(json_string_equals(LIT("\"\\u0063onnect\""), 0, LIT("connect")) == 1);
+  CHECK(json_string_equals(LIT("\"connect\""), 0, LIT("connec")) == 0);
+  CHECK(json_string_equals(LIT("\"connec\""), 0, LIT("connect")) == 0);
+  CHECK(json_string_equals(LIT("\"connect_error\""), 0, LIT("connect")) == 0);
+  CHECK(json_string_equals(LIT("\"\""), 0, "", 0) == 1);
+  CHECK(json_string_equals(LIT("\"connect"), 0, LIT("connect")) == 0);
+  CHECK(json_string_equals(LIT("connect"), 0, LIT("connect")) == 0);
+}
+
+static void check_split(const char *json, const char *name, const char *args) {
+  char *got = NULL;
+  sbuf b = SBUF_INIT;
+  CHECK(json_event_split(json, strlen(json), &got, &b) == 0);
+  CHECK_STR(got, name);
+  CHECK_STR(b.data, args);
+  CHECK(json_validate(b.data, b.len) == 0);
+  free(got);
+  sbuf_free(&b);
+}
+
+static void check_split_rejected(const char *json, size_t n) {
+  char *got = NULL;
+  sbuf b = SBUF_INIT;
+  CHECK(sbuf_puts(&b, "keep") == 0);
+  CHECK(json_event_split(json, n, &got, &b) == -1);
+  CHECK_STR(b.data, "keep");
+  sbuf_free(&b);
+}
+
+static void check_events(void) {
+  check_split("[\"hello\",1,\"w\xc3\xb6rld\",{\"a\":[true,null]}]", "hello",
+              "[1,\"w\xc3\xb6rld\",{\"a\":[true,null]}]");
+  check_split("[\"msg\"]", "msg", "[]");
+  check_split(" [ \"a\\nb\" , 1 ] ", "a\nb", "[ 1 ]");
+  check_split("[\"\",[]]", "", "[[]]");
+  check_split("[\"\\u00e9\"]", "\xc3\xa9", "[]");
+  const char *bad[] = {"", "[]", "[1]", "[1,\"a\"]", "{\"a\":1}", "\"a\"",
+                       "[\"a\"", "[\"a\",]", "[\"a\"]x", "[\"a\"]]",
+                       "[\"a\\u0000b\"]", "[[\"a\"]]", "[null]"};
+  for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
+    check_split_rejected(bad[k], strlen(bad[k]));
+  check_split_rejected("[\"a\"]", 4);
+
+  sbuf b = SBUF_INIT;
+  CHECK(json_event_join(&b, "hello", LIT("[1,\"x\",{\"a\":[]}]")) == 0);
+  CHECK_STR(b.data, "[\"hello\",1,\"x\",{\"a\":[]}]");
+  sbuf_reset(&b);
+  CHECK(json_event_join(&b, "ping", LIT("[]")) == 0);
+  CHECK_STR(b.data, "[\"ping\"]");
+  sbuf_reset(&b);
+  CHECK(json_event_join(&b, "q\"\n", LIT(" [ ] ")) == 0);
+  CHECK_STR(b.data, "[\"q\\\"\\n\"]");
+  sbuf_reset(&b);
+  CHECK(json_event_join(&b, "a", LIT(" [ 1 , 2 ]\n")) == 0);
+  CHECK_STR(b.data, "[\"a\",1 , 2]");
+  CHECK(json_validate(b.data, b.len) == 0);
+  sbuf_reset(&b);
+  CHECK(json_event_join(&b, "a", LIT("{}")) == -1);
+  CHECK(json_event_join(&b, "a", LIT("[")) == -1);
+  CHECK(json_event_join(&b, "a", "", 0) == -1);
+  CHECK(b.len == 0);
+  sbuf_free(&b);
+}
+
+static long count(const char *json, size_t nbins) {
+  return json_count_placeholders(json, strlen(json), nbins);
+}
+
+static void check_placeholders(void) {
+  CHECK(count("[\"a\"]", 0) == 0);
+  CHECK(count("[\"a\",{\"_placeholder\":true,\"num\":0}]", 1) == 1);
+  CHECK(count("[\"a\",{\"x\":{\"_placeholder\":true,\"num\":0},"
+              "\"y\":[{\"_placeholder\":true,\"num\":1}]}]", 2) == 2);
+  CHECK(count("[{\"_placeholder\":true,\"num\":1}]", 2) == 1);
+  /* Key order, escaped keys, extra keys and numbers as JS reads them. */
+  CHECK(count("[{\"num\":0,\"_placeholder\":true}]", 1) == 1);
+  CHECK(count("[{\"\\u005fplaceholder\":true,\"n\\u0075m\":0}]", 1) == 1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":0,\"x\":1}]", 1) == 1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":-0}]", 1) == 1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":1.0}]", 2) == 1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":0.1e1}]", 2) == 1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":1e0}]", 2) == 1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":100e-2}]", 2) == 1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":0e99999999999}]", 1) == 1);
+  /* Last duplicate wins, as in JSON.parse. */
+  CHECK(count("[{\"_placeholder\":true,\"num\":5,\"_placeholder\":false}]", 1) == 0);
+  CHECK(count("[{\"_placeholder\":false,\"_placeholder\":true,\"num\":0}]", 1) == 1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":9,\"num\":0}]", 1) == 1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":0,\"num\":9}]", 1) == -1);
+  /* Not placeholders at all. */
+  CHECK(count("[{\"_placeholder\":false,\"num\":5}]", 1) == 0);
+  CHECK(count("[{\"_placeholder\":\"true\",\"num\":5}]", 1) == 0);
+  CHECK(count("[{\"_placeholder\":1,\"num\":5}]", 1) == 0);
+  CHECK(count("[{\"_placeholder\":[true],\"num\":5}]", 1) == 0);
+  CHECK(count("[[\"_placeholder\",true]]", 1) == 0);
+  CHECK(count("[{\"_Placeholder\":true,\"num\":5}]", 1) == 0);
+  /* Inside a placeholder nothing is looked at (JS replaces it whole). */
+  CHECK(count("[{\"num\":0,\"_placeholder\":true,"
+              "\"extra\":{\"_placeholder\":true,\"num\":9}}]", 1) == 1);
+  /* Malformed ones. */
+  CHECK(count("[{\"_placeholder\":true,\"num\":1}]", 1) == -1);
+  CHECK(count("[{\"_placeholder\":true}]", 1) == -1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":\"0\"}]", 1) == -1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":null}]", 1) == -1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":{}}]", 1) == -1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":-1}]", 1) == -1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":0.5}]", 1) == -1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":1e-1}]", 1) == -1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":1e400}]", 2) == -1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":18446744073709551616}]",
+              SIZE_MAX) == -1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":0}]", 0) == -1);
+  CHECK(count("[{\"x\":[{\"_placeholder\":true,\"num\":3}]}]", 3) == -1);
+  /* More placeholders than attachments. */
+  CHECK(count("[{\"_placeholder\":true,\"num\":0},"
+              "{\"_placeholder\":true,\"num\":0}]", 1) == -1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":0},"
+              "{\"_placeholder\":true,\"num\":0}]", 2) == 2);
+  /* Counting only. */
+  CHECK(count("[{\"_placeholder\":true,\"num\":123456}]", SIZE_MAX) == 1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":-3}]", SIZE_MAX) == -1);
+  /* Invalid JSON. */
+  CHECK(count("[{\"_placeholder\":true,\"num\":0}", 1) == -1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":0}] x", 1) == -1);
+  CHECK(count("", 1) == -1);
+  CHECK(count(" {\"_placeholder\":true,\"num\":0} ", 1) == 1);
+}
+
+int main(void) {
+  check_validate();
+  check_depth();
+  check_skip_and_peek();
+  check_write_string();
+  check_read_string();
+  check_events();
+  check_placeholders();
+  return 0;
+}
