@@ -1,0 +1,97 @@
+// Helpers for the Node.js side of the Lua binding's tests: start a Lua
+// server script as a child process, connect the official socket.io-client,
+// wait for events with a time limit.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { io } from "socket.io-client";
+
+export const HERE = fileURLToPath(new URL(".", import.meta.url));
+const WAIT_MS = 5000;
+const START_MS = 15000;
+const LUAJIT = process.env.LUAJIT || "luajit";
+
+export function withTimeout(promise, ms, what) {
+  let timer;
+  const limit = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+// Runs `luajit script --port 0 ...args` and resolves once it prints
+// "listening on PORT".
+export async function startLuaServer(script, args = []) {
+  const proc = spawn(LUAJIT, [script, "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  const exited = new Promise((resolve) => proc.on("exit", (code, signal) => resolve({ code, signal })));
+  proc.stderr.on("data", (chunk) => (stderr += chunk));
+  const port = await withTimeout(
+    new Promise((resolve, reject) => {
+      proc.stdout.on("data", (chunk) => {
+        stdout += chunk;
+        const match = /^listening on (\d+)$/m.exec(stdout);
+        if (match) resolve(Number(match[1]));
+      });
+      exited.then((e) => reject(new Error(`server exited early (${JSON.stringify(e)}): ${stderr}`)));
+    }),
+    START_MS,
+    `${script} to listen (${stderr})`,
+  );
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    stderr: () => stderr,
+    // SIGTERM; resolves to the exit status.
+    async stop() {
+      proc.kill("SIGTERM");
+      const timer = setTimeout(() => proc.kill("SIGKILL"), START_MS);
+      const result = await exited;
+      clearTimeout(timer);
+      return result;
+    },
+    kill() {
+      proc.kill("SIGKILL");
+    },
+  };
+}
+
+// Resolves to the next `event` of socket, as its argument array.
+export function next(socket, event, ms = WAIT_MS) {
+  return withTimeout(new Promise((resolve) => socket.once(event, (...args) => resolve(args))), ms, event);
+}
+
+// Emits with an acknowledgement callback; resolves to the ack's arguments.
+export function emitAck(socket, event, ...args) {
+  return withTimeout(new Promise((resolve) => socket.emit(event, ...args, (...res) => resolve(res))), WAIT_MS, `ack of ${event}`);
+}
+
+// A connected client (no reconnection); rejects on connect_error.
+export async function connect(url, nsp = "/", opts = {}) {
+  const socket = io(url + nsp, { reconnection: false, forceNew: true, ...opts });
+  await withTimeout(
+    new Promise((resolve, reject) => {
+      socket.once("connect", resolve);
+      socket.once("connect_error", reject);
+    }),
+    WAIT_MS,
+    `connect to ${nsp}`,
+  );
+  return socket;
+}
+
+// Resolves to the connect_error of a client that must be refused.
+export function refusal(url, nsp, opts = {}) {
+  const socket = io(url + nsp, { reconnection: false, forceNew: true, ...opts });
+  return withTimeout(
+    new Promise((resolve, reject) => {
+      socket.once("connect", () => reject(new Error(`${nsp} was accepted`)));
+      socket.once("connect_error", (err) => {
+        socket.close();
+        resolve(err);
+      });
+    }),
+    WAIT_MS,
+    `refusal of ${nsp}`,
+  );
+}

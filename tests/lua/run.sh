@@ -1,0 +1,43 @@
+#!/bin/sh
+# Runs every test of the Lua binding (bindings/lua) and exits non-zero when one
+# fails. Installs what it needs first: Debian packages (as root), the npm
+# packages of tests/lua, and libsio itself in build-lua/ unless SIO_LIB names
+# a libsio.so to test.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+
+# luajit2 is OpenResty's LuaJIT, the one Debian's nginx Lua module runs on
+# (Debian's other luajit package cannot be installed beside it).
+packages="lua-cjson nginx libnginx-mod-http-lua lua-resty-core lua-resty-lrucache"
+command -v luajit >/dev/null 2>&1 || packages="luajit2 $packages"
+missing=""
+for p in $packages; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "tests/lua: missing Debian packages:$missing (install them as root)" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+fi
+
+if [ ! -d "$here/node_modules/socket.io-client" ]; then
+  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+if [ -z "${SIO_LIB:-}" ]; then
+  build="$root/build-lua"
+  cmake -S "$root" -B "$build" -DSIO_BUILD_TESTS=OFF -DSIO_BUILD_EXAMPLES=OFF >/dev/null
+  cmake --build "$build" --target sio -j "$(nproc)" >/dev/null
+  SIO_LIB="$build/libsio.so"
+fi
+export SIO_LIB
+
+status=0
+"$root/bindings/lua/gen_cdefs.sh" --check || status=1
+luajit "$here/test_payload.lua" || status=1
+node --test --test-concurrency=1 "$here"/*.test.mjs || status=1
+exit $status

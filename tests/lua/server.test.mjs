@@ -1,0 +1,197 @@
+// The Lua binding's server (test_server.lua, the server of
+// examples/TEST-SERVER.md in Lua) against the official Node.js
+// socket.io-client, over WebSocket and over HTTP long-polling.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { join } from "node:path";
+import { HERE, connect, emitAck, next, refusal, startLuaServer } from "./helpers.mjs";
+
+const TEST_SERVER = join(HERE, "test_server.lua");
+const JSON_VALUES = ["text", "", "ünïcødé ✓", 0, -1.5, 1e21, true, false, null, [1, [2, [3]]], { a: { b: [null, "x"] } }];
+
+const MODES = { websocket: { transports: ["websocket"] }, polling: { transports: ["polling"] } };
+
+for (const [mode, transport] of Object.entries(MODES)) {
+  describe(`Lua server, ${mode}`, { timeout: 60000 }, () => {
+    let server;
+    const open = (nsp = "/", opts = {}) => connect(server.url, nsp, { ...transport, ...opts });
+
+    before(async () => {
+      server = await startLuaServer(TEST_SERVER);
+    });
+    after(() => server?.kill());
+
+    it("echoes every JSON type", async () => {
+      const socket = await open();
+      socket.emit("echo", ...JSON_VALUES);
+      assert.deepEqual(await next(socket, "echo"), JSON_VALUES);
+      socket.close();
+    });
+
+    it("keeps text and binary apart in both directions", async () => {
+      const socket = await open();
+      const bytes = Buffer.from([0, 1, 2, 255]);
+      socket.emit("echo", "text", bytes, { nested: [Buffer.from("b")] });
+      const [text, binary, nested] = await next(socket, "echo");
+      assert.equal(text, "text");
+      assert.ok(Buffer.isBuffer(binary) && binary.equals(bytes));
+      assert.ok(Buffer.from(nested.nested[0]).equals(Buffer.from("b")));
+      socket.close();
+    });
+
+    it("answers acknowledgements with the handler's extra argument", async () => {
+      const socket = await open();
+      assert.deepEqual(await emitAck(socket, "ack", 1, "two", { three: 3 }), [1, "two", { three: 3 }]);
+      assert.deepEqual(await emitAck(socket, "ack"), []);
+      socket.close();
+    });
+
+    it("sends the auth payload on connection", async () => {
+      const socket = await open("/", { auth: { user: "lua" } });
+      assert.deepEqual(await next(socket, "auth"), [{ user: "lua" }]);
+      socket.close();
+    });
+
+    it("joins and leaves rooms, and emits to a room", async () => {
+      const a = await open();
+      const b = await open();
+      assert.deepEqual(await emitAck(a, "join", "r1"), [[a.id, "r1"].sort()]);
+      const got = next(a, "in-room");
+      let leaked = false;
+      b.once("in-room", () => (leaked = true));
+      b.emit("to", "r1", "in-room", "hi");
+      assert.deepEqual(await got, ["hi"]);
+      assert.deepEqual(await emitAck(a, "leave", "r1"), [[a.id]]);
+      assert.equal(leaked, false);
+      a.close();
+      b.close();
+    });
+
+    it("broadcasts to everyone, or to everyone but the sender", async () => {
+      const a = await open();
+      const b = await open();
+      const bothGet = [next(a, "bcast"), next(b, "bcast")];
+      a.emit("bcast", 7);
+      assert.deepEqual(await Promise.all(bothGet), [[7], [7]]);
+      let senderGot = false;
+      a.once("news", () => (senderGot = true));
+      const bGets = next(b, "news");
+      a.emit("broadcast", "news", "x");
+      assert.deepEqual(await bGets, ["x"]);
+      await emitAck(a, "ack");
+      assert.equal(senderGot, false);
+      a.close();
+      b.close();
+    });
+
+    it("to(rooms):except(rooms)", async () => {
+      const a = await open();
+      const b = await open();
+      await emitAck(a, "join", "all");
+      await emitAck(b, "join", "all");
+      await emitAck(b, "join", "quiet");
+      let quietGot = false;
+      b.once("ping-all", () => (quietGot = true));
+      const aGets = next(a, "ping-all");
+      a.emit("to-except", "all", "quiet", "ping-all", 1);
+      assert.deepEqual(await aGets, [1]);
+      await emitAck(b, "ack");
+      assert.equal(quietGot, false);
+      a.close();
+      b.close();
+    });
+
+    it("refuses in middleware with a message and data", async () => {
+      const err = await refusal(server.url, "/private", transport);
+      assert.equal(err.message, "not authorized");
+      assert.deepEqual(err.data, { reason: "bad token" });
+      const socket = await open("/private", { auth: { token: "secret" } });
+      assert.deepEqual(await next(socket, "auth"), [{ token: "secret" }]);
+      socket.close();
+    });
+
+    it("accepts dynamic namespaces and refuses unknown ones", async () => {
+      const socket = await open("/dyn-lua");
+      assert.deepEqual(await emitAck(socket, "ack", "dyn"), ["dyn"]);
+      socket.close();
+      const err = await refusal(server.url, "/nowhere", transport);
+      assert.equal(err.message, "Invalid namespace");
+    });
+
+    it("gets the client's acknowledgement with socket:timeout(ms):emit", async () => {
+      const socket = await open();
+      socket.on("question", (x, ack) => ack(x * 2, "ok"));
+      socket.emit("server-ack", 2000, "question", 21);
+      assert.deepEqual(await next(socket, "server-ack-result"), [null, [42, "ok"]]);
+      socket.close();
+    });
+
+    it("reports a timeout when the client does not acknowledge", async () => {
+      const socket = await open();
+      socket.on("silent", () => {});
+      socket.emit("server-ack", 200, "silent");
+      const [err] = await next(socket, "server-ack-result");
+      assert.equal(err, "operation has timed out");
+      socket.close();
+    });
+
+    it("collects a broadcast's acknowledgements", async () => {
+      const a = await open("/custom");
+      const b = await open("/custom");
+      a.on("vote", (ack) => ack("a"));
+      b.on("vote", (ack) => ack("b"));
+      a.emit("broadcast-ack", 2000, "vote");
+      const [err, responses] = await next(a, "broadcast-ack-result");
+      assert.equal(err, null);
+      assert.deepEqual(responses.sort(), ["a", "b"]);
+      a.close();
+      b.close();
+    });
+
+    it("fetch_sockets and sockets_join", async () => {
+      const a = await open("/custom");
+      const b = await open("/custom");
+      await emitAck(a, "sockets-join", "everyone");
+      const [list] = await emitAck(a, "fetch");
+      const expected = [a.id, b.id].sort().map((id) => ({ id, rooms: [id, "everyone"].sort() }));
+      assert.deepEqual(list, expected);
+      a.close();
+      b.close();
+    });
+
+    it("reports disconnect reasons on both sides", async () => {
+      const a = await open("/custom");
+      const aId = a.id;
+      const reason = next(a, "disconnect");
+      a.emit("disconnect-me", false);
+      assert.deepEqual(await reason, ["io server disconnect"]);
+      const b = await open("/custom");
+      const bId = b.id;
+      b.close();
+      const watcher = await open("/custom");
+      let disconnects = [];
+      for (let i = 0; i < 50; i++) {
+        [disconnects] = await emitAck(watcher, "last-disconnects");
+        if (disconnects.some(([id]) => id === bId)) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const byId = new Map(disconnects);
+      assert.equal(byId.get(aId), "server namespace disconnect");
+      assert.equal(byId.get(bId), "client namespace disconnect");
+      watcher.close();
+    });
+
+    it("disconnects a room's sockets", async () => {
+      const a = await open();
+      await emitAck(a, "join", "doomed");
+      const reason = next(a, "disconnect");
+      a.emit("disconnect-room", "doomed", false);
+      assert.deepEqual(await reason, ["io server disconnect"]);
+    });
+
+    it("exits 0 on SIGTERM", async () => {
+      const result = await server.stop();
+      assert.deepEqual(result, { code: 0, signal: null });
+    });
+  });
+}

@@ -1,0 +1,221 @@
+-- The test server of examples/TEST-SERVER.md written with the Lua binding, so
+-- that the Node.js tests (ours and tests/interop's, through
+-- SIO_TEST_SERVER="luajit tests/lua/test_server.lua") exercise it.
+--   luajit tests/lua/test_server.lua [--port N] [--ping-interval MS] ...
+local here = arg[0]:match("^(.*)/[^/]*$") or "."
+package.path = here .. "/../../bindings/lua/?.lua;" .. here .. "/?.lua;" .. package.path
+
+local signals = require("signals")
+signals.block_termination()
+
+local sio = require("sio")
+
+local OPTIONS = {
+  ["--port"] = "port",
+  ["--ping-interval"] = "ping_interval",
+  ["--ping-timeout"] = "ping_timeout",
+  ["--connect-timeout"] = "connect_timeout",
+  ["--max-http-buffer-size"] = "max_http_buffer_size",
+  ["--cors-origin"] = "cors_origin",
+  ["--transports"] = "transports",
+  ["--parser"] = "parser",
+  ["--serve-client"] = "serve_client",
+}
+
+local function parse_args(argv)
+  local opts = { port = 3000 }
+  for i = 1, #argv, 2 do
+    local key = OPTIONS[argv[i]]
+    if not key or argv[i + 1] == nil then
+      io.stderr:write("usage: test_server.lua [--option value]...\n")
+      os.exit(2)
+    end
+    opts[key] = argv[i + 1]
+  end
+  if opts.cors_origin then
+    opts.cors = { origin = opts.cors_origin }
+    opts.cors_origin = nil
+  end
+  return opts
+end
+
+local server = sio.server(parse_args(arg))
+
+-- [id, reason] pairs per namespace name, oldest first.
+local disconnects = {}
+
+-- Splits the acknowledgement callback (when the client asked for one) from
+-- the arguments; returns the arguments as a list, their count, and the ack.
+local function split_ack(...)
+  local n = select("#", ...)
+  local args = { ... }
+  if n > 0 and type(args[n]) == "function" then
+    local ack = args[n]
+    args[n] = nil
+    return args, n - 1, ack
+  end
+  return args, n, function() end
+end
+
+local function sorted_rooms(rooms)
+  local list = sio.array()
+  for room in pairs(rooms) do
+    list[#list + 1] = room
+  end
+  table.sort(list)
+  return list
+end
+
+local function rest(args, first, n)
+  return unpack(args, first, n)
+end
+
+-- The arguments as a JSON array, nil kept as null.
+local function list_of(...)
+  local list = sio.array()
+  for i = 1, select("#", ...) do
+    local v = select(i, ...)
+    if v == nil then
+      v = sio.null
+    end
+    list[i] = v
+  end
+  return list
+end
+
+local function install_handlers(socket)
+  local nsp = socket.nsp
+  local function on(event, handler)
+    socket:on(event, function(...)
+      handler(split_ack(...))
+    end)
+  end
+
+  socket:emit("auth", socket.handshake.auth or {})
+  socket:on("disconnect", function(reason)
+    disconnects[nsp.name] = disconnects[nsp.name] or sio.array()
+    table.insert(disconnects[nsp.name], { socket.id, reason })
+  end)
+
+  on("echo", function(args, n)
+    socket:emit("echo", unpack(args, 1, n))
+  end)
+  on("ack", function(args, n, ack)
+    ack(unpack(args, 1, n))
+  end)
+  on("bcast", function(args, n)
+    nsp:emit("bcast", unpack(args, 1, n))
+  end)
+  on("message", function(args, n)
+    socket:emit("message-back", unpack(args, 1, n))
+  end)
+  on("message-with-ack", function(args, n, ack)
+    ack(unpack(args, 1, n))
+  end)
+  on("join", function(args, _, ack)
+    socket:join(args[1])
+    ack(sorted_rooms(socket.rooms))
+  end)
+  on("leave", function(args, _, ack)
+    socket:leave(args[1])
+    ack(sorted_rooms(socket.rooms))
+  end)
+  on("to", function(args, n)
+    nsp:to(args[1]):emit(args[2], rest(args, 3, n))
+  end)
+  on("to-except", function(args, n)
+    local target = args[1] == nil and nsp:except(args[2]) or nsp:to(args[1]):except(args[2])
+    target:emit(args[3], rest(args, 4, n))
+  end)
+  on("broadcast", function(args, n)
+    socket.broadcast:emit(args[1], rest(args, 2, n))
+  end)
+  on("socket-to", function(args, n)
+    socket:to(args[1]):emit(args[2], rest(args, 3, n))
+  end)
+  on("of", function(args, n)
+    server:of(args[1]):emit(args[2], rest(args, 3, n))
+  end)
+  on("volatile", function(args, n)
+    socket.volatile:emit(args[1], rest(args, 2, n))
+  end)
+  on("server-ack", function(args, n)
+    local fwd = { rest(args, 3, n) }
+    fwd[n - 1] = function(err, ...)
+      socket:emit("server-ack-result", err, list_of(...))
+    end
+    socket:timeout(args[1]):emit(args[2], unpack(fwd, 1, n - 1))
+  end)
+  on("broadcast-ack", function(args, n)
+    local fwd = { rest(args, 3, n) }
+    fwd[n - 1] = function(err, responses)
+      socket:emit("broadcast-ack-result", err, sio.array(responses))
+    end
+    nsp:timeout(args[1]):emit(args[2], unpack(fwd, 1, n - 1))
+  end)
+  on("fetch", function(_, _, ack)
+    nsp:fetch_sockets(function(sockets)
+      local list = sio.array()
+      for i, s in ipairs(sockets) do
+        list[i] = { id = s.id, rooms = sorted_rooms(s.rooms) }
+      end
+      table.sort(list, function(a, b) return a.id < b.id end)
+      ack(list)
+    end)
+  end)
+  on("sockets-join", function(args, _, ack)
+    nsp:sockets_join(args[1])
+    ack()
+  end)
+  on("sockets-leave", function(args, _, ack)
+    nsp:sockets_leave(args[1])
+    ack()
+  end)
+  on("disconnect-room", function(args)
+    nsp:to(args[1]):disconnect_sockets(args[2] == true)
+  end)
+  on("disconnect-me", function(args)
+    socket:disconnect(args[1] == true)
+  end)
+  on("last-disconnects", function(_, _, ack)
+    ack(disconnects[nsp.name] or sio.array())
+  end)
+end
+
+server:of("/"):on("connection", install_handlers)
+server:of("/custom"):on("connection", install_handlers)
+local private = server:of("/private")
+private:use(function(socket, next)
+  local auth = socket.handshake.auth
+  if type(auth) == "table" and auth.token == "secret" then
+    return next()
+  end
+  next(sio.error("not authorized", { reason = "bad token" }))
+end)
+private:on("connection", install_handlers)
+server:of(function(name)
+  return name:sub(1, 5) == "/dyn-"
+end):on("connection", install_handlers)
+
+io.stdout:write("listening on ", server.port, "\n")
+io.stdout:flush()
+
+-- Clients see "io server disconnect" first; a polling client that stopped
+-- polling never lets the close finish, hence a bound on the pumps after it.
+local PUMP_WAIT_MS = 50
+local SHUTDOWN_PUMPS = 10
+
+while not signals.termination_pending() do
+  server:poll(PUMP_WAIT_MS)
+end
+for _, nsp in pairs(server.nsps) do
+  nsp:disconnect_sockets(false)
+end
+server:close()
+for _ = 1, SHUTDOWN_PUMPS do
+  if server.closed then
+    break
+  end
+  server:poll(PUMP_WAIT_MS)
+end
+os.exit(0)
