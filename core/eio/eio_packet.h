@@ -45,6 +45,11 @@ int eio_payload_next(const char *body, size_t n, size_t *pos, sbuf *scratch,
 rbuf *eio_encode(int type, const char *data, size_t n);
 rbuf *eio_encode_binary(const void *data, size_t n);
 
+/* Added for encoders that write a packet's data in place (one copy on the
+ * broadcast path): a text packet holding the type digit and n bytes of room
+ * the caller fills at ->data + 1. NULL when out of memory. */
+rbuf *eio_alloc_text(int type, size_t n);
+
 /* Appends one encoded packet (from eio_encode*) to a polling body,
  * preceded by \x1e unless the body is empty; binary as "b" + base64. */
 int eio_payload_append(sbuf *body, const rbuf *pkt);
