@@ -39,5 +39,6 @@ export SIO_LIB
 status=0
 "$root/bindings/lua/gen_cdefs.sh" --check || status=1
 luajit "$here/test_payload.lua" || status=1
+luajit "$here/test_server_routing.lua" || status=1
 node --test --test-concurrency=1 "$here"/*.test.mjs || status=1
 exit $status

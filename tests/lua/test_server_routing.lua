@@ -1,0 +1,268 @@
+-- Unit tests of the server module's routing, against fake_core.lua instead
+-- of libsio: options, events to handlers, acknowledgements both ways,
+-- targets of emits, middleware, dynamic namespaces, the rooms mirror.
+local here = arg[0]:match("^(.*)/[^/]*$") or "."
+package.path = here .. "/../../bindings/lua/?.lua;" .. here .. "/?.lua;" .. package.path
+
+local ffi = require("ffi")
+local fake = require("fake_core").install()
+local check = require("check")
+local sio = require("sio")
+local cjson = require("cjson")
+
+local C = ffi.C
+local test, equal = check.test, check.equal
+
+local function same(actual, expected, what)
+  equal(cjson.encode(actual), cjson.encode(expected), what)
+end
+
+local function only(name)
+  local calls = fake.take(name)
+  equal(#calls, 1, "number of " .. name .. " calls")
+  return calls[1]
+end
+
+local server = sio.server({
+  port = 0,
+  ping_interval = 100,
+  max_http_buffer_size = 1000,
+  allow_upgrades = false,
+  cors = { origin = { "http://a", "http://b" }, credentials = true },
+})
+
+local connected = {}
+server:on("connection", function(socket)
+  connected[#connected + 1] = socket
+end)
+
+local function connect(sid, nsp)
+  fake.push({ type = C.SIO_EV_CONNECTION, nsp = nsp or "/", sid = sid,
+    data = '{"auth":{"k":1},"query":{}}' })
+  server:poll(0)
+  return connected[#connected]
+end
+
+test("options become the core's camelCase keys", function()
+  local set = {}
+  for _, call in ipairs(fake.take("option")) do
+    set[call.key] = call.value
+  end
+  same(set, {
+    port = "0",
+    pingInterval = "100",
+    maxHttpBufferSize = "1000",
+    allowUpgrades = "false",
+    ["cors.origin"] = "http://a,http://b",
+    ["cors.credentials"] = "true",
+  }, "options")
+  equal(server.port, 4242, "port")
+  same(only("of"), { "of", name = "/", flags = 0 }, "main namespace declared")
+end)
+
+test("a connection reaches the connection handlers with its handshake", function()
+  local socket = connect("s1")
+  equal(socket.id, "s1", "id")
+  equal(socket.handshake.auth.k, 1, "auth")
+  equal(socket.connected, true, "connected")
+  equal(socket.rooms.s1, true, "own room")
+  equal(server.sockets.sockets.s1, socket, "listed in its namespace")
+end)
+
+test("events run the socket's handlers, with an ack when asked", function()
+  local socket = connect("s2")
+  local got
+  socket:on("hi", function(a, b, c, ack)
+    got = { a, b, c }
+    ack("back", sio.binary("\1"))
+  end)
+  local any
+  socket:on_any(function(name) any = name end)
+  fake.push({ type = C.SIO_EV_EVENT, sid = "s2", name = "hi",
+    data = '[1,null,{"_placeholder":true,"num":0}]', bins = { "\0\255" }, ack_id = 7 })
+  server:poll(0)
+  equal(got[1], 1, "first")
+  equal(got[2], nil, "null")
+  equal(got[3].data, "\0\255", "binary")
+  equal(any, "hi", "on_any")
+  local ack = only("ack")
+  same({ ack.sid, ack.ack_id, ack.json, ack.bins[1] },
+    { "s2", 7, '["back",{"_placeholder":true,"num":0}]', "\1" }, "ack")
+end)
+
+test("socket:emit targets the socket; its callback gets the ack", function()
+  local socket = connect("s3")
+  local answer
+  socket:emit("q", "x", function(...) answer = { ... } end)
+  local emit = only("emit")
+  same(emit.to, { nsp = "/", sid = "s3", rooms = {}, except = {} }, "target")
+  equal(emit.json, '["x"]', "arguments")
+  equal(emit.flags, 1, "ack flag")
+  equal(emit.timeout, 0, "no timeout")
+  fake.push({ type = C.SIO_EV_ACK, sid = "s3", req = emit.req, data = '[42,"y"]' })
+  server:poll(0)
+  same(answer, { 42, "y" }, "ack arguments")
+end)
+
+test("timeout(ms):emit callbacks get an error first", function()
+  local socket = connect("s4")
+  local results = {}
+  socket:timeout(50):emit("q", function(err, v) results[#results + 1] = { err or false, v } end)
+  socket:timeout(50):emit("q", function(err, v) results[#results + 1] = { err or false, v } end)
+  local emits = fake.take("emit")
+  equal(emits[1].timeout, 50, "timeout")
+  fake.push({ type = C.SIO_EV_ACK, req = emits[1].req, data = "[1]" })
+  fake.push({ type = C.SIO_EV_ACK, req = emits[2].req, err = C.SIO_ETIMEDOUT,
+    reason = "operation has timed out" })
+  server:poll(0)
+  same(results, { { false, 1 }, { "operation has timed out" } }, "results")
+end)
+
+test("broadcast selections become targets", function()
+  local socket = connect("s5")
+  server:to("r1"):to({ "r2" }):except("x"):emit("a")
+  socket.broadcast:emit("b")
+  socket:to("r3"):emit("c")
+  server:of("/other").volatile:emit("d")
+  local emits = fake.take("emit")
+  same(emits[1].to, { nsp = "/", rooms = { "r1", "r2" }, except = { "x" } }, "to/except")
+  same(emits[2].to, { nsp = "/", rooms = {}, except = { "s5" } }, "broadcast")
+  same(emits[3].to, { nsp = "/", rooms = { "r3" }, except = { "s5" } }, "socket:to")
+  same({ emits[4].to.nsp, emits[4].flags }, { "/other", 2 }, "volatile in a namespace")
+  fake.take("of")
+end)
+
+test("a broadcast's acks need a timeout and arrive as a list", function()
+  equal(pcall(server.emit, server, "e", function() end), false, "refused without timeout")
+  local got
+  server:timeout(100):emit("e", function(err, responses) got = { err or false, responses } end)
+  local emit = only("emit")
+  fake.push({ type = C.SIO_EV_ACK, req = emit.req, flags = 2, data = '["a","b"]' })
+  server:poll(0)
+  same(got, { false, { "a", "b" } }, "responses")
+end)
+
+test("middleware refuses with message and data, or lets in", function()
+  local private = server:of("/p")
+  private:use(function(socket, next)
+    if socket.handshake.auth.token == "ok" then
+      socket.data.user = "u"
+      return next()
+    end
+    next(sio.error("not authorized", { reason = "bad token" }))
+  end)
+  local declared = fake.take("of")
+  same(declared[#declared], { "of", name = "/p", flags = 1 }, "declared with middleware")
+  fake.push({ type = C.SIO_EV_CONNECT_REQUEST, req = 9, nsp = "/p", sid = "m1",
+    data = '{"auth":{}}' })
+  fake.push({ type = C.SIO_EV_CONNECT_REQUEST, req = 10, nsp = "/p", sid = "m2",
+    data = '{"auth":{"token":"ok"}}' })
+  server:poll(0)
+  same(only("refuse"), { "refuse", req = 9, message = "not authorized",
+    data = '{"reason":"bad token"}' }, "refusal")
+  same(only("accept"), { "accept", req = 10 }, "acceptance")
+  local entered
+  private:on("connection", function(socket) entered = socket end)
+  fake.push({ type = C.SIO_EV_CONNECTION, nsp = "/p", sid = "m2", data = '{"auth":{"token":"ok"}}' })
+  server:poll(0)
+  equal(entered.data.user, "u", "the middleware's socket object connects")
+end)
+
+test("middleware may decide later", function()
+  local pending
+  server:of("/later"):use(function(_, next) pending = next end)
+  fake.take("of")
+  fake.push({ type = C.SIO_EV_CONNECT_REQUEST, req = 11, nsp = "/later", sid = "l1", data = "{}" })
+  server:poll(0)
+  equal(#fake.take("accept"), 0, "not yet")
+  pending()
+  pending()
+  equal(#fake.take("accept"), 1, "accepted once")
+end)
+
+test("dynamic namespaces are created when the matcher accepts", function()
+  local dyn = server:of(function(name) return name:sub(1, 5) == "/dyn-" end)
+  same(only("of"), { "of", name = "*", flags = 1 }, "every other name asks")
+  local joined
+  dyn:on("connection", function(socket) joined = socket.nsp.name end)
+  fake.push({ type = C.SIO_EV_CONNECT_REQUEST, req = 12, nsp = "/dyn-1", sid = "d1",
+    data = "{}", flags = 1 })
+  fake.push({ type = C.SIO_EV_CONNECT_REQUEST, req = 13, nsp = "/nope", sid = "d2",
+    data = "{}", flags = 1 })
+  server:poll(0)
+  same(only("of"), { "of", name = "/dyn-1", flags = 0 }, "child declared")
+  same(only("accept"), { "accept", req = 12 }, "child accepted")
+  equal(only("refuse").message, "Invalid namespace", "unknown refused")
+  fake.push({ type = C.SIO_EV_CONNECTION, nsp = "/dyn-1", sid = "d1", data = "{}" })
+  server:poll(0)
+  equal(joined, "/dyn-1", "parent's connection handler")
+end)
+
+test("rooms: join, leave, sockets_join keep socket.rooms right", function()
+  local a = connect("ra")
+  local b = connect("rb")
+  a:join("x")
+  same(only("join"), { "join", to = { nsp = "/", sid = "ra", rooms = {}, except = {} },
+    rooms = { "x" } }, "join command")
+  server:to("x"):sockets_join({ "y", "z" })
+  only("join")
+  equal(a.rooms.y and a.rooms.z, true, "selected socket joined")
+  equal(b.rooms.y, nil, "other socket untouched")
+  a:leave("x")
+  only("leave")
+  equal(a.rooms.x, nil, "left")
+end)
+
+test("disconnecting then disconnect, with reasons", function()
+  local socket = connect("dc")
+  local seen = {}
+  socket:on("disconnecting", function(reason) seen[#seen + 1] = { reason, socket.rooms.lobby } end)
+  socket:on("disconnect", function(reason) seen[#seen + 1] = { reason } end)
+  socket:disconnect(true)
+  same(only("disconnect"), { "disconnect", to = { nsp = "/", sid = "dc", rooms = {}, except = {} },
+    close = 1 }, "disconnect command")
+  fake.push({ type = C.SIO_EV_DISCONNECTING, sid = "dc", reason = "server namespace disconnect",
+    data = '["dc","lobby"]' })
+  fake.push({ type = C.SIO_EV_DISCONNECT, sid = "dc", reason = "server namespace disconnect" })
+  server:poll(0)
+  same(seen, { { "server namespace disconnect", true }, { "server namespace disconnect" } }, "reasons")
+  equal(socket.connected, false, "not connected")
+  equal(server.sockets.sockets.dc, nil, "removed")
+end)
+
+test("fetch_sockets answers with socket objects", function()
+  local socket = connect("f1")
+  local list
+  server:fetch_sockets(function(sockets) list = sockets end)
+  local fetch = only("fetch")
+  fake.push({ type = C.SIO_EV_SOCKETS, req = fetch.req,
+    data = '[{"id":"f1","nsp":"/","rooms":["f1","k"],"handshake":{}}]' })
+  server:poll(0)
+  equal(list[1], socket, "the live object")
+  equal(socket.rooms.k, true, "rooms refreshed")
+end)
+
+test("server errors reach io:on('error'); close ends run()", function()
+  local errors, closed = {}, false
+  server:on("error", function(err) errors[#errors + 1] = err end)
+  server:on("close", function() closed = true end)
+  fake.push({ type = C.SIO_EV_ERROR, err = C.SIO_EPROTO, reason = "bad request",
+    data = '{"code":3,"message":"Bad request"}' })
+  server:poll(0)
+  same({ errors[1].message, errors[1].data.code }, { "bad request", 3 }, "error")
+  server:close()
+  only("close")
+  fake.push({ type = C.SIO_EV_SERVER_CLOSED })
+  server:run()
+  equal(closed, true, "close handler")
+end)
+
+test("a refused command raises the library's message", function()
+  local socket = connect("e1")
+  fake.fail_next = C.SIO_ERESERVED
+  local ok, err = pcall(socket.emit, socket, "connect")
+  equal(ok, false, "raised")
+  equal(err:find("fake failure", 1, true) ~= nil, true, "message: " .. tostring(err))
+end)
+
+check.finish()
