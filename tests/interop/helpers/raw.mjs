@@ -63,15 +63,22 @@ export function post(port, sid, body, headers = {}) {
 }
 
 // A polling session joined to the main namespace; resolves to its sid and
-// Socket.IO id once the CONNECT reply arrived.
+// Socket.IO id once the CONNECT reply and the test server's `auth` event
+// arrived, with any other packet read meanwhile in `extra`.
 export async function pollingSocket(port) {
   const { sid } = await pollingHandshake(port);
   const posted = await post(port, sid, "40");
   if (posted.body !== "ok") throw new Error(`POST 40 answered ${posted.status} ${posted.body}`);
-  const reply = await poll(port, sid);
-  const connect = splitPayload(reply.body).find((p) => p.startsWith("40"));
-  if (!connect) throw new Error(`no CONNECT reply: ${reply.body}`);
-  return { sid, id: JSON.parse(connect.slice(2)).sid };
+  const packets = [];
+  while (!packets.some((p) => p.startsWith('42["auth"'))) {
+    const reply = await poll(port, sid);
+    if (reply.status !== 200) throw new Error(`GET answered ${reply.status} ${reply.body}`);
+    packets.push(...splitPayload(reply.body));
+  }
+  const connect = packets.find((p) => p.startsWith("40"));
+  if (!connect) throw new Error(`no CONNECT reply: ${packets}`);
+  const extra = packets.filter((p) => !p.startsWith("40") && !p.startsWith('42["auth"'));
+  return { sid, id: JSON.parse(connect.slice(2)).sid, extra };
 }
 
 // A raw WebSocket that records every message and its close; `next()` resolves
@@ -102,15 +109,18 @@ export async function openWebSocket(port, query = {}) {
   return ws;
 }
 
-// A WebSocket session joined to the main namespace: reads the open packet,
-// sends CONNECT and waits for its reply.
+// A WebSocket session joined to a namespace: reads the open packet, sends
+// CONNECT and waits for its reply and for the test server's `auth` event.
 export async function websocketSocket(port, nsp = "") {
+  const prefix = nsp ? nsp + "," : "";
   const ws = await openWebSocket(port);
   ws.open = parseOpen(await ws.next());
-  ws.send(`40${nsp ? nsp + "," : ""}`);
+  ws.send(`40${prefix}`);
   const reply = await ws.next();
-  if (!reply.startsWith(`40${nsp ? nsp + "," : ""}`)) throw new Error(`no CONNECT reply: ${reply}`);
+  if (!reply.startsWith(`40${prefix}`)) throw new Error(`no CONNECT reply: ${reply}`);
   ws.id = JSON.parse(reply.slice(reply.indexOf("{"))).sid;
+  const auth = await ws.next();
+  if (!auth.startsWith(`42${prefix}["auth"`)) throw new Error(`no auth event: ${auth}`);
   return ws;
 }
 
