@@ -1,0 +1,22 @@
+#include "sio_packet.h"
+
+#include <stdlib.h>
+
+void sio_packet_init(sio_packet *p) {
+  p->type = SIO_P_CONNECT;
+  p->nsp = NULL;
+  p->id = -1;
+  p->data = NULL;
+  p->data_len = 0;
+  p->nattach = 0;
+  p->bins = NULL;
+  p->nbins = 0;
+}
+
+void sio_packet_clear(sio_packet *p) {
+  for (size_t k = 0; k < p->nbins; k++) free(p->bins[k].data);
+  free(p->bins);
+  free(p->nsp);
+  free(p->data);
+  sio_packet_init(p);
+}
