@@ -21,6 +21,30 @@ function M.equal(actual, expected, what)
   end
 end
 
+local function describe(v)
+  if type(v) ~= "table" then
+    return type(v) == "string" and string.format("%q", v) or tostring(v)
+  end
+  local keys = {}
+  for k in pairs(v) do
+    keys[#keys + 1] = k
+  end
+  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  local parts = {}
+  for _, k in ipairs(keys) do
+    parts[#parts + 1] = tostring(k) .. "=" .. describe(v[k])
+  end
+  return "{" .. table.concat(parts, ", ") .. "}"
+end
+
+-- Deep equality of plain values and tables, whatever the order of keys.
+function M.same(actual, expected, what)
+  local a, e = describe(actual), describe(expected)
+  if a ~= e then
+    error(string.format("%s: expected %s, got %s", what or "value", e, a), 2)
+  end
+end
+
 function M.finish()
   print(string.format("%d passed, %d failed", M.passed, M.failed))
   os.exit(M.failed == 0 and 0 or 1)

@@ -16,6 +16,14 @@ test("scalars, nil and nested tables encode as a JSON array", function()
   equal(#bins, 0, "attachments")
 end)
 
+test("numbers keep every digit; NaN and infinities become null", function()
+  local big = 2 ^ 53 - 1
+  local text = payload.encode({ 1234567890123456, 0.1 + 0.2, -1.5, 1e21, big, 0 / 0, math.huge }, 7)
+  equal(text, "[1234567890123456,0.30000000000000004,-1.5,1e+21,9007199254740991,null,null]", "json")
+  local back = cjson.decode(text)
+  equal(back[2], 0.1 + 0.2, "double round trip")
+end)
+
 test("no arguments give an empty array", function()
   equal(payload.encode({}, 0), "[]", "json")
 end)

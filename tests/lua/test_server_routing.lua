@@ -8,14 +8,9 @@ local ffi = require("ffi")
 local fake = require("fake_core").install()
 local check = require("check")
 local sio = require("sio")
-local cjson = require("cjson")
 
 local C = ffi.C
-local test, equal = check.test, check.equal
-
-local function same(actual, expected, what)
-  equal(cjson.encode(actual), cjson.encode(expected), what)
-end
+local test, equal, same = check.test, check.equal, check.same
 
 local function only(name)
   local calls = fake.take(name)

@@ -88,6 +88,9 @@ end
 -- as the operator does.
 function Operator:_target()
   if not self.c_target then
+    if not self.nsp.name then
+      error("a parent namespace (io:of(fn)) has no sockets of its own: use io:of(name)", 3)
+    end
     local t = ffi.new("sio_target")
     t.nsp = self.nsp.name
     t.sid = self.sid

@@ -62,9 +62,30 @@ local function is_array(t)
   return count == n
 end
 
+local MAX_EXACT_INTEGER = 2 ^ 53
+
+-- The shortest text that reads back as the same double (lua-cjson keeps only
+-- 14 digits); like JavaScript's JSON.stringify, null for NaN and infinities.
+local function encode_number(v)
+  if v ~= v or v == math.huge or v == -math.huge then
+    return "null"
+  end
+  if v == math.floor(v) and math.abs(v) < MAX_EXACT_INTEGER then
+    return string.format("%d", v)
+  end
+  local short = string.format("%.15g", v)
+  if tonumber(short) == v then
+    return short
+  end
+  return string.format("%.17g", v)
+end
+
 -- Appends the JSON of v to out, moving binary wrappers into bins.
 local function encode_value(v, bins, out)
-  if type(v) ~= "table" then
+  local kind = type(v)
+  if kind == "number" then
+    out[#out + 1] = encode_number(v)
+  elseif kind ~= "table" then
     out[#out + 1] = json.encode(v)
   elseif getmetatable(v) == binary_mt then
     out[#out + 1] = '{"_placeholder":true,"num":' .. #bins .. "}"

@@ -108,6 +108,9 @@ function Server:of(name)
     lib.check(C.sio_server_of(self.c, "*", macros.SIO_NS_MIDDLEWARE), "of")
     return parent
   end
+  if name:sub(1, 1) ~= "/" then
+    name = "/" .. name
+  end
   local nsp = self.nsps[name]
   if not nsp then
     nsp = namespace.new(self, name)
@@ -287,7 +290,12 @@ end
 
 local function on_disconnect(server, e)
   local nsp = server.nsps[e.nsp]
-  local socket = nsp and nsp.sockets[e.sid]
+  if not nsp then
+    return
+  end
+  -- A client that leaves while its middleware is still deciding.
+  nsp.pending[e.sid] = nil
+  local socket = nsp.sockets[e.sid]
   if not socket then
     return
   end
