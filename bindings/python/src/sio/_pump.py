@@ -33,7 +33,6 @@ class BlockingPump:
         if self._thread is not None:
             raise RuntimeError("another thread is already running this server")
         self._thread = me
-        self._stopping = False
         try:
             while not until() and not self._stopping:
                 if self._deferred:
@@ -43,10 +42,11 @@ class BlockingPump:
                 if event is not None:
                     self._context.route(event)
         finally:
+            self._stopping = False
             self._thread = None
 
     def stop(self) -> None:
-        """Makes run() return soon; any thread."""
+        """Makes run() return soon (or the next run() at once); any thread."""
         self._stopping = True
         self._context.wakeup()
 

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The Python binding's tests: makes tests/python/.venv, installs the package
+# from this checkout (which builds the C core), the npm client, and runs
+# pytest. Extra arguments go to pytest. Exits non-zero when a test fails.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+venv="$here/.venv"
+
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install -q -r "$here/requirements.txt"
+"$venv/bin/python" -m pip install -q "$root/bindings/python"
+
+# auditwheel repairs wheels with patchelf (the wheel test is skipped without).
+if ! command -v patchelf >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get install -y -qq patchelf >/dev/null 2>&1 || echo "run.sh: could not install patchelf" >&2
+fi
+
+if [ ! -d "$here/node_modules/socket.io-client" ]; then
+  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+cd "$here"
+exec "$venv/bin/python" -m pytest "$@"

@@ -1,0 +1,173 @@
+"""Connections, namespaces, middleware and disconnection, against the
+official Node.js client, in both run modes."""
+from __future__ import annotations
+
+import queue
+
+import sio
+from waiting import next_item, wait_until
+
+
+def test_connection_handler_gets_id_and_handshake(make_server, node) -> None:
+    server = make_server()
+    sockets: queue.Queue = queue.Queue()
+    server.io.on("connection", sockets.put)  # the call form
+    server.start()
+    cid = node.connect(server.url + "/", auth={"token": "abc"}, query={"q": "1"})
+    socket = next_item(sockets)
+    assert isinstance(socket, sio.Socket)
+    assert socket.id == node.sids[cid]
+    assert socket.handshake["auth"] == {"token": "abc"}
+    assert socket.handshake["query"]["q"] == "1"
+    assert "headers" in socket.handshake
+    assert socket.nsp.name == "/"
+    assert socket.connected
+    assert socket.data == {}
+
+
+def test_namespaces_have_their_own_handlers_and_emits(make_server, node) -> None:
+    server = make_server()
+    chat = server.io.of("/chat")
+    joined: queue.Queue = queue.Queue()
+
+    @chat.on("connection")
+    def on_chat(socket: sio.Socket) -> None:
+        joined.put(socket.nsp.name)
+
+    server.start()
+    main_client = node.connect(server.url + "/")
+    chat_client = node.connect(server.url + "/chat")
+    assert next_item(joined) == "/chat"
+    server.io.of("/chat").emit("news", "for chat")
+    server.io.emit("news", "for main")
+    assert node.event(chat_client, "news") == ["for chat"]
+    assert node.event(main_client, "news") == ["for main"]
+    assert node.no_event(chat_client, "news")
+    assert server.io.of("/chat") is chat
+
+
+def test_middleware_refuses_with_message_and_data(make_server, node) -> None:
+    server = make_server()
+    private = server.io.of("/private")
+
+    @private.use
+    def check_token(socket: sio.Socket) -> None:
+        if socket.handshake["auth"].get("token") != "secret":
+            raise sio.ConnectionRefusedError("not authorized", {"reason": "bad token"})
+        socket.data["user"] = "alice"
+
+    users: queue.Queue = queue.Queue()
+    private.on("connection", lambda socket: users.put(socket.data["user"]))
+    server.start()
+    refused = node.connect(server.url + "/private", auth={"token": "wrong"}, expect_error=True)
+    error = node.connect_error(refused)
+    assert error["message"] == "not authorized"
+    assert error["data"] == {"reason": "bad token"}
+    node.connect(server.url + "/private", auth={"token": "secret"})
+    assert next_item(users) == "alice"
+
+
+def test_middlewares_run_in_order_and_io_use_guards_the_main_namespace(make_server, node) -> None:
+    server = make_server()
+    calls: list = []
+    server.io.use(lambda socket: calls.append("first"))
+
+    def second(socket: sio.Socket) -> None:
+        calls.append("second")
+        if socket.handshake["auth"].get("deny"):
+            raise sio.ConnectionRefusedError("denied")
+
+    server.io.use(second)
+    server.start()
+    node.connect(server.url + "/")
+    assert calls == ["first", "second"]
+    refused = node.connect(server.url + "/", auth={"deny": True}, expect_error=True)
+    error = node.connect_error(refused)
+    assert error["message"] == "denied"
+    assert error["data"] is None
+
+
+def test_a_middleware_that_crashes_refuses_and_the_server_goes_on(make_server, node) -> None:
+    server = make_server()
+    server.io.use(lambda socket: 1 / 0 if socket.handshake["auth"].get("crash") else None)
+    server.start()
+    refused = node.connect(server.url + "/", auth={"crash": True}, expect_error=True)
+    assert node.connect_error(refused)["message"]
+    node.connect(server.url + "/")
+
+
+def test_client_disconnect_reaches_disconnecting_and_disconnect(make_server, node) -> None:
+    server = make_server()
+    reasons: queue.Queue = queue.Queue()
+
+    @server.io.on("connection")
+    def on_connection(socket: sio.Socket) -> None:
+        socket.join("room")
+        socket.on("disconnecting", lambda reason: reasons.put(("disconnecting", reason)))
+        socket.on("disconnect", lambda reason: reasons.put(("disconnect", reason)))
+
+    server.start()
+    cid = node.connect(server.url + "/")
+    wait_until(lambda: server.io.sockets.sockets)
+    node.disconnect(cid)
+    assert next_item(reasons) == ("disconnecting", "client namespace disconnect")
+    assert next_item(reasons) == ("disconnect", "client namespace disconnect")
+    wait_until(lambda: not server.io.sockets.sockets)
+
+
+def test_socket_disconnect_from_the_server(make_server, node) -> None:
+    server = make_server()
+    reasons: queue.Queue = queue.Queue()
+
+    @server.io.on("connection")
+    def on_connection(socket: sio.Socket) -> None:
+        socket.on("disconnect", reasons.put)
+        socket.on("bye", lambda close: socket.disconnect(close=close))
+
+    server.start()
+    polite = node.connect(server.url + "/")
+    node.emit(polite, "bye", False)
+    assert node.disconnected(polite) == "io server disconnect"
+    assert next_item(reasons) == "server namespace disconnect"
+    closing = node.connect(server.url + "/")
+    node.emit(closing, "bye", True)
+    assert node.disconnected(closing) in ("io server disconnect", "transport close")
+    assert next_item(reasons)
+
+
+def test_emitting_on_a_disconnected_socket_raises(make_server, node) -> None:
+    server = make_server()
+    sockets: queue.Queue = queue.Queue()
+    gone: queue.Queue = queue.Queue()
+
+    @server.io.on("connection")
+    def on_connection(socket: sio.Socket) -> None:
+        socket.on("disconnect", gone.put)
+        sockets.put(socket)
+
+    server.start()
+    cid = node.connect(server.url + "/")
+    socket = next_item(sockets)
+    node.disconnect(cid)
+    next_item(gone)
+    try:
+        socket.emit("late")
+    except sio.DisconnectedError as error:
+        assert socket.id in error.message
+    else:
+        raise AssertionError("emit on a disconnected socket did not raise")
+
+
+def test_close_disconnects_everyone_and_run_returns(make_server, node) -> None:
+    server = make_server()
+    server.start()
+    cid = node.connect(server.url + "/")
+    server.io.close()
+    assert node.disconnected(cid) in ("io server disconnect", "transport close")
+    wait_until(lambda: server.io.closed)
+    try:
+        server.io.emit("after-close")
+    except sio.ClosedError:
+        pass
+    else:
+        raise AssertionError("emit after close did not raise ClosedError")

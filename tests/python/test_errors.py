@@ -1,0 +1,39 @@
+"""One exception class per SIO_E* code, carrying the core's message."""
+import pytest
+
+import sio
+from sio import errors
+from sio._native import CODE_NAMES, check, ffi, lib
+
+
+def test_every_error_code_of_the_header_has_its_class() -> None:
+    for value, name in CODE_NAMES.items():
+        if value == 0:
+            continue
+        assert errors.error_class(name) is not errors.SioError, name
+
+
+def test_check_raises_the_class_of_the_code_with_the_core_message() -> None:
+    options = ffi.new("sio_options **")
+    assert lib.sio_options_new(options) == 0
+    try:
+        with pytest.raises(sio.InvalidArgumentError) as caught:
+            check(lib.sio_options_set(options[0], b"noSuchOption", b"1"))
+        assert caught.value.code == lib.SIO_EINVAL
+        assert caught.value.message == ffi.string(lib.sio_last_error()).decode()
+        assert caught.value.message
+    finally:
+        lib.sio_options_free(options[0])
+
+
+def test_a_taken_port_raises_address_in_use() -> None:
+    first = sio.Server(host="127.0.0.1", port=0)
+    with pytest.raises(sio.AddressInUseError) as caught:
+        sio.Server(host="127.0.0.1", port=first.port)
+    assert isinstance(caught.value, OSError)
+    first.close()
+
+
+def test_version_matches_the_header() -> None:
+    assert lib.sio_version() >> 16 == lib.SIO_VERSION_NUM >> 16
+    assert sio.core_version().count(".") == 2
