@@ -269,7 +269,8 @@ int json_write_string(sbuf *out, const char *s, size_t n) {
       goto fail;
     run = i + 1;
   }
-  if (sbuf_append(out, s + run, n - run) || sbuf_putc(out, '"')) goto fail;
+  if ((n > run && sbuf_append(out, s + run, n - run)) || sbuf_putc(out, '"'))
+    goto fail;
   return 0;
 fail:
   out->len = start;
