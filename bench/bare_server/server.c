@@ -49,6 +49,7 @@ struct server {
   struct conn **joined; /* broadcast targets */
   size_t joined_count, joined_cap;
   struct conn *dirty;
+  bool accept_paused; /* out of descriptors: wait for a close */
   struct bytebuf scratch_packet, scratch_frame;
 };
 
@@ -99,6 +100,11 @@ static void close_conn(struct server *s, struct conn *c) {
   close(c->fd);
   c->fd = -1;
   mark_dirty(s, c);
+  if (s->accept_paused) {
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+    epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->listen_fd, &ev);
+    s->accept_paused = false;
+  }
 }
 
 static void send_frame(struct server *s, struct conn *c, enum ws_opcode op, const char *p,
@@ -296,7 +302,13 @@ static void accept_all(struct server *s) {
   for (;;) {
     int fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
-      return; /* EAGAIN, or EMFILE: the next readiness event retries */
+      if (errno == EMFILE || errno == ENFILE) {
+        /* The listening socket stays readable: stop watching it until a
+         * connection closes, or the loop would spin. */
+        epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->listen_fd, NULL);
+        s->accept_paused = true;
+      }
+      return;
     }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);

@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# Runs the benchmark comparison: libsio's C test server, the bare WebSocket
+# ceiling, the official Node.js socket.io server and python-socketio, each
+# started on loopback and driven by the same load generator.
+#
+#   bench/run.sh                  full run (~15 min on 2 cores), writes docs/benchmarks.md
+#   bench/run.sh --smoke          every server and scenario for a moment; checks that each
+#                                 completes, writes nothing to docs/
+#   bench/run.sh --servers bare,node   only these (libsio, bare, node, python)
+#
+# Environment: BENCH_BIN_DIR (a build with loadgen and bare_server, else built
+# into build-bench/tools), SIO_TEST_SERVER (the libsio server binary, else
+# built into build-bench/libsio).
+set -u
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH=$ROOT/bench
+MODE=full
+SERVERS=(libsio bare node python)
+COMMAND_LINE="bench/run.sh $*"
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --smoke) MODE=smoke ;;
+    --servers) shift; IFS=, read -r -a SERVERS <<< "$1" ;;
+    *) echo "usage: bench/run.sh [--smoke] [--servers libsio,bare,node,python]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+# shellcheck source=bench/scenarios.sh
+. "$BENCH/scenarios.sh"
+if [ "$MODE" = smoke ]; then
+  SCENARIOS=("${SMOKE_SCENARIOS[@]}"); TIMING=$SMOKE_TIMING
+else
+  SCENARIOS=("${FULL_SCENARIOS[@]}"); TIMING=$FULL_TIMING
+fi
+
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+OUT=$ROOT/build-bench/results/$MODE-$STAMP
+mkdir -p "$OUT"
+RESULTS=$OUT/results.jsonl
+STATUS=$OUT/status.tsv
+: > "$RESULTS"
+: > "$STATUS"
+log() { echo "[bench] $*" >&2; }
+
+# ---- build ------------------------------------------------------------------
+BIN=${BENCH_BIN_DIR:-}
+if [ -z "$BIN" ]; then
+  BIN=$ROOT/build-bench/tools
+  log "building loadgen and bare_server in $BIN"
+  if ! { cmake -S "$BENCH" -B "$BIN" -DCMAKE_BUILD_TYPE=Release > "$OUT/build-tools.log" 2>&1 &&
+         cmake --build "$BIN" -j2 >> "$OUT/build-tools.log" 2>&1; }; then
+    cat "$OUT/build-tools.log" >&2
+    exit 1
+  fi
+fi
+
+SIO=${SIO_TEST_SERVER:-}
+SIO_NOTE=""
+if [ -z "$SIO" ] && [[ " ${SERVERS[*]} " == *" libsio "* ]]; then
+  log "building sio_test_server in build-bench/libsio"
+  if cmake -S "$ROOT" -B "$ROOT/build-bench/libsio" -DCMAKE_BUILD_TYPE=Release \
+       -DSIO_BUILD_TESTS=OFF > "$OUT/build-libsio.log" 2>&1 &&
+     cmake --build "$ROOT/build-bench/libsio" -j2 --target sio_test_server >> "$OUT/build-libsio.log" 2>&1; then
+    SIO=$ROOT/build-bench/libsio/examples/sio_test_server
+  else
+    SIO_NOTE="did not build (see build-libsio.log)"
+    log "libsio: $SIO_NOTE"
+  fi
+fi
+
+# ---- dependencies -----------------------------------------------------------
+NODE_NOTE=""
+if [[ " ${SERVERS[*]} " == *" node "* ]] && [ ! -d "$BENCH/node/node_modules/socket.io" ]; then
+  log "installing socket.io into bench/node"
+  (cd "$BENCH/node" && npm ci --no-audit --no-fund > "$OUT/npm.log" 2>&1) || NODE_NOTE="npm ci failed"
+fi
+PY_NOTE=""
+VENV=$BENCH/.venv
+if [[ " ${SERVERS[*]} " == *" python "* ]] &&
+   ! cmp -s "$BENCH/requirements.txt" "$VENV/installed-requirements.txt"; then
+  log "installing python-socketio into bench/.venv"
+  if python3 -m venv "$VENV" > "$OUT/pip.log" 2>&1 &&
+     "$VENV/bin/pip" install -q -r "$BENCH/requirements.txt" >> "$OUT/pip.log" 2>&1; then
+    cp "$BENCH/requirements.txt" "$VENV/installed-requirements.txt"
+  else
+    PY_NOTE="pip install failed"
+  fi
+fi
+
+# ---- servers ----------------------------------------------------------------
+# 50,000 clients need 50,000 descriptors in the server and in the generator.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null
+FD_LIMIT=$(ulimit -n)
+MAX_CLIENTS=50000
+if [ "$FD_LIMIT" != unlimited ] && [ "$FD_LIMIT" -lt $((MAX_CLIENTS + 200)) ]; then
+  MAX_CLIENTS=$((FD_LIMIT - 200))
+  log "descriptor limit $FD_LIMIT: max-conns holds $MAX_CLIENTS clients instead of 50,000"
+fi
+
+server_command() {
+  case "$1" in
+    libsio) [ -n "$SIO" ] && [ -x "$SIO" ] && echo "$SIO --port 0" ;;
+    bare) echo "$BIN/bare_server --port 0" ;;
+    node) [ -z "$NODE_NOTE" ] && echo "node $BENCH/servers/node_server.mjs --port 0" ;;
+    python) [ -z "$PY_NOTE" ] && echo "$VENV/bin/python $BENCH/servers/python_server.py --port 0" ;;
+  esac
+}
+
+SERVER_PID=""
+SERVER_PORT=""
+# Starts server $1 and waits for its `listening on PORT` line.
+start_server() {
+  local cmd
+  cmd=$(server_command "$1") || return 1
+  [ -n "$cmd" ] || return 1
+  local out=$OUT/$1.server.log
+  $cmd > "$out.stdout" 2>> "$out" &
+  SERVER_PID=$!
+  for _ in $(seq 150); do
+    SERVER_PORT=$(sed -n 's/^listening on \([0-9][0-9]*\)$/\1/p' "$out.stdout" | head -n1)
+    [ -n "$SERVER_PORT" ] && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  stop_server
+  return 1
+}
+
+stop_server() {
+  [ -n "$SERVER_PID" ] || return 0
+  kill -TERM "$SERVER_PID" 2>/dev/null
+  for _ in $(seq 50); do
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$SERVER_PID" 2>/dev/null
+  wait "$SERVER_PID" 2>/dev/null
+  SERVER_PID=""
+}
+trap stop_server EXIT
+
+not_started_note() {
+  case "$1" in
+    libsio) echo "${SIO_NOTE:-did not start}" ;;
+    node) echo "${NODE_NOTE:-did not start}" ;;
+    python) echo "${PY_NOTE:-did not start}" ;;
+    *) echo "did not start" ;;
+  esac
+}
+
+# ---- scenarios --------------------------------------------------------------
+FAILED=0
+run_scenario() { # server id args
+  local server=$1 id=$2 args=${3//MAX_CLIENTS/$MAX_CLIENTS}
+  if [ "$server" = bare ] && [[ "$args" == *"--transport polling"* ]]; then
+    printf '%s\t%s\tn/a (WebSocket only)\n' "$server" "$id" >> "$STATUS"
+    return
+  fi
+  # shellcheck disable=SC2086
+  timeout 180 "$BIN/loadgen" --port "$SERVER_PORT" --server-pid "$SERVER_PID" --label "$server" \
+    $TIMING $args > "$OUT/run.json" 2>> "$OUT/$server.loadgen.log"
+  local rc=$?
+  if [ -s "$OUT/run.json" ]; then
+    sed "s/^{/{\"id\":\"$id\",/" "$OUT/run.json" >> "$RESULTS"
+  fi
+  if [ $rc -eq 0 ]; then
+    printf '%s\t%s\tok\n' "$server" "$id" >> "$STATUS"
+  else
+    printf '%s\t%s\tfailed (exit %d)\n' "$server" "$id" "$rc" >> "$STATUS"
+    log "$server $id: FAILED (exit $rc), see $OUT/$server.loadgen.log"
+    FAILED=1
+  fi
+}
+
+for server in "${SERVERS[@]}"; do
+  if [ "$MODE" = smoke ]; then
+    # One server process for all scenarios keeps the smoke run short.
+    if ! start_server "$server"; then
+      note=$(not_started_note "$server")
+      log "$server: $note, skipped"
+      printf '%s\t*\tskipped: %s\n' "$server" "$note" >> "$STATUS"
+      continue
+    fi
+    for line in "${SCENARIOS[@]}"; do
+      IFS='|' read -r id _ args <<< "$line"
+      log "$server $id"
+      run_scenario "$server" "$id" "$args"
+    done
+    stop_server
+  else
+    for line in "${SCENARIOS[@]}"; do
+      IFS='|' read -r id _ args <<< "$line"
+      if ! start_server "$server"; then
+        note=$(not_started_note "$server")
+        log "$server: $note, skipped"
+        printf '%s\t*\tskipped: %s\n' "$server" "$note" >> "$STATUS"
+        break
+      fi
+      log "$server $id"
+      run_scenario "$server" "$id" "$args"
+      stop_server
+    done
+  fi
+done
+
+column -t -s "$(printf '\t')" "$STATUS" >&2
+if [ "$MODE" = full ]; then
+  python3 "$BENCH/report.py" --results "$RESULTS" --status "$STATUS" \
+    --command "$COMMAND_LINE" --fd-limit "$FD_LIMIT" > "$ROOT/docs/benchmarks.md"
+  log "wrote docs/benchmarks.md (raw results in $OUT)"
+fi
+if [ $FAILED -ne 0 ]; then
+  log "some runs failed"
+  exit 1
+fi
+log "all runs completed"
