@@ -1,0 +1,301 @@
+"""A scripted stand-in for the compiled core (sio._sio_cffi), to test the
+Python layer alone: the test pushes the events the core would report and
+reads back the commands the package gave.
+
+ffi is a real cffi FFI in ABI mode over the same generated declarations, so
+the package builds its structs (targets, buffers, events) exactly as it does
+with the real core; lib is Python.
+"""
+from __future__ import annotations
+
+import json
+import os
+import queue
+import re
+import threading
+import types
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import cffi
+
+ROOT = Path(__file__).resolve().parents[3]
+CDEF = ROOT / "bindings" / "python" / "src" / "sio" / "_cdef.h"
+HEADER = ROOT / "abi" / "sio.h"
+
+ffi = cffi.FFI()
+# ABI mode cannot take "#define NAME ..."; those values come from the header.
+ffi.cdef("\n".join(line for line in CDEF.read_text().splitlines()
+                   if not line.startswith("#define")))
+DEFINES = {name: int(value.rstrip("uU"), 0) for name, value in
+           re.findall(r"^#define (SIO_\w+) (0x[0-9a-fA-F]+u?|\d+u?)\b", HEADER.read_text(), re.M)}
+RESERVED = {"connect", "connect_error", "disconnect", "disconnecting",
+            "newListener", "removeListener"}
+WAKE = object()
+
+
+class FakeLib:
+    def __init__(self) -> None:
+        for enum in ("enum sio_error", "enum sio_event_type"):
+            for value, name in ffi.typeof(enum).elements.items():
+                setattr(self, name, value)
+        for name, value in DEFINES.items():
+            setattr(self, name, value)
+        self._read_fd, self._write_fd = os.pipe()
+        self._errors = threading.local()
+        self._keep: dict[str, Any] = {}
+        self.reset()
+
+    def reset(self) -> None:
+        self.events: queue.Queue[Any] = queue.Queue()
+        os.set_blocking(self._read_fd, False)
+        try:
+            while os.read(self._read_fd, 4096):
+                pass
+        except BlockingIOError:
+            pass
+        self.commands: list[tuple[str, dict[str, Any]]] = []
+        self._changed = threading.Condition()
+        self._req = 0
+        self.closed = False
+        self.options: dict[str, str] = {}
+        self.taken_ports: set[int] = set()
+        self._current: list[Any] = []
+
+    # What tests use ---------------------------------------------------------
+    def push(self, type: int, *, nsp: str = "/", sid: Optional[str] = None,
+             name: Optional[str] = None, data: Any = None, bins: tuple[bytes, ...] = (),
+             req: int = 0, ack_id: int = -1, err: int = 0, reason: Optional[str] = None,
+             flags: int = 0, raw_data: Optional[bytes] = None) -> None:
+        """Queues an event as the core would report it (data is JSON-dumped)."""
+        text = raw_data if raw_data is not None else (
+            None if data is None else json.dumps(data).encode())
+        self._put(dict(type=type, nsp=nsp, sid=sid, name=name, data=text, bins=bins,
+                       req=req, ack_id=ack_id, err=err, reason=reason, flags=flags))
+
+    def _put(self, item: Any) -> None:
+        # The byte first: whoever gets the item finds its byte to read.
+        os.write(self._write_fd, b"x")
+        self.events.put(item)
+
+    def wait_command(self, kind: str, match: Callable[[dict[str, Any]], bool] = lambda c: True,
+                     timeout: float = 5) -> dict[str, Any]:
+        """The first command of this kind that matches (taken off the list)."""
+        with self._changed:
+            ok = self._changed.wait_for(lambda: self._find(kind, match) is not None, timeout)
+            if not ok:
+                raise TimeoutError(f"no {kind} command; have {self.commands}")
+            index = self._find(kind, match)
+            assert index is not None
+            return self.commands.pop(index)[1]
+
+    def _find(self, kind: str, match: Callable[[dict[str, Any]], bool]) -> Optional[int]:
+        for i, (name, details) in enumerate(self.commands):
+            if name == kind and match(details):
+                return i
+        return None
+
+    def _record(self, kind: str, **details: Any) -> int:
+        with self._changed:
+            self._req += 1
+            details["req"] = self._req
+            self.commands.append((kind, details))
+            self._changed.notify_all()
+            return self._req
+
+    def _fail(self, code: int, message: str) -> int:
+        self._errors.message = message
+        return code
+
+    def _text(self, message: str) -> Any:
+        kept = self._keep.get(message)
+        if kept is None:
+            kept = self._keep[message] = ffi.new("char[]", message.encode())
+        return ffi.cast("const char *", kept)
+
+    # The ABI ---------------------------------------------------------------
+    def sio_strerror(self, code: int) -> Any:
+        return self._text(f"error {code}")
+
+    def sio_last_error(self) -> Any:
+        return self._text(getattr(self._errors, "message", "no error"))
+
+    def sio_version(self) -> int:
+        return DEFINES["SIO_VERSION_NUM"]
+
+    def sio_version_string(self) -> Any:
+        return self._text("0.1.0")
+
+    def sio_context_new(self, out: Any) -> int:
+        out[0] = ffi.cast("sio_context *", 1)
+        return 0
+
+    def sio_context_free(self, ctx: Any) -> None:
+        self._record("context_free")
+
+    def sio_context_fd(self, ctx: Any) -> int:
+        return self._read_fd
+
+    def sio_context_wakeup(self, ctx: Any) -> int:
+        self._put(WAKE)
+        return 0
+
+    def sio_next_event(self, ctx: Any, timeout_ms: int, out: Any) -> int:
+        try:
+            if timeout_ms == 0:
+                item = self.events.get_nowait()
+            else:
+                item = self.events.get(timeout=None if timeout_ms < 0 else timeout_ms / 1000)
+        except queue.Empty:
+            return 0
+        os.read(self._read_fd, 1)
+        if item is WAKE:
+            return 0
+        out[0] = self._event(item)
+        return 1
+
+    def _event(self, item: dict[str, Any]) -> Any:
+        keep: list[Any] = []
+
+        def text(value: Optional[str]) -> Any:
+            if value is None:
+                return ffi.NULL
+            ptr = ffi.new("char[]", value.encode())
+            keep.append(ptr)
+            return ptr
+
+        event = ffi.new("sio_event *")
+        keep.append(event)
+        event.type = item["type"]
+        event.flags = item["flags"]
+        event.req = item["req"]
+        event.server = ffi.cast("sio_server *", 100)
+        event.nsp = text(item["nsp"])
+        event.sid = text(item["sid"])
+        event.name = text(item["name"])
+        if item["data"] is not None:
+            data = ffi.new("char[]", item["data"])
+            keep.append(data)
+            event.data = data
+            event.data_len = len(item["data"])
+        if item["bins"]:
+            bins = ffi.new("sio_buf[]", len(item["bins"]))
+            for i, blob in enumerate(item["bins"]):
+                buffer = ffi.new("char[]", blob)
+                keep.append(buffer)
+                bins[i].data = buffer
+                bins[i].len = len(blob)
+            keep.append(bins)
+            event.bins = bins
+            event.nbins = len(item["bins"])
+        event.ack_id = item["ack_id"]
+        event.err = item["err"]
+        event.reason = text(item["reason"])
+        self._current = keep  # borrowed until the next call, as in the core
+        return event
+
+    def sio_options_new(self, out: Any) -> int:
+        out[0] = ffi.cast("sio_options *", 2)
+        return 0
+
+    def sio_options_free(self, opts: Any) -> None:
+        pass
+
+    def sio_options_set(self, opts: Any, key: bytes, value: bytes) -> int:
+        if key.decode() == "parser" and value not in (b"json", b"msgpack"):
+            return self._fail(self.SIO_EINVAL, f"bad parser {value.decode()!r}")
+        self.options[key.decode()] = value.decode()
+        return 0
+
+    def sio_server_new(self, ctx: Any, opts: Any, out: Any) -> int:
+        port = int(self.options.get("port", "3000"))
+        if port in self.taken_ports:
+            return self._fail(self.SIO_EADDRINUSE, f"port {port} is taken")
+        self._record("server_new", options=dict(self.options))
+        out[0] = ffi.cast("sio_server *", 100)
+        return 0
+
+    def sio_server_port(self, srv: Any) -> int:
+        return int(self.options.get("port", "3000")) or 45678
+
+    def sio_server_close(self, srv: Any) -> int:
+        if self.closed:
+            return self._fail(self.SIO_ECLOSED, "server is closed")
+        self.closed = True
+        self._record("close")
+        self.push(self.SIO_EV_SERVER_CLOSED)
+        return 0
+
+    def sio_server_of(self, srv: Any, name: bytes, flags: int) -> int:
+        self._record("of", name=name.decode(), flags=flags)
+        return 0
+
+    def sio_connect_accept(self, srv: Any, req: int) -> int:
+        self._record("accept", request=req)
+        return 0
+
+    def sio_connect_refuse(self, srv: Any, req: int, message: bytes, data: Any) -> int:
+        self._record("refuse", request=req, message=message.decode(),
+                     data=None if data == ffi.NULL else json.loads(data))
+        return 0
+
+    def _target(self, to: Any) -> dict[str, Any]:
+        def texts(array: Any, count: int) -> list[str]:
+            return [ffi.string(array[i]).decode() for i in range(count)]
+        return {
+            "nsp": ffi.string(to.nsp).decode() if to.nsp != ffi.NULL else "/",
+            "sid": ffi.string(to.sid).decode() if to.sid != ffi.NULL else None,
+            "rooms": texts(to.rooms, to.nrooms),
+            "except": texts(getattr(to, "except"), to.nexcept),
+        }
+
+    @staticmethod
+    def _bins(bins: Any, nbins: int) -> list[bytes]:
+        return [bytes(ffi.buffer(bins[i].data, bins[i].len)) for i in range(nbins)]
+
+    def _command_allowed(self) -> Optional[int]:
+        return self._fail(self.SIO_ECLOSED, "server is closed") if self.closed else None
+
+    def sio_emit(self, srv: Any, to: Any, event: bytes, args_json: bytes, args_len: int,
+                 bins: Any, nbins: int, flags: int, timeout_ms: int, req_out: Any) -> int:
+        refused = self._command_allowed()
+        if refused is not None:
+            return refused
+        if event.decode() in RESERVED:
+            return self._fail(self.SIO_ERESERVED, f'"{event.decode()}" is a reserved event name')
+        req = self._record("emit", to=self._target(to), event=event.decode(),
+                           args=json.loads(args_json[:args_len]), bins=self._bins(bins, nbins),
+                           flags=flags, timeout_ms=timeout_ms)
+        if req_out != ffi.NULL:
+            req_out[0] = req
+        return 0
+
+    def sio_ack(self, srv: Any, sid: bytes, ack_id: int, args_json: bytes, args_len: int,
+                bins: Any, nbins: int) -> int:
+        self._record("ack", sid=sid.decode(), ack_id=ack_id,
+                     args=json.loads(args_json[:args_len]), bins=self._bins(bins, nbins))
+        return 0
+
+    def sio_join(self, srv: Any, to: Any, rooms: Any, nrooms: int) -> int:
+        self._record("join", to=self._target(to),
+                     rooms=[ffi.string(rooms[i]).decode() for i in range(nrooms)])
+        return 0
+
+    def sio_leave(self, srv: Any, to: Any, rooms: Any, nrooms: int) -> int:
+        self._record("leave", to=self._target(to),
+                     rooms=[ffi.string(rooms[i]).decode() for i in range(nrooms)])
+        return 0
+
+    def sio_disconnect(self, srv: Any, to: Any, close: int) -> int:
+        self._record("disconnect", to=self._target(to), close=close)
+        return 0
+
+    def sio_fetch_sockets(self, srv: Any, to: Any, req_out: Any) -> int:
+        req_out[0] = self._record("fetch", to=self._target(to))
+        return 0
+
+
+lib = FakeLib()
+module = types.ModuleType("sio._sio_cffi")
+module.ffi = ffi  # type: ignore[attr-defined]
+module.lib = lib  # type: ignore[attr-defined]
