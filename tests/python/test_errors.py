@@ -37,3 +37,9 @@ def test_a_taken_port_raises_address_in_use() -> None:
 def test_version_matches_the_header() -> None:
     assert lib.sio_version() >> 16 == lib.SIO_VERSION_NUM >> 16
     assert sio.core_version().count(".") == 2
+
+
+def test_the_core_rejects_a_bad_option_value_with_its_message() -> None:
+    with pytest.raises(sio.InvalidArgumentError) as caught:
+        sio.Server(port=0, host="127.0.0.1", parser="yaml")
+    assert caught.value.message

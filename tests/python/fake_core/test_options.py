@@ -1,7 +1,6 @@
 """Server keyword options -> the core's option keys and values."""
 import pytest
 
-import sio
 from sio._options import milliseconds, server_option_pairs
 
 
@@ -37,8 +36,3 @@ def test_milliseconds_never_rounds_a_positive_duration_to_zero() -> None:
     assert milliseconds(0.0001) == 1
     assert milliseconds(0) == 0
 
-
-def test_the_core_rejects_a_bad_value_with_its_message() -> None:
-    with pytest.raises(sio.InvalidArgumentError) as caught:
-        sio.Server(port=0, host="127.0.0.1", parser="yaml")
-    assert caught.value.message
