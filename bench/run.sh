@@ -10,7 +10,7 @@
 #
 # Environment: BENCH_BIN_DIR (a build with loadgen and bare_server, else built
 # into build-bench/tools), SIO_TEST_SERVER (the libsio server binary, else
-# built into build-bench/libsio).
+# built into build-bench/libsio; set but empty: skip libsio).
 set -u
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -59,7 +59,9 @@ fi
 
 SIO=${SIO_TEST_SERVER:-}
 SIO_NOTE=""
-if [ -z "$SIO" ] && [[ " ${SERVERS[*]} " == *" libsio "* ]]; then
+if [ -z "$SIO" ] && [ -n "${SIO_TEST_SERVER+set}" ]; then
+  SIO_NOTE="not part of this build"
+elif [ -z "$SIO" ] && [[ " ${SERVERS[*]} " == *" libsio "* ]]; then
   log "building sio_test_server in build-bench/libsio"
   if cmake -S "$ROOT" -B "$ROOT/build-bench/libsio" -DCMAKE_BUILD_TYPE=Release \
        -DSIO_BUILD_TESTS=OFF > "$OUT/build-libsio.log" 2>&1 &&

@@ -13,6 +13,7 @@
 #define RECORD_SEPARATOR '\x1e'
 
 static llhttp_settings_t response_settings;
+static bool response_settings_ready;
 
 static int on_headers_complete(llhttp_t *parser) {
   return llhttp_get_status_code(parser) == 200 ? 0 : -1;
@@ -58,10 +59,13 @@ static void queue_get(struct client *c) {
 }
 
 static bool poll_launch(struct client *c, const struct sockaddr_in *dst, unsigned source) {
-  llhttp_settings_init(&response_settings);
-  response_settings.on_headers_complete = on_headers_complete;
-  response_settings.on_body = on_body;
-  response_settings.on_message_complete = on_message_complete;
+  if (!response_settings_ready) {
+    llhttp_settings_init(&response_settings);
+    response_settings.on_headers_complete = on_headers_complete;
+    response_settings.on_body = on_body;
+    response_settings.on_message_complete = on_message_complete;
+    response_settings_ready = true;
+  }
   if (!open_stream(&c->main, c, dst, source) || !open_stream(&c->post, c, dst, source)) {
     return false;
   }
