@@ -12,6 +12,9 @@
 # into build-bench/tools), SIO_TEST_SERVER (the libsio server binary, else
 # built into build-bench/libsio; set but empty: skip libsio).
 set -u
+# The whole script is one block, parsed before it runs: editing this file
+# while a run is going on does not change that run.
+{
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH=$ROOT/bench
@@ -219,3 +222,5 @@ if [ $FAILED -ne 0 ]; then
   exit 1
 fi
 log "all runs completed"
+exit 0
+}
