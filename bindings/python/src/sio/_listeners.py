@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable, Optional, TypeVar, Union, overload
+from typing import Any, Callable, Optional, TypeVar
 
 Handler = Callable[..., Any]
 H = TypeVar("H", bound=Handler)
@@ -34,12 +34,9 @@ class Listeners:
     def __init__(self) -> None:
         self._by_event: dict[str, list[Listener]] = {}
 
-    @overload
-    def on(self, event: str) -> Callable[[H], H]: ...
-    @overload
-    def on(self, event: str, handler: H) -> H: ...
-
-    def on(self, event: str, handler: Optional[H] = None) -> Union[H, Callable[[H], H]]:
+    def on(self, event: str, handler: Optional[Handler] = None) -> Any:
+        """Registers handler and returns it, or, without one, returns a
+        decorator that does."""
         if handler is None:
             def decorator(fn: H) -> H:
                 self.add(event, fn)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import errors
-from ._sio_cffi import ffi, lib
+from ._sio_cffi import ffi as ffi, lib as lib  # re-exported for the package
 
 ABI_MAJOR = lib.SIO_VERSION_NUM >> 16
 

@@ -58,9 +58,9 @@ class BlockingPump:
     def wait_for_answer(self, req: int, done: Callable[[], bool]) -> None:
         """Pumps until done(), routing only the answers to req; every other
         event waits in order for run()."""
-        for event in [e for e in self._deferred if e.req == req and e.type in ANSWERS]:
-            self._deferred.remove(event)
-            self._context.route(event)
+        for answer in [e for e in self._deferred if e.req == req and e.type in ANSWERS]:
+            self._deferred.remove(answer)
+            self._context.route(answer)
         while not done():
             event = self._context.next_event(WAIT_SLICE_MS)
             if event is None:

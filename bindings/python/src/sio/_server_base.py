@@ -29,20 +29,24 @@ MAIN_NAMESPACE = "/"
 NO_ERROR = 0
 
 
-def _c_buffers(bins: list[Any]) -> tuple[Any, list[Any]]:
-    """A sio_buf array over the attachments, and what keeps it alive."""
-    if not bins:
-        return ffi.NULL, []
-    array = ffi.new("sio_buf[]", len(bins))
-    keep: list[Any] = [array]
-    for i, value in enumerate(bins):
-        if isinstance(value, memoryview) and not value.contiguous:
-            value = value.tobytes()
-        buffer = ffi.from_buffer(value)
-        keep.append(buffer)
-        array[i].data = buffer
-        array[i].len = len(buffer)
-    return array, keep
+class CBuffers:
+    """A sio_buf array over the attachments, alive (with the memory it
+    points into) as long as this object."""
+
+    def __init__(self, bins: list[Any]) -> None:
+        self.count = len(bins)
+        self._keep: list[Any] = []
+        if not bins:
+            self.array: Any = ffi.NULL
+            return
+        self.array = ffi.new("sio_buf[]", len(bins))
+        for i, value in enumerate(bins):
+            if isinstance(value, memoryview) and not value.contiguous:
+                value = value.tobytes()
+            buffer = ffi.from_buffer(value)
+            self._keep.append(buffer)
+            self.array[i].data = buffer
+            self.array[i].len = len(buffer)
 
 
 def _answer_error(event: Event) -> Optional[errors.SioError]:
@@ -163,7 +167,7 @@ class ServerBase:
               timeout: Optional[float] = None, volatile: bool = False) -> int:
         """Returns the request id (which the answer, if any, will carry)."""
         data, bins = encode(args)
-        c_bins, keep = _c_buffers(bins)
+        buffers = CBuffers(bins)
         strings = CStrings()
         flags = lib.SIO_EMIT_VOLATILE if volatile else 0
         if on_answer is not None:
@@ -172,10 +176,10 @@ class ServerBase:
         req = ffi.new("uint64_t *")
         with self._requests.lock:
             check(lib.sio_emit(self._ptr, c_target(target, strings), event.encode(),
-                               data, len(data), c_bins, len(bins), flags, timeout_ms, req))
+                               data, len(data), buffers.array, buffers.count, flags,
+                               timeout_ms, req))
             if on_answer is not None:
                 self._requests.add(req[0], on_answer)
-        del keep
         return int(req[0])
 
     def _emit_with_callback(self, target: Target, event: str, args: Any,
@@ -254,9 +258,9 @@ class ServerBase:
 
     def _ack(self, sid: str, ack_id: int, args: Any) -> None:
         data, bins = encode(args)
-        c_bins, keep = _c_buffers(bins)
-        check(lib.sio_ack(self._ptr, sid.encode(), ack_id, data, len(data), c_bins, len(bins)))
-        del keep
+        buffers = CBuffers(bins)
+        check(lib.sio_ack(self._ptr, sid.encode(), ack_id, data, len(data), buffers.array,
+                          buffers.count))
 
     def _join(self, target: Target, rooms: tuple[str, ...]) -> None:
         self._change_rooms(lib.sio_join, target, rooms, join=True)
