@@ -122,6 +122,7 @@ start_server() {
   cmd=$(server_command "$1") || return 1
   [ -n "$cmd" ] || return 1
   local out=$OUT/$1.server.log
+  : > "$out.stdout"
   $cmd > "$out.stdout" 2>> "$out" &
   SERVER_PID=$!
   for _ in $(seq 150); do

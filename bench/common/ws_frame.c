@@ -2,6 +2,27 @@
 
 #include <string.h>
 
+void ws_mask(char *data, size_t len, const unsigned char key[4]) {
+  /* Eight bytes at a time: byte-wise masking capped large payloads at a few
+   * hundred MiB/s, below what the servers can do. */
+  uint64_t key8;
+  unsigned char pattern[8];
+  for (int i = 0; i < 8; i++) {
+    pattern[i] = key[i & 3];
+  }
+  memcpy(&key8, pattern, 8);
+  size_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    uint64_t word;
+    memcpy(&word, data + i, 8);
+    word ^= key8;
+    memcpy(data + i, &word, 8);
+  }
+  for (; i < len; i++) {
+    data[i] ^= (char)key[i & 3];
+  }
+}
+
 static uint32_t next_mask_key(void) {
   /* xorshift: masking only has to defeat proxies, not attackers. */
   static uint32_t state = 0x9E3779B9u;
@@ -42,10 +63,7 @@ void ws_frame_append(struct bytebuf *out, enum ws_opcode opcode, const void *pay
   memcpy(dst, header, header_len);
   memcpy(dst + header_len, payload, len);
   if (mask) {
-    unsigned char *p = (unsigned char *)dst + header_len;
-    for (size_t i = 0; i < len; i++) {
-      p[i] ^= key[i & 3];
-    }
+    ws_mask(dst + header_len, len, key);
   }
   out->end += header_len + len;
 }
@@ -92,10 +110,7 @@ int ws_frame_parse(char *data, size_t len, size_t max_payload, struct ws_frame *
   if (masked) {
     unsigned char key[4];
     memcpy(key, p + key_at, 4);
-    unsigned char *q = (unsigned char *)frame->payload;
-    for (size_t i = 0; i < frame->payload_len; i++) {
-      q[i] ^= key[i & 3];
-    }
+    ws_mask(frame->payload, frame->payload_len, key);
   }
   return 1;
 }

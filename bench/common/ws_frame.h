@@ -31,6 +31,10 @@ struct ws_frame {
 void ws_frame_append(struct bytebuf *out, enum ws_opcode opcode, const void *payload,
                      size_t len, bool mask);
 
+/* XORs `data` with the masking key, in place (masking and unmasking are the
+ * same operation). */
+void ws_mask(char *data, size_t len, const unsigned char key[4]);
+
 /* Parses the frame at the front of `data`. Returns 1 when a whole frame is
  * there (and unmasks it in place), 0 when more bytes are needed, -1 when the
  * frame is malformed or larger than `max_payload`. */

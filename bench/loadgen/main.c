@@ -36,7 +36,8 @@ int main(int argc, char **argv) {
   if (!options_parse(argc, argv, &o)) {
     return 2;
   }
-  raise_fd_limit((rlim_t)o.clients * 2 + 64);
+  rlim_t per_client = o.transport == TRANSPORT_POLLING ? 2 : 1;
+  raise_fd_limit((rlim_t)o.clients * per_client + 64);
   signal(SIGPIPE, SIG_IGN);
 
   int epfd = epoll_create1(EPOLL_CLOEXEC);
