@@ -56,9 +56,32 @@ export async function startLuaServer(script, args = []) {
   };
 }
 
-// Resolves to the next `event` of socket, as its argument array.
+// Buffers every event of socket from its creation on, so that one which
+// arrives together with the connection (like the test server's "auth") is
+// not lost before a test waits for it.
+function record(socket) {
+  const queues = new Map();
+  const waiters = new Map();
+  const push = (event, args) => {
+    if (typeof args[args.length - 1] === "function") args.pop();
+    const waiting = waiters.get(event);
+    if (waiting?.length) return waiting.shift()(args);
+    if (!queues.has(event)) queues.set(event, []);
+    queues.get(event).push(args);
+  };
+  socket.onAny((event, ...args) => push(event, args));
+  socket.on("disconnect", (...args) => push("disconnect", args));
+  socket.recorded = { queues, waiters };
+  return socket;
+}
+
+// Resolves to the oldest unconsumed `event` of socket, as its argument array.
 export function next(socket, event, ms = WAIT_MS) {
-  return withTimeout(new Promise((resolve) => socket.once(event, (...args) => resolve(args))), ms, event);
+  const { queues, waiters } = socket.recorded;
+  const queued = queues.get(event);
+  if (queued?.length) return Promise.resolve(queued.shift());
+  if (!waiters.has(event)) waiters.set(event, []);
+  return withTimeout(new Promise((resolve) => waiters.get(event).push(resolve)), ms, event);
 }
 
 // Emits with an acknowledgement callback; resolves to the ack's arguments.
@@ -68,7 +91,7 @@ export function emitAck(socket, event, ...args) {
 
 // A connected client (no reconnection); rejects on connect_error.
 export async function connect(url, nsp = "/", opts = {}) {
-  const socket = io(url + nsp, { reconnection: false, forceNew: true, ...opts });
+  const socket = record(io(url + nsp, { reconnection: false, forceNew: true, ...opts }));
   await withTimeout(
     new Promise((resolve, reject) => {
       socket.once("connect", resolve);
