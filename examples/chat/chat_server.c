@@ -847,15 +847,17 @@ static void on_join(chat *ch, user *u, const sio_event *ev) {
     return;
   }
   room *r = room_find(ch, name);
-  if (!r && ch->nrooms >= ROOMS_MAX) {
-    ack_error(ch, ev, "too many rooms; join an existing one");
-    return;
-  }
-  if (u->room != r) {
-    if (!r && !(r = room_create(ch, name, 0))) {
+  if (!r) {
+    if (ch->nrooms >= ROOMS_MAX) {
+      ack_error(ch, ev, "too many rooms; join an existing one");
+      return;
+    }
+    if (!(r = room_create(ch, name, 0))) {
       ack_error(ch, ev, "out of memory");
       return;
     }
+  }
+  if (u->room != r) {
     leave_room(ch, u, 0);
     const char *keys[1] = {r->key};
     rc = sio_join(ch->srv, &(sio_target){.sid = u->sid}, keys, 1);
