@@ -981,8 +981,8 @@ static void on_event(chat *ch, const sio_event *ev) {
 
 /* The context holds this one server, so every event is about it. */
 static void on_server_event(chat *ch, const sio_event *ev) {
-  /* Only "/" is declared, so the core refuses every other namespace; the
-   * check keeps this true should another one be added. */
+  /* The chat lives in "/" alone (the core refuses undeclared namespaces);
+   * anything else is not ours to track. */
   if (ev->nsp && strcmp(ev->nsp, "/") != 0)
     return;
   switch (ev->type) {
@@ -1036,6 +1036,8 @@ static void chat_free(chat *ch) {
 static sio_context *g_ctx;
 static volatile sig_atomic_t g_stop;
 
+/* Only async-signal-safe work here: raise the flag and wake the pump, which
+ * returns 0 so that the loop sees the flag and shuts down on its own thread. */
 static void on_signal(int sig) {
   (void)sig;
   g_stop = 1;
