@@ -1,0 +1,38 @@
+/* What the ABI functions share: the handle structs, error recording and
+ * the export marker. Not installed. */
+#ifndef SIO_ABI_INTERNAL_H
+#define SIO_ABI_INTERNAL_H
+#include <stdatomic.h>
+
+#include "../core/pump/context.h"
+#include "../core/sio/io_server.h"
+#include "sio.h"
+
+/* Only what the header declares is exported (see also libsio.map). */
+#define SIO_EXPORT __attribute__((visibility("default")))
+
+struct sio_server {
+  ctx_child child;     /* first: the context destroys it */
+  struct sio_context *ctx;
+  atomic_int closed;   /* set by sio_server_close: later commands fail */
+  int port;
+  io_server core;      /* loop-thread state */
+};
+
+/* Records message for sio_last_error() and returns code. */
+int abi_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Server option values parsed from a sio_options (abi/options.c). */
+typedef struct server_config {
+  char *host;
+  int port;
+  uint64_t connect_timeout;
+  const sio_parser *parser;
+  eio_options eio;
+} server_config;
+
+/* Fills cfg from opts (NULL: defaults). cfg owns its strings afterwards:
+ * free them with server_config_free. */
+int server_config_from(const sio_options *opts, server_config *cfg);
+void server_config_free(server_config *cfg);
+#endif

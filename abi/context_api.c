@@ -1,0 +1,70 @@
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "abi_internal.h"
+
+SIO_EXPORT int sio_context_new(sio_context **out) {
+  if (!out) return abi_fail(SIO_EINVAL, "sio_context_new: out is NULL");
+  *out = NULL;
+  sio_context *ctx = calloc(1, sizeof(*ctx));
+  if (!ctx) return abi_fail(SIO_ENOMEM, "sio_context_new: out of memory");
+  if (ctx_start(ctx)) {
+    free(ctx);
+    return abi_fail(SIO_EIO, "sio_context_new: cannot start the I/O thread");
+  }
+  *out = ctx;
+  return 0;
+}
+
+SIO_EXPORT void sio_context_free(sio_context *ctx) {
+  if (!ctx) return;
+  ctx_stop(ctx);
+  free(ctx);
+}
+
+SIO_EXPORT int sio_context_fd(const sio_context *ctx) {
+  if (!ctx) return abi_fail(SIO_EINVAL, "sio_context_fd: ctx is NULL");
+  return ctx->evq.fd;
+}
+
+SIO_EXPORT int sio_context_wakeup(sio_context *ctx) {
+  if (!ctx) return abi_fail(SIO_EINVAL, "sio_context_wakeup: ctx is NULL");
+  atomic_store(&ctx->woken, 1);
+  evq_poke(&ctx->evq);
+  return 0;
+}
+
+static int wait_readable(int fd, int timeout_ms) {
+  struct pollfd p = {fd, POLLIN, 0};
+  int n;
+  do n = poll(&p, 1, timeout_ms);
+  while (n < 0 && errno == EINTR);
+  return n;
+}
+
+SIO_EXPORT int sio_next_event(sio_context *ctx, int timeout_ms, const sio_event **out) {
+  if (!ctx || !out) return abi_fail(SIO_EINVAL, "sio_next_event: NULL argument");
+  *out = NULL;
+  if (atomic_exchange(&ctx->pumping, 1))
+    return abi_fail(SIO_EBUSY, "sio_next_event: another thread is pumping this context");
+  ev_free(ctx->current);
+  ctx->current = NULL;
+  int rc = 0;
+  for (;;) {
+    ev_rec *r = evq_pop(&ctx->evq, NULL);
+    if (r) {
+      ctx->current = r;
+      *out = &r->ev;
+      rc = 1;
+      break;
+    }
+    if (atomic_exchange(&ctx->woken, 0) || timeout_ms == 0) break;
+    /* Waits the whole timeout again after a spurious wake: good enough for
+     * a pump that is called in a loop. */
+    if (wait_readable(ctx->evq.fd, timeout_ms) == 0) break;
+  }
+  atomic_store(&ctx->pumping, 0);
+  return rc;
+}

@@ -1,0 +1,182 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "abi_internal.h"
+
+/* The keys a sio_options accepts, with what their values must look like. */
+enum value_kind { V_STRING, V_UINT, V_BOOL, V_TRANSPORTS, V_PARSER };
+
+static const struct option_spec {
+  const char *key;
+  enum value_kind kind;
+} known[] = {
+    {"host", V_STRING},           {"port", V_UINT},
+    {"path", V_STRING},           {"pingInterval", V_UINT},
+    {"pingTimeout", V_UINT},      {"connectTimeout", V_UINT},
+    {"upgradeTimeout", V_UINT},   {"maxHttpBufferSize", V_UINT},
+    {"transports", V_TRANSPORTS}, {"allowUpgrades", V_BOOL},
+    {"cors.origin", V_STRING},    {"cors.credentials", V_BOOL},
+    {"serveClient", V_STRING},    {"staticDir", V_STRING},
+    {"parser", V_PARSER},         {"maxQueuedEvents", V_UINT},
+};
+
+typedef struct option_pair {
+  char *key, *value;
+} option_pair;
+
+struct sio_options {
+  option_pair *pairs;
+  size_t len;
+};
+
+static int parse_uint(const char *v, uint64_t max, uint64_t *out) {
+  if (!*v) return -1;
+  char *end;
+  errno = 0;
+  unsigned long long n = strtoull(v, &end, 10);
+  if (errno || *end || v[0] == '-' || n > max) return -1;
+  *out = n;
+  return 0;
+}
+
+static int parse_bool(const char *v, int *out) {
+  if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0) return *out = 1, 0;
+  if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0) return *out = 0, 0;
+  return -1;
+}
+
+static int parse_transports(const char *v, int *polling, int *websocket) {
+  *polling = *websocket = 0;
+  for (const char *p = v; *p;) {
+    const char *comma = strchr(p, ',');
+    size_t n = comma ? (size_t)(comma - p) : strlen(p);
+    if (n == 7 && strncmp(p, "polling", 7) == 0)
+      *polling = 1;
+    else if (n == 9 && strncmp(p, "websocket", 9) == 0)
+      *websocket = 1;
+    else
+      return -1;
+    p += n + (comma ? 1 : 0);
+  }
+  return *polling || *websocket ? 0 : -1;
+}
+
+static int check_value(enum value_kind kind, const char *value) {
+  uint64_t n;
+  int b, p, w;
+  switch (kind) {
+    case V_UINT: return parse_uint(value, UINT32_MAX, &n);
+    case V_BOOL: return parse_bool(value, &b);
+    case V_TRANSPORTS: return parse_transports(value, &p, &w);
+    case V_PARSER: return sio_parser_by_name(value) ? 0 : -1;
+    default: return 0;
+  }
+}
+
+SIO_EXPORT int sio_options_new(sio_options **out) {
+  if (!out) return abi_fail(SIO_EINVAL, "sio_options_new: out is NULL");
+  *out = calloc(1, sizeof(sio_options));
+  return *out ? 0 : abi_fail(SIO_ENOMEM, "sio_options_new: out of memory");
+}
+
+SIO_EXPORT void sio_options_free(sio_options *opts) {
+  if (!opts) return;
+  for (size_t i = 0; i < opts->len; i++) {
+    free(opts->pairs[i].key);
+    free(opts->pairs[i].value);
+  }
+  free(opts->pairs);
+  free(opts);
+}
+
+SIO_EXPORT int sio_options_set(sio_options *opts, const char *key, const char *value) {
+  if (!opts || !key || !value) return abi_fail(SIO_EINVAL, "sio_options_set: NULL argument");
+  const struct option_spec *spec = NULL;
+  for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+    if (strcmp(known[i].key, key) == 0) spec = &known[i];
+  if (!spec) return abi_fail(SIO_EINVAL, "unknown option \"%s\"", key);
+  if (check_value(spec->kind, value))
+    return abi_fail(SIO_EINVAL, "bad value \"%s\" for option \"%s\"", value, key);
+  char *v = strdup(value);
+  if (!v) return abi_fail(SIO_ENOMEM, "sio_options_set: out of memory");
+  for (size_t i = 0; i < opts->len; i++) {
+    if (strcmp(opts->pairs[i].key, key) == 0) {
+      free(opts->pairs[i].value);
+      opts->pairs[i].value = v;
+      return 0;
+    }
+  }
+  option_pair *pairs = realloc(opts->pairs, (opts->len + 1) * sizeof(*pairs));
+  char *k = strdup(key);
+  if (!pairs || !k) {
+    if (pairs) opts->pairs = pairs;
+    free(k);
+    free(v);
+    return abi_fail(SIO_ENOMEM, "sio_options_set: out of memory");
+  }
+  opts->pairs = pairs;
+  opts->pairs[opts->len].key = k;
+  opts->pairs[opts->len].value = v;
+  opts->len++;
+  return 0;
+}
+
+static const char *lookup(const sio_options *opts, const char *key) {
+  for (size_t i = 0; opts && i < opts->len; i++)
+    if (strcmp(opts->pairs[i].key, key) == 0) return opts->pairs[i].value;
+  return NULL;
+}
+
+static uint64_t uint_or(const sio_options *opts, const char *key, uint64_t def) {
+  uint64_t n;
+  const char *v = lookup(opts, key);
+  return v && parse_uint(v, UINT32_MAX, &n) == 0 ? n : def;
+}
+
+static char *dup_or_null(const char *v) { return v ? strdup(v) : NULL; }
+
+int server_config_from(const sio_options *opts, server_config *cfg) {
+  memset(cfg, 0, sizeof(*cfg));
+  const char *host = lookup(opts, "host");
+  cfg->host = strdup(host ? host : "0.0.0.0");
+  cfg->port = (int)uint_or(opts, "port", 3000);
+  if (cfg->port > 65535) return abi_fail(SIO_EINVAL, "port %d is out of range", cfg->port);
+  cfg->connect_timeout = uint_or(opts, "connectTimeout", 45000);
+  const char *parser = lookup(opts, "parser");
+  cfg->parser = sio_parser_by_name(parser ? parser : "json");
+  eio_options *e = &cfg->eio;
+  const char *path = lookup(opts, "path");
+  if (!path) path = "/socket.io";
+  size_t n = strlen(path);
+  if (n == 0 || path[0] != '/') return abi_fail(SIO_EINVAL, "path must start with \"/\"");
+  e->path = malloc(n + 2);
+  if (e->path) {
+    memcpy(e->path, path, n + 1);
+    if (path[n - 1] != '/') strcat(e->path, "/");
+  }
+  e->ping_interval = uint_or(opts, "pingInterval", 25000);
+  e->ping_timeout = uint_or(opts, "pingTimeout", 20000);
+  e->upgrade_timeout = uint_or(opts, "upgradeTimeout", 10000);
+  e->max_payload = uint_or(opts, "maxHttpBufferSize", 1000000);
+  e->allow_polling = e->allow_websocket = 1;
+  const char *transports = lookup(opts, "transports");
+  if (transports) parse_transports(transports, &e->allow_polling, &e->allow_websocket);
+  e->allow_upgrades = 1;
+  const char *v;
+  if ((v = lookup(opts, "allowUpgrades"))) parse_bool(v, &e->allow_upgrades);
+  if ((v = lookup(opts, "cors.credentials"))) parse_bool(v, &e->cors_credentials);
+  e->cors_origin = dup_or_null(lookup(opts, "cors.origin"));
+  e->client_dir = dup_or_null(lookup(opts, "serveClient"));
+  e->static_dir = dup_or_null(lookup(opts, "staticDir"));
+  if (!cfg->host || !e->path || (lookup(opts, "cors.origin") && !e->cors_origin) ||
+      (lookup(opts, "serveClient") && !e->client_dir) ||
+      (lookup(opts, "staticDir") && !e->static_dir))
+    return abi_fail(SIO_ENOMEM, "out of memory");
+  return 0;
+}
+
+void server_config_free(server_config *cfg) {
+  free(cfg->host);
+  eio_options_free(&cfg->eio);
+}

@@ -1,0 +1,310 @@
+#include "eio_server.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../net/static_files.h"
+#include "../net/url_query.h"
+#include "../util/base64.h"
+#include "../util/sha1.h"
+#include "eio_packet.h"
+#include "eio_session.h"
+
+enum {
+  ERR_UNKNOWN_TRANSPORT = 0,
+  ERR_UNKNOWN_SID = 1,
+  ERR_BAD_HANDSHAKE_METHOD = 2,
+  ERR_BAD_REQUEST = 3,
+  ERR_FORBIDDEN = 4,
+  ERR_UNSUPPORTED_PROTOCOL_VERSION = 5
+};
+
+static const char *const error_messages[] = {
+    "Transport unknown", "Session ID unknown", "Bad handshake method",
+    "Bad request",       "Forbidden",          "Unsupported protocol version"};
+
+static eio_server *server_of(http_conn *c) { return (eio_server *)c->srv; }
+
+/* ---- CORS (what the npm cors middleware answers) ------------------------ */
+
+static int origin_listed(const char *list, const char *origin) {
+  size_t n = strlen(origin);
+  for (const char *p = list; *p;) {
+    const char *comma = strchr(p, ',');
+    size_t len = comma ? (size_t)(comma - p) : strlen(p);
+    if (len == n && memcmp(p, origin, n) == 0) return 1;
+    p += len + (comma ? 1 : 0);
+  }
+  return 0;
+}
+
+int eio_cors_headers(const eio_server *e, const http_request *req, sbuf *out) {
+  const char *allowed = e->opts.cors_origin;
+  if (!allowed) return 0;
+  const char *origin = http_header(req, "origin");
+  int rc = 0;
+  if (strcmp(allowed, "*") == 0) {
+    rc |= sbuf_puts(out, "Access-Control-Allow-Origin: *\r\n");
+  } else if (!strchr(allowed, ',')) {
+    rc |= sbuf_printf(out, "Access-Control-Allow-Origin: %s\r\nVary: Origin\r\n", allowed);
+  } else {
+    if (origin && origin_listed(allowed, origin))
+      rc |= sbuf_printf(out, "Access-Control-Allow-Origin: %s\r\n", origin);
+    rc |= sbuf_puts(out, "Vary: Origin\r\n");
+  }
+  if (e->opts.cors_credentials) rc |= sbuf_puts(out, "Access-Control-Allow-Credentials: true\r\n");
+  return rc;
+}
+
+static void respond_preflight(eio_server *e, http_conn *c, http_request *req) {
+  sbuf h = SBUF_INIT;
+  eio_cors_headers(e, req, &h);
+  sbuf_puts(&h, "Access-Control-Allow-Methods: GET,HEAD,PUT,PATCH,POST,DELETE\r\n");
+  const char *asked = http_header(req, "access-control-request-headers");
+  if (asked) sbuf_printf(&h, "Access-Control-Allow-Headers: %s\r\nVary: Access-Control-Request-Headers\r\n", asked);
+  http_respond(c, 204, NULL, h.data, NULL, 0);
+  sbuf_free(&h);
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
+static void respond_error(eio_server *e, http_conn *c, http_request *req, int code) {
+  const char *message = error_messages[code];
+  if (e->handler->on_error) e->handler->on_error(e, code, message);
+  if (req->upgrade) {
+    /* A refused WebSocket upgrade gets a bare 400, as engine.io does. */
+    req->keep_alive = 0;
+    http_respond(c, 400, "text/html", NULL, message, strlen(message));
+    return;
+  }
+  sbuf h = SBUF_INIT, body = SBUF_INIT;
+  eio_cors_headers(e, req, &h);
+  sbuf_printf(&body, "{\"code\":%d,\"message\":\"%s\"}", code, message);
+  http_respond(c, code == ERR_FORBIDDEN ? 403 : 400, "application/json", h.data, body.data,
+               body.len);
+  sbuf_free(&h);
+  sbuf_free(&body);
+}
+
+/* ---- WebSocket handshake ------------------------------------------------ */
+
+static int accept_websocket(http_conn *c, http_request *req) {
+  static const char guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+  const char *key = http_header(req, "sec-websocket-key");
+  const char *version = http_header(req, "sec-websocket-version");
+  const char *upgrade = http_header(req, "upgrade");
+  if (!key || !version || strcmp(version, "13") != 0 || !upgrade ||
+      strcasecmp(upgrade, "websocket") != 0)
+    return -1;
+  sbuf k = SBUF_INIT, h = SBUF_INIT;
+  uint8_t digest[20];
+  int rc = sbuf_puts(&k, key) | sbuf_puts(&k, guid);
+  if (!rc) {
+    sha1(k.data, k.len, digest);
+    rc = sbuf_puts(&h, "Sec-WebSocket-Accept: ") | base64_encode(&h, digest, sizeof(digest)) |
+         sbuf_puts(&h, "\r\n");
+  }
+  if (!rc) http_accept_websocket(c, h.data);
+  sbuf_free(&k);
+  sbuf_free(&h);
+  return rc ? -1 : 0;
+}
+
+/* ---- routing ------------------------------------------------------------ */
+
+static int transport_allowed(const eio_server *e, const char *t) {
+  if (!t) return -1;
+  if (strcmp(t, "polling") == 0 && e->opts.allow_polling) return EIO_POLLING;
+  if (strcmp(t, "websocket") == 0 && e->opts.allow_websocket) return EIO_WEBSOCKET;
+  return -1;
+}
+
+static void handshake(eio_server *e, http_conn *c, http_request *req, int transport) {
+  if (transport == EIO_WEBSOCKET) {
+    if (accept_websocket(c, req)) {
+      respond_error(e, c, req, ERR_BAD_REQUEST);
+      return;
+    }
+  }
+  eio_session *s = eio_session_new(e, transport);
+  if (!s) {
+    if (transport == EIO_WEBSOCKET)
+      http_conn_close(c, 1011);
+    else
+      http_respond(c, 500, "text/plain", NULL, "", 0);
+    return;
+  }
+  if (transport == EIO_WEBSOCKET) eio_session_attach_ws(s, c);
+  if (e->handler->on_open(s, req)) {
+    if (transport == EIO_POLLING) http_respond(c, 500, "text/plain", NULL, "", 0);
+    eio_session_end(s, "transport error");
+    return;
+  }
+  eio_session_open(s);
+  if (transport == EIO_POLLING) eio_session_poll(s, c);
+}
+
+static void engine_request(eio_server *e, http_conn *c, http_request *req, url_query *q) {
+  if (e->opts.cors_origin && req->method == HTTP_OPTIONS && !req->upgrade) {
+    respond_preflight(e, c, req);
+    return;
+  }
+  int transport = transport_allowed(e, url_query_get(q, "transport"));
+  if (transport < 0) {
+    respond_error(e, c, req, ERR_UNKNOWN_TRANSPORT);
+    return;
+  }
+  const char *sid = url_query_get(q, "sid");
+  if (!sid) {
+    if (req->method != HTTP_GET) {
+      respond_error(e, c, req, ERR_BAD_HANDSHAKE_METHOD);
+      return;
+    }
+    if (transport == EIO_WEBSOCKET && !req->upgrade) {
+      respond_error(e, c, req, ERR_BAD_REQUEST);
+      return;
+    }
+    const char *eio = url_query_get(q, "EIO");
+    if (!eio || strcmp(eio, "4") != 0) {
+      respond_error(e, c, req, ERR_UNSUPPORTED_PROTOCOL_VERSION);
+      return;
+    }
+    handshake(e, c, req, transport);
+    return;
+  }
+  eio_session *s = strmap_get(&e->sessions, sid);
+  if (!s || s->state == SESSION_CLOSED) {
+    respond_error(e, c, req, ERR_UNKNOWN_SID);
+    return;
+  }
+  if (req->upgrade) {
+    if (transport != EIO_WEBSOCKET || accept_websocket(c, req)) {
+      respond_error(e, c, req, ERR_BAD_REQUEST);
+      return;
+    }
+    if (s->transport != EIO_POLLING || s->probe || s->upgraded || s->state != SESSION_OPEN ||
+        !e->opts.allow_upgrades) {
+      /* Accepted, then closed at once: the session keeps its transport. */
+      http_conn_close(c, 1000);
+      return;
+    }
+    eio_session_attach_ws(s, c);
+    return;
+  }
+  if (transport != s->transport || s->upgraded) {
+    respond_error(e, c, req, ERR_BAD_REQUEST);
+    return;
+  }
+  if (req->method == HTTP_GET) {
+    eio_session_poll(s, c);
+  } else if (req->method == HTTP_POST) {
+    if (req->too_big) {
+      http_respond(c, 413, "text/plain", NULL, "Payload Too Large", 17);
+      return;
+    }
+    eio_session_post(s, c, req->body.data ? req->body.data : "", req->body.len);
+  } else {
+    respond_error(e, c, req, ERR_BAD_REQUEST);
+  }
+}
+
+/* socket.io.js, socket.io.min.js, socket.io.msgpack.min.js,
+ * socket.io.esm.min.js and their .map files. */
+static int is_client_bundle(const char *name) {
+  static const char *const names[] = {
+      "socket.io.js", "socket.io.min.js", "socket.io.msgpack.min.js", "socket.io.esm.min.js",
+      "socket.io.js.map", "socket.io.min.js.map", "socket.io.msgpack.min.js.map",
+      "socket.io.esm.min.js.map"};
+  for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+    if (strcmp(name, names[i]) == 0) return 1;
+  return 0;
+}
+
+static void on_request(http_conn *c, http_request *req) {
+  eio_server *e = server_of(c);
+  url_query q;
+  if (url_query_parse(&q, req->url.data ? req->url.data : "/", req->url.len)) {
+    url_query_free(&q);
+    req->keep_alive = 0;
+    http_respond(c, 400, "text/plain", NULL, "Bad Request", 11);
+    return;
+  }
+  const char *path = q.path.data ? q.path.data : "/";
+  size_t plen = strlen(e->opts.path);
+  if (strncmp(path, e->opts.path, plen) == 0) {
+    const char *rest = path + plen;
+    if (e->opts.client_dir && is_client_bundle(rest) && req->method == HTTP_GET &&
+        static_file_respond(c, e->opts.client_dir, rest, "Cache-Control: public, max-age=0\r\n") == 0) {
+      url_query_free(&q);
+      return;
+    }
+    engine_request(e, c, req, &q);
+    url_query_free(&q);
+    return;
+  }
+  if (req->method == HTTP_GET && !req->upgrade && e->opts.static_dir &&
+      static_file_respond(c, e->opts.static_dir, path + 1, NULL) == 0) {
+    url_query_free(&q);
+    return;
+  }
+  url_query_free(&q);
+  req->keep_alive = req->keep_alive && !req->upgrade;
+  http_respond(c, 404, "text/plain", NULL, "Not Found", 9);
+}
+
+static void on_ws_message(http_conn *c, const char *data, size_t len, int binary) {
+  if (c->session) eio_session_ws_message(c->session, c, data, len, binary);
+}
+
+static void on_conn_close(http_conn *c) {
+  if (c->session) eio_session_conn_closed(c->session, c);
+}
+
+static const http_handler eio_http_handler = {on_request, on_ws_message, on_conn_close};
+
+static void flush_sessions(http_server *h) {
+  eio_server *e = (eio_server *)h;
+  while (e->flush_list) {
+    eio_session *list = e->flush_list;
+    e->flush_list = NULL;
+    while (list) {
+      eio_session *s = list;
+      list = s->flush_next;
+      eio_session_flush(s);
+    }
+  }
+}
+
+static void on_http_closed(http_server *h) {
+  eio_server *e = (eio_server *)h;
+  strmap_free(&e->sessions);
+  if (e->on_closed) e->on_closed(e);
+}
+
+int eio_server_start(eio_server *e, uv_loop_t *loop, const char *host, int port) {
+  e->http.handler = &eio_http_handler;
+  e->http.max_body = e->opts.max_payload;
+  e->http.max_ws_message = e->opts.max_payload;
+  e->http.max_out = e->opts.max_payload * 4 + (8u << 20);
+  e->http.keep_alive_ms = 5000;
+  e->http.headers_timeout_ms = 60000;
+  e->http.before_flush = flush_sessions;
+  e->http.on_closed = on_http_closed;
+  return http_server_listen(&e->http, loop, host, port);
+}
+
+void eio_server_close(eio_server *e) {
+  const char *key;
+  void *value;
+  for (size_t i = 0; strmap_next(&e->sessions, &i, &key, &value);)
+    eio_session_end(value, "server shutting down");
+  http_server_close(&e->http);
+}
+
+void eio_options_free(eio_options *o) {
+  free(o->path);
+  free(o->cors_origin);
+  free(o->client_dir);
+  free(o->static_dir);
+  memset(o, 0, sizeof(*o));
+}

@@ -1,0 +1,73 @@
+/* The Engine.IO v4 server: the handshake, request routing and verification,
+ * the official HTTP errors, CORS, and the sessions. Above it sits the
+ * Socket.IO layer, which sees sessions and messages only. */
+#ifndef SIO_EIO_SERVER_H
+#define SIO_EIO_SERVER_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../net/http_conn.h"
+#include "../util/rbuf.h"
+#include "../util/strmap.h"
+
+typedef struct eio_session eio_session;
+typedef struct eio_server eio_server;
+
+typedef struct eio_options {
+  char *path;             /* with a trailing "/", e.g. "/socket.io/" */
+  uint64_t ping_interval; /* ms */
+  uint64_t ping_timeout;
+  uint64_t upgrade_timeout;
+  size_t max_payload;     /* maxHttpBufferSize */
+  int allow_polling, allow_websocket, allow_upgrades;
+  char *cors_origin;      /* NULL: no CORS; "*" or a comma-separated list */
+  int cors_credentials;
+  char *client_dir;       /* serveClient: socket.io-client's dist folder */
+  char *static_dir;
+} eio_options;
+
+typedef struct eio_handler {
+  /* A new session; req is the handshake request (valid during the call).
+   * Returning non-zero refuses it (500). */
+  int (*on_open)(eio_session *s, const http_request *req);
+  /* One MESSAGE packet. */
+  void (*on_message)(eio_session *s, const char *data, size_t len, int binary);
+  /* The session ended (reason: "transport close", "transport error",
+   * "ping timeout", "parse error", "forced close", "server shutting down").
+   * No call on s after this returns. */
+  void (*on_close)(eio_session *s, const char *reason);
+  /* A refused request: code/message as in the JSON error body. */
+  void (*on_error)(eio_server *e, int code, const char *message);
+} eio_handler;
+
+struct eio_server {
+  http_server http;
+  eio_options opts;
+  const eio_handler *handler;
+  void *owner;
+  strmap sessions;           /* sid -> eio_session */
+  eio_session *flush_list;   /* polling sessions with packets to answer */
+  void (*on_closed)(eio_server *e);
+};
+
+/* Takes ownership of the strings in opts. 0, or a negative libuv error. */
+int eio_server_start(eio_server *e, uv_loop_t *loop, const char *host, int port);
+/* Ends every session with "server shutting down", closes the listener and
+ * every connection, then calls e->on_closed. */
+void eio_server_close(eio_server *e);
+void eio_options_free(eio_options *o);
+
+/* Queues one encoded packet (eio_encode*): takes a reference of its own.
+ * 0, or -1 when the session is closing or its output is over its bound. */
+int eio_send(eio_session *s, rbuf *pkt);
+/* 1 when a packet sent now goes out without waiting (volatile emits). */
+int eio_writable(const eio_session *s);
+/* Closes the session after its queued packets ("forced close"). */
+void eio_close(eio_session *s);
+const char *eio_session_id(const eio_session *s);
+eio_server *eio_session_server(const eio_session *s);
+void eio_session_set_data(eio_session *s, void *data);
+void *eio_session_data(const eio_session *s);
+/* "polling" or "websocket". */
+const char *eio_session_transport(const eio_session *s);
+#endif

@@ -1,0 +1,52 @@
+/* One Engine.IO connection: its transport (long-polling or WebSocket), the
+ * upgrade between them, the heartbeat and the packets waiting to go out.
+ * Used by eio_server.c only; the Socket.IO layer uses eio_server.h. */
+#ifndef SIO_EIO_SESSION_H
+#define SIO_EIO_SESSION_H
+#include "../util/random_id.h"
+#include "eio_server.h"
+
+enum { EIO_POLLING = 0, EIO_WEBSOCKET = 1 };
+enum { SESSION_OPEN, SESSION_CLOSING, SESSION_CLOSED };
+
+struct eio_session {
+  char sid[RANDOM_ID_LEN + 1];
+  eio_server *srv;
+  void *data;
+  int state;
+  int transport;
+  http_conn *get;        /* a long-polling GET waiting for packets */
+  http_conn *ws;         /* the WebSocket in use */
+  http_conn *probe;      /* a WebSocket being upgraded to */
+  rbuf **queue;          /* packets waiting for a GET or for the upgrade */
+  size_t qlen, qcap;
+  uv_timer_t heartbeat;  /* ping interval, then pong deadline */
+  uv_timer_t *upgrade_timer;
+  uint64_t pong_deadline; /* loop time by which a pong must come, or 0 */
+  eio_session *flush_next;
+  unsigned in_flush_list : 1, upgraded : 1, probed : 1;
+};
+
+/* A new session on transport; registered in srv->sessions. */
+eio_session *eio_session_new(eio_server *srv, int transport);
+/* Sends the open packet and starts the heartbeat. */
+void eio_session_open(eio_session *s);
+/* A polling GET (held until packets are there) and a POST body. */
+void eio_session_poll(eio_session *s, http_conn *c);
+void eio_session_post(eio_session *s, http_conn *c, const char *body, size_t len);
+/* A WebSocket for this session: the first transport, or an upgrade. */
+void eio_session_attach_ws(eio_session *s, http_conn *c);
+/* A text or binary message on one of the session's WebSockets. */
+void eio_session_ws_message(eio_session *s, http_conn *c, const char *data, size_t len,
+                            int binary);
+/* One of the session's connections went away. */
+void eio_session_conn_closed(eio_session *s, http_conn *c);
+/* Answers the waiting GET with everything queued. */
+void eio_session_flush(eio_session *s);
+/* Ends the session now with reason (the upper layer hears it once). */
+void eio_session_end(eio_session *s, const char *reason);
+
+/* CORS response headers for req under the server's options (may append
+ * nothing). Shared by every response the Engine.IO layer writes. */
+int eio_cors_headers(const eio_server *e, const http_request *req, sbuf *out);
+#endif

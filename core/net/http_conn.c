@@ -1,0 +1,619 @@
+#include "http_conn.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define READ_CHUNK 65536
+#define MAX_HEADER_BYTES 65536
+#define SPARE_BUFFER 16384 /* larger idle buffers are given back */
+
+static _Thread_local char read_buf_[READ_CHUNK];
+
+static void conn_really_close(http_conn *c);
+static void process_input(http_conn *c);
+static void peer_name(http_conn *c, char *out, size_t cap);
+
+/* ---- requests ---------------------------------------------------------- */
+
+const char *http_header(const http_request *req, const char *name) {
+  const char *p = req->headers.data;
+  for (size_t i = 0; i < req->nheaders; i++) {
+    const char *v = p + strlen(p) + 1;
+    if (strcmp(p, name) == 0) return v;
+    p = v + strlen(v) + 1;
+  }
+  return NULL;
+}
+
+static void request_free(http_request *r) {
+  if (!r) return;
+  sbuf_free(&r->url);
+  sbuf_free(&r->headers);
+  sbuf_free(&r->body);
+  free(r);
+}
+
+/* Where llhttp is in the header list: appending a name or a value. */
+enum { HDR_NONE, HDR_FIELD, HDR_VALUE };
+
+typedef struct parse_state {
+  http_conn *conn;
+  int hdr;
+  int failed_alloc;
+} parse_state;
+
+static http_conn *parser_conn(llhttp_t *p) { return ((parse_state *)p->data)->conn; }
+
+static int on_message_begin(llhttp_t *p) {
+  http_conn *c = parser_conn(p);
+  ((parse_state *)p->data)->hdr = HDR_NONE;
+  request_free(c->req);
+  c->req = calloc(1, sizeof(http_request));
+  if (!c->req) return -1;
+  return 0;
+}
+
+static int on_url(llhttp_t *p, const char *at, size_t len) {
+  http_request *r = parser_conn(p)->req;
+  if (r->url.len + len > MAX_HEADER_BYTES) return -1;
+  return sbuf_append(&r->url, at, len);
+}
+
+static int on_header_field(llhttp_t *p, const char *at, size_t len) {
+  parse_state *st = p->data;
+  http_request *r = st->conn->req;
+  if (r->headers.len + len > MAX_HEADER_BYTES) return -1;
+  if (st->hdr == HDR_VALUE) {
+    if (sbuf_putc(&r->headers, 0)) return -1;
+    r->nheaders++;
+  }
+  st->hdr = HDR_FIELD;
+  size_t start = r->headers.len;
+  if (sbuf_append(&r->headers, at, len)) return -1;
+  for (size_t i = start; i < r->headers.len; i++)
+    r->headers.data[i] = (char)tolower((unsigned char)r->headers.data[i]);
+  return 0;
+}
+
+static int on_header_value(llhttp_t *p, const char *at, size_t len) {
+  parse_state *st = p->data;
+  http_request *r = st->conn->req;
+  if (r->headers.len + len > MAX_HEADER_BYTES) return -1;
+  if (st->hdr == HDR_FIELD && sbuf_putc(&r->headers, 0)) return -1;
+  st->hdr = HDR_VALUE;
+  return sbuf_append(&r->headers, at, len);
+}
+
+static int on_headers_complete(llhttp_t *p) {
+  parse_state *st = p->data;
+  http_conn *c = st->conn;
+  http_request *r = c->req;
+  if (st->hdr == HDR_FIELD && sbuf_putc(&r->headers, 0)) return -1;
+  if (st->hdr != HDR_NONE) {
+    if (sbuf_putc(&r->headers, 0)) return -1;
+    r->nheaders++;
+  }
+  st->hdr = HDR_NONE;
+  r->method = p->method;
+  r->upgrade = p->upgrade;
+  r->keep_alive = llhttp_should_keep_alive(p);
+  if ((p->flags & F_CONTENT_LENGTH) && p->content_length > c->srv->max_body) r->too_big = 1;
+  return 0;
+}
+
+static int on_body(llhttp_t *p, const char *at, size_t len) {
+  http_conn *c = parser_conn(p);
+  http_request *r = c->req;
+  if (r->too_big) return 0;
+  if (r->body.len + len > c->srv->max_body) {
+    r->too_big = 1;
+    sbuf_free(&r->body);
+    return 0;
+  }
+  return sbuf_append(&r->body, at, len);
+}
+
+static int on_message_complete(llhttp_t *p) {
+  (void)p;
+  return HPE_PAUSED; /* one request at a time: hand it up first */
+}
+
+static const llhttp_settings_t *settings(void) {
+  static llhttp_settings_t s;
+  static int ready;
+  if (!ready) {
+    llhttp_settings_init(&s);
+    s.on_message_begin = on_message_begin;
+    s.on_url = on_url;
+    s.on_header_field = on_header_field;
+    s.on_header_value = on_header_value;
+    s.on_headers_complete = on_headers_complete;
+    s.on_body = on_body;
+    s.on_message_complete = on_message_complete;
+    ready = 1;
+  }
+  return &s;
+}
+
+/* ---- writing ----------------------------------------------------------- */
+
+static void mark_dirty(http_conn *c) {
+  if (c->is_dirty) return;
+  c->is_dirty = 1;
+  c->dirty_next = c->srv->dirty;
+  c->srv->dirty = c;
+}
+
+static void trim(sbuf *b) {
+  if (b->len == 0 && b->cap > SPARE_BUFFER) sbuf_free(b);
+}
+
+static void flush(http_conn *c);
+
+static void on_written(uv_write_t *w, int status) {
+  http_conn *c = w->data;
+  c->writing = 0;
+  sbuf_reset(&c->inflight);
+  trim(&c->inflight);
+  if (status < 0) {
+    conn_really_close(c);
+    return;
+  }
+  flush(c);
+}
+
+static void flush(http_conn *c) {
+  if (c->closing) return;
+  if (c->writing) return;
+  if (c->out.len) {
+    uv_buf_t b = uv_buf_init(c->out.data, (unsigned)c->out.len);
+    int n = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+    if (n == UV_EAGAIN) n = 0;
+    if (n < 0) {
+      conn_really_close(c);
+      return;
+    }
+    sbuf_consume(&c->out, (size_t)n);
+    if (c->out.len) {
+      sbuf tmp = c->inflight;
+      c->inflight = c->out;
+      c->out = tmp;
+      sbuf_reset(&c->out);
+      b = uv_buf_init(c->inflight.data, (unsigned)c->inflight.len);
+      c->wreq.data = c;
+      if (uv_write(&c->wreq, (uv_stream_t *)&c->tcp, &b, 1, on_written)) {
+        conn_really_close(c);
+        return;
+      }
+      c->writing = 1;
+      return;
+    }
+    if (!c->websocket) trim(&c->out);
+    else sbuf_free(&c->out);
+  }
+  if (c->close_after_write) {
+    conn_really_close(c);
+    return;
+  }
+  if (!c->awaiting_response && c->in.len) process_input(c);
+}
+
+static void flush_dirty(http_server *s) {
+  if (s->before_flush) s->before_flush(s);
+  while (s->dirty) {
+    http_conn *list = s->dirty;
+    s->dirty = NULL;
+    while (list) {
+      http_conn *c = list;
+      list = c->dirty_next;
+      c->is_dirty = 0;
+      flush(c);
+    }
+  }
+}
+
+static void on_check(uv_check_t *h) { flush_dirty(h->data); }
+static void on_prepare(uv_prepare_t *h) { flush_dirty(h->data); }
+
+/* Gives up on a connection from inside a send: it is closed when output is
+ * flushed, never synchronously, so a broadcast that reaches it can go on
+ * walking its recipients. */
+static void doom(http_conn *c) {
+  c->failed = 1;
+  c->close_after_write = 1;
+  sbuf_reset(&c->out);
+  mark_dirty(c);
+}
+
+static int queue_bytes(http_conn *c, const void *p, size_t n) {
+  if (c->closing || c->close_after_write) return -1;
+  /* A reader this slow would make us buffer without bound. */
+  if (c->out.len + c->inflight.len + n > c->srv->max_out || sbuf_append(&c->out, p, n)) {
+    doom(c);
+    return -1;
+  }
+  mark_dirty(c);
+  return 0;
+}
+
+static const char *status_text(int status) {
+  switch (status) {
+    case 101: return "Switching Protocols";
+    case 200: return "OK";
+    case 204: return "No Content";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 413: return "Payload Too Large";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    default: return "Unknown";
+  }
+}
+
+void http_respond(http_conn *c, int status, const char *content_type,
+                  const char *extra_headers, const void *body, size_t len) {
+  if (!c->awaiting_response || c->closing) return;
+  int keep = c->req && c->req->keep_alive && !c->req->too_big && !c->srv->closing;
+  sbuf h = SBUF_INIT;
+  int rc = sbuf_printf(&h, "HTTP/1.1 %d %s\r\n", status, status_text(status));
+  if (content_type) rc |= sbuf_printf(&h, "Content-Type: %s\r\n", content_type);
+  rc |= sbuf_printf(&h, "Content-Length: %zu\r\nConnection: %s\r\n", len,
+                    keep ? "keep-alive" : "close");
+  if (extra_headers) rc |= sbuf_puts(&h, extra_headers);
+  rc |= sbuf_puts(&h, "\r\n");
+  c->awaiting_response = 0;
+  if (!c->in_handler) {
+    request_free(c->req);
+    c->req = NULL;
+  }
+  if (rc || queue_bytes(c, h.data, h.len) || (len && queue_bytes(c, body, len))) {
+    sbuf_free(&h);
+    return;
+  }
+  sbuf_free(&h);
+  if (!keep) c->close_after_write = 1;
+  c->last_active = uv_now(c->srv->loop);
+}
+
+void http_accept_websocket(http_conn *c, const char *extra_headers) {
+  sbuf h = SBUF_INIT;
+  int rc = sbuf_puts(&h, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                         "Connection: Upgrade\r\n");
+  if (extra_headers) rc |= sbuf_puts(&h, extra_headers);
+  rc |= sbuf_puts(&h, "\r\n");
+  c->ws = calloc(1, sizeof(ws_reader));
+  if (rc || !c->ws) {
+    sbuf_free(&h);
+    doom(c);
+    return;
+  }
+  c->awaiting_response = 0;
+  c->websocket = 1;
+  queue_bytes(c, h.data, h.len);
+  sbuf_free(&h);
+}
+
+int http_ws_send(http_conn *c, int opcode, const void *data, size_t len) {
+  if (c->closing || c->close_after_write || !c->websocket) return -1;
+  if (c->out.len + c->inflight.len + len > c->srv->max_out ||
+      ws_write_frame(&c->out, opcode, data, len, 0)) {
+    doom(c);
+    return -1;
+  }
+  mark_dirty(c);
+  return 0;
+}
+
+int http_conn_idle_output(const http_conn *c) {
+  return !c->writing && c->out.len == 0 && !c->closing;
+}
+
+void http_conn_close(http_conn *c, uint16_t ws_code) {
+  if (c->closing || c->close_after_write) return;
+  if (c->websocket && ws_code) {
+    uint8_t code[2] = {(uint8_t)(ws_code >> 8), (uint8_t)ws_code};
+    ws_write_frame(&c->out, WS_CLOSE, code, 2, 0);
+  }
+  c->close_after_write = 1;
+  mark_dirty(c);
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+static void fail_request(http_conn *c, int status) {
+  c->awaiting_response = 1;
+  if (c->req) c->req->keep_alive = 0;
+  http_respond(c, status, "text/plain", NULL, status_text(status), strlen(status_text(status)));
+  c->close_after_write = 1;
+}
+
+/* Parses as much of p[0..n) as possible; returns the bytes used. */
+static size_t parse_http(http_conn *c, const char *p, size_t n) {
+  size_t used = 0;
+  while (used < n && !c->awaiting_response && !c->closing && !c->close_after_write &&
+         !c->websocket) {
+    llhttp_errno_t err = llhttp_execute(c->parser, p + used, n - used);
+    if (err == HPE_OK) return n;
+    if (err != HPE_PAUSED && err != HPE_PAUSED_UPGRADE) {
+      int status = c->req && c->req->headers.len >= MAX_HEADER_BYTES ? 431 : 400;
+      fail_request(c, status);
+      return n;
+    }
+    used = (size_t)(llhttp_get_error_pos(c->parser) - p);
+    int upgrade = c->parser->upgrade;
+    if (upgrade)
+      llhttp_resume_after_upgrade(c->parser);
+    else
+      llhttp_resume(c->parser);
+    if (!c->req) {
+      fail_request(c, 400);
+      return n;
+    }
+    c->req->upgrade = upgrade;
+    peer_name(c, c->req->peer, sizeof(c->req->peer));
+    c->awaiting_response = 1;
+    c->in_handler = 1;
+    c->srv->handler->on_request(c, c->req);
+    c->in_handler = 0;
+    if (!c->awaiting_response) {
+      request_free(c->req);
+      c->req = NULL;
+    }
+    if (c->websocket && c->parser) {
+      /* The HTTP part of this connection is over. */
+      free(c->parser->data);
+      free(c->parser);
+      c->parser = NULL;
+    }
+  }
+  return used;
+}
+
+static void handle_ws_frame(http_conn *c, const ws_frame_result *f) {
+  switch (f->kind) {
+    case WS_TEXT:
+    case WS_BINARY:
+      c->srv->handler->on_ws_message(c, f->data, f->len, f->kind == WS_BINARY);
+      break;
+    case WS_PING:
+      http_ws_send(c, WS_PONG, f->data, f->len);
+      break;
+    case WS_CLOSE:
+      http_conn_close(c, f->close_code == 1005 ? 1000 : f->close_code);
+      break;
+    default:
+      break;
+  }
+}
+
+static size_t parse_ws(http_conn *c, const char *p, size_t n) {
+  size_t used = 0;
+  while (used < n && !c->closing && !c->close_after_write) {
+    uint64_t plen = 0;
+    uint64_t size = ws_frame_size((const uint8_t *)p + used, n - used, &plen);
+    if (!size) break;
+    if (plen > c->srv->max_ws_message) {
+      c->failed = 1;
+      http_conn_close(c, 1009);
+      return n;
+    }
+    if (size > n - used) break;
+    ws_frame_result f;
+    if (ws_read_frame(c->ws, (const uint8_t *)p + used, (size_t)size, 1,
+                      c->srv->max_ws_message, &f)) {
+      c->failed = 1;
+      http_conn_close(c, f.close_code);
+      return n;
+    }
+    used += (size_t)size;
+    handle_ws_frame(c, &f);
+  }
+  return used;
+}
+
+static size_t parse_any(http_conn *c, const char *p, size_t n) {
+  size_t used = 0;
+  if (!c->websocket) used = parse_http(c, p, n);
+  /* Frames may follow the upgrade request in the same read. */
+  if (c->websocket && used < n) used += parse_ws(c, p + used, n - used);
+  return used;
+}
+
+static void process_input(http_conn *c) {
+  size_t used = parse_any(c, c->in.data, c->in.len);
+  if (c->closing) return;
+  sbuf_consume(&c->in, used);
+  if (c->in.len == 0) sbuf_free(&c->in);
+}
+
+static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b) {
+  (void)h;
+  (void)hint;
+  *b = uv_buf_init(read_buf_, sizeof(read_buf_));
+}
+
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
+  http_conn *c = s->data;
+  if (n < 0) {
+    conn_really_close(c);
+    return;
+  }
+  if (n == 0) return;
+  c->last_active = uv_now(c->srv->loop);
+  if (c->in.len || c->awaiting_response) {
+    /* Keep what arrives while a request is answered, within bounds. */
+    if (c->in.len + (size_t)n > c->srv->max_body + MAX_HEADER_BYTES ||
+        sbuf_append(&c->in, b->base, (size_t)n)) {
+      conn_really_close(c);
+      return;
+    }
+    if (!c->awaiting_response) process_input(c);
+    return;
+  }
+  size_t used = parse_any(c, b->base, (size_t)n);
+  if (!c->closing && used < (size_t)n && sbuf_append(&c->in, b->base + used, (size_t)n - used))
+    conn_really_close(c);
+}
+
+/* ---- lifecycle --------------------------------------------------------- */
+
+static void on_conn_closed(uv_handle_t *h) {
+  http_conn *c = h->data;
+  http_server *s = c->srv;
+  sbuf_free(&c->in);
+  sbuf_free(&c->out);
+  sbuf_free(&c->inflight);
+  free(c);
+  if (--s->open_handles == 0 && s->closing && s->on_closed) s->on_closed(s);
+}
+
+static void conn_really_close(http_conn *c) {
+  if (c->closing) return;
+  c->closing = 1;
+  http_server *s = c->srv;
+  if (c->prev)
+    c->prev->next = c->next;
+  else
+    s->conns = c->next;
+  if (c->next) c->next->prev = c->prev;
+  s->handler->on_close(c);
+  request_free(c->req);
+  c->req = NULL;
+  if (c->parser) {
+    free(c->parser->data);
+    free(c->parser);
+    c->parser = NULL;
+  }
+  if (c->ws) {
+    ws_reader_free(c->ws);
+    free(c->ws);
+    c->ws = NULL;
+  }
+  /* A dirty connection stays on the flush list until flushed; flush()
+   * ignores closing connections, and the memory lives until the close
+   * callback, which runs after this loop iteration's check phase. */
+  uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
+}
+
+static void on_connection(uv_stream_t *l, int status) {
+  http_server *s = l->data;
+  if (status < 0) return;
+  http_conn *c = calloc(1, sizeof(*c));
+  parse_state *st = calloc(1, sizeof(*st));
+  llhttp_t *parser = malloc(sizeof(*parser));
+  if (!c || !st || !parser || uv_tcp_init(s->loop, &c->tcp)) {
+    free(c);
+    free(st);
+    free(parser);
+    return;
+  }
+  c->srv = s;
+  c->tcp.data = c;
+  s->open_handles++;
+  if (uv_accept(l, (uv_stream_t *)&c->tcp)) {
+    free(st);
+    free(parser);
+    c->closing = 1;
+    uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
+    return;
+  }
+  llhttp_init(parser, HTTP_REQUEST, settings());
+  st->conn = c;
+  parser->data = st;
+  c->parser = parser;
+  c->next = s->conns;
+  if (s->conns) s->conns->prev = c;
+  s->conns = c;
+  c->last_active = uv_now(s->loop);
+  uv_tcp_nodelay(&c->tcp, 1);
+  if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read)) conn_really_close(c);
+}
+
+static void peer_name(http_conn *c, char *out, size_t cap) {
+  struct sockaddr_storage ss;
+  int len = sizeof(ss);
+  out[0] = 0;
+  if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len)) return;
+  if (ss.ss_family == AF_INET6)
+    uv_ip6_name((struct sockaddr_in6 *)&ss, out, cap);
+  else
+    uv_ip4_name((struct sockaddr_in *)&ss, out, cap);
+}
+
+static void on_sweep(uv_timer_t *t) {
+  http_server *s = t->data;
+  uint64_t now = uv_now(s->loop);
+  http_conn *c = s->conns;
+  while (c) {
+    http_conn *n = c->next;
+    if (!c->websocket && !c->awaiting_response && !c->closing) {
+      uint64_t limit = c->req ? s->headers_timeout_ms : s->keep_alive_ms;
+      if (now - c->last_active > limit) conn_really_close(c);
+    }
+    c = n;
+  }
+}
+
+static void on_server_handle_closed(uv_handle_t *h) {
+  http_server *s = h->data;
+  if (--s->open_handles == 0 && s->closing && s->on_closed) s->on_closed(s);
+}
+
+int http_server_listen(http_server *s, uv_loop_t *loop, const char *host, int port) {
+  struct sockaddr_storage addr;
+  int rc;
+  if (strchr(host, ':'))
+    rc = uv_ip6_addr(host, port, (struct sockaddr_in6 *)&addr);
+  else
+    rc = uv_ip4_addr(host, port, (struct sockaddr_in *)&addr);
+  if (rc) return rc;
+  s->loop = loop;
+  if ((rc = uv_tcp_init(loop, &s->listener))) return rc;
+  s->listener.data = s;
+  s->open_handles = 1;
+  if ((rc = uv_tcp_bind(&s->listener, (struct sockaddr *)&addr, 0)) ||
+      (rc = uv_listen((uv_stream_t *)&s->listener, 511, on_connection))) {
+    uv_close((uv_handle_t *)&s->listener, NULL);
+    s->open_handles = 0;
+    return rc;
+  }
+  uv_check_init(loop, &s->flusher);
+  s->flusher.data = s;
+  uv_check_start(&s->flusher, on_check);
+  uv_prepare_init(loop, &s->flusher_before_poll);
+  s->flusher_before_poll.data = s;
+  uv_prepare_start(&s->flusher_before_poll, on_prepare);
+  uv_timer_init(loop, &s->sweeper);
+  s->sweeper.data = s;
+  uv_timer_start(&s->sweeper, on_sweep, 1000, 1000);
+  uv_unref((uv_handle_t *)&s->sweeper);
+  s->open_handles = 4;
+  return 0;
+}
+
+int http_server_port(http_server *s) {
+  struct sockaddr_storage ss;
+  int len = sizeof(ss);
+  if (uv_tcp_getsockname(&s->listener, (struct sockaddr *)&ss, &len)) return -1;
+  if (ss.ss_family == AF_INET6) return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+  return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+void http_server_close(http_server *s) {
+  if (s->closing) return;
+  s->closing = 1;
+  while (s->conns) {
+    http_conn *c = s->conns;
+    /* Queued output (close frames, last responses) goes out first. */
+    flush(c);
+    if (!c->closing) conn_really_close(c);
+  }
+  uv_close((uv_handle_t *)&s->listener, on_server_handle_closed);
+  uv_close((uv_handle_t *)&s->flusher, on_server_handle_closed);
+  uv_close((uv_handle_t *)&s->flusher_before_poll, on_server_handle_closed);
+  uv_close((uv_handle_t *)&s->sweeper, on_server_handle_closed);
+}

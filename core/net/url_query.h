@@ -1,0 +1,22 @@
+/* The path and query string of a request URL. */
+#ifndef SIO_URL_QUERY_H
+#define SIO_URL_QUERY_H
+#include <stddef.h>
+
+#include "../util/sbuf.h"
+
+typedef struct url_query {
+  sbuf path;   /* percent-decoded path */
+  sbuf pairs;  /* "name\0value\0" pairs, percent-decoded, '+' as space */
+  size_t npairs;
+} url_query;
+
+/* 0, or -1 on a malformed URL (bad percent escape) or out of memory. */
+int url_query_parse(url_query *q, const char *url, size_t len);
+/* The first value of name, or NULL. */
+const char *url_query_get(const url_query *q, const char *name);
+/* Appends the pairs as a JSON object (the last value wins, as Node's
+ * querystring gives arrays only for repeats, which we do not reproduce). */
+int url_query_to_json(const url_query *q, sbuf *out);
+void url_query_free(url_query *q);
+#endif

@@ -1,0 +1,99 @@
+#include "context.h"
+
+#include "../net/ws_frame.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void on_commands(uv_async_t *a) { cmdq_run_all(a->data); }
+
+static void loop_thread(void *arg) {
+  struct sio_context *ctx = arg;
+  ctx->start_err = cmdq_init(&ctx->cmdq, &ctx->loop, on_commands);
+  uv_sem_post(&ctx->started);
+  if (ctx->start_err) return;
+  uv_run(&ctx->loop, UV_RUN_DEFAULT);
+  ws_frame_thread_done();
+}
+
+int ctx_start(struct sio_context *ctx) {
+  if (uv_loop_init(&ctx->loop)) return -1;
+  if (evq_init(&ctx->evq)) goto fail_loop;
+  if (uv_mutex_init(&ctx->children_lock)) goto fail_evq;
+  if (uv_sem_init(&ctx->started, 0)) goto fail_lock;
+  if (uv_thread_create(&ctx->thread, loop_thread, ctx)) goto fail_sem;
+  uv_sem_wait(&ctx->started);
+  if (ctx->start_err) {
+    uv_thread_join(&ctx->thread);
+    goto fail_sem;
+  }
+  return 0;
+fail_sem:
+  uv_sem_destroy(&ctx->started);
+fail_lock:
+  uv_mutex_destroy(&ctx->children_lock);
+fail_evq:
+  evq_destroy(&ctx->evq);
+fail_loop:
+  uv_loop_close(&ctx->loop);
+  return -1;
+}
+
+typedef struct stop_cmd {
+  cmd base;
+  struct sio_context *ctx;
+} stop_cmd;
+
+static void walk_close(uv_handle_t *h, void *arg) {
+  (void)arg;
+  if (!uv_is_closing(h)) uv_close(h, NULL);
+}
+
+static void run_stop(cmd *c) {
+  struct sio_context *ctx = ((stop_cmd *)c)->ctx;
+  uv_mutex_lock(&ctx->children_lock);
+  for (ctx_child *ch = ctx->children; ch; ch = ch->next) ch->shutdown(ch);
+  uv_mutex_unlock(&ctx->children_lock);
+  cmdq_close(&ctx->cmdq);
+  /* Whatever a child left open must not keep the loop alive. */
+  uv_walk(&ctx->loop, walk_close, NULL);
+  free(c);
+}
+
+void ctx_stop(struct sio_context *ctx) {
+  stop_cmd *c = calloc(1, sizeof(*c));
+  if (c) {
+    c->base.run = run_stop;
+    c->ctx = ctx;
+    cmdq_push(&ctx->cmdq, &c->base);
+  }
+  uv_thread_join(&ctx->thread);
+  uv_run(&ctx->loop, UV_RUN_DEFAULT);
+  cmdq_destroy(&ctx->cmdq);
+  uv_loop_close(&ctx->loop);
+  ctx_child *ch = ctx->children;
+  while (ch) {
+    ctx_child *n = ch->next;
+    ch->destroy(ch);
+    ch = n;
+  }
+  ctx->children = NULL;
+  ev_free(ctx->current);
+  ctx->current = NULL;
+  evq_destroy(&ctx->evq);
+  uv_mutex_destroy(&ctx->children_lock);
+  uv_sem_destroy(&ctx->started);
+}
+
+void ctx_adopt(struct sio_context *ctx, ctx_child *c) {
+  uv_mutex_lock(&ctx->children_lock);
+  c->next = ctx->children;
+  ctx->children = c;
+  uv_mutex_unlock(&ctx->children_lock);
+}
+
+uint64_t ctx_new_request(struct sio_context *ctx) {
+  return (uint64_t)atomic_fetch_add(&ctx->next_req, 1) + 1;
+}
+
+void ctx_post_event(struct sio_context *ctx, ev_rec *r) { evq_push(&ctx->evq, r); }

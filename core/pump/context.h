@@ -1,0 +1,44 @@
+/* The context: one libuv loop on one thread the core creates, the command
+ * queue into it and the event queue out of it. All protocol state belongs to
+ * the loop thread. */
+#ifndef SIO_CONTEXT_H
+#define SIO_CONTEXT_H
+#include <stdatomic.h>
+#include <uv.h>
+
+#include "command_queue.h"
+#include "event_queue.h"
+
+/* A server or client living on the context: shut down on the loop thread
+ * when the context ends, destroyed after the loop thread has stopped. */
+typedef struct ctx_child {
+  struct ctx_child *next;
+  void (*shutdown)(struct ctx_child *c); /* loop thread */
+  void (*destroy)(struct ctx_child *c);  /* after the loop thread ended */
+} ctx_child;
+
+struct sio_context {
+  uv_loop_t loop;
+  uv_thread_t thread;
+  command_queue cmdq;
+  event_queue evq;
+  uv_sem_t started;
+  int start_err;
+  atomic_int pumping; /* a host thread is inside sio_next_event */
+  atomic_int woken;   /* sio_context_wakeup was called */
+  atomic_uint_fast64_t next_req; /* request ids, from host and loop alike */
+  ev_rec *current;    /* the event the host holds */
+  ctx_child *children;
+  uv_mutex_t children_lock;
+};
+
+int ctx_start(struct sio_context *ctx);
+/* Shuts every child down, stops the loop thread, destroys the children. */
+void ctx_stop(struct sio_context *ctx);
+/* Any thread: registers a child (destroyed with the context). */
+void ctx_adopt(struct sio_context *ctx, ctx_child *c);
+/* Any thread: a new request id (never 0). */
+uint64_t ctx_new_request(struct sio_context *ctx);
+/* I/O thread: hands an event to the host. */
+void ctx_post_event(struct sio_context *ctx, ev_rec *r);
+#endif

@@ -1,0 +1,136 @@
+#include "event_queue.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+ev_rec *ev_new(int type) {
+  ev_rec *r = calloc(1, sizeof(*r));
+  if (!r) return NULL;
+  r->ev.type = type;
+  r->ev.ack_id = -1;
+  return r;
+}
+
+int ev_set_str(ev_rec *r, const char **field, const char *s) {
+  (void)r;
+  if (!s) {
+    *field = NULL;
+    return 0;
+  }
+  char *c = strdup(s);
+  if (!c) return -1;
+  *field = c;
+  return 0;
+}
+
+void ev_take_data(ev_rec *r, char *data, size_t len) {
+  r->ev.data = data;
+  r->ev.data_len = len;
+}
+
+int ev_set_data(ev_rec *r, const char *data, size_t len) {
+  char *c = malloc(len + 1);
+  if (!c) return -1;
+  memcpy(c, data, len);
+  c[len] = 0;
+  ev_take_data(r, c, len);
+  return 0;
+}
+
+void ev_take_bins(ev_rec *r, sio_attachment *bins, size_t n) {
+  if (!n) {
+    free(bins);
+    return;
+  }
+  /* sio_attachment and sio_buf differ only in constness: reuse the array. */
+  _Static_assert(sizeof(sio_attachment) == sizeof(sio_buf), "layout");
+  r->bins = (sio_buf *)bins;
+  r->ev.bins = r->bins;
+  r->ev.nbins = n;
+}
+
+void ev_free(ev_rec *r) {
+  if (!r) return;
+  free((char *)r->ev.nsp);
+  free((char *)r->ev.sid);
+  free((char *)r->ev.name);
+  free((char *)r->ev.data);
+  free((char *)r->ev.reason);
+  for (size_t i = 0; i < r->ev.nbins; i++) free((void *)r->bins[i].data);
+  free(r->bins);
+  free(r);
+}
+
+int evq_init(event_queue *q) {
+  memset(q, 0, sizeof(*q));
+  q->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (q->fd < 0) return -1;
+  if (uv_mutex_init(&q->lock)) {
+    close(q->fd);
+    return -1;
+  }
+  return 0;
+}
+
+void evq_destroy(event_queue *q) {
+  ev_rec *r = q->head;
+  while (r) {
+    ev_rec *n = r->next;
+    ev_free(r);
+    r = n;
+  }
+  uv_mutex_destroy(&q->lock);
+  close(q->fd);
+}
+
+static void fd_set_readable(int fd) {
+  uint64_t one = 1;
+  ssize_t n;
+  do n = write(fd, &one, sizeof(one));
+  while (n < 0 && errno == EINTR);
+}
+
+static void fd_clear(int fd) {
+  uint64_t v;
+  ssize_t n;
+  do n = read(fd, &v, sizeof(v));
+  while (n < 0 && errno == EINTR);
+}
+
+size_t evq_push(event_queue *q, ev_rec *r) {
+  r->next = NULL;
+  uv_mutex_lock(&q->lock);
+  if (q->tail)
+    q->tail->next = r;
+  else
+    q->head = r;
+  q->tail = r;
+  size_t count = ++q->count;
+  if (count == 1) fd_set_readable(q->fd);
+  uv_mutex_unlock(&q->lock);
+  return count;
+}
+
+ev_rec *evq_pop(event_queue *q, size_t *left) {
+  uv_mutex_lock(&q->lock);
+  ev_rec *r = q->head;
+  if (r) {
+    q->head = r->next;
+    if (!q->head) q->tail = NULL;
+    q->count--;
+  }
+  if (q->count == 0) fd_clear(q->fd);
+  if (left) *left = q->count;
+  uv_mutex_unlock(&q->lock);
+  return r;
+}
+
+void evq_poke(event_queue *q) {
+  uv_mutex_lock(&q->lock);
+  fd_set_readable(q->fd);
+  uv_mutex_unlock(&q->lock);
+}

@@ -1,0 +1,46 @@
+/* The context's event queue: filled on the I/O thread, drained by the host's
+ * pump. An eventfd is readable while the queue holds events. */
+#ifndef SIO_EVENT_QUEUE_H
+#define SIO_EVENT_QUEUE_H
+#include <stddef.h>
+#include <uv.h>
+
+#include "sio.h"
+#include "../sio/sio_packet.h"
+
+/* One queued event and the memory behind its pointers. */
+typedef struct ev_rec {
+  struct ev_rec *next;
+  sio_event ev;
+  sio_buf *bins;          /* ev.bins; each data pointer malloc'ed */
+} ev_rec;
+
+/* NULL when out of memory. ack_id starts at -1. */
+ev_rec *ev_new(int type);
+/* Copies s (may be NULL) into *field. 0, or -1 when out of memory. */
+int ev_set_str(ev_rec *r, const char **field, const char *s);
+/* Takes a malloc'ed NUL-terminated JSON text as ev.data. */
+void ev_take_data(ev_rec *r, char *data, size_t len);
+/* Copies a JSON text as ev.data. 0 or -1. */
+int ev_set_data(ev_rec *r, const char *data, size_t len);
+/* Moves the attachments (the array and each buffer) into the event. */
+void ev_take_bins(ev_rec *r, sio_attachment *bins, size_t n);
+void ev_free(ev_rec *r);
+
+typedef struct event_queue {
+  uv_mutex_t lock;
+  ev_rec *head, *tail;
+  size_t count;
+  int fd; /* eventfd */
+} event_queue;
+
+int evq_init(event_queue *q);
+/* Frees the events still queued. */
+void evq_destroy(event_queue *q);
+/* Any thread. Returns the count after the push. */
+size_t evq_push(event_queue *q, ev_rec *r);
+/* Any thread. NULL when empty; *left receives the count after the pop. */
+ev_rec *evq_pop(event_queue *q, size_t *left);
+/* Makes the fd readable without an event (to end a wait early). */
+void evq_poke(event_queue *q);
+#endif

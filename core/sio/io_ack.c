@@ -1,0 +1,102 @@
+/* A broadcast with acknowledgements: one SIO_EV_ACK carrying every client's
+ * first argument, sent when all answered or when the timeout fires (with
+ * SIO_ETIMEDOUT and the responses that came), as socket.io does. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/json.h"
+#include "io_server.h"
+
+struct io_ack_collect {
+  io_server *srv;
+  uint64_t req;
+  size_t expected, answered;
+  sbuf responses;   /* "[r1,r2" while gathering */
+  uv_timer_t timer;
+  int refs;         /* recipients still owing + the timer */
+  int done;
+};
+
+static void collect_unref(io_ack_collect *c) {
+  if (--c->refs == 0) {
+    sbuf_free(&c->responses);
+    free(c);
+  }
+}
+
+static void on_timer_closed(uv_handle_t *h) { collect_unref(h->data); }
+
+static void finish(io_ack_collect *c, int err) {
+  if (c->done) return;
+  c->done = 1;
+  uv_close((uv_handle_t *)&c->timer, on_timer_closed);
+  ev_rec *r = ev_new(SIO_EV_ACK);
+  if (!r) return;
+  r->ev.req = c->req;
+  r->ev.err = err;
+  r->ev.flags = SIO_EVF_BROADCAST;
+  if ((err && ev_set_str(r, &r->ev.reason, "operation has timed out")) ||
+      sbuf_putc(&c->responses, ']')) {
+    ev_free(r);
+    return;
+  }
+  ev_take_data(r, c->responses.data, c->responses.len);
+  c->responses = (sbuf)SBUF_INIT;
+  io_post(c->srv, r);
+}
+
+static void on_timeout(uv_timer_t *t) { finish(t->data, SIO_ETIMEDOUT); }
+
+io_ack_collect *io_ack_collect_new(io_server *s, uint64_t req, int timeout_ms) {
+  io_ack_collect *c = calloc(1, sizeof(*c));
+  if (!c || sbuf_putc(&c->responses, '[')) {
+    free(c);
+    return NULL;
+  }
+  c->srv = s;
+  c->req = req;
+  c->refs = 1;
+  uv_timer_init(&s->ctx->loop, &c->timer);
+  c->timer.data = c;
+  uv_timer_start(&c->timer, on_timeout, timeout_ms > 0 ? (uint64_t)timeout_ms : 0, 0);
+  return c;
+}
+
+void io_ack_collect_expect(io_ack_collect *c) {
+  c->expected++;
+  c->refs++;
+}
+
+void io_ack_collect_start(io_ack_collect *c) {
+  if (c->answered == c->expected) finish(c, 0);
+}
+
+void io_ack_collect_response(io_ack_collect *c, const char *json, size_t len) {
+  if (!c->done) {
+    /* Only the first argument of each answer is kept, as socket.io does. */
+    long start = -1, end = -1;
+    if (json_peek(json, len, 0) == '[') {
+      const char *bracket = memchr(json, '[', len);
+      size_t i = (size_t)(bracket - json) + 1;
+      if (json_peek(json, len, i) != ']' && json_peek(json, len, i) != 0) {
+        end = json_skip_value(json, len, i);
+        if (end > 0) {
+          start = (long)i;
+          while (json[start] == ' ' || json[start] == '\t' || json[start] == '\n' ||
+                 json[start] == '\r')
+            start++;
+        }
+      }
+    }
+    if (c->answered) sbuf_putc(&c->responses, ',');
+    if (start >= 0)
+      sbuf_append(&c->responses, json + start, (size_t)(end - start));
+    else
+      sbuf_puts(&c->responses, "null");
+    c->answered++;
+    if (c->answered == c->expected) finish(c, 0);
+  }
+  collect_unref(c);
+}
+
+void io_ack_collect_release(io_ack_collect *c) { collect_unref(c); }

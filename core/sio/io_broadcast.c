@@ -1,0 +1,254 @@
+/* Operations on a selection of sockets — io.of(nsp).to(rooms).except(rooms)
+ * or one socket — and the emit that encodes a packet once for all of them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/json.h"
+#include "io_server.h"
+
+static io_socket *room_socket(io_namespace *nsp, const char *room) {
+  /* Every socket is alone in a room named by its id. */
+  return strmap_get(&nsp->sockets, room);
+}
+
+static void mark_room(io_namespace *nsp, const char *room, uint32_t epoch) {
+  io_room *r = strmap_get(&nsp->rooms, room);
+  if (r) {
+    void *p;
+    for (size_t i = 0; (p = ptrset_next(&r->members, &i));) ((io_socket *)p)->mark = epoch;
+  }
+  io_socket *own = room_socket(nsp, room);
+  if (own) own->mark = epoch;
+}
+
+static long visit(io_socket *sock, uint32_t epoch, io_each_fn fn, void *arg) {
+  if (sock->mark == epoch) return 0;
+  sock->mark = epoch;
+  fn(sock, arg);
+  return 1;
+}
+
+long io_select(io_server *s, const sio_target *t, io_each_fn fn, void *arg) {
+  io_namespace *nsp = io_namespace_get(s, t->nsp ? t->nsp : "/", 0, 0);
+  if (t->sid) {
+    io_socket *sock = nsp ? strmap_get(&nsp->sockets, t->sid) : NULL;
+    if (!sock) return -1;
+    fn(sock, arg);
+    return 1;
+  }
+  if (!nsp) return 0;
+  uint32_t epoch = ++s->mark_epoch;
+  if (epoch == 0) {
+    /* The counter wrapped: clear every mark so none matches by accident. */
+    const char *k;
+    void *v;
+    for (size_t i = 0; strmap_next(&s->sockets, &i, &k, &v);) ((io_socket *)v)->mark = 0;
+    epoch = ++s->mark_epoch;
+  }
+  for (size_t i = 0; i < t->nexcept; i++) mark_room(nsp, t->except[i], epoch);
+  long count = 0;
+  if (t->nrooms == 0) {
+    const char *k;
+    void *v;
+    for (size_t i = 0; strmap_next(&nsp->sockets, &i, &k, &v);) count += visit(v, epoch, fn, arg);
+    return count;
+  }
+  for (size_t i = 0; i < t->nrooms; i++) {
+    io_room *r = strmap_get(&nsp->rooms, t->rooms[i]);
+    if (r) {
+      void *p;
+      for (size_t j = 0; (p = ptrset_next(&r->members, &j));) count += visit(p, epoch, fn, arg);
+    }
+    io_socket *own = room_socket(nsp, t->rooms[i]);
+    if (own) count += visit(own, epoch, fn, arg);
+  }
+  return count;
+}
+
+/* Gathers the selection first, for operations that change rooms or close
+ * sockets and so must not run while the rooms are being walked. */
+typedef struct socket_list {
+  io_socket **items;
+  size_t len, cap;
+  int failed;
+} socket_list;
+
+static void add_to_list(io_socket *sock, void *arg) {
+  socket_list *l = arg;
+  if (l->len == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 16;
+    io_socket **items = realloc(l->items, cap * sizeof(*items));
+    if (!items) {
+      l->failed = 1;
+      return;
+    }
+    l->items = items;
+    l->cap = cap;
+  }
+  l->items[l->len++] = sock;
+}
+
+/* ---- emit ------------------------------------------------------------------ */
+
+typedef struct emit_job {
+  rbuf *msgs[SIO_MAX_ENCODED];
+  size_t nmsgs;
+  int is_volatile;
+  io_ack_collect *collect;
+  int64_t ack_id;
+} emit_job;
+
+static void send_to(io_socket *sock, void *arg) {
+  emit_job *j = arg;
+  if (j->is_volatile && !eio_writable(sock->client->eio)) return;
+  if (io_send_encoded(sock->client, j->msgs, j->nmsgs)) return;
+  if (j->collect && io_socket_expect_ack(sock, j->ack_id, 0, j->collect, 0) == 0)
+    io_ack_collect_expect(j->collect);
+}
+
+int io_emit(io_server *s, const sio_target *t, const char *event, const char *args,
+            size_t args_len, sio_attachment *bins, size_t nbins, unsigned flags,
+            int timeout_ms, uint64_t req) {
+  io_namespace *nsp = io_namespace_get(s, t->nsp ? t->nsp : "/", 0, 0);
+  io_socket *single = NULL;
+  if (t->sid) {
+    single = nsp ? strmap_get(&nsp->sockets, t->sid) : NULL;
+    if (!single) return SIO_ENOTFOUND;
+  } else if (!nsp) {
+    if (flags & SIO_EMIT_ACK) {
+      /* Nobody to wait for: an empty answer, at once. */
+      io_ack_collect *c = io_ack_collect_new(s, req, timeout_ms);
+      if (!c) return SIO_ENOMEM;
+      io_ack_collect_start(c);
+    }
+    return 0;
+  }
+  sbuf data = SBUF_INIT;
+  if (json_event_join(&data, event, args, args_len)) {
+    sbuf_free(&data);
+    return SIO_ENOMEM;
+  }
+  sio_packet p;
+  sio_packet_init(&p);
+  p.type = nbins ? SIO_P_BINARY_EVENT : SIO_P_EVENT;
+  p.nsp = nsp->name;
+  p.data = data.data;
+  p.data_len = data.len;
+  p.bins = bins;
+  p.nbins = p.nattach = nbins;
+  if (flags & SIO_EMIT_ACK) p.id = nsp->next_ack_id++;
+  emit_job j = {.is_volatile = (flags & SIO_EMIT_VOLATILE) != 0, .ack_id = p.id};
+  int rc = s->parser->encode(&p, j.msgs, &j.nmsgs) ? SIO_ENOMEM : 0;
+  sbuf_free(&data);
+  if (rc) return rc;
+  if (single) {
+    if (j.is_volatile && !eio_writable(single->client->eio)) {
+      /* dropped, as volatile packets are */
+    } else if (io_send_encoded(single->client, j.msgs, j.nmsgs)) {
+      rc = SIO_EDISCONNECTED;
+    } else if (flags & SIO_EMIT_ACK) {
+      rc = io_socket_expect_ack(single, p.id, req, NULL, timeout_ms);
+    }
+  } else {
+    if (flags & SIO_EMIT_ACK) {
+      j.collect = io_ack_collect_new(s, req, timeout_ms);
+      if (!j.collect) rc = SIO_ENOMEM;
+    }
+    if (!rc) io_select(s, t, send_to, &j);
+    if (j.collect) io_ack_collect_start(j.collect);
+  }
+  for (size_t i = 0; i < j.nmsgs; i++) rbuf_unref(j.msgs[i]);
+  return rc;
+}
+
+/* ---- rooms, disconnects, fetch ------------------------------------------------ */
+
+int io_join(io_server *s, const sio_target *t, char *const *rooms, size_t n, int leave) {
+  socket_list l = {0};
+  if (io_select(s, t, add_to_list, &l) < 0) return SIO_ENOTFOUND;
+  int rc = l.failed ? SIO_ENOMEM : 0;
+  for (size_t i = 0; i < l.len && !rc; i++)
+    for (size_t k = 0; k < n && !rc; k++) {
+      if (leave)
+        io_socket_leave(l.items[i], rooms[k]);
+      else
+        rc = io_socket_join(l.items[i], rooms[k]);
+    }
+  free(l.items);
+  return rc;
+}
+
+int io_disconnect(io_server *s, const sio_target *t, int close) {
+  socket_list l = {0};
+  if (io_select(s, t, add_to_list, &l) < 0) return SIO_ENOTFOUND;
+  int rc = l.failed ? SIO_ENOMEM : 0;
+  if (close) {
+    /* Closing a client ends all its sockets, some maybe selected too:
+     * gather the clients first, each once. */
+    io_client **clients = l.len ? malloc(l.len * sizeof(*clients)) : NULL;
+    size_t nc = 0;
+    for (size_t i = 0; clients && i < l.len; i++) {
+      io_client *c = l.items[i]->client;
+      size_t k = 0;
+      while (k < nc && clients[k] != c) k++;
+      if (k == nc) clients[nc++] = c;
+    }
+    for (size_t i = 0; i < nc; i++) {
+      io_client *c = clients[i];
+      /* socket.disconnect(true): every namespace of the client is told,
+       * then the connection closes. */
+      while (c->nsockets) io_socket_close(c->sockets[c->nsockets - 1], "server namespace disconnect", 1);
+      io_client_close(c, "forced server close");
+    }
+    if (!clients && l.len) rc = SIO_ENOMEM;
+    free(clients);
+  } else {
+    for (size_t i = 0; i < l.len; i++)
+      io_socket_close(l.items[i], "server namespace disconnect", 1);
+  }
+  free(l.items);
+  return rc;
+}
+
+typedef struct fetch_job {
+  sbuf out;
+  int first;
+  int failed;
+} fetch_job;
+
+static void describe(io_socket *sock, void *arg) {
+  fetch_job *j = arg;
+  sbuf *o = &j->out;
+  int rc = sbuf_puts(o, j->first ? "{\"id\":" : ",{\"id\":");
+  j->first = 0;
+  rc |= json_write_string(o, sock->sid, strlen(sock->sid));
+  rc |= sbuf_puts(o, ",\"nsp\":") | json_write_string(o, sock->nsp->name, strlen(sock->nsp->name));
+  rc |= sbuf_puts(o, ",\"rooms\":") | io_socket_rooms_json(sock, o);
+  rc |= sbuf_puts(o, ",\"handshake\":") |
+        io_handshake_with_auth(o, sock->client->handshake, sock->auth) | sbuf_putc(o, '}');
+  if (rc) j->failed = 1;
+}
+
+int io_fetch_sockets(io_server *s, const sio_target *t, uint64_t req) {
+  fetch_job j = {SBUF_INIT, 1, 0};
+  sbuf_putc(&j.out, '[');
+  long n = io_select(s, t, describe, &j);
+  if (sbuf_putc(&j.out, ']') || j.failed) {
+    sbuf_free(&j.out);
+    return SIO_ENOMEM;
+  }
+  if (n < 0) {
+    /* A selection of one socket that left: an empty list, as socket.io. */
+    sbuf_reset(&j.out);
+    sbuf_puts(&j.out, "[]");
+  }
+  ev_rec *r = ev_new(SIO_EV_SOCKETS);
+  if (!r) {
+    sbuf_free(&j.out);
+    return SIO_ENOMEM;
+  }
+  r->ev.req = req;
+  ev_take_data(r, j.out.data, j.out.len);
+  io_post(s, r);
+  return 0;
+}

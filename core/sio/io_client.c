@@ -1,0 +1,234 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/json.h"
+#include "io_server.h"
+
+static void on_connect_timer_closed(uv_handle_t *h) { free(h); }
+
+static void stop_connect_timer(io_client *c) {
+  if (!c->connect_timer) return;
+  uv_close((uv_handle_t *)c->connect_timer, on_connect_timer_closed);
+  c->connect_timer = NULL;
+}
+
+static void on_connect_timeout(uv_timer_t *t) {
+  io_client *c = t->data;
+  stop_connect_timer(c);
+  if (c->nsockets == 0) io_client_close(c, "forced server close");
+}
+
+io_client *io_client_new(io_server *s, eio_session *e, const http_request *req) {
+  io_client *c = calloc(1, sizeof(*c));
+  if (!c) return NULL;
+  c->srv = s;
+  c->eio = e;
+  c->decoder = s->parser->decoder_new(s->eio.opts.max_payload);
+  c->handshake = io_handshake_json(req, NULL);
+  c->connect_timer = malloc(sizeof(uv_timer_t));
+  if (!c->decoder || !c->handshake || !c->connect_timer) {
+    if (c->decoder) s->parser->decoder_free(c->decoder);
+    free(c->handshake);
+    free(c->connect_timer);
+    free(c);
+    return NULL;
+  }
+  uv_timer_init(&s->ctx->loop, c->connect_timer);
+  c->connect_timer->data = c;
+  uv_timer_start(c->connect_timer, on_connect_timeout, s->connect_timeout, 0);
+  return c;
+}
+
+static io_socket *socket_for(io_client *c, const char *nsp) {
+  for (size_t i = 0; i < c->nsockets; i++)
+    if (strcmp(c->sockets[i]->nsp->name, nsp) == 0) return c->sockets[i];
+  return NULL;
+}
+
+static int has_pending(io_server *s, io_client *c, const char *nsp) {
+  for (io_pending_connect *p = s->pending; p; p = p->next)
+    if (p->client == c && strcmp(p->nsp, nsp) == 0) return 1;
+  return 0;
+}
+
+static void send_connect_error(io_client *c, const char *nsp, const char *message,
+                               const char *data) {
+  sbuf body = SBUF_INIT;
+  int rc = sbuf_puts(&body, "{\"message\":") | json_write_string(&body, message, strlen(message));
+  if (data) rc |= sbuf_puts(&body, ",\"data\":") | sbuf_puts(&body, data);
+  rc |= sbuf_putc(&body, '}');
+  if (!rc) {
+    sio_packet p;
+    sio_packet_init(&p);
+    p.type = SIO_P_CONNECT_ERROR;
+    p.nsp = (char *)nsp;
+    p.data = body.data;
+    p.data_len = body.len;
+    io_send_packet(c, &p);
+  }
+  sbuf_free(&body);
+}
+
+static void new_socket_id(io_server *s, char sid[RANDOM_ID_LEN + 1]) {
+  do random_id(sid);
+  while (strmap_get(&s->sockets, sid));
+}
+
+static void ask_host(io_client *c, const char *nsp, const char *auth, int new_namespace) {
+  io_server *s = c->srv;
+  io_pending_connect *p = calloc(1, sizeof(*p));
+  ev_rec *r = ev_new(SIO_EV_CONNECT_REQUEST);
+  sbuf hs = SBUF_INIT;
+  if (!p || !r || !(p->nsp = strdup(nsp)) || !(p->auth = strdup(auth)) ||
+      io_handshake_with_auth(&hs, c->handshake, auth))
+    goto fail;
+  new_socket_id(s, p->sid);
+  p->req = ctx_new_request(s->ctx);
+  p->client = c;
+  p->new_namespace = new_namespace;
+  r->ev.req = p->req;
+  r->ev.flags = new_namespace ? SIO_EVF_NEW_NAMESPACE : 0;
+  if (ev_set_str(r, &r->ev.nsp, nsp) || ev_set_str(r, &r->ev.sid, p->sid)) goto fail;
+  ev_take_data(r, hs.data, hs.len);
+  hs.data = NULL;
+  p->next = s->pending;
+  s->pending = p;
+  io_post(s, r);
+  return;
+fail:
+  sbuf_free(&hs);
+  ev_free(r);
+  if (p) {
+    free(p->nsp);
+    free(p->auth);
+    free(p);
+  }
+  send_connect_error(c, nsp, "Internal server error", NULL);
+}
+
+static void on_connect_packet(io_client *c, const char *nsp_name, const char *auth) {
+  io_server *s = c->srv;
+  if (socket_for(c, nsp_name) || has_pending(s, c, nsp_name)) return;
+  io_namespace *nsp = io_namespace_get(s, nsp_name, 0, 0);
+  unsigned flags;
+  if (nsp) {
+    flags = nsp->flags;
+  } else if (s->has_wildcard) {
+    flags = s->wildcard_flags;
+  } else {
+    send_connect_error(c, nsp_name, "Invalid namespace", NULL);
+    return;
+  }
+  if (flags & SIO_NS_MIDDLEWARE) {
+    ask_host(c, nsp_name, auth, nsp == NULL);
+    return;
+  }
+  if (!nsp) nsp = io_namespace_get(s, nsp_name, 1, flags);
+  char sid[RANDOM_ID_LEN + 1];
+  new_socket_id(s, sid);
+  if (!nsp || !io_socket_connect(c, nsp, sid, auth))
+    send_connect_error(c, nsp_name, "Internal server error", NULL);
+}
+
+void io_client_message(io_client *c, const char *data, size_t len, int binary) {
+  if (c->closing) return;
+  sio_packet p;
+  sio_packet_init(&p);
+  int rc = c->srv->parser->decode(c->decoder, data, len, binary, &p);
+  if (rc < 0) {
+    /* socket.io closes the connection on a packet it cannot decode. */
+    io_client_close(c, "forced close");
+    return;
+  }
+  if (rc == 0) return;
+  const char *nsp = p.nsp ? p.nsp : "/";
+  if (p.type == SIO_P_CONNECT) {
+    on_connect_packet(c, nsp, p.data ? p.data : "{}");
+  } else {
+    io_socket *sock = socket_for(c, nsp);
+    if (sock)
+      io_socket_packet(sock, &p);
+    else
+      io_client_close(c, "forced close");
+  }
+  sio_packet_clear(&p);
+}
+
+static void drop_pending(io_server *s, io_client *c) {
+  io_pending_connect **pp = &s->pending;
+  while (*pp) {
+    io_pending_connect *p = *pp;
+    if (p->client == c) {
+      *pp = p->next;
+      free(p->nsp);
+      free(p->auth);
+      free(p);
+    } else {
+      pp = &p->next;
+    }
+  }
+}
+
+void io_client_closed(io_client *c, const char *reason) {
+  c->closing = 1;
+  stop_connect_timer(c);
+  drop_pending(c->srv, c);
+  while (c->nsockets) io_socket_close(c->sockets[c->nsockets - 1], reason, 0);
+  c->srv->parser->decoder_free(c->decoder);
+  free(c->sockets);
+  free(c->handshake);
+  free(c);
+}
+
+void io_client_close(io_client *c, const char *reason) {
+  if (c->closing) return;
+  c->closing = 1;
+  while (c->nsockets) io_socket_close(c->sockets[c->nsockets - 1], reason, 0);
+  /* The session's end calls io_client_closed, which frees c. */
+  eio_close(c->eio);
+}
+
+void io_client_remove_socket(io_client *c, io_socket *sock) {
+  for (size_t i = 0; i < c->nsockets; i++) {
+    if (c->sockets[i] == sock) {
+      c->sockets[i] = c->sockets[--c->nsockets];
+      return;
+    }
+  }
+}
+
+static io_pending_connect *take_pending(io_server *s, uint64_t req) {
+  for (io_pending_connect **pp = &s->pending; *pp; pp = &(*pp)->next) {
+    if ((*pp)->req == req) {
+      io_pending_connect *p = *pp;
+      *pp = p->next;
+      return p;
+    }
+  }
+  return NULL;
+}
+
+int io_connect_accept(io_server *s, uint64_t req) {
+  io_pending_connect *p = take_pending(s, req);
+  if (!p) return SIO_ENOTFOUND;
+  int rc = 0;
+  io_namespace *nsp = io_namespace_get(s, p->nsp, 1, s->wildcard_flags);
+  if (!nsp || !io_socket_connect(p->client, nsp, p->sid, p->auth)) {
+    send_connect_error(p->client, p->nsp, "Internal server error", NULL);
+    rc = SIO_ENOMEM;
+  }
+  free(p->nsp);
+  free(p->auth);
+  free(p);
+  return rc;
+}
+
+int io_connect_refuse(io_server *s, uint64_t req, const char *message, const char *data) {
+  io_pending_connect *p = take_pending(s, req);
+  if (!p) return SIO_ENOTFOUND;
+  send_connect_error(p->client, p->nsp, message, data);
+  free(p->nsp);
+  free(p->auth);
+  free(p);
+  return 0;
+}

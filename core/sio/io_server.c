@@ -1,0 +1,169 @@
+#include "io_server.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static io_server *server_of(const eio_session *e) { return (io_server *)eio_session_server(e); }
+
+/* ---- the Engine.IO layer's callbacks ------------------------------------ */
+
+static int on_open(eio_session *e, const http_request *req) {
+  io_client *c = io_client_new(server_of(e), e, req);
+  if (!c) return -1;
+  eio_session_set_data(e, c);
+  return 0;
+}
+
+static void on_message(eio_session *e, const char *data, size_t len, int binary) {
+  io_client *c = eio_session_data(e);
+  if (c) io_client_message(c, data, len, binary);
+}
+
+static void on_close(eio_session *e, const char *reason) {
+  io_client *c = eio_session_data(e);
+  eio_session_set_data(e, NULL);
+  if (c) io_client_closed(c, reason);
+}
+
+static void on_error(eio_server *e, int code, const char *message) {
+  io_server *s = (io_server *)e;
+  ev_rec *r = ev_new(SIO_EV_ERROR);
+  if (!r) return;
+  char body[160];
+  int n = snprintf(body, sizeof(body), "{\"code\":%d,\"message\":\"%s\"}", code, message);
+  r->ev.err = SIO_EPROTO;
+  if (ev_set_str(r, &r->ev.reason, message) || ev_set_data(r, body, (size_t)n)) {
+    ev_free(r);
+    return;
+  }
+  io_post(s, r);
+}
+
+static const eio_handler io_eio_handler = {on_open, on_message, on_close, on_error};
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+static void on_eio_closed(eio_server *e) {
+  io_server *s = (io_server *)e;
+  ev_rec *r = ev_new(SIO_EV_SERVER_CLOSED);
+  if (r) io_post(s, r);
+  if (s->on_closed) s->on_closed(s);
+}
+
+int io_server_start(io_server *s, struct sio_context *ctx, sio_server *handle,
+                    const sio_parser *parser, eio_options *opts, const char *host,
+                    int port, uint64_t connect_timeout) {
+  s->ctx = ctx;
+  s->handle = handle;
+  s->parser = parser;
+  s->connect_timeout = connect_timeout;
+  s->eio.opts = *opts;
+  memset(opts, 0, sizeof(*opts));
+  s->eio.handler = &io_eio_handler;
+  s->eio.owner = s;
+  s->eio.on_closed = on_eio_closed;
+  if (!io_namespace_get(s, "/", 1, 0)) return UV_ENOMEM;
+  return eio_server_start(&s->eio, &ctx->loop, host, port);
+}
+
+void io_server_close(io_server *s) {
+  if (s->closing) return;
+  s->closing = 1;
+  while (s->pending) {
+    io_pending_connect *p = s->pending;
+    s->pending = p->next;
+    free(p->nsp);
+    free(p->auth);
+    free(p);
+  }
+  const char *key;
+  void *value;
+  for (size_t i = 0; strmap_next(&s->sockets, &i, &key, &value);)
+    io_socket_close(value, "server shutting down", 0);
+  eio_server_close(&s->eio);
+}
+
+static void namespace_free(io_namespace *n) {
+  const char *key;
+  void *value;
+  for (size_t i = 0; strmap_next(&n->rooms, &i, &key, &value);) {
+    io_room *r = value;
+    ptrset_free(&r->members);
+    free(r->name);
+    free(r);
+  }
+  strmap_free(&n->rooms);
+  strmap_free(&n->sockets);
+  free(n->name);
+  free(n);
+}
+
+void io_server_free(io_server *s) {
+  const char *key;
+  void *value;
+  for (size_t i = 0; strmap_next(&s->namespaces, &i, &key, &value);) namespace_free(value);
+  strmap_free(&s->namespaces);
+  strmap_free(&s->sockets);
+  eio_options_free(&s->eio.opts);
+}
+
+io_namespace *io_namespace_get(io_server *s, const char *name, int create, unsigned flags) {
+  io_namespace *n = strmap_get(&s->namespaces, name);
+  if (n || !create) return n;
+  n = calloc(1, sizeof(*n));
+  if (!n || !(n->name = strdup(name)) || strmap_put(&s->namespaces, name, n)) {
+    if (n) free(n->name);
+    free(n);
+    return NULL;
+  }
+  n->srv = s;
+  n->flags = flags;
+  return n;
+}
+
+int io_server_of(io_server *s, const char *name, unsigned flags) {
+  if (strcmp(name, "*") == 0) {
+    s->has_wildcard = 1;
+    s->wildcard_flags = flags;
+    return 0;
+  }
+  io_namespace *n = io_namespace_get(s, name, 1, flags);
+  if (!n) return SIO_ENOMEM;
+  n->flags = flags;
+  return 0;
+}
+
+/* ---- helpers shared by the layer ---------------------------------------- */
+
+void io_post(io_server *s, ev_rec *r) {
+  r->ev.server = s->handle;
+  ctx_post_event(s->ctx, r);
+}
+
+void io_post_error(io_server *s, uint64_t req, int err, const char *message) {
+  ev_rec *r = ev_new(SIO_EV_ERROR);
+  if (!r) return;
+  r->ev.req = req;
+  r->ev.err = err;
+  if (ev_set_str(r, &r->ev.reason, message)) {
+    ev_free(r);
+    return;
+  }
+  io_post(s, r);
+}
+
+int io_send_encoded(io_client *c, rbuf *const *msgs, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (eio_send(c->eio, msgs[i])) return -1;
+  return 0;
+}
+
+int io_send_packet(io_client *c, const sio_packet *p) {
+  rbuf *msgs[SIO_MAX_ENCODED];
+  size_t n = 0;
+  if (c->srv->parser->encode(p, msgs, &n)) return -1;
+  int rc = io_send_encoded(c, msgs, n);
+  for (size_t i = 0; i < n; i++) rbuf_unref(msgs[i]);
+  return rc;
+}

@@ -1,0 +1,167 @@
+/* The Socket.IO server on the I/O thread: namespaces, the per-connection
+ * client, sockets, rooms, acknowledgements and broadcasts. Everything here
+ * runs on the context's loop thread; the ABI layer reaches it through
+ * commands only. */
+#ifndef SIO_IO_SERVER_H
+#define SIO_IO_SERVER_H
+#include <stdint.h>
+
+#include "../eio/eio_server.h"
+#include "../pump/context.h"
+#include "../util/ptrset.h"
+#include "../util/random_id.h"
+#include "../util/strmap.h"
+#include "sio.h"
+#include "sio_parser.h"
+
+typedef struct io_server io_server;
+typedef struct io_namespace io_namespace;
+typedef struct io_client io_client;
+typedef struct io_socket io_socket;
+typedef struct io_room io_room;
+typedef struct io_ack_wait io_ack_wait;
+typedef struct io_ack_collect io_ack_collect;
+typedef struct io_pending_connect io_pending_connect;
+
+struct io_server {
+  eio_server eio;            /* first: the Engine.IO layer below */
+  struct sio_context *ctx;
+  sio_server *handle;        /* the host's handle, put in every event */
+  const sio_parser *parser;
+  strmap namespaces;         /* name -> io_namespace */
+  int has_wildcard;          /* "*" declared: dynamic namespaces */
+  unsigned wildcard_flags;
+  strmap sockets;            /* sid -> io_socket, every namespace */
+  io_pending_connect *pending; /* connections waiting for the host */
+  uint64_t connect_timeout;  /* ms */
+  uint32_t mark_epoch;       /* for de-duplicating broadcast recipients */
+  int closing;
+  void (*on_closed)(io_server *s);
+};
+
+struct io_namespace {
+  char *name;
+  unsigned flags;            /* SIO_NS_* */
+  io_server *srv;
+  strmap sockets;            /* sid -> io_socket */
+  strmap rooms;              /* name -> io_room */
+  int64_t next_ack_id;
+};
+
+struct io_room {
+  char *name;
+  ptrset members;            /* io_socket */
+};
+
+struct io_client {
+  io_server *srv;
+  eio_session *eio;
+  sio_decoder *decoder;
+  io_socket **sockets;       /* one per joined namespace */
+  size_t nsockets;
+  char *handshake;           /* JSON object without "auth", see io_handshake.c */
+  uv_timer_t *connect_timer; /* until the first namespace is joined */
+  int closing;
+};
+
+struct io_socket {
+  char sid[RANDOM_ID_LEN + 1];
+  io_namespace *nsp;
+  io_client *client;
+  char *auth;                /* JSON of the CONNECT payload, "{}" when none */
+  io_room **rooms;           /* joined rooms, not counting its own id */
+  size_t nrooms, caprooms;
+  io_ack_wait *acks;         /* acknowledgements it owes us */
+  uint32_t mark;
+};
+
+/* A connection waiting for sio_connect_accept/refuse. */
+struct io_pending_connect {
+  io_pending_connect *next;
+  uint64_t req;
+  io_client *client;
+  char *nsp;
+  char *auth;
+  char sid[RANDOM_ID_LEN + 1];
+  int new_namespace;
+};
+
+/* ---- io_server.c -------------------------------------------------------- */
+/* Starts listening; takes ownership of the strings in opts. */
+int io_server_start(io_server *s, struct sio_context *ctx, sio_server *handle,
+                    const sio_parser *parser, eio_options *opts, const char *host,
+                    int port, uint64_t connect_timeout);
+/* Disconnects everyone ("server shutting down") and closes; on_closed
+ * follows. */
+void io_server_close(io_server *s);
+/* Frees what is left after on_closed (or after a failed start). */
+void io_server_free(io_server *s);
+int io_server_of(io_server *s, const char *name, unsigned flags);
+io_namespace *io_namespace_get(io_server *s, const char *name, int create, unsigned flags);
+/* Posts an event to the host with the server's handle set. */
+void io_post(io_server *s, ev_rec *r);
+/* An SIO_EV_ERROR for request req. */
+void io_post_error(io_server *s, uint64_t req, int err, const char *message);
+/* Encodes p and sends the messages to one client. 0 or -1. */
+int io_send_packet(io_client *c, const sio_packet *p);
+/* Sends already encoded messages to one client. */
+int io_send_encoded(io_client *c, rbuf *const *msgs, size_t n);
+
+/* ---- io_client.c -------------------------------------------------------- */
+io_client *io_client_new(io_server *s, eio_session *e, const http_request *req);
+void io_client_message(io_client *c, const char *data, size_t len, int binary);
+/* The Engine.IO session ended: every socket leaves with reason. */
+void io_client_closed(io_client *c, const char *reason);
+/* Closes the whole connection (its sockets get reason first). */
+void io_client_close(io_client *c, const char *reason);
+void io_client_remove_socket(io_client *c, io_socket *sock);
+int io_connect_accept(io_server *s, uint64_t req);
+int io_connect_refuse(io_server *s, uint64_t req, const char *message, const char *data);
+
+/* ---- io_socket.c -------------------------------------------------------- */
+/* Creates and announces a socket (CONNECT reply, SIO_EV_CONNECTION). */
+io_socket *io_socket_connect(io_client *c, io_namespace *nsp, const char *sid,
+                             const char *auth);
+/* A packet from the client for this socket. */
+void io_socket_packet(io_socket *sock, sio_packet *p);
+/* Leaves: disconnecting event, rooms, disconnect event, freed. send_packet:
+ * tell the client with a DISCONNECT packet. */
+void io_socket_close(io_socket *sock, const char *reason, int send_packet);
+int io_socket_join(io_socket *sock, const char *room);
+void io_socket_leave(io_socket *sock, const char *room);
+/* The JSON array of its rooms, its own id first. */
+int io_socket_rooms_json(const io_socket *sock, sbuf *out);
+/* Registers an ack the client owes (collect may be NULL). */
+int io_socket_expect_ack(io_socket *sock, int64_t id, uint64_t req, io_ack_collect *collect,
+                         int timeout_ms);
+int io_ack_reply(io_server *s, const char *sid, int64_t ack_id, char *json, size_t len,
+                 sio_attachment *bins, size_t nbins);
+
+/* ---- io_ack.c ----------------------------------------------------------- */
+/* A broadcast's acknowledgements, gathered into one SIO_EV_ACK. */
+io_ack_collect *io_ack_collect_new(io_server *s, uint64_t req, int timeout_ms);
+void io_ack_collect_expect(io_ack_collect *c);
+/* Starts waiting (after every recipient was counted). */
+void io_ack_collect_start(io_ack_collect *c);
+void io_ack_collect_response(io_ack_collect *c, const char *json, size_t len);
+/* One recipient will never answer (it left). */
+void io_ack_collect_release(io_ack_collect *c);
+
+/* ---- io_broadcast.c ----------------------------------------------------- */
+typedef void (*io_each_fn)(io_socket *sock, void *arg);
+/* Calls fn for every socket the target selects (each once). Returns the
+ * count, or -1 when the target names a single socket that does not exist. */
+long io_select(io_server *s, const sio_target *t, io_each_fn fn, void *arg);
+int io_emit(io_server *s, const sio_target *t, const char *event, const char *args,
+            size_t args_len, sio_attachment *bins, size_t nbins, unsigned flags,
+            int timeout_ms, uint64_t req);
+int io_join(io_server *s, const sio_target *t, char *const *rooms, size_t n, int leave);
+int io_disconnect(io_server *s, const sio_target *t, int close);
+int io_fetch_sockets(io_server *s, const sio_target *t, uint64_t req);
+
+/* ---- io_handshake.c ----------------------------------------------------- */
+/* The handshake object socket.io gives a socket, without "auth". */
+char *io_handshake_json(const http_request *req, const char *transport_url);
+/* Appends handshake with ,"auth":auth spliced in before the last brace. */
+int io_handshake_with_auth(sbuf *out, const char *handshake, const char *auth);
+#endif

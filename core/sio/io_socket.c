@@ -1,0 +1,329 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/json.h"
+#include "io_server.h"
+
+/* An acknowledgement the client owes for one of our emits. */
+struct io_ack_wait {
+  io_ack_wait *next;
+  io_socket *sock;
+  int64_t id;
+  uint64_t req;
+  io_ack_collect *collect; /* a broadcast's, or NULL */
+  uv_timer_t *timer;       /* single emits with a timeout */
+};
+
+static void post_socket_event(io_socket *sock, int type, const char *reason) {
+  ev_rec *r = ev_new(type);
+  if (!r) return;
+  if (ev_set_str(r, &r->ev.nsp, sock->nsp->name) || ev_set_str(r, &r->ev.sid, sock->sid) ||
+      ev_set_str(r, &r->ev.reason, reason)) {
+    ev_free(r);
+    return;
+  }
+  if (type == SIO_EV_DISCONNECTING) {
+    sbuf rooms = SBUF_INIT;
+    if (io_socket_rooms_json(sock, &rooms)) {
+      sbuf_free(&rooms);
+      ev_free(r);
+      return;
+    }
+    ev_take_data(r, rooms.data, rooms.len);
+  }
+  io_post(sock->nsp->srv, r);
+}
+
+io_socket *io_socket_connect(io_client *c, io_namespace *nsp, const char *sid,
+                             const char *auth) {
+  io_server *s = nsp->srv;
+  io_socket *sock = calloc(1, sizeof(*sock));
+  io_socket **list = realloc(c->sockets, (c->nsockets + 1) * sizeof(*list));
+  if (list) c->sockets = list;
+  if (!sock || !list || !(sock->auth = strdup(auth))) goto fail;
+  memcpy(sock->sid, sid, sizeof(sock->sid));
+  sock->nsp = nsp;
+  sock->client = c;
+  if (strmap_put(&nsp->sockets, sid, sock)) goto fail;
+  if (strmap_put(&s->sockets, sid, sock)) {
+    strmap_del(&nsp->sockets, sid);
+    goto fail;
+  }
+  c->sockets[c->nsockets++] = sock;
+  if (c->connect_timer) {
+    uv_timer_stop(c->connect_timer);
+  }
+
+  sbuf reply = SBUF_INIT;
+  sio_packet p;
+  sio_packet_init(&p);
+  p.type = SIO_P_CONNECT;
+  p.nsp = nsp->name;
+  if (!sbuf_printf(&reply, "{\"sid\":\"%s\"}", sid)) {
+    p.data = reply.data;
+    p.data_len = reply.len;
+    io_send_packet(c, &p);
+  }
+  sbuf_free(&reply);
+
+  ev_rec *r = ev_new(SIO_EV_CONNECTION);
+  sbuf hs = SBUF_INIT;
+  if (r && !ev_set_str(r, &r->ev.nsp, nsp->name) && !ev_set_str(r, &r->ev.sid, sid) &&
+      !io_handshake_with_auth(&hs, c->handshake, auth)) {
+    ev_take_data(r, hs.data, hs.len);
+    io_post(s, r);
+  } else {
+    sbuf_free(&hs);
+    ev_free(r);
+  }
+  return sock;
+fail:
+  if (sock) free(sock->auth);
+  free(sock);
+  return NULL;
+}
+
+/* ---- rooms -------------------------------------------------------------- */
+
+int io_socket_join(io_socket *sock, const char *room) {
+  if (strcmp(room, sock->sid) == 0) return 0;
+  io_namespace *nsp = sock->nsp;
+  io_room *r = strmap_get(&nsp->rooms, room);
+  if (!r) {
+    r = calloc(1, sizeof(*r));
+    if (!r || !(r->name = strdup(room)) || strmap_put(&nsp->rooms, room, r)) {
+      if (r) free(r->name);
+      free(r);
+      return SIO_ENOMEM;
+    }
+  }
+  if (ptrset_has(&r->members, sock)) return 0;
+  if (sock->nrooms == sock->caprooms) {
+    size_t cap = sock->caprooms ? sock->caprooms * 2 : 2;
+    io_room **rooms = realloc(sock->rooms, cap * sizeof(*rooms));
+    if (!rooms) goto fail;
+    sock->rooms = rooms;
+    sock->caprooms = cap;
+  }
+  if (ptrset_add(&r->members, sock) < 0) goto fail;
+  sock->rooms[sock->nrooms++] = r;
+  return 0;
+fail:
+  if (r->members.len == 0) {
+    strmap_del(&nsp->rooms, room);
+    free(r->name);
+    free(r);
+  }
+  return SIO_ENOMEM;
+}
+
+static void leave_room(io_socket *sock, io_room *r) {
+  ptrset_del(&r->members, sock);
+  for (size_t i = 0; i < sock->nrooms; i++) {
+    if (sock->rooms[i] == r) {
+      /* Keep join order: socket.rooms lists rooms as they were joined. */
+      memmove(&sock->rooms[i], &sock->rooms[i + 1], (sock->nrooms - i - 1) * sizeof(*sock->rooms));
+      sock->nrooms--;
+      break;
+    }
+  }
+  if (r->members.len == 0) {
+    strmap_del(&sock->nsp->rooms, r->name);
+    ptrset_free(&r->members);
+    free(r->name);
+    free(r);
+  }
+}
+
+void io_socket_leave(io_socket *sock, const char *room) {
+  io_room *r = strmap_get(&sock->nsp->rooms, room);
+  if (r && ptrset_has(&r->members, sock)) leave_room(sock, r);
+}
+
+int io_socket_rooms_json(const io_socket *sock, sbuf *out) {
+  int rc = sbuf_puts(out, "[") | json_write_string(out, sock->sid, strlen(sock->sid));
+  for (size_t i = 0; i < sock->nrooms; i++)
+    rc |= sbuf_putc(out, ',') |
+          json_write_string(out, sock->rooms[i]->name, strlen(sock->rooms[i]->name));
+  return rc | sbuf_putc(out, ']');
+}
+
+/* ---- acknowledgements ---------------------------------------------------- */
+
+static void on_wait_timer_closed(uv_handle_t *h) { free(h); }
+
+static void unlink_wait(io_ack_wait *w) {
+  for (io_ack_wait **pp = &w->sock->acks; *pp; pp = &(*pp)->next) {
+    if (*pp == w) {
+      *pp = w->next;
+      break;
+    }
+  }
+  if (w->timer) uv_close((uv_handle_t *)w->timer, on_wait_timer_closed);
+}
+
+static void post_ack(io_socket *sock, uint64_t req, int err, const char *reason, char *data,
+                     size_t len, sio_attachment *bins, size_t nbins) {
+  ev_rec *r = ev_new(SIO_EV_ACK);
+  if (!r) {
+    free(data);
+    return;
+  }
+  r->ev.req = req;
+  r->ev.err = err;
+  if (ev_set_str(r, &r->ev.nsp, sock->nsp->name) || ev_set_str(r, &r->ev.sid, sock->sid) ||
+      ev_set_str(r, &r->ev.reason, reason)) {
+    free(data);
+    ev_free(r);
+    return;
+  }
+  if (data) ev_take_data(r, data, len);
+  ev_take_bins(r, bins, nbins);
+  io_post(sock->nsp->srv, r);
+}
+
+static void on_wait_timeout(uv_timer_t *t) {
+  io_ack_wait *w = t->data;
+  unlink_wait(w);
+  post_ack(w->sock, w->req, SIO_ETIMEDOUT, "operation has timed out", NULL, 0, NULL, 0);
+  free(w);
+}
+
+int io_socket_expect_ack(io_socket *sock, int64_t id, uint64_t req, io_ack_collect *collect,
+                         int timeout_ms) {
+  io_ack_wait *w = calloc(1, sizeof(*w));
+  if (!w) return SIO_ENOMEM;
+  w->sock = sock;
+  w->id = id;
+  w->req = req;
+  w->collect = collect;
+  if (!collect && timeout_ms > 0) {
+    w->timer = malloc(sizeof(uv_timer_t));
+    if (!w->timer) {
+      free(w);
+      return SIO_ENOMEM;
+    }
+    uv_timer_init(&sock->nsp->srv->ctx->loop, w->timer);
+    w->timer->data = w;
+    uv_timer_start(w->timer, on_wait_timeout, (uint64_t)timeout_ms, 0);
+  }
+  w->next = sock->acks;
+  sock->acks = w;
+  return 0;
+}
+
+static void on_ack_packet(io_socket *sock, sio_packet *p) {
+  io_ack_wait *w = sock->acks;
+  while (w && w->id != p->id) w = w->next;
+  if (!w) return;
+  unlink_wait(w);
+  if (w->collect) {
+    io_ack_collect_response(w->collect, p->data ? p->data : "[]", p->data ? p->data_len : 2);
+  } else {
+    char *data = p->data;
+    size_t len = p->data_len;
+    if (!data) {
+      data = strdup("[]");
+      len = 2;
+    }
+    p->data = NULL;
+    post_ack(sock, w->req, 0, NULL, data, len, p->bins, p->nbins);
+    p->bins = NULL;
+    p->nbins = 0;
+  }
+  free(w);
+}
+
+int io_ack_reply(io_server *s, const char *sid, int64_t ack_id, char *json, size_t len,
+                 sio_attachment *bins, size_t nbins) {
+  io_socket *sock = strmap_get(&s->sockets, sid);
+  if (!sock) return SIO_ENOTFOUND;
+  sio_packet p;
+  sio_packet_init(&p);
+  p.type = nbins ? SIO_P_BINARY_ACK : SIO_P_ACK;
+  p.nsp = sock->nsp->name;
+  p.id = ack_id;
+  p.data = json;
+  p.data_len = len;
+  p.bins = bins;
+  p.nbins = p.nattach = nbins;
+  return io_send_packet(sock->client, &p) ? SIO_EDISCONNECTED : 0;
+}
+
+/* ---- packets from the client --------------------------------------------- */
+
+static void on_event_packet(io_socket *sock, sio_packet *p) {
+  char *name = NULL;
+  sbuf args = SBUF_INIT;
+  ev_rec *r = ev_new(SIO_EV_EVENT);
+  if (!r || !p->data || json_event_split(p->data, p->data_len, &name, &args)) goto fail;
+  r->ev.name = name;
+  name = NULL;
+  r->ev.ack_id = p->id;
+  if (ev_set_str(r, &r->ev.nsp, sock->nsp->name) || ev_set_str(r, &r->ev.sid, sock->sid))
+    goto fail;
+  ev_take_data(r, args.data, args.len);
+  args.data = NULL;
+  ev_take_bins(r, p->bins, p->nbins);
+  p->bins = NULL;
+  p->nbins = 0;
+  io_post(sock->nsp->srv, r);
+  return;
+fail:
+  free(name);
+  sbuf_free(&args);
+  ev_free(r);
+}
+
+void io_socket_packet(io_socket *sock, sio_packet *p) {
+  switch (p->type) {
+    case SIO_P_EVENT:
+    case SIO_P_BINARY_EVENT:
+      on_event_packet(sock, p);
+      break;
+    case SIO_P_ACK:
+    case SIO_P_BINARY_ACK:
+      on_ack_packet(sock, p);
+      break;
+    case SIO_P_DISCONNECT:
+      io_socket_close(sock, "client namespace disconnect", 0);
+      break;
+    default:
+      break;
+  }
+}
+
+/* ---- leaving --------------------------------------------------------------- */
+
+static void fail_acks(io_socket *sock) {
+  while (sock->acks) {
+    io_ack_wait *w = sock->acks;
+    unlink_wait(w);
+    if (w->collect)
+      io_ack_collect_release(w->collect);
+    else
+      post_ack(sock, w->req, SIO_EDISCONNECTED, "socket has been disconnected", NULL, 0, NULL, 0);
+    free(w);
+  }
+}
+
+void io_socket_close(io_socket *sock, const char *reason, int send_packet) {
+  io_server *s = sock->nsp->srv;
+  if (send_packet) {
+    sio_packet p;
+    sio_packet_init(&p);
+    p.type = SIO_P_DISCONNECT;
+    p.nsp = sock->nsp->name;
+    io_send_packet(sock->client, &p);
+  }
+  post_socket_event(sock, SIO_EV_DISCONNECTING, reason);
+  while (sock->nrooms) leave_room(sock, sock->rooms[sock->nrooms - 1]);
+  fail_acks(sock);
+  strmap_del(&sock->nsp->sockets, sock->sid);
+  strmap_del(&s->sockets, sock->sid);
+  io_client_remove_socket(sock->client, sock);
+  post_socket_event(sock, SIO_EV_DISCONNECT, reason);
+  free(sock->rooms);
+  free(sock->auth);
+  free(sock);
+}

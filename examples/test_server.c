@@ -1,0 +1,440 @@
+/* The test server of examples/TEST-SERVER.md, written against the public
+ * ABI only: what the interop tests, the benchmarks and anyone checking
+ * compatibility run. */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/json_value.h"
+#include "sio.h"
+
+static sio_context *ctx;
+static volatile sig_atomic_t stopping;
+
+/* ---- small helpers ---------------------------------------------------- */
+
+typedef struct text {
+  char *s;
+  size_t len, cap;
+} text;
+
+static void text_add(text *t, const char *s, size_t n) {
+  if (t->len + n + 1 > t->cap) {
+    size_t cap = t->cap ? t->cap : 256;
+    while (cap < t->len + n + 1) cap *= 2;
+    char *p = realloc(t->s, cap);
+    if (!p) abort();
+    t->s = p;
+    t->cap = cap;
+  }
+  memcpy(t->s + t->len, s, n);
+  t->len += n;
+  t->s[t->len] = 0;
+}
+
+static void text_puts(text *t, const char *s) { text_add(t, s, strlen(s)); }
+
+static void text_quote(text *t, const char *s) {
+  size_t cap = strlen(s) * 6 + 3;
+  char *buf = malloc(cap);
+  if (!buf) abort();
+  size_t n = jv_quote(buf, cap, s);
+  text_add(t, buf, n);
+  free(buf);
+}
+
+/* "[" + items from..end of args joined + "]": the raw JSON, so placeholders
+ * keep pointing at the same attachments. */
+static void args_from(text *t, const jv *args, size_t from) {
+  text_puts(t, "[");
+  for (size_t i = from; i < args->count; i++) {
+    if (i > from) text_puts(t, ",");
+    text_add(t, args->items[i].raw, args->items[i].raw_len);
+  }
+  text_puts(t, "]");
+}
+
+static void check(int rc, const char *what) {
+  if (rc < 0) fprintf(stderr, "test_server: %s: %s (%s)\n", what, sio_strerror(rc), sio_last_error());
+}
+
+/* ---- what the server remembers ----------------------------------------- */
+
+enum pending_kind { P_JOIN_ROOMS, P_FETCH, P_SERVER_ACK, P_BROADCAST_ACK };
+
+typedef struct pending {
+  uint64_t req;
+  enum pending_kind kind;
+  char nsp[256];
+  char sid[32];
+  int64_t ack_id;
+} pending;
+
+static pending *pendings;
+static size_t npending, cappending;
+
+static void remember(uint64_t req, enum pending_kind kind, const sio_event *ev, int64_t ack_id) {
+  if (npending == cappending) {
+    cappending = cappending ? cappending * 2 : 16;
+    pendings = realloc(pendings, cappending * sizeof(*pendings));
+    if (!pendings) abort();
+  }
+  pending *p = &pendings[npending++];
+  p->req = req;
+  p->kind = kind;
+  snprintf(p->nsp, sizeof(p->nsp), "%s", ev->nsp);
+  snprintf(p->sid, sizeof(p->sid), "%s", ev->sid);
+  p->ack_id = ack_id;
+}
+
+static int recall(uint64_t req, pending *out) {
+  for (size_t i = 0; i < npending; i++) {
+    if (pendings[i].req == req) {
+      *out = pendings[i];
+      pendings[i] = pendings[--npending];
+      return 1;
+    }
+  }
+  return 0;
+}
+
+typedef struct disconnect_record {
+  char nsp[256];
+  char sid[32];
+  char reason[64];
+} disconnect_record;
+
+static disconnect_record *disconnects;
+static size_t ndisconnects, capdisconnects;
+
+static void record_disconnect(const sio_event *ev) {
+  if (ndisconnects == capdisconnects) {
+    capdisconnects = capdisconnects ? capdisconnects * 2 : 64;
+    disconnects = realloc(disconnects, capdisconnects * sizeof(*disconnects));
+    if (!disconnects) abort();
+  }
+  disconnect_record *d = &disconnects[ndisconnects++];
+  snprintf(d->nsp, sizeof(d->nsp), "%s", ev->nsp);
+  snprintf(d->sid, sizeof(d->sid), "%s", ev->sid);
+  snprintf(d->reason, sizeof(d->reason), "%s", ev->reason ? ev->reason : "");
+}
+
+/* ---- emitting ------------------------------------------------------------ */
+
+static void emit_to_socket(sio_server *srv, const char *nsp, const char *sid, const char *event,
+                           const char *json, size_t len, const sio_buf *bins, size_t nbins) {
+  sio_target t = {.nsp = nsp, .sid = sid};
+  check(sio_emit(srv, &t, event, json, len, bins, nbins, 0, 0, NULL), event);
+}
+
+static void ack_with(sio_server *srv, const sio_event *ev, const char *json) {
+  if (ev->ack_id >= 0) check(sio_ack(srv, ev->sid, ev->ack_id, json, strlen(json), NULL, 0), "ack");
+}
+
+/* rooms given as a string or an array of strings. */
+static size_t room_list(const jv *v, const char **out, size_t cap) {
+  if (!v) return 0;
+  if (v->type == JV_STRING) {
+    out[0] = v->str;
+    return 1;
+  }
+  size_t n = 0;
+  for (size_t i = 0; v->type == JV_ARRAY && i < v->count && n < cap; i++)
+    if (v->items[i].type == JV_STRING) out[n++] = v->items[i].str;
+  return n;
+}
+
+static int compare_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void sorted_rooms_json(text *t, const jv *rooms) {
+  size_t n = rooms ? rooms->count : 0;
+  const char **names = calloc(n ? n : 1, sizeof(*names));
+  for (size_t i = 0; i < n; i++) names[i] = rooms->items[i].str ? rooms->items[i].str : "";
+  qsort(names, n, sizeof(*names), compare_str);
+  text_puts(t, "[");
+  for (size_t i = 0; i < n; i++) {
+    if (i) text_puts(t, ",");
+    text_quote(t, names[i]);
+  }
+  text_puts(t, "]");
+  free(names);
+}
+
+static int compare_socket(const void *a, const void *b) {
+  const jv *x = jv_get(a, "id"), *y = jv_get(b, "id");
+  return strcmp(x && x->str ? x->str : "", y && y->str ? y->str : "");
+}
+
+/* ---- handlers ------------------------------------------------------------ */
+
+static void on_event(sio_server *srv, const sio_event *ev) {
+  jv *args = jv_parse(ev->data, ev->data_len);
+  if (!args) return;
+  const char *name = ev->name;
+  const jv *a0 = jv_at(args, 0), *a1 = jv_at(args, 1);
+  sio_target self = {.nsp = ev->nsp, .sid = ev->sid};
+  sio_target nsp_all = {.nsp = ev->nsp};
+  text t = {0};
+  if (!strcmp(name, "echo")) {
+    emit_to_socket(srv, ev->nsp, ev->sid, "echo", ev->data, ev->data_len, ev->bins, ev->nbins);
+  } else if (!strcmp(name, "ack") || !strcmp(name, "message-with-ack")) {
+    if (ev->ack_id >= 0)
+      check(sio_ack(srv, ev->sid, ev->ack_id, ev->data, ev->data_len, ev->bins, ev->nbins), "ack");
+  } else if (!strcmp(name, "bcast")) {
+    check(sio_emit(srv, &nsp_all, "bcast", ev->data, ev->data_len, ev->bins, ev->nbins, 0, 0, NULL), "bcast");
+  } else if (!strcmp(name, "message")) {
+    emit_to_socket(srv, ev->nsp, ev->sid, "message-back", ev->data, ev->data_len, ev->bins, ev->nbins);
+  } else if ((!strcmp(name, "join") || !strcmp(name, "leave")) && a0 && a0->type == JV_STRING) {
+    const char *room = a0->str;
+    if (name[0] == 'j')
+      check(sio_join(srv, &self, &room, 1), "join");
+    else
+      check(sio_leave(srv, &self, &room, 1), "leave");
+    uint64_t req;
+    check(sio_fetch_sockets(srv, &self, &req), "fetch");
+    remember(req, P_JOIN_ROOMS, ev, ev->ack_id);
+  } else if (!strcmp(name, "to") && a1 && a1->type == JV_STRING) {
+    const char *rooms[64];
+    sio_target to = {.nsp = ev->nsp, .rooms = rooms, .nrooms = room_list(a0, rooms, 64)};
+    args_from(&t, args, 2);
+    check(sio_emit(srv, &to, a1->str, t.s, t.len, ev->bins, ev->nbins, 0, 0, NULL), "to");
+  } else if (!strcmp(name, "to-except")) {
+    const jv *event = jv_at(args, 2);
+    const char *rooms[64], *except[64];
+    sio_target to = {.nsp = ev->nsp, .rooms = rooms, .nrooms = room_list(a0, rooms, 64),
+                     .except = except, .nexcept = room_list(a1, except, 64)};
+    if (event && event->type == JV_STRING) {
+      args_from(&t, args, 3);
+      check(sio_emit(srv, &to, event->str, t.s, t.len, ev->bins, ev->nbins, 0, 0, NULL), "to-except");
+    }
+  } else if ((!strcmp(name, "broadcast") || !strcmp(name, "volatile")) && a0 && a0->type == JV_STRING) {
+    const char *me = ev->sid;
+    sio_target to = {.nsp = ev->nsp, .except = &me, .nexcept = 1};
+    int is_volatile = name[0] == 'v';
+    args_from(&t, args, 1);
+    check(sio_emit(srv, is_volatile ? &self : &to, a0->str, t.s, t.len, ev->bins, ev->nbins,
+                   is_volatile ? SIO_EMIT_VOLATILE : 0, 0, NULL), name);
+  } else if (!strcmp(name, "socket-to") && a0 && a0->type == JV_STRING && a1 && a1->type == JV_STRING) {
+    const char *me = ev->sid, *room = a0->str;
+    sio_target to = {.nsp = ev->nsp, .rooms = &room, .nrooms = 1, .except = &me, .nexcept = 1};
+    args_from(&t, args, 2);
+    check(sio_emit(srv, &to, a1->str, t.s, t.len, ev->bins, ev->nbins, 0, 0, NULL), "socket-to");
+  } else if (!strcmp(name, "of") && a0 && a0->type == JV_STRING && a1 && a1->type == JV_STRING) {
+    sio_target to = {.nsp = a0->str};
+    args_from(&t, args, 2);
+    check(sio_emit(srv, &to, a1->str, t.s, t.len, ev->bins, ev->nbins, 0, 0, NULL), "of");
+  } else if ((!strcmp(name, "server-ack") || !strcmp(name, "broadcast-ack")) && a0 &&
+             a0->type == JV_NUMBER && a1 && a1->type == JV_STRING) {
+    int single = name[0] == 's';
+    uint64_t req;
+    args_from(&t, args, 2);
+    int rc = sio_emit(srv, single ? &self : &nsp_all, a1->str, t.s, t.len, ev->bins, ev->nbins,
+                      SIO_EMIT_ACK, (int)a0->number, &req);
+    check(rc, name);
+    if (rc == 0) remember(req, single ? P_SERVER_ACK : P_BROADCAST_ACK, ev, -1);
+  } else if (!strcmp(name, "fetch")) {
+    uint64_t req;
+    check(sio_fetch_sockets(srv, &nsp_all, &req), "fetch");
+    remember(req, P_FETCH, ev, ev->ack_id);
+  } else if ((!strcmp(name, "sockets-join") || !strcmp(name, "sockets-leave")) && a0 &&
+             a0->type == JV_STRING) {
+    const char *room = a0->str;
+    if (!strcmp(name, "sockets-join"))
+      check(sio_join(srv, &nsp_all, &room, 1), name);
+    else
+      check(sio_leave(srv, &nsp_all, &room, 1), name);
+    ack_with(srv, ev, "[]");
+  } else if (!strcmp(name, "disconnect-room") && a0 && a0->type == JV_STRING) {
+    const char *room = a0->str;
+    sio_target to = {.nsp = ev->nsp, .rooms = &room, .nrooms = 1};
+    check(sio_disconnect(srv, &to, a1 && a1->type == JV_BOOL && a1->boolean), name);
+  } else if (!strcmp(name, "disconnect-me")) {
+    check(sio_disconnect(srv, &self, a0 && a0->type == JV_BOOL && a0->boolean), name);
+  } else if (!strcmp(name, "last-disconnects")) {
+    text_puts(&t, "[[");
+    int first = 1;
+    for (size_t i = 0; i < ndisconnects; i++) {
+      if (strcmp(disconnects[i].nsp, ev->nsp)) continue;
+      text_puts(&t, first ? "[" : ",[");
+      first = 0;
+      text_quote(&t, disconnects[i].sid);
+      text_puts(&t, ",");
+      text_quote(&t, disconnects[i].reason);
+      text_puts(&t, "]");
+    }
+    text_puts(&t, "]]");
+    ack_with(srv, ev, t.s);
+  }
+  free(t.s);
+  jv_free(args);
+}
+
+static void on_sockets(sio_server *srv, const sio_event *ev) {
+  pending p;
+  if (!recall(ev->req, &p)) return;
+  jv *list = jv_parse(ev->data, ev->data_len);
+  text t = {0};
+  if (!list) return;
+  if (p.kind == P_JOIN_ROOMS) {
+    text_puts(&t, "[");
+    const jv *me = jv_at(list, 0);
+    sorted_rooms_json(&t, me ? jv_get(me, "rooms") : NULL);
+    text_puts(&t, "]");
+  } else {
+    qsort(list->items, list->count, sizeof(jv), compare_socket);
+    text_puts(&t, "[[");
+    for (size_t i = 0; i < list->count; i++) {
+      const jv *id = jv_get(&list->items[i], "id");
+      if (i) text_puts(&t, ",");
+      text_puts(&t, "{\"id\":");
+      text_quote(&t, id && id->str ? id->str : "");
+      text_puts(&t, ",\"rooms\":");
+      sorted_rooms_json(&t, jv_get(&list->items[i], "rooms"));
+      text_puts(&t, "}");
+    }
+    text_puts(&t, "]]");
+  }
+  if (p.ack_id >= 0) check(sio_ack(srv, p.sid, p.ack_id, t.s, t.len, NULL, 0), "ack");
+  free(t.s);
+  jv_free(list);
+}
+
+static void on_ack(sio_server *srv, const sio_event *ev) {
+  pending p;
+  if (!recall(ev->req, &p)) return;
+  text t = {0};
+  text_puts(&t, "[");
+  if (ev->err) text_quote(&t, ev->reason ? ev->reason : "error");
+  else text_puts(&t, "null");
+  text_puts(&t, ",");
+  if (ev->data) text_add(&t, ev->data, ev->data_len);
+  else text_puts(&t, "[]");
+  text_puts(&t, "]");
+  emit_to_socket(srv, p.nsp, p.sid, p.kind == P_SERVER_ACK ? "server-ack-result" : "broadcast-ack-result",
+                 t.s, t.len, ev->bins, ev->nbins);
+  free(t.s);
+}
+
+static void on_connect_request(sio_server *srv, const sio_event *ev) {
+  jv *hs = jv_parse(ev->data, ev->data_len);
+  const jv *token = jv_get(jv_get(hs, "auth"), "token");
+  if (!strcmp(ev->nsp, "/private")) {
+    if (token && token->type == JV_STRING && !strcmp(token->str, "secret"))
+      check(sio_connect_accept(srv, ev->req), "accept");
+    else
+      check(sio_connect_refuse(srv, ev->req, "not authorized", "{\"reason\":\"bad token\"}"), "refuse");
+  } else if (!strncmp(ev->nsp, "/dyn-", 5)) {
+    check(sio_connect_accept(srv, ev->req), "accept");
+  } else {
+    check(sio_connect_refuse(srv, ev->req, "Invalid namespace", NULL), "refuse");
+  }
+  jv_free(hs);
+}
+
+static void on_connection(sio_server *srv, const sio_event *ev) {
+  jv *hs = jv_parse(ev->data, ev->data_len);
+  const jv *auth = jv_get(hs, "auth");
+  text t = {0};
+  text_puts(&t, "[");
+  if (auth) text_add(&t, auth->raw, auth->raw_len);
+  else text_puts(&t, "{}");
+  text_puts(&t, "]");
+  emit_to_socket(srv, ev->nsp, ev->sid, "auth", t.s, t.len, NULL, 0);
+  free(t.s);
+  jv_free(hs);
+}
+
+/* ---- main ------------------------------------------------------------------ */
+
+static void on_signal(int sig) {
+  (void)sig;
+  stopping = 1;
+  sio_context_wakeup(ctx);
+}
+
+static void usage(void) {
+  fprintf(stderr,
+          "usage: sio_test_server [--port N] [--ping-interval MS] [--ping-timeout MS]\n"
+          "       [--connect-timeout MS] [--max-http-buffer-size BYTES] [--cors-origin ORIGIN]\n"
+          "       [--transports polling,websocket] [--parser json|msgpack] [--serve-client DIR]\n");
+  exit(2);
+}
+
+int main(int argc, char **argv) {
+  static const struct {
+    const char *flag, *key;
+  } flags[] = {{"--port", "port"},
+               {"--ping-interval", "pingInterval"},
+               {"--ping-timeout", "pingTimeout"},
+               {"--connect-timeout", "connectTimeout"},
+               {"--max-http-buffer-size", "maxHttpBufferSize"},
+               {"--cors-origin", "cors.origin"},
+               {"--transports", "transports"},
+               {"--parser", "parser"},
+               {"--serve-client", "serveClient"}};
+  sio_options *opts;
+  if (sio_options_new(&opts)) return 1;
+  sio_options_set(opts, "port", "3000");
+  for (int i = 1; i < argc; i++) {
+    size_t k = 0;
+    while (k < sizeof(flags) / sizeof(flags[0]) && strcmp(argv[i], flags[k].flag)) k++;
+    if (k == sizeof(flags) / sizeof(flags[0]) || i + 1 >= argc) usage();
+    if (sio_options_set(opts, flags[k].key, argv[++i])) {
+      fprintf(stderr, "sio_test_server: %s\n", sio_last_error());
+      return 2;
+    }
+  }
+  if (sio_context_new(&ctx)) {
+    fprintf(stderr, "sio_test_server: %s\n", sio_last_error());
+    return 1;
+  }
+  sio_server *srv;
+  int rc = sio_server_new(ctx, opts, &srv);
+  sio_options_free(opts);
+  if (rc) {
+    fprintf(stderr, "sio_test_server: %s\n", sio_last_error());
+    sio_context_free(ctx);
+    return 1;
+  }
+  sio_server_of(srv, "/custom", 0);
+  sio_server_of(srv, "/private", SIO_NS_MIDDLEWARE);
+  sio_server_of(srv, "*", SIO_NS_MIDDLEWARE);
+  signal(SIGINT, on_signal);
+  signal(SIGTERM, on_signal);
+  printf("listening on %d\n", sio_server_port(srv));
+  fflush(stdout);
+
+  int closing = 0;
+  for (;;) {
+    if (stopping && !closing) {
+      closing = 1;
+      sio_server_close(srv);
+    }
+    const sio_event *ev;
+    rc = sio_next_event(ctx, closing ? 2000 : -1, &ev);
+    if (rc < 0) break;
+    if (rc == 0) {
+      if (closing) break;
+      continue;
+    }
+    switch (ev->type) {
+      case SIO_EV_CONNECTION: on_connection(srv, ev); break;
+      case SIO_EV_CONNECT_REQUEST: on_connect_request(srv, ev); break;
+      case SIO_EV_EVENT: on_event(srv, ev); break;
+      case SIO_EV_ACK: on_ack(srv, ev); break;
+      case SIO_EV_SOCKETS: on_sockets(srv, ev); break;
+      case SIO_EV_DISCONNECT: record_disconnect(ev); break;
+      case SIO_EV_SERVER_CLOSED: goto done;
+      default: break;
+    }
+  }
+done:
+  sio_context_free(ctx);
+  free(pendings);
+  free(disconnects);
+  return 0;
+}
