@@ -18,11 +18,6 @@ cd "$here"
 
 "$venv/bin/python" -m pip install -q "$root/bindings/python"
 
-# auditwheel repairs wheels with patchelf (the wheel test is skipped without).
-if ! command -v patchelf >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  apt-get install -y -qq patchelf >/dev/null 2>&1 || echo "run.sh: could not install patchelf" >&2
-fi
-
 if [ ! -d "$here/node_modules/socket.io-client" ]; then
   (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
 fi

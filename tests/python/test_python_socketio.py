@@ -59,9 +59,12 @@ def test_namespace_middleware(make_server, py_clients) -> None:
     serve(server)
     server.start()
     refused = py_clients()
-    with pytest.raises(socketio.exceptions.ConnectionError, match="not authorized"):
+    refusals: queue.Queue = queue.Queue()
+    refused.on("connect_error", refusals.put, namespace="/private")
+    with pytest.raises(socketio.exceptions.ConnectionError):
         refused.connect(server.url, namespaces=["/private"], auth={"token": "bad"},
                         transports=["websocket"], wait_timeout=5)
+    assert next_item(refusals) == {"message": "not authorized", "data": {"reason": "bad token"}}
     client = py_clients()
     welcomes: queue.Queue = queue.Queue()
     client.on("welcome", welcomes.put, namespace="/private")

