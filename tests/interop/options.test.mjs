@@ -7,7 +7,7 @@ import { describe } from "node:test";
 import msgpackParser from "socket.io-msgpack-parser";
 import { describeWithServer, test } from "./helpers/suite.mjs";
 import { startServer } from "./helpers/server.mjs";
-import { connect, emitWithAck, TRANSPORT_MODES } from "./helpers/client.mjs";
+import { connect, emitWithAck, TRANSPORT_MODES, waitForWebSocket } from "./helpers/client.mjs";
 import { eioPath, openWebSocket, parseOpen, pollingHandshake, poll, request } from "./helpers/raw.mjs";
 
 const CONNECT_TIMEOUT = 300;
@@ -104,6 +104,7 @@ describe("shutdown", () => {
         await connect(server.url, "/custom", TRANSPORT_MODES.polling),
         await connect(server.url, "/dyn-bye", TRANSPORT_MODES.upgrade),
       ];
+      await waitForWebSocket(sockets[2]);
       const reasons = Promise.all(sockets.map((s) => s.events.next("disconnect", 10000)));
       await server.stop();
       assert.deepEqual((await reasons).map(([reason]) => reason), Array(3).fill("io server disconnect"));

@@ -2,7 +2,7 @@
 // WebSocket only, and polling upgraded to WebSocket.
 import assert from "node:assert/strict";
 import { describeWithServer, test } from "./helpers/suite.mjs";
-import { connect, TRANSPORT_MODES, withTimeout } from "./helpers/client.mjs";
+import { connect, TRANSPORT_MODES, waitForWebSocket } from "./helpers/client.mjs";
 
 describeWithServer("transports", [], (ctx) => {
   test("polling only: events flow and the transport stays polling", async () => {
@@ -25,9 +25,7 @@ describeWithServer("transports", [], (ctx) => {
     const socket = await connect(ctx.url, "/", TRANSPORT_MODES.upgrade);
     const engine = socket.io.engine;
     const sid = engine.id;
-    if (engine.transport.name !== "websocket") {
-      await withTimeout(new Promise((resolve) => engine.once("upgrade", resolve)), 5000, "the upgrade");
-    }
+    await waitForWebSocket(socket);
     assert.equal(engine.transport.name, "websocket");
     assert.equal(engine.id, sid);
     socket.emit("echo", "after upgrade");

@@ -102,6 +102,13 @@ export function emitWithAck(socket, event, ...args) {
   );
 }
 
+// Resolves once the client runs on WebSocket (after an upgrade from polling).
+export async function waitForWebSocket(socket) {
+  const engine = socket.io.engine;
+  if (engine.transport.name === "websocket") return;
+  await withTimeout(new Promise((resolve) => engine.once("upgrade", resolve)), WAIT_TIMEOUT_MS, "the upgrade to WebSocket");
+}
+
 export function closeAll(sockets) {
   for (const socket of sockets) socket.close();
 }

@@ -109,12 +109,14 @@ export async function openWebSocket(port, query = {}) {
   return ws;
 }
 
-// A WebSocket session joined to a namespace: reads the open packet, sends
-// CONNECT and waits for its reply and for the test server's `auth` event.
+// A WebSocket session joined to a namespace: reads the open packet (noting
+// its time in `openedAt`, when the heartbeat starts), sends CONNECT and waits
+// for its reply and for the test server's `auth` event.
 export async function websocketSocket(port, nsp = "") {
   const prefix = nsp ? nsp + "," : "";
   const ws = await openWebSocket(port);
   ws.open = parseOpen(await ws.next());
+  ws.openedAt = Date.now();
   ws.send(`40${prefix}`);
   const reply = await ws.next();
   if (!reply.startsWith(`40${prefix}`)) throw new Error(`no CONNECT reply: ${reply}`);
