@@ -58,6 +58,14 @@ test("decode_args restores binaries as wrappers and nulls as nil", function()
   equal(args[4][1].data, "b", "nested binary")
 end)
 
+test("empty arrays come back as arrays, strings untouched", function()
+  local text = '[[],{},[ ],"[]","a\\"[]",{"k":[]},[[],[1]]]'
+  local args, n = payload.decode_args(text)
+  equal(n, 7, "count")
+  equal(payload.encode(args, n), '[[],{},[],"[]","a\\"[]",{"k":[]},[[],[1]]]', "round trip")
+  equal(select(2, payload.decode_args("[]")), 0, "no arguments")
+end)
+
 test("nested nulls stay sio.null", function()
   local args = payload.decode_args('[[1,null,3]]')
   equal(args[1][2], payload.null, "nested null")

@@ -159,6 +159,55 @@ function M.buffers(bins)
   return bufs, n
 end
 
+-- lua-cjson decodes [] and {} alike into an empty table. So that an empty
+-- array comes back as one (sio.array()), each [] outside strings is rewritten
+-- to an array holding a marker string before decoding, and the marked arrays
+-- are emptied again afterwards. The marker starts with NUL, which JSON text
+-- can only carry escaped, so no ordinary string is mistaken for it except one
+-- crafted for the purpose, which then becomes an empty array: harmless.
+local EMPTY_MARK = "\0sio:empty-array"
+local EMPTY_MARK_JSON = '["\\u0000sio:empty-array"]'
+
+local function mark_empty_arrays(text)
+  local out, copied, i = {}, 1, 1
+  while true do
+    local at = text:find('["%[]', i)
+    if not at then
+      break
+    end
+    if text:byte(at) == 34 then
+      -- Skip the string, escapes included.
+      local j = at + 1
+      while true do
+        local q = text:find('["\\]', j)
+        if not q then
+          return text -- unterminated: cjson will say so
+        end
+        if text:byte(q) == 92 then
+          j = q + 2
+        else
+          i = q + 1
+          break
+        end
+      end
+    else
+      local after = text:match("^%[%s*%]()", at)
+      if after then
+        out[#out + 1] = text:sub(copied, at - 1)
+        out[#out + 1] = EMPTY_MARK_JSON
+        copied = after
+        i = after
+      else
+        i = at + 1
+      end
+    end
+  end
+  out[#out + 1] = text:sub(copied)
+  return table.concat(out)
+end
+
+-- Puts the attachments in place of their placeholders and empties the
+-- marked arrays.
 local function restore(v, bins)
   if type(v) ~= "table" then
     return v
@@ -166,20 +215,25 @@ local function restore(v, bins)
   if v._placeholder == true and type(v.num) == "number" and bins[v.num + 1] then
     return bins[v.num + 1]
   end
+  if v[1] == EMPTY_MARK and #v == 1 then
+    return M.array()
+  end
   for k, x in pairs(v) do
     v[k] = restore(x, bins)
   end
   return v
 end
 
--- JSON text plus attachment strings -> decoded value with binaries wrapped.
+-- JSON text plus attachment strings -> decoded value with binaries wrapped
+-- and empty arrays as sio.array().
 function M.decode(text, bins)
-  local v = json.decode(text)
-  if bins and #bins > 0 then
-    local wrapped = {}
-    for i = 1, #bins do
-      wrapped[i] = M.binary(bins[i])
-    end
+  local has_empty = text:find("%[%s*%]") ~= nil
+  local v = json.decode(has_empty and mark_empty_arrays(text) or text)
+  local wrapped = {}
+  for i = 1, bins and #bins or 0 do
+    wrapped[i] = M.binary(bins[i])
+  end
+  if has_empty or #wrapped > 0 then
     v = restore(v, wrapped)
   end
   return v
