@@ -3,7 +3,17 @@
 # fails. Installs what it needs first: Debian packages (as root), the npm
 # packages of tests/lua, and libsio itself in build-lua/ unless SIO_LIB names
 # a libsio.so to test.
+#   run.sh            the Lua binding's own tests
+#   run.sh --interop  also tests/interop's whole suite against the Lua test
+#                     server (it then includes the core's own open failures)
 set -eu
+case "${1:-}" in
+  "" | --interop) ;;
+  *)
+    echo "usage: $0 [--interop]" >&2
+    exit 2
+    ;;
+esac
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
@@ -41,4 +51,10 @@ status=0
 luajit "$here/test_payload.lua" || status=1
 luajit "$here/test_server_routing.lua" || status=1
 node --test --test-concurrency=1 "$here"/*.test.mjs || status=1
+if [ "${1:-}" = --interop ]; then
+  interop="$root/tests/interop"
+  [ -d "$interop/node_modules" ] || (cd "$interop" && npm ci --no-audit --no-fund --loglevel=error)
+  SIO_TEST_SERVER="luajit $here/test_server.lua" \
+    node --test --test-concurrency=1 "$interop"/*.test.mjs || status=1
+fi
 exit $status
