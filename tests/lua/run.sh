@@ -46,15 +46,42 @@ if [ -z "${SIO_LIB:-}" ]; then
 fi
 export SIO_LIB
 
-status=0
-"$root/bindings/lua/gen_cdefs.sh" --check || status=1
-luajit "$here/test_payload.lua" || status=1
-luajit "$here/test_server_routing.lua" || status=1
-node --test --test-concurrency=1 "$here"/*.test.mjs || status=1
+log=$(mktemp)
+trap 'rm -f "$log" "$log.rc"' EXIT
+passed=0
+failed=0
+
+# step COMMAND...: runs one test program and adds its counts to the totals,
+# read from its closing lines ("N passed, N failed" of the Lua scripts, "# pass
+# N" / "# fail N" of node's runner); a program that prints no counts counts as
+# one test, and one that fails without counting a failure as one failure.
+step() {
+  # set +e: the status is wanted, not an exit (this group is a subshell).
+  { set +e; "$@"; echo $? >"$log.rc"; } 2>&1 | tee "$log"
+  rc=$(cat "$log.rc")
+  p=$(sed -n -e 's/^\([0-9][0-9]*\) passed, [0-9][0-9]* failed$/\1/p' \
+    -e 's/^# pass \([0-9][0-9]*\)$/\1/p' "$log" | tail -1)
+  f=$(sed -n -e 's/^[0-9][0-9]* passed, \([0-9][0-9]*\) failed$/\1/p' \
+    -e 's/^# fail \([0-9][0-9]*\)$/\1/p' "$log" | tail -1)
+  if [ -z "$p" ]; then
+    p=$((rc == 0))
+    f=0
+  fi
+  f=${f:-0}
+  if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi
+  passed=$((passed + p))
+  failed=$((failed + f))
+}
+
+step "$root/bindings/lua/gen_cdefs.sh" --check
+step luajit "$here/test_payload.lua"
+step luajit "$here/test_server_routing.lua"
+step node --test --test-concurrency=1 "$here"/*.test.mjs
 if [ "${1:-}" = --interop ]; then
   interop="$root/tests/interop"
   [ -d "$interop/node_modules" ] || (cd "$interop" && npm ci --no-audit --no-fund --loglevel=error)
-  SIO_TEST_SERVER="luajit $here/test_server.lua" \
-    node --test --test-concurrency=1 "$interop"/*.test.mjs || status=1
+  export SIO_TEST_SERVER="luajit $here/test_server.lua"
+  step node --test --test-concurrency=1 "$interop"/*.test.mjs
 fi
-exit $status
+echo "lua: $passed passed, $failed failed"
+[ "$failed" = 0 ]
