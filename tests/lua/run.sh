@@ -76,6 +76,7 @@ step() {
 step "$root/bindings/lua/gen_cdefs.sh" --check
 step luajit "$here/test_payload.lua"
 step luajit "$here/test_server_routing.lua"
+step luajit "$here/test_library.lua"
 step node --test --test-concurrency=1 "$here"/*.test.mjs
 if [ "${1:-}" = --interop ]; then
   interop="$root/tests/interop"

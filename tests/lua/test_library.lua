@@ -1,0 +1,60 @@
+-- The binding against the real libsio, without a peer: loading, option
+-- errors, refused commands, closing.
+local here = arg[0]:match("^(.*)/[^/]*$") or "."
+package.path = here .. "/../../bindings/lua/?.lua;" .. here .. "/?.lua;" .. package.path
+
+local check = require("check")
+local sio = require("sio")
+local lib = require("sio.lib")
+
+local test, equal = check.test, check.equal
+
+local function raises(fn, fragment, what)
+  local ok, err = pcall(fn)
+  equal(ok, false, what .. " raises")
+  if not tostring(err):find(fragment, 1, true) then
+    error(string.format("%s: message %q lacks %q", what, tostring(err), fragment), 2)
+  end
+end
+
+test("the library loads with a matching ABI major", function()
+  equal(type(sio.version), "string", "version string")
+  equal(sio.version:match("^(%d+)%.") , tostring(lib.macros.SIO_VERSION_MAJOR), "major")
+  equal(type(sio.library_path), "string", "where it was found")
+end)
+
+test("an unknown option names itself", function()
+  raises(function() sio.server({ port = 0, no_such_option = 1 }) end, "noSuchOption", "unknown option")
+end)
+
+test("a taken port fails at creation", function()
+  local first = sio.server({ host = "127.0.0.1", port = 0 })
+  raises(function() sio.server({ host = "127.0.0.1", port = first.port }) end,
+    "address", "second server on the same port")
+  first:close()
+  first:run()
+end)
+
+test("reserved event names are refused", function()
+  local server = sio.server({ host = "127.0.0.1", port = 0 })
+  raises(function() server:emit("connect") end, "reserved", "emit connect")
+  raises(function() server:emit("disconnecting", 1) end, "reserved", "emit disconnecting")
+  server:close()
+  server:run()
+end)
+
+test("close ends run() and later commands fail", function()
+  local server = sio.server({ host = "127.0.0.1", port = 0 })
+  local closed = false
+  server:on("close", function() closed = true end)
+  server:close()
+  server:run()
+  equal(closed, true, "close handler ran")
+  raises(function() server:emit("late") end, "closed", "emit after close")
+end)
+
+test("poll returns at once with nothing pending", function()
+  equal(sio.poll(0), 0, "events")
+end)
+
+check.finish()
