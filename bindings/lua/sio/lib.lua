@@ -6,7 +6,9 @@
 --   2. the SIO_LIB environment variable;
 --   3. libsio.so in every package.cpath folder (where `make install` of a Lua
 --      package would put it);
---   4. the dynamic linker's own search (LD_LIBRARY_PATH, ld.so.conf).
+--   4. the dynamic linker's own search (LD_LIBRARY_PATH, ld.so.conf);
+--   5. /usr/local/lib, where `cmake --install` puts it, for when ldconfig has
+--      not run since.
 local ffi = require("ffi")
 local cdefs = require("sio.cdefs")
 
@@ -38,8 +40,10 @@ local function candidates(path)
       list[#list + 1] = file
     end
   end
-  list[#list + 1] = "libsio.so." .. cdefs.macros.SIO_VERSION_MAJOR
+  local soname = "libsio.so." .. cdefs.macros.SIO_VERSION_MAJOR
+  list[#list + 1] = soname
   list[#list + 1] = "sio"
+  list[#list + 1] = "/usr/local/lib/" .. soname
   return list
 end
 
