@@ -77,6 +77,7 @@ step "$root/bindings/lua/gen_cdefs.sh" --check
 step luajit "$here/test_payload.lua"
 step luajit "$here/test_server_routing.lua"
 step luajit "$here/test_library.lua"
+step luajit "$here/test_loading.lua"
 step node --test --test-concurrency=1 "$here"/*.test.mjs
 if [ "${1:-}" = --interop ]; then
   interop="$root/tests/interop"
