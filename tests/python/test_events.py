@@ -161,3 +161,44 @@ def test_a_reserved_event_name_raises(make_server, node) -> None:
             socket.emit(reserved)
     with pytest.raises(TypeError):
         socket.emit("x", object())
+
+
+def test_send_volatile_and_off_any(make_server, node) -> None:
+    server = make_server()
+    seen: queue.Queue = queue.Queue()
+
+    @server.io.on("connection")
+    def on_connection(socket: sio.Socket) -> None:
+        listener = socket.on_any(lambda event, *args: seen.put(event))
+
+        @socket.on("quiet")
+        def quiet():
+            socket.off_any(listener)
+            seen.put("quiet handled")
+
+        @socket.on("greet")
+        def greet():
+            socket.send("hi")
+            server.io.send("to everyone")
+
+        # Volatile packets may be dropped while the transport is busy, so
+        # each goes alone, to an idle client.
+        socket.on("volatile", lambda: socket.volatile.emit("volatile", 1))
+        socket.on("volatile-all", lambda: server.io.volatile.emit("volatile-all", 2))
+
+    server.start()
+    cid = node.connect(server.url + "/")
+    node.emit(cid, "greet")
+    assert node.event(cid, "message") == ["hi"]
+    assert node.event(cid, "message") == ["to everyone"]
+    assert next_item(seen) == "greet"
+    node.emit(cid, "volatile")
+    assert node.event(cid, "volatile") == [1]
+    node.emit(cid, "volatile-all")
+    assert node.event(cid, "volatile-all") == [2]
+    assert next_item(seen) == "volatile" and next_item(seen) == "volatile-all"
+    node.emit(cid, "quiet")
+    assert next_item(seen) == "quiet"
+    assert next_item(seen) == "quiet handled"
+    node.emit(cid, "quiet")
+    assert next_item(seen) == "quiet handled"

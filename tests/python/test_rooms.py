@@ -67,6 +67,11 @@ def test_socket_broadcast_and_socket_to_leave_out_the_sender(make_server, node) 
     socket[a].to("room").emit("room-from-a")
     assert node.event(b, "room-from-a") == []
     assert node.no_event(a, "room-from-a") and node.no_event(c, "room-from-a")
+    socket[c].except_("room").emit("from-c-not-room")
+    assert node.no_event(a, "from-c-not-room") and node.no_event(b, "from-c-not-room")
+    assert node.no_event(c, "from-c-not-room")
+    socket[c].in_("room").emit("from-c-to-room")
+    assert node.event(a, "from-c-to-room") == [] and node.event(b, "from-c-to-room") == []
 
 
 def test_sockets_join_and_leave(make_server, node) -> None:
