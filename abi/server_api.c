@@ -9,7 +9,7 @@
 static void server_shutdown(ctx_child *ch) {
   sio_server *srv = (sio_server *)ch;
   atomic_store(&srv->closed, 1);
-  io_server_close(&srv->core);
+  io_server_abort(&srv->core);
 }
 
 static void server_destroy(ctx_child *ch) {

@@ -106,6 +106,22 @@ typedef struct disconnect_record {
   char reason[64];
 } disconnect_record;
 
+/* Namespaces that had a connection: on SIGTERM their sockets are
+ * disconnected first, as the reference server does. */
+static char (*namespaces)[256];
+static size_t nnamespaces, capnamespaces;
+
+static void remember_namespace(const char *nsp) {
+  for (size_t i = 0; i < nnamespaces; i++)
+    if (!strcmp(namespaces[i], nsp)) return;
+  if (nnamespaces == capnamespaces) {
+    capnamespaces = capnamespaces ? capnamespaces * 2 : 8;
+    namespaces = realloc(namespaces, capnamespaces * sizeof(*namespaces));
+    if (!namespaces) abort();
+  }
+  snprintf(namespaces[nnamespaces++], sizeof(*namespaces), "%s", nsp);
+}
+
 static disconnect_record *disconnects;
 static size_t ndisconnects, capdisconnects;
 
@@ -336,6 +352,7 @@ static void on_connect_request(sio_server *srv, const sio_event *ev) {
 }
 
 static void on_connection(sio_server *srv, const sio_event *ev) {
+  remember_namespace(ev->nsp);
   jv *hs = jv_parse(ev->data, ev->data_len);
   const jv *auth = jv_get(hs, "auth");
   text t = {0};
@@ -412,10 +429,14 @@ int main(int argc, char **argv) {
   for (;;) {
     if (stopping && !closing) {
       closing = 1;
+      for (size_t i = 0; i < nnamespaces; i++) {
+        sio_target all = {.nsp = namespaces[i]};
+        check(sio_disconnect(srv, &all, 0), "disconnect");
+      }
       sio_server_close(srv);
     }
     const sio_event *ev;
-    rc = sio_next_event(ctx, closing ? 2000 : -1, &ev);
+    rc = sio_next_event(ctx, closing ? 5000 : -1, &ev);
     if (rc < 0) break;
     if (rc == 0) {
       if (closing) break;
@@ -436,5 +457,6 @@ done:
   sio_context_free(ctx);
   free(pendings);
   free(disconnects);
+  free(namespaces);
   return 0;
 }

@@ -293,12 +293,21 @@ int eio_server_start(eio_server *e, uv_loop_t *loop, const char *host, int port)
   return http_server_listen(&e->http, loop, host, port);
 }
 
+#define SHUTDOWN_GRACE_MS 1000
+
 void eio_server_close(eio_server *e) {
+  if (e->closing) return;
+  e->closing = 1;
+  http_server_stop_accepting(&e->http);
   const char *key;
   void *value;
   for (size_t i = 0; strmap_next(&e->sessions, &i, &key, &value);)
-    eio_session_end(value, "server shutting down");
-  http_server_close(&e->http);
+    eio_session_shut_down(value, SHUTDOWN_GRACE_MS);
+  if (e->sessions.len == 0) http_server_close(&e->http);
+}
+
+void eio_server_session_gone(eio_server *e) {
+  if (e->closing && e->sessions.len == 0) http_server_close(&e->http);
 }
 
 void eio_options_free(eio_options *o) {

@@ -47,13 +47,15 @@ struct eio_server {
   void *owner;
   strmap sessions;           /* sid -> eio_session */
   eio_session *flush_list;   /* polling sessions with packets to answer */
+  int closing;
   void (*on_closed)(eio_server *e);
 };
 
 /* Takes ownership of the strings in opts. 0, or a negative libuv error. */
 int eio_server_start(eio_server *e, uv_loop_t *loop, const char *host, int port);
-/* Ends every session with "server shutting down", closes the listener and
- * every connection, then calls e->on_closed. */
+/* Stops accepting, ends every session with "server shutting down" (a
+ * polling client still gets what was queued for it, within a grace period),
+ * closes every connection, then calls e->on_closed. */
 void eio_server_close(eio_server *e);
 void eio_options_free(eio_options *o);
 

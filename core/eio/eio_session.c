@@ -123,7 +123,9 @@ static void stop_upgrade_timer(eio_session *s) {
 
 void eio_session_end(eio_session *s, const char *reason) {
   if (s->state == SESSION_CLOSED) return;
-  int server_side = strcmp(reason, "transport close") && strcmp(reason, "transport error");
+  /* Only a client that sent the close packet itself gets a noop; everyone
+   * else's waiting GET carries the close packet. */
+  int closed_by_client = strcmp(reason, "transport close") == 0;
   s->state = SESSION_CLOSED;
   strmap_del(&s->srv->sessions, s->sid);
   uv_timer_stop(&s->heartbeat);
@@ -131,7 +133,9 @@ void eio_session_end(eio_session *s, const char *reason) {
   if (s->get) {
     http_conn *get = s->get;
     s->get = NULL;
-    respond_poll(s, get, 1, server_side ? "1" : "6");
+    /* Packets that were waiting go alone, as engine.io writes them before
+     * it closes: a client handles them before it hears of the close. */
+    respond_poll(s, get, 1, s->qlen ? NULL : closed_by_client ? "6" : "1");
   }
   if (s->ws) {
     s->ws->session = NULL;
@@ -145,6 +149,9 @@ void eio_session_end(eio_session *s, const char *reason) {
   }
   notify_closed(s, reason);
   uv_close((uv_handle_t *)&s->heartbeat, on_session_freed);
+  /* Last: the server may now close every connection, and the answers
+   * written above must be queued on theirs before that. */
+  eio_server_session_gone(s->srv);
 }
 
 void eio_session_open(eio_session *s) {
@@ -383,16 +390,36 @@ int eio_writable(const eio_session *s) {
   return s->get != NULL && s->qlen == 0;
 }
 
+/* Lets the next GET carry the queued packets and the close packet; the
+ * upper layer hears of the end now. */
+static void linger(eio_session *s, const char *reason, uint64_t grace_ms) {
+  s->state = SESSION_CLOSING;
+  notify_closed(s, reason);
+  uv_timer_start(&s->heartbeat, on_heartbeat, grace_ms, 0);
+}
+
 void eio_close(eio_session *s) {
   if (s->state != SESSION_OPEN) return;
+  if (s->transport == EIO_POLLING && s->get && s->qlen) {
+    /* engine.io flushes what was sent before the close: the close packet
+     * then waits for the next GET. */
+    http_conn *get = s->get;
+    s->get = NULL;
+    respond_poll(s, get, 1, NULL);
+  }
   if (s->transport == EIO_POLLING && !s->get) {
-    s->state = SESSION_CLOSING;
-    notify_closed(s, "forced close");
-    uv_timer_start(&s->heartbeat, on_heartbeat,
-                   s->srv->opts.ping_interval + s->srv->opts.ping_timeout, 0);
+    linger(s, "forced close", s->srv->opts.ping_interval + s->srv->opts.ping_timeout);
     return;
   }
   eio_session_end(s, "forced close");
+}
+
+void eio_session_shut_down(eio_session *s, uint64_t grace_ms) {
+  if (s->state == SESSION_OPEN && s->transport == EIO_POLLING && !s->get && s->qlen) {
+    linger(s, "server shutting down", grace_ms);
+    return;
+  }
+  eio_session_end(s, "server shutting down");
 }
 
 const char *eio_session_id(const eio_session *s) { return s->sid; }

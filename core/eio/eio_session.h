@@ -43,6 +43,11 @@ void eio_session_ws_message(eio_session *s, http_conn *c, const char *data, size
 void eio_session_conn_closed(eio_session *s, http_conn *c);
 /* Answers the waiting GET with everything queued. */
 void eio_session_flush(eio_session *s);
+/* The server is closing: ends the session, or for a polling client that
+ * has packets waiting, lets its next GET (within grace_ms) take them. */
+void eio_session_shut_down(eio_session *s, uint64_t grace_ms);
+/* Called when a session left the map: the closing server may be done. */
+void eio_server_session_gone(eio_server *e);
 /* Ends the session now with reason (the upper layer hears it once). */
 void eio_session_end(eio_session *s, const char *reason);
 

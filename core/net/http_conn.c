@@ -13,6 +13,7 @@ static _Thread_local char read_buf_[READ_CHUNK];
 static void conn_really_close(http_conn *c);
 static void process_input(http_conn *c);
 static void peer_name(http_conn *c, char *out, size_t cap);
+static void close_server_handles(http_server *s);
 
 /* ---- requests ---------------------------------------------------------- */
 
@@ -481,6 +482,7 @@ static void conn_really_close(http_conn *c) {
     s->conns = c->next;
   if (c->next) c->next->prev = c->prev;
   s->handler->on_close(c);
+  if (s->closing && !s->conns) close_server_handles(s);
   request_free(c->req);
   c->req = NULL;
   if (c->parser) {
@@ -544,13 +546,17 @@ static void peer_name(http_conn *c, char *out, size_t cap) {
     uv_ip4_name((struct sockaddr_in *)&ss, out, cap);
 }
 
+#define CLOSE_GRACE_MS 2000
+
 static void on_sweep(uv_timer_t *t) {
   http_server *s = t->data;
   uint64_t now = uv_now(s->loop);
   http_conn *c = s->conns;
   while (c) {
     http_conn *n = c->next;
-    if (!c->websocket && !c->awaiting_response && !c->closing) {
+    if (s->closing && now - s->closing_since > CLOSE_GRACE_MS) {
+      conn_really_close(c);
+    } else if (!c->websocket && !c->awaiting_response && !c->closing) {
       uint64_t limit = c->req ? s->headers_timeout_ms : s->keep_alive_ms;
       if (now - c->last_active > limit) conn_really_close(c);
     }
@@ -566,12 +572,14 @@ static void on_server_handle_closed(uv_handle_t *h) {
 int http_server_listen(http_server *s, uv_loop_t *loop, const char *host, int port) {
   struct sockaddr_storage addr;
   int rc;
+  s->listener_closed = s->handles_closed = 1;
   if (strchr(host, ':'))
     rc = uv_ip6_addr(host, port, (struct sockaddr_in6 *)&addr);
   else
     rc = uv_ip4_addr(host, port, (struct sockaddr_in *)&addr);
   if (rc) return rc;
   s->loop = loop;
+  s->listener_closed = s->handles_closed = 1; /* until they exist */
   if ((rc = uv_tcp_init(loop, &s->listener))) return rc;
   s->listener.data = s;
   s->open_handles = 1;
@@ -579,6 +587,7 @@ int http_server_listen(http_server *s, uv_loop_t *loop, const char *host, int po
       (rc = uv_listen((uv_stream_t *)&s->listener, 511, on_connection))) {
     uv_close((uv_handle_t *)&s->listener, NULL);
     s->open_handles = 0;
+    s->listener_closed = s->handles_closed = 1;
     return rc;
   }
   uv_check_init(loop, &s->flusher);
@@ -592,6 +601,7 @@ int http_server_listen(http_server *s, uv_loop_t *loop, const char *host, int po
   uv_timer_start(&s->sweeper, on_sweep, 1000, 1000);
   uv_unref((uv_handle_t *)&s->sweeper);
   s->open_handles = 4;
+  s->listener_closed = s->handles_closed = 0;
   return 0;
 }
 
@@ -603,17 +613,44 @@ int http_server_port(http_server *s) {
   return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
-void http_server_close(http_server *s) {
-  if (s->closing) return;
-  s->closing = 1;
-  while (s->conns) {
-    http_conn *c = s->conns;
-    /* Queued output (close frames, last responses) goes out first. */
-    flush(c);
-    if (!c->closing) conn_really_close(c);
-  }
-  uv_close((uv_handle_t *)&s->listener, on_server_handle_closed);
+static void close_server_handles(http_server *s) {
+  if (s->handles_closed) return;
+  s->handles_closed = 1;
   uv_close((uv_handle_t *)&s->flusher, on_server_handle_closed);
   uv_close((uv_handle_t *)&s->flusher_before_poll, on_server_handle_closed);
   uv_close((uv_handle_t *)&s->sweeper, on_server_handle_closed);
+}
+
+void http_server_stop_accepting(http_server *s) {
+  if (s->listener_closed) return;
+  s->listener_closed = 1;
+  uv_close((uv_handle_t *)&s->listener, on_server_handle_closed);
+}
+
+void http_server_close(http_server *s) {
+  if (s->closing) return;
+  s->closing = 1;
+  s->closing_since = uv_now(s->loop);
+  http_server_stop_accepting(s);
+  http_conn *c = s->conns;
+  while (c) {
+    http_conn *n = c->next;
+    /* Queued output (close frames, last responses) goes out first; the
+     * sweeper ends whatever is still stuck after a grace period. */
+    if (c->out.len || c->writing) {
+      c->close_after_write = 1;
+      mark_dirty(c);
+    } else {
+      conn_really_close(c);
+    }
+    c = n;
+  }
+  if (!s->conns) close_server_handles(s);
+}
+
+void http_server_abort(http_server *s) {
+  s->closing = 1;
+  http_server_stop_accepting(s);
+  while (s->conns) conn_really_close(s->conns);
+  close_server_handles(s);
 }

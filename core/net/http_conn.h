@@ -56,6 +56,8 @@ struct http_server {
   uv_check_t flusher;               /* output made by I/O and commands */
   uv_timer_t sweeper;
   int closing;
+  int listener_closed, handles_closed;
+  uint64_t closing_since;
   /* Called at the end of each loop iteration, before output is written:
    * the layer above batches what it has gathered. */
   void (*before_flush)(http_server *s);
@@ -86,8 +88,13 @@ struct http_conn {
 /* Starts listening. 0, or a negative libuv error. */
 int http_server_listen(http_server *s, uv_loop_t *loop, const char *host, int port);
 int http_server_port(http_server *s);
-/* Closes the listener and every connection (on_close for each). */
+/* Refuses new connections; the open ones go on. */
+void http_server_stop_accepting(http_server *s);
+/* Closes the listener and every connection (on_close for each) once their
+ * queued output is written, or after a grace period; then on_closed. */
 void http_server_close(http_server *s);
+/* Closes everything now, written or not (the context is ending). */
+void http_server_abort(http_server *s);
 
 /* Answers the request in progress. extra_headers: complete header lines
  * ("Name: value\r\n"...) or NULL. */

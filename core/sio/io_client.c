@@ -23,7 +23,9 @@ io_client *io_client_new(io_server *s, eio_session *e, const http_request *req) 
   if (!c) return NULL;
   c->srv = s;
   c->eio = e;
-  c->decoder = s->parser->decoder_new(s->eio.opts.max_payload);
+  /* maxHttpBufferSize bounds each Engine.IO message; a packet is a text
+   * message plus up to SIO_MAX_ATTACHMENTS binary ones. */
+  c->decoder = s->parser->decoder_new(s->eio.opts.max_payload * (SIO_MAX_ATTACHMENTS + 1));
   c->handshake = io_handshake_json(req, NULL);
   c->connect_timer = malloc(sizeof(uv_timer_t));
   if (!c->decoder || !c->handshake || !c->connect_timer) {
@@ -108,7 +110,7 @@ fail:
 
 static void on_connect_packet(io_client *c, const char *nsp_name, const char *auth) {
   io_server *s = c->srv;
-  if (socket_for(c, nsp_name) || has_pending(s, c, nsp_name)) return;
+  if (has_pending(s, c, nsp_name)) return;
   io_namespace *nsp = io_namespace_get(s, nsp_name, 0, 0);
   unsigned flags;
   if (nsp) {
@@ -142,15 +144,15 @@ void io_client_message(io_client *c, const char *data, size_t len, int binary) {
   }
   if (rc == 0) return;
   const char *nsp = p.nsp ? p.nsp : "/";
-  if (p.type == SIO_P_CONNECT) {
+  io_socket *sock = socket_for(c, nsp);
+  if (p.type == SIO_P_CONNECT && !sock)
     on_connect_packet(c, nsp, p.data ? p.data : "{}");
-  } else {
-    io_socket *sock = socket_for(c, nsp);
-    if (sock)
-      io_socket_packet(sock, &p);
-    else
-      io_client_close(c, "forced close");
-  }
+  else if (p.type != SIO_P_CONNECT && sock)
+    io_socket_packet(sock, &p);
+  else
+    /* A CONNECT to a joined namespace, or a packet for one not joined:
+     * socket.io calls that an invalid state and closes. */
+    io_client_close(c, "forced server close");
   sio_packet_clear(&p);
 }
 

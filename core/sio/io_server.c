@@ -1,5 +1,7 @@
 #include "io_server.h"
 
+#include "../eio/eio_session.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +84,15 @@ void io_server_close(io_server *s) {
   for (size_t i = 0; strmap_next(&s->sockets, &i, &key, &value);)
     io_socket_close(value, "server shutting down", 0);
   eio_server_close(&s->eio);
+}
+
+void io_server_abort(io_server *s) {
+  io_server_close(s);
+  const char *key;
+  void *value;
+  for (size_t i = 0; strmap_next(&s->eio.sessions, &i, &key, &value);)
+    eio_session_end(value, "server shutting down");
+  http_server_abort(&s->eio.http);
 }
 
 static void namespace_free(io_namespace *n) {

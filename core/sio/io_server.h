@@ -94,6 +94,8 @@ int io_server_start(io_server *s, struct sio_context *ctx, sio_server *handle,
 /* Disconnects everyone ("server shutting down") and closes; on_closed
  * follows. */
 void io_server_close(io_server *s);
+/* Closes now, without waiting for output to drain (the context ends). */
+void io_server_abort(io_server *s);
 /* Frees what is left after on_closed (or after a failed start). */
 void io_server_free(io_server *s);
 int io_server_of(io_server *s, const char *name, unsigned flags);

@@ -11,6 +11,7 @@
  * ArrayBuffer values turned back into placeholders and attachments. */
 #include "sio_parser.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,10 +44,14 @@ static void js_number_string(double v, char out[40]) {
     snprintf(out, 40, "%lld", (long long)v);
     return;
   }
-  /* printf rounds correctly, so the first precision that reads back is the
-   * shortest one, and its digits are the closest ones as JavaScript wants. */
+  /* printf rounds correctly, so the first precision that reads back gives
+   * the shortest digits, closest to v as JavaScript wants. Below 16 digits
+   * only 15 needs a try: any decimal of up to DBL_DIG (15) digits survives
+   * the trip through a double, so when the shortest form is shorter, the
+   * 15-digit one is it followed by zeros. Subnormals hold fewer digits and
+   * are searched from 1. */
   char e[40];
-  for (int p = 1; p <= 17; p++) {
+  for (int p = a < DBL_MIN ? 1 : DBL_DIG; p <= 17; p++) {
     snprintf(e, sizeof e, "%.*e", p - 1, a);
     if (strtod(e, NULL) == a) break;
   }
@@ -130,25 +135,57 @@ static int put_be(sbuf *o, unsigned lead, uint64_t v, int nbytes) {
   return sbuf_append(o, b, (size_t)nbytes + 1);
 }
 
-/* A header with a length: the short form when len < short_max, then the 8,
- * 16 and 32 bit forms (lead8 == 0 when there is no 8 bit form). */
-static int put_len(sbuf *o, unsigned fix, size_t short_max, unsigned lead8,
-                   unsigned lead16, unsigned lead32, uint64_t len) {
-  if (len < short_max) return put_byte(o, fix | (unsigned)len);
-  if (lead8 && len < 0x100) return put_be(o, lead8, len, 1);
-  if (len < 0x10000) return put_be(o, lead16, len, 2);
-  if (len < 0x100000000ull) return put_be(o, lead32, len, 4);
-  return -1; /* notepack.io throws */
+/* The smallest form notepack.io uses for a length or count: the fix form
+ * when len < fix_max, then the 8 (when lead8 is not 0), 16 and 32 bit
+ * ones. Writes up to 5 bytes to h; returns how many, or 0 when too long
+ * (notepack.io throws). */
+static size_t len_header(uint8_t h[5], unsigned fix, uint64_t fix_max,
+                         unsigned lead8, unsigned lead16, unsigned lead32,
+                         uint64_t len) {
+  int w;
+  if (len < fix_max) {
+    h[0] = (uint8_t)(fix | len);
+    return 1;
+  }
+  if (lead8 && len < 0x100) {
+    h[0] = (uint8_t)lead8;
+    w = 1;
+  } else if (len < 0x10000) {
+    h[0] = (uint8_t)lead16;
+    w = 2;
+  } else if (len < 0x100000000ull) {
+    h[0] = (uint8_t)lead32;
+    w = 4;
+  } else {
+    return 0;
+  }
+  for (int i = 0; i < w; i++) h[1 + i] = (uint8_t)(len >> (8 * (w - 1 - i)));
+  return (size_t)w + 1;
 }
 
+#define STR_HEADER 0xa0, 0x20, 0xd9, 0xda, 0xdb
+#define BIN_HEADER 0, 0, 0xc4, 0xc5, 0xc6
+#define ARRAY_HEADER 0x90, 0x10, 0, 0xdc, 0xdd
+#define MAP_HEADER 0x80, 0x10, 0, 0xde, 0xdf
+
 static int put_str(sbuf *o, const char *s, size_t n) {
-  if (put_len(o, 0xa0, 0x20, 0xd9, 0xda, 0xdb, n)) return -1;
-  return sbuf_append(o, s, n);
+  uint8_t h[5];
+  size_t hl = len_header(h, STR_HEADER, n);
+  return hl && !sbuf_append(o, h, hl) ? sbuf_append(o, s, n) : -1;
 }
 
 static int put_bin(sbuf *o, const void *p, size_t n) {
-  if (put_len(o, 0, 0, 0xc4, 0xc5, 0xc6, n)) return -1;
-  return sbuf_append(o, p, n);
+  uint8_t h[5];
+  size_t hl = len_header(h, BIN_HEADER, n);
+  return hl && !sbuf_append(o, h, hl) ? sbuf_append(o, p, n) : -1;
+}
+
+static int put_uint(sbuf *o, uint64_t u) {
+  if (u < 0x80) return put_byte(o, (unsigned)u);
+  if (u < 0x100) return put_be(o, 0xcc, u, 1);
+  if (u < 0x10000) return put_be(o, 0xcd, u, 2);
+  if (u < 0x100000000ull) return put_be(o, 0xce, u, 4);
+  return put_be(o, 0xcf, u, 8);
 }
 
 /* An integral double modulo 2^64: the bits notepack.io ends up writing for
@@ -179,13 +216,8 @@ static int put_number(sbuf *o, double v) {
     return put_be(o, 0xcb, bits, 8);
   }
   uint64_t u = js_low64(v);
-  if (v >= 0) { /* -0 too, as a positive fixint 0 */
-    if (v < 0x80) return put_byte(o, (unsigned)u);
-    if (v < 0x100) return put_be(o, 0xcc, u, 1);
-    if (v < 0x10000) return put_be(o, 0xcd, u, 2);
-    if (v < 4294967296.0) return put_be(o, 0xce, u, 4);
-    return put_be(o, 0xcf, u, 8);
-  }
+  if (v >= 18446744073709551616.0) return put_be(o, 0xcf, u, 8);
+  if (v >= 0) return put_uint(o, u); /* -0 too, as a positive fixint 0 */
   if (v >= -0x20) return put_byte(o, (unsigned)(u & 0xff));
   if (v >= -0x80) return put_be(o, 0xd0, u, 1);
   if (v >= -0x8000) return put_be(o, 0xd1, u, 2);
@@ -244,8 +276,8 @@ static int read_number(mp_enc *e, size_t *pos, double *v) {
     if (i >= n || s[i] < '0' || s[i] > '9') return -1;
     while (i < n && s[i] >= '0' && s[i] <= '9') i++;
   }
-  /* strtod needs a terminated copy: the text may go on with more digits of
-   * something else only in invalid JSON, but it must not be read past. */
+  /* strtod reads a copy: it needs a terminated string, and on the text
+   * itself it could read on past the JSON number. */
   sbuf_reset(&e->str);
   if (sbuf_append(&e->str, s + start, i - start)) return -1;
   *v = strtod(e->str.data, NULL);
@@ -278,17 +310,14 @@ static int enc_array(mp_enc *e, size_t *pos, int depth) {
       }
     }
   }
-  sbuf h = SBUF_INIT;
-  if (put_len(&h, 0x90, 0x10, 0, 0xdc, 0xdd, count)) {
-    sbuf_free(&h);
-    return -1;
-  }
+  uint8_t h[5];
+  size_t hl = len_header(h, ARRAY_HEADER, count);
+  if (!hl) return -1;
   char *base = e->out.data + hdr;
-  memmove(base + h.len, base + 5, e->out.len - hdr - 5);
-  memcpy(base, h.data, h.len);
-  e->out.len -= 5 - h.len;
+  memmove(base + hl, base + 5, e->out.len - hdr - 5);
+  memcpy(base, h, hl);
+  e->out.len -= 5 - hl;
   e->out.data[e->out.len] = 0;
-  sbuf_free(&h);
   *pos = i;
   return 0;
 }
@@ -381,7 +410,9 @@ static int enc_object(mp_enc *e, size_t *pos, int depth) {
   }
   size_t count = e->mlen - base;
   if (any_index) qsort(e->m + base, count, sizeof *e->m, member_cmp);
-  if (put_len(&e->out, 0x80, 0x10, 0, 0xde, 0xdf, count)) goto done;
+  uint8_t h[5];
+  size_t hl = len_header(h, MAP_HEADER, count);
+  if (!hl || sbuf_append(&e->out, h, hl)) goto done;
   for (size_t k = 0; k < count; k++) {
     sbuf_reset(&e->str);
     if (json_read_string(s, n, e->m[base + k].key, &e->str) < 0 ||
@@ -454,16 +485,8 @@ static int mp_encode_map(mp_enc *e) {
   }
   if (put_str(&e->out, "nsp", 3) || put_str(&e->out, nsp, strlen(nsp)))
     return -1;
-  if (p->id >= 0) {
-    /* Exact, unlike put_number: an id is an integer whatever its size. */
-    uint64_t id = (uint64_t)p->id;
-    if (put_str(&e->out, "id", 2)) return -1;
-    if (id < 0x80) return put_byte(&e->out, (unsigned)id);
-    if (id < 0x100) return put_be(&e->out, 0xcc, id, 1);
-    if (id < 0x10000) return put_be(&e->out, 0xcd, id, 2);
-    if (id < 0x100000000ull) return put_be(&e->out, 0xce, id, 4);
-    return put_be(&e->out, 0xcf, id, 8);
-  }
+  if (p->id >= 0 && (put_str(&e->out, "id", 2) || put_uint(&e->out, (uint64_t)p->id)))
+    return -1;
   return 0;
 }
 
