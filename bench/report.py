@@ -13,9 +13,11 @@ import subprocess
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
-SERVERS = ["libsio", "bare", "node", "python"]
+SERVERS = ["libsio", "libsio-py", "libsio-lua", "bare", "node", "python"]
 SERVER_NAMES = {
     "libsio": "libsio (C)",
+    "libsio-py": "libsio Python binding",
+    "libsio-lua": "libsio Lua binding",
     "bare": "bare ceiling",
     "node": "Node.js socket.io",
     "python": "python-socketio",
@@ -114,8 +116,13 @@ def version_lines():
         pass
     pins = open(os.path.join(BENCH, "requirements.txt")).read().split()
     py = run_quiet([os.path.join(BENCH, ".venv", "bin", "python"), "--version"])
+    luajit = run_quiet(["luajit", "-v"])
     return [
         f"- libsio: `build-bench/libsio/examples/sio_test_server` at commit {commit}, Release build",
+        "- libsio Python binding: `bench/servers/libsio_python_server.py` (asyncio mode), "
+        "`bindings/python` built into `bench/.venv-libsio`",
+        f"- libsio Lua binding: `tests/lua/test_server.lua` on {luajit or 'luajit'} with "
+        "`build-bench/libsio/libsio.so`",
         "- bare ceiling: `bench/bare_server`, one epoll thread, no Socket.IO layer",
         f"- Node.js {node}, socket.io {sio_js} (`bench/servers/node_server.mjs`)",
         f"- {py}, {', '.join(pins)} (`bench/servers/python_server.py`)",

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Runs the benchmark comparison: libsio's C test server, the bare WebSocket
-# ceiling, the official Node.js socket.io server and python-socketio, each
-# started on loopback and driven by the same load generator.
+# Runs the benchmark comparison: libsio's C test server, its Python and Lua
+# bindings, the bare WebSocket ceiling, the official Node.js socket.io server
+# and python-socketio, each started on loopback and driven by the same load
+# generator.
 #
 #   bench/run.sh                  full run (~15 min on 2 cores), writes docs/benchmarks.md
 #   bench/run.sh --smoke          every server and scenario for a moment; checks that each
 #                                 completes, writes nothing to docs/
-#   bench/run.sh --servers bare,node   only these (libsio, bare, node, python)
+#   bench/run.sh --servers bare,node   only these (libsio, libsio-py, libsio-lua,
+#                                      bare, node, python)
 #
 # Environment: BENCH_BIN_DIR (a build with loadgen and bare_server, else built
 # into build-bench/tools), SIO_TEST_SERVER (the libsio server binary, else
@@ -19,14 +21,15 @@ set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH=$ROOT/bench
 MODE=full
-SERVERS=(libsio bare node python)
+SERVERS=(libsio libsio-py libsio-lua bare node python)
 COMMAND_LINE="bench/run.sh $*"
 
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) MODE=smoke ;;
     --servers) shift; IFS=, read -r -a SERVERS <<< "$1" ;;
-    *) echo "usage: bench/run.sh [--smoke] [--servers libsio,bare,node,python]" >&2; exit 2 ;;
+    *) echo "usage: bench/run.sh [--smoke] [--servers libsio,libsio-py,libsio-lua,bare,node,python]" >&2
+       exit 2 ;;
   esac
   shift
 done
@@ -60,16 +63,21 @@ if [ -z "$BIN" ]; then
   fi
 fi
 
+wants() { [[ " ${SERVERS[*]} " == *" $1 "* ]]; }
+
+# libsio's C server, and the shared library the Lua binding loads.
 SIO=${SIO_TEST_SERVER:-}
 SIO_NOTE=""
+SIO_LIB=""
 if [ -z "$SIO" ] && [ -n "${SIO_TEST_SERVER+set}" ]; then
   SIO_NOTE="not part of this build"
-elif [ -z "$SIO" ] && [[ " ${SERVERS[*]} " == *" libsio "* ]]; then
-  log "building sio_test_server in build-bench/libsio"
+elif [ -z "$SIO" ] && { wants libsio || wants libsio-lua; }; then
+  log "building sio_test_server and libsio.so in build-bench/libsio"
   if cmake -S "$ROOT" -B "$ROOT/build-bench/libsio" -DCMAKE_BUILD_TYPE=Release \
        -DSIO_BUILD_TESTS=OFF > "$OUT/build-libsio.log" 2>&1 &&
-     cmake --build "$ROOT/build-bench/libsio" -j2 --target sio_test_server >> "$OUT/build-libsio.log" 2>&1; then
+     cmake --build "$ROOT/build-bench/libsio" -j2 --target sio_test_server sio >> "$OUT/build-libsio.log" 2>&1; then
     SIO=$ROOT/build-bench/libsio/examples/sio_test_server
+    SIO_LIB=$ROOT/build-bench/libsio/libsio.so
   else
     SIO_NOTE="did not build (see build-libsio.log)"
     log "libsio: $SIO_NOTE"
@@ -78,13 +86,13 @@ fi
 
 # ---- dependencies -----------------------------------------------------------
 NODE_NOTE=""
-if [[ " ${SERVERS[*]} " == *" node "* ]] && [ ! -d "$BENCH/node/node_modules/socket.io" ]; then
+if wants node && [ ! -d "$BENCH/node/node_modules/socket.io" ]; then
   log "installing socket.io into bench/node"
   (cd "$BENCH/node" && npm ci --no-audit --no-fund > "$OUT/npm.log" 2>&1) || NODE_NOTE="npm ci failed"
 fi
 PY_NOTE=""
 VENV=$BENCH/.venv
-if [[ " ${SERVERS[*]} " == *" python "* ]] &&
+if wants python &&
    ! cmp -s "$BENCH/requirements.txt" "$VENV/installed-requirements.txt"; then
   log "installing python-socketio into bench/.venv"
   if python3 -m venv "$VENV" > "$OUT/pip.log" 2>&1 &&
@@ -92,6 +100,24 @@ if [[ " ${SERVERS[*]} " == *" python "* ]] &&
     cp "$BENCH/requirements.txt" "$VENV/installed-requirements.txt"
   else
     PY_NOTE="pip install failed"
+  fi
+fi
+
+# The Python binding is built from the checkout into its own venv, again
+# whenever its sources or the core's change.
+PYBIND_NOTE=""
+PYBIND_VENV=$BENCH/.venv-libsio
+if wants libsio-py; then
+  stamp=$(cd "$ROOT" && find bindings/python/src bindings/python/CMakeLists.txt \
+            bindings/python/pyproject.toml core abi -type f | sort | xargs cat | sha1sum)
+  if [ "$stamp" != "$(cat "$PYBIND_VENV/installed-stamp" 2>/dev/null)" ]; then
+    log "building the libsio Python binding into bench/.venv-libsio"
+    if python3 -m venv "$PYBIND_VENV" > "$OUT/pybind.log" 2>&1 &&
+       "$PYBIND_VENV/bin/pip" install -q --force-reinstall "$ROOT/bindings/python" >> "$OUT/pybind.log" 2>&1; then
+      echo "$stamp" > "$PYBIND_VENV/installed-stamp"
+    else
+      PYBIND_NOTE="the binding did not build (see pybind.log)"
+    fi
   fi
 fi
 
@@ -107,7 +133,11 @@ fi
 
 server_command() {
   case "$1" in
-    libsio) [ -n "$SIO" ] && [ -x "$SIO" ] && echo "$SIO --port 0" ;;
+    libsio) [ -n "$SIO" ] && echo "$SIO --port 0" ;;
+    libsio-py) [ -z "$PYBIND_NOTE" ] &&
+      echo "$PYBIND_VENV/bin/python $BENCH/servers/libsio_python_server.py --port 0" ;;
+    libsio-lua) [ -n "$SIO_LIB" ] && command -v luajit > /dev/null &&
+      echo "env SIO_LIB=$SIO_LIB luajit $ROOT/tests/lua/test_server.lua --port 0" ;;
     bare) echo "$BIN/bare_server --port 0" ;;
     node) [ -z "$NODE_NOTE" ] && echo "node $BENCH/servers/node_server.mjs --port 0" ;;
     python) [ -z "$PY_NOTE" ] && echo "$VENV/bin/python $BENCH/servers/python_server.py --port 0" ;;
@@ -151,6 +181,11 @@ trap stop_server EXIT
 not_started_note() {
   case "$1" in
     libsio) echo "${SIO_NOTE:-did not start}" ;;
+    libsio-py) echo "${PYBIND_NOTE:-did not start}" ;;
+    libsio-lua)
+      if [ -z "$SIO_LIB" ]; then echo "no libsio.so built here (${SIO_NOTE:-SIO_TEST_SERVER given})"
+      elif ! command -v luajit > /dev/null; then echo "no luajit"
+      else echo "did not start"; fi ;;
     node) echo "${NODE_NOTE:-did not start}" ;;
     python) echo "${PY_NOTE:-did not start}" ;;
     *) echo "did not start" ;;

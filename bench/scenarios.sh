@@ -3,7 +3,7 @@
 # Servers are started afresh for every scenario of a full run, so memory
 # figures start from an idle server.
 
-# Full run: ~3 minutes per server on 2 cores.
+# Full run: 1.5 to 3.5 minutes per server on 2 cores.
 FULL_SCENARIOS=(
   "echo-w8|echo, 100 clients, 8 in flight, 16 B|--scenario echo --clients 100 --window 8 --size 16"
   "echo-w32|echo, 100 clients, 32 in flight, 16 B|--scenario echo --clients 100 --window 32 --size 16"
@@ -22,7 +22,7 @@ FULL_SCENARIOS=(
   "max-conns|as many idle WebSocket clients as allowed (target 50,000)|--scenario idle --clients MAX_CLIENTS --settle 2"
   "polling|long-polling echo, 50 clients, 8 in flight|--scenario echo --transport polling --clients 50 --window 8 --size 16"
 )
-FULL_TIMING="--duration 4 --warmup 1"
+FULL_TIMING="--duration 3 --warmup 1"
 
 # Smoke run: every scenario in a second or less, few clients.
 SMOKE_SCENARIOS=(

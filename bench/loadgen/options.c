@@ -110,8 +110,9 @@ bool options_parse(int argc, char **argv, struct options *o) {
     return false;
   }
   if (o->sources == 0) {
-    /* ~28k ephemeral ports per source address: stay well under that. */
-    o->sources = o->clients / 20000 + 1;
+    /* ~28k ephemeral ports per source address, and connect() slows down as
+     * an address's ports fill up (TIME_WAIT of earlier runs included). */
+    o->sources = o->clients / 5000 + 1;
   }
   if (o->sources > 250) {
     o->sources = 250;

@@ -70,7 +70,9 @@ async def main():
     sio.attach(app)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", args.port)
+    # aiohttp's default backlog of 128 refuses part of a burst of connects;
+    # Node.js listens with 511, and a production deployment would raise it.
+    site = web.TCPSite(runner, "127.0.0.1", args.port, backlog=1024)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]
     print(f"listening on {port}", flush=True)
