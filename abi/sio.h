@@ -146,12 +146,16 @@ enum sio_event_type {
   SIO_EV_ERROR = 8,
   /* server: sio_server_close() has finished. */
   SIO_EV_SERVER_CLOSED = 9,
-  /* client: connected to a namespace. nsp, sid. */
+  /* client: connected to a namespace. nsp, sid (flags has
+   * SIO_EVF_RECOVERED when the server restored the session's state). */
   SIO_EV_CONNECT = 10,
   /* client: the server refused the namespace. nsp, reason = message,
    * data = JSON of the server's data or NULL. */
   SIO_EV_CONNECT_ERROR = 11,
-  /* client: a reconnection attempt starts. attempt in ack_id. */
+  /* client: a reconnection attempt starts. attempt number in ack_id.
+   * Client SIO_EV_DISCONNECT reasons: "io server disconnect", "io client
+   * disconnect", "ping timeout", "transport close", "transport error",
+   * "parse error". */
   SIO_EV_RECONNECT_ATTEMPT = 12,
   /* client: reconnected after attempt ack_id. */
   SIO_EV_RECONNECT = 13,
@@ -285,13 +289,67 @@ int sio_leave(sio_server *srv, const sio_target *to, const char *const *rooms,
               size_t nrooms);
 
 /* disconnectSockets: the selected sockets leave their namespace ("server
- * namespace disconnect"); with close != 0 their whole connection is closed
- * ("forced server close" on the other namespaces). */
+ * namespace disconnect"); with close != 0 every namespace of their
+ * connections is left the same way and the connections close. Like join,
+ * leave and disconnect, a selection of one sid that is gone is reported as
+ * SIO_EV_ERROR (SIO_ENOTFOUND). */
 int sio_disconnect(sio_server *srv, const sio_target *to, int close);
 
 /* fetchSockets: answered by SIO_EV_SOCKETS with the request id. */
 int sio_fetch_sockets(sio_server *srv, const sio_target *to,
                       uint64_t *req_out);
+
+/* ---------------------------------------------------------------------------
+ * Client (socket.io-client's Manager and its sockets)
+ *
+ * Client option keys: "path" ("/socket.io/"), "transports"
+ * ("polling,websocket": start on polling and upgrade; "websocket" alone
+ * connects with a WebSocket directly), "upgrade" ("true"), "query"
+ * (URL-encoded pairs added to every request), "extraHeaders" (JSON object
+ * of header names to values), "timeout" (20000: ms for each connection
+ * attempt), "reconnection" ("true"), "reconnectionAttempts" (0: no limit),
+ * "reconnectionDelay" (1000), "reconnectionDelayMax" (5000),
+ * "randomizationFactor" ("0.5"), "ackTimeout" (0: none; with "retries"),
+ * "retries" (0), "parser" ("json" or "msgpack"), "tls.ca" (a PEM file of
+ * trusted certificates; default: the system's), "tls.verify" ("true":
+ * certificate and host name are checked).
+ * ------------------------------------------------------------------------ */
+/* Creates a client for url ("http://", "https://", "ws://" or "wss://"; its
+ * path, if any, names the namespace the first socket opens, as io(url)
+ * does) and starts connecting: the main socket's namespace is joined with
+ * auth_json (an object, or NULL). Events follow on the context's queue
+ * (SIO_EV_CONNECT, SIO_EV_CONNECT_ERROR, ...), each with ev->client set.
+ * opts may be NULL and is not kept. *out stays valid until
+ * sio_context_free(), even after sio_client_close(). */
+int sio_client_new(sio_context *ctx, const char *url, const sio_options *opts,
+                   const char *auth_json, sio_client **out);
+
+/* Opens another namespace over the same connection (io(url + nsp) with the
+ * same Manager). auth_json may be NULL. */
+int sio_client_socket(sio_client *cli, const char *nsp, const char *auth_json);
+
+/* Emits on the client's socket of namespace nsp (NULL means "/"). Payload
+ * rules as sio_emit. Emits made while disconnected are buffered and sent on
+ * (re)connection, except SIO_EMIT_VOLATILE ones, which are dropped. With
+ * SIO_EMIT_ACK, *req_out receives the id the SIO_EV_ACK will carry;
+ * timeout_ms > 0 bounds the wait (each try, with "retries"). */
+int sio_client_emit(sio_client *cli, const char *nsp, const char *event,
+                    const char *args_json, size_t args_len, const sio_buf *bins,
+                    size_t nbins, unsigned flags, int timeout_ms,
+                    uint64_t *req_out);
+
+/* Acknowledges a SIO_EV_EVENT received on namespace nsp. */
+int sio_client_ack(sio_client *cli, const char *nsp, int64_t ack_id,
+                   const char *args_json, size_t args_len, const sio_buf *bins,
+                   size_t nbins);
+
+/* Leaves namespace nsp ("io client disconnect"); the connection closes when
+ * no namespace is left. */
+int sio_client_disconnect(sio_client *cli, const char *nsp);
+
+/* Closes every socket and the connection, with no reconnection. Later
+ * commands on cli fail with SIO_ECLOSED. */
+int sio_client_close(sio_client *cli);
 
 #ifdef __cplusplus
 }
