@@ -16,9 +16,6 @@ local OPTIONS = ffi.cast("sio_options *", 0x3000)
 
 local fake = setmetatable({}, { __index = ffi.C }) -- enum constants come from ffi.C
 local next_req = 100
--- The event sio_next_event handed out last, with the strings and buffers it
--- points to: kept referenced until the next one, as the C library would.
-local current
 
 local function str(p)
   return p ~= nil and ffi.string(p) or nil
@@ -145,7 +142,9 @@ function fake.sio_next_event(_, _, slot)
   ev.bins, ev.nbins = bins, e.bins and #e.bins or 0
   ev.ack_id = e.ack_id or -1
   ev.err = e.err or 0
-  current = { ev, bins, e }
+  -- Keeps the event and what it points to until the next one, as the
+  -- library keeps its memory.
+  M.current_event = { ev, bins, e }
   slot[0] = ev
   return 1
 end

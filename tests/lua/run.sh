@@ -19,7 +19,7 @@ root=$(cd "$here/../.." && pwd)
 
 # luajit2 is OpenResty's LuaJIT, the one Debian's nginx Lua module runs on
 # (Debian's other luajit package cannot be installed beside it).
-packages="lua-cjson nginx libnginx-mod-http-lua lua-resty-core lua-resty-lrucache"
+packages="lua-cjson lua-check nginx libnginx-mod-http-lua lua-resty-core lua-resty-lrucache"
 command -v luajit >/dev/null 2>&1 || packages="luajit2 $packages"
 missing=""
 for p in $packages; do
@@ -74,6 +74,7 @@ step() {
 }
 
 step "$root/bindings/lua/gen_cdefs.sh" --check
+step luacheck --no-color --config "$here/luacheckrc" "$root/bindings/lua" "$here"/*.lua "$here/nginx"
 step luajit "$here/test_payload.lua"
 step luajit "$here/test_server_routing.lua"
 step luajit "$here/test_library.lua"

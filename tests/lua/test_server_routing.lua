@@ -99,6 +99,22 @@ test("socket:emit targets the socket; its callback gets the ack", function()
   same(answer, { 42, "y" }, "ack arguments")
 end)
 
+test("handlers run in the coroutine that polls, which they may yield", function()
+  local socket = connect("co")
+  local ran_in
+  socket:on("work", function()
+    ran_in = coroutine.running()
+    coroutine.yield("paused")
+  end)
+  fake.push({ type = C.SIO_EV_EVENT, sid = "co", name = "work", data = "[]" })
+  local pump = coroutine.create(function() return server:poll(0) end)
+  local _, first = coroutine.resume(pump)
+  equal(first, "paused", "the handler yielded through poll")
+  equal(ran_in, pump, "ran in the polling coroutine")
+  local _, count = coroutine.resume(pump)
+  equal(count, 1, "poll finished after the resume")
+end)
+
 test("timeout(ms):emit callbacks get an error first", function()
   local socket = connect("s4")
   local results = {}
