@@ -184,3 +184,22 @@ def test_coroutine_handlers_need_the_async_server(fake, caplog) -> None:
         assert any("AsyncServer" in str(r.exc_info[1]) for r in caplog.records if r.exc_info)
     finally:
         server.stop()
+
+
+def test_undecodable_events_are_logged_and_the_pump_goes_on(fake, make_server, caplog) -> None:
+    server = make_server()
+    seen: queue.Queue = queue.Queue()
+
+    @server.io.on("connection")
+    def on_connection(socket):
+        seen.put(socket.id)
+        socket.on("e", lambda *args: seen.put(args))
+
+    server.start()
+    fake.push(fake.SIO_EV_CONNECTION, sid="x" * 20, raw_data=b"{not json")
+    connect(fake)
+    assert next_item(seen) == SID
+    fake.push(fake.SIO_EV_EVENT, sid=SID, name="e", raw_data=b"[1,")
+    fake.push(fake.SIO_EV_EVENT, sid=SID, name="e", data=[2])
+    assert next_item(seen) == (2,)
+    assert len([r for r in caplog.records if r.levelname == "ERROR"]) == 2

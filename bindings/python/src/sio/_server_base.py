@@ -282,6 +282,14 @@ class ServerBase:
 
     # Events (the pumping thread) -------------------------------------------
     def _handle_event(self, event: Event) -> None:
+        # Handlers are guarded one by one (_invoke); this guard is for the
+        # binding's own code, so that nothing stops the pump.
+        try:
+            self._dispatch(event)
+        except Exception:
+            log.exception("libsio: could not dispatch %r", event)
+
+    def _dispatch(self, event: Event) -> None:
         kind = event.type
         if kind == EV_EVENT:
             self._on_event(event)
