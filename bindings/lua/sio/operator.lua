@@ -6,6 +6,7 @@ local ffi = require("ffi")
 local bit = require("bit")
 local lib = require("sio.lib")
 local payload = require("sio.payload")
+local acks = require("sio.acks")
 
 local C = lib.load()
 local macros = lib.macros
@@ -123,45 +124,10 @@ function Operator:_selects(socket)
   return not in_any(self.except_rooms)
 end
 
--- The handler of the answer to an emit with an acknowledgement callback. As
--- in socket.io, a callback without timeout() gets only the peer's
--- arguments (and nothing when the socket goes away); with timeout() it gets
--- an error message or nil first; a broadcast's gets the list of responses.
-local function ack_handler(cb, broadcast, with_timeout)
-  return function(e)
-    if e.err ~= 0 then
-      local message = e.reason or ffi.string(C.sio_strerror(e.err))
-      if broadcast then
-        cb(message, e.data and payload.decode(e.data, e.bins) or {})
-      elseif with_timeout then
-        cb(message)
-      end
-      return
-    end
-    if broadcast then
-      cb(nil, payload.decode(e.data, e.bins))
-      return
-    end
-    local args, n = payload.decode_args(e.data, e.bins)
-    if with_timeout then
-      cb(nil, unpack(args, 1, n))
-    else
-      cb(unpack(args, 1, n))
-    end
-  end
-end
-
 -- emit(name, ...): a function as the last argument asks for an
--- acknowledgement (see ack_handler).
+-- acknowledgement (see acks.on_answer).
 function Operator:emit(name, ...)
-  local n = select("#", ...)
-  local args = { ... }
-  local cb
-  if n > 0 and type(args[n]) == "function" then
-    cb = args[n]
-    args[n] = nil
-    n = n - 1
-  end
+  local args, n, cb = acks.split(...)
   local broadcast = self.sid == nil
   if cb and broadcast and not self.timeout_ms then
     error("acknowledgements of a broadcast need timeout(ms) first", 2)
@@ -181,7 +147,7 @@ function Operator:emit(name, ...)
     flags, self.timeout_ms or 0, req)
   lib.check(rc, "emit '" .. tostring(name) .. "'")
   if cb then
-    server:_expect(req[0], ack_handler(cb, broadcast, self.timeout_ms ~= nil))
+    server:_expect(req[0], acks.on_answer(cb, broadcast, self.timeout_ms ~= nil))
   end
   -- Keeps the attachment strings referenced until the call above is done.
   bins.sent = true

@@ -11,6 +11,7 @@ local lib = require("sio.lib")
 local context = require("sio.context")
 local emitter = require("sio.emitter")
 local payload = require("sio.payload")
+local options = require("sio.options")
 local namespace = require("sio.namespace")
 local socket_mod = require("sio.socket")
 
@@ -30,44 +31,6 @@ end
 
 local M = { Server = Server }
 
-local function camel_case(key)
-  return (key:gsub("_(%l)", string.upper))
-end
-
--- { ping_interval = 25000, cors = { origin = {"a", "b"} } } ->
--- { pingInterval = "25000", ["cors.origin"] = "a,b" }: the core's keys are
--- the JavaScript option names, nested ones joined with a dot.
-local function option_strings(opts, prefix, out)
-  for k, v in pairs(opts) do
-    local key = prefix .. camel_case(k)
-    if type(v) == "table" then
-      if #v > 0 then
-        out[key] = table.concat(v, ",")
-      else
-        option_strings(v, key .. ".", out)
-      end
-    elseif type(v) == "boolean" then
-      out[key] = v and "true" or "false"
-    else
-      out[key] = tostring(v)
-    end
-  end
-  return out
-end
-
-local function new_options(opts)
-  local out = ffi.new("sio_options*[1]")
-  lib.check(C.sio_options_new(out), "sio_options_new")
-  local o = ffi.gc(out[0], C.sio_options_free)
-  for key, value in pairs(option_strings(opts, "", {})) do
-    if C.sio_options_set(o, key, value) < 0 then
-      error(string.format("option %s = %q: %s", key, value,
-        ffi.string(C.sio_last_error())), 4)
-    end
-  end
-  return o
-end
-
 -- opts: the server options in snake_case (port, host, path, ping_interval,
 -- ping_timeout, cors = { origin, credentials }, transports, parser, ...);
 -- opts.context picks a context other than the shared default one.
@@ -80,7 +43,7 @@ function M.new(opts)
       core_opts[k] = v
     end
   end
-  local o = new_options(core_opts)
+  local o = options.build(core_opts)
   local out = ffi.new("sio_server*[1]")
   lib.check(C.sio_server_new(ctx.c, o, out), "sio_server_new")
   local server = setmetatable({

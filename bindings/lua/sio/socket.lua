@@ -7,7 +7,7 @@
 -- reserved "disconnecting" and "disconnect" (fn(reason)).
 local lib = require("sio.lib")
 local emitter = require("sio.emitter")
-local payload = require("sio.payload")
+local acks = require("sio.acks")
 local operator = require("sio.operator")
 
 local C = lib.load()
@@ -84,25 +84,11 @@ function Socket:disconnect(close)
   self.self_op:disconnect_sockets(close)
 end
 
--- The function passed as the last argument of a handler whose peer asked for
--- an acknowledgement. Only its first call is sent.
+-- The reply function for an event whose peer waits for an acknowledgement.
 function Socket:_acker(ack_id)
-  local done = false
-  return function(...)
-    if done then
-      return
-    end
-    done = true
-    local text, bins = payload.encode({ ... }, select("#", ...))
-    local bufs, nbufs = payload.buffers(bins)
-    local rc = C.sio_ack(self.server.c, self.id, ack_id, text, #text, bufs, nbufs)
-    -- Keeps the attachment strings referenced until the call above is done.
-    bins.sent = true
-    -- The socket may be gone by now: like socket.io, nothing is sent then.
-    if rc < 0 and rc ~= C.SIO_ENOTFOUND and rc ~= C.SIO_ECLOSED then
-      lib.check(rc, "ack")
-    end
-  end
+  return acks.replier(function(text, len, bufs, nbufs)
+    return C.sio_ack(self.server.c, self.id, ack_id, text, len, bufs, nbufs)
+  end)
 end
 
 function Socket:_event(name, args, n)

@@ -1,0 +1,58 @@
+-- Lua option tables -> a core sio_options builder. The core's keys are the
+-- JavaScript option names: snake_case keys become camelCase, nested tables
+-- dotted keys (cors = { origin = ... } -> "cors.origin"), lists
+-- comma-separated values, booleans "true"/"false".
+local ffi = require("ffi")
+local lib = require("sio.lib")
+
+local C = lib.load()
+local M = {}
+
+local function camel_case(key)
+  return (key:gsub("_(%l)", string.upper))
+end
+
+-- encoders: optional { [lua_key] = function(value) -> string } for values
+-- that the core takes in another form (a JSON object, say).
+local function flatten(opts, prefix, encoders, out)
+  for k, v in pairs(opts) do
+    local key = prefix .. camel_case(k)
+    local encode = prefix == "" and encoders[k]
+    if encode then
+      out[key] = encode(v)
+    elseif type(v) == "table" then
+      if #v > 0 then
+        out[key] = table.concat(v, ",")
+      else
+        flatten(v, key .. ".", encoders, out)
+      end
+    elseif type(v) == "boolean" then
+      out[key] = v and "true" or "false"
+    else
+      out[key] = tostring(v)
+    end
+  end
+  return out
+end
+
+-- The core's key/value strings for a Lua option table.
+function M.strings(opts, encoders)
+  return flatten(opts, "", encoders or {}, {})
+end
+
+-- A sio_options (freed by the GC) holding opts; an unknown key or a bad value
+-- raises an error that names it.
+function M.build(opts, encoders)
+  local out = ffi.new("sio_options*[1]")
+  lib.check(C.sio_options_new(out), "sio_options_new")
+  local o = ffi.gc(out[0], C.sio_options_free)
+  for key, value in pairs(M.strings(opts, encoders)) do
+    if C.sio_options_set(o, key, value) < 0 then
+      error(string.format("option %s = %q: %s", key, value,
+        ffi.string(C.sio_last_error())), 3)
+    end
+  end
+  return o
+end
+
+return M
