@@ -1,5 +1,5 @@
--- libsio for LuaJIT and OpenResty: a Socket.IO v5 server (a client will join
--- it) over the C core, through the FFI. Nothing runs behind the host's back:
+-- libsio for LuaJIT and OpenResty: a Socket.IO v5 server and client over the
+-- C core, through the FFI. Nothing runs behind the host's back:
 -- handlers run inside io:poll() / io:run() / sio.poll(), in the caller's
 -- coroutine, or from the nginx timer that sio.ngx starts.
 --
@@ -9,11 +9,16 @@
 --     socket:on("echo", function(msg, ack) ack(msg) end)
 --   end)
 --   io:run()
+--
+--   local socket = sio.connect("http://127.0.0.1:3000/", { auth = { token = "t" } })
+--   socket:on("connect", function() socket:emit("echo", "hi", print) end)
+--   while true do sio.poll(-1) end
 local ffi = require("ffi")
 local lib = require("sio.lib")
 local payload = require("sio.payload")
 local context = require("sio.context")
 local server = require("sio.server")
+local client = require("sio.client")
 
 local C = lib.load()
 
@@ -27,6 +32,7 @@ local M = {
   null = payload.null,
 
   server = server.new,
+  connect = client.connect,
   context = context.new,
 }
 

@@ -13,6 +13,7 @@ local M = { calls = {}, queue = {} }
 local CONTEXT = ffi.cast("sio_context *", 0x1000)
 local SERVER = ffi.cast("sio_server *", 0x2000)
 local OPTIONS = ffi.cast("sio_options *", 0x3000)
+local CLIENT = ffi.cast("sio_client *", 0x4000)
 
 local fake = setmetatable({}, { __index = ffi.C }) -- enum constants come from ffi.C
 local next_req = 100
@@ -123,6 +124,35 @@ function fake.sio_fetch_sockets(_, to, req_out)
   return record({ "fetch", to = target(to), req = next_req })
 end
 
+function fake.sio_client_new(_, url, _, auth, out)
+  out[0] = CLIENT
+  return record({ "client_new", url = ffi.string(url), auth = str(auth) })
+end
+
+function fake.sio_client_socket(_, nsp, auth)
+  return record({ "client_socket", nsp = ffi.string(nsp), auth = str(auth) })
+end
+
+function fake.sio_client_emit(_, nsp, event, json, len, bufs, nbufs, flags, timeout, req_out)
+  next_req = next_req + 1
+  req_out[0] = next_req
+  return record({ "client_emit", nsp = str(nsp), event = ffi.string(event), json = ffi.string(json, len),
+    bins = buffers(bufs, nbufs), flags = flags, timeout = timeout, req = next_req })
+end
+
+function fake.sio_client_ack(_, nsp, ack_id, json, len, bufs, nbufs)
+  return record({ "client_ack", nsp = str(nsp), ack_id = tonumber(ack_id),
+    json = ffi.string(json, len), bins = buffers(bufs, nbufs) })
+end
+
+function fake.sio_client_disconnect(_, nsp)
+  return record({ "client_disconnect", nsp = str(nsp) })
+end
+
+function fake.sio_client_close()
+  return record({ "client_close" })
+end
+
 function fake.sio_next_event(_, _, slot)
   local e = table.remove(M.queue, 1)
   if not e then
@@ -136,7 +166,11 @@ function fake.sio_next_event(_, _, slot)
   ev.type = e.type
   ev.flags = e.flags or 0
   ev.req = e.req or 0
-  ev.server = SERVER
+  if e.client then
+    ev.client = CLIENT
+  else
+    ev.server = SERVER
+  end
   ev.nsp, ev.sid, ev.name, ev.reason = e.nsp or "/", e.sid, e.name, e.reason
   ev.data, ev.data_len = e.data, e.data and #e.data or 0
   ev.bins, ev.nbins = bins, e.bins and #e.bins or 0
@@ -150,7 +184,8 @@ function fake.sio_next_event(_, _, slot)
 end
 
 -- Queues an event; fields as in sio_event, with strings and a list of
--- attachment strings.
+-- attachment strings; client = true makes it the client's instead of the
+-- server's.
 function M.push(e)
   M.queue[#M.queue + 1] = e
 end

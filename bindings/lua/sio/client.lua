@@ -1,0 +1,223 @@
+-- A Socket.IO client (socket.io-client's Manager: one connection, its
+-- namespaces, reconnection) on a libsio context, and the routing of the
+-- core's client events to Lua handlers.
+--
+-- manager:on("reconnect_attempt" | "reconnect", fn(attempt)),
+-- "reconnect_failed" (fn()), "error" (fn(err) with code, message, data).
+local ffi = require("ffi")
+local bit = require("bit")
+local lib = require("sio.lib")
+local context = require("sio.context")
+local emitter = require("sio.emitter")
+local options = require("sio.options")
+local payload = require("sio.payload")
+local client_socket = require("sio.client_socket")
+
+local C = lib.load()
+local macros = lib.macros
+
+local Manager = {}
+Manager.__index = Manager
+emitter.mixin(Manager)
+
+local M = { Manager = Manager }
+
+local function url_encode(s)
+  return (tostring(s):gsub("[^%w%-%._~]", function(c)
+    return string.format("%%%02X", c:byte())
+  end))
+end
+
+-- Values the core takes in another form than the generic mapping's.
+local ENCODERS = {
+  -- A JSON object of header names to values.
+  extra_headers = function(headers)
+    return payload.json(headers)
+  end,
+  -- URL-encoded pairs: a table is encoded here (sorted, for a stable URL).
+  query = function(query)
+    if type(query) ~= "table" then
+      return tostring(query)
+    end
+    local keys = {}
+    for k in pairs(query) do
+      keys[#keys + 1] = k
+    end
+    table.sort(keys)
+    local pairs_list = {}
+    for i, k in ipairs(keys) do
+      pairs_list[i] = url_encode(k) .. "=" .. url_encode(query[k])
+    end
+    return table.concat(pairs_list, "&")
+  end,
+}
+
+-- The namespace a URL names, as io(url) reads it: its path, or "/".
+local function namespace_of(url)
+  local path = url:match("^%a+://[^/?#]*(/[^?#]*)")
+  if not path or path == "" then
+    return "/"
+  end
+  return path
+end
+
+local function auth_json(auth)
+  return auth ~= nil and payload.json(auth) or nil
+end
+
+-- sio.connect(url, opts): the socket of the namespace in url's path, on a
+-- new connection. opts: the client options in snake_case (transports,
+-- reconnection, reconnection_attempts, reconnection_delay, timeout, query,
+-- extra_headers, path, parser, ack_timeout, retries, tls = { ca, verify });
+-- opts.auth, the auth payload; opts.context, a context other than the
+-- shared default one.
+function M.connect(url, opts)
+  opts = opts or {}
+  local ctx = opts.context or context.default()
+  local core_opts = {}
+  for k, v in pairs(opts) do
+    if k ~= "context" and k ~= "auth" then
+      core_opts[k] = v
+    end
+  end
+  local o = options.build(core_opts, ENCODERS)
+  local out = ffi.new("sio_client*[1]")
+  lib.check(C.sio_client_new(ctx.c, url, o, auth_json(opts.auth), out), "connect " .. url)
+  local manager = setmetatable({
+    context = ctx,
+    c = out[0],
+    url = url,
+    sockets = {},
+    requests = {},
+    _handlers = {},
+  }, Manager)
+  ctx:attach(manager.c, manager)
+  local nsp = namespace_of(url)
+  local socket = client_socket.new(manager, nsp, opts.auth)
+  manager.sockets[nsp] = socket
+  return socket
+end
+
+-- Another namespace over the same connection (io(url + nsp) with the same
+-- Manager); opts.auth is its auth payload.
+function Manager:socket(nsp, opts)
+  local socket = self.sockets[nsp]
+  if socket then
+    return socket
+  end
+  local auth = opts and opts.auth
+  lib.check(C.sio_client_socket(self.c, nsp, auth_json(auth)), "socket " .. nsp)
+  socket = client_socket.new(self, nsp, auth)
+  self.sockets[nsp] = socket
+  return socket
+end
+
+-- Closes every socket and the connection, with no reconnection.
+function Manager:close()
+  if self.closing then
+    return
+  end
+  self.closing = true
+  lib.check(C.sio_client_close(self.c), "close")
+end
+
+function Manager:poll(timeout_ms, max_events)
+  return self.context:poll(timeout_ms or 0, max_events)
+end
+
+function Manager:_expect(req, handler)
+  self.requests[tonumber(req)] = handler
+end
+
+function Manager:_answer(e)
+  local handler = self.requests[e.req]
+  if not handler then
+    return false
+  end
+  self.requests[e.req] = nil
+  handler(e)
+  return true
+end
+
+local function socket_of(manager, e)
+  return manager.sockets[e.nsp or "/"]
+end
+
+local function on_connect(manager, e)
+  local socket = socket_of(manager, e)
+  if not socket then
+    return
+  end
+  socket.id = e.sid
+  socket.connected = true
+  socket.recovered = bit.band(e.flags, macros.SIO_EVF_RECOVERED) ~= 0
+  socket:_fire("connect")
+end
+
+local function on_connect_error(manager, e)
+  local socket = socket_of(manager, e)
+  if socket then
+    socket:_fire("connect_error", { message = e.reason, data = e.data and payload.decode(e.data) })
+  end
+end
+
+local function on_event(manager, e)
+  local socket = socket_of(manager, e)
+  if not socket then
+    return
+  end
+  local args, n = payload.decode_args(e.data, e.bins)
+  if e.ack_id >= 0 then
+    n = n + 1
+    args[n] = socket:_acker(e.ack_id)
+  end
+  socket:_event(e.name, args, n)
+end
+
+local function on_disconnect(manager, e)
+  local socket = socket_of(manager, e)
+  if not socket then
+    return
+  end
+  socket.connected = false
+  socket.id = nil
+  socket:_fire("disconnect", e.reason)
+end
+
+local function on_error(manager, e)
+  if e.req ~= 0 and manager:_answer(e) then
+    return
+  end
+  local data = e.data and payload.decode(e.data)
+  local message = e.reason or ffi.string(C.sio_strerror(e.err))
+  emitter.fire(manager, "error", { { code = e.err, message = message, data = data } }, 1)
+end
+
+local function manager_event(name)
+  return function(manager, e)
+    emitter.fire(manager, name, { e.ack_id }, 1)
+  end
+end
+
+local handlers = {
+  [C.SIO_EV_CONNECT] = on_connect,
+  [C.SIO_EV_CONNECT_ERROR] = on_connect_error,
+  [C.SIO_EV_EVENT] = on_event,
+  [C.SIO_EV_ACK] = Manager._answer,
+  [C.SIO_EV_DISCONNECT] = on_disconnect,
+  [C.SIO_EV_ERROR] = on_error,
+  [C.SIO_EV_RECONNECT_ATTEMPT] = manager_event("reconnect_attempt"),
+  [C.SIO_EV_RECONNECT] = manager_event("reconnect"),
+  [C.SIO_EV_RECONNECT_FAILED] = function(manager)
+    emitter.fire(manager, "reconnect_failed", {}, 0)
+  end,
+}
+
+function Manager:_dispatch(e)
+  local handler = handlers[e.type]
+  if handler then
+    handler(self, e)
+  end
+end
+
+return M

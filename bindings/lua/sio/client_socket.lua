@@ -1,0 +1,133 @@
+-- A client socket: one namespace of a connection (socket.io-client's
+-- Socket). socket.id (nil until connected), socket.nsp (its name),
+-- socket.connected, socket.io (the Manager, for reconnection events and
+-- more namespaces).
+-- Handlers: socket:on(event, fn(..., ack)), on_any(fn(event, ...)), and the
+-- reserved "connect" (fn()), "connect_error" (fn(err) with err.message and
+-- err.data) and "disconnect" (fn(reason)).
+local ffi = require("ffi")
+local bit = require("bit")
+local lib = require("sio.lib")
+local acks = require("sio.acks")
+local emitter = require("sio.emitter")
+local payload = require("sio.payload")
+
+local C = lib.load()
+local macros = lib.macros
+
+-- How an emit goes out: socket:timeout(ms) and socket.volatile return one.
+local Emitter = {}
+Emitter.__index = Emitter
+
+local ClientSocket = {}
+emitter.mixin(ClientSocket)
+
+function ClientSocket.__index(socket, k)
+  if k == "volatile" then
+    return setmetatable({ socket = socket, is_volatile = true }, Emitter)
+  end
+  return ClientSocket[k]
+end
+
+local M = { ClientSocket = ClientSocket }
+
+function M.new(manager, nsp, auth)
+  return setmetatable({
+    io = manager,
+    nsp = nsp,
+    auth = auth,
+    connected = false,
+    _handlers = {},
+    _any = {},
+  }, ClientSocket)
+end
+
+function Emitter:timeout(ms)
+  return setmetatable({ socket = self.socket, is_volatile = self.is_volatile, timeout_ms = ms }, Emitter)
+end
+
+-- emit(name, ...): a function as the last argument asks for an
+-- acknowledgement (see acks.on_answer). While disconnected, the core buffers
+-- the emit until the socket connects (volatile ones are dropped).
+function Emitter:emit(name, ...)
+  local socket = self.socket
+  local args, n, cb = acks.split(...)
+  local text, bins = payload.encode(args, n)
+  local bufs, nbufs = payload.buffers(bins)
+  local flags = 0
+  if cb then
+    flags = bit.bor(flags, macros.SIO_EMIT_ACK)
+  end
+  if self.is_volatile then
+    flags = bit.bor(flags, macros.SIO_EMIT_VOLATILE)
+  end
+  local manager = socket.io
+  local req = ffi.new("uint64_t[1]")
+  local rc = C.sio_client_emit(manager.c, socket.nsp, name, text, #text, bufs, nbufs,
+    flags, self.timeout_ms or 0, req)
+  lib.check(rc, "emit '" .. tostring(name) .. "'")
+  if cb then
+    manager:_expect(req[0], acks.on_answer(cb, false, self.timeout_ms ~= nil))
+  end
+  -- Keeps the attachment strings referenced until the call above is done.
+  bins.sent = true
+  return true
+end
+
+function ClientSocket:emit(name, ...)
+  return Emitter.emit({ socket = self }, name, ...)
+end
+
+-- Another name for emit("message", ...), as in socket.io.
+function ClientSocket:send(...)
+  return self:emit("message", ...)
+end
+
+function ClientSocket:timeout(ms)
+  return setmetatable({ socket = self, timeout_ms = ms }, Emitter)
+end
+
+function ClientSocket:on_any(fn)
+  self._any[#self._any + 1] = fn
+  return self
+end
+
+-- Joins the namespace again after a disconnect().
+function ClientSocket:connect()
+  local auth = self.auth ~= nil and payload.json(self.auth) or nil
+  lib.check(C.sio_client_socket(self.io.c, self.nsp, auth), "connect " .. self.nsp)
+  return self
+end
+ClientSocket.open = ClientSocket.connect
+
+-- Leaves the namespace ("io client disconnect"); the connection closes when
+-- no namespace is left.
+function ClientSocket:disconnect()
+  lib.check(C.sio_client_disconnect(self.io.c, self.nsp), "disconnect " .. self.nsp)
+  return self
+end
+ClientSocket.close = ClientSocket.disconnect
+
+-- Runs the handlers of pending events (see Context:poll).
+function ClientSocket:poll(timeout_ms, max_events)
+  return self.io:poll(timeout_ms, max_events)
+end
+
+function ClientSocket:_acker(ack_id)
+  return acks.replier(function(text, len, bufs, nbufs)
+    return C.sio_client_ack(self.io.c, self.nsp, ack_id, text, len, bufs, nbufs)
+  end)
+end
+
+function ClientSocket:_event(name, args, n)
+  for i = 1, #self._any do
+    self._any[i](name, unpack(args, 1, n))
+  end
+  emitter.fire(self, name, args, n)
+end
+
+function ClientSocket:_fire(name, ...)
+  emitter.fire(self, name, { ... }, select("#", ...))
+end
+
+return M
