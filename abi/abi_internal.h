@@ -27,6 +27,7 @@ typedef struct server_config {
   char *host;
   int port;
   uint64_t connect_timeout;
+  size_t max_queued_events;
   const sio_parser *parser;
   eio_options eio;
 } server_config;

@@ -53,7 +53,9 @@ SIO_EXPORT int sio_next_event(sio_context *ctx, int timeout_ms, const sio_event 
   ctx->current = NULL;
   int rc = 0;
   for (;;) {
-    ev_rec *r = evq_pop(&ctx->evq, NULL);
+    size_t left = 0;
+    ev_rec *r = evq_pop(&ctx->evq, &left);
+    ctx_events_drained(ctx, left);
     if (r) {
       ctx->current = r;
       *out = &r->ev;

@@ -143,6 +143,7 @@ int server_config_from(const sio_options *opts, server_config *cfg) {
   cfg->port = (int)uint_or(opts, "port", 3000);
   if (cfg->port > 65535) return abi_fail(SIO_EINVAL, "port %d is out of range", cfg->port);
   cfg->connect_timeout = uint_or(opts, "connectTimeout", 45000);
+  cfg->max_queued_events = uint_or(opts, "maxQueuedEvents", 65536);
   const char *parser = lookup(opts, "parser");
   cfg->parser = sio_parser_by_name(parser ? parser : "json");
   eio_options *e = &cfg->eio;

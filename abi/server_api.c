@@ -12,6 +12,8 @@ static void server_shutdown(ctx_child *ch) {
   io_server_abort(&srv->core);
 }
 
+static void server_resume(ctx_child *ch) { io_server_resume(&((sio_server *)ch)->core); }
+
 static void server_destroy(ctx_child *ch) {
   sio_server *srv = (sio_server *)ch;
   io_server_free(&srv->core);
@@ -29,7 +31,8 @@ static void run_start(cmd *c) {
   start_cmd *s = (start_cmd *)c;
   sio_server *srv = s->srv;
   s->rc = io_server_start(&srv->core, srv->ctx, srv, s->cfg->parser, &s->cfg->eio,
-                          s->cfg->host, s->cfg->port, s->cfg->connect_timeout);
+                          s->cfg->host, s->cfg->port, s->cfg->connect_timeout,
+                          s->cfg->max_queued_events);
   if (s->rc == 0) srv->port = http_server_port(&srv->core.eio.http);
 }
 
@@ -50,6 +53,7 @@ SIO_EXPORT int sio_server_new(sio_context *ctx, const sio_options *opts, sio_ser
   srv->ctx = ctx;
   srv->child.shutdown = server_shutdown;
   srv->child.destroy = server_destroy;
+  srv->child.resume = server_resume;
   start_cmd c = {.srv = srv, .cfg = &cfg, .rc = SIO_ECLOSED};
   c.base.run = run_start;
   cmdq_call(&ctx->cmdq, &c.base);

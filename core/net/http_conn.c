@@ -532,7 +532,8 @@ static void on_connection(uv_stream_t *l, int status) {
   s->conns = c;
   c->last_active = uv_now(s->loop);
   uv_tcp_nodelay(&c->tcp, 1);
-  if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read)) conn_really_close(c);
+  if (!s->paused && uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read))
+    conn_really_close(c);
 }
 
 static void peer_name(http_conn *c, char *out, size_t cap) {
@@ -653,4 +654,22 @@ void http_server_abort(http_server *s) {
   http_server_stop_accepting(s);
   while (s->conns) conn_really_close(s->conns);
   close_server_handles(s);
+}
+
+void http_server_pause(http_server *s) {
+  if (s->paused) return;
+  s->paused = 1;
+  for (http_conn *c = s->conns; c; c = c->next) uv_read_stop((uv_stream_t *)&c->tcp);
+}
+
+void http_server_resume(http_server *s) {
+  if (!s->paused) return;
+  s->paused = 0;
+  http_conn *c = s->conns;
+  while (c) {
+    http_conn *n = c->next;
+    if (!c->closing && uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read))
+      conn_really_close(c);
+    c = n;
+  }
 }

@@ -57,6 +57,7 @@ struct http_server {
   uv_timer_t sweeper;
   int closing;
   int listener_closed, handles_closed;
+  int paused;               /* reading stopped: the host is behind */
   uint64_t closing_since;
   /* Called at the end of each loop iteration, before output is written:
    * the layer above batches what it has gathered. */
@@ -88,6 +89,9 @@ struct http_conn {
 /* Starts listening. 0, or a negative libuv error. */
 int http_server_listen(http_server *s, uv_loop_t *loop, const char *host, int port);
 int http_server_port(http_server *s);
+/* Stops reading from every connection (new ones too) until resumed. */
+void http_server_pause(http_server *s);
+void http_server_resume(http_server *s);
 /* Refuses new connections; the open ones go on. */
 void http_server_stop_accepting(http_server *s);
 /* Closes the listener and every connection (on_close for each) once their

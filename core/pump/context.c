@@ -96,4 +96,36 @@ uint64_t ctx_new_request(struct sio_context *ctx) {
   return (uint64_t)atomic_fetch_add(&ctx->next_req, 1) + 1;
 }
 
-void ctx_post_event(struct sio_context *ctx, ev_rec *r) { evq_push(&ctx->evq, r); }
+size_t ctx_post_event(struct sio_context *ctx, ev_rec *r) { return evq_push(&ctx->evq, r); }
+
+void ctx_reading_paused(struct sio_context *ctx, size_t resume_below) {
+  atomic_store(&ctx->resume_below, resume_below);
+  atomic_store(&ctx->reading_paused, 1);
+}
+
+typedef struct resume_cmd {
+  cmd base;
+  struct sio_context *ctx;
+} resume_cmd;
+
+static void run_resume(cmd *c) {
+  struct sio_context *ctx = ((resume_cmd *)c)->ctx;
+  uv_mutex_lock(&ctx->children_lock);
+  for (ctx_child *ch = ctx->children; ch; ch = ch->next)
+    if (ch->resume) ch->resume(ch);
+  uv_mutex_unlock(&ctx->children_lock);
+  free(c);
+}
+
+void ctx_events_drained(struct sio_context *ctx, size_t left) {
+  if (!atomic_load(&ctx->reading_paused) || left >= atomic_load(&ctx->resume_below)) return;
+  if (!atomic_exchange(&ctx->reading_paused, 0)) return;
+  resume_cmd *c = calloc(1, sizeof(*c));
+  if (!c) {
+    atomic_store(&ctx->reading_paused, 1);
+    return;
+  }
+  c->base.run = run_resume;
+  c->ctx = ctx;
+  cmdq_push(&ctx->cmdq, &c->base);
+}

@@ -14,6 +14,7 @@
 typedef struct ctx_child {
   struct ctx_child *next;
   void (*shutdown)(struct ctx_child *c); /* loop thread */
+  void (*resume)(struct ctx_child *c);   /* loop thread: read again */
   void (*destroy)(struct ctx_child *c);  /* after the loop thread ended */
 } ctx_child;
 
@@ -27,6 +28,10 @@ struct sio_context {
   atomic_int pumping; /* a host thread is inside sio_next_event */
   atomic_int woken;   /* sio_context_wakeup was called */
   atomic_uint_fast64_t next_req; /* request ids, from host and loop alike */
+  /* Back-pressure: some child stopped reading because the host does not
+   * drain events; the pump asks for a resume once the queue is low. */
+  atomic_int reading_paused;
+  atomic_size_t resume_below;
   ev_rec *current;    /* the event the host holds */
   ctx_child *children;
   uv_mutex_t children_lock;
@@ -39,6 +44,11 @@ void ctx_stop(struct sio_context *ctx);
 void ctx_adopt(struct sio_context *ctx, ctx_child *c);
 /* Any thread: a new request id (never 0). */
 uint64_t ctx_new_request(struct sio_context *ctx);
-/* I/O thread: hands an event to the host. */
-void ctx_post_event(struct sio_context *ctx, ev_rec *r);
+/* I/O thread: hands an event to the host; returns the queue's length. */
+size_t ctx_post_event(struct sio_context *ctx, ev_rec *r);
+/* I/O thread: a child stopped reading; resume it when fewer than
+ * resume_below events wait. */
+void ctx_reading_paused(struct sio_context *ctx, size_t resume_below);
+/* Pump thread: called with the queue's length after each pop. */
+void ctx_events_drained(struct sio_context *ctx, size_t left);
 #endif

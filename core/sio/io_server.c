@@ -55,8 +55,9 @@ static void on_eio_closed(eio_server *e) {
 
 int io_server_start(io_server *s, struct sio_context *ctx, sio_server *handle,
                     const sio_parser *parser, eio_options *opts, const char *host,
-                    int port, uint64_t connect_timeout) {
+                    int port, uint64_t connect_timeout, size_t max_queued_events) {
   s->ctx = ctx;
+  s->max_queued_events = max_queued_events ? max_queued_events : 1;
   s->handle = handle;
   s->parser = parser;
   s->connect_timeout = connect_timeout;
@@ -149,7 +150,16 @@ int io_server_of(io_server *s, const char *name, unsigned flags) {
 
 void io_post(io_server *s, ev_rec *r) {
   r->ev.server = s->handle;
-  ctx_post_event(s->ctx, r);
+  if (ctx_post_event(s->ctx, r) >= s->max_queued_events && !s->eio.http.paused) {
+    /* The host is behind: read nothing more until it catches up, rather
+     * than drop events or queue without bound. */
+    http_server_pause(&s->eio.http);
+    ctx_reading_paused(s->ctx, s->max_queued_events / 2 + 1);
+  }
+}
+
+void io_server_resume(io_server *s) {
+  if (!s->closing) http_server_resume(&s->eio.http);
 }
 
 void io_post_error(io_server *s, uint64_t req, int err, const char *message) {

@@ -34,6 +34,7 @@ struct io_server {
   strmap sockets;            /* sid -> io_socket, every namespace */
   io_pending_connect *pending; /* connections waiting for the host */
   uint64_t connect_timeout;  /* ms */
+  size_t max_queued_events;  /* reading stops above it (back-pressure) */
   uint32_t mark_epoch;       /* for de-duplicating broadcast recipients */
   int closing;
   void (*on_closed)(io_server *s);
@@ -90,7 +91,9 @@ struct io_pending_connect {
 /* Starts listening; takes ownership of the strings in opts. */
 int io_server_start(io_server *s, struct sio_context *ctx, sio_server *handle,
                     const sio_parser *parser, eio_options *opts, const char *host,
-                    int port, uint64_t connect_timeout);
+                    int port, uint64_t connect_timeout, size_t max_queued_events);
+/* Reads again after the host caught up. */
+void io_server_resume(io_server *s);
 /* Disconnects everyone ("server shutting down") and closes; on_closed
  * follows. */
 void io_server_close(io_server *s);
