@@ -18,10 +18,10 @@ export function withTimeout(promise, ms, what) {
   return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }
 
-// Runs `luajit script --port 0 ...args` and resolves once it prints
-// "listening on PORT".
-export async function startLuaServer(script, args = []) {
-  const proc = spawn(LUAJIT, [script, "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+// Runs `luajit script --port 0 ...args` (or another interpreter) and
+// resolves once it prints "listening on PORT".
+export async function startServer(script, args = [], interpreter = LUAJIT) {
+  const proc = spawn(interpreter, [script, "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   const exited = new Promise((resolve) => proc.on("exit", (code, signal) => resolve({ code, signal })));

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { join } from "node:path";
-import { HERE, connect, emitAck, next, refusal, startLuaServer } from "./helpers.mjs";
+import { HERE, connect, emitAck, next, refusal, startServer } from "./helpers.mjs";
 
 const TEST_SERVER = join(HERE, "test_server.lua");
 const JSON_VALUES = ["text", "", "ünïcødé ✓", 0, -1.5, 1e21, true, false, null, [1, [2, [3]]], { a: { b: [null, "x"] } }];
@@ -17,7 +17,7 @@ for (const [mode, transport] of Object.entries(MODES)) {
     const open = (nsp = "/", opts = {}) => connect(server.url, nsp, { ...transport, ...opts });
 
     before(async () => {
-      server = await startLuaServer(TEST_SERVER);
+      server = await startServer(TEST_SERVER);
     });
     after(() => server?.kill());
 
