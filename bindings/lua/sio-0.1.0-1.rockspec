@@ -10,7 +10,7 @@ source = {
   tag = "v0.1.0",
 }
 description = {
-  summary = "Socket.IO v5 server for LuaJIT and OpenResty over libsio",
+  summary = "Socket.IO v5 server and client for LuaJIT and OpenResty over libsio",
 }
 supported_platforms = { "linux" }
 dependencies = {
@@ -21,7 +21,10 @@ build = {
   type = "builtin",
   modules = {
     ["sio"] = "bindings/lua/sio.lua",
+    ["sio.acks"] = "bindings/lua/sio/acks.lua",
     ["sio.cdefs"] = "bindings/lua/sio/cdefs.lua",
+    ["sio.client"] = "bindings/lua/sio/client.lua",
+    ["sio.client_socket"] = "bindings/lua/sio/client_socket.lua",
     ["sio.context"] = "bindings/lua/sio/context.lua",
     ["sio.emitter"] = "bindings/lua/sio/emitter.lua",
     ["sio.event"] = "bindings/lua/sio/event.lua",
@@ -29,6 +32,7 @@ build = {
     ["sio.namespace"] = "bindings/lua/sio/namespace.lua",
     ["sio.ngx"] = "bindings/lua/sio/ngx.lua",
     ["sio.operator"] = "bindings/lua/sio/operator.lua",
+    ["sio.options"] = "bindings/lua/sio/options.lua",
     ["sio.payload"] = "bindings/lua/sio/payload.lua",
     ["sio.server"] = "bindings/lua/sio/server.lua",
     ["sio.socket"] = "bindings/lua/sio/socket.lua",
