@@ -10,9 +10,20 @@ Binary = Union[bytes, bytearray, memoryview]
 BINARY_TYPES = (bytes, bytearray, memoryview)
 
 
+# Made once: json.dumps builds a new encoder whenever options are given.
+_PLAIN_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+_DECODER = json.JSONDecoder()
+
+
 def encode(args: Sequence[Any]) -> tuple[bytes, list[Binary]]:
     """Returns (JSON array text, attachments). Binary values anywhere in args
     become placeholders, numbered in the order JSON writes them."""
+    try:
+        # Most payloads hold no binary; the encoder refuses bytes with a
+        # TypeError, and then the walk below places them.
+        return _PLAIN_ENCODER.encode(list(args)).encode("utf-8"), []
+    except TypeError:
+        pass
     bins: list[Binary] = []
 
     def placeholder(value: Any) -> dict[str, Any]:
@@ -42,9 +53,10 @@ def decode(data: Union[bytes, str, None], bins: Sequence[bytes] = ()) -> Any:
     """Parses the JSON text of an event; placeholders become their bytes."""
     if not data:
         return []
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
     if bins:
-        return json.loads(data, object_hook=_placeholder_filler(bins))
-    return json.loads(data)
+        return json.loads(text, object_hook=_placeholder_filler(bins))
+    return _DECODER.decode(text)
 
 
 def encode_one(value: Any) -> bytes:

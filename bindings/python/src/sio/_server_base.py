@@ -18,7 +18,7 @@ from ._native import check, error_for, ffi, lib, to_str
 from ._options import milliseconds, server_option_pairs
 from ._payload import decode, encode, encode_one
 from ._requests import AnswerHandler, Requests
-from ._target import CStrings, Rooms, Target, c_target
+from ._target import CStrings, Rooms, Target, c_target, c_target_of
 from .namespace import Middleware, Namespace
 from .operator import BroadcastOperator
 from .socket import Ack, RemoteSocket, Socket
@@ -165,21 +165,23 @@ class ServerBase:
     def _emit(self, target: Target, event: str, args: Any, *,
               on_answer: Optional[AnswerHandler] = None,
               timeout: Optional[float] = None, volatile: bool = False) -> int:
-        """Returns the request id (which the answer, if any, will carry)."""
+        """Returns the request id that the answer will carry (0 when no
+        answer was asked for)."""
         data, bins = encode(args)
         buffers = CBuffers(bins)
-        strings = CStrings()
+        to = c_target_of(target).ptr
         flags = lib.SIO_EMIT_VOLATILE if volatile else 0
-        if on_answer is not None:
-            flags |= lib.SIO_EMIT_ACK
+        if on_answer is None:
+            check(lib.sio_emit(self._ptr, to, event.encode(), data, len(data), buffers.array,
+                               buffers.count, flags, 0, ffi.NULL))
+            return 0
+        flags |= lib.SIO_EMIT_ACK
         timeout_ms = milliseconds(timeout) if timeout is not None else 0
         req = ffi.new("uint64_t *")
         with self._requests.lock:
-            check(lib.sio_emit(self._ptr, c_target(target, strings), event.encode(),
-                               data, len(data), buffers.array, buffers.count, flags,
-                               timeout_ms, req))
-            if on_answer is not None:
-                self._requests.add(req[0], on_answer)
+            check(lib.sio_emit(self._ptr, to, event.encode(), data, len(data), buffers.array,
+                               buffers.count, flags, timeout_ms, req))
+            self._requests.add(req[0], on_answer)
         return int(req[0])
 
     def _emit_with_callback(self, target: Target, event: str, args: Any,

@@ -2,6 +2,7 @@
 socket), and its sio_target form for a call."""
 from __future__ import annotations
 
+import functools
 from typing import Any, Iterable, NamedTuple, Optional, Union
 
 from ._native import ffi
@@ -66,3 +67,19 @@ def c_target(target: Target, strings: CStrings) -> Any:
     setattr(ptr, "except", strings.array(target.except_rooms))
     ptr.nexcept = len(target.except_rooms)
     return ptr
+
+
+class CTarget:
+    """A sio_target together with the C strings it points to."""
+
+    def __init__(self, target: Target) -> None:
+        self._strings = CStrings()
+        self.ptr = c_target(target, self._strings)
+
+
+@functools.lru_cache(maxsize=4096)
+def c_target_of(target: Target) -> CTarget:
+    """The C form of a target, made once: targets repeat (a socket's own, a
+    room), and since the core copies what it reads, one struct serves every
+    call from every thread."""
+    return CTarget(target)
