@@ -12,6 +12,8 @@ struct io_ack_collect {
   uint64_t req;
   size_t expected, answered;
   sbuf responses;   /* "[r1,r2" while gathering */
+  sio_attachment *bins; /* every answer's attachments, renumbered */
+  size_t nbins;
   uv_timer_t timer;
   int refs;         /* recipients still owing + the timer */
   int done;
@@ -20,6 +22,8 @@ struct io_ack_collect {
 static void collect_unref(io_ack_collect *c) {
   if (--c->refs == 0) {
     sbuf_free(&c->responses);
+    for (size_t i = 0; i < c->nbins; i++) free(c->bins[i].data);
+    free(c->bins);
     free(c);
   }
 }
@@ -42,6 +46,9 @@ static void finish(io_ack_collect *c, int err) {
   }
   ev_take_data(r, c->responses.data, c->responses.len);
   c->responses = (sbuf)SBUF_INIT;
+  ev_take_bins(r, c->bins, c->nbins);
+  c->bins = NULL;
+  c->nbins = 0;
   io_post(c->srv, r);
 }
 
@@ -71,30 +78,48 @@ void io_ack_collect_start(io_ack_collect *c) {
   if (c->answered == c->expected) finish(c, 0);
 }
 
-void io_ack_collect_response(io_ack_collect *c, const char *json, size_t len) {
+/* Takes the attachments (the array and each buffer). */
+static void keep_bins(io_ack_collect *c, sio_attachment *bins, size_t nbins) {
+  sio_attachment *all = nbins ? realloc(c->bins, (c->nbins + nbins) * sizeof(*all)) : c->bins;
+  if (!all) {
+    for (size_t i = 0; i < nbins; i++) free(bins[i].data);
+    free(bins);
+    return;
+  }
+  memcpy(all + c->nbins, bins, nbins * sizeof(*all));
+  c->bins = all;
+  c->nbins += nbins;
+  free(bins);
+}
+
+void io_ack_collect_response(io_ack_collect *c, const char *json, size_t len,
+                             sio_attachment *bins, size_t nbins) {
   if (!c->done) {
-    /* Only the first argument of each answer is kept, as socket.io does. */
+    /* Only the first argument of each answer is kept, as socket.io does;
+     * its placeholders are renumbered after the attachments gathered so far. */
     long start = -1, end = -1;
-    if (json_peek(json, len, 0) == '[') {
-      const char *bracket = memchr(json, '[', len);
+    const char *bracket = memchr(json, '[', len);
+    if (bracket) {
       size_t i = (size_t)(bracket - json) + 1;
-      if (json_peek(json, len, i) != ']' && json_peek(json, len, i) != 0) {
+      char first = json_peek(json, len, i);
+      if (first != ']' && first != 0) {
         end = json_skip_value(json, len, i);
-        if (end > 0) {
-          start = (long)i;
-          while (json[start] == ' ' || json[start] == '\t' || json[start] == '\n' ||
-                 json[start] == '\r')
-            start++;
-        }
+        while (i < len && (json[i] == ' ' || json[i] == '\t' || json[i] == '\n' || json[i] == '\r'))
+          i++;
+        start = (long)i;
       }
     }
     if (c->answered) sbuf_putc(&c->responses, ',');
-    if (start >= 0)
-      sbuf_append(&c->responses, json + start, (size_t)(end - start));
-    else
+    if (start < 0 || end < 0 ||
+        json_offset_placeholders(json + start, (size_t)(end - start), nbins, c->nbins,
+                                 &c->responses))
       sbuf_puts(&c->responses, "null");
+    keep_bins(c, bins, nbins);
     c->answered++;
     if (c->answered == c->expected) finish(c, 0);
+  } else {
+    for (size_t i = 0; i < nbins; i++) free(bins[i].data);
+    free(bins);
   }
   collect_unref(c);
 }

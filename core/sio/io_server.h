@@ -148,7 +148,9 @@ io_ack_collect *io_ack_collect_new(io_server *s, uint64_t req, int timeout_ms);
 void io_ack_collect_expect(io_ack_collect *c);
 /* Starts waiting (after every recipient was counted). */
 void io_ack_collect_start(io_ack_collect *c);
-void io_ack_collect_response(io_ack_collect *c, const char *json, size_t len);
+/* One recipient's answer; takes bins (the array and each buffer). */
+void io_ack_collect_response(io_ack_collect *c, const char *json, size_t len,
+                             sio_attachment *bins, size_t nbins);
 /* One recipient will never answer (it left). */
 void io_ack_collect_release(io_ack_collect *c);
 

@@ -218,7 +218,10 @@ static void on_ack_packet(io_socket *sock, sio_packet *p) {
   if (!w) return;
   unlink_wait(w);
   if (w->collect) {
-    io_ack_collect_response(w->collect, p->data ? p->data : "[]", p->data ? p->data_len : 2);
+    io_ack_collect_response(w->collect, p->data ? p->data : "[]", p->data ? p->data_len : 2,
+                            p->bins, p->nbins);
+    p->bins = NULL;
+    p->nbins = 0;
   } else {
     char *data = p->data;
     size_t len = p->data_len;

@@ -3,6 +3,7 @@
  * 64-bit mask, so no input can make it recurse or allocate. */
 #include "json.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 _Static_assert(JSON_MAX_DEPTH <= 64, "the container kinds live in a uint64_t");
@@ -523,6 +524,7 @@ typedef struct placeholder_level {
   uint8_t member;    /* enum member_kind of the value being read */
   uint8_t marked;    /* "_placeholder" is true */
   uint8_t num_ok;    /* "num" is a valid index */
+  size_t num_start, num_end; /* where the "num" value is */
 } placeholder_level;
 
 typedef struct placeholder_walk {
@@ -530,6 +532,9 @@ typedef struct placeholder_walk {
   size_t n;
   size_t nbins;
   unsigned depth;
+  /* Called with where the num of each well-formed placeholder is. */
+  int (*found)(void *ctx, size_t num_start, size_t num_end);
+  void *found_ctx;
   placeholder_level level[JSON_MAX_DEPTH + 1]; /* [0] holds the totals */
 } placeholder_walk;
 
@@ -564,6 +569,11 @@ static int walk_scalar(void *ctx, size_t start, size_t end) {
   placeholder_walk *w = ctx;
   char c = w->s[start];
   int is_number = c == '-' || is_digit(c);
+  placeholder_level *l = &w->level[w->depth];
+  if (l->is_object && l->member == MEMBER_NUM) {
+    l->num_start = start;
+    l->num_end = end;
+  }
   member_value(w, c == 't',
                is_number && number_is_index(w->s + start, end - start, w->nbins));
   return 0;
@@ -579,6 +589,7 @@ static int walk_close(void *ctx) {
   if (l->is_object && l->marked) {
     found = 1;
     malformed = !l->num_ok;
+    if (!malformed && w->found && w->found(w->found_ctx, l->num_start, l->num_end)) return -1;
   }
   placeholder_level *parent = &w->level[--w->depth];
   parent->found += found;
@@ -593,10 +604,57 @@ long json_count_placeholders(const char *s, size_t n, size_t nbins) {
   w.n = n;
   w.nbins = nbins;
   w.depth = 0;
+  w.found = NULL;
   memset(&w.level[0], 0, sizeof w.level[0]);
   json_visitor v = {walk_open, walk_key, walk_scalar, walk_close, &w};
   long end = scan(s, n, 0, &v);
   if (end < 0 || skip_ws(s, n, (size_t)end) != n) return -1;
   if (w.level[0].malformed || (size_t)w.level[0].found > nbins) return -1;
   return w.level[0].found;
+}
+
+typedef struct offset_job {
+  const char *s;
+  sbuf *out;
+  size_t copied; /* s[0..copied) is in out already */
+  size_t offset;
+} offset_job;
+
+static int write_offset_num(void *ctx, size_t start, size_t end) {
+  offset_job *j = ctx;
+  /* The walk validated an integral index: its value fits a double. */
+  char buf[32];
+  size_t len = end - start < sizeof(buf) - 1 ? end - start : sizeof(buf) - 1;
+  memcpy(buf, j->s + start, len);
+  buf[len] = 0;
+  unsigned long long num = (unsigned long long)strtod(buf, NULL);
+  if (sbuf_append(j->out, j->s + j->copied, start - j->copied) ||
+      sbuf_printf(j->out, "%llu", num + (unsigned long long)j->offset))
+    return -1;
+  j->copied = end;
+  return 0;
+}
+
+int json_offset_placeholders(const char *s, size_t n, size_t nbins, size_t offset, sbuf *out) {
+  size_t before = out->len;
+  offset_job job = {s, out, 0, offset};
+  placeholder_walk w;
+  w.s = s;
+  w.n = n;
+  w.nbins = nbins;
+  w.depth = 0;
+  w.found = write_offset_num;
+  w.found_ctx = &job;
+  memset(&w.level[0], 0, sizeof w.level[0]);
+  json_visitor v = {walk_open, walk_key, walk_scalar, walk_close, &w};
+  long end = scan(s, n, 0, &v);
+  if (end < 0 || skip_ws(s, n, (size_t)end) != n || w.level[0].malformed ||
+      sbuf_append(out, s + job.copied, n - job.copied)) {
+    if (out->data) {
+      out->len = before;
+      out->data[before] = 0;
+    }
+    return -1;
+  }
+  return 0;
 }

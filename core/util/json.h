@@ -51,4 +51,9 @@ int json_event_join(sbuf *out, const char *name, const char *args_json,
  * malformed (num not an integer in [0, nbins)) or when more than nbins are
  * found. Pass nbins = SIZE_MAX to only count. */
 long json_count_placeholders(const char *s, size_t n, size_t nbins);
+
+/* Appends s[0..n) (valid JSON) to out with the num of every placeholder
+ * (which must be below nbins) raised by offset: merging the answers of
+ * several clients renumbers their attachments. 0, or -1 (out unchanged). */
+int json_offset_placeholders(const char *s, size_t n, size_t nbins, size_t offset, sbuf *out);
 #endif

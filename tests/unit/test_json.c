@@ -325,7 +325,33 @@ static void check_mutations(void) {
   }
 }
 
+static void offset_is(const char *in, size_t nbins, size_t offset, const char *want) {
+  sbuf out = SBUF_INIT;
+  sbuf_puts(&out, "<");
+  int rc = json_offset_placeholders(in, strlen(in), nbins, offset, &out);
+  if (!want) {
+    CHECK(rc == -1);
+    CHECK_STR(out.data, "<");
+  } else {
+    CHECK(rc == 0);
+    CHECK_STR(out.data + 1, want);
+  }
+  sbuf_free(&out);
+}
+
+static void check_offset_placeholders(void) {
+  offset_is("[1,\"a\"]", 0, 5, "[1,\"a\"]");
+  offset_is("{\"_placeholder\":true,\"num\":0}", 1, 3, "{\"_placeholder\":true,\"num\":3}");
+  offset_is("[{\"num\":1.0,\"_placeholder\":true},{\"x\":{\"_placeholder\":true,\"num\":0}}]", 2, 10,
+            "[{\"num\":11,\"_placeholder\":true},{\"x\":{\"_placeholder\":true,\"num\":10}}]");
+  /* Not a placeholder (false, or no num): left alone. */
+  offset_is("{\"_placeholder\":false,\"num\":0}", 1, 3, "{\"_placeholder\":false,\"num\":0}");
+  offset_is("{\"_placeholder\":true,\"num\":4}", 1, 3, NULL);
+  offset_is("[1,", 1, 3, NULL);
+}
+
 int main(void) {
+  check_offset_placeholders();
   check_validate();
   check_depth();
   check_skip_and_peek();
