@@ -52,8 +52,8 @@ function Context:wakeup()
   lib.check(C.sio_context_wakeup(self.c), "sio_context_wakeup")
 end
 
--- Closes every server of the context that is still open.
-function Context:close_servers()
+-- Closes every server and client of the context that is still open.
+function Context:close_all()
   for _, owner in pairs(self.owners) do
     if owner.close then
       owner:close()

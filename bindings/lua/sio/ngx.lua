@@ -22,8 +22,9 @@ function M.pump(opts)
   local ctx = opts.context or context.default()
   local ok, err = ngx.timer.every(opts.interval or 0.005, function(premature)
     if premature then
-      -- The worker is exiting: free the ports for its successor.
-      ctx:close_servers()
+      -- The worker is exiting: free the ports for its successor, end the
+      -- connections of its clients.
+      ctx:close_all()
       return
     end
     local pumped, failure = pcall(ctx.poll, ctx, 0, opts.max_events)
