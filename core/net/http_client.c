@@ -1,0 +1,419 @@
+#include "http_client.h"
+
+#include <llhttp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+
+#include "../util/base64.h"
+#include "../util/sbuf.h"
+#include "../util/sha1.h"
+#include "ws_frame.h"
+
+#define MAX_HEADER_BYTES 65536
+#define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+struct http_client {
+  uv_loop_t *loop;
+  tls_stream_options conn;
+  char *host_header;
+  size_t max_body;
+  http_client_handler h;
+  void *data;
+  tls_stream *stream; /* NULL between connections */
+  llhttp_t parser;
+  int in_flight;      /* a request waits for its response */
+  int ws_requested;   /* the request in flight is a WebSocket upgrade */
+  int websocket;      /* the connection is a WebSocket now */
+  int complete;       /* the response in flight has been read whole */
+  int collecting_accept; /* the header being read is Sec-WebSocket-Accept */
+  size_t header_bytes;
+  char ws_accept_expected[29];
+  sbuf header_name;
+  sbuf accept;
+  sbuf body;
+  sbuf ws_in;         /* WebSocket bytes not yet a whole frame */
+  ws_reader ws;
+  int depth;          /* callbacks running: freeing waits for them */
+  int closed;
+};
+
+static void drop_stream(http_client *c, int graceful);
+
+/* ---- response parsing ------------------------------------------------------ */
+
+static http_client *client_of(llhttp_t *p) { return p->data; }
+
+static int on_message_begin(llhttp_t *p) {
+  http_client *c = client_of(p);
+  sbuf_reset(&c->body);
+  sbuf_reset(&c->accept);
+  sbuf_reset(&c->header_name);
+  c->collecting_accept = 0;
+  c->header_bytes = 0;
+  c->complete = 0;
+  return 0;
+}
+
+static int on_header_field(llhttp_t *p, const char *at, size_t len) {
+  http_client *c = client_of(p);
+  if ((c->header_bytes += len) > MAX_HEADER_BYTES) return -1;
+  if (c->collecting_accept < 0 || c->collecting_accept == 1) {
+    /* A value ended: a new name begins. */
+    sbuf_reset(&c->header_name);
+    c->collecting_accept = 0;
+  }
+  return sbuf_append(&c->header_name, at, len);
+}
+
+static int on_header_value(llhttp_t *p, const char *at, size_t len) {
+  http_client *c = client_of(p);
+  if ((c->header_bytes += len) > MAX_HEADER_BYTES) return -1;
+  if (c->collecting_accept == 0)
+    c->collecting_accept =
+        c->header_name.data && strcasecmp(c->header_name.data, "sec-websocket-accept") == 0 ? 1
+                                                                                             : -1;
+  if (c->collecting_accept == 1) return sbuf_append(&c->accept, at, len);
+  return 0;
+}
+
+static int on_headers_complete(llhttp_t *p) {
+  http_client *c = client_of(p);
+  if ((p->flags & F_CONTENT_LENGTH) && p->content_length > c->max_body) return -1;
+  return 0;
+}
+
+static int on_body(llhttp_t *p, const char *at, size_t len) {
+  http_client *c = client_of(p);
+  if (c->body.len + len > c->max_body) return -1;
+  return sbuf_append(&c->body, at, len);
+}
+
+static int on_message_complete(llhttp_t *p) {
+  client_of(p)->complete = 1;
+  return HPE_PAUSED; /* hand the response up before reading further */
+}
+
+static const llhttp_settings_t *settings(void) {
+  static llhttp_settings_t s;
+  static int ready;
+  if (!ready) {
+    llhttp_settings_init(&s);
+    s.on_message_begin = on_message_begin;
+    s.on_header_field = on_header_field;
+    s.on_header_value = on_header_value;
+    s.on_headers_complete = on_headers_complete;
+    s.on_body = on_body;
+    s.on_message_complete = on_message_complete;
+    ready = 1;
+  }
+  return &s;
+}
+
+/* ---- callbacks to the owner, safe against it closing us -------------------- */
+
+static void maybe_free(http_client *c) {
+  if (c->depth || !c->closed) return;
+  sbuf_free(&c->header_name);
+  sbuf_free(&c->accept);
+  sbuf_free(&c->body);
+  sbuf_free(&c->ws_in);
+  ws_reader_free(&c->ws);
+  free((char *)c->conn.host);
+  free((char *)c->conn.ca_file);
+  free(c->host_header);
+  free(c);
+}
+
+/* Drops the connection and tells the owner; 1 when the owner closed us. */
+static int fail(http_client *c, const char *error) {
+  drop_stream(c, 0);
+  c->in_flight = 0;
+  c->depth++;
+  c->h.on_end(c, error);
+  c->depth--;
+  if (c->closed) {
+    maybe_free(c);
+    return 1;
+  }
+  return 0;
+}
+
+/* ---- WebSocket ----------------------------------------------------------------- */
+
+static int ws_write(http_client *c, int opcode, const void *data, size_t len) {
+  sbuf frame = SBUF_INIT;
+  int rc = ws_write_frame(&frame, opcode, data, len, 1);
+  if (!rc) rc = tls_stream_write(c->stream, frame.data, frame.len);
+  sbuf_free(&frame);
+  return rc;
+}
+
+/* Handles whole frames in p[0..n); returns the bytes used, or -1 when the
+ * client ended (failed or closed by the owner). */
+static long parse_ws(http_client *c, const char *p, size_t n) {
+  size_t used = 0;
+  while (used < n) {
+    uint64_t plen = 0;
+    uint64_t size = ws_frame_size((const uint8_t *)p + used, n - used, &plen);
+    if (!size) break;
+    if (plen > c->max_body) {
+      ws_write(c, WS_CLOSE, "\x03\xf1", 2); /* 1009 */
+      return fail(c, "WebSocket message too big"), -1;
+    }
+    if (size > n - used) break;
+    ws_frame_result f;
+    if (ws_read_frame(&c->ws, (const uint8_t *)p + used, (size_t)size, 0, c->max_body, &f))
+      return fail(c, "WebSocket protocol error"), -1;
+    used += (size_t)size;
+    switch (f.kind) {
+      case WS_TEXT:
+      case WS_BINARY:
+        c->depth++;
+        c->h.on_ws_message(c, f.data, f.len, f.kind == WS_BINARY);
+        c->depth--;
+        if (c->closed) return maybe_free(c), -1;
+        if (!c->websocket) return -1;
+        break;
+      case WS_PING:
+        ws_write(c, WS_PONG, f.data, f.len);
+        break;
+      case WS_CLOSE: {
+        uint8_t code[2] = {(uint8_t)(f.close_code >> 8), (uint8_t)f.close_code};
+        ws_write(c, WS_CLOSE, code, f.close_code == 1005 ? 0 : 2);
+        drop_stream(c, 1);
+        c->websocket = 0;
+        fail(c, NULL);
+        return -1;
+      }
+      default:
+        break;
+    }
+  }
+  return (long)used;
+}
+
+static void feed_ws(http_client *c, const char *p, size_t n) {
+  if (!c->ws_in.len) {
+    long used = parse_ws(c, p, n);
+    if (used >= 0 && (size_t)used < n &&
+        sbuf_append(&c->ws_in, p + used, n - (size_t)used))
+      fail(c, "out of memory");
+    return;
+  }
+  if (sbuf_append(&c->ws_in, p, n)) {
+    fail(c, "out of memory");
+    return;
+  }
+  /* Parsing may end the client; the buffer is then gone with it. */
+  sbuf pending = c->ws_in;
+  c->ws_in = (sbuf)SBUF_INIT;
+  long used = parse_ws(c, pending.data, pending.len);
+  if (used >= 0) {
+    sbuf_consume(&pending, (size_t)used);
+    if (pending.len) {
+      c->ws_in = pending;
+      return;
+    }
+  }
+  sbuf_free(&pending);
+}
+
+static int accept_matches(http_client *c) {
+  return c->accept.len == 28 && memcmp(c->accept.data, c->ws_accept_expected, 28) == 0;
+}
+
+/* ---- the connection --------------------------------------------------------- */
+
+/* The response has been read whole: hand it up. */
+static void deliver(http_client *c, const char *rest, size_t rest_len) {
+  int status = c->parser.status_code;
+  int keep = llhttp_should_keep_alive(&c->parser);
+  c->in_flight = 0;
+  if (c->ws_requested) {
+    c->ws_requested = 0;
+    if (status != 101) {
+      char msg[64];
+      snprintf(msg, sizeof(msg), "unexpected server response: %d", status);
+      fail(c, msg);
+      return;
+    }
+    if (!accept_matches(c)) {
+      fail(c, "invalid Sec-WebSocket-Accept header");
+      return;
+    }
+    c->websocket = 1;
+    sbuf_free(&c->body);
+    c->depth++;
+    c->h.on_ws_open(c);
+    c->depth--;
+    if (c->closed) {
+      maybe_free(c);
+      return;
+    }
+    if (c->websocket && rest_len) feed_ws(c, rest, rest_len);
+    return;
+  }
+  if (rest_len || c->parser.upgrade) {
+    /* Bytes nobody asked for: the server does not speak HTTP as we do. */
+    fail(c, "unexpected data after the response");
+    return;
+  }
+  if (!keep) drop_stream(c, 0);
+  c->depth++;
+  c->h.on_response(c, status, c->body.data ? c->body.data : "", c->body.len);
+  c->depth--;
+  maybe_free(c);
+}
+
+static void on_stream_read(tls_stream *s, const char *data, size_t n) {
+  http_client *c = tls_stream_data(s);
+  if (c->websocket) {
+    feed_ws(c, data, n);
+    return;
+  }
+  if (!c->in_flight) {
+    fail(c, "unexpected data from the server");
+    return;
+  }
+  llhttp_errno_t err = llhttp_execute(&c->parser, data, n);
+  if (err == HPE_OK) return;
+  if ((err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE) && c->complete) {
+    const char *stop = llhttp_get_error_pos(&c->parser);
+    size_t used = stop ? (size_t)(stop - data) : n;
+    if (used > n) used = n;
+    llhttp_resume(&c->parser);
+    deliver(c, data + used, n - used);
+    return;
+  }
+  char msg[128];
+  snprintf(msg, sizeof(msg), "bad HTTP response: %s",
+           err == HPE_USER ? "too big" : llhttp_errno_name(err));
+  fail(c, msg);
+}
+
+static void on_stream_connect(tls_stream *s) { (void)s; }
+
+static void on_stream_end(tls_stream *s, const char *error, int connected) {
+  http_client *c = tls_stream_data(s);
+  (void)connected;
+  c->stream = NULL;
+  if (c->websocket) {
+    c->websocket = 0;
+    fail(c, error);
+    return;
+  }
+  if (c->in_flight) {
+    fail(c, error ? error : "the server closed the connection");
+  }
+  /* An idle keep-alive connection the server let go: the next request
+   * makes a new one. */
+}
+
+static const tls_stream_handler stream_handler = {on_stream_connect, on_stream_read,
+                                                  on_stream_end};
+
+static void drop_stream(http_client *c, int graceful) {
+  if (c->stream) tls_stream_close(c->stream, graceful);
+  c->stream = NULL;
+  sbuf_free(&c->ws_in);
+  ws_reader_free(&c->ws);
+  c->ws.msg_opcode = 0;
+}
+
+static int ensure_stream(http_client *c) {
+  if (c->stream) return 0;
+  c->stream = tls_stream_connect(c->loop, &c->conn, &stream_handler, c);
+  if (!c->stream) return -1;
+  llhttp_init(&c->parser, HTTP_RESPONSE, settings());
+  c->parser.data = c;
+  return 0;
+}
+
+static int send_request(http_client *c, const char *method, const char *target,
+                        const char *headers, const void *body, size_t len, int with_length) {
+  if (c->closed || c->in_flight || c->websocket || ensure_stream(c)) return -1;
+  sbuf req = SBUF_INIT;
+  int rc = sbuf_printf(&req, "%s %s HTTP/1.1\r\nHost: %s\r\n", method, target, c->host_header);
+  if (headers) rc |= sbuf_puts(&req, headers);
+  if (with_length) rc |= sbuf_printf(&req, "Content-Length: %zu\r\n", len);
+  rc |= sbuf_puts(&req, "\r\n");
+  if (len) rc |= sbuf_append(&req, body, len);
+  if (!rc) rc = tls_stream_write(c->stream, req.data, req.len);
+  sbuf_free(&req);
+  if (rc) return -1;
+  c->in_flight = 1;
+  return 0;
+}
+
+int http_client_request(http_client *c, const char *method, const char *target,
+                        const char *headers, const void *body, size_t len) {
+  int with_length = len || strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0;
+  return send_request(c, method, target, headers, body, len, with_length);
+}
+
+int http_client_websocket(http_client *c, const char *target, const char *headers) {
+  uint8_t nonce[16], digest[20];
+  if (getrandom(nonce, sizeof(nonce), 0) != (ssize_t)sizeof(nonce)) return -1;
+  sbuf key = SBUF_INIT, h = SBUF_INIT, accept = SBUF_INIT;
+  int rc = base64_encode(&key, nonce, sizeof(nonce));
+  if (!rc) {
+    char material[24 + sizeof(WS_GUID)];
+    memcpy(material, key.data, 24);
+    memcpy(material + 24, WS_GUID, sizeof(WS_GUID) - 1);
+    sha1(material, 24 + sizeof(WS_GUID) - 1, digest);
+    rc = base64_encode(&accept, digest, sizeof(digest));
+  }
+  if (!rc && accept.len == 28) memcpy(c->ws_accept_expected, accept.data, 29);
+  rc |= sbuf_printf(&h,
+                    "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                    "Sec-WebSocket-Key: %s\r\n%s",
+                    key.data ? key.data : "", headers ? headers : "");
+  if (!rc) rc = send_request(c, "GET", target, h.data, NULL, 0, 0);
+  sbuf_free(&key);
+  sbuf_free(&h);
+  sbuf_free(&accept);
+  if (rc) return -1;
+  c->ws_requested = 1;
+  return 0;
+}
+
+int http_client_ws_send(http_client *c, int opcode, const void *data, size_t len) {
+  if (c->closed || !c->websocket || !c->stream) return -1;
+  return ws_write(c, opcode, data, len);
+}
+
+int http_client_idle(const http_client *c) { return !c->stream || tls_stream_idle(c->stream); }
+
+http_client *http_client_new(uv_loop_t *loop, const http_client_options *o,
+                             const http_client_handler *h, void *data) {
+  http_client *c = calloc(1, sizeof(*c));
+  if (!c) return NULL;
+  c->loop = loop;
+  c->conn = o->conn;
+  c->conn.host = strdup(o->conn.host);
+  c->conn.ca_file = o->conn.ca_file ? strdup(o->conn.ca_file) : NULL;
+  c->host_header = strdup(o->host_header);
+  c->max_body = o->max_body;
+  c->h = *h;
+  c->data = data;
+  c->closed = 1; /* so maybe_free works on the failure path */
+  if (!c->conn.host || !c->host_header || (o->conn.ca_file && !c->conn.ca_file)) {
+    maybe_free(c);
+    return NULL;
+  }
+  c->closed = 0;
+  return c;
+}
+
+void *http_client_data(const http_client *c) { return c->data; }
+
+void http_client_close(http_client *c, int graceful) {
+  if (c->closed) return;
+  c->closed = 1;
+  if (c->websocket && graceful && c->stream) ws_write(c, WS_CLOSE, "\x03\xe8", 2); /* 1000 */
+  drop_stream(c, graceful);
+  maybe_free(c);
+}
