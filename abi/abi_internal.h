@@ -36,4 +36,19 @@ typedef struct server_config {
  * free them with server_config_free. */
 int server_config_from(const sio_options *opts, server_config *cfg);
 void server_config_free(server_config *cfg);
+
+/* ---- client ---------------------------------------------------------------- */
+#include "../core/sio/client_manager.h"
+
+struct sio_client {
+  ctx_child child;     /* first: the context destroys it */
+  struct sio_context *ctx;
+  atomic_int closed;   /* set by sio_client_close: later commands fail */
+  cl_manager core;     /* loop-thread state */
+};
+
+/* Fills cfg from opts (NULL: defaults), except cfg->eio.url, which the
+ * caller sets. cfg owns its strings afterwards: free them with
+ * cl_config_free, on failure too. */
+int client_config_from(const sio_options *opts, cl_config *cfg);
 #endif

@@ -2,10 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/util/json.h"
 #include "abi_internal.h"
 
 /* The keys a sio_options accepts, with what their values must look like. */
-enum value_kind { V_STRING, V_UINT, V_BOOL, V_TRANSPORTS, V_PARSER };
+enum value_kind { V_STRING, V_UINT, V_BOOL, V_TRANSPORTS, V_PARSER, V_FRACTION, V_HEADERS };
 
 static const struct option_spec {
   const char *key;
@@ -19,6 +20,14 @@ static const struct option_spec {
     {"cors.origin", V_STRING},    {"cors.credentials", V_BOOL},
     {"serveClient", V_STRING},    {"staticDir", V_STRING},
     {"parser", V_PARSER},         {"maxQueuedEvents", V_UINT},
+    /* client */
+    {"upgrade", V_BOOL},          {"query", V_STRING},
+    {"extraHeaders", V_HEADERS},  {"timeout", V_UINT},
+    {"reconnection", V_BOOL},     {"reconnectionAttempts", V_UINT},
+    {"reconnectionDelay", V_UINT}, {"reconnectionDelayMax", V_UINT},
+    {"randomizationFactor", V_FRACTION}, {"ackTimeout", V_UINT},
+    {"retries", V_UINT},          {"tls.ca", V_STRING},
+    {"tls.verify", V_BOOL},
 };
 
 typedef struct option_pair {
@@ -62,14 +71,60 @@ static int parse_transports(const char *v, int *polling, int *websocket) {
   return *polling || *websocket ? 0 : -1;
 }
 
+static int parse_fraction(const char *v, double *out) {
+  char *end;
+  errno = 0;
+  double d = strtod(v, &end);
+  if (errno || end == v || *end || !(d >= 0 && d <= 1)) return -1;
+  *out = d;
+  return 0;
+}
+
+static int is_header_name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+/* extraHeaders: a JSON object of header names to string values, written as
+ * "Name: value\r\n" lines (out may be NULL to only check). A name that is
+ * not an HTTP token or a value with a line break is refused: it would
+ * smuggle other headers into the request. */
+static int parse_headers(const char *v, sbuf *out) {
+  size_t n = strlen(v), pos = 0, key_at, at, end;
+  if (json_validate(v, n)) return -1;
+  sbuf name = SBUF_INIT, value = SBUF_INIT;
+  int rc = 0, bad = 0;
+  while (!bad && (rc = cl_json_next_member(v, n, &pos, &key_at, &at, &end)) == 1) {
+    sbuf_reset(&name);
+    sbuf_reset(&value);
+    if (v[at] != '"' || json_read_string(v, n, key_at, &name) < 0 ||
+        json_read_string(v, n, at, &value) < 0 || name.len == 0) {
+      bad = 1;
+      break;
+    }
+    for (size_t i = 0; i < name.len; i++) bad |= !is_header_name_char(name.data[i]);
+    for (size_t i = 0; i < value.len; i++)
+      bad |= value.data[i] == '\r' || value.data[i] == '\n' || value.data[i] == 0;
+    if (!bad && out)
+      bad = sbuf_append(out, name.data, name.len) | sbuf_puts(out, ": ") |
+            sbuf_append(out, value.data, value.len) | sbuf_puts(out, "\r\n");
+  }
+  sbuf_free(&name);
+  sbuf_free(&value);
+  return bad || rc < 0 ? -1 : 0;
+}
+
 static int check_value(enum value_kind kind, const char *value) {
   uint64_t n;
   int b, p, w;
+  double d;
   switch (kind) {
     case V_UINT: return parse_uint(value, UINT32_MAX, &n);
     case V_BOOL: return parse_bool(value, &b);
     case V_TRANSPORTS: return parse_transports(value, &p, &w);
     case V_PARSER: return sio_parser_by_name(value) ? 0 : -1;
+    case V_FRACTION: return parse_fraction(value, &d);
+    case V_HEADERS: return parse_headers(value, NULL);
     default: return 0;
   }
 }
@@ -180,4 +235,58 @@ int server_config_from(const sio_options *opts, server_config *cfg) {
 void server_config_free(server_config *cfg) {
   free(cfg->host);
   eio_options_free(&cfg->eio);
+}
+
+/* The Engine.IO path as both sides write it: starts and ends with "/". */
+static char *normalized_path(const char *path) {
+  size_t n = strlen(path);
+  char *p = malloc(n + 2);
+  if (!p) return NULL;
+  memcpy(p, path, n + 1);
+  if (path[n - 1] != '/') strcat(p, "/");
+  return p;
+}
+
+int client_config_from(const sio_options *opts, cl_config *cfg) {
+  memset(cfg, 0, sizeof(*cfg));
+  const char *v;
+  const char *parser = lookup(opts, "parser");
+  cfg->parser = sio_parser_by_name(parser ? parser : "json");
+  cfg->reconnection = 1;
+  if ((v = lookup(opts, "reconnection"))) parse_bool(v, &cfg->reconnection);
+  cfg->reconnection_attempts = (unsigned)uint_or(opts, "reconnectionAttempts", 0);
+  cfg->reconnection_delay = uint_or(opts, "reconnectionDelay", 1000);
+  cfg->reconnection_delay_max = uint_or(opts, "reconnectionDelayMax", 5000);
+  cfg->randomization_factor = 0.5;
+  if ((v = lookup(opts, "randomizationFactor"))) parse_fraction(v, &cfg->randomization_factor);
+  cfg->ack_timeout = uint_or(opts, "ackTimeout", 0);
+  cfg->retries = (unsigned)uint_or(opts, "retries", 0);
+
+  eio_client_options *e = &cfg->eio;
+  const char *path = lookup(opts, "path");
+  if (!path) path = "/socket.io";
+  if (path[0] != '/') return abi_fail(SIO_EINVAL, "path must start with \"/\"");
+  e->path = normalized_path(path);
+  e->allow_polling = e->allow_websocket = 1;
+  if ((v = lookup(opts, "transports"))) parse_transports(v, &e->allow_polling, &e->allow_websocket);
+  e->upgrade = 1;
+  if ((v = lookup(opts, "upgrade"))) parse_bool(v, &e->upgrade);
+  e->timeout_ms = uint_or(opts, "timeout", 20000);
+  e->tls_verify = 1;
+  if ((v = lookup(opts, "tls.verify"))) parse_bool(v, &e->tls_verify);
+  e->query = dup_or_null(lookup(opts, "query"));
+  e->tls_ca_file = dup_or_null(lookup(opts, "tls.ca"));
+  if ((v = lookup(opts, "extraHeaders"))) {
+    sbuf lines = SBUF_INIT;
+    if (parse_headers(v, &lines)) {
+      sbuf_free(&lines);
+      return abi_fail(SIO_ENOMEM, "out of memory");
+    }
+    e->extra_headers = lines.len ? sbuf_detach(&lines, NULL) : NULL;
+    sbuf_free(&lines);
+  }
+  if (!e->path || (lookup(opts, "query") && !e->query) ||
+      (lookup(opts, "tls.ca") && !e->tls_ca_file))
+    return abi_fail(SIO_ENOMEM, "out of memory");
+  return 0;
 }
