@@ -102,7 +102,7 @@ class AsyncServer(ServerBase):
                 on_result: Optional[Callable[[Any], None]] = None) -> None:
         try:
             result = fn(*args, **(kwargs or {}))
-            if not inspect.isawaitable(result):
+            if result is None or not inspect.isawaitable(result):
                 if on_result is not None:
                     on_result(result)
                 return

@@ -37,7 +37,7 @@ class Server(ServerBase):
                 on_result: Optional[Callable[[Any], None]] = None) -> None:
         try:
             result = fn(*args, **(kwargs or {}))
-            if inspect.isawaitable(result):
+            if result is not None and inspect.isawaitable(result):
                 close = getattr(result, "close", None)
                 if close is not None:
                     close()

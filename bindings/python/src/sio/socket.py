@@ -150,7 +150,11 @@ class Socket:
     # Emitting ---------------------------------------------------------------
     def emit(self, event: str, *args: Any,
              callback: Optional[Callable[..., Any]] = None) -> None:
-        SocketEmitter(self).emit(event, *args, callback=callback)
+        """Emits to the client; see SocketEmitter.emit for callback."""
+        if callback is not None or self._any_outgoing or not self.connected:
+            SocketEmitter(self).emit(event, *args, callback=callback)
+        else:  # the common case, kept short
+            self.nsp.server._emit(self._target, event, args)
 
     def emit_with_ack(self, event: str, *args: Any) -> Any:
         """Waits for the client's answer without a time limit (until it
