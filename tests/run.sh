@@ -141,7 +141,8 @@ run_suites() {
 }
 
 # Runs an optional script of another part of the project; its counts come from
-# its own "N passed, N failed" line, or else from its exit status.
+# its own "N passed, N failed" line, else from pytest's summary lines, else
+# from its exit status.
 run_optional() {
   local script=$1
   shift
@@ -150,11 +151,15 @@ run_optional() {
   local log="$LOG_DIR/$(tr -c 'a-zA-Z0-9' '-' <<<"$script").log"
   bash "$ROOT/$script" "$@" </dev/null 2>&1 | tee "$log"
   local status=${PIPESTATUS[0]}
-  local line passed failed
+  local line passed failed pytest_lines
   line=$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+  pytest_lines=$(grep -E '^=+ .*[0-9]+ (passed|failed).* in [0-9.]+s' "$log")
   if [ -n "$line" ]; then
     passed=$(sed -E 's/^([A-Za-z]+: )?([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
     failed=$(sed -E 's/^([A-Za-z]+: )?([0-9]+) passed, ([0-9]+) failed.*/\3/' <<<"$line")
+  elif [ -n "$pytest_lines" ]; then
+    passed=$(grep -oE '[0-9]+ passed' <<<"$pytest_lines" | awk '{s += $1} END {print s + 0}')
+    failed=$(grep -oE '[0-9]+ (failed|errors?)' <<<"$pytest_lines" | awk '{s += $1} END {print s + 0}')
   elif [ "$status" -eq 0 ]; then
     passed=1 failed=0
   else
