@@ -67,7 +67,7 @@ export class EventRecorder {
 }
 
 // Creates a socket with a recorder at `socket.events`, not yet connected.
-export function createSocket(url, nsp = "/", opts = {}) {
+function createSocket(url, nsp = "/", opts = {}) {
   const socket = io(url + nsp, { forceNew: true, reconnection: false, timeout: WAIT_TIMEOUT_MS, autoConnect: false, ...opts });
   socket.events = new EventRecorder(socket);
   return socket;

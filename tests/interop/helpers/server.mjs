@@ -12,15 +12,10 @@ const START_TIMEOUT_MS = 15000;
 const STOP_TIMEOUT_MS = 15000;
 const SANITIZER_REPORT = /==\d+==ERROR: |runtime error: |WARNING: ThreadSanitizer|SUMMARY: \w+Sanitizer/;
 
-export function serverCommand() {
+function serverCommand() {
   const choice = process.env.SIO_TEST_SERVER;
   if (!choice || choice === "ref") return [process.execPath, REF_SERVER];
   return choice.split(/\s+/).filter(Boolean);
-}
-
-export function isRefServer() {
-  const cmd = serverCommand();
-  return cmd.some((part) => part.endsWith("ref_server.mjs"));
 }
 
 export async function startServer(args = []) {
@@ -29,7 +24,7 @@ export async function startServer(args = []) {
   let stdout = "";
   let stderr = "";
   let exit = null;
-  const exited = new Promise((resolve) => proc.on("exit", (code, signal) => resolve((exit = { code, signal }))));
+  const exited = new Promise((resolve) => proc.on("close", (code, signal) => resolve((exit = { code, signal }))));
   proc.stderr.on("data", (chunk) => (stderr += chunk));
 
   const port = await new Promise((resolve, reject) => {
@@ -51,8 +46,6 @@ export async function startServer(args = []) {
   return {
     port,
     url: `http://127.0.0.1:${port}`,
-    stderr: () => stderr,
-    alive: () => exit === null,
     // Sends SIGTERM and throws unless the server exits 0 with a clean stderr.
     async stop() {
       if (exit !== null) throw new Error(`server died during the tests (${JSON.stringify(exit)}): ${stderr}`);
