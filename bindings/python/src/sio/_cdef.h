@@ -107,3 +107,15 @@ int sio_leave(sio_server *srv, const sio_target *to, const char *const *rooms,
 int sio_disconnect(sio_server *srv, const sio_target *to, int close);
 int sio_fetch_sockets(sio_server *srv, const sio_target *to,
                       uint64_t *req_out);
+int sio_client_new(sio_context *ctx, const char *url, const sio_options *opts,
+                   const char *auth_json, sio_client **out);
+int sio_client_socket(sio_client *cli, const char *nsp, const char *auth_json);
+int sio_client_emit(sio_client *cli, const char *nsp, const char *event,
+                    const char *args_json, size_t args_len, const sio_buf *bins,
+                    size_t nbins, unsigned flags, int timeout_ms,
+                    uint64_t *req_out);
+int sio_client_ack(sio_client *cli, const char *nsp, int64_t ack_id,
+                   const char *args_json, size_t args_len, const sio_buf *bins,
+                   size_t nbins);
+int sio_client_disconnect(sio_client *cli, const char *nsp);
+int sio_client_close(sio_client *cli);
