@@ -1,0 +1,187 @@
+// libsio's Socket.IO client (client_driver) against the official socket.io
+// server when connections break: a server restart on the same port with
+// buffered emits, connection state recovery, a server that stops pinging,
+// giving up after reconnectionAttempts, and at-least-once delivery with
+// retries + ackTimeout.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Driver, startServer, echoHandlers, sleep } from "./socketio_client_driver.mjs";
+
+const FAST = { reconnectionDelay: 100, reconnectionDelayMax: 300, randomizationFactor: 0 };
+
+for (const transports of ["polling", "websocket"]) {
+  test(`server restart (${transports}): reconnects and delivers buffered emits in order`, async () => {
+    const got = [];
+    const setup = (io) =>
+      io.on("connection", (s) =>
+        s.onAny((ev, ...args) => got.push([ev, ...args.filter((a) => typeof a !== "function")])),
+      );
+    let server = await startServer({}, setup);
+    const port = server.port;
+    const d = new Driver();
+    try {
+      await d.connect(server.url, { ...FAST, transports });
+      const first = await d.waitFor({ type: "connect" });
+      await server.close();
+      const disc = await d.waitFor({ type: "disconnect" });
+      // Over polling the server's close races with closing its connections:
+      // the client sees the close packet or a failed request.
+      assert.ok(
+        transports === "polling" ? ["transport close", "transport error"].includes(disc.reason) : disc.reason === "transport close",
+        disc.reason,
+      );
+      assert.equal(disc.sid, first.sid);
+      const reqs = [];
+      for (let i = 0; i < 5; i++) reqs.push(await d.emit("buffered", [i]));
+      const acked = await d.emit("buffered", ["with-ack"], { ack: true });
+      await d.waitFor({ type: "reconnect_attempt" });
+      await sleep(300);
+      server = await startServer({}, (io) => {
+        setup(io);
+        io.on("connection", (s) => s.on("buffered", (...a) => typeof a.at(-1) === "function" && a.at(-1)("ok")));
+      }, port);
+      const reconnect = await d.waitFor({ type: "reconnect" }, 5000);
+      assert.ok(reconnect.ack_id >= 1);
+      const again = await d.waitFor({ type: "connect" }, 5000);
+      assert.notEqual(again.sid, first.sid);
+      assert.deepEqual((await d.waitFor({ type: "ack", req: acked })).data, ["ok"]);
+      assert.deepEqual(got, [0, 1, 2, 3, 4, "with-ack"].map((v) => ["buffered", v]));
+      assert.deepEqual(d.all({ type: "error" }), []);
+      assert.ok(reqs.every((r) => r > 0));
+      await d.exit();
+    } finally {
+      d.kill();
+      await server.close();
+    }
+  });
+}
+
+test("connection state recovery: same id, missed events delivered, recovered flag", async () => {
+  const server = await startServer(
+    { connectionStateRecovery: { maxDisconnectionDuration: 10000 } },
+    (io) =>
+      io.on("connection", (s) => {
+        s.emit("state", s.recovered);
+        s.on("drop", () => s.conn.close());
+        s.on("news", (n) => io.emit("news", n));
+      }),
+  );
+  const d = new Driver();
+  const helper = new Driver();
+  try {
+    await d.connect(server.url, FAST);
+    const first = await d.waitFor({ type: "connect" });
+    assert.equal(first.recovered, undefined);
+    assert.equal((await d.waitFor({ type: "event", name: "state" })).data[0], false);
+    await helper.connect(server.url);
+    await helper.waitFor({ type: "connect" });
+    await helper.emit("news", [1]);
+    const seen = await d.waitFor({ type: "event", name: "news" });
+    // The server appends the offset as a last string argument.
+    assert.equal(seen.data[0], 1);
+    assert.equal(typeof seen.data.at(-1), "string");
+    await d.emit("drop");
+    await d.waitFor({ type: "disconnect" });
+    // Sent while the client is away: the server keeps it for recovery.
+    await helper.emit("news", [2]);
+    await helper.emit("news", [3]);
+    const back = await d.waitFor({ type: "connect" }, 5000);
+    assert.equal(back.sid, first.sid, "the same id after recovery");
+    assert.equal(back.recovered, true);
+    assert.equal((await d.waitFor({ type: "event", name: "news" })).data[0], 2);
+    assert.equal((await d.waitFor({ type: "event", name: "news" })).data[0], 3);
+    await d.exit();
+    await helper.exit();
+  } finally {
+    d.kill();
+    helper.kill();
+    await server.close();
+  }
+});
+
+test("a server that stops pinging: ping timeout, then reconnection", async () => {
+  let frozen = false;
+  const server = await startServer({ pingInterval: 300, pingTimeout: 200 }, (io) =>
+    io.on("connection", (s) => {
+      echoHandlers(s);
+      if (frozen) return;
+      frozen = true;
+      // The first connection goes silent: no more pings from the server.
+      s.conn.schedulePing = () => {};
+      clearTimeout(s.conn.pingIntervalTimer);
+      clearTimeout(s.conn.pingTimeoutTimer);
+    }),
+  );
+  const d = new Driver();
+  try {
+    await d.connect(server.url, { ...FAST, transports: "websocket" });
+    await d.waitFor({ type: "connect" });
+    const disc = await d.waitFor({ type: "disconnect" }, 3000);
+    assert.equal(disc.reason, "ping timeout");
+    await d.waitFor({ type: "reconnect" }, 3000);
+    await d.waitFor({ type: "connect" }, 3000);
+    const req = await d.emit("echo", ["alive"], { ack: true, timeout: 2000 });
+    assert.deepEqual((await d.waitFor({ type: "ack", req })).data, ["alive"]);
+    await d.exit();
+  } finally {
+    d.kill();
+    await server.close();
+  }
+});
+
+test("reconnectionAttempts exhausted: reconnect_failed, buffered emits reported", async () => {
+  const server = await startServer();
+  const d = new Driver();
+  try {
+    await d.connect(server.url, { ...FAST, reconnectionAttempts: 2 });
+    await d.waitFor({ type: "connect" });
+    await server.close();
+    await d.waitFor({ type: "disconnect" });
+    const plain = await d.emit("late", [1]);
+    const withAck = await d.emit("late", [2], { ack: true });
+    await d.waitFor({ type: "reconnect_attempt" });
+    await d.waitFor({ type: "reconnect_attempt" });
+    await d.waitFor({ type: "reconnect_failed" }, 5000);
+    assert.equal((await d.waitFor({ type: "error", req: plain })).err, -8);
+    assert.equal((await d.waitFor({ type: "ack", req: withAck })).err, -8);
+    assert.equal(d.all({ type: "reconnect_attempt" }).length, 2);
+    await d.exit();
+  } finally {
+    d.kill();
+  }
+});
+
+test("retries + ackTimeout: resent until acknowledged, at-least-once, one at a time", async () => {
+  const seen = [];
+  const server = await startServer({}, (io) =>
+    io.on("connection", (s) => {
+      s.on("flaky", (n, ack) => {
+        seen.push(n);
+        // Answer only the third try of each packet.
+        if (seen.filter((x) => x === n).length === 3) ack("done", n);
+      });
+      s.on("never", () => {});
+    }),
+  );
+  const d = new Driver();
+  try {
+    await d.connect(server.url, { retries: 2, ackTimeout: 200 });
+    await d.waitFor({ type: "connect" });
+    const a = await d.emit("flaky", ["a"], { ack: true });
+    const b = await d.emit("flaky", ["b"], { ack: true });
+    const never = await d.emit("never", [], { ack: true });
+    const plain = await d.emit("never", []);
+    assert.deepEqual((await d.waitFor({ type: "ack", req: a }, 5000)).data, ["done", "a"]);
+    assert.deepEqual((await d.waitFor({ type: "ack", req: b }, 5000)).data, ["done", "b"]);
+    const failed = await d.waitFor({ type: "ack", req: never }, 5000);
+    assert.equal(failed.err, -7);
+    assert.equal(failed.reason, "operation has timed out");
+    // Without SIO_EMIT_ACK the host still hears that delivery was not confirmed.
+    assert.equal((await d.waitFor({ type: "error", req: plain }, 5000)).err, -7);
+    assert.deepEqual(seen, ["a", "a", "a", "b", "b", "b"]);
+    await d.exit();
+  } finally {
+    d.kill();
+    await server.close();
+  }
+});
