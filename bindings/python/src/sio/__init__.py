@@ -17,7 +17,8 @@ AsyncServer is the same on an asyncio loop, with coroutine handlers.
 from __future__ import annotations
 
 from ._native import version as core_version
-from .asyncio_server import AsyncServer, Answer
+from ._asyncio_mode import Answer
+from .asyncio_server import AsyncServer
 from .errors import (AckTimeoutError, AddressInUseError, BusyError, ClosedError,
                      ConnectionRefusedError, DisconnectedError, InvalidArgumentError,
                      NetworkError, NotFoundError, OutOfMemoryError,
@@ -25,7 +26,8 @@ from .errors import (AckTimeoutError, AddressInUseError, BusyError, ClosedError,
 from .namespace import Namespace
 from .operator import BroadcastOperator
 from .server import Server
-from .socket import Ack, RemoteSocket, Socket, SocketEmitter
+from .ack import Ack
+from .socket import RemoteSocket, Socket, SocketEmitter
 
 __version__ = "0.1.0"
 

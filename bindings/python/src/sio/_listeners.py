@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from .ack import Ack
 
 Handler = Callable[..., Any]
 H = TypeVar("H", bound=Handler)
@@ -63,3 +66,23 @@ class Listeners:
 
     def get(self, event: str) -> list[Listener]:
         return self._by_event.get(event, [])
+
+
+class Invoker(Protocol):
+    def _invoke(self, fn: Callable[..., Any], args: Any,
+                kwargs: Optional[dict[str, Any]] = ...,
+                on_result: Optional[Callable[[Any], None]] = ...) -> None: ...
+
+
+def dispatch(invoker: Invoker, any_handlers: list[Handler], listeners: Listeners,
+             event: str, args: list[Any], ack: Optional[Ack]) -> None:
+    """Calls the catch-all handlers, then the event's handlers; the ack goes
+    to the handlers that take one, or else is answered by return values."""
+    for handler in any_handlers:
+        invoker._invoke(handler, (event, *args))
+    for listener in listeners.get(event):
+        if listener.wants_ack:
+            invoker._invoke(listener.fn, args, {"ack": ack})
+        else:
+            invoker._invoke(listener.fn, args,
+                            on_result=ack.send_result if ack is not None else None)

@@ -9,57 +9,25 @@ import logging
 from typing import Any, Callable, Optional
 
 from . import errors
+from ._answers import CBuffers, answer_error, request, single_answer
 from ._context import Context
 from ._event import (EV_ACK, EV_CONNECT_REQUEST, EV_CONNECTION, EV_DISCONNECT,
                      EV_DISCONNECTING, EV_ERROR, EV_EVENT, EV_SERVER_CLOSED,
                      EV_SOCKETS, EVF_BROADCAST, EVF_RECOVERED, Event)
 from ._listeners import Handler
-from ._native import check, error_for, ffi, lib, to_str
+from ._native import check, ffi, lib
 from ._options import milliseconds, server_option_pairs
 from ._payload import decode, encode, encode_one
 from ._requests import AnswerHandler, Requests
 from ._target import CStrings, Rooms, Target, c_target, c_target_of
 from .namespace import Middleware, Namespace
 from .operator import BroadcastOperator
-from .socket import Ack, RemoteSocket, Socket
+from .ack import Ack
+from .socket import RemoteSocket, Socket
 
 log = logging.getLogger("sio")
 
 MAIN_NAMESPACE = "/"
-NO_ERROR = 0
-
-
-class CBuffers:
-    """A sio_buf array over the attachments, alive (with the memory it
-    points into) as long as this object."""
-
-    def __init__(self, bins: list[Any]) -> None:
-        self.count = len(bins)
-        self._keep: list[Any] = []
-        if not bins:
-            self.array: Any = ffi.NULL
-            return
-        self.array = ffi.new("sio_buf[]", len(bins))
-        for i, value in enumerate(bins):
-            if isinstance(value, memoryview) and not value.contiguous:
-                value = value.tobytes()
-            buffer = ffi.from_buffer(value)
-            self._keep.append(buffer)
-            self.array[i].data = buffer
-            self.array[i].len = len(buffer)
-
-
-def _answer_error(event: Event) -> Optional[errors.SioError]:
-    if event.type == EV_ERROR or event.err != NO_ERROR:
-        code = event.err or lib.SIO_EIO
-        return error_for(code, event.reason or to_str(lib.sio_strerror(code)))
-    return None
-
-
-def _single_answer(values: list[Any]) -> Any:
-    if not values:
-        return None
-    return values[0] if len(values) == 1 else tuple(values)
 
 
 class ServerBase:
@@ -190,7 +158,7 @@ class ServerBase:
         with_error = timeout is not None
 
         def on_answer(answer: Event) -> None:
-            error = _answer_error(answer)
+            error = answer_error(answer)
             values = decode(answer.data, answer.bins)
             if answer.flags & EVF_BROADCAST:
                 self._invoke(callback, (error, values))
@@ -207,14 +175,14 @@ class ServerBase:
     def _emit_with_ack(self, target: Target, event: str, args: Any,
                        timeout: Optional[float], volatile: bool) -> Any:
         def result(answer: Event) -> Any:
-            error = _answer_error(answer)
+            error = answer_error(answer)
             values = decode(answer.data, answer.bins)
             broadcast = bool(answer.flags & EVF_BROADCAST) or target.sid is None
             if error is not None:
                 if broadcast and isinstance(error, errors.AckTimeoutError):
                     error.responses = values
                 raise error
-            return values if broadcast else _single_answer(values)
+            return values if broadcast else single_answer(values)
 
         def start(on_answer: AnswerHandler) -> int:
             return self._emit(target, event, args, on_answer=on_answer,
@@ -224,7 +192,7 @@ class ServerBase:
 
     def _fetch_sockets(self, target: Target) -> Any:
         def result(answer: Event) -> list[RemoteSocket]:
-            error = _answer_error(answer)
+            error = answer_error(answer)
             if error is not None:
                 raise error
             found = []
@@ -246,17 +214,7 @@ class ServerBase:
 
     def _request(self, start: Callable[[AnswerHandler], int],
                  result: Callable[[Event], Any]) -> Any:
-        """Starts a command whose answer is result(answer event), and returns
-        it the way this kind of server returns answers (_wait)."""
-        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
-
-        def on_answer(answer: Event) -> None:
-            try:
-                future.set_result(result(answer))
-            except BaseException as error:  # handed to the waiting caller
-                future.set_exception(error)
-
-        return self._wait(future, start(on_answer))
+        return request(start, result, self._wait)
 
     def _ack(self, sid: str, ack_id: int, args: Any) -> None:
         data, bins = encode(args)
@@ -322,7 +280,10 @@ class ServerBase:
         except ValueError:
             log.exception("undecodable arguments of %r from %s", event.name, event.sid)
             return
-        ack = Ack(self, socket.id, event.ack_id) if event.ack_id >= 0 else None
+        ack = None
+        if event.ack_id >= 0:
+            sid, ack_id = socket.id, event.ack_id
+            ack = Ack(lambda args: self._ack(sid, ack_id, args), ack_id)
         socket._dispatch(event.name or "", args, ack)
 
     def _on_answer(self, event: Event) -> None:

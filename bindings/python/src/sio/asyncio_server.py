@@ -4,54 +4,25 @@ emit_with_ack and fetch_sockets return awaitables."""
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import inspect
-import logging
-import threading
-from typing import Any, Awaitable, Callable, Generator, Optional
+from typing import Any, Callable, Optional
 
+from ._asyncio_mode import AsyncioMode
 from ._server_base import ServerBase
 from .namespace import Middleware
 from .socket import Socket
 
-log = logging.getLogger("sio")
 
-# Events handled per wake-up before the loop gets to run other callbacks.
-MAX_EVENTS_PER_WAKEUP = 1024
-
-
-class Answer:
-    """The awaitable answer to a request; any loop may await it."""
-
-    def __init__(self, future: concurrent.futures.Future[Any]) -> None:
-        self._future = future
-
-    def __await__(self) -> Generator[Any, None, Any]:
-        return asyncio.wrap_future(self._future).__await__()
-
-    def done(self) -> bool:
-        return self._future.done()
-
-
-class AsyncServer(ServerBase):
+class AsyncServer(AsyncioMode, ServerBase):
     __doc__ = ServerBase.__doc__
 
     def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
-        self._loop_thread: Optional[int] = None
-        self._tasks: set[asyncio.Future[Any]] = set()
-        self._closed_waiters: list[asyncio.Future[None]] = []
+        ServerBase.__init__(self, **options)
+        self._init_mode()
 
     def start(self) -> None:
         """Starts serving on the running loop (returns at once)."""
-        loop = asyncio.get_running_loop()
-        if self._loop is not None:
-            raise RuntimeError("the server is already started")
-        self._loop = loop
-        self._loop_thread = threading.get_ident()
-        loop.add_reader(self.fd, self._drain)
-        self._drain()
+        self._attach()
 
     async def serve(self) -> None:
         """Serves until the server is closed."""
@@ -60,59 +31,11 @@ class AsyncServer(ServerBase):
         await self.wait_closed()
 
     async def wait_closed(self) -> None:
-        if self.closed:
-            return
-        waiter = asyncio.get_running_loop().create_future()
-        self._closed_waiters.append(waiter)
-        await waiter
+        await self._until_finished()
 
     def run(self) -> None:
         """asyncio.run(self.serve())."""
         asyncio.run(self.serve())
-
-    def _drain(self) -> None:
-        for _ in range(MAX_EVENTS_PER_WAKEUP):
-            event = self._context.next_event(0)
-            if event is None:
-                return
-            self._context.route(event)
-
-    def _track(self, awaitable: Awaitable[Any],
-               on_result: Optional[Callable[[Any], None]], fn: Callable[..., Any]) -> None:
-        task = asyncio.ensure_future(awaitable)
-        self._tasks.add(task)
-
-        def done(finished: asyncio.Future[Any]) -> None:
-            self._tasks.discard(finished)
-            if finished.cancelled():
-                return
-            error = finished.exception()
-            if error is not None:
-                log.error("handler %r raised", fn, exc_info=error)
-            elif on_result is not None:
-                try:
-                    on_result(finished.result())
-                except Exception:
-                    log.exception("answering for %r", fn)
-
-        task.add_done_callback(done)
-
-    def _invoke(self, fn: Callable[..., Any], args: Any,
-                kwargs: Optional[dict[str, Any]] = None,
-                on_result: Optional[Callable[[Any], None]] = None) -> None:
-        try:
-            result = fn(*args, **(kwargs or {}))
-            if result is None or not inspect.isawaitable(result):
-                if on_result is not None:
-                    on_result(result)
-                return
-        except Exception:
-            log.exception("handler %r raised", fn)
-            return
-        if self._loop is None or threading.get_ident() == self._loop_thread:
-            self._track(result, on_result, fn)
-        else:  # e.g. an outgoing listener called by an emit from another thread
-            self._loop.call_soon_threadsafe(self._track, result, on_result, fn)
 
     def _run_middlewares(self, middlewares: list[Middleware], socket: Socket,
                          decide: Callable[[Optional[BaseException]], None]) -> None:
@@ -130,13 +53,5 @@ class AsyncServer(ServerBase):
         self._tasks.add(task)
         task.add_done_callback(done)
 
-    def _wait(self, future: concurrent.futures.Future[Any], req: int) -> Answer:
-        return Answer(future)
-
     def _on_closed(self) -> None:
-        if self._loop is not None:
-            self._loop.remove_reader(self.fd)
-        for waiter in self._closed_waiters:
-            if not waiter.done():
-                waiter.set_result(None)
-        self._closed_waiters.clear()
+        self._finish()

@@ -1,51 +1,17 @@
 """Socket: one client's connection to one namespace, as its handlers see it."""
 from __future__ import annotations
 
-import logging
-import threading
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from . import errors
-from ._listeners import Handler, Listeners
+from ._listeners import Handler, Listeners, dispatch
 from ._target import Rooms, Target, room_tuple
 from .operator import BroadcastOperator
 
 if TYPE_CHECKING:
     from ._server_base import ServerBase
+    from .ack import Ack
     from .namespace import Namespace
-
-log = logging.getLogger("sio")
-
-
-class Ack:
-    """The acknowledgement a client asked for: call it once with the values
-    to send back. Handlers that do not take an ``ack`` parameter answer with
-    their return value instead (a tuple sends several values)."""
-
-    def __init__(self, server: ServerBase, sid: str, ack_id: int) -> None:
-        self._server = server
-        self._sid = sid
-        self._ack_id = ack_id
-        self._sent = False
-        self._lock = threading.Lock()
-
-    def __call__(self, *args: Any) -> None:
-        with self._lock:
-            if self._sent:
-                log.debug("acknowledgement %d of %s already sent", self._ack_id, self._sid)
-                return
-            self._sent = True
-        self._server._ack(self._sid, self._ack_id, args)
-
-    def send_result(self, result: Any) -> None:
-        """Sends a handler's return value: None -> no value, a tuple -> its
-        items, anything else -> that one value."""
-        if result is None:
-            self()
-        elif isinstance(result, tuple):
-            self(*result)
-        else:
-            self(result)
 
 
 class SocketEmitter:
@@ -210,15 +176,7 @@ class Socket:
             self.server._invoke(handler, (event, *args))
 
     def _dispatch(self, event: str, args: list[Any], ack: Optional[Ack]) -> None:
-        server = self.server
-        for handler in self._any:
-            server._invoke(handler, (event, *args))
-        for listener in self._listeners.get(event):
-            if listener.wants_ack:
-                server._invoke(listener.fn, args, {"ack": ack})
-            else:
-                server._invoke(listener.fn, args,
-                               on_result=ack.send_result if ack is not None else None)
+        dispatch(self.server, self._any, self._listeners, event, args, ack)
 
 
 class RemoteSocket:

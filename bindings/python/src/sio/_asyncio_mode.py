@@ -1,0 +1,120 @@
+"""The asyncio way to run, shared by AsyncServer and AsyncClient: the loop
+waits on the core's event descriptor (loop.add_reader), handlers may be
+coroutines, and calls that wait for an answer return awaitables."""
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import inspect
+import logging
+import threading
+from typing import Any, Awaitable, Callable, Generator, Optional
+
+from ._context import Context
+
+log = logging.getLogger("sio")
+
+# Events handled per wake-up before the loop gets to run other callbacks.
+MAX_EVENTS_PER_WAKEUP = 1024
+
+
+class Answer:
+    """The awaitable answer to a request; any loop may await it."""
+
+    def __init__(self, future: concurrent.futures.Future[Any]) -> None:
+        self._future = future
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        return asyncio.wrap_future(self._future).__await__()
+
+    def done(self) -> bool:
+        return self._future.done()
+
+
+class AsyncioMode:
+    _context: Context
+
+    def _init_mode(self) -> None:
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._loop_thread: Optional[int] = None
+        self._tasks: set[asyncio.Future[Any]] = set()
+        self._finished = False
+        self._finish_waiters: list[asyncio.Future[None]] = []
+
+    def _attach(self) -> None:
+        """Starts taking events on the running loop."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not None:
+            raise RuntimeError("already started")
+        self._loop = loop
+        self._loop_thread = threading.get_ident()
+        loop.add_reader(self._context.fd, self._drain)
+        self._drain()
+
+    def _finish(self) -> None:
+        """No event will matter any more: stop reading, wake the waiters."""
+        self._finished = True
+        if self._loop is not None:
+            self._loop.remove_reader(self._context.fd)
+        for waiter in self._finish_waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        self._finish_waiters.clear()
+
+    async def _until_finished(self) -> None:
+        if self._finished:
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._finish_waiters.append(waiter)
+        await waiter
+
+    def _drain(self) -> None:
+        for _ in range(MAX_EVENTS_PER_WAKEUP):
+            if self._finished:
+                return
+            event = self._context.next_event(0)
+            if event is None:
+                return
+            self._context.route(event)
+
+    def _track(self, awaitable: Awaitable[Any],
+               on_result: Optional[Callable[[Any], None]], fn: Callable[..., Any]) -> None:
+        task = asyncio.ensure_future(awaitable)
+        self._tasks.add(task)
+
+        def done(finished: asyncio.Future[Any]) -> None:
+            self._tasks.discard(finished)
+            if finished.cancelled():
+                return
+            error = finished.exception()
+            if error is not None:
+                log.error("handler %r raised", fn, exc_info=error)
+            elif on_result is not None:
+                try:
+                    on_result(finished.result())
+                except Exception:
+                    log.exception("answering for %r", fn)
+
+        task.add_done_callback(done)
+
+    def _invoke(self, fn: Callable[..., Any], args: Any,
+                kwargs: Optional[dict[str, Any]] = None,
+                on_result: Optional[Callable[[Any], None]] = None) -> None:
+        """Calls a handler (a coroutine runs as a task); an exception is
+        logged, never propagated."""
+        try:
+            result = fn(*args, **(kwargs or {}))
+            if result is None or not inspect.isawaitable(result):
+                if on_result is not None:
+                    on_result(result)
+                return
+        except Exception:
+            log.exception("handler %r raised", fn)
+            return
+        if self._loop is None or threading.get_ident() == self._loop_thread:
+            self._track(result, on_result, fn)
+        else:  # e.g. an outgoing listener called by an emit from another thread
+            self._loop.call_soon_threadsafe(self._track, result, on_result, fn)
+
+    def _wait(self, future: concurrent.futures.Future[Any], req: int) -> Answer:
+        return Answer(future)
