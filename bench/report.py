@@ -24,6 +24,15 @@ SERVER_NAMES = {
 }
 
 
+def full_timing():
+    """(warmup, duration) seconds of the full run, from scenarios.sh."""
+    text = open(os.path.join(BENCH, "scenarios.sh")).read()
+    timing = re.search(r'FULL_TIMING="([^"]*)"', text).group(1)
+    duration = re.search(r"--duration (\S+)", timing).group(1)
+    warmup = re.search(r"--warmup (\S+)", timing).group(1)
+    return warmup, duration
+
+
 def scenario_titles():
     """id -> description, from the FULL_SCENARIOS table of scenarios.sh."""
     titles = {}
@@ -116,7 +125,7 @@ def version_lines():
         pass
     pins = open(os.path.join(BENCH, "requirements.txt")).read().split()
     py = run_quiet([os.path.join(BENCH, ".venv", "bin", "python"), "--version"])
-    luajit = run_quiet(["luajit", "-v"])
+    luajit = run_quiet(["luajit", "-v"]).split(" -- ")[0]
     return [
         f"- libsio: `build-bench/libsio/examples/sio_test_server` at commit {commit}, Release build",
         "- libsio Python binding: `bench/servers/libsio_python_server.py` (asyncio mode), "
@@ -127,7 +136,8 @@ def version_lines():
         f"- Node.js {node}, socket.io {sio_js} (`bench/servers/node_server.mjs`)",
         f"- {py}, {', '.join(pins)} (`bench/servers/python_server.py`)",
         "- Load generator: `bench/loadgen`, one epoll thread on the same machine; each run "
-        "warms up 1 s and measures 4 s; every server is restarted before each scenario",
+        "warms up {} s and measures {} s; every server is restarted before each scenario"
+        .format(*full_timing()),
     ]
 
 
@@ -212,23 +222,35 @@ def target_lines(results):
         if sio is not None:
             ok = (node is None or sio >= node * node_factor) and (
                 not bare_share or bare is None or sio >= bare * bare_share)
-            verdict = f"libsio {fmt_number(sio)}: {'met' if ok else 'missed'}"
+            shares = []
+            if node:
+                shares.append(f"{sio / node:.2f}× Node.js")
+            if bare_share and bare:
+                shares.append(f"{100 * sio / bare:.0f}% of bare")
+            verdict = (f"libsio {fmt_number(sio)} = {', '.join(shares)}: "
+                       f"**{'met' if ok else 'missed'}**")
         lines.append(f"- {text}: {'; '.join(need)}; {verdict}")
     sio_idle = get("libsio", "idle-10k", "rss_per_client_b")
     lines.append(
         "- Memory: ≤ 4 KiB server RSS per idle WebSocket client at 10,000 clients: "
-        + (f"libsio {fmt_number(sio_idle, 'B')}: {'met' if sio_idle <= 4096 else 'missed'}"
+        + (f"libsio {fmt_number(sio_idle, 'B')}: **{'met' if sio_idle <= 4096 else 'missed'}**"
            if sio_idle is not None else "not measured")
         + f" (Node.js {fmt_number(get('node', 'idle-10k', 'rss_per_client_b'), 'B')}, "
         f"bare {fmt_number(get('bare', 'idle-10k', 'rss_per_client_b'), 'B')})")
     held = get("libsio", "max-conns", "connected")
-    lines.append("- 50,000 concurrent clients without errors: "
-                 + (f"libsio held {held:,} of {get('libsio', 'max-conns', 'clients'):,} asked"
-                    if held is not None else "not measured"))
+    asked = get("libsio", "max-conns", "clients")
+    held_text = "not measured"
+    if held is not None:
+        held_text = (f"libsio held {held:,} of {asked:,} asked, "
+                     f"{get('libsio', 'max-conns', 'errors')} errors")
+        if asked < 50000:
+            held_text += (" (**not measurable here**: the descriptor limit is below 50,000 "
+                          "for the server as for the generator)")
+    lines.append("- 50,000 concurrent clients without errors: " + held_text)
     sio_p99, node_p99 = get("libsio", "latency", "lat_p99_us"), get("node", "latency", "lat_p99_us")
     lines.append("- p99 latency at moderate load no worse than Node.js: "
                  + (f"libsio {fmt_number(sio_p99, 'µs')}, Node.js {fmt_number(node_p99, 'µs')}: "
-                    f"{'met' if node_p99 is None or sio_p99 <= node_p99 else 'missed'}"
+                    f"**{'met' if node_p99 is None or sio_p99 <= node_p99 else 'missed'}**"
                     if sio_p99 is not None else
                     f"not measured (Node.js {fmt_number(node_p99, 'µs')})"))
     return lines

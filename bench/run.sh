@@ -103,8 +103,9 @@ if wants python &&
   fi
 fi
 
-# The Python binding is built from the checkout into its own venv, again
-# whenever its sources or the core's change.
+# The Python binding is built from the checkout into its own venv (its CMake
+# build in build-bench/pybind, away from the binding's own), again whenever
+# its sources or the core's change.
 PYBIND_NOTE=""
 PYBIND_VENV=$BENCH/.venv-libsio
 if wants libsio-py; then
@@ -113,7 +114,9 @@ if wants libsio-py; then
   if [ "$stamp" != "$(cat "$PYBIND_VENV/installed-stamp" 2>/dev/null)" ]; then
     log "building the libsio Python binding into bench/.venv-libsio"
     if python3 -m venv "$PYBIND_VENV" > "$OUT/pybind.log" 2>&1 &&
-       "$PYBIND_VENV/bin/pip" install -q --force-reinstall "$ROOT/bindings/python" >> "$OUT/pybind.log" 2>&1; then
+       "$PYBIND_VENV/bin/pip" install -q --force-reinstall \
+         --config-settings=build-dir="$ROOT/build-bench/pybind" \
+         "$ROOT/bindings/python" >> "$OUT/pybind.log" 2>&1; then
       echo "$stamp" > "$PYBIND_VENV/installed-stamp"
     else
       PYBIND_NOTE="the binding did not build (see pybind.log)"
