@@ -1,4 +1,4 @@
-"""libsio for Python: a Socket.IO v5 server on the libsio C core.
+"""libsio for Python: a Socket.IO v5 server and client on the libsio C core.
 
     import sio
 
@@ -12,13 +12,17 @@
 
     io.run()
 
-AsyncServer is the same on an asyncio loop, with coroutine handlers.
+AsyncServer is the same on an asyncio loop, with coroutine handlers; Client
+and AsyncClient are the client side.
 """
 from __future__ import annotations
 
 from ._native import version as core_version
 from ._asyncio_mode import Answer
+from .asyncio_client import AsyncClient
 from .asyncio_server import AsyncServer
+from .client import Client
+from .client_socket import ClientEmitter, ClientSocket
 from .errors import (AckTimeoutError, AddressInUseError, BusyError, ClosedError,
                      ConnectionRefusedError, DisconnectedError, InvalidArgumentError,
                      NetworkError, NotFoundError, OutOfMemoryError,
@@ -32,7 +36,8 @@ from .socket import RemoteSocket, Socket, SocketEmitter
 __version__ = "0.1.0"
 
 __all__ = [
-    "AckTimeoutError", "AddressInUseError", "Ack", "Answer", "AsyncServer",
+    "AckTimeoutError", "AddressInUseError", "Ack", "Answer", "AsyncClient", "AsyncServer",
+    "Client", "ClientEmitter", "ClientSocket",
     "BroadcastOperator", "BusyError", "ClosedError", "ConnectionRefusedError",
     "DisconnectedError", "InvalidArgumentError", "Namespace", "NetworkError",
     "NotFoundError", "OutOfMemoryError", "PayloadTooLargeError", "ProtocolError",

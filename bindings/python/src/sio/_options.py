@@ -1,11 +1,14 @@
-"""Server(...) keyword options in snake_case -> the core's option keys.
+"""Server(...) and Client(...) keyword options in snake_case -> the core's
+option keys.
 
 Durations are given in seconds, the Python habit, and handed to the core in
 milliseconds, the unit of its (and socket.io's) keys.
 """
 from __future__ import annotations
 
+import json
 from typing import Any, Iterable, Union
+from urllib.parse import urlencode
 
 # snake_case name -> core key, by how the value is written.
 PLAIN = {
@@ -80,4 +83,49 @@ def server_option_pairs(options: dict[str, Any]) -> list[tuple[str, str]]:
             pairs.extend(_cors(value))
         else:
             raise TypeError(f"unknown server option {name!r}; known: {sorted(SERVER_OPTIONS)}")
+    return pairs
+
+
+CLIENT_PLAIN = {
+    "path": "path",
+    "reconnection_attempts": "reconnectionAttempts",
+    "randomization_factor": "randomizationFactor",
+    "retries": "retries",
+    "parser": "parser",
+    "tls_ca": "tls.ca",
+}
+CLIENT_SECONDS = {
+    "timeout": "timeout",
+    "reconnection_delay": "reconnectionDelay",
+    "reconnection_delay_max": "reconnectionDelayMax",
+    "ack_timeout": "ackTimeout",
+}
+CLIENT_BOOLEANS = {"upgrade": "upgrade", "reconnection": "reconnection",
+                   "tls_verify": "tls.verify"}
+
+CLIENT_OPTIONS = frozenset(CLIENT_PLAIN) | frozenset(CLIENT_SECONDS) \
+    | frozenset(CLIENT_BOOLEANS) | {"transports", "query", "extra_headers"}
+
+
+def client_option_pairs(options: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (key, value) strings for a client's sio_options_set(); TypeError
+    for a name that is not a client option."""
+    pairs: list[tuple[str, str]] = []
+    for name, value in options.items():
+        if value is None:
+            continue
+        if name in CLIENT_PLAIN:
+            pairs.append((CLIENT_PLAIN[name], str(value)))
+        elif name in CLIENT_SECONDS:
+            pairs.append((CLIENT_SECONDS[name], str(milliseconds(value))))
+        elif name in CLIENT_BOOLEANS:
+            pairs.append((CLIENT_BOOLEANS[name], _boolean(value)))
+        elif name == "transports":
+            pairs.append(("transports", _listing(value)))
+        elif name == "query":
+            pairs.append(("query", value if isinstance(value, str) else urlencode(value)))
+        elif name == "extra_headers":
+            pairs.append(("extraHeaders", json.dumps(dict(value))))
+        else:
+            raise TypeError(f"unknown client option {name!r}; known: {sorted(CLIENT_OPTIONS)}")
     return pairs

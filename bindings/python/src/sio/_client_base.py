@@ -1,0 +1,299 @@
+"""What Client and AsyncClient share: the core client handle (a Manager and
+its sockets), commands, and turning the core's events into handler calls."""
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+from typing import Any, Callable, Optional
+from urllib.parse import urlsplit
+
+from . import errors
+from ._answers import CBuffers, answer_error, request, single_answer
+from ._context import Context
+from ._event import (EV_ACK, EV_CONNECT, EV_CONNECT_ERROR, EV_DISCONNECT, EV_ERROR,
+                     EV_EVENT, EV_RECONNECT, EV_RECONNECT_ATTEMPT, EV_RECONNECT_FAILED,
+                     EVF_RECOVERED, Event)
+from ._listeners import Handler
+from ._native import check, ffi, lib
+from ._options import milliseconds, client_option_pairs
+from ._payload import decode, encode, encode_one
+from ._requests import AnswerHandler, Requests
+from .ack import Ack
+from .client_socket import ClientEmitter, ClientSocket
+
+log = logging.getLogger("sio")
+
+# Disconnect reasons after which socket.io-client does not reconnect.
+FINAL_REASONS = ("io server disconnect", "io client disconnect")
+
+
+def namespace_of(url: str) -> str:
+    """The namespace io(url) opens: the URL's path, "/" when it has none."""
+    return urlsplit(url).path.rstrip("/") or "/"
+
+
+class ClientBase:
+    """A Socket.IO client: io(url, options). The URL's path names the
+    namespace of the main socket; socket(nsp) opens others over the same
+    connection. Options are socket.io-client's in snake_case; durations in
+    seconds: path, transports, upgrade, query (a dict), extra_headers (a
+    dict), timeout, reconnection, reconnection_attempts, reconnection_delay,
+    reconnection_delay_max, randomization_factor, ack_timeout, retries,
+    parser, tls_ca, tls_verify. Manager events ("reconnect_attempt",
+    "reconnect", "reconnect_failed") go to the main socket's handlers."""
+
+    def __init__(self, url: str, *, auth: Optional[dict[str, Any]] = None,
+                 **options: Any) -> None:
+        self._context = Context()
+        self._reconnection = options.get("reconnection") is not False
+        self._ptr = self._new_client(url, auth, client_option_pairs(options))
+        self._context.register(self._ptr, self)
+        self._requests = Requests()
+        nsp = namespace_of(url)
+        self.main = ClientSocket(self, nsp)
+        self._sockets: dict[str, ClientSocket] = {nsp: self.main}
+        self.closed = False
+        self._done_reported = False
+
+    def _new_client(self, url: str, auth: Optional[dict[str, Any]],
+                    pairs: list[tuple[str, str]]) -> Any:
+        holder = ffi.new("sio_options **")
+        check(lib.sio_options_new(holder))
+        opts = ffi.gc(holder[0], lib.sio_options_free)
+        for key, value in pairs:
+            check(lib.sio_options_set(opts, key.encode(), value.encode()))
+        out = ffi.new("sio_client **")
+        auth_json = ffi.NULL if auth is None else encode_one(auth)
+        check(lib.sio_client_new(self._context.ptr, url.encode(), opts, auth_json, out))
+        return out[0]
+
+    @property
+    def done(self) -> bool:
+        """True once no socket is connected or will connect again."""
+        return not any(s._active or s.connected for s in self._sockets.values())
+
+    # The main socket's API --------------------------------------------------
+    @property
+    def id(self) -> Optional[str]:
+        return self.main.id
+
+    @property
+    def connected(self) -> bool:
+        return self.main.connected
+
+    @property
+    def fd(self) -> int:
+        """The core's event descriptor: readable while events are pending."""
+        return self._context.fd
+
+    def on(self, event: str, handler: Optional[Handler] = None) -> Any:
+        return self.main.on(event, handler)
+
+    def off(self, event: str, handler: Optional[Handler] = None) -> None:
+        self.main.off(event, handler)
+
+    def on_any(self, handler: Handler) -> Handler:
+        return self.main.on_any(handler)
+
+    def off_any(self, handler: Optional[Handler] = None) -> None:
+        self.main.off_any(handler)
+
+    def on_any_outgoing(self, handler: Handler) -> Handler:
+        return self.main.on_any_outgoing(handler)
+
+    def off_any_outgoing(self, handler: Optional[Handler] = None) -> None:
+        self.main.off_any_outgoing(handler)
+
+    def emit(self, event: str, *args: Any,
+             callback: Optional[Callable[..., Any]] = None) -> None:
+        self.main.emit(event, *args, callback=callback)
+
+    def emit_with_ack(self, event: str, *args: Any) -> Any:
+        return self.main.emit_with_ack(event, *args)
+
+    def send(self, *args: Any, callback: Optional[Callable[..., Any]] = None) -> None:
+        self.main.send(*args, callback=callback)
+
+    def timeout(self, seconds: float) -> ClientEmitter:
+        return self.main.timeout(seconds)
+
+    @property
+    def volatile(self) -> ClientEmitter:
+        return self.main.volatile
+
+    def disconnect(self) -> None:
+        """Leaves the main namespace; the connection closes with the last."""
+        self.main.disconnect()
+
+    def socket(self, nsp: str, auth: Optional[dict[str, Any]] = None) -> ClientSocket:
+        """The socket of another namespace over the same connection (opened
+        on first use)."""
+        if not nsp.startswith("/"):
+            raise ValueError(f"a namespace name starts with '/': {nsp!r}")
+        socket = self._sockets.get(nsp)
+        if socket is None or not socket._active:
+            auth_json = ffi.NULL if auth is None else encode_one(auth)
+            check(lib.sio_client_socket(self._ptr, nsp.encode(), auth_json))
+            socket = self._sockets[nsp] = socket or ClientSocket(self, nsp)
+            socket._active = True
+        return socket
+
+    def close(self) -> None:
+        """Closes every socket and the connection, for good. Any thread."""
+        check(lib.sio_client_close(self._ptr))
+        self.closed = True
+        for socket in self._sockets.values():
+            socket._active = False
+        self._context.wakeup()
+
+    # Commands (any thread) ---------------------------------------------------
+    def _emit(self, nsp: str, event: str, args: Any, *,
+              on_answer: Optional[AnswerHandler] = None,
+              timeout: Optional[float] = None, volatile: bool = False) -> int:
+        """Returns the request id that the answer will carry (0 when no
+        answer was asked for)."""
+        data, bins = encode(args)
+        buffers = CBuffers(bins)
+        flags = lib.SIO_EMIT_VOLATILE if volatile else 0
+        if on_answer is None:
+            check(lib.sio_client_emit(self._ptr, nsp.encode(), event.encode(), data, len(data),
+                                      buffers.array, buffers.count, flags, 0, ffi.NULL))
+            return 0
+        flags |= lib.SIO_EMIT_ACK
+        timeout_ms = milliseconds(timeout) if timeout is not None else 0
+        req = ffi.new("uint64_t *")
+        with self._requests.lock:
+            check(lib.sio_client_emit(self._ptr, nsp.encode(), event.encode(), data, len(data),
+                                      buffers.array, buffers.count, flags, timeout_ms, req))
+            self._requests.add(req[0], on_answer)
+        return int(req[0])
+
+    def _emit_with_callback(self, nsp: str, event: str, args: Any,
+                            callback: Callable[..., Any], timeout: Optional[float],
+                            volatile: bool) -> None:
+        with_error = timeout is not None
+
+        def on_answer(answer: Event) -> None:
+            error = answer_error(answer)
+            values = decode(answer.data, answer.bins)
+            if with_error:
+                self._invoke(callback, (error, *values))
+            elif error is None:
+                self._invoke(callback, values)
+            else:
+                log.info("no acknowledgement for %r: %s", event, error)
+
+        self._emit(nsp, event, args, on_answer=on_answer, timeout=timeout, volatile=volatile)
+
+    def _emit_with_ack(self, nsp: str, event: str, args: Any, timeout: Optional[float],
+                       volatile: bool) -> Any:
+        def result(answer: Event) -> Any:
+            error = answer_error(answer)
+            if error is not None:
+                raise error
+            return single_answer(decode(answer.data, answer.bins))
+
+        def start(on_answer: AnswerHandler) -> int:
+            return self._emit(nsp, event, args, on_answer=on_answer, timeout=timeout,
+                              volatile=volatile)
+
+        return request(start, result, self._wait)
+
+    def _ack(self, nsp: str, ack_id: int, args: Any) -> None:
+        data, bins = encode(args)
+        buffers = CBuffers(bins)
+        check(lib.sio_client_ack(self._ptr, nsp.encode(), ack_id, data, len(data),
+                                 buffers.array, buffers.count))
+
+    def _leave(self, socket: ClientSocket) -> None:
+        check(lib.sio_client_disconnect(self._ptr, socket.nsp.encode()))
+        socket._active = False
+
+    # Events (the pumping thread) -------------------------------------------
+    def _handle_event(self, event: Event) -> None:
+        try:
+            self._dispatch(event)
+        except Exception:
+            log.exception("libsio: could not dispatch %r", event)
+        self._check_done()
+
+    def _check_done(self) -> None:
+        if self.done and not self._done_reported:
+            self._done_reported = True
+            self._on_done()
+
+    def _socket_for(self, event: Event) -> ClientSocket:
+        return self._sockets.get(event.nsp or "/") or self.main
+
+    def _dispatch(self, event: Event) -> None:
+        kind = event.type
+        if kind == EV_EVENT:
+            socket = self._socket_for(event)
+            args = decode(event.data, event.bins)
+            ack = None
+            if event.ack_id >= 0:
+                nsp, ack_id = socket.nsp, event.ack_id
+                ack = Ack(lambda values: self._ack(nsp, ack_id, values), ack_id)
+            socket._dispatch(event.name or "", args, ack)
+        elif kind in (EV_ACK, EV_ERROR):
+            on_answer = self._requests.pop(event.req) if event.req else None
+            if on_answer is not None:
+                on_answer(event)
+            elif kind == EV_ERROR:
+                log.warning("libsio client: %s", event.reason)
+        elif kind == EV_CONNECT:
+            socket = self._socket_for(event)
+            socket.id = event.sid
+            socket.connected = True
+            socket.recovered = bool(event.flags & EVF_RECOVERED)
+            socket._last_error = None
+            self._reserved(socket, "connect")
+            self._on_connect_result(socket)
+        elif kind == EV_CONNECT_ERROR:
+            socket = self._socket_for(event)
+            refusal = errors.ConnectionRefusedError(
+                event.reason or "connection refused", decode_data(event.data))
+            socket._last_error = refusal
+            if not self._reconnection:
+                socket._active = False
+            self._reserved(socket, "connect_error", refusal)
+            self._on_connect_result(socket)
+        elif kind == EV_DISCONNECT:
+            socket = self._socket_for(event)
+            socket.connected = False
+            reason = event.reason or ""
+            if reason in FINAL_REASONS or not self._reconnection or self.closed:
+                socket._active = False
+            self._reserved(socket, "disconnect", reason)
+        elif kind == EV_RECONNECT_ATTEMPT:
+            self._reserved(self.main, "reconnect_attempt", event.ack_id)
+        elif kind == EV_RECONNECT:
+            self._reserved(self.main, "reconnect", event.ack_id)
+        elif kind == EV_RECONNECT_FAILED:
+            for socket in self._sockets.values():
+                socket._active = False
+            self._reserved(self.main, "reconnect_failed")
+
+    def _reserved(self, socket: ClientSocket, name: str, *args: Any) -> None:
+        for listener in socket._listeners.get(name):
+            self._invoke(listener.fn, args)
+
+    # What Client and AsyncClient each provide ----------------------------
+    def _invoke(self, fn: Callable[..., Any], args: Any,
+                kwargs: Optional[dict[str, Any]] = None,
+                on_result: Optional[Callable[[Any], None]] = None) -> None:
+        raise NotImplementedError
+
+    def _wait(self, future: concurrent.futures.Future[Any], req: int) -> Any:
+        raise NotImplementedError
+
+    def _on_connect_result(self, socket: ClientSocket) -> None:
+        """A socket connected or was refused."""
+
+    def _on_done(self) -> None:
+        """No socket is connected or will connect again."""
+
+
+def decode_data(data: Optional[bytes]) -> Any:
+    """The JSON data of a refusal, None when there is none."""
+    return decode(data) if data else None

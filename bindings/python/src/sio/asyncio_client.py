@@ -1,0 +1,65 @@
+"""AsyncClient: a client on an asyncio loop, which waits on the core's event
+descriptor. Handlers may be coroutines; emit_with_ack returns awaitables."""
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Optional
+
+from ._asyncio_mode import AsyncioMode
+from ._client_base import ClientBase
+from .client_socket import ClientSocket
+
+
+class AsyncClient(AsyncioMode, ClientBase):
+    __doc__ = ClientBase.__doc__
+
+    def __init__(self, url: str, **options: Any) -> None:
+        ClientBase.__init__(self, url, **options)
+        self._init_mode()
+        self._connect_waiters: list[asyncio.Future[None]] = []
+
+    def start(self) -> None:
+        """Starts handling events on the running loop (returns at once)."""
+        self._attach()
+
+    async def wait(self) -> None:
+        """Handles events until no socket is connected or will reconnect."""
+        if self._loop is None:
+            self.start()
+        await self._until_finished()
+
+    async def wait_connected(self, timeout: Optional[float] = None) -> AsyncClient:
+        """Returns once the main socket is connected. Raises
+        sio.ConnectionRefusedError when it is refused, TimeoutError when
+        timeout seconds pass first."""
+        if self._loop is None:
+            self.start()
+        if not self.main.connected:
+            waiter = asyncio.get_running_loop().create_future()
+            self._connect_waiters.append(waiter)
+            try:
+                await asyncio.wait_for(waiter, timeout)
+            except asyncio.TimeoutError:
+                raise TimeoutError(f"not connected to {self.main.nsp} in time") from None
+        return self
+
+    def close(self) -> None:
+        super().close()
+        # Nothing may follow from the core when nothing was connected.
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._check_done)
+
+    def _on_connect_result(self, socket: ClientSocket) -> None:
+        if socket is not self.main:
+            return
+        for waiter in self._connect_waiters:
+            if waiter.done():
+                continue
+            if socket._last_error is not None:
+                waiter.set_exception(socket._last_error)
+            else:
+                waiter.set_result(None)
+        self._connect_waiters.clear()
+
+    def _on_done(self) -> None:
+        self._finish()

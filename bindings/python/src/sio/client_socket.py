@@ -1,0 +1,129 @@
+"""ClientSocket: a client's connection to one namespace (socket.io-client's
+Socket)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+from ._listeners import Handler, Listeners, dispatch
+
+if TYPE_CHECKING:
+    from ._client_base import ClientBase
+    from .ack import Ack
+
+
+class ClientEmitter:
+    """socket.timeout(s) and socket.volatile of a client socket."""
+
+    def __init__(self, socket: ClientSocket, timeout: Optional[float] = None,
+                 volatile: bool = False) -> None:
+        self._socket = socket
+        self._timeout = timeout
+        self._volatile = volatile
+
+    def timeout(self, seconds: float) -> ClientEmitter:
+        return ClientEmitter(self._socket, seconds, self._volatile)
+
+    @property
+    def volatile(self) -> ClientEmitter:
+        return ClientEmitter(self._socket, self._timeout, True)
+
+    def emit(self, event: str, *args: Any,
+             callback: Optional[Callable[..., Any]] = None) -> None:
+        """Emits to the server (buffered while disconnected, unless volatile).
+        With callback, the server's acknowledgement calls callback(*values);
+        after timeout(s), callback(err, *values) where err is None or the
+        AckTimeoutError."""
+        socket = self._socket
+        socket._notify_outgoing(event, args)
+        client = socket.client
+        if callback is None:
+            client._emit(socket.nsp, event, args, volatile=self._volatile)
+        else:
+            client._emit_with_callback(socket.nsp, event, args, callback, self._timeout,
+                                       self._volatile)
+
+    def emit_with_ack(self, event: str, *args: Any) -> Any:
+        """The server's answer: its one value, a tuple of several, or None.
+        Raises AckTimeoutError after timeout(s). Blocks in Client; awaitable
+        in AsyncClient."""
+        socket = self._socket
+        socket._notify_outgoing(event, args)
+        return socket.client._emit_with_ack(socket.nsp, event, args, self._timeout,
+                                            self._volatile)
+
+
+class ClientSocket:
+    """One namespace of a client. Besides the server's events, handlers may
+    listen to "connect", "connect_error" (a ConnectionRefusedError) and
+    "disconnect" (the reason)."""
+
+    def __init__(self, client: ClientBase, nsp: str) -> None:
+        self.client = client
+        self.nsp = nsp
+        self.id: Optional[str] = None
+        self.connected = False
+        self.recovered = False
+        self._listeners = Listeners()
+        self._any: list[Handler] = []
+        self._any_outgoing: list[Handler] = []
+        # False once this socket will not connect again (left, refused for
+        # good, or the client closed).
+        self._active = True
+        self._last_error: Optional[BaseException] = None
+
+    def __repr__(self) -> str:
+        return f"<ClientSocket {self.nsp} {self.id}>"
+
+    def on(self, event: str, handler: Optional[Handler] = None) -> Any:
+        """As a call or a decorator."""
+        return self._listeners.on(event, handler)
+
+    def off(self, event: str, handler: Optional[Handler] = None) -> None:
+        self._listeners.off(event, handler)
+
+    def on_any(self, handler: Handler) -> Handler:
+        """handler(event, *args) for every event from the server."""
+        self._any.append(handler)
+        return handler
+
+    def off_any(self, handler: Optional[Handler] = None) -> None:
+        self._any = [] if handler is None else [h for h in self._any if h != handler]
+
+    def on_any_outgoing(self, handler: Handler) -> Handler:
+        """handler(event, *args) for every emit of this socket, called by the
+        thread that emits."""
+        self._any_outgoing.append(handler)
+        return handler
+
+    def off_any_outgoing(self, handler: Optional[Handler] = None) -> None:
+        self._any_outgoing = ([] if handler is None
+                              else [h for h in self._any_outgoing if h != handler])
+
+    def emit(self, event: str, *args: Any,
+             callback: Optional[Callable[..., Any]] = None) -> None:
+        ClientEmitter(self).emit(event, *args, callback=callback)
+
+    def emit_with_ack(self, event: str, *args: Any) -> Any:
+        return ClientEmitter(self).emit_with_ack(event, *args)
+
+    def send(self, *args: Any, callback: Optional[Callable[..., Any]] = None) -> None:
+        """emit("message", *args)."""
+        self.emit("message", *args, callback=callback)
+
+    def timeout(self, seconds: float) -> ClientEmitter:
+        return ClientEmitter(self, timeout=seconds)
+
+    @property
+    def volatile(self) -> ClientEmitter:
+        return ClientEmitter(self, volatile=True)
+
+    def disconnect(self) -> None:
+        """Leaves the namespace ("io client disconnect")."""
+        self.client._leave(self)
+
+    def _notify_outgoing(self, event: str, args: tuple[Any, ...]) -> None:
+        for handler in self._any_outgoing:
+            self.client._invoke(handler, (event, *args))
+
+    def _dispatch(self, event: str, args: list[Any], ack: Optional[Ack]) -> None:
+        dispatch(self.client, self._any, self._listeners, event, args, ack)
