@@ -91,7 +91,8 @@ static cl_emit *emit_new(uint64_t req, const char *event, const char *args, size
 static int send_event(cl_socket *s, const cl_emit *e, int64_t ack_id) {
   sio_packet p;
   sio_packet_init(&p);
-  p.type = SIO_P_EVENT;
+  /* The msgpack encoder reads placeholders only in BINARY_ packets. */
+  p.type = e->nbins ? SIO_P_BINARY_EVENT : SIO_P_EVENT;
   p.nsp = s->nsp;
   p.id = ack_id;
   p.data = e->data;

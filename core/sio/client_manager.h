@@ -92,7 +92,6 @@ struct cl_socket {
   char *pid, *offset;        /* connection state recovery */
   int active;                /* joins again whenever the manager opens */
   int connected;
-  int connect_sent;          /* CONNECT sent on the current connection */
   int64_t next_ack_id;
   cl_emit *buffer, *buffer_tail; /* emits made while disconnected */
   cl_emit *queue, *queue_tail;   /* retry queue */

@@ -101,7 +101,7 @@ void cl_socket_on_open(cl_socket *s) {
   if (connect_payload(s, &payload) == 0) {
     p.data = payload.data;
     p.data_len = payload.len;
-    if (cl_send_packet(s->mgr, &p) == 0) s->connect_sent = 1;
+    cl_send_packet(s->mgr, &p);
   }
   sbuf_free(&payload);
 }
@@ -133,7 +133,6 @@ static void socket_closed(cl_socket *s, const char *reason) {
 }
 
 void cl_socket_on_close(cl_socket *s, const char *reason) {
-  s->connect_sent = 0;
   if (s->connected) {
     socket_closed(s, reason);
   } else {
@@ -168,7 +167,7 @@ int cl_socket_ack(cl_socket *s, int64_t ack_id, const char *json, size_t len,
   if (!s->connected) return SIO_EDISCONNECTED;
   sio_packet p;
   sio_packet_init(&p);
-  p.type = SIO_P_ACK;
+  p.type = nbins ? SIO_P_BINARY_ACK : SIO_P_ACK;
   p.nsp = s->nsp;
   p.id = ack_id;
   p.data = (char *)json;

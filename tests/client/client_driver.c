@@ -6,7 +6,9 @@
  *   {"cmd":"emit","nsp":N,"event":E,"args":[...],"bins":[hex...],
  *    "ack":true,"volatile":true,"timeout":MS,"id":X}
  *   {"cmd":"ack","nsp":N,"ack_id":I,"args":[...],"bins":[hex...]}
- *   {"cmd":"disconnect","nsp":N}   {"cmd":"close"}   {"cmd":"exit"}
+ *   {"cmd":"disconnect","nsp":N}   {"cmd":"close"}
+ *   {"cmd":"exit"} (closes the client first; with "close":false it leaves
+ *   that to sio_context_free)
  * and prints one JSON line per sio_event, plus one "result" line per
  * command with its return code (and request id, echoing "id"). Binary
  * attachments travel as hex strings. Option values may be strings, numbers
@@ -24,6 +26,7 @@
 
 static sio_context *ctx;
 static sio_client *cli;
+static int close_on_exit = 1;
 
 /* ---- output ------------------------------------------------------------- */
 
@@ -221,6 +224,8 @@ static int run_line(const char *line, size_t len) {
   } else if (strcmp(name, "close") == 0) {
     rc = sio_client_close(cli);
   } else if (strcmp(name, "exit") == 0) {
+    const jv *close = jv_get(cmd, "close");
+    close_on_exit = !close || close->type != JV_BOOL || close->boolean;
     done = 1;
   } else {
     rc = SIO_EINVAL;
@@ -265,7 +270,7 @@ int main(void) {
   }
   free(buf);
   /* Leave cleanly: close the client, show what that produced, free all. */
-  if (cli) sio_client_close(cli);
+  if (cli && close_on_exit) sio_client_close(cli);
   const sio_event *ev;
   while (sio_next_event(ctx, 200, &ev) == 1) print_event(ev);
   sio_context_free(ctx);

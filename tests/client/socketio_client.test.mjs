@@ -357,3 +357,24 @@ test("option and argument errors are refused at the call", async () => {
     d.kill();
   }
 });
+
+test("sio_context_free with clients still connected, reconnecting or opening", async () => {
+  const server = await startServer({}, (io) => io.on("connection", (s) => s.on("silent", () => {})));
+  const drivers = [new Driver(), new Driver(), new Driver()];
+  try {
+    const [connected, reconnecting, opening] = drivers;
+    await connected.connect(server.url, { transports: "polling,websocket" });
+    await connected.waitFor({ type: "connect" });
+    await connected.emit("silent", [], { ack: true });
+    await connected.emit("queued", [], { volatile: false });
+    await reconnecting.connect("http://127.0.0.1:1", { reconnectionDelay: 10000 });
+    await reconnecting.waitFor({ type: "connect_error" });
+    await reconnecting.emit("buffered", [1], { ack: true });
+    await opening.connect(server.url);
+    await opening.emit("buffered", [1]);
+    for (const d of drivers) await d.exit({ close: false });
+  } finally {
+    for (const d of drivers) d.kill();
+    await server.close();
+  }
+});

@@ -98,9 +98,10 @@ export class Driver {
     return this.events.filter(test);
   }
 
-  // Sends "exit" and checks that the driver ended cleanly.
-  async exit() {
-    this.send({ cmd: "exit" });
+  // Sends "exit" (extra: {close: false} leaves the client to
+  // sio_context_free) and checks that the driver ended cleanly.
+  async exit(extra = {}) {
+    this.send({ cmd: "exit", ...extra });
     const timer = setTimeout(() => this.proc.kill("SIGKILL"), 10000);
     const { code, signal } = await this.exited;
     clearTimeout(timer);

@@ -13,26 +13,34 @@ const SERVER_BIN =
   process.env.SIO_TEST_SERVER_BIN ||
   fileURLToPath(new URL("../../build/examples/sio_test_server", import.meta.url));
 
-let server, url;
-
-before(async () => {
-  server = spawn(SERVER_BIN, ["--port", "0", "--ping-interval", "1000", "--ping-timeout", "1000"], {
+// Starts sio_test_server with extra arguments; resolves to {proc, url}.
+async function startOurs(args = []) {
+  const proc = spawn(SERVER_BIN, ["--port", "0", "--ping-interval", "1000", "--ping-timeout", "1000", ...args], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const port = await new Promise((resolve, reject) => {
-    server.on("exit", (code) => reject(new Error(`sio_test_server exited with ${code}`)));
-    createInterface({ input: server.stdout }).on("line", (line) => {
+    proc.on("exit", (code) => reject(new Error(`sio_test_server exited with ${code}`)));
+    createInterface({ input: proc.stdout }).on("line", (line) => {
       const m = /^listening on (\d+)$/.exec(line);
       if (m) resolve(Number(m[1]));
     });
   });
-  url = `http://127.0.0.1:${port}`;
+  return { proc, url: `http://127.0.0.1:${port}` };
+}
+
+async function stopOurs(server) {
+  server.proc.kill("SIGTERM");
+  await new Promise((resolve) => (server.proc.exitCode !== null ? resolve() : server.proc.on("exit", resolve)));
+}
+
+let server, url;
+
+before(async () => {
+  server = await startOurs();
+  url = server.url;
 });
 
-after(async () => {
-  server.kill("SIGTERM");
-  await new Promise((resolve) => (server.exitCode !== null ? resolve() : server.on("exit", resolve)));
-});
+after(() => stopOurs(server));
 
 async function withDriver(body) {
   const d = new Driver();
@@ -113,4 +121,21 @@ describe("our client against our server", () => {
       assert.equal(d.all({ type: "reconnect_attempt" }).length, 0);
     });
   });
+});
+
+test("the msgpack parser, binary included, on both sides", async () => {
+  const mp = await startOurs(["--parser", "msgpack"]);
+  try {
+    await withDriver(async (d) => {
+      await d.connect(mp.url, { parser: "msgpack" }, { token: "m" });
+      await d.waitFor({ type: "connect" });
+      assert.deepEqual((await d.waitFor({ type: "event", name: "auth" })).data, [{ token: "m" }]);
+      const req = await d.emit("ack", [1, "two", { _placeholder: true, num: 0 }], { bins: ["cafe"], ack: true, timeout: 2000 });
+      const ack = await d.waitFor({ type: "ack", req });
+      assert.deepEqual(ack.data, [1, "two", { _placeholder: true, num: 0 }]);
+      assert.deepEqual(ack.bins, ["cafe"]);
+    });
+  } finally {
+    await stopOurs(mp);
+  }
 });
