@@ -127,11 +127,11 @@ def version_lines():
     py = run_quiet([os.path.join(BENCH, ".venv", "bin", "python"), "--version"])
     luajit = run_quiet(["luajit", "-v"]).split(" -- ")[0]
     return [
-        f"- libsio: `build-bench/libsio/examples/sio_test_server` at commit {commit}, Release build",
+        f"- libsio: `examples/sio_test_server` at commit {commit}, Release build",
         "- libsio Python binding: `bench/servers/libsio_python_server.py` (asyncio mode), "
-        "`bindings/python` built into `bench/.venv-libsio`",
-        f"- libsio Lua binding: `tests/lua/test_server.lua` on {luajit or 'luajit'} with "
-        "`build-bench/libsio/libsio.so`",
+        "`bindings/python` built into `bench/.venv-libsio-full`",
+        f"- libsio Lua binding: `tests/lua/test_server.lua` on {luajit or 'luajit'} with the "
+        "same build's `libsio.so`",
         "- bare ceiling: `bench/bare_server`, one epoll thread, no Socket.IO layer",
         f"- Node.js {node}, socket.io {sio_js} (`bench/servers/node_server.mjs`)",
         f"- {py}, {', '.join(pins)} (`bench/servers/python_server.py`)",

@@ -11,8 +11,8 @@
 #                                      bare, node, python)
 #
 # Environment: BENCH_BIN_DIR (a build with loadgen and bare_server, else built
-# into build-bench/tools), SIO_TEST_SERVER (the libsio server binary, else
-# built into build-bench/libsio; set but empty: skip libsio).
+# into build-bench/MODE/tools), SIO_TEST_SERVER (the libsio server command,
+# else built into build-bench/MODE/libsio; set but empty: skip libsio).
 set -u
 # The whole script is one block, parsed before it runs: editing this file
 # while a run is going on does not change that run.
@@ -42,6 +42,14 @@ else
   SCENARIOS=("${FULL_SCENARIOS[@]}"); TIMING=$FULL_TIMING
 fi
 
+# Each mode builds in its own directory, and runs of one mode take turns:
+# several people share this checkout, and the test command runs --smoke while
+# a full run may be going on.
+BUILD=$ROOT/build-bench/$MODE
+mkdir -p "$BUILD"
+exec 9> "$BUILD/.lock"
+flock 9
+
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$ROOT/build-bench/results/$MODE-$STAMP
 mkdir -p "$OUT"
@@ -54,7 +62,7 @@ log() { echo "[bench] $*" >&2; }
 # ---- build ------------------------------------------------------------------
 BIN=${BENCH_BIN_DIR:-}
 if [ -z "$BIN" ]; then
-  BIN=$ROOT/build-bench/tools
+  BIN=$BUILD/tools
   log "building loadgen and bare_server in $BIN"
   if ! { cmake -S "$BENCH" -B "$BIN" -DCMAKE_BUILD_TYPE=Release > "$OUT/build-tools.log" 2>&1 &&
          cmake --build "$BIN" -j2 >> "$OUT/build-tools.log" 2>&1; }; then
@@ -72,12 +80,12 @@ SIO_LIB=""
 if [ -z "$SIO" ] && [ -n "${SIO_TEST_SERVER+set}" ]; then
   SIO_NOTE="not part of this build"
 elif [ -z "$SIO" ] && { wants libsio || wants libsio-lua; }; then
-  log "building sio_test_server and libsio.so in build-bench/libsio"
-  if cmake -S "$ROOT" -B "$ROOT/build-bench/libsio" -DCMAKE_BUILD_TYPE=Release \
+  log "building sio_test_server and libsio.so in $BUILD/libsio"
+  if cmake -S "$ROOT" -B "$BUILD/libsio" -DCMAKE_BUILD_TYPE=Release \
        -DSIO_BUILD_TESTS=OFF > "$OUT/build-libsio.log" 2>&1 &&
-     cmake --build "$ROOT/build-bench/libsio" -j2 --target sio_test_server sio >> "$OUT/build-libsio.log" 2>&1; then
-    SIO=$ROOT/build-bench/libsio/examples/sio_test_server
-    SIO_LIB=$ROOT/build-bench/libsio/libsio.so
+     cmake --build "$BUILD/libsio" -j2 --target sio_test_server sio >> "$OUT/build-libsio.log" 2>&1; then
+    SIO=$BUILD/libsio/examples/sio_test_server
+    SIO_LIB=$BUILD/libsio/libsio.so
   else
     SIO_NOTE="did not build (see build-libsio.log)"
     log "libsio: $SIO_NOTE"
@@ -104,18 +112,18 @@ if wants python &&
 fi
 
 # The Python binding is built from the checkout into its own venv (its CMake
-# build in build-bench/pybind, away from the binding's own), again whenever
+# build in build-bench/MODE/pybind, away from the binding's own), again whenever
 # its sources or the core's change.
 PYBIND_NOTE=""
-PYBIND_VENV=$BENCH/.venv-libsio
+PYBIND_VENV=$BENCH/.venv-libsio-$MODE
 if wants libsio-py; then
   stamp=$(cd "$ROOT" && find bindings/python/src bindings/python/CMakeLists.txt \
             bindings/python/pyproject.toml core abi -type f | sort | xargs cat | sha1sum)
   if [ "$stamp" != "$(cat "$PYBIND_VENV/installed-stamp" 2>/dev/null)" ]; then
-    log "building the libsio Python binding into bench/.venv-libsio"
+    log "building the libsio Python binding into $PYBIND_VENV"
     if python3 -m venv "$PYBIND_VENV" > "$OUT/pybind.log" 2>&1 &&
        "$PYBIND_VENV/bin/pip" install -q --force-reinstall \
-         --config-settings=build-dir="$ROOT/build-bench/pybind" \
+         --config-settings=build-dir="$BUILD/pybind" \
          "$ROOT/bindings/python" >> "$OUT/pybind.log" 2>&1; then
       echo "$stamp" > "$PYBIND_VENV/installed-stamp"
     else
