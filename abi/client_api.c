@@ -101,8 +101,9 @@ SIO_EXPORT int sio_client_new(sio_context *ctx, const char *url, const sio_optio
   free(nsp);
   if (c.rc) {
     atomic_store(&cli->closed, 1);
-    return abi_fail(c.rc == SIO_ECLOSED ? SIO_ECLOSED : SIO_ENOMEM,
-                    "sio_client_new: %s", c.rc == SIO_ECLOSED ? "the context is closing" : "out of memory");
+    if (c.rc == SIO_EINVAL) return abi_fail(c.rc, "sio_client_new: \"%s\" has a bad host or port", url);
+    return abi_fail(c.rc, "sio_client_new: %s",
+                    c.rc == SIO_ECLOSED ? "the context is closing" : "out of memory");
   }
   *out = cli;
   return 0;

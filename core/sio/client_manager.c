@@ -230,7 +230,16 @@ int cl_manager_start(cl_manager *m, struct sio_context *ctx, sio_client *handle,
   m->main_nsp = strdup(main_nsp);
   cl_socket *s = m->main_nsp ? cl_socket_new(m, main_nsp, auth) : NULL;
   if (!s) return SIO_ENOMEM;
-  cl_socket_activate(s, NULL);
+  /* The first connection starts here, so that a URL the transport cannot
+   * use (a bad port, say) fails sio_client_new instead of every attempt. */
+  s->active = 1;
+  m->state = CL_OPENING;
+  m->eio = eio_client_connect(&ctx->loop, &m->cfg.eio, &cl_eio_handler, m);
+  if (!m->eio) {
+    s->active = 0;
+    m->state = CL_CLOSED;
+    return SIO_EINVAL;
+  }
   return 0;
 }
 

@@ -100,7 +100,8 @@ struct cl_socket {
 
 /* ---- client_manager.c --------------------------------------------------- */
 /* Takes the strings of cfg. The main socket (main_nsp, auth) starts
- * connecting at once. 0 or SIO_ENOMEM. */
+ * connecting at once. 0, SIO_ENOMEM, or SIO_EINVAL when the transport
+ * refuses the URL. */
 int cl_manager_start(cl_manager *m, struct sio_context *ctx, sio_client *handle,
                      cl_config *cfg, const char *main_nsp, const char *auth);
 /* Opens the connection unless it is open or opening. */

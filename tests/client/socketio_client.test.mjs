@@ -345,6 +345,7 @@ test("option and argument errors are refused at the call", async () => {
   const d = new Driver();
   try {
     assert.equal((await d.connect("ftp://x")).rc, -1);
+    assert.equal((await d.connect("http://127.0.0.1:99999")).rc, -1);
     assert.equal((await d.connect("http://127.0.0.1:1", { nope: "1" })).rc, -1);
     assert.equal((await d.connect("http://127.0.0.1:1", { randomizationFactor: "2" })).rc, -1);
     assert.equal((await d.connect("http://127.0.0.1:1", { extraHeaders: '{"X-A":"b\\r\\nEvil: 1"}' })).rc, -1);
