@@ -227,13 +227,18 @@ run_scenario() { # server id args
   fi
 }
 
-for server in "${SERVERS[@]}"; do
-  if [ "$MODE" = smoke ]; then
-    # One server process for all scenarios keeps the smoke run short.
+mark_skipped() {
+  local note
+  note=$(not_started_note "$1")
+  log "$1: $note, skipped"
+  printf '%s\t*\tskipped: %s\n' "$1" "$note" >> "$STATUS"
+}
+
+if [ "$MODE" = smoke ]; then
+  # One server process for all scenarios keeps the smoke run short.
+  for server in "${SERVERS[@]}"; do
     if ! start_server "$server"; then
-      note=$(not_started_note "$server")
-      log "$server: $note, skipped"
-      printf '%s\t*\tskipped: %s\n' "$server" "$note" >> "$STATUS"
+      mark_skipped "$server"
       continue
     fi
     for line in "${SCENARIOS[@]}"; do
@@ -242,21 +247,27 @@ for server in "${SERVERS[@]}"; do
       run_scenario "$server" "$id" "$args"
     done
     stop_server
-  else
-    for line in "${SCENARIOS[@]}"; do
-      IFS='|' read -r id _ args <<< "$line"
+  done
+else
+  # Scenario by scenario, every server in turn, each started afresh: the
+  # figures compared in one table are taken minutes apart at most, under
+  # much the same load from whatever else the machine runs.
+  declare -A SKIPPED=()
+  for line in "${SCENARIOS[@]}"; do
+    IFS='|' read -r id _ args <<< "$line"
+    for server in "${SERVERS[@]}"; do
+      [ -z "${SKIPPED[$server]:-}" ] || continue
       if ! start_server "$server"; then
-        note=$(not_started_note "$server")
-        log "$server: $note, skipped"
-        printf '%s\t*\tskipped: %s\n' "$server" "$note" >> "$STATUS"
-        break
+        SKIPPED[$server]=1
+        mark_skipped "$server"
+        continue
       fi
-      log "$server $id"
+      log "$id $server"
       run_scenario "$server" "$id" "$args"
       stop_server
     done
-  fi
-done
+  done
+fi
 
 column -t -s "$(printf '\t')" "$STATUS" >&2
 if [ "$MODE" = full ]; then
