@@ -485,7 +485,8 @@ static int mp_encode_map(mp_enc *e) {
   }
   if (put_str(&e->out, "nsp", 3) || put_str(&e->out, nsp, strlen(nsp)))
     return -1;
-  if (p->id >= 0 && (put_str(&e->out, "id", 2) || put_uint(&e->out, (uint64_t)p->id)))
+  if (p->id >= 0 &&
+      (put_str(&e->out, "id", 2) || put_uint(&e->out, (uint64_t)p->id)))
     return -1;
   return 0;
 }
@@ -604,7 +605,8 @@ static int mp_next(mp_reader *r, mp_item *it) {
           it->u = v;
         } else { /* negative: v - 2^(8w), without overflowing */
           it->kind = MP_INT;
-          it->i = w == 8 ? -(int64_t)(~v) - 1 : (int64_t)v - (int64_t)(1ull << (8 * w));
+          it->i = w == 8 ? -(int64_t)(~v) - 1
+                         : (int64_t)v - (int64_t)(1ull << (8 * w));
         }
         return 0;
       }
@@ -838,7 +840,8 @@ static int dec_map(mp_dec *d, sbuf *o, uint64_t count, int depth) {
 /* Extensions as notepack.io decodes them: ext 0 is an ArrayBuffer, fixext 1
  * type 0 undefined, fixext 8 type 0 a Date, anything else [type, Buffer]. */
 static int dec_ext(mp_dec *d, sbuf *o, const mp_item *it, int depth) {
-  if (it->ext == 0 && !it->fixext) return o ? put_binary(d, o, it->data, it->len, 1) : 0;
+  if (it->ext == 0 && !it->fixext)
+    return o ? put_binary(d, o, it->data, it->len, 1) : 0;
   if (is_undefined(it)) return o ? sbuf_puts(o, "null") : 0; /* in an array */
   if (it->ext == 0 && it->fixext && it->len == 8) {
     if (!o) return 0;
@@ -846,7 +849,8 @@ static int dec_ext(mp_dec *d, sbuf *o, const mp_item *it, int depth) {
     int64_t ms = (raw >> 63) ? -(int64_t)(~raw) - 1 : (int64_t)raw;
     double t = (double)ms;
     char iso[40];
-    if (t > 8.64e15 || t < -8.64e15) return sbuf_puts(o, "null"); /* invalid Date */
+    if (t > 8.64e15 || t < -8.64e15) /* an invalid Date */
+      return sbuf_puts(o, "null");
     js_iso_date((int64_t)t, iso);
     return sbuf_printf(o, "\"%s\"", iso);
   }
@@ -1036,7 +1040,8 @@ static int mp_decode(sio_decoder *dd, const char *data, size_t len,
     free(nsp);
     return -1;
   }
-  if (d.nbins) type = type == SIO_P_EVENT ? SIO_P_BINARY_EVENT : SIO_P_BINARY_ACK;
+  if (d.nbins)
+    type = type == SIO_P_EVENT ? SIO_P_BINARY_EVENT : SIO_P_BINARY_ACK;
   out->type = (int)type;
   out->nsp = nsp;
   out->id = id;
