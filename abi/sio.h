@@ -147,19 +147,31 @@ enum sio_event_type {
   /* server: sio_server_close() has finished. */
   SIO_EV_SERVER_CLOSED = 9,
   /* client: connected to a namespace. nsp, sid (flags has
-   * SIO_EVF_RECOVERED when the server restored the session's state). */
+   * SIO_EVF_RECOVERED when the server restored the session's state: same
+   * sid, and the events missed meanwhile follow). Emits buffered while
+   * disconnected have been sent, in order, when this arrives. */
   SIO_EV_CONNECT = 10,
-  /* client: the server refused the namespace. nsp, reason = message,
-   * data = JSON of the server's data or NULL. */
+  /* client: the server refused the namespace: nsp, reason = message,
+   * data = JSON of the server's data or NULL; the socket stays out of the
+   * namespace until sio_client_socket() asks again. Also, for every socket
+   * not yet joined, when a connection attempt fails (reason "timeout",
+   * "xhr poll error", "websocket error", a TLS error...) or the connection
+   * drops before the namespace answered; reconnection goes on as
+   * configured. */
   SIO_EV_CONNECT_ERROR = 11,
-  /* client: a reconnection attempt starts. attempt number in ack_id.
-   * Client SIO_EV_DISCONNECT reasons: "io server disconnect", "io client
-   * disconnect", "ping timeout", "transport close", "transport error",
-   * "parse error". */
+  /* client: a reconnection attempt starts. attempt number (1, 2, ...) in
+   * ack_id. Client SIO_EV_DISCONNECT reasons: "io server disconnect" (no
+   * reconnection for that namespace), "io client disconnect", "ping
+   * timeout", "transport close", "transport error", "parse error".
+   * The client's SIO_EV_RECONNECT_* events carry the namespace of the
+   * URL given to sio_client_new(). */
   SIO_EV_RECONNECT_ATTEMPT = 12,
-  /* client: reconnected after attempt ack_id. */
+  /* client: reconnected after attempt ack_id; each namespace then gets its
+   * own SIO_EV_CONNECT. */
   SIO_EV_RECONNECT = 13,
-  /* client: gave up reconnecting. */
+  /* client: gave up reconnecting ("reconnectionAttempts"). Emits still
+   * waiting are reported (SIO_EDISCONNECTED) and later ones fail the same
+   * way, until sio_client_socket() opens the connection again. */
   SIO_EV_RECONNECT_FAILED = 14
 };
 
@@ -313,6 +325,24 @@ int sio_fetch_sockets(sio_server *srv, const sio_target *to,
  * "retries" (0), "parser" ("json" or "msgpack"), "tls.ca" (a PEM file of
  * trusted certificates; default: the system's), "tls.verify" ("true":
  * certificate and host name are checked).
+ *
+ * Reconnection follows socket.io-client: after a connection is lost (not
+ * after "io server disconnect" or sio_client_close) the client waits
+ * reconnectionDelay * 2^n ms, moved by up to randomizationFactor of itself
+ * either way and capped at reconnectionDelayMax, before attempt n + 1.
+ *
+ * Nothing the host emits is lost silently: an emit that cannot be
+ * delivered (the client closed, the namespace was left or refused,
+ * reconnection gave up) is answered by SIO_EV_ACK with err
+ * SIO_EDISCONNECTED when it asked for one, else by SIO_EV_ERROR with its
+ * request id. An acknowledgement still awaited when the connection drops
+ * fails the same way ("socket has been disconnected"), as in
+ * socket.io-client; emits still in the buffer keep waiting.
+ *
+ * With connection state recovery on the server, each event's last argument
+ * is the offset string the server appended (socket.io-client hands it to
+ * listeners the same way); the client sends the latest one back when it
+ * reconnects.
  * ------------------------------------------------------------------------ */
 /* Creates a client for url ("http://", "https://", "ws://" or "wss://"; its
  * path, if any, names the namespace the first socket opens, as io(url)
@@ -325,30 +355,43 @@ int sio_client_new(sio_context *ctx, const char *url, const sio_options *opts,
                    const char *auth_json, sio_client **out);
 
 /* Opens another namespace over the same connection (io(url + nsp) with the
- * same Manager). auth_json may be NULL. */
+ * same Manager). auth_json may be NULL. For a namespace that was left or
+ * refused, joins it again (with auth_json when given, else the previous
+ * auth), and reopens the connection if no namespace was holding it. */
 int sio_client_socket(sio_client *cli, const char *nsp, const char *auth_json);
 
 /* Emits on the client's socket of namespace nsp (NULL means "/"). Payload
  * rules as sio_emit. Emits made while disconnected are buffered and sent on
- * (re)connection, except SIO_EMIT_VOLATILE ones, which are dropped. With
- * SIO_EMIT_ACK, *req_out receives the id the SIO_EV_ACK will carry;
- * timeout_ms > 0 bounds the wait (each try, with "retries"). */
+ * (re)connection, in order, except SIO_EMIT_VOLATILE ones, which are
+ * dropped (with SIO_EMIT_ACK: SIO_EV_ACK with SIO_EDISCONNECTED). *req_out
+ * (may be NULL without SIO_EMIT_ACK) receives the request id that the
+ * SIO_EV_ACK, or an SIO_EV_ERROR about this emit, will carry. timeout_ms >
+ * 0 bounds the wait for the acknowledgement (0: the "ackTimeout" option);
+ * SIO_ETIMEDOUT then. With "retries" > 0, non-volatile emits go out one at
+ * a time, each sent again when its acknowledgement does not come within
+ * the timeout, until "retries" more tries failed (at-least-once delivery,
+ * socket.io-client 4.6+); without SIO_EMIT_ACK a final failure is an
+ * SIO_EV_ERROR. A namespace never opened: SIO_EV_ERROR SIO_ENOTFOUND. */
 int sio_client_emit(sio_client *cli, const char *nsp, const char *event,
                     const char *args_json, size_t args_len, const sio_buf *bins,
                     size_t nbins, unsigned flags, int timeout_ms,
                     uint64_t *req_out);
 
-/* Acknowledges a SIO_EV_EVENT received on namespace nsp. */
+/* Acknowledges a SIO_EV_EVENT received on namespace nsp (NULL means "/").
+ * When that socket is no longer connected, SIO_EV_ERROR (req 0,
+ * SIO_EDISCONNECTED) says the acknowledgement was not sent. */
 int sio_client_ack(sio_client *cli, const char *nsp, int64_t ack_id,
                    const char *args_json, size_t args_len, const sio_buf *bins,
                    size_t nbins);
 
-/* Leaves namespace nsp ("io client disconnect"); the connection closes when
- * no namespace is left. */
+/* Leaves namespace nsp (NULL means "/"): SIO_EV_DISCONNECT "io client
+ * disconnect" when it was connected; it is not joined again on
+ * reconnection. The connection closes when no namespace is left. */
 int sio_client_disconnect(sio_client *cli, const char *nsp);
 
-/* Closes every socket and the connection, with no reconnection. Later
- * commands on cli fail with SIO_ECLOSED. */
+/* Closes every socket ("io client disconnect") and the connection, with no
+ * reconnection; what was still waiting is reported as described above.
+ * Later commands on cli fail with SIO_ECLOSED. */
 int sio_client_close(sio_client *cli);
 
 #ifdef __cplusplus

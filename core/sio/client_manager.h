@@ -138,7 +138,9 @@ void cl_backoff_reset(cl_backoff *b);
 /* NULL when out of memory. auth may be NULL. */
 cl_socket *cl_socket_new(cl_manager *m, const char *nsp, const char *auth);
 void cl_socket_free(cl_socket *s);
-/* Becomes active (socket.connect()): joins now if the manager is open. */
+/* Becomes active (socket.connect()): joins now if the manager is open,
+ * opens the manager if it is closed. auth (may be NULL) replaces the
+ * socket's auth. */
 void cl_socket_activate(cl_socket *s, const char *auth);
 /* The manager's connection opened: send CONNECT. */
 void cl_socket_on_open(cl_socket *s);

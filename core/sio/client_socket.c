@@ -115,10 +115,14 @@ void cl_socket_activate(cl_socket *s, const char *auth) {
       s->auth = copy;
     }
   }
-  if (s->active) return;
+  int was_active = s->active;
   s->active = 1;
-  if (!m->reconnecting) cl_manager_open(m);
-  if (m->state == CL_OPEN) cl_socket_on_open(s);
+  /* A closed manager (every namespace left, or reconnection gave up) opens
+   * again; its open joins every active socket. */
+  if (!m->reconnecting && m->state == CL_CLOSED)
+    cl_manager_open(m);
+  else if (!was_active && m->state == CL_OPEN)
+    cl_socket_on_open(s);
 }
 
 /* socket.io-client's Socket.onclose: posts the disconnect, then fails the

@@ -129,8 +129,9 @@ test("a server that stops pinging: ping timeout, then reconnection", async () =>
   }
 });
 
-test("reconnectionAttempts exhausted: reconnect_failed, buffered emits reported", async () => {
-  const server = await startServer();
+test("reconnectionAttempts exhausted: reconnect_failed, buffered emits reported; reopened on demand", async () => {
+  let server = await startServer();
+  const port = server.port;
   const d = new Driver();
   try {
     await d.connect(server.url, { ...FAST, reconnectionAttempts: 2 });
@@ -145,9 +146,19 @@ test("reconnectionAttempts exhausted: reconnect_failed, buffered emits reported"
     assert.equal((await d.waitFor({ type: "error", req: plain })).err, -8);
     assert.equal((await d.waitFor({ type: "ack", req: withAck })).err, -8);
     assert.equal(d.all({ type: "reconnect_attempt" }).length, 2);
+    // Dead now: emits fail at once...
+    const dead = await d.emit("late", [3]);
+    assert.equal((await d.waitFor({ type: "error", req: dead })).err, -8);
+    // ...until the host asks for the namespace again.
+    server = await startServer({}, (io) => io.on("connection", echoHandlers), port);
+    await d.run({ cmd: "socket", nsp: "/" });
+    await d.waitFor({ type: "connect" });
+    const req = await d.emit("echo", ["back"], { ack: true, timeout: 2000 });
+    assert.deepEqual((await d.waitFor({ type: "ack", req })).data, ["back"]);
     await d.exit();
   } finally {
     d.kill();
+    await server.close();
   }
 });
 
