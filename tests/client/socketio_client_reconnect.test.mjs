@@ -196,3 +196,33 @@ test("retries + ackTimeout: resent until acknowledged, at-least-once, one at a t
     await server.close();
   }
 });
+
+test("back-off: reconnectionDelay doubles per attempt up to reconnectionDelayMax", async () => {
+  const server = await startServer();
+  const port = server.port;
+  await server.close();
+  const d = new Driver();
+  try {
+    const started = Date.now();
+    await d.connect(`http://127.0.0.1:${port}`, {
+      reconnectionDelay: 150,
+      reconnectionDelayMax: 500,
+      randomizationFactor: 0,
+      reconnectionAttempts: 5,
+    });
+    const times = [];
+    for (let i = 0; i < 5; i++) {
+      await d.waitFor({ type: "reconnect_attempt" }, 5000);
+      times.push(Date.now());
+    }
+    await d.waitFor({ type: "reconnect_failed" }, 5000);
+    const gaps = [times[0] - started, ...times.slice(1).map((t, i) => t - times[i])];
+    const expected = [150, 300, 500, 500, 500];
+    gaps.forEach((gap, i) => {
+      assert.ok(gap >= expected[i] - 20 && gap < expected[i] + 250, `attempt ${i + 1}: ${gap} ms, expected ${expected[i]}`);
+    });
+    await d.exit();
+  } finally {
+    d.kill();
+  }
+});
