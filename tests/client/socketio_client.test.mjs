@@ -379,3 +379,26 @@ test("sio_context_free with clients still connected, reconnecting or opening", a
     await server.close();
   }
 });
+
+test("query (URL and option) and extraHeaders reach the server", async () => {
+  for (const transports of ["polling", "websocket"]) {
+    let handshake;
+    await withSetup(
+      {},
+      (io) => io.on("connection", (s) => (handshake = s.handshake)),
+      async (server, d) => {
+        await d.connect(`${server.url}/?from=url`, {
+          transports,
+          query: "token=abc&n=1",
+          extraHeaders: JSON.stringify({ "X-Test": "yes" }),
+        });
+        await d.waitFor({ type: "connect" });
+        assert.equal(handshake.query.from, "url");
+        assert.equal(handshake.query.token, "abc");
+        assert.equal(handshake.query.n, "1");
+        assert.equal(handshake.query.EIO, "4");
+        assert.equal(handshake.headers["x-test"], "yes");
+      },
+    );
+  }
+});
