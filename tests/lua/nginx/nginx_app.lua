@@ -1,12 +1,14 @@
--- The libsio server inside the nginx worker of nginx.test.mjs. Handlers call
--- nginx's own API, which proves they run in the worker's Lua VM.
+-- What the nginx worker of nginx.test.mjs runs: a libsio server or a libsio
+-- client, pumped from a timer. Handlers call nginx's own API, which proves
+-- they run in the worker's Lua VM.
 local sio = require("sio")
 local sio_ngx = require("sio.ngx")
 
-local M = { connected = 0 }
+-- connected: sockets on the server; client: what the client saw so far.
+local M = { connected = 0, client = {} }
 
--- port_file receives the port the server listens on, for the test to read.
-function M.start(port_file)
+-- A server on a free port, written to port_file for the test to read.
+function M.start_server(port_file)
   local server = sio.server({ host = "127.0.0.1", port = 0 })
   server:on("connection", function(socket)
     M.connected = M.connected + 1
@@ -31,6 +33,25 @@ function M.start(port_file)
   f:write(server.port, "\n")
   f:close()
   assert(os.rename(port_file .. ".tmp", port_file))
+end
+
+-- A client of the server at url (node_server.mjs) that greets it and records
+-- the answers in M.client.
+function M.start_client(url)
+  local socket = sio.connect(url, { auth = { from = "nginx" }, transports = { "websocket" } })
+  socket:on("auth", function(auth)
+    M.client.auth = auth
+  end)
+  socket:on("connect", function()
+    M.client.id = socket.id
+    socket:emit("ack", "from nginx", ngx.worker.pid(), function(text, pid)
+      M.client.ack = { text, pid }
+    end)
+  end)
+  socket:on("connect_error", function(err)
+    M.client.error = err.message
+  end)
+  sio_ngx.pump({ interval = 0.005 })
 end
 
 return M
