@@ -226,3 +226,30 @@ test("back-off: reconnectionDelay doubles per attempt up to reconnectionDelayMax
     d.kill();
   }
 });
+
+test("a buffered emit whose ack timed out is not sent on reconnection", async () => {
+  const got = [];
+  const setup = (io) => io.on("connection", (s) => s.onAny((ev, ...args) => got.push([ev, args[0]])));
+  let server = await startServer({}, setup);
+  const port = server.port;
+  const d = new Driver();
+  try {
+    await d.connect(server.url, FAST);
+    await d.waitFor({ type: "connect" });
+    await server.close();
+    await d.waitFor({ type: "disconnect" });
+    const expired = await d.emit("buffered", ["expired"], { ack: true, timeout: 150 });
+    await d.emit("buffered", ["kept"]);
+    const t = await d.waitFor({ type: "ack", req: expired });
+    assert.equal(t.err, -7);
+    server = await startServer({}, setup, port);
+    await d.waitFor({ type: "connect" }, 5000);
+    for (let i = 0; i < 40 && got.length < 1; i++) await sleep(50);
+    await sleep(100);
+    assert.deepEqual(got, [["buffered", "kept"]]);
+    await d.exit();
+  } finally {
+    d.kill();
+    await server.close();
+  }
+});
