@@ -1,7 +1,7 @@
 // The Lua client (test_client.lua) against the official Node.js server
 // (node_server.mjs) and against the Lua server (test_server.lua), over
-// WebSocket and over HTTP long-polling. Skipped while the loaded libsio has
-// no client.
+// WebSocket and over HTTP long-polling; and a Lua client and server in one
+// process (test_loopback.lua). Skipped while the loaded libsio has no client.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
@@ -11,8 +11,12 @@ import { HERE, startServer, withTimeout } from "./helpers.mjs";
 const SKIP = 77;
 const LUAJIT = process.env.LUAJIT || "luajit";
 
-function runLuaClient(url, transport) {
-  const proc = spawn(LUAJIT, [join(HERE, "test_client.lua"), url, transport], { stdio: ["ignore", "pipe", "pipe"] });
+// Known core bug: a client and a server on one context cannot talk over
+// WebSocket (the client reports "parse error"). Remove once the core is fixed.
+const SAME_CONTEXT_WS_BUG = "core: client and server on one context fail over WebSocket (parse error)";
+
+function runLua(args) {
+  const proc = spawn(LUAJIT, args, { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   proc.stdout.on("data", (chunk) => (output += chunk));
   proc.stderr.on("data", (chunk) => (output += chunk));
@@ -35,7 +39,7 @@ for (const [name, command] of Object.entries(SERVERS)) {
 
     for (const transport of ["websocket", "polling"]) {
       it(`passes its checks over ${transport}`, async (t) => {
-        const { code, output } = await runLuaClient(server.url, transport);
+        const { code, output } = await runLua([join(HERE, "test_client.lua"), server.url, transport]);
         if (code === SKIP) return t.skip(output.trim());
         assert.equal(code, 0, output);
         assert.match(output, /^\d+ passed, 0 failed$/m);
@@ -43,3 +47,15 @@ for (const [name, command] of Object.entries(SERVERS)) {
     }
   });
 }
+
+describe("Lua client and Lua server in one process", { timeout: 60000 }, () => {
+  for (const transport of ["polling", "websocket"]) {
+    const todo = transport === "websocket" ? SAME_CONTEXT_WS_BUG : undefined;
+    it(`talk over ${transport}`, { todo }, async (t) => {
+      const { code, output } = await runLua([join(HERE, "test_loopback.lua"), transport]);
+      if (code === SKIP) return t.skip(output.trim());
+      assert.equal(code, 0, output);
+      assert.match(output, /^\d+ passed, 0 failed$/m);
+    });
+  }
+});
