@@ -145,6 +145,18 @@ static void remove_buffered(cl_socket *s, cl_emit *target) {
 
 static uint64_t loop_now(cl_manager *m) { return uv_now(&m->ctx->loop); }
 
+static void on_ack_timer(uv_timer_t *t) { cl_acks_expire(t->data); }
+
+/* Makes the ack timer fire by deadline. Only ever brought forward here, so
+ * that each emit costs O(1); acks answered early leave the timer to fire
+ * for nothing, and cl_acks_expire then sets it from a full scan. */
+static void arm_for(cl_manager *m, uint64_t deadline) {
+  if (!m->timers_ready || (m->ack_due && m->ack_due <= deadline)) return;
+  uint64_t now = loop_now(m);
+  m->ack_due = deadline;
+  uv_timer_start(&m->ack_timer, on_ack_timer, deadline > now ? deadline - now : 0, 0);
+}
+
 static void expect_ack(cl_socket *s, int64_t id, uint64_t req, int timeout_ms, cl_emit *queued) {
   cl_manager *m = s->mgr;
   cl_ack *a = calloc(1, sizeof(*a));
@@ -157,22 +169,24 @@ static void expect_ack(cl_socket *s, int64_t id, uint64_t req, int timeout_ms, c
   a->req = req;
   a->deadline = timeout ? loop_now(m) + timeout : 0;
   a->queued = queued;
-  cl_ack **tail = &s->acks;
-  while (*tail) tail = &(*tail)->next;
-  *tail = a;
-  if (a->deadline) cl_acks_rearm(m);
+  if (s->acks_tail)
+    s->acks_tail->next = a;
+  else
+    s->acks = a;
+  s->acks_tail = a;
+  if (a->deadline) arm_for(m, a->deadline);
 }
 
 static void unlink_ack(cl_socket *s, cl_ack *a) {
-  for (cl_ack **pp = &s->acks; *pp; pp = &(*pp)->next) {
+  cl_ack *prev = NULL;
+  for (cl_ack **pp = &s->acks; *pp; prev = *pp, pp = &(*pp)->next) {
     if (*pp == a) {
       *pp = a->next;
+      if (s->acks_tail == a) s->acks_tail = prev;
       return;
     }
   }
 }
-
-static void on_ack_timer(uv_timer_t *t) { cl_acks_expire(t->data); }
 
 void cl_acks_rearm(cl_manager *m) {
   if (!m->timers_ready) return;
@@ -180,12 +194,9 @@ void cl_acks_rearm(cl_manager *m) {
   for (size_t i = 0; i < m->nsockets; i++)
     for (cl_ack *a = m->sockets[i]->acks; a; a = a->next)
       if (a->deadline && (!earliest || a->deadline < earliest)) earliest = a->deadline;
-  if (!earliest) {
-    uv_timer_stop(&m->ack_timer);
-    return;
-  }
-  uint64_t now = loop_now(m);
-  uv_timer_start(&m->ack_timer, on_ack_timer, earliest > now ? earliest - now : 0, 0);
+  m->ack_due = 0;
+  uv_timer_stop(&m->ack_timer);
+  if (earliest) arm_for(m, earliest);
 }
 
 /* ---- the retry queue --------------------------------------------------------- */
@@ -336,25 +347,36 @@ void cl_socket_fail_all(cl_socket *s, int err, const char *message) {
 
 void cl_acks_expire(cl_manager *m) {
   uint64_t now = loop_now(m);
-  for (;;) {
-    cl_socket *s = NULL;
-    cl_ack *due = NULL;
-    for (size_t i = 0; i < m->nsockets && !due; i++)
-      for (cl_ack *a = m->sockets[i]->acks; a && !due; a = a->next)
-        if (a->deadline && a->deadline <= now) {
-          due = a;
-          s = m->sockets[i];
-        }
-    if (!due) break;
-    unlink_ack(s, due);
-    if (due->queued) {
-      try_ended(s, due->queued, SIO_ETIMEDOUT, TIMEOUT_MESSAGE, NULL);
-    } else {
-      cl_emit *buffered = buffered_with_ack(s, due->id);
-      if (buffered) remove_buffered(s, buffered);
-      post_ack(s, due->req, SIO_ETIMEDOUT, TIMEOUT_MESSAGE, NULL);
+  for (size_t i = 0; i < m->nsockets; i++) {
+    cl_socket *s = m->sockets[i];
+    /* Take every due ack out first: handling one may send a retry, whose
+     * new ack is not due before now + its timeout. */
+    cl_ack *due = NULL, **tail = &due;
+    s->acks_tail = NULL;
+    for (cl_ack **pp = &s->acks; *pp;) {
+      cl_ack *a = *pp;
+      if (a->deadline && a->deadline <= now) {
+        *pp = a->next;
+        a->next = NULL;
+        *tail = a;
+        tail = &a->next;
+      } else {
+        s->acks_tail = a;
+        pp = &a->next;
+      }
     }
-    free(due);
+    while (due) {
+      cl_ack *a = due;
+      due = a->next;
+      if (a->queued) {
+        try_ended(s, a->queued, SIO_ETIMEDOUT, TIMEOUT_MESSAGE, NULL);
+      } else {
+        cl_emit *buffered = buffered_with_ack(s, a->id);
+        if (buffered) remove_buffered(s, buffered);
+        post_ack(s, a->req, SIO_ETIMEDOUT, TIMEOUT_MESSAGE, NULL);
+      }
+      free(a);
+    }
   }
   cl_acks_rearm(m);
 }

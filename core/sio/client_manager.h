@@ -53,6 +53,7 @@ struct cl_manager {
   cl_backoff backoff;
   uv_timer_t reconnect_timer;
   uv_timer_t ack_timer;      /* the earliest acknowledgement deadline */
+  uint64_t ack_due;          /* when ack_timer fires, 0: not armed */
   int timers_ready;
   cl_socket **sockets;       /* one per namespace ever opened */
   size_t nsockets;
@@ -95,7 +96,7 @@ struct cl_socket {
   int64_t next_ack_id;
   cl_emit *buffer, *buffer_tail; /* emits made while disconnected */
   cl_emit *queue, *queue_tail;   /* retry queue */
-  cl_ack *acks;
+  cl_ack *acks, *acks_tail;  /* in emit order: answers mostly come in it */
 };
 
 /* ---- client_manager.c --------------------------------------------------- */
