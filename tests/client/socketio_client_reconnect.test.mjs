@@ -253,3 +253,35 @@ test("a buffered emit whose ack timed out is not sent on reconnection", async ()
     await server.close();
   }
 });
+
+test("after reconnection every namespace still open joins again, a left one does not", async () => {
+  const joined = [];
+  const setup = (io) => {
+    for (const nsp of ["/", "/a", "/b"]) io.of(nsp).on("connection", () => joined.push(nsp));
+  };
+  let server = await startServer({}, setup);
+  const port = server.port;
+  const d = new Driver();
+  try {
+    await d.connect(server.url, FAST);
+    await d.run({ cmd: "socket", nsp: "/a" });
+    await d.run({ cmd: "socket", nsp: "/b" });
+    for (const nsp of ["/", "/a", "/b"]) await d.waitFor({ type: "connect", nsp });
+    await d.run({ cmd: "disconnect", nsp: "/b" });
+    await d.waitFor({ type: "disconnect", nsp: "/b" });
+    await server.close();
+    await d.waitFor({ type: "disconnect", nsp: "/" });
+    await d.waitFor({ type: "disconnect", nsp: "/a" });
+    joined.length = 0;
+    server = await startServer({}, setup, port);
+    await d.waitFor({ type: "connect", nsp: "/" }, 5000);
+    await d.waitFor({ type: "connect", nsp: "/a" }, 5000);
+    await sleep(200);
+    assert.deepEqual(joined.sort(), ["/", "/a"]);
+    assert.equal(d.all({ type: "connect", nsp: "/b" }).length, 1);
+    await d.exit();
+  } finally {
+    d.kill();
+    await server.close();
+  }
+});
