@@ -131,9 +131,9 @@ static void socket_closed(cl_socket *s, const char *reason) {
   s->connected = 0;
   ev_rec *r = socket_event(s, SIO_EV_DISCONNECT, reason);
   if (r) cl_post(s->mgr, r);
+  cl_socket_clear_acks(s);
   free(s->sid);
   s->sid = NULL;
-  cl_socket_clear_acks(s);
 }
 
 void cl_socket_on_close(cl_socket *s, const char *reason) {
@@ -146,7 +146,8 @@ void cl_socket_on_close(cl_socket *s, const char *reason) {
   }
 }
 
-/* The socket stops for good: it will not join again on reconnection. */
+/* The socket leaves: it does not join again on reconnection, only when
+ * sio_client_socket() asks, so what waits for it now is reported. */
 static void deactivate(cl_socket *s) {
   s->active = 0;
   cl_socket_fail_all(s, SIO_EDISCONNECTED, "socket has been disconnected");
