@@ -109,6 +109,15 @@ export async function openWebSocket(port, query = {}) {
   return ws;
 }
 
+// The next WebSocket message that is not a ping; pings are answered.
+export async function nextAnsweringPings(ws) {
+  for (;;) {
+    const message = await ws.next();
+    if (message !== "2") return message;
+    ws.send("3");
+  }
+}
+
 // A WebSocket session joined to a namespace: reads the open packet (noting
 // its time in `openedAt`, when the heartbeat starts), sends CONNECT and waits
 // for its reply and for the test server's `auth` event.
