@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describeWithServer, test } from "../interop/helpers/suite.mjs";
 import { withTimeout } from "../interop/helpers/client.mjs";
-import { openWebSocket, parseOpen, poll, pollingHandshake, pollingSocket, post, splitPayload, websocketSocket } from "../interop/helpers/raw.mjs";
+import { nextAnsweringPings, openWebSocket, parseOpen, poll, pollingHandshake, pollingSocket, post, splitPayload, websocketSocket } from "../interop/helpers/raw.mjs";
 import { assertServerHealthy } from "./healthy.mjs";
 
 const placeholder = (num) => `{"_placeholder":true,"num":${num}}`;
@@ -66,12 +66,7 @@ async function assertPollingClosed(port, sid) {
 
 async function assertWebSocketEcho(ws) {
   ws.send('42["echo","still open"]');
-  for (;;) {
-    const message = await ws.next();
-    if (message === "2") continue;
-    assert.equal(message, '42["echo","still open"]');
-    return;
-  }
+  assert.equal(await nextAnsweringPings(ws), '42["echo","still open"]');
 }
 
 async function assertPollingEcho(port, sid) {
