@@ -90,6 +90,7 @@ static int enqueue(eio_client *c, rbuf *pkt) {
 }
 
 static void drop_front(eio_client *c, size_t n) {
+  if (!n) return;
   for (size_t i = 0; i < n; i++) rbuf_unref(c->queue[i]);
   memmove(c->queue, c->queue + n, (c->qlen - n) * sizeof(*c->queue));
   c->qlen -= n;
