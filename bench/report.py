@@ -136,7 +136,8 @@ def version_lines():
         f"- Node.js {node}, socket.io {sio_js} (`bench/servers/node_server.mjs`)",
         f"- {py}, {', '.join(pins)} (`bench/servers/python_server.py`)",
         "- Load generator: `bench/loadgen`, one epoll thread on the same machine; each run "
-        "warms up {} s and measures {} s; scenario by scenario, every server in turn, each started afresh"
+        "warms up {} s and measures {} s; scenario by scenario, every server in turn, "
+        "each started afresh"
         .format(*full_timing()),
     ]
 
