@@ -40,12 +40,14 @@ struct conn {
   size_t joined_slot;  /* index in the joined array, to remove in O(1) */
   struct bytebuf in, out;
   struct conn *next_dirty;
+  struct conn *prev, *next; /* every connection, to free them on shutdown */
 };
 
 struct server {
   int epfd;
   int listen_fd;
   unsigned long next_id;
+  struct conn *all;
   struct conn **joined; /* broadcast targets */
   size_t joined_count, joined_cap;
   struct conn *dirty;
@@ -154,7 +156,7 @@ static void handle_text(struct server *s, struct conn *c, const char *p, size_t 
 
 static void handle_frames(struct server *s, struct conn *c) {
   struct ws_frame f;
-  int rc;
+  int rc = 0;
   while (c->fd >= 0 &&
          (rc = ws_frame_parse(bytebuf_head(&c->in), bytebuf_len(&c->in), MAX_FRAME, &f)) > 0) {
     switch (f.opcode) {
@@ -290,6 +292,20 @@ static void flush_conn(struct server *s, struct conn *c) {
   }
 }
 
+static void free_conn(struct server *s, struct conn *c) {
+  if (c->prev) {
+    c->prev->next = c->next;
+  } else {
+    s->all = c->next;
+  }
+  if (c->next) {
+    c->next->prev = c->prev;
+  }
+  bytebuf_release(&c->in);
+  bytebuf_release(&c->out);
+  free(c);
+}
+
 static void flush_dirty(struct server *s) {
   while (s->dirty) {
     struct conn *c = s->dirty;
@@ -299,9 +315,7 @@ static void flush_dirty(struct server *s) {
       flush_conn(s, c);
     }
     if (c->fd < 0 && !c->dirty) {
-      bytebuf_release(&c->in);
-      bytebuf_release(&c->out);
-      free(c);
+      free_conn(s, c);
     }
   }
 }
@@ -326,9 +340,28 @@ static void accept_all(struct server *s) {
     }
     c->fd = fd;
     c->id = ++s->next_id;
+    c->next = s->all;
+    if (s->all) {
+      s->all->prev = c;
+    }
+    s->all = c;
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
     epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev);
   }
+}
+
+static void shut_down(struct server *s) {
+  while (s->all) {
+    struct conn *c = s->all;
+    close_conn(s, c);
+    free_conn(s, c);
+  }
+  close(s->listen_fd);
+  close(s->epfd);
+  free(s->joined);
+  free(s->read_buf);
+  bytebuf_release(&s->scratch_packet);
+  bytebuf_release(&s->scratch_frame);
 }
 
 static int listen_on(unsigned port) {
@@ -401,5 +434,6 @@ int main(int argc, char **argv) {
     }
     flush_dirty(&s);
   }
+  shut_down(&s);
   return 0;
 }

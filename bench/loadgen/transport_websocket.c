@@ -53,7 +53,7 @@ static bool take_upgrade_response(struct client *c) {
 static void handle_frames(struct client *c) {
   struct stream *s = &c->main;
   struct ws_frame f;
-  int rc;
+  int rc = 0;
   while (c->phase != PHASE_CLOSED &&
          (rc = ws_frame_parse(bytebuf_head(&s->in), bytebuf_len(&s->in), MAX_FRAME, &f)) > 0) {
     /* Consuming only moves offsets: the payload stays valid for the call. */
