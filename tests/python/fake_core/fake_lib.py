@@ -32,6 +32,8 @@ DEFINES = {name: int(value.rstrip("uU"), 0) for name, value in
 RESERVED = {"connect", "connect_error", "disconnect", "disconnecting",
             "newListener", "removeListener"}
 WAKE = object()
+# The handles the fake hands out.
+SERVER, CLIENT = 100, 200
 
 
 class FakeLib:
@@ -61,17 +63,26 @@ class FakeLib:
         self.options: dict[str, str] = {}
         self.taken_ports: set[int] = set()
         self._current: list[Any] = []
+        # The client's namespaces that are connected, as the events pushed
+        # said: what leaving and closing report as disconnected.
+        self.client_connected: set[str] = set()
 
     # What tests use ---------------------------------------------------------
     def push(self, type: int, *, nsp: str = "/", sid: Optional[str] = None,
              name: Optional[str] = None, data: Any = None, bins: tuple[bytes, ...] = (),
              req: int = 0, ack_id: int = -1, err: int = 0, reason: Optional[str] = None,
-             flags: int = 0, raw_data: Optional[bytes] = None) -> None:
-        """Queues an event as the core would report it (data is JSON-dumped)."""
+             flags: int = 0, raw_data: Optional[bytes] = None, client: bool = False) -> None:
+        """Queues an event as the core would report it (data is JSON-dumped),
+        for the server or (client=True) for the client."""
         text = raw_data if raw_data is not None else (
             None if data is None else json.dumps(data).encode())
+        if client and type == self.SIO_EV_CONNECT:
+            self.client_connected.add(nsp)
+        elif client and type == self.SIO_EV_DISCONNECT:
+            self.client_connected.discard(nsp)
         self._put(dict(type=type, nsp=nsp, sid=sid, name=name, data=text, bins=bins,
-                       req=req, ack_id=ack_id, err=err, reason=reason, flags=flags))
+                       req=req, ack_id=ack_id, err=err, reason=reason, flags=flags,
+                       client=client))
 
     def _put(self, item: Any) -> None:
         # The byte first: whoever gets the item finds its byte to read.
@@ -169,7 +180,10 @@ class FakeLib:
         event.type = item["type"]
         event.flags = item["flags"]
         event.req = item["req"]
-        event.server = ffi.cast("sio_server *", 100)
+        if item["client"]:
+            event.client = ffi.cast("sio_client *", CLIENT)
+        else:
+            event.server = ffi.cast("sio_server *", SERVER)
         event.nsp = text(item["nsp"])
         event.sid = text(item["sid"])
         event.name = text(item["name"])
@@ -212,7 +226,7 @@ class FakeLib:
         if port in self.taken_ports:
             return self._fail(self.SIO_EADDRINUSE, f"port {port} is taken")
         self._record("server_new", options=dict(self.options))
-        out[0] = ffi.cast("sio_server *", 100)
+        out[0] = ffi.cast("sio_server *", SERVER)
         return 0
 
     def sio_server_port(self, srv: Any) -> int:
@@ -293,6 +307,61 @@ class FakeLib:
     def sio_fetch_sockets(self, srv: Any, to: Any, req_out: Any) -> int:
         req_out[0] = self._record("fetch", to=self._target(to))
         return 0
+
+    # The client half of the ABI -------------------------------------------
+    def sio_client_new(self, ctx: Any, url: bytes, opts: Any, auth: Any, out: Any) -> int:
+        self._record("client_new", url=url.decode(), options=dict(self.options),
+                     auth=None if auth == ffi.NULL else json.loads(auth))
+        out[0] = ffi.cast("sio_client *", CLIENT)
+        return 0
+
+    def sio_client_socket(self, cli: Any, nsp: bytes, auth: Any) -> int:
+        self._record("client_socket", nsp=nsp.decode(),
+                     auth=None if auth == ffi.NULL else json.loads(auth))
+        return 0
+
+    def sio_client_emit(self, cli: Any, nsp: Any, event: bytes, args_json: bytes,
+                        args_len: int, bins: Any, nbins: int, flags: int, timeout_ms: int,
+                        req_out: Any) -> int:
+        if self.closed:
+            return self._fail(self.SIO_ECLOSED, "client is closed")
+        if event.decode() in RESERVED:
+            return self._fail(self.SIO_ERESERVED, f'"{event.decode()}" is a reserved event name')
+        req = self._record("client_emit", nsp=_text_or_none(nsp), event=event.decode(),
+                           args=json.loads(args_json[:args_len]), bins=self._bins(bins, nbins),
+                           flags=flags, timeout_ms=timeout_ms)
+        if req_out != ffi.NULL:
+            req_out[0] = req
+        return 0
+
+    def sio_client_ack(self, cli: Any, nsp: Any, ack_id: int, args_json: bytes,
+                       args_len: int, bins: Any, nbins: int) -> int:
+        self._record("client_ack", nsp=_text_or_none(nsp), ack_id=ack_id,
+                     args=json.loads(args_json[:args_len]), bins=self._bins(bins, nbins))
+        return 0
+
+    def sio_client_disconnect(self, cli: Any, nsp: Any) -> int:
+        name = _text_or_none(nsp) or "/"
+        self._record("client_disconnect", nsp=name)
+        if name in self.client_connected:
+            self.push(self.SIO_EV_DISCONNECT, nsp=name, sid="c" * 20,
+                      reason="io client disconnect", client=True)
+        return 0
+
+    def sio_client_close(self, cli: Any) -> int:
+        if self.closed:
+            return self._fail(self.SIO_ECLOSED, "client is closed")
+        self.closed = True
+        self._record("client_close")
+        for name in sorted(self.client_connected):
+            self.push(self.SIO_EV_DISCONNECT, nsp=name, sid="c" * 20,
+                      reason="io client disconnect", client=True)
+        return 0
+
+
+def _text_or_none(value: Any) -> Optional[str]:
+    """A char * argument: bytes from Python, or NULL."""
+    return None if value is ffi.NULL or value == ffi.NULL else value.decode()
 
 
 lib = FakeLib()

@@ -27,12 +27,7 @@ class BlockingPump:
 
     def run(self, until: Callable[[], bool]) -> None:
         """Pumps and dispatches in this thread until until() or stop()."""
-        me = threading.get_ident()
-        if self._thread == me:
-            raise RuntimeError("run() called from a handler")
-        if self._thread is not None:
-            raise RuntimeError("another thread is already running this server")
-        self._thread = me
+        self._enter()
         try:
             while not until() and not self._stopping:
                 if self._deferred:
@@ -44,6 +39,25 @@ class BlockingPump:
         finally:
             self._stopping = False
             self._thread = None
+
+    def run_pending(self) -> None:
+        """Dispatches the events already queued, without waiting."""
+        self._enter()
+        try:
+            while self._deferred:
+                self._context.route(self._deferred.popleft())
+            while (event := self._context.next_event(0)) is not None:
+                self._context.route(event)
+        finally:
+            self._thread = None
+
+    def _enter(self) -> None:
+        me = threading.get_ident()
+        if self._thread == me:
+            raise RuntimeError("the pump was called from a handler")
+        if self._thread is not None:
+            raise RuntimeError("another thread is already pumping")
+        self._thread = me
 
     def stop(self) -> None:
         """Makes run() return soon (or the next run() at once); any thread."""

@@ -26,14 +26,18 @@ class AsyncClient(AsyncioMode, ClientBase):
         """Handles events until no socket is connected or will reconnect."""
         if self._loop is None:
             self.start()
+        self._check_done()
         await self._until_finished()
 
     async def wait_connected(self, timeout: Optional[float] = None) -> AsyncClient:
         """Returns once the main socket is connected. Raises
-        sio.ConnectionRefusedError when it is refused, TimeoutError when
-        timeout seconds pass first."""
+        sio.ConnectionRefusedError when its last attempt was refused,
+        TimeoutError when timeout seconds pass first."""
         if self._loop is None:
             self.start()
+        self._drain()  # the outcome may be queued already
+        if self.main._last_error is not None and not self.main.connected:
+            raise self.main._last_error
         if not self.main.connected:
             waiter = asyncio.get_running_loop().create_future()
             self._connect_waiters.append(waiter)

@@ -26,10 +26,13 @@ class Client(BlockingMode, ClientBase):
     def wait_connected(self, timeout: Optional[float] = None) -> Client:
         """Runs the handlers until the main socket is connected. Raises
         sio.ConnectionRefusedError (with the server's message and data) when
-        it is refused, TimeoutError when timeout seconds pass first."""
+        its last attempt was refused, TimeoutError when timeout seconds pass
+        first."""
         deadline = None if timeout is None else time.monotonic() + timeout
         main = self.main
-        main._last_error = None
+        self._pump.run_pending()
+        if main._last_error is not None and not main.connected:
+            raise main._last_error
         self._pump.run(until=lambda: main.connected or main._last_error is not None
                        or self.done or (deadline is not None and time.monotonic() > deadline))
         if main.connected:
