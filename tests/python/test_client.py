@@ -183,3 +183,29 @@ def test_async_client_coroutine_handlers() -> None:
         assert asyncio.run(main()) == [(None, [40])]
     finally:
         server.stop()
+
+
+def test_reconnection_gives_up_when_the_server_is_gone(make_client) -> None:
+    server = NodeServer()
+    runner = make_client(server.url, reconnection_attempts=2, reconnection_delay=0.1,
+                         reconnection_delay_max=0.2, transports=["websocket"])
+    seen: queue.Queue = queue.Queue()
+    for name in ("connect", "disconnect", "reconnect_attempt", "reconnect_failed"):
+        runner.client.on(name, lambda *args, name=name: seen.put((name, *args)))
+    runner.start()
+    assert next_item(seen) == ("connect",)
+    server.stop()
+    assert next_item(seen) == ("disconnect", "transport close")
+    assert next_item(seen) == ("reconnect_attempt", 1)
+    assert next_item(seen) == ("reconnect_attempt", 2)
+    assert next_item(seen) == ("reconnect_failed",)
+    assert runner.finished()
+
+
+def test_emitting_on_a_closed_client_raises(server) -> None:
+    client = sio.Client(server.url)
+    client.wait_connected(10)
+    client.close()
+    client.wait()
+    with pytest.raises(sio.ClosedError):
+        client.emit("echo", 1)
