@@ -1,5 +1,6 @@
 #include "options.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,8 +102,14 @@ bool options_parse(int argc, char **argv, struct options *o) {
       return false;
     }
   }
-  if (o->port == 0 || o->clients == 0 || o->window == 0 || o->concurrency == 0) {
+  struct in_addr host_addr;
+  if (o->port == 0 || o->clients == 0 || o->window == 0 || o->concurrency == 0 ||
+      inet_pton(AF_INET, o->host, &host_addr) != 1) {
     usage();
+    return false;
+  }
+  if (o->scenario == SCENARIO_BCAST && o->window > BCAST_MAX_WINDOW) {
+    fprintf(stderr, "loadgen: at most %u broadcasts in flight\n", BCAST_MAX_WINDOW);
     return false;
   }
   if (o->transport == TRANSPORT_POLLING && (o->binary || o->scenario == SCENARIO_BCAST)) {

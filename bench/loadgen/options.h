@@ -15,8 +15,11 @@ enum scenario {
 
 enum transport { TRANSPORT_WEBSOCKET, TRANSPORT_POLLING };
 
+/* Broadcasts in flight are tracked in a ring of this many slots. */
+#define BCAST_MAX_WINDOW 4096u
+
 struct options {
-  const char *host;
+  const char *host;     /* an IPv4 address */
   unsigned port;
   enum scenario scenario;
   enum transport transport;

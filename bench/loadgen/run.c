@@ -54,6 +54,9 @@ void run_init(const struct options *o, int epfd) {
     c->main.fd = c->post.fd = -1;
     if (has_window) {
       c->sent_at = calloc(ring, sizeof *c->sent_at);
+      if (!c->sent_at) {
+        abort();
+      }
       c->ring_mask = ring - 1;
     }
   }

@@ -13,8 +13,7 @@
 #include "proc_status.h"
 #include "transport.h"
 
-/* Broadcasts in flight are tracked in a ring this large (>= any window). */
-#define BCAST_RING 4096u
+#define BCAST_RING BCAST_MAX_WINDOW
 
 enum run_phase {
   RUN_CONNECTING, /* launching clients until all are ready or failed */
