@@ -449,7 +449,12 @@ int main(int argc, char **argv) {
     }
     const sio_event *ev;
     rc = sio_next_event(ctx, closing ? 5000 : -1, &ev);
-    if (rc < 0) break;
+    if (rc < 0) {
+      /* The pump failing is a bug in the core: make it visible. */
+      fprintf(stderr, "sio_test_server: sio_next_event: %s\n", sio_last_error());
+      sio_context_free(ctx);
+      return 1;
+    }
     if (rc == 0) {
       if (closing) break;
       continue;
