@@ -4,6 +4,7 @@
 // JSON lines cannot hold bytes.
 import { createInterface } from "node:readline";
 import { io } from "socket.io-client";
+import msgpackParser from "socket.io-msgpack-parser";
 
 const clients = new Map();
 
@@ -44,6 +45,7 @@ function answerAck(acks, name, args, ack) {
 function connect(cmd) {
   const opts = { forceNew: true, reconnection: false, ...(cmd.opts || {}) };
   if (opts.auth) opts.auth = fromWire(opts.auth);
+  if (cmd.msgpack) opts.parser = msgpackParser;
   const socket = io(cmd.url, opts);
   const acks = cmd.acks || {};
   clients.set(cmd.id, socket);

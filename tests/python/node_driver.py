@@ -79,14 +79,15 @@ class NodeClients:
             return [r for r in self._reports if r.get("id") == cid]
 
     def connect(self, url: str, auth: Any = None, acks: Optional[dict[str, Any]] = None,
-                expect_error: bool = False, **opts: Any) -> str:
+                expect_error: bool = False, msgpack: bool = False, **opts: Any) -> str:
         """Connects a new client to url (with the namespace in its path) and
-        returns its id once connected (or refused, with expect_error)."""
+        returns its id once connected (or refused, with expect_error).
+        msgpack=True uses socket.io-msgpack-parser."""
         self._count += 1
         cid = f"c{self._count}"
         if auth is not None:
             opts["auth"] = to_wire(auth)
-        self._send(op="connect", id=cid, url=url, opts=opts, acks=acks or {})
+        self._send(op="connect", id=cid, url=url, opts=opts, acks=acks or {}, msgpack=msgpack)
         if not expect_error:
             report = self.take(lambda r: r.get("id") == cid and r["ev"] == "connect")
             self.sids[cid] = report["sid"]
