@@ -50,7 +50,7 @@ class AsyncClient(AsyncioMode, ClientBase):
     def close(self) -> None:
         super().close()
         # Nothing may follow from the core when nothing was connected.
-        if self._loop is not None:
+        if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._check_done)
 
     def _on_connect_result(self, socket: ClientSocket) -> None:
