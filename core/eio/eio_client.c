@@ -1,5 +1,6 @@
 #include "eio_client.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,9 +8,9 @@
 #include "../net/http_client.h"
 #include "../net/url.h"
 #include "../net/ws_frame.h"
-#include "../util/json.h"
 #include "../util/random_id.h"
 #include "../util/sbuf.h"
+#include "eio_client_open.h"
 #include "eio_packet.h"
 
 /* What we accept from a server in one response or message. Nothing in the
@@ -61,7 +62,17 @@ static int active(const eio_client *c) { return c->state == ST_OPENING || c->sta
 static char *target(eio_client *c, int websocket) {
   sbuf t = SBUF_INIT;
   int rc = sbuf_printf(&t, "%s?EIO=4&transport=%s", c->path, websocket ? "websocket" : "polling");
-  if (c->sid) rc |= sbuf_printf(&t, "&sid=%s", c->sid);
+  if (c->sid) {
+    /* The server chose the sid: it goes into the request line escaped. */
+    rc |= sbuf_puts(&t, "&sid=");
+    for (const char *p = c->sid; *p; p++) {
+      unsigned char ch = (unsigned char)*p;
+      if (isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~')
+        rc |= sbuf_putc(&t, (char)ch);
+      else
+        rc |= sbuf_printf(&t, "%%%02X", ch);
+    }
+  }
   if (!websocket) {
     /* A cache buster, as engine.io-client adds to polling requests. */
     char id[RANDOM_ID_LEN + 1];
@@ -118,82 +129,6 @@ static void fail(eio_client *c, const char *what, const char *detail) {
   }
 }
 
-/* ---- the open packet ----------------------------------------------------------- */
-
-static size_t skip_ws(const char *s, size_t n, size_t i) {
-  while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
-  return i;
-}
-
-static int read_uint(const char *s, size_t n, size_t i, uint64_t *out) {
-  uint64_t v = 0;
-  size_t start = i;
-  while (i < n && s[i] >= '0' && s[i] <= '9') {
-    if (v > (UINT64_MAX - 9) / 10) return -1;
-    v = v * 10 + (uint64_t)(s[i++] - '0');
-  }
-  if (i == start) return -1;
-  *out = v;
-  return 0;
-}
-
-static int lists_websocket(const char *s, size_t n, size_t i) {
-  if (json_peek(s, n, i) != '[') return 0;
-  i = skip_ws(s, n, i) + 1;
-  for (;;) {
-    i = skip_ws(s, n, i);
-    if (i >= n || s[i] == ']') return 0;
-    if (s[i] == '"' && json_string_equals(s, n, i, "websocket", 9)) return 1;
-    long end = json_skip_value(s, n, i);
-    if (end < 0) return 0;
-    i = skip_ws(s, n, (size_t)end);
-    if (i < n && s[i] == ',') i++;
-  }
-}
-
-/* {"sid":..,"upgrades":[..],"pingInterval":..,"pingTimeout":..,"maxPayload":..} */
-static int parse_open(eio_client *c, const char *s, size_t n) {
-  if (json_validate(s, n) || json_peek(s, n, 0) != '{') return -1;
-  sbuf key = SBUF_INIT, sid = SBUF_INIT;
-  uint64_t interval = 0, timeout = 0, max_payload = 0;
-  int have_interval = 0, have_timeout = 0;
-  size_t i = skip_ws(s, n, 0) + 1;
-  for (;;) {
-    i = skip_ws(s, n, i);
-    if (s[i] == '}') break;
-    sbuf_reset(&key);
-    long end = json_read_string(s, n, i, &key);
-    i = skip_ws(s, n, (size_t)end) + 1; /* past ':' (the JSON is valid) */
-    i = skip_ws(s, n, i);
-    const char *k = key.data ? key.data : "";
-    if (strcmp(k, "sid") == 0 && s[i] == '"') {
-      sbuf_reset(&sid);
-      json_read_string(s, n, i, &sid);
-    } else if (strcmp(k, "upgrades") == 0) {
-      c->server_upgrades = lists_websocket(s, n, i);
-    } else if (strcmp(k, "pingInterval") == 0) {
-      have_interval = read_uint(s, n, i, &interval) == 0;
-    } else if (strcmp(k, "pingTimeout") == 0) {
-      have_timeout = read_uint(s, n, i, &timeout) == 0;
-    } else if (strcmp(k, "maxPayload") == 0) {
-      read_uint(s, n, i, &max_payload);
-    }
-    i = skip_ws(s, n, (size_t)json_skip_value(s, n, i));
-    if (s[i] == ',') i++;
-  }
-  sbuf_free(&key);
-  int ok = sid.len > 0 && sid.len < 256 && have_interval && have_timeout;
-  if (ok) {
-    free(c->sid);
-    c->sid = sbuf_detach(&sid, NULL);
-    c->ping_interval = interval;
-    c->ping_timeout = timeout;
-    c->max_payload = max_payload ? (size_t)max_payload : SIZE_MAX;
-  }
-  sbuf_free(&sid);
-  return ok && c->sid ? 0 : -1;
-}
-
 /* ---- packets from the server ------------------------------------------------------ */
 
 static void on_ping_timer(uv_timer_t *t) { finish(t->data, "ping timeout"); }
@@ -206,10 +141,16 @@ static void start_probe(eio_client *c);
 
 static void on_open_packet(eio_client *c, const eio_packet *p) {
   if (c->state != ST_OPENING) return;
-  if (parse_open(c, p->data, p->len)) {
+  eio_open_info info;
+  if (eio_open_parse(p->data, p->len, &info)) {
     finish(c, "parse error");
     return;
   }
+  c->sid = info.sid;
+  c->ping_interval = info.ping_interval;
+  c->ping_timeout = info.ping_timeout;
+  c->max_payload = info.max_payload;
+  c->server_upgrades = info.websocket_upgrade;
   c->state = ST_OPEN;
   c->opened = 1;
   uv_timer_stop(&c->connect_timer);

@@ -25,6 +25,9 @@ struct http_client {
   tls_stream *stream; /* NULL between connections */
   llhttp_t parser;
   int in_flight;      /* a request waits for its response */
+  int reused;         /* the connection answered a request before this one */
+  int answered;       /* bytes of the response in flight have arrived */
+  sbuf request;       /* the request in flight, until its answer starts */
   int ws_requested;   /* the request in flight is a WebSocket upgrade */
   int websocket;      /* the connection is a WebSocket now */
   int complete;       /* the response in flight has been read whole */
@@ -41,6 +44,7 @@ struct http_client {
 };
 
 static void drop_stream(http_client *c, int graceful);
+static int ensure_stream(http_client *c);
 
 /* ---- response parsing ------------------------------------------------------ */
 
@@ -120,6 +124,7 @@ static void maybe_free(http_client *c) {
   sbuf_free(&c->accept);
   sbuf_free(&c->body);
   sbuf_free(&c->ws_in);
+  sbuf_free(&c->request);
   ws_reader_free(&c->ws);
   free((char *)c->conn.host);
   free((char *)c->conn.ca_file);
@@ -131,6 +136,9 @@ static void maybe_free(http_client *c) {
 static int fail(http_client *c, const char *error) {
   drop_stream(c, 0);
   c->in_flight = 0;
+  c->ws_requested = 0;
+  c->websocket = 0;
+  sbuf_free(&c->request);
   c->depth++;
   c->h.on_end(c, error);
   c->depth--;
@@ -232,6 +240,7 @@ static void deliver(http_client *c, const char *rest, size_t rest_len) {
   int status = c->parser.status_code;
   int keep = llhttp_should_keep_alive(&c->parser);
   c->in_flight = 0;
+  c->reused = 1;
   if (c->ws_requested) {
     c->ws_requested = 0;
     if (status != 101) {
@@ -278,6 +287,10 @@ static void on_stream_read(tls_stream *s, const char *data, size_t n) {
     fail(c, "unexpected data from the server");
     return;
   }
+  if (!c->answered) {
+    c->answered = 1;
+    sbuf_free(&c->request);
+  }
   llhttp_errno_t err = llhttp_execute(&c->parser, data, n);
   if (err == HPE_OK) return;
   if ((err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE) && c->complete) {
@@ -294,7 +307,10 @@ static void on_stream_read(tls_stream *s, const char *data, size_t n) {
   fail(c, msg);
 }
 
-static void on_stream_connect(tls_stream *s) { (void)s; }
+static void resend(http_client *c) {
+  if (ensure_stream(c) || tls_stream_write(c->stream, c->request.data, c->request.len))
+    fail(c, "out of memory");
+}
 
 static void on_stream_end(tls_stream *s, const char *error, int connected) {
   http_client *c = tls_stream_data(s);
@@ -305,6 +321,12 @@ static void on_stream_end(tls_stream *s, const char *error, int connected) {
     fail(c, error);
     return;
   }
+  if (c->in_flight && c->reused && !c->answered && c->request.len) {
+    /* The server let the idle connection go as the request went out on
+     * it: nothing was processed, so it goes again on a new connection. */
+    resend(c);
+    return;
+  }
   if (c->in_flight) {
     fail(c, error ? error : "the server closed the connection");
   }
@@ -312,7 +334,7 @@ static void on_stream_end(tls_stream *s, const char *error, int connected) {
    * makes a new one. */
 }
 
-static const tls_stream_handler stream_handler = {on_stream_connect, on_stream_read,
+static const tls_stream_handler stream_handler = {NULL, on_stream_read,
                                                   on_stream_end};
 
 static void drop_stream(http_client *c, int graceful) {
@@ -327,6 +349,7 @@ static int ensure_stream(http_client *c) {
   if (c->stream) return 0;
   c->stream = tls_stream_connect(c->loop, &c->conn, &stream_handler, c);
   if (!c->stream) return -1;
+  c->reused = 0;
   llhttp_init(&c->parser, HTTP_RESPONSE, settings());
   c->parser.data = c;
   return 0;
@@ -342,9 +365,14 @@ static int send_request(http_client *c, const char *method, const char *target,
   rc |= sbuf_puts(&req, "\r\n");
   if (len) rc |= sbuf_append(&req, body, len);
   if (!rc) rc = tls_stream_write(c->stream, req.data, req.len);
-  sbuf_free(&req);
-  if (rc) return -1;
+  if (rc) {
+    sbuf_free(&req);
+    return -1;
+  }
+  sbuf_free(&c->request);
+  c->request = req;
   c->in_flight = 1;
+  c->answered = 0;
   return 0;
 }
 

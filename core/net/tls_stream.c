@@ -248,7 +248,7 @@ void tls_stream_close(tls_stream *s, int graceful) {
 static void became_ready(tls_stream *s) {
   s->ready = 1;
   if (s->pending.len) release_pending(s);
-  if (!s->closing) s->h.on_connect(s);
+  if (!s->closing && s->h.on_connect) s->h.on_connect(s);
 }
 
 static void tls_handshake_step(tls_stream *s) {

@@ -19,7 +19,8 @@ typedef struct tls_stream_options {
 } tls_stream_options;
 
 typedef struct tls_stream_handler {
-  /* Connected (and the TLS handshake done): bytes written so far go out. */
+  /* Connected (and the TLS handshake done): bytes written so far go out.
+   * May be NULL. */
   void (*on_connect)(tls_stream *s);
   void (*on_read)(tls_stream *s, const char *data, size_t len);
   /* The stream ended: error is NULL when the peer closed it cleanly, else

@@ -50,10 +50,14 @@ async function startEngine(opts = {}, tls = null) {
     sockets.set(socket.id, rec);
     waiting.get(socket.id)?.(rec);
   });
+  let connections = 0;
+  httpServer.on(tls ? "secureConnection" : "connection", () => connections++);
   const port = await listen(httpServer);
   return {
     port,
     engine,
+    httpServer,
+    connections: () => connections,
     // The server side of the session the harness opened.
     socketFor: (open) =>
       sockets.get(open.sid) ?? new Promise((resolve) => waiting.set(open.sid, resolve)),
@@ -280,6 +284,27 @@ describe("transports", () => {
     h.close();
     await h.closed();
     await h.finished();
+  });
+});
+
+describe("keep-alive", () => {
+  test("polling goes on when the server drops idle connections", async () => {
+    const srv = await startEngine({ pingInterval: 5000, pingTimeout: 5000 });
+    // Node closes an idle connection 1 s after keepAliveTimeout.
+    srv.httpServer.keepAliveTimeout = 50;
+    const h = runHarness(`http://127.0.0.1:${srv.port}`, ["--no-upgrade"]);
+    const rec = await srv.socketFor(await h.opened());
+    for (let i = 0; i < 3; i++) {
+      await sleep(1200);
+      h.sendText(`m${i}`);
+    }
+    await until(() => rec.messages.length === 3);
+    assert.equal(rec.closeReason, null);
+    assert.ok(srv.connections() >= 4, `${srv.connections()} connections`);
+    h.close();
+    await h.closed();
+    await h.finished();
+    await srv.close();
   });
 });
 
