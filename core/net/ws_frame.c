@@ -13,7 +13,11 @@ typedef struct wslay_io {
 } wslay_io;
 
 static _Thread_local wslay_io io_;
-static _Thread_local wslay_frame_context_ptr wslay_;
+/* One wslay context per role: wslay 1.1 carries a frame's masking state
+ * over to the next frame it reads, so a context that has read a client's
+ * masked frames garbles a server's unmasked ones. [0] server side, [1]
+ * client side. */
+static _Thread_local wslay_frame_context_ptr wslay_[2];
 
 static ssize_t on_wslay_recv(uint8_t *buf, size_t len, int flags, void *ud) {
   (void)flags;
@@ -38,13 +42,14 @@ static int on_wslay_genmask(uint8_t *buf, size_t len, void *ud) {
   return getrandom(buf, len, 0) == (ssize_t)len ? 0 : -1;
 }
 
-static wslay_frame_context_ptr thread_wslay(void) {
-  if (!wslay_) {
+static wslay_frame_context_ptr thread_wslay(int client_side) {
+  wslay_frame_context_ptr *w = &wslay_[client_side ? 1 : 0];
+  if (!*w) {
     static const struct wslay_frame_callbacks cb = {on_wslay_send, on_wslay_recv,
                                                     on_wslay_genmask};
-    if (wslay_frame_context_init(&wslay_, &cb, NULL)) wslay_ = NULL;
+    if (wslay_frame_context_init(w, &cb, NULL)) *w = NULL;
   }
-  return wslay_;
+  return *w;
 }
 
 uint64_t ws_frame_size(const uint8_t *p, size_t n, uint64_t *payload_len) {
@@ -70,7 +75,8 @@ int ws_read_frame(ws_reader *r, const uint8_t *f, size_t n, int expect_mask,
                   size_t max_message, ws_frame_result *out) {
   memset(out, 0, sizeof(*out));
   out->close_code = 1002;
-  wslay_frame_context_ptr w = thread_wslay();
+  int client_side = !expect_mask;
+  wslay_frame_context_ptr w = thread_wslay(client_side);
   if (!w) return -1;
   io_.in = f;
   io_.in_len = n;
@@ -125,19 +131,21 @@ int ws_read_frame(ws_reader *r, const uint8_t *f, size_t n, int expect_mask,
 fail:
   /* wslay may hold part of a broken frame: start over with a fresh one. */
   wslay_frame_context_free(w);
-  wslay_ = NULL;
+  wslay_[client_side] = NULL;
   return -1;
 }
 
 void ws_frame_thread_done(void) {
-  if (wslay_) wslay_frame_context_free(wslay_);
-  wslay_ = NULL;
+  for (int i = 0; i < 2; i++) {
+    if (wslay_[i]) wslay_frame_context_free(wslay_[i]);
+    wslay_[i] = NULL;
+  }
 }
 
 void ws_reader_free(ws_reader *r) { sbuf_free(&r->msg); }
 
 int ws_write_frame(sbuf *out, int opcode, const void *data, size_t len, int mask) {
-  wslay_frame_context_ptr w = thread_wslay();
+  wslay_frame_context_ptr w = thread_wslay(mask);
   if (!w) return -1;
   size_t before = out->len;
   io_.out = out;
