@@ -5,13 +5,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* How long children may take to close gracefully when the context ends
+ * before whatever they left open is closed under them. */
+#define STOP_GRACE_MS 3000
+
 static void on_commands(uv_async_t *a) { cmdq_run_all(a->data); }
+
+static void walk_close(uv_handle_t *h, void *arg) {
+  (void)arg;
+  if (!uv_is_closing(h)) uv_close(h, NULL);
+}
 
 static void loop_thread(void *arg) {
   struct sio_context *ctx = arg;
   ctx->start_err = cmdq_init(&ctx->cmdq, &ctx->loop, on_commands);
   uv_sem_post(&ctx->started);
   if (ctx->start_err) return;
+  uv_run(&ctx->loop, UV_RUN_DEFAULT);
+  /* Only unreferenced handles (the stop timer) are left. */
+  uv_walk(&ctx->loop, walk_close, NULL);
   uv_run(&ctx->loop, UV_RUN_DEFAULT);
   ws_frame_thread_done();
 }
@@ -44,9 +56,9 @@ typedef struct stop_cmd {
   struct sio_context *ctx;
 } stop_cmd;
 
-static void walk_close(uv_handle_t *h, void *arg) {
-  (void)arg;
-  if (!uv_is_closing(h)) uv_close(h, NULL);
+static void on_stop_overdue(uv_timer_t *t) {
+  /* A child is still closing after the grace period: close it now. */
+  uv_walk(t->loop, walk_close, NULL);
 }
 
 static void run_stop(cmd *c) {
@@ -55,8 +67,11 @@ static void run_stop(cmd *c) {
   for (ctx_child *ch = ctx->children; ch; ch = ch->next) ch->shutdown(ch);
   uv_mutex_unlock(&ctx->children_lock);
   cmdq_close(&ctx->cmdq);
-  /* Whatever a child left open must not keep the loop alive. */
-  uv_walk(&ctx->loop, walk_close, NULL);
+  /* Children finish their graceful closes (their handles close themselves);
+   * the timer, which does not keep the loop alive, bounds the wait. */
+  uv_timer_init(&ctx->loop, &ctx->stop_timer);
+  uv_timer_start(&ctx->stop_timer, on_stop_overdue, STOP_GRACE_MS, 0);
+  uv_unref((uv_handle_t *)&ctx->stop_timer);
   free(c);
 }
 

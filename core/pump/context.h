@@ -24,6 +24,7 @@ struct sio_context {
   command_queue cmdq;
   event_queue evq;
   uv_sem_t started;
+  uv_timer_t stop_timer; /* bounds the graceful part of ctx_stop */
   int start_err;
   atomic_int pumping; /* a host thread is inside sio_next_event */
   atomic_int woken;   /* sio_context_wakeup was called */
