@@ -287,6 +287,68 @@ describe("transports", () => {
   });
 });
 
+describe("upgrade", () => {
+  test("a refused probe leaves the session on polling", async () => {
+    const srv = await startEngine();
+    srv.httpServer.removeAllListeners("upgrade");
+    srv.httpServer.on("upgrade", (req, sock) => sock.end("HTTP/1.1 400 Bad Request\r\n\r\n"));
+    const h = runHarness(`http://127.0.0.1:${srv.port}`);
+    const rec = await srv.socketFor(await h.opened());
+    await sleep(300);
+    assert.equal(rec.upgraded, false);
+    await exchange(h, rec, "polling");
+    await srv.close();
+  });
+
+  test("messages sent while upgrading arrive once and in order", async () => {
+    const srv = await startEngine();
+    const h = runHarness(`http://127.0.0.1:${srv.port}`);
+    const rec = await srv.socketFor(await h.opened());
+    const sent = [];
+    for (let i = 0; i < 200; i++) {
+      sent.push(`n${i}`);
+      h.sendText(`n${i}`);
+      if (i % 20 === 0) await sleep(5);
+    }
+    for (let i = 0; i < 200; i++) rec.socket.send(`s${i}`);
+    await until(() => rec.messages.length === sent.length);
+    assert.deepEqual(rec.messages, sent);
+    await h.waitFor((e) => e.text === "s199");
+    const got = h.events.filter((e) => e.event === "message").map((e) => e.text);
+    assert.deepEqual(got, sent.map((m) => m.replace("n", "s")));
+    assert.ok(rec.upgraded);
+    h.close();
+    await h.closed();
+    await h.finished();
+    await srv.close();
+  });
+});
+
+describe("large messages", () => {
+  let srv;
+  before(async () => (srv = await startEngine({ maxHttpBufferSize: 4e6 })));
+  after(() => srv.close());
+
+  for (const transport of ["polling", "websocket"]) {
+    test(`1 MB both ways over ${transport}`, async () => {
+      const h = runHarness(`http://127.0.0.1:${srv.port}`, ["--transports", transport]);
+      const rec = await srv.socketFor(await h.opened());
+      const big = Buffer.alloc(1 << 20);
+      for (let i = 0; i < big.length; i++) big[i] = (i * 7) & 255;
+      rec.socket.send(big);
+      rec.socket.send("y".repeat(1 << 20));
+      await binary(h, big);
+      await text(h, "y".repeat(1 << 20));
+      h.sendBinary(big);
+      await until(() => rec.messages.length === 1);
+      assert.ok(Buffer.compare(rec.messages[0], big) === 0);
+      h.close();
+      await h.closed();
+      await h.finished();
+    });
+  }
+});
+
 describe("keep-alive", () => {
   test("polling goes on when the server drops idle connections", async () => {
     const srv = await startEngine({ pingInterval: 5000, pingTimeout: 5000 });
