@@ -62,11 +62,14 @@ install_packages() {
 # npm ci only when node_modules is missing or older than the lock file, so
 # that a run does not pull node_modules from under another run.
 install_node_modules() {
-  local dir="$ROOT/tests/interop"
-  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-    banner "npm ci (tests/interop)"
-    (cd "$dir" && npm ci --no-audit --no-fund) || return 1
-  fi
+  local sub dir
+  for sub in tests/interop tests/client; do
+    dir="$ROOT/$sub"
+    if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+      banner "npm ci ($sub)"
+      (cd "$dir" && npm ci --no-audit --no-fund) || return 1
+    fi
+  done
 }
 
 # build NAME DIR CMAKE_ARGS... ; the log is kept in $LOG_DIR/NAME-build.log.
@@ -123,12 +126,20 @@ run_ctest() {
 run_suites() {
   local server=$1 label=$2
   banner "interop and bad-input suites against $label"
-  local tap="$LOG_DIR/suites-$(tr -c 'a-zA-Z0-9' '-' <<<"$label").tap"
-  local files=("$ROOT"/tests/interop/*.test.mjs "$ROOT"/tests/badinput/*.test.mjs)
-  SIO_TEST_SERVER=$server node --test \
+  SIO_TEST_SERVER=$server run_node_tests "suites against $label" \
+    "$ROOT"/tests/interop/*.test.mjs "$ROOT"/tests/badinput/*.test.mjs
+}
+
+# run_node_tests LABEL FILES... : node's test runner over FILES, counted
+# from its TAP output.
+run_node_tests() {
+  local label=$1
+  shift
+  local tap="$LOG_DIR/$(tr -c 'a-zA-Z0-9' '-' <<<"$label").tap"
+  node --test \
     --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$tap" \
-    "${files[@]}"
+    "$@"
   local status=$?
   local passed failed cancelled
   passed=$(grep -E '^# pass [0-9]+' "$tap" | tail -1 | awk '{print $3}')
@@ -137,7 +148,19 @@ run_suites() {
   passed=${passed:-0}
   failed=$(( ${failed:-0} + ${cancelled:-0} ))
   if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
-  record "suites against $label" "$passed" "$failed"
+  record "$label" "$passed" "$failed"
+}
+
+# Our client (Engine.IO harness and the Socket.IO client driver, ASan
+# builds) against the official Node.js servers and against our server.
+run_client_suites() {
+  banner "client suites (ASan build)"
+  cd "$ROOT/tests/client" || return
+  EIO_HARNESS="$ASAN_DIR/tests/client/eio_harness" \
+    CLIENT_DRIVER="$ASAN_DIR/tests/client/client_driver" \
+    SIO_TEST_SERVER_BIN="$ASAN_DIR/examples/sio_test_server" \
+    run_node_tests "client suites (ASan)" "$ROOT"/tests/client/*.test.mjs
+  cd "$ROOT" || return
 }
 
 # Runs an optional script of another part of the project; its counts come from
@@ -221,6 +244,12 @@ else
   label=$SERVER
   [ "$SERVER" = "$C_SERVER" ] && label="sio_test_server (ASan)"
   run_suites "$SERVER" "$label"
+fi
+
+if [ "$asan_built" -eq 1 ]; then
+  run_client_suites
+else
+  record "client suites (not built)" 0 1
 fi
 
 run_optional tests/python/run.sh
