@@ -19,6 +19,14 @@ struct sio_server {
   io_server core;      /* loop-thread state */
 };
 
+/* An emit's or ack's arguments: a JSON array whose placeholders match the
+ * attachments (at most SIO_MAX_ATTACHMENTS). 0 or SIO_EINVAL, with the
+ * message naming fn. */
+int abi_check_payload(const char *json, size_t len, const sio_buf *bins, size_t nbins,
+                      const char *fn);
+/* 1 for an event name socket.io reserves ("connect", "disconnect", ...). */
+int abi_reserved_event(const char *event);
+
 /* Records message for sio_last_error() and returns code. */
 int abi_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -240,30 +240,6 @@ static int check_nsp(const char *nsp, int required, const char *fn) {
   return 0;
 }
 
-static int check_payload(const char *json, size_t len, const sio_buf *bins, size_t nbins,
-                         const char *fn) {
-  if (!json) return abi_fail(SIO_EINVAL, "%s: args_json is NULL", fn);
-  if (nbins > SIO_MAX_ATTACHMENTS)
-    return abi_fail(SIO_EINVAL, "%s: at most %d binary attachments", fn, SIO_MAX_ATTACHMENTS);
-  if (nbins && !bins) return abi_fail(SIO_EINVAL, "%s: bins is NULL", fn);
-  for (size_t i = 0; i < nbins; i++)
-    if (bins[i].len && !bins[i].data) return abi_fail(SIO_EINVAL, "%s: bins[%zu].data is NULL", fn, i);
-  if (json_validate(json, len) || json_peek(json, len, 0) != '[')
-    return abi_fail(SIO_EINVAL, "%s: args_json is not a JSON array", fn);
-  long found = json_count_placeholders(json, len, nbins);
-  if (found < 0 || (size_t)found != nbins)
-    return abi_fail(SIO_EINVAL, "%s: %zu attachments but the placeholders do not match", fn, nbins);
-  return 0;
-}
-
-static int is_reserved(const char *event) {
-  static const char *const reserved[] = {"connect", "connect_error", "disconnect",
-                                         "disconnecting", "newListener", "removeListener"};
-  for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
-    if (strcmp(event, reserved[i]) == 0) return 1;
-  return 0;
-}
-
 /* ---- the public calls ------------------------------------------------------- */
 
 SIO_EXPORT int sio_client_socket(sio_client *cli, const char *nsp, const char *auth_json) {
@@ -284,8 +260,8 @@ SIO_EXPORT int sio_client_emit(sio_client *cli, const char *nsp, const char *eve
   int rc = check_client(cli, "sio_client_emit");
   if (rc || (rc = check_nsp(nsp, 0, "sio_client_emit"))) return rc;
   if (!event) return abi_fail(SIO_EINVAL, "sio_client_emit: event is NULL");
-  if (is_reserved(event)) return abi_fail(SIO_ERESERVED, "\"%s\" is a reserved event name", event);
-  if ((rc = check_payload(args_json, args_len, bins, nbins, "sio_client_emit"))) return rc;
+  if (abi_reserved_event(event)) return abi_fail(SIO_ERESERVED, "\"%s\" is a reserved event name", event);
+  if ((rc = abi_check_payload(args_json, args_len, bins, nbins, "sio_client_emit"))) return rc;
   if ((flags & SIO_EMIT_ACK) && !req_out)
     return abi_fail(SIO_EINVAL, "sio_client_emit: SIO_EMIT_ACK needs req_out");
   if (timeout_ms < 0) return abi_fail(SIO_EINVAL, "sio_client_emit: timeout_ms is negative");
@@ -306,7 +282,7 @@ SIO_EXPORT int sio_client_ack(sio_client *cli, const char *nsp, int64_t ack_id,
   int rc = check_client(cli, "sio_client_ack");
   if (rc || (rc = check_nsp(nsp, 0, "sio_client_ack"))) return rc;
   if (ack_id < 0) return abi_fail(SIO_EINVAL, "sio_client_ack: ack_id is negative");
-  if ((rc = check_payload(args_json, args_len, bins, nbins, "sio_client_ack"))) return rc;
+  if ((rc = abi_check_payload(args_json, args_len, bins, nbins, "sio_client_ack"))) return rc;
   client_cmd *c = cmd_new(cli, OP_ACK, nsp, payload_size(args_len, bins, nbins));
   if (!c) return abi_fail(SIO_ENOMEM, "sio_client_ack: out of memory");
   c->ack_id = ack_id;

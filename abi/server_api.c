@@ -260,30 +260,6 @@ static int check_target(const sio_target *t, const char *fn) {
   return 0;
 }
 
-static int check_payload(const char *json, size_t len, const sio_buf *bins, size_t nbins,
-                         const char *fn) {
-  if (!json) return abi_fail(SIO_EINVAL, "%s: args_json is NULL", fn);
-  if (nbins > SIO_MAX_ATTACHMENTS)
-    return abi_fail(SIO_EINVAL, "%s: at most %d binary attachments", fn, SIO_MAX_ATTACHMENTS);
-  if (nbins && !bins) return abi_fail(SIO_EINVAL, "%s: bins is NULL", fn);
-  for (size_t i = 0; i < nbins; i++)
-    if (bins[i].len && !bins[i].data) return abi_fail(SIO_EINVAL, "%s: bins[%zu].data is NULL", fn, i);
-  if (json_validate(json, len) || json_peek(json, len, 0) != '[')
-    return abi_fail(SIO_EINVAL, "%s: args_json is not a JSON array", fn);
-  long found = json_count_placeholders(json, len, nbins);
-  if (found < 0 || (size_t)found != nbins)
-    return abi_fail(SIO_EINVAL, "%s: %zu attachments but the placeholders do not match", fn, nbins);
-  return 0;
-}
-
-static int is_reserved(const char *event) {
-  static const char *const reserved[] = {"connect", "connect_error", "disconnect",
-                                         "disconnecting", "newListener", "removeListener"};
-  for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
-    if (strcmp(event, reserved[i]) == 0) return 1;
-  return 0;
-}
-
 /* ---- the public calls ---------------------------------------------------- */
 
 SIO_EXPORT int sio_server_close(sio_server *srv) {
@@ -337,8 +313,8 @@ SIO_EXPORT int sio_emit(sio_server *srv, const sio_target *to, const char *event
   int rc = check_server(srv, "sio_emit");
   if (rc || (rc = check_target(to, "sio_emit"))) return rc;
   if (!event) return abi_fail(SIO_EINVAL, "sio_emit: event is NULL");
-  if (is_reserved(event)) return abi_fail(SIO_ERESERVED, "\"%s\" is a reserved event name", event);
-  if ((rc = check_payload(args_json, args_len, bins, nbins, "sio_emit"))) return rc;
+  if (abi_reserved_event(event)) return abi_fail(SIO_ERESERVED, "\"%s\" is a reserved event name", event);
+  if ((rc = abi_check_payload(args_json, args_len, bins, nbins, "sio_emit"))) return rc;
   int broadcast = !to || !to->sid;
   if ((flags & SIO_EMIT_ACK) && broadcast && timeout_ms <= 0)
     return abi_fail(SIO_EINVAL, "sio_emit: a broadcast with acknowledgements needs a timeout");
@@ -363,7 +339,7 @@ SIO_EXPORT int sio_ack(sio_server *srv, const char *sid, int64_t ack_id, const c
   if (rc) return rc;
   if (!sid) return abi_fail(SIO_EINVAL, "sio_ack: sid is NULL");
   if (ack_id < 0) return abi_fail(SIO_EINVAL, "sio_ack: ack_id is negative");
-  if ((rc = check_payload(args_json, args_len, bins, nbins, "sio_ack"))) return rc;
+  if ((rc = abi_check_payload(args_json, args_len, bins, nbins, "sio_ack"))) return rc;
   server_cmd *c = cmd_new(srv, OP_ACK, str_size(sid) + payload_size(args_len, bins, nbins));
   if (!c) return abi_fail(SIO_ENOMEM, "sio_ack: out of memory");
   c->str = arena_str(c, sid);
