@@ -172,7 +172,12 @@ enum sio_event_type {
   /* client: gave up reconnecting ("reconnectionAttempts"). Emits still
    * waiting are reported (SIO_EDISCONNECTED) and later ones fail the same
    * way, until sio_client_socket() opens the connection again. */
-  SIO_EV_RECONNECT_FAILED = 14
+  SIO_EV_RECONNECT_FAILED = 14,
+  /* client: reconnection attempt ack_id failed; reason = why (as in the
+   * SIO_EV_CONNECT_ERROR each waiting namespace got). As in socket.io-client,
+   * it comes after the next attempt is scheduled, so after the last
+   * attempt it follows SIO_EV_RECONNECT_FAILED. */
+  SIO_EV_RECONNECT_ERROR = 15
 };
 
 /* Event flags. */

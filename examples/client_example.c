@@ -34,6 +34,7 @@ static const char *type_name(int type) {
     case SIO_EV_RECONNECT_ATTEMPT: return "reconnect_attempt";
     case SIO_EV_RECONNECT: return "reconnect";
     case SIO_EV_RECONNECT_FAILED: return "reconnect_failed";
+    case SIO_EV_RECONNECT_ERROR: return "reconnect_error";
     default: return "other";
   }
 }

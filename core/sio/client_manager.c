@@ -40,6 +40,19 @@ static void post_manager_event(cl_manager *m, int type, int64_t attempt) {
   cl_post(m, r);
 }
 
+/* socket.io-client's "reconnect_error": the attempt's error goes to the
+ * host as the reason. */
+static void post_reconnect_error(cl_manager *m, int64_t attempt, const char *reason) {
+  ev_rec *r = ev_new(SIO_EV_RECONNECT_ERROR);
+  if (!r) return;
+  r->ev.ack_id = attempt;
+  if (ev_set_str(r, &r->ev.reason, reason)) {
+    ev_free(r);
+    return;
+  }
+  cl_post(m, r);
+}
+
 /* ---- state -------------------------------------------------------------- */
 
 int cl_manager_can_deliver(const cl_manager *m) {
@@ -130,8 +143,10 @@ static void on_attempt_failed(cl_manager *m, const char *reason) {
   for (size_t i = 0; i < m->nsockets; i++)
     if (m->sockets[i]->active) cl_socket_on_close(m->sockets[i], reason);
   if (m->reconnecting) {
+    int64_t attempt = m->backoff.attempts;
     m->reconnecting = 0;
     reconnect(m);
+    post_reconnect_error(m, attempt, reason);
   } else if (m->cfg.reconnection && m->backoff.attempts == 0) {
     reconnect(m);
   }

@@ -60,6 +60,7 @@ static const char *event_name(int type) {
     case SIO_EV_RECONNECT_ATTEMPT: return "reconnect_attempt";
     case SIO_EV_RECONNECT: return "reconnect";
     case SIO_EV_RECONNECT_FAILED: return "reconnect_failed";
+    case SIO_EV_RECONNECT_ERROR: return "reconnect_error";
     default: return "other";
   }
 }

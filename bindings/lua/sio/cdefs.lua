@@ -47,7 +47,8 @@ enum sio_event_type {
   SIO_EV_CONNECT_ERROR = 11,
   SIO_EV_RECONNECT_ATTEMPT = 12,
   SIO_EV_RECONNECT = 13,
-  SIO_EV_RECONNECT_FAILED = 14
+  SIO_EV_RECONNECT_FAILED = 14,
+  SIO_EV_RECONNECT_ERROR = 15
 };
 typedef struct sio_event {
   int type;
