@@ -30,9 +30,45 @@ typedef struct start_cmd {
   int rc;
 } start_cmd;
 
+/* The context's TLS configurations, shared by its clients so that each
+ * trust store is loaded once: a child of the context (freed with it), made
+ * by the first client on the loop thread, so never twice. */
+typedef struct tls_child {
+  ctx_child child;
+  tls_configs *configs;
+} tls_child;
+
+static void tls_child_shutdown(ctx_child *ch) { (void)ch; }
+
+static void tls_child_destroy(ctx_child *ch) {
+  tls_configs_free(((tls_child *)ch)->configs);
+  free(ch);
+}
+
+static tls_configs *context_tls_configs(sio_context *ctx) {
+  tls_child *found = NULL;
+  uv_mutex_lock(&ctx->children_lock);
+  for (ctx_child *ch = ctx->children; ch && !found; ch = ch->next)
+    if (ch->destroy == tls_child_destroy) found = (tls_child *)ch;
+  uv_mutex_unlock(&ctx->children_lock);
+  if (found) return found->configs;
+  tls_child *t = calloc(1, sizeof(*t));
+  if (!t || !(t->configs = tls_configs_new())) {
+    free(t);
+    return NULL;
+  }
+  t->child.shutdown = tls_child_shutdown;
+  t->child.destroy = tls_child_destroy;
+  ctx_adopt(ctx, &t->child);
+  return t->configs;
+}
+
 static void run_start(cmd *c) {
   start_cmd *s = (start_cmd *)c;
-  s->rc = cl_manager_start(&s->cli->core, s->cli->ctx, s->cli, s->cfg, s->nsp, s->auth);
+  s->cfg->eio.tls_configs = context_tls_configs(s->cli->ctx);
+  s->rc = s->cfg->eio.tls_configs ? cl_manager_start(&s->cli->core, s->cli->ctx, s->cli,
+                                                     s->cfg, s->nsp, s->auth)
+                                  : SIO_ENOMEM;
 }
 
 static int check_auth(const char *auth, const char *fn) {

@@ -31,6 +31,7 @@ struct eio_client {
   url_parts url;
   char *path, *query, *extra_headers, *ca_file, *host_header;
   int allow_polling, allow_websocket, upgrade, verify;
+  tls_configs *tls_configs;
   int state, transport, opened;
   char *sid;
   uint64_t ping_interval, ping_timeout;
@@ -256,8 +257,9 @@ static const http_client_handler polling_handler_post = {on_post_response, NULL,
                                                          on_polling_end};
 
 static http_client *new_http(eio_client *c, const http_client_handler *h) {
-  http_client_options o = {{c->url.host, c->url.port, c->url.secure, c->ca_file, c->verify},
-                           c->host_header, MAX_INCOMING};
+  http_client_options o = {
+      {c->url.host, c->url.port, c->url.secure, c->ca_file, c->verify, c->tls_configs},
+      c->host_header, MAX_INCOMING};
   return http_client_new(c->loop, &o, h, c);
 }
 
@@ -533,6 +535,7 @@ eio_client *eio_client_connect(uv_loop_t *loop, const eio_client_options *o,
   c->allow_websocket = o->allow_websocket;
   c->upgrade = o->upgrade;
   c->verify = o->tls_verify;
+  c->tls_configs = o->tls_configs;
   c->max_payload = SIZE_MAX;
   if (!c->path || !c->host_header || (o->query && !c->query) ||
       (o->extra_headers && !c->extra_headers) || (o->tls_ca_file && !c->ca_file)) {

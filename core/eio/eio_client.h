@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "../net/tls_config.h"
 #include "../util/rbuf.h"
 
 typedef struct eio_client eio_client;
@@ -21,6 +22,7 @@ typedef struct eio_client_options {
   uint64_t timeout_ms;   /* the handshake must finish within it */
   char *tls_ca_file;     /* NULL: the system's trust store */
   int tls_verify;
+  tls_configs *tls_configs; /* borrowed; must outlive the client */
 } eio_client_options;
 
 typedef struct eio_client_handler {

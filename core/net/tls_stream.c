@@ -30,8 +30,7 @@ struct tls_stream {
   sbuf pending;  /* plain bytes written before the connection was ready */
   sbuf out;      /* bytes for the socket (ciphertext with TLS) */
   sbuf inflight; /* bytes handed to uv_write */
-  SSL_CTX *ctx;
-  SSL *ssl;
+  SSL *ssl;      /* holds a reference to the context's SSL_CTX */
   BIO *rbio, *wbio;
   char error[256]; /* why the last step failed */
   unsigned resolving : 1, tcp_live : 1, tcp_closing : 1, tcp_connected : 1, ready : 1,
@@ -60,21 +59,9 @@ static void describe_tls_error(tls_stream *s, const char *what) {
 }
 
 static int tls_setup(tls_stream *s, const tls_stream_options *o) {
-  s->ctx = SSL_CTX_new(TLS_client_method());
-  if (!s->ctx) return -1;
-  SSL_CTX_set_min_proto_version(s->ctx, TLS1_2_VERSION);
-  if (o->verify) {
-    SSL_CTX_set_verify(s->ctx, SSL_VERIFY_PEER, NULL);
-    int loaded = o->ca_file ? SSL_CTX_load_verify_locations(s->ctx, o->ca_file, NULL)
-                            : SSL_CTX_set_default_verify_paths(s->ctx);
-    if (loaded != 1) {
-      describe_tls_error(s, o->ca_file ? "cannot load the CA file" : "cannot load the trust store");
-      return -1;
-    }
-  } else {
-    SSL_CTX_set_verify(s->ctx, SSL_VERIFY_NONE, NULL);
-  }
-  s->ssl = SSL_new(s->ctx);
+  SSL_CTX *ctx = tls_configs_get(o->configs, o->verify, o->ca_file, s->error, sizeof(s->error));
+  if (!ctx) return -1;
+  s->ssl = SSL_new(ctx);
   s->rbio = BIO_new(BIO_s_mem());
   s->wbio = BIO_new(BIO_s_mem());
   if (!s->ssl || !s->rbio || !s->wbio) {
@@ -186,7 +173,6 @@ static void maybe_free(tls_stream *s) {
   if (s->resolving || s->tcp_live) return;
   if (s->addrs) uv_freeaddrinfo(s->addrs);
   SSL_free(s->ssl); /* frees the BIOs too */
-  SSL_CTX_free(s->ctx);
   sbuf_free(&s->pending);
   sbuf_free(&s->out);
   sbuf_free(&s->inflight);
@@ -413,7 +399,6 @@ tls_stream *tls_stream_connect(uv_loop_t *loop, const tls_stream_options *o,
   s->resolver.data = s;
   if (uv_getaddrinfo(loop, &s->resolver, on_resolved, s->host, port, &hints)) {
     SSL_free(s->ssl);
-    SSL_CTX_free(s->ctx);
     free(s->host);
     free(s);
     return NULL;

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <uv.h>
 
+#include "tls_config.h"
+
 typedef struct tls_stream tls_stream;
 
 typedef struct tls_stream_options {
@@ -16,6 +18,7 @@ typedef struct tls_stream_options {
   int tls;
   const char *ca_file; /* NULL: the system's trust store */
   int verify;          /* check the certificate chain and the host name */
+  tls_configs *configs; /* with tls: where the SSL_CTX comes from (borrowed) */
 } tls_stream_options;
 
 typedef struct tls_stream_handler {

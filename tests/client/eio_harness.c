@@ -177,12 +177,14 @@ int main(int argc, char **argv) {
   harness hs;
   memset(&hs, 0, sizeof(hs));
   uv_loop_init(&hs.loop);
+  o.tls_configs = tls_configs_new();
   static const eio_client_handler handler = {on_open, on_message, on_close};
   hs.client = eio_client_connect(&hs.loop, &o, &handler, &hs);
   sbuf_free(&headers);
   if (!hs.client) {
     fprintf(stderr, "eio_harness: unusable options or URL\n");
     uv_loop_close(&hs.loop);
+    tls_configs_free(o.tls_configs);
     return 2;
   }
   if (uv_guess_handle(0) == UV_NAMED_PIPE && uv_pipe_init(&hs.loop, &hs.input, 0) == 0) {
@@ -194,6 +196,7 @@ int main(int argc, char **argv) {
   uv_run(&hs.loop, UV_RUN_DEFAULT);
   sbuf_free(&hs.line);
   int rc = uv_loop_close(&hs.loop);
+  tls_configs_free(o.tls_configs);
   ws_frame_thread_done();
   if (rc) fprintf(stderr, "eio_harness: handles left open at exit\n");
   return rc ? 1 : 0;
