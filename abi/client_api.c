@@ -15,6 +15,8 @@ static void client_shutdown(ctx_child *ch) {
   cl_manager_abort(&cli->core);
 }
 
+static void client_resume(ctx_child *ch) { cl_manager_resume(&((sio_client *)ch)->core); }
+
 static void client_destroy(ctx_child *ch) {
   sio_client *cli = (sio_client *)ch;
   cl_manager_free(&cli->core);
@@ -126,6 +128,7 @@ SIO_EXPORT int sio_client_new(sio_context *ctx, const char *url, const sio_optio
   }
   cli->ctx = ctx;
   cli->child.shutdown = client_shutdown;
+  cli->child.resume = client_resume;
   cli->child.destroy = client_destroy;
   start_cmd c = {.cli = cli, .cfg = &cfg, .nsp = nsp, .auth = auth_json, .rc = SIO_ECLOSED};
   c.base.run = run_start;

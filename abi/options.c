@@ -261,6 +261,7 @@ int client_config_from(const sio_options *opts, cl_config *cfg) {
   if ((v = lookup(opts, "randomizationFactor"))) parse_fraction(v, &cfg->randomization_factor);
   cfg->ack_timeout = uint_or(opts, "ackTimeout", 0);
   cfg->retries = (unsigned)uint_or(opts, "retries", 0);
+  cfg->max_queued_events = uint_or(opts, "maxQueuedEvents", 65536);
 
   eio_client_options *e = &cfg->eio;
   const char *path = lookup(opts, "path");

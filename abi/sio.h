@@ -329,7 +329,9 @@ int sio_fetch_sockets(sio_server *srv, const sio_target *to,
  * "randomizationFactor" ("0.5"), "ackTimeout" (0: none; with "retries"),
  * "retries" (0), "parser" ("json" or "msgpack"), "tls.ca" (a PEM file of
  * trusted certificates; default: the system's), "tls.verify" ("true":
- * certificate and host name are checked).
+ * certificate and host name are checked), "maxQueuedEvents" (65536: past
+ * it the client stops reading from the server until the host has drained
+ * half of its event queue, as the server does).
  *
  * Reconnection follows socket.io-client: after a connection is lost (not
  * after "io server disconnect" or sio_client_close) the client waits

@@ -41,6 +41,7 @@ struct eio_client {
   int polling, posting; /* a GET / a POST waits for its response */
   int close_sent;       /* "1" went out in the POST in flight */
   int probe_state;
+  int paused;           /* back-pressure: the owner takes no more for now */
   rbuf **queue;         /* packets not written yet */
   size_t qlen, qcap;
   sbuf scratch;
@@ -135,6 +136,7 @@ static void fail(eio_client *c, const char *what, const char *detail) {
 static void on_ping_timer(uv_timer_t *t) { finish(t->data, "ping timeout"); }
 
 static void reset_ping_timer(eio_client *c) {
+  if (c->paused) return;
   uv_timer_start(&c->ping_timer, on_ping_timer, c->ping_interval + c->ping_timeout, 0);
 }
 
@@ -264,7 +266,7 @@ static http_client *new_http(eio_client *c, const http_client_handler *h) {
 }
 
 static void start_poll(eio_client *c) {
-  if (c->polling || !active(c)) return;
+  if (c->polling || !active(c) || (c->paused && c->state == ST_OPEN)) return;
   if (!c->get) c->get = new_http(c, &polling_handler_get);
   char *t = target(c, 0);
   if (!c->get || !t || http_client_request(c->get, "GET", t, c->extra_headers, NULL, 0)) {
@@ -394,6 +396,7 @@ static const http_client_handler websocket_handler = {NULL, on_ws_open, on_ws_me
 static void start_websocket(eio_client *c) {
   c->transport = T_WEBSOCKET;
   c->ws = new_http(c, &websocket_handler);
+  if (c->ws && c->paused) http_client_pause(c->ws);
   char *t = target(c, 1);
   if (!c->ws || !t || http_client_websocket(c->ws, t, c->extra_headers)) {
     free(t);
@@ -417,6 +420,7 @@ static void finish_upgrade(eio_client *c) {
   }
   c->ws = c->probe;
   c->probe = NULL;
+  if (c->paused) http_client_pause(c->ws);
   c->probe_state = PROBE_NONE;
   c->transport = T_WEBSOCKET;
   /* Both polling connections are idle now. */
@@ -575,6 +579,27 @@ int eio_client_writable(const eio_client *c) {
   if (c->state != ST_OPEN) return 0;
   if (c->transport == T_WEBSOCKET) return c->ws && http_client_idle(c->ws);
   return !c->posting && c->qlen == 0 && c->probe_state != PROBE_PAUSING;
+}
+
+void eio_client_pause(eio_client *c) {
+  if (c->paused || !active(c)) return;
+  c->paused = 1;
+  uv_timer_stop(&c->ping_timer);
+  if (c->ws) http_client_pause(c->ws);
+  /* The GET in flight is answered with everything the server has queued:
+   * its response waits in the server too. */
+  if (c->get) http_client_pause(c->get);
+}
+
+void eio_client_resume(eio_client *c) {
+  if (!c->paused) return;
+  c->paused = 0;
+  if (!active(c)) return;
+  if (c->ws) http_client_resume(c->ws);
+  if (c->get) http_client_resume(c->get);
+  if (c->state != ST_OPEN) return;
+  reset_ping_timer(c);
+  if (c->transport == T_POLLING && c->probe_state != PROBE_PAUSING) start_poll(c);
 }
 
 void eio_client_close(eio_client *c) {

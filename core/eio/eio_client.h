@@ -49,6 +49,12 @@ void *eio_client_data(const eio_client *c);
 int eio_client_send(eio_client *c, rbuf *pkt);
 /* 1 when a packet sent now would be written at once (volatile emits). */
 int eio_client_writable(const eio_client *c);
+/* Back-pressure: stops taking packets from the server (the WebSocket, or
+ * the GET in flight, stops reading; no new GET goes out) until resumed. The silent-server
+ * check waits too, and starts over on resume: while paused, silence is
+ * ours. What already arrived is still handed up. */
+void eio_client_pause(eio_client *c);
+void eio_client_resume(eio_client *c);
 /* Closes after writing what is queued; on_close(..., "forced close") comes. */
 void eio_client_close(eio_client *c);
 /* "polling" or "websocket". */

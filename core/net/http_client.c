@@ -39,6 +39,7 @@ struct http_client {
   sbuf body;
   sbuf ws_in;         /* WebSocket bytes not yet a whole frame */
   ws_reader ws;
+  int paused;         /* back-pressure: not reading */
   int depth;          /* callbacks running: freeing waits for them */
   int closed;
 };
@@ -349,6 +350,7 @@ static int ensure_stream(http_client *c) {
   if (c->stream) return 0;
   c->stream = tls_stream_connect(c->loop, &c->conn, &stream_handler, c);
   if (!c->stream) return -1;
+  if (c->paused) tls_stream_pause(c->stream);
   c->reused = 0;
   llhttp_init(&c->parser, HTTP_RESPONSE, settings());
   c->parser.data = c;
@@ -411,6 +413,16 @@ int http_client_websocket(http_client *c, const char *target, const char *header
 int http_client_ws_send(http_client *c, int opcode, const void *data, size_t len) {
   if (c->closed || !c->websocket || !c->stream) return -1;
   return ws_write(c, opcode, data, len);
+}
+
+void http_client_pause(http_client *c) {
+  c->paused = 1;
+  if (c->stream) tls_stream_pause(c->stream);
+}
+
+void http_client_resume(http_client *c) {
+  c->paused = 0;
+  if (c->stream) tls_stream_resume(c->stream);
 }
 
 int http_client_idle(const http_client *c) { return !c->stream || tls_stream_idle(c->stream); }

@@ -45,6 +45,10 @@ int http_client_websocket(http_client *c, const char *target, const char *header
 /* Queues one WebSocket message (WS_TEXT or WS_BINARY). 0, or -1 when no
  * WebSocket is open or out of memory. */
 int http_client_ws_send(http_client *c, int opcode, const void *data, size_t len);
+/* Back-pressure: stops reading responses and messages (on later
+ * connections too) until resumed; what one read carried still comes. */
+void http_client_pause(http_client *c);
+void http_client_resume(http_client *c);
 /* 1 when no bytes wait to be written. */
 int http_client_idle(const http_client *c);
 /* Frees the client without another callback. graceful: queued bytes (and a

@@ -34,7 +34,8 @@ struct tls_stream {
   BIO *rbio, *wbio;
   char error[256]; /* why the last step failed */
   unsigned resolving : 1, tcp_live : 1, tcp_closing : 1, tcp_connected : 1, ready : 1,
-      writing : 1, closing : 1, close_after_write : 1, setup_failed : 1;
+      writing : 1, closing : 1, close_after_write : 1, setup_failed : 1, paused : 1,
+      reading : 1;
 };
 
 static void end_stream(tls_stream *s, const char *error);
@@ -184,7 +185,7 @@ static void try_next_address(tls_stream *s);
 
 static void on_tcp_closed(uv_handle_t *h) {
   tls_stream *s = h->data;
-  s->tcp_live = s->tcp_closing = s->tcp_connected = 0;
+  s->tcp_live = s->tcp_closing = s->tcp_connected = s->reading = 0;
   s->writing = 0;
   sbuf_reset(&s->inflight);
   if (s->closing)
@@ -309,6 +310,29 @@ static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b) {
   if (s->ready && !s->closing) read_plain(s);
 }
 
+/* Reads unless paused; 0 or a libuv error. */
+static int start_reading(tls_stream *s) {
+  if (s->paused || s->reading || !s->tcp_connected || s->tcp_closing) return 0;
+  int rc = uv_read_start((uv_stream_t *)&s->tcp, on_alloc, on_read);
+  if (!rc) s->reading = 1;
+  return rc;
+}
+
+void tls_stream_pause(tls_stream *s) {
+  s->paused = 1;
+  if (!s->reading) return;
+  uv_read_stop((uv_stream_t *)&s->tcp);
+  s->reading = 0;
+}
+
+void tls_stream_resume(tls_stream *s) {
+  if (!s->paused) return;
+  s->paused = 0;
+  /* On a connected handle that is not closing, uv_read_start only fails
+   * when reading already: the states above rule that out. */
+  if (!s->closing) start_reading(s);
+}
+
 static void on_connected(uv_connect_t *req, int status) {
   tls_stream *s = req->data;
   if (s->closing) return;
@@ -320,7 +344,7 @@ static void on_connected(uv_connect_t *req, int status) {
   }
   s->tcp_connected = 1;
   uv_tcp_nodelay(&s->tcp, 1);
-  int rc = uv_read_start((uv_stream_t *)&s->tcp, on_alloc, on_read);
+  int rc = start_reading(s);
   if (rc) {
     end_stream(s, uv_strerror(rc));
     return;

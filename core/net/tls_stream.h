@@ -43,6 +43,11 @@ void *tls_stream_data(const tls_stream *s);
 int tls_stream_write(tls_stream *s, const void *p, size_t n);
 /* 1 when nothing waits to be written. */
 int tls_stream_idle(const tls_stream *s);
+/* Back-pressure: stops reading from the socket (before the connection is
+ * made too) until resumed. What one read already carried is still handed
+ * up, so on_read may follow a pause once. */
+void tls_stream_pause(tls_stream *s);
+void tls_stream_resume(tls_stream *s);
 /* Ends the stream without another callback: at once, or (graceful) after
  * what is queued has been written. The memory is freed by the loop. */
 void tls_stream_close(tls_stream *s, int graceful);

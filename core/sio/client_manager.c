@@ -18,7 +18,18 @@ void cl_post(cl_manager *m, ev_rec *r) {
     ev_free(r);
     return;
   }
-  ctx_post_event(m->ctx, r);
+  if (ctx_post_event(m->ctx, r) < m->cfg.max_queued_events || m->paused) return;
+  /* The host is behind: the server waits rather than the queue growing;
+   * the pump resumes us once it is half drained (as the server does). */
+  m->paused = 1;
+  if (m->eio) eio_client_pause(m->eio);
+  ctx_reading_paused(m->ctx, m->cfg.max_queued_events / 2 + 1);
+}
+
+void cl_manager_resume(cl_manager *m) {
+  if (!m->paused) return;
+  m->paused = 0;
+  if (m->eio) eio_client_resume(m->eio);
 }
 
 void cl_post_error(cl_manager *m, const char *nsp, uint64_t req, int err, const char *message) {
@@ -205,7 +216,11 @@ static const eio_client_handler cl_eio_handler = {on_eio_open, on_eio_message, o
 static void open_connection(cl_manager *m) {
   m->state = CL_OPENING;
   m->eio = eio_client_connect(&m->ctx->loop, &m->cfg.eio, &cl_eio_handler, m);
-  if (!m->eio) on_attempt_failed(m, "transport error");
+  if (!m->eio) {
+    on_attempt_failed(m, "transport error");
+    return;
+  }
+  if (m->paused) eio_client_pause(m->eio);
 }
 
 void cl_manager_open(cl_manager *m) {
@@ -236,6 +251,7 @@ int cl_manager_start(cl_manager *m, struct sio_context *ctx, sio_client *handle,
   m->handle = handle;
   m->cfg = *cfg;
   memset(cfg, 0, sizeof(*cfg));
+  if (!m->cfg.max_queued_events) m->cfg.max_queued_events = 1;
   cl_backoff_init(&m->backoff, m->cfg.reconnection_delay, m->cfg.reconnection_delay_max,
                   m->cfg.randomization_factor);
   uv_timer_init(&ctx->loop, &m->reconnect_timer);

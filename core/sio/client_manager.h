@@ -36,6 +36,7 @@ typedef struct cl_config {
   double randomization_factor;
   uint64_t ack_timeout;      /* 0: none */
   unsigned retries;          /* 0: emits are not queued for retrying */
+  size_t max_queued_events;  /* reading stops above it (back-pressure) */
 } cl_config;
 
 enum cl_state { CL_CLOSED, CL_OPENING, CL_OPEN };
@@ -50,6 +51,7 @@ struct cl_manager {
   int reconnecting;          /* a reconnection timer or attempt is under way */
   int skip_reconnect;        /* the host or the namespaces closed it */
   int closed;                /* sio_client_close: nothing more happens */
+  int paused;                /* the host's queue is full: not reading */
   cl_backoff backoff;
   uv_timer_t reconnect_timer;
   uv_timer_t ack_timer;      /* the earliest acknowledgement deadline */
@@ -114,6 +116,8 @@ void cl_manager_close(cl_manager *m);
 void cl_manager_abort(cl_manager *m);
 /* After the loop thread ended. */
 void cl_manager_free(cl_manager *m);
+/* The host drained its queue: read again (back-pressure). */
+void cl_manager_resume(cl_manager *m);
 /* A socket left: closes the connection when no socket is active. */
 void cl_manager_socket_left(cl_manager *m);
 /* 1 while the connection is up, coming up, or will be retried. */
@@ -122,7 +126,8 @@ cl_socket *cl_manager_socket(cl_manager *m, const char *nsp);
 /* Encodes p and writes it to the connection. 0 or -1. */
 int cl_send_packet(cl_manager *m, const sio_packet *p);
 /* Posts an event with the client's handle set (nsp defaults to the main
- * namespace). */
+ * namespace). Reading stops when the host's queue is past
+ * max_queued_events, until cl_manager_resume. */
 void cl_post(cl_manager *m, ev_rec *r);
 /* An SIO_EV_ERROR for request req on namespace nsp. */
 void cl_post_error(cl_manager *m, const char *nsp, uint64_t req, int err,

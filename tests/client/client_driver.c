@@ -7,6 +7,8 @@
  *    "ack":true,"volatile":true,"timeout":MS,"id":X}
  *   {"cmd":"ack","nsp":N,"ack_id":I,"args":[...],"bins":[hex...]}
  *   {"cmd":"disconnect","nsp":N}   {"cmd":"close"}
+ *   {"cmd":"pump","on":false} stops taking events (a busy host), "on":true
+ *   takes them again
  *   {"cmd":"exit"} (closes the client first; with "close":false it leaves
  *   that to sio_context_free)
  * and prints one JSON line per sio_event, plus one "result" line per
@@ -27,6 +29,7 @@
 static sio_context *ctx;
 static sio_client *cli;
 static int close_on_exit = 1;
+static int pumping = 1; /* {"cmd":"pump","on":false} stops taking events */
 
 /* ---- output ------------------------------------------------------------- */
 
@@ -224,6 +227,9 @@ static int run_line(const char *line, size_t len) {
     rc = sio_client_disconnect(cli, str_of(cmd, "nsp"));
   } else if (strcmp(name, "close") == 0) {
     rc = sio_client_close(cli);
+  } else if (strcmp(name, "pump") == 0) {
+    const jv *on = jv_get(cmd, "on");
+    pumping = !on || on->type != JV_BOOL || on->boolean;
   } else if (strcmp(name, "exit") == 0) {
     const jv *close = jv_get(cmd, "close");
     close_on_exit = !close || close->type != JV_BOOL || close->boolean;
@@ -249,8 +255,8 @@ int main(void) {
   int done = 0;
   while (!done) {
     struct pollfd fds[2] = {{0, POLLIN, 0}, {sio_context_fd(ctx), POLLIN, 0}};
-    if (poll(fds, 2, -1) < 0 && errno != EINTR) break;
-    if (fds[1].revents) drain_events();
+    if (poll(fds, pumping ? 2 : 1, -1) < 0 && errno != EINTR) break;
+    if (pumping && fds[1].revents) drain_events();
     if (!fds[0].revents) continue;
     if (len + 4096 > cap) {
       cap = (len + 4096) * 2;
