@@ -103,18 +103,21 @@ static int merge_query(cl_config *cfg, char *url_query) {
 
 SIO_EXPORT int sio_client_new(sio_context *ctx, const char *url, const sio_options *opts,
                               const char *auth_json, sio_client **out) {
+  if (out) *out = NULL;
   if (!ctx || !url || !out) return abi_fail(SIO_EINVAL, "sio_client_new: NULL argument");
-  *out = NULL;
   int rc = check_auth(auth_json, "sio_client_new");
   if (rc) return rc;
-  char *base, *nsp, *query;
-  rc = cl_url_split(url, &base, &nsp, &query);
+  char *nsp, *query;
+  rc = cl_url_split(url, &nsp, &query);
   if (rc == SIO_EINVAL)
-    return abi_fail(rc, "sio_client_new: \"%s\" is not an http, https, ws or wss URL", url);
+    return abi_fail(rc, "sio_client_new: \"%s\" is not an http, https, ws or wss URL "
+                        "with a valid host and port", url);
   if (rc) return abi_fail(rc, "sio_client_new: out of memory");
   cl_config cfg;
   rc = client_config_from(opts, &cfg);
-  cfg.eio.url = base;
+  /* The transport finds the server in the URL and ignores the rest. */
+  cfg.eio.url = strdup(url);
+  if (!rc && !cfg.eio.url) rc = abi_fail(SIO_ENOMEM, "sio_client_new: out of memory");
   if (rc)
     free(query);
   else if (merge_query(&cfg, query))

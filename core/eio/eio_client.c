@@ -455,9 +455,7 @@ static void flush(eio_client *c) {
 
 /* ---- the end ------------------------------------------------------------------------- */
 
-static void on_handle_closed(uv_handle_t *h) {
-  eio_client *c = h->data;
-  if (--c->open_handles) return;
+static void free_client(eio_client *c) {
   url_parts_free(&c->url);
   free(c->path);
   free(c->query);
@@ -468,6 +466,11 @@ static void on_handle_closed(uv_handle_t *h) {
   free(c->queue);
   sbuf_free(&c->scratch);
   free(c);
+}
+
+static void on_handle_closed(uv_handle_t *h) {
+  eio_client *c = h->data;
+  if (--c->open_handles == 0) free_client(c);
 }
 
 static void drop_connections(eio_client *c) {
@@ -543,13 +546,7 @@ eio_client *eio_client_connect(uv_loop_t *loop, const eio_client_options *o,
   c->max_payload = SIZE_MAX;
   if (!c->path || !c->host_header || (o->query && !c->query) ||
       (o->extra_headers && !c->extra_headers) || (o->tls_ca_file && !c->ca_file)) {
-    url_parts_free(&c->url);
-    free(c->path);
-    free(c->query);
-    free(c->extra_headers);
-    free(c->ca_file);
-    free(c->host_header);
-    free(c);
+    free_client(c);
     return NULL;
   }
   uv_timer_t *timers[] = {&c->connect_timer, &c->ping_timer, &c->close_timer};

@@ -14,7 +14,7 @@
 typedef struct eio_client eio_client;
 
 typedef struct eio_client_options {
-  char *url;             /* http(s)://host[:port] or ws(s)://..., path ignored */
+  char *url;             /* http(s)://host[:port] or ws(s)://...; path and query ignored */
   char *path;            /* "/socket.io/" */
   char *query;           /* extra URL-encoded pairs, or NULL */
   char *extra_headers;   /* "Name: value\r\n" lines, or NULL */

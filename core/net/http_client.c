@@ -4,15 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/random.h>
 
 #include "../util/base64.h"
 #include "../util/sbuf.h"
 #include "../util/sha1.h"
+#include "http_headers.h"
 #include "ws_frame.h"
 
-#define MAX_HEADER_BYTES 65536
 #define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 struct http_client {
@@ -31,11 +30,10 @@ struct http_client {
   int ws_requested;   /* the request in flight is a WebSocket upgrade */
   int websocket;      /* the connection is a WebSocket now */
   int complete;       /* the response in flight has been read whole */
-  int collecting_accept; /* the header being read is Sec-WebSocket-Accept */
-  size_t header_bytes;
   char ws_accept_expected[29];
-  sbuf header_name;
-  sbuf accept;
+  sbuf headers;       /* of the response in flight (http_headers.h) */
+  size_t nheaders;
+  int hdr_state;
   sbuf body;
   sbuf ws_in;         /* WebSocket bytes not yet a whole frame */
   ws_reader ws;
@@ -54,38 +52,26 @@ static http_client *client_of(llhttp_t *p) { return p->data; }
 static int on_message_begin(llhttp_t *p) {
   http_client *c = client_of(p);
   sbuf_reset(&c->body);
-  sbuf_reset(&c->accept);
-  sbuf_reset(&c->header_name);
-  c->collecting_accept = 0;
-  c->header_bytes = 0;
+  sbuf_reset(&c->headers);
+  c->nheaders = 0;
+  c->hdr_state = HTTP_HDR_NONE;
   c->complete = 0;
   return 0;
 }
 
 static int on_header_field(llhttp_t *p, const char *at, size_t len) {
   http_client *c = client_of(p);
-  if ((c->header_bytes += len) > MAX_HEADER_BYTES) return -1;
-  if (c->collecting_accept < 0 || c->collecting_accept == 1) {
-    /* A value ended: a new name begins. */
-    sbuf_reset(&c->header_name);
-    c->collecting_accept = 0;
-  }
-  return sbuf_append(&c->header_name, at, len);
+  return http_headers_field(&c->headers, &c->nheaders, &c->hdr_state, at, len);
 }
 
 static int on_header_value(llhttp_t *p, const char *at, size_t len) {
   http_client *c = client_of(p);
-  if ((c->header_bytes += len) > MAX_HEADER_BYTES) return -1;
-  if (c->collecting_accept == 0)
-    c->collecting_accept =
-        c->header_name.data && strcasecmp(c->header_name.data, "sec-websocket-accept") == 0 ? 1
-                                                                                             : -1;
-  if (c->collecting_accept == 1) return sbuf_append(&c->accept, at, len);
-  return 0;
+  return http_headers_value(&c->headers, &c->nheaders, &c->hdr_state, at, len);
 }
 
 static int on_headers_complete(llhttp_t *p) {
   http_client *c = client_of(p);
+  if (http_headers_end(&c->headers, &c->nheaders, &c->hdr_state)) return -1;
   if ((p->flags & F_CONTENT_LENGTH) && p->content_length > c->max_body) return -1;
   return 0;
 }
@@ -121,8 +107,7 @@ static const llhttp_settings_t *settings(void) {
 
 static void maybe_free(http_client *c) {
   if (c->depth || !c->closed) return;
-  sbuf_free(&c->header_name);
-  sbuf_free(&c->accept);
+  sbuf_free(&c->headers);
   sbuf_free(&c->body);
   sbuf_free(&c->ws_in);
   sbuf_free(&c->request);
@@ -231,7 +216,8 @@ static void feed_ws(http_client *c, const char *p, size_t n) {
 }
 
 static int accept_matches(http_client *c) {
-  return c->accept.len == 28 && memcmp(c->accept.data, c->ws_accept_expected, 28) == 0;
+  const char *accept = http_headers_find(&c->headers, c->nheaders, "sec-websocket-accept");
+  return accept && strlen(accept) == 28 && memcmp(accept, c->ws_accept_expected, 28) == 0;
 }
 
 /* ---- the connection --------------------------------------------------------- */

@@ -1,11 +1,12 @@
 #include "http_conn.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "http_headers.h"
+
 #define READ_CHUNK 65536
-#define MAX_HEADER_BYTES 65536
+#define MAX_HEADER_BYTES HTTP_MAX_HEADER_BYTES
 #define SPARE_BUFFER 16384 /* larger idle buffers are given back */
 
 static _Thread_local char read_buf_[READ_CHUNK];
@@ -18,13 +19,7 @@ static void close_server_handles(http_server *s);
 /* ---- requests ---------------------------------------------------------- */
 
 const char *http_header(const http_request *req, const char *name) {
-  const char *p = req->headers.data;
-  for (size_t i = 0; i < req->nheaders; i++) {
-    const char *v = p + strlen(p) + 1;
-    if (strcmp(p, name) == 0) return v;
-    p = v + strlen(v) + 1;
-  }
-  return NULL;
+  return http_headers_find(&req->headers, req->nheaders, name);
 }
 
 static void request_free(http_request *r) {
@@ -35,12 +30,9 @@ static void request_free(http_request *r) {
   free(r);
 }
 
-/* Where llhttp is in the header list: appending a name or a value. */
-enum { HDR_NONE, HDR_FIELD, HDR_VALUE };
-
 typedef struct parse_state {
   http_conn *conn;
-  int hdr;
+  int hdr; /* HTTP_HDR_* */
   int failed_alloc;
 } parse_state;
 
@@ -48,7 +40,7 @@ static http_conn *parser_conn(llhttp_t *p) { return ((parse_state *)p->data)->co
 
 static int on_message_begin(llhttp_t *p) {
   http_conn *c = parser_conn(p);
-  ((parse_state *)p->data)->hdr = HDR_NONE;
+  ((parse_state *)p->data)->hdr = HTTP_HDR_NONE;
   request_free(c->req);
   c->req = calloc(1, sizeof(http_request));
   if (!c->req) return -1;
@@ -64,38 +56,20 @@ static int on_url(llhttp_t *p, const char *at, size_t len) {
 static int on_header_field(llhttp_t *p, const char *at, size_t len) {
   parse_state *st = p->data;
   http_request *r = st->conn->req;
-  if (r->headers.len + len > MAX_HEADER_BYTES) return -1;
-  if (st->hdr == HDR_VALUE) {
-    if (sbuf_putc(&r->headers, 0)) return -1;
-    r->nheaders++;
-  }
-  st->hdr = HDR_FIELD;
-  size_t start = r->headers.len;
-  if (sbuf_append(&r->headers, at, len)) return -1;
-  for (size_t i = start; i < r->headers.len; i++)
-    r->headers.data[i] = (char)tolower((unsigned char)r->headers.data[i]);
-  return 0;
+  return http_headers_field(&r->headers, &r->nheaders, &st->hdr, at, len);
 }
 
 static int on_header_value(llhttp_t *p, const char *at, size_t len) {
   parse_state *st = p->data;
   http_request *r = st->conn->req;
-  if (r->headers.len + len > MAX_HEADER_BYTES) return -1;
-  if (st->hdr == HDR_FIELD && sbuf_putc(&r->headers, 0)) return -1;
-  st->hdr = HDR_VALUE;
-  return sbuf_append(&r->headers, at, len);
+  return http_headers_value(&r->headers, &r->nheaders, &st->hdr, at, len);
 }
 
 static int on_headers_complete(llhttp_t *p) {
   parse_state *st = p->data;
   http_conn *c = st->conn;
   http_request *r = c->req;
-  if (st->hdr == HDR_FIELD && sbuf_putc(&r->headers, 0)) return -1;
-  if (st->hdr != HDR_NONE) {
-    if (sbuf_putc(&r->headers, 0)) return -1;
-    r->nheaders++;
-  }
-  st->hdr = HDR_NONE;
+  if (http_headers_end(&r->headers, &r->nheaders, &st->hdr)) return -1;
   r->method = p->method;
   r->upgrade = p->upgrade;
   r->keep_alive = llhttp_should_keep_alive(p);

@@ -100,7 +100,7 @@ int url_parse(const char *s, url_parts *u) {
   if (*q == '?') u->query = copy_range(q + 1, strcspn(q + 1, "#"));
   if (!u->host || !u->path || (*q == '?' && !u->query)) {
     url_parts_free(u);
-    return -1;
+    return -2;
   }
   return 0;
 }

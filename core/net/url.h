@@ -13,8 +13,9 @@ typedef struct url_parts {
   char *query;   /* after '?', without it; NULL when absent */
 } url_parts;
 
-/* 0, or -1 on an unknown scheme, an empty host, a bad port, user info or
- * out of memory (then *u holds nothing to free). The fragment is dropped. */
+/* 0; -1 on an unknown scheme, an empty host, a bad port or user info; -2
+ * when out of memory (on failure *u holds nothing to free). The fragment
+ * is dropped. */
 int url_parse(const char *s, url_parts *u);
 void url_parts_free(url_parts *u);
 /* 1 when host is an IPv4 or IPv6 address rather than a name. */

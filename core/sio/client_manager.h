@@ -200,8 +200,9 @@ char *cl_json_string_member(const char *s, size_t n, const char *key);
 int cl_json_last_item(const char *s, size_t n, size_t *at, size_t *end);
 
 /* ---- client_url.c ------------------------------------------------------- */
-/* Splits an http(s)/ws(s) URL into its scheme://authority (*base), its path
- * as a namespace (*nsp, "/" when none) and its query (*query, NULL when
- * none); all malloc'ed. 0, SIO_EINVAL or SIO_ENOMEM. */
-int cl_url_split(const char *url, char **base, char **nsp, char **query);
+/* io(url): the path of an http(s)/ws(s) URL as the namespace (*nsp, "/"
+ * when none) and its query (*query, NULL when none or empty); both
+ * malloc'ed, the caller frees them. 0, SIO_EINVAL (not such a URL, or a
+ * bad host or port) or SIO_ENOMEM. */
+int cl_url_split(const char *url, char **nsp, char **query);
 #endif
