@@ -143,7 +143,9 @@ SIO_EXPORT int sio_client_new(sio_context *ctx, const char *url, const sio_optio
   free(nsp);
   if (c.rc) {
     atomic_store(&cli->closed, 1);
-    if (c.rc == SIO_EINVAL) return abi_fail(c.rc, "sio_client_new: \"%s\" has a bad host or port", url);
+    if (c.rc == SIO_EINVAL)
+      return abi_fail(c.rc, "sio_client_new: the transport cannot use \"%s\" with these options",
+                      url);
     return abi_fail(c.rc, "sio_client_new: %s",
                     c.rc == SIO_ECLOSED ? "the context is closing" : "out of memory");
   }
