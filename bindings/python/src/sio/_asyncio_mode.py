@@ -16,6 +16,9 @@ log = logging.getLogger("sio")
 
 # Events handled per wake-up before the loop gets to run other callbacks.
 MAX_EVENTS_PER_WAKEUP = 1024
+# What handlers usually return; never awaitable, so the costlier
+# inspect.isawaitable is skipped for them.
+PLAIN_RESULTS = frozenset({tuple, list, dict, str, bytes, int, float, bool})
 
 
 class Answer:
@@ -69,13 +72,10 @@ class AsyncioMode:
         await waiter
 
     def _drain(self) -> None:
+        pump = self._context.pump
         for _ in range(MAX_EVENTS_PER_WAKEUP):
-            if self._finished:
+            if self._finished or not pump(0):
                 return
-            event = self._context.next_event(0)
-            if event is None:
-                return
-            self._context.route(event)
 
     def _track(self, awaitable: Awaitable[Any],
                on_result: Optional[Callable[[Any], None]], fn: Callable[..., Any]) -> None:
@@ -103,8 +103,8 @@ class AsyncioMode:
         """Calls a handler (a coroutine runs as a task); an exception is
         logged, never propagated."""
         try:
-            result = fn(*args, **(kwargs or {}))
-            if result is None or not inspect.isawaitable(result):
+            result = fn(*args, **kwargs) if kwargs else fn(*args)
+            if result is None or type(result) in PLAIN_RESULTS or not inspect.isawaitable(result):
                 if on_result is not None:
                     on_result(result)
                 return

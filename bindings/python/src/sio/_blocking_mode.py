@@ -29,7 +29,7 @@ class BlockingMode:
                 on_result: Optional[Callable[[Any], None]] = None) -> None:
         """Calls a handler; an exception is logged, never propagated."""
         try:
-            result = fn(*args, **(kwargs or {}))
+            result = fn(*args, **kwargs) if kwargs else fn(*args)
             if result is not None and inspect.isawaitable(result):
                 close = getattr(result, "close", None)
                 if close is not None:

@@ -210,6 +210,9 @@ class ClientBase:
         socket._active = False
 
     # Events (the pumping thread) -------------------------------------------
+    def _take(self, raw: Any) -> None:
+        self._handle_event(Event(raw))
+
     def _handle_event(self, event: Event) -> None:
         try:
             self._dispatch(event)

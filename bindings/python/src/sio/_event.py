@@ -25,11 +25,6 @@ EVF_BROADCAST = lib.SIO_EVF_BROADCAST
 EVF_RECOVERED = lib.SIO_EVF_RECOVERED
 
 
-def address(ptr: Any) -> int:
-    """A handle pointer as an int, to look its owner up (0 for NULL)."""
-    return int(ffi.cast("uintptr_t", ptr))
-
-
 def _text(ptr: Any) -> Optional[str]:
     return ffi.string(ptr).decode("utf-8", "replace") if ptr != ffi.NULL else None
 
@@ -45,7 +40,8 @@ class Event:
         self.type: int = raw.type
         self.flags: int = raw.flags
         self.req: int = raw.req
-        self.owner: int = address(raw.server) or address(raw.client)
+        # The handle pointer (NULL server: the client's event).
+        self.owner: Any = raw.server if raw.server != ffi.NULL else raw.client
         self.nsp: Optional[str] = _text(raw.nsp)
         self.sid: Optional[str] = _text(raw.sid)
         self.name: Optional[str] = _text(raw.name)

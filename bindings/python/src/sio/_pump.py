@@ -33,9 +33,7 @@ class BlockingPump:
                 if self._deferred:
                     self._context.route(self._deferred.popleft())
                     continue
-                event = self._context.next_event(WAIT_SLICE_MS)
-                if event is not None:
-                    self._context.route(event)
+                self._context.pump(WAIT_SLICE_MS)
         finally:
             self._stopping = False
             self._thread = None
@@ -46,8 +44,8 @@ class BlockingPump:
         try:
             while self._deferred:
                 self._context.route(self._deferred.popleft())
-            while (event := self._context.next_event(0)) is not None:
-                self._context.route(event)
+            while self._context.pump(0):
+                pass
         finally:
             self._thread = None
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+from functools import partial
 from typing import Any, Callable, Optional
 
 from . import errors
@@ -44,6 +45,9 @@ class ServerBase:
         self._context.register(self._ptr, self)
         self._requests = Requests()
         self._namespaces: dict[str, Namespace] = {}
+        # Connected sockets of every namespace by the id's bytes: the core
+        # makes ids unique server-wide, so a message needs no namespace lookup.
+        self._by_sid: dict[bytes, Socket] = {}
         self.closed = False
         self.sockets = self.of(MAIN_NAMESPACE)
 
@@ -152,6 +156,20 @@ class ServerBase:
             self._requests.add(req[0], on_answer)
         return int(req[0])
 
+    def _emit_plain(self, to: Any, event: str, args: Any) -> None:
+        """The common emit (no ack, not volatile) to a sio_target pointer,
+        kept short: it runs once per message."""
+        data, bins = encode(args)
+        if bins:
+            buffers = CBuffers(bins)
+            rc = lib.sio_emit(self._ptr, to, event.encode(), data, len(data), buffers.array,
+                              buffers.count, 0, 0, ffi.NULL)
+        else:
+            rc = lib.sio_emit(self._ptr, to, event.encode(), data, len(data), ffi.NULL, 0,
+                              0, 0, ffi.NULL)
+        if rc < 0:
+            check(rc)
+
     def _emit_with_callback(self, target: Target, event: str, args: Any,
                             callback: Callable[..., Any], timeout: Optional[float],
                             volatile: bool) -> None:
@@ -216,11 +234,16 @@ class ServerBase:
                  result: Callable[[Event], Any]) -> Any:
         return request(start, result, self._wait)
 
-    def _ack(self, sid: str, ack_id: int, args: Any) -> None:
+    def _ack(self, sid: bytes, ack_id: int, args: Any) -> None:
         data, bins = encode(args)
-        buffers = CBuffers(bins)
-        check(lib.sio_ack(self._ptr, sid.encode(), ack_id, data, len(data), buffers.array,
-                          buffers.count))
+        if bins:
+            buffers = CBuffers(bins)
+            rc = lib.sio_ack(self._ptr, sid, ack_id, data, len(data), buffers.array,
+                             buffers.count)
+        else:
+            rc = lib.sio_ack(self._ptr, sid, ack_id, data, len(data), ffi.NULL, 0)
+        if rc < 0:
+            check(rc)
 
     def _join(self, target: Target, rooms: tuple[str, ...]) -> None:
         self._change_rooms(lib.sio_join, target, rooms, join=True)
@@ -241,6 +264,25 @@ class ServerBase:
         check(lib.sio_disconnect(self._ptr, c_target(target, strings), 1 if close else 0))
 
     # Events (the pumping thread) -------------------------------------------
+    def _take(self, raw: Any) -> None:
+        if raw.type != EV_EVENT:
+            self._handle_event(Event(raw))
+            return
+        # The hot path: a message reads only the fields it needs, no Event.
+        try:
+            sid = ffi.string(raw.sid)
+            socket = self._by_sid.get(sid)
+            if socket is None:
+                return
+            size = raw.data_len
+            nbins = raw.nbins
+            bins = [ffi.unpack(ffi.cast("const char *", raw.bins[i].data), raw.bins[i].len)
+                    for i in range(nbins)] if nbins else ()
+            self._deliver(socket, sid, ffi.string(raw.name).decode("utf-8", "replace"),
+                          ffi.unpack(raw.data, size) if size else None, bins, raw.ack_id)
+        except Exception:
+            log.exception("libsio: could not dispatch an event")
+
     def _handle_event(self, event: Event) -> None:
         # Handlers are guarded one by one (_invoke); this guard is for the
         # binding's own code, so that nothing stops the pump.
@@ -273,18 +315,20 @@ class ServerBase:
 
     def _on_event(self, event: Event) -> None:
         socket = self._socket_of(event)
-        if socket is None:
-            return
+        if socket is not None:
+            self._deliver(socket, socket.id.encode(), event.name or "", event.data,
+                          event.bins, event.ack_id)
+
+    def _deliver(self, socket: Socket, sid: bytes, name: str, data: Optional[bytes],
+                 bins: Any, ack_id: int) -> None:
+        """A message from a client to its socket's handlers."""
         try:
-            args = decode(event.data, event.bins)
+            args = decode(data, bins)
         except ValueError:
-            log.exception("undecodable arguments of %r from %s", event.name, event.sid)
+            log.exception("undecodable arguments of %r from %s", name, socket.id)
             return
-        ack = None
-        if event.ack_id >= 0:
-            sid, ack_id = socket.id, event.ack_id
-            ack = Ack(lambda args: self._ack(sid, ack_id, args), ack_id)
-        socket._dispatch(event.name or "", args, ack)
+        ack = Ack(partial(self._ack, sid, ack_id), ack_id) if ack_id >= 0 else None
+        socket._dispatch(name, args, ack)
 
     def _on_answer(self, event: Event) -> None:
         on_answer = self._requests.pop(event.req) if event.req else None
@@ -305,6 +349,7 @@ class ServerBase:
         socket.connected = True
         socket.recovered = bool(event.flags & EVF_RECOVERED)
         namespace.sockets[sid] = socket
+        self._by_sid[sid.encode()] = socket
         for event_name in ("connection", "connect"):
             for listener in namespace._listeners.get(event_name):
                 self._invoke(listener.fn, (socket,))
@@ -347,6 +392,7 @@ class ServerBase:
         namespace = self._namespaces.get(event.nsp or MAIN_NAMESPACE)
         socket = namespace.sockets.pop(event.sid or "", None) if namespace else None
         if socket is not None:
+            self._by_sid.pop(socket.id.encode(), None)
             socket.connected = False
             self._dispatch_reserved(socket, "disconnect", event.reason or "")
 

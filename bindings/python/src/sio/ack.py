@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any, Callable
 
 log = logging.getLogger("sio")
@@ -16,15 +15,17 @@ class Ack:
     def __init__(self, send: Callable[[tuple[Any, ...]], None], ack_id: int) -> None:
         self._send = send
         self._ack_id = ack_id
-        self._sent = False
-        self._lock = threading.Lock()
+        # Emptied by the first call: list.pop is atomic, so of several
+        # threads calling at once exactly one sends (and no lock is made per
+        # message).
+        self._unsent = [True]
 
     def __call__(self, *args: Any) -> None:
-        with self._lock:
-            if self._sent:
-                log.debug("acknowledgement %d already sent", self._ack_id)
-                return
-            self._sent = True
+        try:
+            self._unsent.pop()
+        except IndexError:
+            log.debug("acknowledgement %d already sent", self._ack_id)
+            return
         self._send(args)
 
     def send_result(self, result: Any) -> None:

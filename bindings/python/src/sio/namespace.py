@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from ._listeners import Handler, Listeners
-from ._target import Rooms, Target
+from ._target import CTarget, Rooms, Target
 from .operator import BroadcastOperator
 
 if TYPE_CHECKING:
@@ -25,6 +25,7 @@ class Namespace:
         # Sockets accepted by the middlewares whose connection has not been
         # reported yet; they keep what the middlewares put in socket.data.
         self._accepted: dict[str, Socket] = {}
+        self._c_all = CTarget(Target(name))
 
     def __repr__(self) -> str:
         return f"<Namespace {self.name}>"
@@ -69,7 +70,10 @@ class Namespace:
 
     def emit(self, event: str, *args: Any,
              callback: Optional[Callable[..., Any]] = None) -> None:
-        self._all.emit(event, *args, callback=callback)
+        if callback is None:  # the common broadcast, kept short
+            self.server._emit_plain(self._c_all.ptr, event, args)
+        else:
+            self._all.emit(event, *args, callback=callback)
 
     def send(self, *args: Any) -> None:
         self._all.emit("message", *args)

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from . import errors
 from ._listeners import Handler, Listeners, dispatch
-from ._target import Rooms, Target, room_tuple
+from ._target import CTarget, Rooms, Target, room_tuple
 from .operator import BroadcastOperator
 
 if TYPE_CHECKING:
@@ -73,6 +73,7 @@ class Socket:
         self._any: list[Handler] = []
         self._any_outgoing: list[Handler] = []
         self._target = Target(nsp.name, sid=sid)
+        self._c_target = CTarget(self._target)
 
     def __repr__(self) -> str:
         return f"<Socket {self.id} {self.nsp.name}>"
@@ -120,7 +121,7 @@ class Socket:
         if callback is not None or self._any_outgoing or not self.connected:
             SocketEmitter(self).emit(event, *args, callback=callback)
         else:  # the common case, kept short
-            self.nsp.server._emit(self._target, event, args)
+            self.nsp.server._emit_plain(self._c_target.ptr, event, args)
 
     def emit_with_ack(self, event: str, *args: Any) -> Any:
         """Waits for the client's answer without a time limit (until it
