@@ -20,18 +20,13 @@ class CBuffers:
 
     def __init__(self, bins: list[Any]) -> None:
         self.count = len(bins)
-        self._keep: list[Any] = []
         if not bins:
             self.array: Any = ffi.NULL
             return
-        self.array = ffi.new("sio_buf[]", len(bins))
-        for i, value in enumerate(bins):
-            if isinstance(value, memoryview) and not value.contiguous:
-                value = value.tobytes()
-            buffer = ffi.from_buffer(value)
-            self._keep.append(buffer)
-            self.array[i].data = buffer
-            self.array[i].len = len(buffer)
+        self._keep = [ffi.from_buffer(value.tobytes() if type(value) is memoryview
+                                      and not value.contiguous else value)
+                      for value in bins]
+        self.array = ffi.new("sio_buf[]", [(buffer, len(buffer)) for buffer in self._keep])
 
 
 def answer_error(event: Event) -> Optional[errors.SioError]:

@@ -11,6 +11,9 @@ from ._event import Event
 from ._native import check, ffi, lib
 
 
+_next_event = lib.sio_next_event
+
+
 class EventOwner(Protocol):
     def _handle_event(self, event: Event) -> None: ...
 
@@ -47,9 +50,12 @@ class Context:
         """Takes the next event and hands it to its owner without copying it
         first; False when the wait ended without one. One thread at a time,
         as next_event()."""
-        if check(lib.sio_next_event(self.ptr, timeout_ms, self._event_out)) == 0:
+        out = self._event_out
+        rc = _next_event(self.ptr, timeout_ms, out)
+        if rc <= 0:
+            check(rc)
             return False
-        raw = self._event_out[0]
+        raw = out[0]
         owners = self._owners
         owner = owners.get(raw.server) or owners.get(raw.client)
         if owner is not None:

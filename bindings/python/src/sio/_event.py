@@ -25,6 +25,17 @@ EVF_BROADCAST = lib.SIO_EVF_BROADCAST
 EVF_RECOVERED = lib.SIO_EVF_RECOVERED
 
 
+def copy_bins(raw: Any) -> list[bytes]:
+    """The attachments of a sio_event record, copied."""
+    bins = raw.bins
+    copies = []
+    for i in range(raw.nbins):
+        buf = bins[i]
+        size = buf.len
+        copies.append(ffi.buffer(buf.data, size)[:] if size else b"")
+    return copies
+
+
 def _text(ptr: Any) -> Optional[str]:
     return ffi.string(ptr).decode("utf-8", "replace") if ptr != ffi.NULL else None
 
@@ -47,10 +58,7 @@ class Event:
         self.name: Optional[str] = _text(raw.name)
         self.data: Optional[bytes] = (
             ffi.unpack(raw.data, raw.data_len) if raw.data != ffi.NULL else None)
-        self.bins: list[bytes] = [
-            ffi.unpack(ffi.cast("const char *", raw.bins[i].data), raw.bins[i].len)
-            for i in range(raw.nbins)
-        ]
+        self.bins: list[bytes] = copy_bins(raw) if raw.nbins else []
         self.ack_id: int = raw.ack_id
         self.err: int = raw.err
         self.reason: Optional[str] = _text(raw.reason)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, Sequence, TypeVar
 
 if TYPE_CHECKING:
     from .ack import Ack
@@ -64,8 +64,8 @@ class Listeners:
         else:
             self._by_event.pop(event, None)
 
-    def get(self, event: str) -> list[Listener]:
-        return self._by_event.get(event, [])
+    def get(self, event: str) -> Sequence[Listener]:
+        return self._by_event.get(event, ())
 
 
 class Invoker(Protocol):
@@ -80,7 +80,7 @@ def dispatch(invoker: Invoker, any_handlers: list[Handler], listeners: Listeners
     to the handlers that take one, or else is answered by return values."""
     for handler in any_handlers:
         invoker._invoke(handler, (event, *args))
-    for listener in listeners.get(event):
+    for listener in listeners._by_event.get(event, ()):
         if listener.wants_ack:
             invoker._invoke(listener.fn, args, {"ack": ack})
         else:

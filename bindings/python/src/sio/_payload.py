@@ -61,16 +61,23 @@ def encode(args: Sequence[Any]) -> tuple[bytes, list[Binary]]:
 
 
 def _fill(value: Any, bins: Sequence[bytes]) -> Any:
-    """value with its placeholders replaced by their attachments."""
-    if isinstance(value, list):
-        return [_fill(item, bins) for item in value]
-    if isinstance(value, dict):
+    """value with its placeholders replaced by their attachments (the
+    decoder makes exact lists and dicts, hence type() rather than
+    isinstance())."""
+    kind = type(value)
+    if kind is list:
+        return [_fill(item, bins) if type(item) in _CONTAINERS else item for item in value]
+    if kind is dict:
         if len(value) == 2 and value.get("_placeholder") is True:
             num = value.get("num")
             if type(num) is int and 0 <= num < len(bins):
                 return bins[num]
-        return {key: _fill(item, bins) for key, item in value.items()}
+        return {key: _fill(item, bins) if type(item) in _CONTAINERS else item
+                for key, item in value.items()}
     return value
+
+
+_CONTAINERS = (list, dict)
 
 
 def decode_text(text: str) -> Any:

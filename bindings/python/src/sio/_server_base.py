@@ -14,7 +14,7 @@ from ._answers import CBuffers, answer_error, request, single_answer
 from ._context import Context
 from ._event import (EV_ACK, EV_CONNECT_REQUEST, EV_CONNECTION, EV_DISCONNECT,
                      EV_DISCONNECTING, EV_ERROR, EV_EVENT, EV_SERVER_CLOSED,
-                     EV_SOCKETS, EVF_BROADCAST, EVF_RECOVERED, Event)
+                     EV_SOCKETS, EVF_BROADCAST, EVF_RECOVERED, Event, copy_bins)
 from ._listeners import Handler
 from ._native import check, ffi, lib
 from ._options import milliseconds, server_option_pairs
@@ -27,6 +27,10 @@ from .ack import Ack
 from .socket import RemoteSocket, Socket
 
 log = logging.getLogger("sio")
+_string = ffi.string
+_unpack = ffi.unpack
+_sio_emit = lib.sio_emit
+_NULL = ffi.NULL
 
 MAIN_NAMESPACE = "/"
 
@@ -162,11 +166,10 @@ class ServerBase:
         data, bins = encode(args)
         if bins:
             buffers = CBuffers(bins)
-            rc = lib.sio_emit(self._ptr, to, event.encode(), data, len(data), buffers.array,
-                              buffers.count, 0, 0, ffi.NULL)
+            rc = _sio_emit(self._ptr, to, event.encode(), data, len(data), buffers.array,
+                           buffers.count, 0, 0, _NULL)
         else:
-            rc = lib.sio_emit(self._ptr, to, event.encode(), data, len(data), ffi.NULL, 0,
-                              0, 0, ffi.NULL)
+            rc = _sio_emit(self._ptr, to, event.encode(), data, len(data), _NULL, 0, 0, 0, _NULL)
         if rc < 0:
             check(rc)
 
@@ -270,16 +273,14 @@ class ServerBase:
             return
         # The hot path: a message reads only the fields it needs, no Event.
         try:
-            sid = ffi.string(raw.sid)
+            sid = _string(raw.sid)
             socket = self._by_sid.get(sid)
             if socket is None:
                 return
             size = raw.data_len
-            nbins = raw.nbins
-            bins = [ffi.unpack(ffi.cast("const char *", raw.bins[i].data), raw.bins[i].len)
-                    for i in range(nbins)] if nbins else ()
-            self._deliver(socket, sid, ffi.string(raw.name).decode("utf-8", "replace"),
-                          ffi.unpack(raw.data, size) if size else None, bins, raw.ack_id)
+            self._deliver(socket, sid, _string(raw.name).decode("utf-8", "replace"),
+                          _unpack(raw.data, size) if size else None,
+                          copy_bins(raw) if raw.nbins else (), raw.ack_id)
         except Exception:
             log.exception("libsio: could not dispatch an event")
 
