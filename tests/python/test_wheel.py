@@ -1,5 +1,6 @@
-"""python -m build makes a wheel; auditwheel repair makes it self-contained:
-its extension finds libuv, wslay and msgpack-c inside the wheel, never on the
+"""python -m build makes an sdist that carries the C core and a wheel from
+that sdist alone; auditwheel repair makes the wheel self-contained: its
+extension finds libuv, wslay and msgpack-c inside the wheel, never on the
 system; and it installs and serves in a fresh virtual environment."""
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import venv
 import zipfile
 from pathlib import Path
@@ -25,11 +27,32 @@ pytestmark = pytest.mark.skipif(shutil.which("patchelf", path=PATH) is None,
 
 
 @pytest.fixture(scope="module")
-def repaired_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What plain `python -m build` makes: the sdist, then the wheel built
+    from the unpacked sdist (not from the checkout)."""
+    out = tmp_path_factory.mktemp("dist")
+    build = subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(PACKAGE)],
+                           capture_output=True, text=True)
+    assert build.returncode == 0, build.stdout[-4000:] + build.stderr[-4000:]
+    return out
+
+
+def test_sdist_carries_the_core(dist: Path) -> None:
+    [sdist] = dist.glob("*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    for needed in ("libsio-core/CMakeLists.txt", "libsio-core/abi/sio.h",
+                   "libsio-core/abi/libsio.map", "CMakeLists.txt", "src/sio/_cdef.h",
+                   "build_backend/libsio_backend.py"):
+        assert needed in names
+    assert any(name.startswith("libsio-core/core/") for name in names)
+    assert not any(name.startswith("build/") for name in names)
+
+
+@pytest.fixture(scope="module")
+def repaired_wheel(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(out / "dist"),
-                    str(PACKAGE)], check=True, capture_output=True)
-    [built] = (out / "dist").glob("*.whl")
+    [built] = dist.glob("*.whl")
     subprocess.run([sys.executable, "-m", "auditwheel", "repair", "--wheel-dir",
                     str(out / "repaired"), str(built)], check=True, capture_output=True,
                    env={**os.environ, "PATH": PATH})
