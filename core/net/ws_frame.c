@@ -5,35 +5,25 @@
 #include <sys/random.h>
 #include <wslay/wslay.h>
 
-/* The input of the one call in progress on this thread's wslay context. */
-typedef struct wslay_io {
-  const uint8_t *in;
-  size_t in_len;
-  sbuf *out;
-} wslay_io;
-
-static _Thread_local wslay_io io_;
-/* One wslay context per role: wslay 1.1 carries a frame's masking state
- * over to the next frame it reads, so a context that has read a client's
- * masked frames garbles a server's unmasked ones. [0] server side, [1]
- * client side. */
-static _Thread_local wslay_frame_context_ptr wslay_[2];
+/* wslay frames only what the client side writes: masked frames need a
+ * random mask per frame, which it draws through on_wslay_genmask. Reading
+ * and unmasked (server) writes are a header and a copy, done here directly:
+ * they are on every message's path. */
+static _Thread_local sbuf *out_;
+static _Thread_local wslay_frame_context_ptr wslay_;
 
 static ssize_t on_wslay_recv(uint8_t *buf, size_t len, int flags, void *ud) {
+  (void)buf;
+  (void)len;
   (void)flags;
   (void)ud;
-  if (!io_.in_len) return -1; /* wslay reads that as "want read" */
-  size_t n = len < io_.in_len ? len : io_.in_len;
-  memcpy(buf, io_.in, n);
-  io_.in += n;
-  io_.in_len -= n;
-  return (ssize_t)n;
+  return -1; /* never reads */
 }
 
 static ssize_t on_wslay_send(const uint8_t *data, size_t len, int flags, void *ud) {
   (void)flags;
   (void)ud;
-  if (sbuf_append(io_.out, data, len)) return -1;
+  if (sbuf_append(out_, data, len)) return -1;
   return (ssize_t)len;
 }
 
@@ -42,14 +32,13 @@ static int on_wslay_genmask(uint8_t *buf, size_t len, void *ud) {
   return getrandom(buf, len, 0) == (ssize_t)len ? 0 : -1;
 }
 
-static wslay_frame_context_ptr thread_wslay(int client_side) {
-  wslay_frame_context_ptr *w = &wslay_[client_side ? 1 : 0];
-  if (!*w) {
+static wslay_frame_context_ptr thread_wslay(void) {
+  if (!wslay_) {
     static const struct wslay_frame_callbacks cb = {on_wslay_send, on_wslay_recv,
                                                     on_wslay_genmask};
-    if (wslay_frame_context_init(w, &cb, NULL)) *w = NULL;
+    if (wslay_frame_context_init(&wslay_, &cb, NULL)) wslay_ = NULL;
   }
-  return *w;
+  return wslay_;
 }
 
 uint64_t ws_frame_size(const uint8_t *p, size_t n, uint64_t *payload_len) {
@@ -71,38 +60,52 @@ uint64_t ws_frame_size(const uint8_t *p, size_t n, uint64_t *payload_len) {
   return hdr + len;
 }
 
+/* Appends the payload, unmasked with key (4 bytes) or copied as is. */
+static int append_payload(sbuf *b, const uint8_t *p, size_t n, const uint8_t *key) {
+  if (!key) return sbuf_append(b, p, n);
+  if (sbuf_reserve(b, n)) return -1;
+  uint8_t *w = (uint8_t *)b->data + b->len;
+  size_t i = 0;
+  uint64_t k8;
+  uint8_t k[8] = {key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3]};
+  memcpy(&k8, k, 8);
+  for (; i + 8 <= n; i += 8) {
+    uint64_t v;
+    memcpy(&v, p + i, 8);
+    v ^= k8;
+    memcpy(w + i, &v, 8);
+  }
+  for (; i < n; i++) w[i] = p[i] ^ key[i & 3];
+  b->len += n;
+  b->data[b->len] = 0;
+  return 0;
+}
+
 int ws_read_frame(ws_reader *r, const uint8_t *f, size_t n, int expect_mask,
                   size_t max_message, ws_frame_result *out) {
   memset(out, 0, sizeof(*out));
   out->close_code = 1002;
-  int client_side = !expect_mask;
-  wslay_frame_context_ptr w = thread_wslay(client_side);
-  if (!w) return -1;
-  io_.in = f;
-  io_.in_len = n;
-  struct wslay_frame_iocb iocb;
-  int opcode = -1, fin = 0, mask = 0, rsv = 0;
-  size_t start = r->msg.len;
-  for (;;) {
-    ssize_t got = wslay_frame_recv(w, &iocb);
-    if (got == WSLAY_ERR_WANT_READ) break;
-    if (got < 0) goto fail;
-    opcode = iocb.opcode;
-    fin = iocb.fin;
-    mask = iocb.mask;
-    rsv = iocb.rsv;
-    if (r->msg.len + iocb.data_length > max_message) {
-      out->close_code = 1009;
-      goto fail;
-    }
-    if (sbuf_append(&r->msg, iocb.data, iocb.data_length)) goto fail;
-    if (!io_.in_len && r->msg.len - start == iocb.payload_length) break;
+  uint64_t plen;
+  uint64_t size = ws_frame_size(f, n, &plen);
+  if (!size || size != n) return -1;
+  int fin = f[0] >> 7, rsv = (f[0] >> 4) & 7, opcode = f[0] & 0xf, mask = f[1] >> 7;
+  size_t hdr = (size_t)(n - plen);
+  size_t len7 = f[1] & 0x7f;
+  /* RFC 6455 5.2: lengths in their shortest form; control frames short and
+   * unfragmented. */
+  if ((len7 == 126 && plen < 126) || (len7 == 127 && (plen < 65536 || plen >> 63)))
+    return -1;
+  if (mask != expect_mask || rsv) return -1;
+  if (opcode >= WS_CLOSE && (!fin || plen > 125)) return -1;
+  if (r->msg.len + plen > max_message) {
+    out->close_code = 1009;
+    return -1;
   }
-  if (opcode < 0 || mask != expect_mask || rsv) goto fail;
+  size_t start = r->msg.len;
+  if (append_payload(&r->msg, f + hdr, (size_t)plen, mask ? f + hdr - 4 : NULL)) return -1;
   if (opcode >= WS_CLOSE) {
     /* A control frame may interleave with a fragmented message: its payload
      * sits after the fragments gathered so far. */
-    if (!fin || r->msg.len - start > 125) goto fail;
     out->kind = opcode;
     out->data = r->msg.data + start;
     out->len = r->msg.len - start;
@@ -129,28 +132,45 @@ int ws_read_frame(ws_reader *r, const uint8_t *f, size_t n, int expect_mask,
   }
   return 0;
 fail:
-  /* wslay may hold part of a broken frame: start over with a fresh one. */
-  wslay_frame_context_free(w);
-  wslay_[client_side] = NULL;
+  r->msg.len = start;
   return -1;
 }
 
 void ws_frame_thread_done(void) {
-  for (int i = 0; i < 2; i++) {
-    if (wslay_[i]) wslay_frame_context_free(wslay_[i]);
-    wslay_[i] = NULL;
-  }
+  if (wslay_) wslay_frame_context_free(wslay_);
+  wslay_ = NULL;
 }
 
 void ws_reader_free(ws_reader *r) { sbuf_free(&r->msg); }
 
 int ws_write_frame(sbuf *out, int opcode, const void *data, size_t len, int mask) {
-  wslay_frame_context_ptr w = thread_wslay(mask);
+  if (!mask) {
+    uint8_t hdr[10] = {(uint8_t)(0x80 | opcode)};
+    size_t hlen = 2;
+    if (len < 126) {
+      hdr[1] = (uint8_t)len;
+    } else if (len < 65536) {
+      hdr[1] = 126;
+      hdr[2] = (uint8_t)(len >> 8);
+      hdr[3] = (uint8_t)len;
+      hlen = 4;
+    } else {
+      hdr[1] = 127;
+      for (int i = 0; i < 8; i++) hdr[2 + i] = (uint8_t)((uint64_t)len >> (56 - 8 * i));
+      hlen = 10;
+    }
+    if (sbuf_reserve(out, hlen + len)) return -1;
+    memcpy(out->data + out->len, hdr, hlen);
+    if (len) memcpy(out->data + out->len + hlen, data, len);
+    out->len += hlen + len;
+    out->data[out->len] = 0;
+    return 0;
+  }
+  wslay_frame_context_ptr w = thread_wslay();
   if (!w) return -1;
   size_t before = out->len;
-  io_.out = out;
-  struct wslay_frame_iocb iocb = {1, 0, (uint8_t)opcode, len, (uint8_t)(mask ? 1 : 0),
-                                  (const uint8_t *)data, len};
+  out_ = out;
+  struct wslay_frame_iocb iocb = {1, 0, (uint8_t)opcode, len, 1, (const uint8_t *)data, len};
   size_t sent = 0;
   do {
     ssize_t n = wslay_frame_send(w, &iocb);

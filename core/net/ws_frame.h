@@ -1,7 +1,8 @@
-/* WebSocket framing (RFC 6455) over wslay's frame layer. One wslay context
- * per I/O thread serves every connection: it is only ever handed whole
- * frames, so no state is left in it between calls and an idle connection
- * keeps no 4 KiB wslay buffer of its own. */
+/* WebSocket framing (RFC 6455). Whole frames are decoded here and server
+ * frames written here; the client's masked frames go through wslay's frame
+ * layer, one context per I/O thread, only ever handed whole frames, so no
+ * state is left in it between calls and an idle connection keeps no 4 KiB
+ * wslay buffer of its own. */
 #ifndef SIO_WS_FRAME_H
 #define SIO_WS_FRAME_H
 #include <stddef.h>
