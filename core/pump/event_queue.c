@@ -1,6 +1,7 @@
 #include "event_queue.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,20 +9,39 @@
 #include <unistd.h>
 
 ev_rec *ev_new(int type) {
-  ev_rec *r = calloc(1, sizeof(*r));
+  ev_rec *r = malloc(sizeof(*r));
   if (!r) return NULL;
+  memset(r, 0, offsetof(ev_rec, store));
   r->ev.type = type;
   r->ev.ack_id = -1;
   return r;
 }
 
+/* A copy of p[0..n) plus a NUL, in the record's store when it fits. */
+static char *ev_copy(ev_rec *r, const char *p, size_t n) {
+  char *c;
+  if (n < EV_STORE - r->stored) {
+    c = r->store + r->stored;
+    r->stored += n + 1;
+  } else if (!(c = malloc(n + 1))) {
+    return NULL;
+  }
+  memcpy(c, p, n);
+  c[n] = 0;
+  return c;
+}
+
+static int in_store(const ev_rec *r, const char *p) {
+  uintptr_t a = (uintptr_t)p, store = (uintptr_t)r->store;
+  return a >= store && a < store + EV_STORE;
+}
+
 int ev_set_str(ev_rec *r, const char **field, const char *s) {
-  (void)r;
   if (!s) {
     *field = NULL;
     return 0;
   }
-  char *c = strdup(s);
+  char *c = ev_copy(r, s, strlen(s));
   if (!c) return -1;
   *field = c;
   return 0;
@@ -33,10 +53,8 @@ void ev_take_data(ev_rec *r, char *data, size_t len) {
 }
 
 int ev_set_data(ev_rec *r, const char *data, size_t len) {
-  char *c = malloc(len + 1);
+  char *c = ev_copy(r, data, len);
   if (!c) return -1;
-  memcpy(c, data, len);
-  c[len] = 0;
   ev_take_data(r, c, len);
   return 0;
 }
@@ -55,11 +73,9 @@ void ev_take_bins(ev_rec *r, sio_attachment *bins, size_t n) {
 
 void ev_free(ev_rec *r) {
   if (!r) return;
-  free((char *)r->ev.nsp);
-  free((char *)r->ev.sid);
-  free((char *)r->ev.name);
-  free((char *)r->ev.data);
-  free((char *)r->ev.reason);
+  const char *owned[] = {r->ev.nsp, r->ev.sid, r->ev.name, r->ev.data, r->ev.reason};
+  for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
+    if (!in_store(r, owned[i])) free((char *)owned[i]);
   for (size_t i = 0; i < r->ev.nbins; i++) free((void *)r->bins[i].data);
   free(r->bins);
   free(r);

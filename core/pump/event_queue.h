@@ -8,11 +8,18 @@
 #include "sio.h"
 #include "../sio/sio_packet.h"
 
+/* Bytes of an event record that hold its short strings and data, so that a
+ * typical event is one allocation (freed by the host's thread, not the one
+ * that made it, which glibc pays for per block). */
+#define EV_STORE 192
+
 /* One queued event and the memory behind its pointers. */
 typedef struct ev_rec {
   struct ev_rec *next;
   sio_event ev;
   sio_buf *bins;          /* ev.bins; each data pointer malloc'ed */
+  size_t stored;          /* bytes of store in use */
+  char store[EV_STORE];   /* strings and data that fit; the rest malloc'ed */
 } ev_rec;
 
 /* NULL when out of memory. ack_id starts at -1. */

@@ -117,6 +117,8 @@ void io_server_free(io_server *s) {
   for (size_t i = 0; strmap_next(&s->namespaces, &i, &key, &value);) namespace_free(value);
   strmap_free(&s->namespaces);
   strmap_free(&s->sockets);
+  sbuf_free(&s->split_name);
+  sbuf_free(&s->split_args);
   eio_options_free(&s->eio.opts);
 }
 

@@ -36,6 +36,9 @@ struct io_server {
   uint64_t connect_timeout;  /* ms */
   size_t max_queued_events;  /* reading stops above it (back-pressure) */
   uint32_t mark_epoch;       /* for de-duplicating broadcast recipients */
+  /* Scratch for splitting incoming events: the event record copies from
+   * it, so an event allocates nothing for its name and short arguments. */
+  sbuf split_name, split_args;
   int closing;
   void (*on_closed)(io_server *s);
 };

@@ -255,27 +255,32 @@ int io_ack_reply(io_server *s, const char *sid, int64_t ack_id, char *json, size
 
 /* ---- packets from the client --------------------------------------------- */
 
+/* Keeps the scratch from holding on to a large message's memory. */
+static void reset_scratch(sbuf *b) {
+  if (b->cap > 64 * 1024)
+    sbuf_free(b);
+  else
+    sbuf_reset(b);
+}
+
 static void on_event_packet(io_socket *sock, sio_packet *p) {
-  char *name = NULL;
-  sbuf args = SBUF_INIT;
+  io_server *s = sock->nsp->srv;
   ev_rec *r = ev_new(SIO_EV_EVENT);
-  if (!r || !p->data || json_event_split(p->data, p->data_len, &name, &args)) goto fail;
-  r->ev.name = name;
-  name = NULL;
-  r->ev.ack_id = p->id;
-  if (ev_set_str(r, &r->ev.nsp, sock->nsp->name) || ev_set_str(r, &r->ev.sid, sock->sid))
-    goto fail;
-  ev_take_data(r, args.data, args.len);
-  args.data = NULL;
-  ev_take_bins(r, p->bins, p->nbins);
-  p->bins = NULL;
-  p->nbins = 0;
-  io_post(sock->nsp->srv, r);
-  return;
-fail:
-  free(name);
-  sbuf_free(&args);
-  ev_free(r);
+  if (!r || !p->data ||
+      json_event_split_valid(p->data, p->data_len, &s->split_name, &s->split_args) ||
+      ev_set_str(r, &r->ev.name, s->split_name.data ? s->split_name.data : "") ||
+      ev_set_str(r, &r->ev.nsp, sock->nsp->name) || ev_set_str(r, &r->ev.sid, sock->sid) ||
+      ev_set_data(r, s->split_args.data, s->split_args.len)) {
+    ev_free(r);
+  } else {
+    r->ev.ack_id = p->id;
+    ev_take_bins(r, p->bins, p->nbins);
+    p->bins = NULL;
+    p->nbins = 0;
+    io_post(s, r);
+  }
+  reset_scratch(&s->split_name);
+  reset_scratch(&s->split_args);
 }
 
 void io_socket_packet(io_socket *sock, sio_packet *p) {

@@ -127,9 +127,15 @@ static int is_reserved_name(const char *s, size_t n, size_t at) {
   static const char *const reserved[] = {
       "connect",       "connect_error", "disconnect",
       "disconnecting", "newListener",   "removeListener"};
-  for (size_t k = 0; k < sizeof reserved / sizeof reserved[0]; k++)
-    if (json_string_equals(s, n, at, reserved[k], strlen(reserved[k])))
+  /* A name without escapes compares as raw bytes: no decoding per event. */
+  const char *close = memchr(s + at + 1, '"', n - at - 1);
+  int plain = close && !memchr(s + at + 1, '\\', (size_t)(close - s - at - 1));
+  for (size_t k = 0; k < sizeof reserved / sizeof reserved[0]; k++) {
+    size_t len = strlen(reserved[k]);
+    if (plain ? (size_t)(close - s - at - 1) == len && !memcmp(s + at + 1, reserved[k], len)
+              : json_string_equals(s, n, at, reserved[k], len))
       return 1;
+  }
   return 0;
 }
 

@@ -410,33 +410,48 @@ int json_string_equals(const char *s, size_t n, size_t i, const char *lit,
 }
 
 int json_event_split(const char *s, size_t n, char **name, sbuf *args) {
-  size_t open = skip_ws(s, n, 0);
-  if (open >= n || s[open] != '[') return -1;
-  long end = scan(s, n, open, NULL);
-  if (end < 0 || skip_ws(s, n, (size_t)end) != n) return -1;
   sbuf decoded = SBUF_INIT;
-  long after_name = json_read_string(s, n, skip_ws(s, n, open + 1), &decoded);
-  /* A NUL inside the name would silently shorten the C string handed on. */
-  if (after_name < 0 || (decoded.len && memchr(decoded.data, 0, decoded.len))) {
+  if (json_validate(s, n) || json_event_split_valid(s, n, &decoded, args)) {
     sbuf_free(&decoded);
     return -1;
   }
-  size_t next = skip_ws(s, n, (size_t)after_name);
-  size_t start = args->len;
-  int failed = s[next] == ','
-                   ? sbuf_putc(args, '[') ||
-                         sbuf_append(args, s + next + 1, (size_t)end - next - 1)
-                   : sbuf_append(args, "[]", 2);
-  *name = failed ? NULL : sbuf_detach(&decoded, NULL);
-  if (failed || !*name) {
+  *name = sbuf_detach(&decoded, NULL);
+  if (!*name) {
     sbuf_free(&decoded);
-    if (args->data) {
-      args->len = start;
-      args->data[start] = 0;
-    }
     return -1;
   }
   return 0;
+}
+
+int json_event_split_valid(const char *s, size_t n, sbuf *name, sbuf *args) {
+  size_t open = skip_ws(s, n, 0);
+  if (open >= n || s[open] != '[') return -1;
+  /* Valid JSON that opens an array closes it with its last ']'. */
+  size_t end = n;
+  while (end > open && is_ws(s[end - 1])) end--;
+  size_t name_start = name->len, start = args->len;
+  long after_name = json_read_string(s, n, skip_ws(s, n, open + 1), name);
+  /* A NUL inside the name would silently shorten the C string handed on. */
+  if (after_name < 0 || (name->len > name_start &&
+                         memchr(name->data + name_start, 0, name->len - name_start)))
+    goto fail;
+  size_t next = skip_ws(s, n, (size_t)after_name);
+  if (s[next] == ','
+          ? sbuf_reserve(args, end - next) || sbuf_putc(args, '[') ||
+                sbuf_append(args, s + next + 1, end - next - 1)
+          : sbuf_append(args, "[]", 2))
+    goto fail;
+  return 0;
+fail:
+  if (name->data) {
+    name->len = name_start;
+    name->data[name_start] = 0;
+  }
+  if (args->data) {
+    args->len = start;
+    args->data[start] = 0;
+  }
+  return -1;
 }
 
 int json_event_join(sbuf *out, const char *name, const char *args_json,

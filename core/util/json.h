@@ -40,6 +40,9 @@ int json_string_equals(const char *s, size_t n, size_t i, const char *lit,
  * the rest of the array, as an array, to args ("[]" when there is nothing
  * else). Returns 0, or -1 when the payload is not such an array. */
 int json_event_split(const char *s, size_t n, char **name, sbuf *args);
+/* The same for text known to be valid JSON (a decoded packet's payload),
+ * which is then not scanned again; the name is appended to *name. */
+int json_event_split_valid(const char *s, size_t n, sbuf *name, sbuf *args);
 
 /* The reverse: writes ["name",<items of args_json>] to out. args_json must
  * be a JSON array (validated by the caller). */
