@@ -8,6 +8,11 @@
 #define READ_CHUNK 65536
 #define MAX_HEADER_BYTES HTTP_MAX_HEADER_BYTES
 #define SPARE_BUFFER 16384 /* larger idle buffers are given back */
+/* A WebSocket's output buffer is freed once written (idle connections hold
+ * none) and made again by the next send: at this size at once, so a loop
+ * iteration's few frames need no growing reallocs (and the block still
+ * comes from glibc's per-thread cache). */
+#define WS_OUT_FIRST 500
 
 static _Thread_local char read_buf_[READ_CHUNK];
 
@@ -275,6 +280,7 @@ void http_accept_websocket(http_conn *c, const char *extra_headers) {
 int http_ws_send(http_conn *c, int opcode, const void *data, size_t len) {
   if (c->closing || c->close_after_write || !c->websocket) return -1;
   if (c->out.len + c->inflight.len + len > c->srv->max_out ||
+      (!c->out.cap && sbuf_reserve(&c->out, WS_OUT_FIRST)) ||
       ws_write_frame(&c->out, opcode, data, len, 0)) {
     doom(c);
     return -1;

@@ -123,23 +123,22 @@ int io_emit(io_server *s, const sio_target *t, const char *event, const char *ar
     }
     return 0;
   }
-  sbuf data = SBUF_INIT;
-  if (json_event_join(&data, event, args, args_len)) {
-    sbuf_free(&data);
-    return SIO_ENOMEM;
-  }
+  /* The packet is encoded from the joined text at once: scratch will do. */
+  sbuf *data = &s->emit_text;
+  sbuf_reset(data);
+  if (json_event_join(data, event, args, args_len)) return SIO_ENOMEM;
   sio_packet p;
   sio_packet_init(&p);
   p.type = nbins ? SIO_P_BINARY_EVENT : SIO_P_EVENT;
   p.nsp = nsp->name;
-  p.data = data.data;
-  p.data_len = data.len;
+  p.data = data->data;
+  p.data_len = data->len;
   p.bins = bins;
   p.nbins = p.nattach = nbins;
   if (flags & SIO_EMIT_ACK) p.id = nsp->next_ack_id++;
   emit_job j = {.is_volatile = (flags & SIO_EMIT_VOLATILE) != 0, .ack_id = p.id};
   int rc = s->parser->encode(&p, j.msgs, &j.nmsgs) ? SIO_ENOMEM : 0;
-  sbuf_free(&data);
+  if (data->cap > SCRATCH_KEPT) sbuf_free(data);
   if (rc) return rc;
   if (single) {
     if (j.is_volatile && !eio_writable(single->client->eio)) {

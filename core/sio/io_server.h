@@ -23,6 +23,10 @@ typedef struct io_ack_wait io_ack_wait;
 typedef struct io_ack_collect io_ack_collect;
 typedef struct io_pending_connect io_pending_connect;
 
+/* Scratch buffers larger than this are given back after use, so one large
+ * message does not stay allocated. */
+#define SCRATCH_KEPT (64 * 1024)
+
 struct io_server {
   eio_server eio;            /* first: the Engine.IO layer below */
   struct sio_context *ctx;
@@ -36,9 +40,10 @@ struct io_server {
   uint64_t connect_timeout;  /* ms */
   size_t max_queued_events;  /* reading stops above it (back-pressure) */
   uint32_t mark_epoch;       /* for de-duplicating broadcast recipients */
-  /* Scratch for splitting incoming events: the event record copies from
-   * it, so an event allocates nothing for its name and short arguments. */
-  sbuf split_name, split_args;
+  /* Scratch for splitting incoming events (the event record copies from
+   * it, so an event allocates nothing for its name and short arguments) and
+   * for the text of an emit until it is encoded. */
+  sbuf split_name, split_args, emit_text;
   int closing;
   void (*on_closed)(io_server *s);
 };

@@ -257,7 +257,7 @@ int io_ack_reply(io_server *s, const char *sid, int64_t ack_id, char *json, size
 
 /* Keeps the scratch from holding on to a large message's memory. */
 static void reset_scratch(sbuf *b) {
-  if (b->cap > 64 * 1024)
+  if (b->cap > SCRATCH_KEPT)
     sbuf_free(b);
   else
     sbuf_reset(b);
