@@ -146,7 +146,8 @@ ev_rec *evq_pop(event_queue *q, size_t *left) {
 }
 
 void evq_poke(event_queue *q) {
-  uv_mutex_lock(&q->lock);
+  /* No lock: a signal handler may poke (sio_context_wakeup) while the
+   * thread it interrupted holds it in evq_pop. A pop that clears the fd
+   * right after does no harm: the pump reads its wake flag before waiting. */
   fd_set_readable(q->fd);
-  uv_mutex_unlock(&q->lock);
 }

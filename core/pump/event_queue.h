@@ -48,6 +48,7 @@ void evq_destroy(event_queue *q);
 size_t evq_push(event_queue *q, ev_rec *r);
 /* Any thread. NULL when empty; *left receives the count after the pop. */
 ev_rec *evq_pop(event_queue *q, size_t *left);
-/* Makes the fd readable without an event (to end a wait early). */
+/* Makes the fd readable without an event (to end a wait early). Any
+ * thread, and async-signal-safe. */
 void evq_poke(event_queue *q);
 #endif
