@@ -94,7 +94,8 @@ fi
 
 # ---- dependencies -----------------------------------------------------------
 NODE_NOTE=""
-if wants node && [ ! -d "$BENCH/node/node_modules/socket.io" ]; then
+if wants node && { [ ! -d "$BENCH/node/node_modules/socket.io" ] ||
+                   [ ! -d "$BENCH/node/node_modules/socket.io-msgpack-parser" ]; }; then
   log "installing socket.io into bench/node"
   (cd "$BENCH/node" && npm ci --no-audit --no-fund > "$OUT/npm.log" 2>&1) || NODE_NOTE="npm ci failed"
 fi
@@ -142,25 +143,32 @@ if [ "$FD_LIMIT" != unlimited ] && [ "$FD_LIMIT" -lt $((MAX_CLIENTS + 200)) ]; t
   log "descriptor limit $FD_LIMIT: max-conns holds $MAX_CLIENTS clients instead of 50,000"
 fi
 
-server_command() {
+# The parser a scenario's loadgen arguments ask for: json or msgpack.
+scenario_parser() {
+  if [[ "$1" == *"--parser msgpack"* ]]; then echo msgpack; else echo json; fi
+}
+
+server_command() { # server parser
+  local parser="--parser $2"
   case "$1" in
-    libsio) [ -n "$SIO" ] && echo "$SIO --port 0" ;;
+    libsio) [ -n "$SIO" ] && echo "$SIO --port 0 $parser" ;;
     libsio-py) [ -z "$PYBIND_NOTE" ] &&
-      echo "$PYBIND_VENV/bin/python $BENCH/servers/libsio_python_server.py --port 0" ;;
+      echo "$PYBIND_VENV/bin/python $BENCH/servers/libsio_python_server.py --port 0 $parser" ;;
     libsio-lua) [ -n "$SIO_LIB" ] && command -v luajit > /dev/null &&
-      echo "env SIO_LIB=$SIO_LIB luajit $ROOT/tests/lua/test_server.lua --port 0" ;;
+      echo "env SIO_LIB=$SIO_LIB luajit $ROOT/tests/lua/test_server.lua --port 0 $parser" ;;
     bare) echo "$BIN/bare_server --port 0" ;;
-    node) [ -z "$NODE_NOTE" ] && echo "node $BENCH/servers/node_server.mjs --port 0" ;;
-    python) [ -z "$PY_NOTE" ] && echo "$VENV/bin/python $BENCH/servers/python_server.py --port 0" ;;
+    node) [ -z "$NODE_NOTE" ] && echo "node $BENCH/servers/node_server.mjs --port 0 $parser" ;;
+    python) [ -z "$PY_NOTE" ] &&
+      echo "$VENV/bin/python $BENCH/servers/python_server.py --port 0 $parser" ;;
   esac
 }
 
 SERVER_PID=""
 SERVER_PORT=""
-# Starts server $1 and waits for its `listening on PORT` line.
+# Starts server $1 with parser $2 and waits for its `listening on PORT` line.
 start_server() {
   local cmd
-  cmd=$(server_command "$1") || return 1
+  cmd=$(server_command "$1" "$2") || return 1
   [ -n "$cmd" ] || return 1
   local out=$OUT/$1.server.log
   : > "$out.stdout"
@@ -211,6 +219,10 @@ run_scenario() { # server id args
     printf '%s\t%s\tn/a (WebSocket only)\n' "$server" "$id" >> "$STATUS"
     return
   fi
+  if [ "$server" = bare ] && [ "$(scenario_parser "$args")" = msgpack ]; then
+    printf '%s\t%s\tn/a (JSON only)\n' "$server" "$id" >> "$STATUS"
+    return
+  fi
   # shellcheck disable=SC2086
   timeout 180 "$BIN/loadgen" --port "$SERVER_PORT" --server-pid "$SERVER_PID" --label "$server" \
     $TIMING $args > "$OUT/run.json" 2>> "$OUT/$server.loadgen.log"
@@ -235,18 +247,21 @@ mark_skipped() {
 }
 
 if [ "$MODE" = smoke ]; then
-  # One server process for all scenarios keeps the smoke run short.
+  # One server process per parser for all scenarios keeps the smoke run short.
   for server in "${SERVERS[@]}"; do
-    if ! start_server "$server"; then
-      mark_skipped "$server"
-      continue
-    fi
-    for line in "${SCENARIOS[@]}"; do
-      IFS='|' read -r id _ args <<< "$line"
-      log "$server $id"
-      run_scenario "$server" "$id" "$args"
+    for parser in json msgpack; do
+      if ! start_server "$server" "$parser"; then
+        mark_skipped "$server"
+        break
+      fi
+      for line in "${SCENARIOS[@]}"; do
+        IFS='|' read -r id _ args <<< "$line"
+        [ "$(scenario_parser "$args")" = "$parser" ] || continue
+        log "$server $id"
+        run_scenario "$server" "$id" "$args"
+      done
+      stop_server
     done
-    stop_server
   done
 else
   # Scenario by scenario, every server in turn, each started afresh: the
@@ -257,7 +272,7 @@ else
     IFS='|' read -r id _ args <<< "$line"
     for server in "${SERVERS[@]}"; do
       [ -z "${SKIPPED[$server]:-}" ] || continue
-      if ! start_server "$server"; then
+      if ! start_server "$server" "$(scenario_parser "$args")"; then
         SKIPPED[$server]=1
         mark_skipped "$server"
         continue

@@ -12,7 +12,8 @@ const char *scenario_name(enum scenario s) { return scenario_names[s]; }
 static void usage(void) {
   fprintf(stderr,
           "usage: loadgen --port N [--host 127.0.0.1] [--scenario echo|ack|bcast|ramp|idle]\n"
-          "               [--transport websocket|polling] [--clients N] [--window W]\n"
+          "               [--transport websocket|polling] [--parser json|msgpack]\n"
+          "               [--clients N] [--window W]\n"
           "               [--size BYTES] [--binary] [--rate EVENTS_PER_S] [--duration S]\n"
           "               [--warmup S] [--settle S] [--connect-timeout S] [--concurrency N]\n"
           "               [--sources N] [--server-pid PID] [--label NAME]\n"
@@ -73,6 +74,12 @@ bool options_parse(int argc, char **argv, struct options *o) {
         usage();
         return false;
       }
+    } else if (strcmp(name, "--parser") == 0) {
+      if (strcmp(value, "json") != 0 && strcmp(value, "msgpack") != 0) {
+        usage();
+        return false;
+      }
+      o->msgpack = strcmp(value, "msgpack") == 0;
     } else if (strcmp(name, "--clients") == 0) {
       o->clients = (unsigned)strtoul(value, NULL, 10);
     } else if (strcmp(name, "--window") == 0) {
@@ -114,6 +121,10 @@ bool options_parse(int argc, char **argv, struct options *o) {
   }
   if (o->transport == TRANSPORT_POLLING && (o->binary || o->scenario == SCENARIO_BCAST)) {
     fprintf(stderr, "loadgen: polling supports text echo, ack, ramp and idle\n");
+    return false;
+  }
+  if (o->transport == TRANSPORT_POLLING && o->msgpack) {
+    fprintf(stderr, "loadgen: the msgpack parser is measured over WebSocket only\n");
     return false;
   }
   if (o->sources == 0) {

@@ -27,6 +27,7 @@ struct options {
   unsigned window;      /* events in flight per client (per sender for bcast) */
   size_t size;          /* payload bytes per event */
   bool binary;          /* payload as a binary attachment instead of a string */
+  bool msgpack;         /* socket.io-msgpack-parser packets instead of JSON text */
   double rate;          /* total events/s for echo and ack; 0 = as fast as the window allows */
   double duration;      /* measured seconds */
   double warmup;        /* seconds of traffic before measuring */

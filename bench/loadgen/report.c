@@ -20,10 +20,10 @@ int run_report(FILE *out) {
   double connect_s = (double)(RS.all_settled_at - RS.first_launch_at) / 1e6;
   fprintf(out,
           "{\"label\":\"%s\",\"scenario\":\"%s\",\"transport\":\"%s\",\"clients\":%u,"
-          "\"window\":%u,\"size\":%zu,\"binary\":%s,\"rate\":%.0f,",
+          "\"window\":%u,\"size\":%zu,\"binary\":%s,\"parser\":\"%s\",\"rate\":%.0f,",
           o->label, scenario_name(o->scenario),
           o->transport == TRANSPORT_POLLING ? "polling" : "websocket", o->clients, o->window,
-          o->size, o->binary ? "true" : "false", o->rate);
+          o->size, o->binary ? "true" : "false", o->msgpack ? "msgpack" : "json", o->rate);
   fprintf(out, "\"connected\":%u,\"errors\":%u,\"connect_s\":%.3f,\"conn_per_s\":%.1f,",
           RS.ready, RS.failures, connect_s,
           per_second(RS.connect_latency.total, connect_s));

@@ -10,6 +10,7 @@
 #include "monotime.h"
 #include "run_state.h"
 #include "stream.h"
+#include "wire_msgpack.h"
 
 #define RS run_state
 #define MAX_FAILURE_MESSAGES 10
@@ -118,19 +119,30 @@ static void send_text(struct client *c, const char *p) {
   RS.transport->send_text(c, p, strlen(p));
 }
 
+static void send_connect(struct client *c) {
+  if (!RS.o->msgpack) {
+    send_text(c, "40");
+    return;
+  }
+  RS.packet.start = RS.packet.end = 0;
+  wire_msgpack_connect(&RS.packet);
+  RS.transport->send_binary(c, bytebuf_head(&RS.packet), bytebuf_len(&RS.packet));
+}
+
 static void dispatch_complete(struct client *c, const struct wire_packet *w) {
   if (w->kind == WIRE_ECHO || w->kind == WIRE_ACK || w->kind == WIRE_BCAST) {
     traffic_on_reply(c, w);
   }
 }
 
-void run_on_text(struct client *c, const char *p, size_t len) {
-  struct wire_packet w = wire_classify(p, len);
+/* One whole packet, JSON text or msgpack: `p` is only quoted in errors. */
+static void on_packet(struct client *c, struct wire_packet w, bool text, const char *p,
+                      size_t len) {
   switch (w.kind) {
   case WIRE_OPEN:
     if (c->phase == PHASE_HANDSHAKE) {
       c->phase = PHASE_OPENED;
-      send_text(c, "40");
+      send_connect(c);
     }
     break;
   case WIRE_PING:
@@ -147,7 +159,11 @@ void run_on_text(struct client *c, const char *p, size_t len) {
     break;
   case WIRE_MALFORMED: {
     char why[96];
-    snprintf(why, sizeof why, "unexpected packet %.*s", (int)(len < 40 ? len : 40), p);
+    if (!text) {
+      snprintf(why, sizeof why, "unexpected msgpack packet of %zu bytes", len);
+    } else {
+      snprintf(why, sizeof why, "unexpected packet %.*s", (int)(len < 40 ? len : 40), p);
+    }
     run_on_failure(c, why);
     break;
   }
@@ -167,8 +183,14 @@ void run_on_text(struct client *c, const char *p, size_t len) {
   }
 }
 
-void run_on_binary(struct client *c) {
-  if (c->pending_left > 0 && --c->pending_left == 0) {
+void run_on_text(struct client *c, const char *p, size_t len) {
+  on_packet(c, wire_classify(p, len), true, p, len);
+}
+
+void run_on_binary(struct client *c, const char *p, size_t len) {
+  if (RS.o->msgpack) {
+    on_packet(c, wire_msgpack_classify((const unsigned char *)p, len), false, p, len);
+  } else if (c->pending_left > 0 && --c->pending_left == 0) {
     dispatch_complete(c, &c->pending);
   }
 }

@@ -12,8 +12,9 @@
 
 /* One Engine.IO text packet arrived for `c`. */
 void run_on_text(struct client *c, const char *p, size_t len);
-/* One binary WebSocket frame arrived for `c`. */
-void run_on_binary(struct client *c);
+/* One binary WebSocket frame arrived for `c`: an attachment, or with the
+ * msgpack parser a whole packet. */
+void run_on_binary(struct client *c, const char *p, size_t len);
 /* `c` lost its connection or was refused; it is closed and counted as an error. */
 void run_on_failure(struct client *c, const char *why);
 /* `c` has bytes to send: flush it at the end of this loop turn. */

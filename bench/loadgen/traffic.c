@@ -7,6 +7,7 @@
 #include "monotime.h"
 #include "run.h"
 #include "run_state.h"
+#include "wire_msgpack.h"
 
 #define RS run_state
 
@@ -16,6 +17,11 @@ static bool counting(void) { return RS.phase == RUN_MEASURING; }
 
 static void send_with_payload(struct client *c, const char *event, long ack_id) {
   RS.packet.start = RS.packet.end = 0;
+  if (RS.o->msgpack) {
+    wire_msgpack_event(&RS.packet, event, ack_id, RS.payload, RS.o->size, RS.o->binary);
+    RS.transport->send_binary(c, bytebuf_head(&RS.packet), bytebuf_len(&RS.packet));
+    return;
+  }
   wire_event(&RS.packet, event, ack_id, RS.payload, RS.o->size, RS.o->binary);
   RS.transport->send_text(c, bytebuf_head(&RS.packet), bytebuf_len(&RS.packet));
   if (RS.o->binary) {

@@ -63,7 +63,7 @@ static void handle_frames(struct client *c) {
       run_on_text(c, f.payload, f.payload_len);
       break;
     case WS_BINARY:
-      run_on_binary(c);
+      run_on_binary(c, f.payload, f.payload_len);
       break;
     case WS_PING:
       ws_frame_append(&s->out, WS_PONG, f.payload, f.payload_len, true);

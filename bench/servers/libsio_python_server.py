@@ -4,6 +4,7 @@ message-with-ack), as in examples/TEST-SERVER.md.
 
     libsio_python_server.py [--port N] [--ping-interval MS] [--ping-timeout MS]
                             [--max-http-buffer-size BYTES] [--transports polling,websocket]
+                            [--parser json|msgpack]
 """
 import argparse
 import asyncio
@@ -19,6 +20,7 @@ def parse_args():
     p.add_argument("--ping-timeout", type=int, default=20000)
     p.add_argument("--max-http-buffer-size", type=int, default=1_000_000)
     p.add_argument("--transports", default="polling,websocket")
+    p.add_argument("--parser", choices=("json", "msgpack"), default="json")
     return p.parse_args()
 
 
@@ -42,6 +44,7 @@ async def main():
         ping_timeout=args.ping_timeout / 1000,
         max_http_buffer_size=args.max_http_buffer_size,
         transports=args.transports.split(","),
+        parser=args.parser,
     )
     io.on("connection", lambda socket: on_connection(io, socket))
     io.start()

@@ -3,6 +3,7 @@
 // bcast, message, message-with-ack), as in examples/TEST-SERVER.md.
 //   node node_server.mjs [--port N] [--ping-interval MS] [--ping-timeout MS]
 //                        [--max-http-buffer-size BYTES] [--transports polling,websocket]
+//                        [--parser json|msgpack]
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 
@@ -17,6 +18,7 @@ function parseArgs(argv) {
     pingTimeout: 20000,
     maxHttpBufferSize: 1e6,
     transports: ["polling", "websocket"],
+    parser: "json",
   };
   for (let i = 0; i < argv.length; i += 2) {
     const value = argv[i + 1];
@@ -26,6 +28,7 @@ function parseArgs(argv) {
       case "--ping-timeout": opts.pingTimeout = Number(value); break;
       case "--max-http-buffer-size": opts.maxHttpBufferSize = Number(value); break;
       case "--transports": opts.transports = value.split(","); break;
+      case "--parser": opts.parser = value; break;
       default:
         console.error(`unknown option ${argv[i]}`);
         process.exit(2);
@@ -42,6 +45,7 @@ const io = new Server(httpServer, {
   pingTimeout: opts.pingTimeout,
   maxHttpBufferSize: opts.maxHttpBufferSize,
   transports: opts.transports,
+  ...(opts.parser === "msgpack" ? { parser: require("socket.io-msgpack-parser") } : {}),
 });
 
 io.on("connection", (socket) => {

@@ -4,6 +4,7 @@ message-with-ack), as in examples/TEST-SERVER.md.
 
     python_server.py [--port N] [--ping-interval MS] [--ping-timeout MS]
                      [--max-http-buffer-size BYTES] [--transports polling,websocket]
+                     [--parser json|msgpack]
 """
 import argparse
 import asyncio
@@ -22,6 +23,7 @@ def parse_args():
     p.add_argument("--ping-timeout", type=int, default=20000)
     p.add_argument("--max-http-buffer-size", type=int, default=1_000_000)
     p.add_argument("--transports", default="polling,websocket")
+    p.add_argument("--parser", choices=("json", "msgpack"), default="json")
     return p.parse_args()
 
 
@@ -33,6 +35,9 @@ def make_server(args):
         max_http_buffer_size=args.max_http_buffer_size,
         transports=args.transports.split(","),
         cors_allowed_origins="*",
+        # python-socketio's "msgpack" serializer writes the packet as the same
+        # {type, nsp, data, id} map as socket.io-msgpack-parser.
+        serializer="msgpack" if args.parser == "msgpack" else "default",
     )
 
     @sio.event
