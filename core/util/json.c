@@ -66,12 +66,35 @@ static long read_hex4(const char *s, size_t n, size_t i) {
 static int is_high_surrogate(long u) { return u >= 0xD800 && u <= 0xDBFF; }
 static int is_low_surrogate(long u) { return u >= 0xDC00 && u <= 0xDFFF; }
 
+/* 1 for the bytes a string literal holds as they are: printable ASCII
+ * other than '"' and '\\', most of any string. */
+static const unsigned char plain_byte[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 /* Index past the closing quote of the string literal at s[i] (an opening
  * quote), or -1. */
 static long scan_string(const char *s, size_t n, size_t i) {
   const unsigned char *u = (const unsigned char *)s;
   i++;
   while (i < n) {
+    while (i < n && plain_byte[u[i]]) i++;
+    if (i == n) break;
     unsigned char c = u[i];
     if (c == '"') return (long)(i + 1);
     if (c == '\\') {
@@ -91,8 +114,6 @@ static long scan_string(const char *s, size_t n, size_t i) {
       }
     } else if (c < 0x20) {
       return -1;
-    } else if (c < 0x80) {
-      i++;
     } else {
       size_t len = utf8_seq_len(u + i, n - i);
       if (!len) return -1;
