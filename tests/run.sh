@@ -160,6 +160,10 @@ run_client_suites() {
     CLIENT_DRIVER="$ASAN_DIR/tests/client/client_driver" \
     SIO_TEST_SERVER_BIN="$ASAN_DIR/examples/sio_test_server" \
     run_node_tests "client suites (ASan)" "$ROOT"/tests/client/*.test.mjs
+  # The same client tests against the official server, both on msgpack.
+  SIO_CLIENT_PARSER=msgpack CLIENT_DRIVER="$ASAN_DIR/tests/client/client_driver" \
+    run_node_tests "client suites, msgpack parser (ASan)" \
+    "$ROOT"/tests/client/socketio_client.test.mjs "$ROOT"/tests/client/socketio_client_reconnect.test.mjs
   cd "$ROOT" || return
 }
 

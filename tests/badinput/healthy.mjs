@@ -2,8 +2,9 @@
 import assert from "node:assert/strict";
 import { connect, TRANSPORT_MODES } from "../interop/helpers/client.mjs";
 
-export async function assertServerHealthy(url) {
-  const socket = await connect(url, "/", TRANSPORT_MODES.upgrade);
+// opts reach the client (a server started with --parser msgpack needs its parser).
+export async function assertServerHealthy(url, opts = {}) {
+  const socket = await connect(url, "/", { ...TRANSPORT_MODES.upgrade, ...opts });
   try {
     socket.emit("echo", "healthy", Buffer.from([1, 2]));
     const [text, bytes] = await socket.events.next("echo");

@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Server as EngineServer } from "engine.io";
 import { Server } from "socket.io";
+import msgpackParser from "socket.io-msgpack-parser";
 import { Driver, echoHandlers } from "./socketio_client_driver.mjs";
 
 const FAST = { reconnectionDelay: 100, reconnectionDelayMax: 200, randomizationFactor: 0 };
@@ -89,6 +90,39 @@ test("a garbage packet after joining: parse error, then reconnection", async () 
       assert.equal((await d.waitFor({ type: "disconnect" })).reason, "parse error");
       await d.waitFor({ type: "reconnect_attempt" });
       assert.equal((await d.waitFor({ type: "connect" })).sid, "socket-2-aaaaaaaaaaaa");
+    });
+  } finally {
+    await server.close();
+  }
+});
+
+test("msgpack garbage after joining: parse error each time, then reconnection", async () => {
+  const encode = (packet) => Buffer.from(new msgpackParser.Encoder().encode(packet)[0]);
+  const GARBAGE = [
+    Buffer.from([0xc1]),
+    Buffer.from([0x83, 0xa4, ...Buffer.from("type")]),
+    Buffer.from([0x83, 0xa4, ...Buffer.from("type"), 2, 0xa3, ...Buffer.from("nsp"), 0xa1, 0x2f,
+      0xa4, ...Buffer.from("data"), 0x91, 0xdb, 0xff, 0xff, 0xff, 0xf0]),
+    Buffer.concat([Buffer.from([0x83, 0xa4, ...Buffer.from("type"), 2, 0xa3, ...Buffer.from("nsp"), 0xa1, 0x2f,
+      0xa4, ...Buffer.from("data")]), Buffer.alloc(100000, 0x91)]),
+    encode({ type: 2, nsp: "/", data: { not: "an array" } }),
+  ];
+  const server = await startEngine((socket, m, n) => {
+    // The first binary message of a connection is our client's CONNECT.
+    if (Buffer.isBuffer(m) && !socket.joined) {
+      socket.joined = true;
+      socket.send(encode({ type: 0, nsp: "/", data: { sid: `socket-${n}-aaaaaaaaaaaa` } }));
+      if (n <= GARBAGE.length) setTimeout(() => socket.send(GARBAGE[n - 1]), 50);
+    }
+  });
+  try {
+    await withDriver(async (d) => {
+      await d.connect(server.url, { ...FAST, transports: "websocket", parser: "msgpack" });
+      for (let n = 1; n <= GARBAGE.length; n++) {
+        assert.equal((await d.waitFor({ type: "connect" })).sid, `socket-${n}-aaaaaaaaaaaa`);
+        assert.equal((await d.waitFor({ type: "disconnect" })).reason, "parse error", `garbage ${n}`);
+      }
+      assert.equal((await d.waitFor({ type: "connect" })).sid, `socket-${GARBAGE.length + 1}-aaaaaaaaaaaa`);
     });
   } finally {
     await server.close();

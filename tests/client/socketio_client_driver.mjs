@@ -3,12 +3,17 @@
 // official socket.io server on loopback. CLIENT_DRIVER names the driver
 // binary (a sanitizer build, say); a sanitizer report on its stderr, a
 // non-zero exit or a missing clean exit fails the test that ends it.
+// SIO_CLIENT_PARSER=msgpack runs the same tests with socket.io-msgpack-parser
+// on the server and our client's msgpack parser.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { Server } from "socket.io";
+import msgpackParser from "socket.io-msgpack-parser";
+
+export const PARSER = process.env.SIO_CLIENT_PARSER || "json";
 
 export const DRIVER =
   process.env.CLIENT_DRIVER ||
@@ -53,7 +58,8 @@ export class Driver {
   }
 
   connect(url, options = {}, auth) {
-    return this.run({ cmd: "connect", url, options, ...(auth ? { auth } : {}) });
+    const withParser = PARSER === "msgpack" ? { parser: "msgpack", ...options } : options;
+    return this.run({ cmd: "connect", url, options: withParser, ...(auth ? { auth } : {}) });
   }
 
   // Emits and returns the request id (req).
@@ -120,7 +126,7 @@ export class Driver {
 // setup(io) installs the handlers before it listens.
 export async function startServer(opts = {}, setup = () => {}, port = 0) {
   const httpServer = createServer();
-  const io = new Server(httpServer, opts);
+  const io = new Server(httpServer, PARSER === "msgpack" ? { parser: msgpackParser, ...opts } : opts);
   setup(io);
   await new Promise((resolve, reject) => {
     httpServer.once("error", reject);

@@ -18,6 +18,11 @@ function serverCommand() {
   return choice.split(/\s+/).filter(Boolean);
 }
 
+// True when the suites run against the Node reference server rather than libsio.
+export function underTestIsReference() {
+  return serverCommand()[1] === REF_SERVER;
+}
+
 export async function startServer(args = []) {
   const [cmd, ...cmdArgs] = serverCommand();
   const proc = spawn(cmd, [...cmdArgs, "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
