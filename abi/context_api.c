@@ -49,12 +49,13 @@ SIO_EXPORT int sio_next_event(sio_context *ctx, int timeout_ms, const sio_event 
   *out = NULL;
   if (atomic_exchange(&ctx->pumping, 1))
     return abi_fail(SIO_EBUSY, "sio_next_event: another thread is pumping this context");
-  ev_free(ctx->current);
+  ev_rec *done = ctx->current;
   ctx->current = NULL;
   int rc = 0;
   for (;;) {
     size_t left = 0;
-    ev_rec *r = evq_pop(&ctx->evq, &left);
+    ev_rec *r = evq_pop(&ctx->evq, done, &left);
+    done = NULL;
     ctx_events_drained(ctx, left);
     if (r) {
       ctx->current = r;

@@ -194,7 +194,7 @@ static void run_server_cmd(cmd *base) {
   io_server *s = &c->srv->core;
   if (s->closing && c->op != OP_CLOSE) {
     report(c, SIO_ECLOSED, "the server is closed");
-    free(c);
+    cmdq_retire(&c->srv->ctx->cmdq, base);
     return;
   }
   int rc;
@@ -231,7 +231,7 @@ static void run_server_cmd(cmd *base) {
       report(c, io_fetch_sockets(s, &c->target, c->req), "fetchSockets failed");
       break;
   }
-  free(c);
+  cmdq_retire(&c->srv->ctx->cmdq, base);
 }
 
 static int submit(server_cmd *c) {

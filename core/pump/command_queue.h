@@ -13,6 +13,12 @@ typedef struct cmd {
 typedef struct command_queue {
   uv_mutex_t lock;
   cmd *head, *tail;
+  /* Commands run and retired (cmdq_retire), freed by the next push on the
+   * host's side, where they were allocated: glibc frees a block cheaply
+   * only on the thread whose arena it came from. */
+  cmd *spent;
+  size_t nspent;
+  cmd *retired; /* I/O thread only: retired during the current run */
   uv_async_t async; /* wakes the I/O thread */
 } command_queue;
 
@@ -28,4 +34,7 @@ void cmdq_push(command_queue *q, cmd *c);
 void cmdq_call(command_queue *q, cmd *c);
 /* I/O thread: runs every queued command, in order. */
 void cmdq_run_all(command_queue *q);
+/* I/O thread, from a command's run, instead of free(c): c is freed later by
+ * a thread that pushes commands. */
+void cmdq_retire(command_queue *q, cmd *c);
 #endif

@@ -1,4 +1,5 @@
 #include "event_queue.h"
+#include "queue_lock.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -85,20 +86,27 @@ int evq_init(event_queue *q) {
   memset(q, 0, sizeof(*q));
   q->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (q->fd < 0) return -1;
-  if (uv_mutex_init(&q->lock)) {
+  if (queue_lock_init(&q->lock)) {
     close(q->fd);
     return -1;
   }
   return 0;
 }
 
-void evq_destroy(event_queue *q) {
-  ev_rec *r = q->head;
+/* Spent records kept for the I/O thread at most; past it the host frees. */
+#define MAX_SPENT 4096
+
+static void free_list(ev_rec *r) {
   while (r) {
     ev_rec *n = r->next;
     ev_free(r);
     r = n;
   }
+}
+
+void evq_destroy(event_queue *q) {
+  free_list(q->head);
+  free_list(q->spent);
   uv_mutex_destroy(&q->lock);
   close(q->fd);
 }
@@ -127,12 +135,22 @@ size_t evq_push(event_queue *q, ev_rec *r) {
   q->tail = r;
   size_t count = ++q->count;
   if (count == 1) fd_set_readable(q->fd);
+  ev_rec *spent = q->spent;
+  q->spent = NULL;
+  q->nspent = 0;
   uv_mutex_unlock(&q->lock);
+  free_list(spent);
   return count;
 }
 
-ev_rec *evq_pop(event_queue *q, size_t *left) {
+ev_rec *evq_pop(event_queue *q, ev_rec *done, size_t *left) {
   uv_mutex_lock(&q->lock);
+  if (done && q->nspent < MAX_SPENT) {
+    done->next = q->spent;
+    q->spent = done;
+    q->nspent++;
+    done = NULL;
+  }
   ev_rec *r = q->head;
   if (r) {
     q->head = r->next;
@@ -142,6 +160,7 @@ ev_rec *evq_pop(event_queue *q, size_t *left) {
   if (q->count == 0) fd_clear(q->fd);
   if (left) *left = q->count;
   uv_mutex_unlock(&q->lock);
+  ev_free(done);
   return r;
 }
 

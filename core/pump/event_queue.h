@@ -38,6 +38,12 @@ typedef struct event_queue {
   uv_mutex_t lock;
   ev_rec *head, *tail;
   size_t count;
+  /* Records the host is done with, freed by the next push on the I/O
+   * thread that made them: glibc frees a block cheaply only on the thread
+   * whose arena it came from, and otherwise two threads contend for the
+   * arena's lock (a futex call every few events). */
+  ev_rec *spent;
+  size_t nspent;
   int fd; /* eventfd */
 } event_queue;
 
@@ -46,8 +52,10 @@ int evq_init(event_queue *q);
 void evq_destroy(event_queue *q);
 /* Any thread. Returns the count after the push. */
 size_t evq_push(event_queue *q, ev_rec *r);
-/* Any thread. NULL when empty; *left receives the count after the pop. */
-ev_rec *evq_pop(event_queue *q, size_t *left);
+/* Any thread. NULL when empty; *left receives the count after the pop.
+ * done (may be NULL): the record popped before, which the caller is done
+ * with. */
+ev_rec *evq_pop(event_queue *q, ev_rec *done, size_t *left);
 /* Makes the fd readable without an event (to end a wait early). Any
  * thread, and async-signal-safe. */
 void evq_poke(event_queue *q);
