@@ -128,6 +128,14 @@ run_suites() {
   banner "interop and bad-input suites against $label"
   SIO_TEST_SERVER=$server run_node_tests "suites against $label" \
     "$ROOT"/tests/interop/*.test.mjs "$ROOT"/tests/badinput/*.test.mjs
+  # The suites that use socket.io-client only, again with the msgpack parser
+  # on both sides (the others write JSON packets by hand).
+  local suite files=()
+  for suite in events rooms binary namespaces disconnect transports; do
+    files+=("$ROOT/tests/interop/$suite.test.mjs")
+  done
+  SIO_INTEROP_PARSER=msgpack SIO_TEST_SERVER=$server \
+    run_node_tests "suites, msgpack parser, against $label" "${files[@]}"
 }
 
 # run_node_tests LABEL FILES... : node's test runner over FILES, counted

@@ -2,7 +2,7 @@
 // server's last-disconnects list), over polling and WebSocket.
 import assert from "node:assert/strict";
 import { describeWithServer, test } from "./helpers/suite.mjs";
-import { connect, emitWithAck, TRANSPORT_MODES, withTimeout } from "./helpers/client.mjs";
+import { connect, emitWithAck, PARSER_OPTS, TRANSPORT_MODES, withTimeout } from "./helpers/client.mjs";
 
 const SETTLE_MS = 1500;
 
@@ -125,7 +125,7 @@ for (const mode of ["polling", "websocket"]) {
       const nsp = freshNsp();
       const observer = await open(nsp);
       const { Manager } = await import("socket.io-client");
-      const manager = new Manager(ctx.url, { reconnection: false, ...TRANSPORT_MODES[mode] });
+      const manager = new Manager(ctx.url, { reconnection: false, ...PARSER_OPTS, ...TRANSPORT_MODES[mode] });
       const a = manager.socket(nsp);
       const b = manager.socket("/custom");
       await withTimeout(Promise.all([a, b].map((s) => new Promise((r) => s.once("connect", r)))), 5000, "connect");

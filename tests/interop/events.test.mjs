@@ -2,10 +2,12 @@
 // timeouts, over every transport mode.
 import assert from "node:assert/strict";
 import { describeWithServer, test } from "./helpers/suite.mjs";
-import { connect, emitWithAck, TRANSPORT_MODES, withTimeout } from "./helpers/client.mjs";
+import { connect, emitWithAck, MSGPACK, TRANSPORT_MODES, withTimeout } from "./helpers/client.mjs";
 
+// notepack.io (under socket.io-msgpack-parser) writes 1e21 as a wrapped-around
+// uint64, so with msgpack the official peers themselves do not keep it.
 const SAMPLE_ARGS = [
-  "text", "", "ünïcødé ✓ 日本", 0, -1.5, 1e21, true, false, null,
+  "text", "", "ünïcødé ✓ 日本", 0, -1.5, ...(MSGPACK ? [] : [1e21]), true, false, null,
   [], [1, [2, [3]]], {}, { a: { b: { c: [null, "x"] } } }, "line\nbreak \"quoted\" \\ \x1e",
 ];
 

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { Manager } from "socket.io-client";
 import { describeWithServer, test } from "./helpers/suite.mjs";
-import { connect, EventRecorder, TRANSPORT_MODES, withTimeout } from "./helpers/client.mjs";
+import { connect, EventRecorder, PARSER_OPTS, TRANSPORT_MODES, withTimeout } from "./helpers/client.mjs";
 
 for (const [mode, transportOpts] of Object.entries(TRANSPORT_MODES)) {
   describeWithServer(`namespaces over ${mode}`, [], (ctx) => {
@@ -76,7 +76,7 @@ for (const [mode, transportOpts] of Object.entries(TRANSPORT_MODES)) {
     });
 
     test("the Socket.IO id differs from the Engine.IO sid and per namespace", async () => {
-      const manager = new Manager(ctx.url, { reconnection: false, ...transportOpts });
+      const manager = new Manager(ctx.url, { reconnection: false, ...PARSER_OPTS, ...transportOpts });
       const main = manager.socket("/");
       const custom = manager.socket("/custom", { auth: { on: "custom" } });
       const mainEvents = new EventRecorder(main);
@@ -96,7 +96,7 @@ for (const [mode, transportOpts] of Object.entries(TRANSPORT_MODES)) {
     });
 
     test("a refused namespace does not affect another on the same connection", async () => {
-      const manager = new Manager(ctx.url, { reconnection: false, ...transportOpts });
+      const manager = new Manager(ctx.url, { reconnection: false, ...PARSER_OPTS, ...transportOpts });
       const main = manager.socket("/");
       const refused = manager.socket("/private", { auth: { token: "no" } });
       const mainEvents = new EventRecorder(main);

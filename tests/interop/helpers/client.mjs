@@ -2,6 +2,13 @@
 // with no reconnection, and an event recorder that buffers every event from the
 // moment the socket is created, so no event that arrives early is lost.
 import { io } from "socket.io-client";
+import msgpackParser from "socket.io-msgpack-parser";
+
+// SIO_INTEROP_PARSER=msgpack: every client of these helpers and every server
+// of describeWithServer use socket.io-msgpack-parser (see suite.mjs).
+export const MSGPACK = process.env.SIO_INTEROP_PARSER === "msgpack";
+// Options for a client made without these helpers (a Manager, say).
+export const PARSER_OPTS = MSGPACK ? { parser: msgpackParser } : {};
 
 export const TRANSPORT_MODES = {
   polling: { transports: ["polling"] },
@@ -68,7 +75,7 @@ export class EventRecorder {
 
 // Creates a socket with a recorder at `socket.events`, not yet connected.
 function createSocket(url, nsp = "/", opts = {}) {
-  const socket = io(url + nsp, { forceNew: true, reconnection: false, timeout: WAIT_TIMEOUT_MS, autoConnect: false, ...opts });
+  const socket = io(url + nsp, { forceNew: true, reconnection: false, timeout: WAIT_TIMEOUT_MS, autoConnect: false, ...PARSER_OPTS, ...opts });
   socket.events = new EventRecorder(socket);
   return socket;
 }

@@ -2,6 +2,7 @@
 // the last test (which fails on a non-zero exit or a sanitizer report), and
 // killed after the suite whatever happened.
 import { after, before, describe, it } from "node:test";
+import { MSGPACK } from "./client.mjs";
 import { startServer } from "./server.mjs";
 
 const SUITE_TIMEOUT_MS = 120000;
@@ -11,7 +12,7 @@ export function describeWithServer(name, serverArgs, body) {
   describe(name, { timeout: SUITE_TIMEOUT_MS }, () => {
     const ctx = {};
     before(async () => {
-      ctx.server = await startServer(serverArgs);
+      ctx.server = await startServer(MSGPACK ? [...serverArgs, "--parser", "msgpack"] : serverArgs);
       ctx.port = ctx.server.port;
       ctx.url = ctx.server.url;
     });
