@@ -11,8 +11,8 @@ from . import errors
 from ._answers import CBuffers, answer_error, request, single_answer
 from ._context import Context
 from ._event import (EV_ACK, EV_CONNECT, EV_CONNECT_ERROR, EV_DISCONNECT, EV_ERROR,
-                     EV_EVENT, EV_RECONNECT, EV_RECONNECT_ATTEMPT, EV_RECONNECT_FAILED,
-                     EVF_RECOVERED, Event)
+                     EV_EVENT, EV_RECONNECT, EV_RECONNECT_ATTEMPT, EV_RECONNECT_ERROR,
+                     EV_RECONNECT_FAILED, EVF_RECOVERED, Event)
 from ._listeners import Handler
 from ._native import check, ffi, lib
 from ._options import milliseconds, client_option_pairs
@@ -40,7 +40,8 @@ class ClientBase:
     dict), timeout, reconnection, reconnection_attempts, reconnection_delay,
     reconnection_delay_max, randomization_factor, ack_timeout, retries,
     parser, tls_ca, tls_verify. Manager events ("reconnect_attempt",
-    "reconnect", "reconnect_failed") go to the main socket's handlers."""
+    "reconnect", "reconnect_error", "reconnect_failed") go to the main
+    socket's handlers."""
 
     def __init__(self, url: str, *, auth: Optional[dict[str, Any]] = None,
                  **options: Any) -> None:
@@ -272,6 +273,10 @@ class ClientBase:
             self._reserved(self.main, "reconnect_attempt", event.ack_id)
         elif kind == EV_RECONNECT:
             self._reserved(self.main, "reconnect", event.ack_id)
+        elif kind == EV_RECONNECT_ERROR:
+            # The same type connect_error gets for a failed attempt.
+            self._reserved(self.main, "reconnect_error", errors.ConnectionRefusedError(
+                event.reason or "reconnection failed"))
         elif kind == EV_RECONNECT_FAILED:
             for socket in self._sockets.values():
                 socket._active = False
