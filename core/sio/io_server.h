@@ -77,11 +77,11 @@ struct io_socket {
   char sid[RANDOM_ID_LEN + 1];
   io_namespace *nsp;
   io_client *client;
+  uint32_t mark;             /* next to client: a broadcast reads both */
   char *auth;                /* JSON of the CONNECT payload, "{}" when none */
   io_room **rooms;           /* joined rooms, not counting its own id */
   size_t nrooms, caprooms;
   io_ack_wait *acks;         /* acknowledgements it owes us */
-  uint32_t mark;
 };
 
 /* A connection waiting for sio_connect_accept/refuse. */
