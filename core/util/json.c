@@ -265,6 +265,20 @@ char json_peek(const char *s, size_t n, size_t i) {
 
 int json_write_string(sbuf *out, const char *s, size_t n) {
   static const char hex[] = "0123456789abcdef";
+  /* Most strings need no escape: one copy between the quotes. */
+  size_t plain = 0;
+  while (plain < n && (unsigned char)s[plain] >= 0x20 && s[plain] != '"' && s[plain] != '\\')
+    plain++;
+  if (plain == n) {
+    if (sbuf_reserve(out, n + 2)) return -1;
+    char *w = out->data + out->len;
+    w[0] = '"';
+    if (n) memcpy(w + 1, s, n);
+    w[n + 1] = '"';
+    out->len += n + 2;
+    out->data[out->len] = 0;
+    return 0;
+  }
   size_t start = out->len;
   if (sbuf_reserve(out, n + 2) || sbuf_putc(out, '"')) return -1;
   size_t run = 0;
