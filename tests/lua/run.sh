@@ -74,7 +74,7 @@ step() {
 }
 
 step "$root/bindings/lua/gen_cdefs.sh" --check
-step luacheck --no-color --config "$here/luacheckrc" "$root/bindings/lua" "$here"/*.lua "$here/nginx"
+step luacheck --no-color --config "$here/luacheckrc" "$root/bindings/lua" "$here"/*.lua "$here/nginx" "$root/examples/lua"
 step luajit "$here/test_payload.lua"
 step luajit "$here/test_server_routing.lua"
 step luajit "$here/test_client_routing.lua"
