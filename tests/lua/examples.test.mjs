@@ -7,11 +7,10 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { HERE, connect, emitAck, next, refusal, withTimeout } from "./helpers.mjs";
+import { HERE, connect, emitAck, freePort, next, refusal, sleep, startProcess, withTimeout } from "./helpers.mjs";
 
 const ROOT = resolve(HERE, "../..");
 const EXAMPLES = join(ROOT, "examples", "lua");
@@ -23,19 +22,6 @@ const LUA_ERRORS = /sio handler failed|\[error\]|\[alert\]|\[emerg\]/;
 // How a reader runs the examples from a checkout, without installing them.
 const LUA_ENV = { ...process.env, LUA_PATH: `${join(ROOT, "bindings", "lua", "?.lua")};;` };
 const TRANSPORTS = [["websocket"], ["polling"]];
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once("error", rej);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
 
 function exampleFiles(dir = EXAMPLES) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -54,30 +40,10 @@ function runExample(name, args = [], ms = 20000) {
   return withTimeout(exited, ms, `${name} to finish`).finally(() => proc.kill("SIGKILL"));
 }
 
-// echo_server.lua on a free port (its argument 0); resolves once it listens.
-// stdbuf: its prints reach the pipe line by line.
-async function startEchoServer() {
-  const proc = spawn("stdbuf", ["-oL", LUAJIT, join(EXAMPLES, "echo_server.lua"), "0"], {
-    env: LUA_ENV,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  proc.stderr.on("data", (chunk) => (stderr += chunk));
-  const port = await withTimeout(
-    new Promise((res, rej) => {
-      proc.stdout.on("data", (chunk) => {
-        stdout += chunk;
-        const match = /^listening on (\d+)$/m.exec(stdout);
-        if (match) res(Number(match[1]));
-      });
-      proc.once("exit", (code) => rej(new Error(`echo_server.lua exited (${code}): ${stderr}`)));
-    }),
-    START_MS,
-    "echo_server.lua to listen",
-  );
-  return { url: `http://127.0.0.1:${port}`, stdout: () => stdout, kill: () => proc.kill("SIGKILL") };
-}
+// echo_server.lua on a free port (its argument 0). stdbuf: its prints reach
+// the pipe line by line.
+const startEchoServer = () =>
+  startProcess("stdbuf", ["-oL", LUAJIT, join(EXAMPLES, "echo_server.lua"), "0"], { env: LUA_ENV }, "echo_server.lua");
 
 describe("docs/guide-lua.md", () => {
   const guide = readFileSync(GUIDE, "utf8");

@@ -2,6 +2,7 @@
 // server script as a child process, connect the official socket.io-client,
 // wait for events with a time limit.
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { io } from "socket.io-client";
 
@@ -9,6 +10,20 @@ export const HERE = fileURLToPath(new URL(".", import.meta.url));
 const WAIT_MS = 5000;
 const START_MS = 15000;
 const LUAJIT = process.env.LUAJIT || "luajit";
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// A TCP port that was free a moment ago on 127.0.0.1.
+export function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once("error", rej);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
 
 export function withTimeout(promise, ms, what) {
   let timer;
@@ -20,8 +35,14 @@ export function withTimeout(promise, ms, what) {
 
 // Runs `luajit script --port 0 ...args` (or another interpreter) and
 // resolves once it prints "listening on PORT".
-export async function startServer(script, args = [], interpreter = LUAJIT) {
-  const proc = spawn(interpreter, [script, "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+export function startServer(script, args = [], interpreter = LUAJIT) {
+  return startProcess(interpreter, [script, "--port", "0", ...args], {}, script);
+}
+
+// Runs command with argv (spawn options in options) and resolves once it
+// prints "listening on PORT".
+export async function startProcess(command, argv, options = {}, name = command) {
+  const proc = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"], ...options });
   let stdout = "";
   let stderr = "";
   const exited = new Promise((resolve) => proc.on("exit", (code, signal) => resolve({ code, signal })));
@@ -36,7 +57,7 @@ export async function startServer(script, args = [], interpreter = LUAJIT) {
       exited.then((e) => reject(new Error(`server exited early (${JSON.stringify(e)}): ${stderr}`)));
     }),
     START_MS,
-    `${script} to listen (${stderr})`,
+    `${name} to listen (${stderr})`,
   );
   return {
     port,

@@ -6,11 +6,10 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { HERE, connect, emitAck, next, startServer, withTimeout } from "./helpers.mjs";
+import { HERE, connect, emitAck, freePort, next, sleep, startServer, withTimeout } from "./helpers.mjs";
 
 const NGINX = process.env.NGINX || "/usr/sbin/nginx";
 const START_MS = 15000;
@@ -18,19 +17,6 @@ const LUA_ERRORS = /sio handler failed|\[error\]|\[alert\]|\[emerg\]/;
 // Known core bug: freeing a context whose client is connected (the worker's
 // Lua VM closing at exit) aborts in uv_close. Remove once the core is fixed.
 const CLIENT_EXIT_BUG = "core: sio_context_free with a connected client aborts (uv_close assertion)";
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once("error", rej);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Starts nginx with initLua as the worker's start-up code ("@PREFIX@" in it
 // is the nginx prefix).

@@ -190,14 +190,22 @@ def test_reconnection_gives_up_when_the_server_is_gone(make_client) -> None:
     runner = make_client(server.url, reconnection_attempts=2, reconnection_delay=0.1,
                          reconnection_delay_max=0.2, transports=["websocket"])
     seen: queue.Queue = queue.Queue()
-    for name in ("connect", "disconnect", "reconnect_attempt", "reconnect_failed"):
+    for name in ("connect", "disconnect", "reconnect_attempt", "reconnect_error",
+                 "reconnect_failed"):
         runner.client.on(name, lambda *args, name=name: seen.put((name, *args)))
     runner.start()
     assert next_item(seen) == ("connect",)
     server.stop()
     assert next_item(seen) == ("disconnect", "transport close")
     assert next_item(seen) == ("reconnect_attempt", 1)
+    name, error = next_item(seen)
+    # As connect_error delivers a failed attempt: the exception, with the
+    # core's reason as its message.
+    assert name == "reconnect_error" and isinstance(error, sio.ConnectionRefusedError)
+    assert "ECONNREFUSED" in error.message and str(error) == error.message
     assert next_item(seen) == ("reconnect_attempt", 2)
+    # The last attempt's reconnect_error follows reconnect_failed (as in
+    # socket.io-client), once wait() has ended: not awaited here.
     assert next_item(seen) == ("reconnect_failed",)
     assert runner.finished()
 
