@@ -13,10 +13,11 @@ int abi_check_payload(const char *json, size_t len, const sio_buf *bins, size_t 
   if (nbins && !bins) return abi_fail(SIO_EINVAL, "%s: bins is NULL", fn);
   for (size_t i = 0; i < nbins; i++)
     if (bins[i].len && !bins[i].data) return abi_fail(SIO_EINVAL, "%s: bins[%zu].data is NULL", fn, i);
-  if (json_validate(json, len) || json_peek(json, len, 0) != '[')
-    return abi_fail(SIO_EINVAL, "%s: args_json is not a JSON array", fn);
-  long found = json_count_placeholders(json, len, nbins);
-  if (found < 0 || (size_t)found != nbins)
+  /* json_count_placeholders validates the whole text as it counts (-1 when
+   * it is not JSON), so one pass does both. */
+  long found = json_peek(json, len, 0) == '[' ? json_count_placeholders(json, len, nbins) : -1;
+  if (found < 0) return abi_fail(SIO_EINVAL, "%s: args_json is not a JSON array", fn);
+  if ((size_t)found != nbins)
     return abi_fail(SIO_EINVAL, "%s: %zu attachments but the placeholders do not match", fn, nbins);
   return 0;
 }

@@ -116,6 +116,11 @@ size_t ctx_post_event(struct sio_context *ctx, ev_rec *r) { return evq_push(&ctx
 void ctx_reading_paused(struct sio_context *ctx, size_t resume_below) {
   atomic_store(&ctx->resume_below, resume_below);
   atomic_store(&ctx->reading_paused, 1);
+  /* The host may have drained the queue between the push that filled it
+   * and the flag above, seeing no pause to lift; then nothing would ever
+   * resume reading. Looking again after the flag closes that window: one
+   * of the two sides sees the other. */
+  ctx_events_drained(ctx, evq_count(&ctx->evq));
 }
 
 typedef struct resume_cmd {

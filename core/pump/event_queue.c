@@ -143,6 +143,13 @@ size_t evq_push(event_queue *q, ev_rec *r) {
   return count;
 }
 
+size_t evq_count(event_queue *q) {
+  uv_mutex_lock(&q->lock);
+  size_t count = q->count;
+  uv_mutex_unlock(&q->lock);
+  return count;
+}
+
 ev_rec *evq_pop(event_queue *q, ev_rec *done, size_t *left) {
   uv_mutex_lock(&q->lock);
   if (done && q->nspent < MAX_SPENT) {

@@ -52,6 +52,8 @@ int evq_init(event_queue *q);
 void evq_destroy(event_queue *q);
 /* Any thread. Returns the count after the push. */
 size_t evq_push(event_queue *q, ev_rec *r);
+/* Events waiting now. Any thread. */
+size_t evq_count(event_queue *q);
 /* Any thread. NULL when empty; *left receives the count after the pop.
  * done (may be NULL): the record popped before, which the caller is done
  * with. */

@@ -49,10 +49,12 @@ int json_event_split_valid(const char *s, size_t n, sbuf *name, sbuf *args);
 int json_event_join(sbuf *out, const char *name, const char *args_json,
                     size_t args_len);
 
-/* Walks s[0..n) (valid JSON) and finds every placeholder object
- * {"_placeholder":true,"num":N}. Returns the number found, or -1 when one is
- * malformed (num not an integer in [0, nbins)) or when more than nbins are
- * found. Pass nbins = SIZE_MAX to only count. */
+/* Walks s[0..n) and finds every placeholder object
+ * {"_placeholder":true,"num":N}. Returns the number found, or -1 when s is
+ * not one valid JSON value (callers rely on this to validate and count in
+ * one pass), when a placeholder is malformed (num not an integer in
+ * [0, nbins)) or when more than nbins are found. Pass nbins = SIZE_MAX to
+ * only count. */
 long json_count_placeholders(const char *s, size_t n, size_t nbins);
 
 /* Appends s[0..n) (valid JSON) to out with the num of every placeholder

@@ -208,7 +208,9 @@ local handlers = {
   [C.SIO_EV_ERROR] = on_error,
   [C.SIO_EV_RECONNECT_ATTEMPT] = manager_event("reconnect_attempt"),
   [C.SIO_EV_RECONNECT] = manager_event("reconnect"),
-  [C.SIO_EV_RECONNECT_ERROR] = function(manager, e) emitter.fire(manager, "reconnect_error", { { message = e.reason } }, 1) end,
+  [C.SIO_EV_RECONNECT_ERROR] = function(manager, e)
+    emitter.fire(manager, "reconnect_error", { { message = e.reason } }, 1)
+  end,
   [C.SIO_EV_RECONNECT_FAILED] = function(manager)
     emitter.fire(manager, "reconnect_failed", {}, 0)
   end,
