@@ -8,6 +8,7 @@ import { describeWithServer, test } from "../interop/helpers/suite.mjs";
 import { withTimeout } from "../interop/helpers/client.mjs";
 import { underTestIsReference } from "../interop/helpers/server.mjs";
 import { openWebSocket, parseOpen, poll, pollingHandshake, post, splitPayload } from "../interop/helpers/raw.mjs";
+import { assertPollingClosed } from "./closed.mjs";
 import { assertServerHealthy } from "./healthy.mjs";
 
 const encode = (packet) => Buffer.from(new msgpackParser.Encoder().encode(packet)[0]);
@@ -74,15 +75,6 @@ async function pollingSocket(port) {
   const connect = await decode(Buffer.from(packets[0].slice(1), "base64"));
   assert.equal(connect.type, 0);
   return sid;
-}
-
-async function assertPollingClosed(port, sid) {
-  for (let i = 0; i < 3; i++) {
-    const res = await poll(port, sid);
-    if (res.status === 400) return;
-    if (splitPayload(res.body).includes("1")) return;
-  }
-  assert.fail("the polling session stayed open");
 }
 
 const healthy = (url) => assertServerHealthy(url, { parser: msgpackParser });

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { describeWithServer, test } from "../interop/helpers/suite.mjs";
 import { withTimeout } from "../interop/helpers/client.mjs";
 import { nextAnsweringPings, openWebSocket, parseOpen, poll, pollingHandshake, pollingSocket, post, splitPayload, websocketSocket } from "../interop/helpers/raw.mjs";
+import { assertPollingClosed } from "./closed.mjs";
 import { assertServerHealthy } from "./healthy.mjs";
 
 const placeholder = (num) => `{"_placeholder":true,"num":${num}}`;
@@ -53,16 +54,6 @@ const HARMLESS = [
 
 const encodeForPolling = (packets) =>
   packets.map((p) => (typeof p === "string" ? p : `b${p.toString("base64")}`)).join("\x1e");
-
-// The session is closed when a GET answers a close packet or 400.
-async function assertPollingClosed(port, sid) {
-  for (let i = 0; i < 3; i++) {
-    const res = await poll(port, sid);
-    if (res.status === 400) return;
-    if (splitPayload(res.body).includes("1")) return;
-  }
-  assert.fail("the polling session stayed open");
-}
 
 async function assertWebSocketEcho(ws) {
   ws.send('42["echo","still open"]');

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "pump_wait.h"
 #include "sio.h"
 
 static sio_server *new_server(sio_context *ctx, const char *key, const char *value) {
@@ -23,18 +24,6 @@ static sio_server *new_server(sio_context *ctx, const char *key, const char *val
   sio_options_free(o);
   CHECK(sio_server_port(srv) > 0);
   return srv;
-}
-
-/* Pumps until an event of type comes (other events are skipped). */
-static const sio_event *wait_event(sio_context *ctx, int type) {
-  for (int i = 0; i < 200; i++) {
-    const sio_event *ev;
-    int rc = sio_next_event(ctx, 50, &ev);
-    CHECK(rc >= 0);
-    if (rc == 1 && ev->type == type) return ev;
-  }
-  fprintf(stderr, "no event of type %d\n", type);
-  exit(1);
 }
 
 static void test_version_and_errors(void) {

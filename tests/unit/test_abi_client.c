@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "pump_wait.h"
 #include "sio.h"
 
 /* A loopback port that refuses connections (bound, then let go). */
@@ -44,18 +45,6 @@ static sio_client *new_client(sio_context *ctx, const char *path, const char *co
   CHECK(cli != NULL);
   sio_options_free(o);
   return cli;
-}
-
-/* Pumps until an event of type comes (others are skipped). */
-static const sio_event *wait_event(sio_context *ctx, int type) {
-  for (int i = 0; i < 200; i++) {
-    const sio_event *ev;
-    int rc = sio_next_event(ctx, 50, &ev);
-    CHECK(rc >= 0);
-    if (rc == 1 && ev->type == type) return ev;
-  }
-  fprintf(stderr, "no event of type %d\n", type);
-  exit(1);
 }
 
 static void test_new_misuse(void) {
