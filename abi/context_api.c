@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,30 +45,50 @@ static int wait_readable(int fd, int timeout_ms) {
   return n;
 }
 
-SIO_EXPORT int sio_next_event(sio_context *ctx, int timeout_ms, const sio_event **out) {
-  if (!ctx || !out) return abi_fail(SIO_EINVAL, "sio_next_event: NULL argument");
-  *out = NULL;
-  if (atomic_exchange(&ctx->pumping, 1))
-    return abi_fail(SIO_EBUSY, "sio_next_event: another thread is pumping this context");
+/* Both pumps: waits as sio_next_event() documents, then takes up to max
+ * events; the ones taken before are handed back to the queue first. */
+static int pump(sio_context *ctx, int timeout_ms, size_t max, ev_rec **first) {
+  *first = NULL;
+  if (atomic_exchange(&ctx->pumping, 1)) return SIO_EBUSY;
   ev_rec *done = ctx->current;
   ctx->current = NULL;
-  int rc = 0;
+  size_t n = 0;
   for (;;) {
     size_t left = 0;
-    ev_rec *r = evq_pop(&ctx->evq, done, &left);
+    n = evq_take(&ctx->evq, done, max, first, &left);
     done = NULL;
     ctx_events_drained(ctx, left);
-    if (r) {
-      ctx->current = r;
-      *out = &r->ev;
-      rc = 1;
-      break;
-    }
+    if (n) break;
     if (atomic_exchange(&ctx->woken, 0) || timeout_ms == 0) break;
     /* Waits the whole timeout again after a spurious wake: good enough for
      * a pump that is called in a loop. */
     if (wait_readable(ctx->evq.fd, timeout_ms) == 0) break;
   }
+  ctx->current = *first;
   atomic_store(&ctx->pumping, 0);
-  return rc;
+  return (int)n;
+}
+
+SIO_EXPORT int sio_next_event(sio_context *ctx, int timeout_ms, const sio_event **out) {
+  if (!ctx || !out) return abi_fail(SIO_EINVAL, "sio_next_event: NULL argument");
+  *out = NULL;
+  ev_rec *r;
+  int n = pump(ctx, timeout_ms, 1, &r);
+  if (n == SIO_EBUSY)
+    return abi_fail(SIO_EBUSY, "sio_next_event: another thread is pumping this context");
+  if (n) *out = &r->ev;
+  return n;
+}
+
+SIO_EXPORT int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event **out,
+                               size_t max) {
+  if (!ctx || !out) return abi_fail(SIO_EINVAL, "sio_next_events: NULL argument");
+  if (max == 0 || max > INT_MAX)
+    return abi_fail(SIO_EINVAL, "sio_next_events: max must be between 1 and INT_MAX");
+  ev_rec *r;
+  int n = pump(ctx, timeout_ms, max, &r);
+  if (n == SIO_EBUSY)
+    return abi_fail(SIO_EBUSY, "sio_next_events: another thread is pumping this context");
+  for (int i = 0; i < n; i++, r = r->next) out[i] = &r->ev;
+  return n;
 }

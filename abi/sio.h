@@ -5,8 +5,8 @@
  * other symbol of the library is hidden.
  *
  * Threads. A context (sio_context) runs its own I/O thread. The host never
- * gets a callback: it drains events with sio_next_event() from ONE thread at a
- * time (the "pumping" thread) and may wait on sio_context_fd(). Every command
+ * gets a callback: it drains events with sio_next_event() (or many at once
+ * with sio_next_events()) from ONE thread at a time (the "pumping" thread) and may wait on sio_context_fd(). Every command
  * (emit, ack, join, leave, disconnect, ...) may be called from any thread; it
  * is copied, queued, and carried out on the I/O thread in the order of calls.
  *
@@ -17,7 +17,8 @@
  *
  * Ownership. Every pointer the host hands in is copied before the call
  * returns. Every pointer inside an event is borrowed: it stays valid until the
- * next sio_next_event() call on the same context, or sio_context_free().
+ * next sio_next_event() or sio_next_events() call on the same context, or
+ * sio_context_free().
  */
 #ifndef SIO_H
 #define SIO_H
@@ -186,8 +187,9 @@ enum sio_event_type {
 #define SIO_EVF_RECOVERED 0x4u     /* CONNECTION/CONNECT restored its state */
 
 /* One event. Owned by the context; every pointer in it is borrowed until the
- * next sio_next_event() on the same context. Fields are only ever appended;
- * never allocate this struct yourself. Unused pointers are NULL. */
+ * next sio_next_event() or sio_next_events() on the same context. Fields are
+ * only ever appended; never allocate this struct yourself. Unused pointers
+ * are NULL. */
 typedef struct sio_event {
   int type;              /* enum sio_event_type */
   unsigned flags;        /* SIO_EVF_* */
@@ -211,6 +213,13 @@ typedef struct sio_event {
  * without one, or a negative code (SIO_EBUSY when another thread is pumping
  * the same context). *out is valid until the next call on this context. */
 int sio_next_event(sio_context *ctx, int timeout_ms, const sio_event **out);
+
+/* The pump, many events at a time: waits as sio_next_event() does, then
+ * takes up to max (>= 1) events at once, in order, into out[0..n). Returns n
+ * (0 when the wait ended without one) or a negative code. Every event taken
+ * is valid until the next sio_next_event() or sio_next_events() call on this
+ * context: one call and one lock per batch instead of per event. */
+int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event **out, size_t max);
 
 /* ---------------------------------------------------------------------------
  * Options: an opaque builder with string keys and values, named as the

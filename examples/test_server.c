@@ -447,27 +447,27 @@ int main(int argc, char **argv) {
       }
       sio_server_close(srv);
     }
-    const sio_event *ev;
-    rc = sio_next_event(ctx, closing ? 5000 : -1, &ev);
+    const sio_event *batch[64];
+    rc = sio_next_events(ctx, closing ? 5000 : -1, batch, 64);
     if (rc < 0) {
       /* The pump failing is a bug in the core: make it visible. */
-      fprintf(stderr, "sio_test_server: sio_next_event: %s\n", sio_last_error());
+      fprintf(stderr, "sio_test_server: sio_next_events: %s\n", sio_last_error());
       sio_context_free(ctx);
       return 1;
     }
-    if (rc == 0) {
-      if (closing) break;
-      continue;
-    }
-    switch (ev->type) {
-      case SIO_EV_CONNECTION: on_connection(srv, ev); break;
-      case SIO_EV_CONNECT_REQUEST: on_connect_request(srv, ev); break;
-      case SIO_EV_EVENT: on_event(srv, ev); break;
-      case SIO_EV_ACK: on_ack(srv, ev); break;
-      case SIO_EV_SOCKETS: on_sockets(srv, ev); break;
-      case SIO_EV_DISCONNECT: record_disconnect(ev); break;
-      case SIO_EV_SERVER_CLOSED: goto done;
-      default: break;
+    if (rc == 0 && closing) break;
+    for (int i = 0; i < rc; i++) {
+      const sio_event *ev = batch[i];
+      switch (ev->type) {
+        case SIO_EV_CONNECTION: on_connection(srv, ev); break;
+        case SIO_EV_CONNECT_REQUEST: on_connect_request(srv, ev); break;
+        case SIO_EV_EVENT: on_event(srv, ev); break;
+        case SIO_EV_ACK: on_ack(srv, ev); break;
+        case SIO_EV_SOCKETS: on_sockets(srv, ev); break;
+        case SIO_EV_DISCONNECT: record_disconnect(ev); break;
+        case SIO_EV_SERVER_CLOSED: goto done;
+        default: break;
+      }
     }
   }
 done:

@@ -93,7 +93,7 @@ void ctx_stop(struct sio_context *ctx) {
     ch = n;
   }
   ctx->children = NULL;
-  ev_free(ctx->current);
+  ev_free_list(ctx->current);
   ctx->current = NULL;
   evq_destroy(&ctx->evq);
   uv_mutex_destroy(&ctx->children_lock);

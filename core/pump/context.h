@@ -33,7 +33,7 @@ struct sio_context {
    * drain events; the pump asks for a resume once the queue is low. */
   atomic_int reading_paused;
   atomic_size_t resume_below;
-  ev_rec *current;    /* the event the host holds */
+  ev_rec *current;    /* the events the host holds, linked by next */
   ctx_child *children;
   uv_mutex_t children_lock;
 };

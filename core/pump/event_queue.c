@@ -96,7 +96,7 @@ int evq_init(event_queue *q) {
 /* Spent records kept for the I/O thread at most; past it the host frees. */
 #define MAX_SPENT 4096
 
-static void free_list(ev_rec *r) {
+void ev_free_list(ev_rec *r) {
   while (r) {
     ev_rec *n = r->next;
     ev_free(r);
@@ -105,8 +105,8 @@ static void free_list(ev_rec *r) {
 }
 
 void evq_destroy(event_queue *q) {
-  free_list(q->head);
-  free_list(q->spent);
+  ev_free_list(q->head);
+  ev_free_list(q->spent);
   uv_mutex_destroy(&q->lock);
   close(q->fd);
 }
@@ -139,7 +139,7 @@ size_t evq_push(event_queue *q, ev_rec *r) {
   q->spent = NULL;
   q->nspent = 0;
   uv_mutex_unlock(&q->lock);
-  free_list(spent);
+  ev_free_list(spent);
   return count;
 }
 
@@ -150,25 +150,32 @@ size_t evq_count(event_queue *q) {
   return count;
 }
 
-ev_rec *evq_pop(event_queue *q, ev_rec *done, size_t *left) {
+size_t evq_take(event_queue *q, ev_rec *done, size_t max, ev_rec **first, size_t *left) {
+  ev_rec *done_tail = done;
+  size_t ndone = 0;
+  for (ev_rec *r = done; r; r = r->next, ndone++) done_tail = r;
   uv_mutex_lock(&q->lock);
-  if (done && q->nspent < MAX_SPENT) {
-    done->next = q->spent;
+  if (done && q->nspent + ndone <= MAX_SPENT) {
+    done_tail->next = q->spent;
     q->spent = done;
-    q->nspent++;
+    q->nspent += ndone;
     done = NULL;
   }
-  ev_rec *r = q->head;
-  if (r) {
-    q->head = r->next;
+  ev_rec *head = q->head, *last = NULL;
+  size_t n = 0;
+  for (ev_rec *r = head; r && n < max; r = r->next, n++) last = r;
+  if (last) {
+    q->head = last->next;
+    last->next = NULL;
     if (!q->head) q->tail = NULL;
-    q->count--;
+    q->count -= n;
   }
   if (q->count == 0) fd_clear(q->fd);
   if (left) *left = q->count;
   uv_mutex_unlock(&q->lock);
-  ev_free(done);
-  return r;
+  ev_free_list(done);
+  *first = n ? head : NULL;
+  return n;
 }
 
 void evq_poke(event_queue *q) {

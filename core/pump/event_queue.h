@@ -54,10 +54,13 @@ void evq_destroy(event_queue *q);
 size_t evq_push(event_queue *q, ev_rec *r);
 /* Events waiting now. Any thread. */
 size_t evq_count(event_queue *q);
-/* Any thread. NULL when empty; *left receives the count after the pop.
- * done (may be NULL): the record popped before, which the caller is done
- * with. */
-ev_rec *evq_pop(event_queue *q, ev_rec *done, size_t *left);
+/* Any thread. Detaches up to max (>= 1) records from the head as a list
+ * linked by next into *first (NULL when empty) and returns how many; *left
+ * receives the count after. done (may be NULL): the list taken before,
+ * which the caller is done with. */
+size_t evq_take(event_queue *q, ev_rec *done, size_t max, ev_rec **first, size_t *left);
+/* Frees a list linked by next. */
+void ev_free_list(ev_rec *r);
 /* Makes the fd readable without an event (to end a wait early). Any
  * thread, and async-signal-safe. */
 void evq_poke(event_queue *q);

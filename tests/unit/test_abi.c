@@ -40,6 +40,8 @@ static void test_null_and_bad_options(void) {
   CHECK(sio_context_fd(NULL) == SIO_EINVAL);
   CHECK(sio_context_wakeup(NULL) == SIO_EINVAL);
   CHECK(sio_next_event(NULL, 0, NULL) == SIO_EINVAL);
+  const sio_event *batch[2];
+  CHECK(sio_next_events(NULL, 0, batch, 2) == SIO_EINVAL);
   CHECK(sio_options_new(NULL) == SIO_EINVAL);
   sio_options_free(NULL);
   sio_options *o;
@@ -169,12 +171,17 @@ static void test_single_pumper_and_wakeup(void) {
   pthread_t t;
   pthread_create(&t, NULL, pump_forever, &a);
   usleep(100 * 1000);
-  const sio_event *ev;
+  const sio_event *ev, *batch[4];
   CHECK(sio_next_event(ctx, 0, &ev) == SIO_EBUSY);
+  CHECK(sio_next_events(ctx, 0, batch, 4) == SIO_EBUSY);
+  CHECK(strstr(sio_last_error(), "another thread") != NULL);
   CHECK(sio_context_wakeup(ctx) == 0);
   pthread_join(t, NULL);
   CHECK(a.rc == 0);
   CHECK(sio_next_event(ctx, 0, &ev) == 0);
+  CHECK(sio_next_events(ctx, 0, batch, 0) == SIO_EINVAL);
+  CHECK(sio_next_events(ctx, 0, NULL, 4) == SIO_EINVAL);
+  CHECK(sio_next_events(ctx, 0, batch, 4) == 0);
   /* The fd is not readable once nothing is pending. */
   struct pollfd p = {sio_context_fd(ctx), POLLIN, 0};
   CHECK(poll(&p, 1, 0) == 0);
@@ -285,6 +292,52 @@ static void test_back_pressure(void) {
   sio_context_free(ctx);
 }
 
+/* Ten events posted in one body come out in order, a batch at a time, each
+ * batch's records all valid together until the next pump call. */
+static void test_batch_pump(void) {
+  sio_context *ctx;
+  CHECK(sio_context_new(&ctx) == 0);
+  sio_server *srv = new_server(ctx, NULL, NULL);
+  int port = sio_server_port(srv);
+  char resp[4096], q[128], body[512];
+  http(port, "GET", "", NULL, resp, sizeof(resp));
+  char *sid = strstr(resp, "\"sid\":\"");
+  CHECK(sid != NULL);
+  sid += 7;
+  sid[20] = 0;
+  snprintf(q, sizeof(q), "&sid=%s", sid);
+  size_t len = (size_t)snprintf(body, sizeof(body), "40");
+  for (int i = 0; i < 10; i++)
+    len += (size_t)snprintf(body + len, sizeof(body) - len, "\x1e" "42[\"n\",%d]", i);
+  http(port, "POST", q, body, resp, sizeof(resp));
+  CHECK(strstr(resp, "\r\n\r\nok") != NULL);
+  int next = 0, batches = 0;
+  const sio_event *batch[4];
+  while (next < 10) {
+    int n = sio_next_events(ctx, 2000, batch, 4);
+    CHECK(n >= 1 && n <= 4);
+    batches++;
+    for (int i = 0; i < n; i++) {
+      if (batch[i]->type != SIO_EV_EVENT) continue;
+      char want[16];
+      snprintf(want, sizeof(want), "[%d]", next++);
+      CHECK_STR(batch[i]->name, "n");
+      CHECK_STR(batch[i]->data, want);
+    }
+    /* A single pump in between takes the next event in order. */
+    if (batches == 1) {
+      const sio_event *ev;
+      char want[16];
+      snprintf(want, sizeof(want), "[%d]", next++);
+      CHECK(sio_next_event(ctx, 2000, &ev) == 1);
+      CHECK(ev->type == SIO_EV_EVENT);
+      CHECK_STR(ev->data, want);
+    }
+  }
+  CHECK(batches >= 2);
+  sio_context_free(ctx);
+}
+
 int main(void) {
   test_version_and_errors();
   test_null_and_bad_options();
@@ -293,6 +346,7 @@ int main(void) {
   test_single_pumper_and_wakeup();
   test_commands_from_many_threads();
   test_back_pressure();
+  test_batch_pump();
   puts("test_abi: ok");
   return 0;
 }

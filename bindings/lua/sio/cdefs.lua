@@ -68,6 +68,7 @@ typedef struct sio_event {
   const char *reason;
 } sio_event;
 int sio_next_event(sio_context *ctx, int timeout_ms, const sio_event **out);
+int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event **out, size_t max);
 int sio_options_new(sio_options **out);
 void sio_options_free(sio_options *opts);
 int sio_options_set(sio_options *opts, const char *key, const char *value);

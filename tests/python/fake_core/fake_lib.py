@@ -62,7 +62,7 @@ class FakeLib:
         self.closed = False
         self.options: dict[str, str] = {}
         self.taken_ports: set[int] = set()
-        self._current: list[Any] = []
+        self._current: list[tuple[Any, list[Any]]] = []
         # The client's namespaces that are connected, as the events pushed
         # said: what leaving and closing report as disconnected.
         self.client_connected: set[str] = set()
@@ -152,18 +152,29 @@ class FakeLib:
         return 0
 
     def sio_next_event(self, ctx: Any, timeout_ms: int, out: Any) -> int:
-        try:
-            if timeout_ms == 0:
-                item = self.events.get_nowait()
-            else:
-                item = self.events.get(timeout=None if timeout_ms < 0 else timeout_ms / 1000)
-        except queue.Empty:
-            return 0
-        os.read(self._read_fd, 1)
-        if item is WAKE:
-            return 0
-        out[0] = self._event(item)
-        return 1
+        return self.sio_next_events(ctx, timeout_ms, out, 1)
+
+    def sio_next_events(self, ctx: Any, timeout_ms: int, out: Any, most: int) -> int:
+        # The records taken before are released here, as in the core: spoil
+        # them so that a binding still reading one fails loudly.
+        for event, _ in self._current:
+            ffi.memmove(event, b"\xff" * ffi.sizeof("sio_event"), ffi.sizeof("sio_event"))
+        self._current = []
+        taken = 0
+        while taken < most:
+            try:
+                if taken or timeout_ms == 0:
+                    item = self.events.get_nowait()
+                else:
+                    item = self.events.get(timeout=None if timeout_ms < 0 else timeout_ms / 1000)
+            except queue.Empty:
+                break
+            os.read(self._read_fd, 1)
+            if item is WAKE:
+                break
+            out[taken] = self._event(item)
+            taken += 1
+        return taken
 
     def _event(self, item: dict[str, Any]) -> Any:
         keep: list[Any] = []
@@ -205,7 +216,7 @@ class FakeLib:
         event.ack_id = item["ack_id"]
         event.err = item["err"]
         event.reason = text(item["reason"])
-        self._current = keep  # borrowed until the next call, as in the core
+        self._current.append((event, keep))  # borrowed until the next call
         return event
 
     def sio_options_new(self, out: Any) -> int:

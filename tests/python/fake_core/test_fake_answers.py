@@ -138,6 +138,31 @@ def test_blocking_wait_inside_a_handler_keeps_other_events(fake) -> None:
         server.stop()
 
 
+def test_blocking_wait_inside_a_handler_keeps_the_rest_of_its_batch(fake) -> None:
+    """The events after "relay" are taken from the core in the same batch;
+    the wait inside relay's handler must not lose them or read them after the
+    core has released them."""
+    server = BlockingRunner()
+    seen: queue.Queue = queue.Queue()
+
+    @server.io.on("connection")
+    def on_connection(socket):
+        socket.on("relay", lambda: seen.put(("relay got", socket.timeout(5).emit_with_ack("x"))))
+        socket.on("other", lambda n: seen.put(("other", n)))
+
+    fake.push(fake.SIO_EV_CONNECTION, sid=A, data={})
+    fake.push(fake.SIO_EV_EVENT, sid=A, name="relay", data=[])
+    for n in range(3):
+        fake.push(fake.SIO_EV_EVENT, sid=A, name="other", data=[n])
+    server.start()
+    try:
+        answer(fake, fake.wait_command("emit"), ["answer"])
+        assert [next_item(seen) for _ in range(4)] == [
+            ("relay got", "answer"), ("other", 0), ("other", 1), ("other", 2)]
+    finally:
+        server.stop()
+
+
 def test_blocking_wait_before_run_pumps_in_the_calling_thread(fake) -> None:
     io = sio.Server(port=0)
     fake.push(fake.SIO_EV_SOCKETS, req=fake._req + 1, data=[])

@@ -73,9 +73,12 @@ class AsyncioMode:
 
     def _drain(self) -> None:
         pump = self._context.pump
-        for _ in range(MAX_EVENTS_PER_WAKEUP):
-            if self._finished or not pump(0):
+        handled = 0
+        while handled < MAX_EVENTS_PER_WAKEUP and not self._finished:
+            taken = pump(0)
+            if not taken:
                 return
+            handled += taken
 
     def _track(self, awaitable: Awaitable[Any],
                on_result: Optional[Callable[[Any], None]], fn: Callable[..., Any]) -> None:

@@ -11,7 +11,9 @@ from ._event import Event
 from ._native import check, ffi, lib
 
 
-_next_event = lib.sio_next_event
+_next_events = lib.sio_next_events
+# Events taken from the core per pump call: one call and one lock for them all.
+BATCH = 64
 
 
 class EventOwner(Protocol):
@@ -27,7 +29,10 @@ class Context:
         out = ffi.new("sio_context **")
         check(lib.sio_context_new(out))
         self.ptr: Any = ffi.gc(out[0], lib.sio_context_free)
-        self._event_out = ffi.new("const sio_event **")
+        self._batch = ffi.new("const sio_event *[]", BATCH)
+        # The batch's records self._next.. are not handed out yet.
+        self._taken = 0
+        self._next = 0
         # By handle pointer (cdata pointers hash and compare by address).
         self._owners: dict[Any, EventOwner] = {}
 
@@ -41,26 +46,39 @@ class Context:
 
     def next_event(self, timeout_ms: int) -> Optional[Event]:
         """The next event (copied), or None when the wait ended without one.
-        Only one thread at a time may call this (BusyError otherwise)."""
-        if check(lib.sio_next_event(self.ptr, timeout_ms, self._event_out)) == 0:
+        Only one thread at a time may call this (BusyError otherwise). Inside
+        a handler run by pump(), it first returns the rest of pump()'s batch,
+        which pump() then leaves alone: taking more from the core would free
+        those records."""
+        if self._next < self._taken:
+            self._next += 1
+            return Event(self._batch[self._next - 1])
+        if check(_next_events(self.ptr, timeout_ms, self._batch, 1)) == 0:
+            self._taken = self._next = 0
             return None
-        return Event(self._event_out[0])
+        self._taken = self._next = 1
+        return Event(self._batch[0])
 
-    def pump(self, timeout_ms: int) -> bool:
-        """Takes the next event and hands it to its owner without copying it
-        first; False when the wait ended without one. One thread at a time,
-        as next_event()."""
-        out = self._event_out
-        rc = _next_event(self.ptr, timeout_ms, out)
-        if rc <= 0:
-            check(rc)
-            return False
-        raw = out[0]
+    def pump(self, timeout_ms: int) -> int:
+        """Takes the pending events, up to a batch, and hands each to its
+        owner without copying it first; returns how many (0 when the wait
+        ended without one). One thread at a time, as next_event()."""
+        batch = self._batch
+        taken = _next_events(self.ptr, timeout_ms, batch, BATCH)
+        if taken <= 0:
+            self._taken = self._next = 0
+            check(taken)
+            return 0
+        self._taken = taken
+        self._next = 0
         owners = self._owners
-        owner = owners.get(raw.server) or owners.get(raw.client)
-        if owner is not None:
-            owner._take(raw)
-        return True
+        while self._next < self._taken:
+            raw = batch[self._next]
+            self._next += 1
+            owner = owners.get(raw.server) or owners.get(raw.client)
+            if owner is not None:
+                owner._take(raw)
+        return taken
 
     def route(self, event: Event) -> None:
         owner = self._owners.get(event.owner)
