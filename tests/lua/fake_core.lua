@@ -4,7 +4,7 @@
 -- the library from sio.lib when they load.
 --
 -- Commands are recorded in fake.calls as { name, fields... } with C strings
--- copied; fake.push(event) queues an event for sio_next_event.
+-- copied; fake.push(event) queues an event for sio_next_events.
 local ffi = require("ffi")
 local lib = require("sio.lib")
 
@@ -153,11 +153,8 @@ function fake.sio_client_close()
   return record({ "client_close" })
 end
 
-function fake.sio_next_event(_, _, slot)
-  local e = table.remove(M.queue, 1)
-  if not e then
-    return 0
-  end
+-- One queued event as a sio_event; keep receives what it points to.
+local function make_event(e, keep)
   local ev = ffi.new("sio_event")
   local bins = e.bins and ffi.new("sio_buf[?]", #e.bins)
   for i, b in ipairs(e.bins or {}) do
@@ -176,11 +173,27 @@ function fake.sio_next_event(_, _, slot)
   ev.bins, ev.nbins = bins, e.bins and #e.bins or 0
   ev.ack_id = e.ack_id or -1
   ev.err = e.err or 0
-  -- Keeps the event and what it points to until the next one, as the
-  -- library keeps its memory.
-  M.current_event = { ev, bins, e }
-  slot[0] = ev
-  return 1
+  keep[#keep + 1] = { ev, bins, e }
+  return ev
+end
+
+function fake.sio_next_events(_, _, out, max)
+  -- The events taken before are released here, as in the library: spoil
+  -- them so that a binding still reading one fails loudly.
+  for _, kept in ipairs(M.current_events or {}) do
+    ffi.fill(kept[1], ffi.sizeof("sio_event"), 0xff)
+  end
+  M.current_events = {}
+  local n = 0
+  while n < tonumber(max) and M.queue[1] do
+    out[n] = make_event(table.remove(M.queue, 1), M.current_events)
+    n = n + 1
+  end
+  return n
+end
+
+function fake.sio_next_event(ctx, timeout, slot)
+  return fake.sio_next_events(ctx, timeout, slot, 1)
 end
 
 -- Queues an event; fields as in sio_event, with strings and a list of

@@ -115,6 +115,30 @@ test("handlers run in the coroutine that polls, which they may yield", function(
   equal(count, 1, "poll finished after the resume")
 end)
 
+test("events taken in one batch survive a handler that raises or polls", function()
+  local socket = connect("batch")
+  local seen = {}
+  socket:on("n", function(n)
+    seen[#seen + 1] = n
+    if n == 1 then
+      error("handler 1 fails")
+    elseif n == 3 then
+      -- A nested poll runs the rest of the batch first, in order.
+      server:poll(0)
+    end
+  end)
+  for n = 1, 6 do
+    fake.push({ type = C.SIO_EV_EVENT, sid = "batch", name = "n", data = "[" .. n .. "]" })
+  end
+  local ok, err = pcall(server.poll, server, 0)
+  equal(ok, false, "the error went up through poll")
+  equal(tostring(err):find("handler 1 fails", 1, true) ~= nil, true, "its message")
+  same(seen, { 1 }, "events after the failing handler wait")
+  equal(#fake.queue, 0, "all six were taken in one batch")
+  server:poll(0)
+  same(seen, { 1, 2, 3, 4, 5, 6 }, "each event once, in order")
+end)
+
 test("timeout(ms):emit callbacks get an error first", function()
   local socket = connect("s4")
   local results = {}

@@ -14,6 +14,8 @@ Context.__index = Context
 -- Events handled per poll() call at most, so that a flood cannot hold the
 -- caller (an nginx worker, say) for long; the rest wait for the next call.
 local DEFAULT_BATCH = 1024
+-- Events taken from the library per call: one call and one lock for them all.
+local TAKE = 64
 
 local function key(ptr)
   return tonumber(ffi.cast("uintptr_t", ptr))
@@ -25,7 +27,12 @@ function M.new()
   return setmetatable({
     c = ffi.gc(out[0], C.sio_context_free),
     owners = {},
-    slot = ffi.new("const sio_event*[1]"),
+    batch = ffi.new("const sio_event*[?]", TAKE),
+    -- Events taken from the library, not yet dispatched: head..tail.
+    pending = {},
+    pending_owner = {},
+    head = 1,
+    tail = 0,
   }, Context)
 end
 
@@ -61,28 +68,51 @@ function Context:close_all()
   end
 end
 
+-- Copies up to max events from the library into the pending list; returns
+-- how many (0 when the wait ended without one).
+function Context:take(timeout_ms, max)
+  local batch = self.batch
+  local rc = C.sio_next_events(self.c, timeout_ms, batch, max)
+  lib.check(rc, "sio_next_events")
+  local tail = self.tail
+  for i = 0, rc - 1 do
+    local ev = batch[i]
+    local handle = ev.server ~= nil and ev.server or ev.client
+    tail = tail + 1
+    self.pending_owner[tail] = handle ~= nil and key(handle) or false
+    self.pending[tail] = event.read(ev)
+  end
+  self.tail = tail
+  return rc
+end
+
 -- Waits up to timeout_ms (0: not at all, -1: forever) for events, then runs
 -- the handlers of those pending, up to max_events. Returns how many ran.
+-- Events are taken from the library a batch at a time and copied into a
+-- pending list first, because the next call into the library releases the
+-- batch's records. A handler may poll, yield or raise: the events after it
+-- stay pending, in order, for whichever poll comes next.
 function Context:poll(timeout_ms, max_events)
   local limit = max_events or DEFAULT_BATCH
-  local slot = self.slot
-  local rc = C.sio_next_event(self.c, timeout_ms or 0, slot)
+  local pending, pending_owner, owners = self.pending, self.pending_owner, self.owners
   local count = 0
-  while rc == 1 do
-    local ev = slot[0]
-    local handle = ev.server ~= nil and ev.server or ev.client
-    local owner = handle ~= nil and self.owners[key(handle)]
-    local e = event.read(ev)
-    count = count + 1
-    if owner then
-      owner:_dispatch(e)
+  while count < limit do
+    local head = self.head
+    if head > self.tail then
+      if self:take(count == 0 and timeout_ms or 0, math.min(limit - count, TAKE)) == 0 then
+        break
+      end
+    else
+      local e, owner = pending[head], pending_owner[head]
+      pending[head], pending_owner[head] = nil, nil
+      self.head = head + 1
+      count = count + 1
+      owner = owner and owners[owner]
+      if owner then
+        owner:_dispatch(e)
+      end
     end
-    if count >= limit then
-      break
-    end
-    rc = C.sio_next_event(self.c, 0, slot)
   end
-  lib.check(rc, "sio_next_event")
   return count
 end
 
