@@ -11,6 +11,32 @@
 
 static void on_commands(uv_async_t *a) { cmdq_run_all(a->data); }
 
+static void hand_over_staged(struct sio_context *ctx) {
+  if (!ctx->staged) return;
+  ctx->queued_seen = evq_push_list(&ctx->evq, ctx->staged, ctx->staged_tail, ctx->nstaged);
+  ctx->staged = ctx->staged_tail = NULL;
+  ctx->nstaged = 0;
+}
+
+/* Before the loop waits for I/O (events from timers and commands) and right
+ * after the I/O callbacks ran (events from the network). */
+static void on_before_poll(uv_prepare_t *h) { hand_over_staged(h->data); }
+static void on_after_poll(uv_check_t *h) { hand_over_staged(h->data); }
+
+static int start_staging(struct sio_context *ctx) {
+  ctx->stage_before_poll.data = ctx;
+  ctx->stage_after_poll.data = ctx;
+  if (uv_prepare_init(&ctx->loop, &ctx->stage_before_poll) ||
+      uv_check_init(&ctx->loop, &ctx->stage_after_poll))
+    return -1;
+  uv_prepare_start(&ctx->stage_before_poll, on_before_poll);
+  uv_check_start(&ctx->stage_after_poll, on_after_poll);
+  /* They must not keep the loop alive when everything else has ended. */
+  uv_unref((uv_handle_t *)&ctx->stage_before_poll);
+  uv_unref((uv_handle_t *)&ctx->stage_after_poll);
+  return 0;
+}
+
 static void walk_close(uv_handle_t *h, void *arg) {
   (void)arg;
   if (!uv_is_closing(h)) uv_close(h, NULL);
@@ -18,13 +44,13 @@ static void walk_close(uv_handle_t *h, void *arg) {
 
 static void loop_thread(void *arg) {
   struct sio_context *ctx = arg;
-  ctx->start_err = cmdq_init(&ctx->cmdq, &ctx->loop, on_commands);
+  ctx->start_err = start_staging(ctx) || cmdq_init(&ctx->cmdq, &ctx->loop, on_commands);
   uv_sem_post(&ctx->started);
-  if (ctx->start_err) return;
-  uv_run(&ctx->loop, UV_RUN_DEFAULT);
-  /* Only unreferenced handles (the stop timer) are left. */
+  if (!ctx->start_err) uv_run(&ctx->loop, UV_RUN_DEFAULT);
+  /* Only unreferenced handles (the stop timer, the staging hooks) are left. */
   uv_walk(&ctx->loop, walk_close, NULL);
   uv_run(&ctx->loop, UV_RUN_DEFAULT);
+  hand_over_staged(ctx);
   ws_frame_thread_done();
 }
 
@@ -84,6 +110,7 @@ void ctx_stop(struct sio_context *ctx) {
   }
   uv_thread_join(&ctx->thread);
   uv_run(&ctx->loop, UV_RUN_DEFAULT);
+  hand_over_staged(ctx);
   cmdq_destroy(&ctx->cmdq);
   uv_loop_close(&ctx->loop);
   ctx_child *ch = ctx->children;
@@ -111,11 +138,20 @@ uint64_t ctx_new_request(struct sio_context *ctx) {
   return (uint64_t)atomic_fetch_add(&ctx->next_req, 1) + 1;
 }
 
-size_t ctx_post_event(struct sio_context *ctx, ev_rec *r) { return evq_push(&ctx->evq, r); }
+size_t ctx_post_event(struct sio_context *ctx, ev_rec *r) {
+  r->next = NULL;
+  if (ctx->staged_tail)
+    ctx->staged_tail->next = r;
+  else
+    ctx->staged = r;
+  ctx->staged_tail = r;
+  return ctx->queued_seen + ++ctx->nstaged;
+}
 
 void ctx_reading_paused(struct sio_context *ctx, size_t resume_below) {
   atomic_store(&ctx->resume_below, resume_below);
   atomic_store(&ctx->reading_paused, 1);
+  hand_over_staged(ctx);
   /* The host may have drained the queue between the push that filled it
    * and the flag above, seeing no pause to lift; then nothing would ever
    * resume reading. Looking again after the flag closes that window: one
@@ -143,6 +179,7 @@ void ctx_events_drained(struct sio_context *ctx, size_t left) {
   resume_cmd *c = calloc(1, sizeof(*c));
   if (!c) {
     atomic_store(&ctx->reading_paused, 1);
+  hand_over_staged(ctx);
     return;
   }
   c->base.run = run_resume;

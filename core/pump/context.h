@@ -34,6 +34,15 @@ struct sio_context {
   atomic_int reading_paused;
   atomic_size_t resume_below;
   ev_rec *current;    /* the events the host holds, linked by next */
+  /* I/O thread: events posted during this loop turn, handed to the queue
+   * together when the turn's callbacks are done (one lock and at most one
+   * wake-up of the host per turn, instead of per event). */
+  ev_rec *staged, *staged_tail;
+  size_t nstaged;
+  size_t queued_seen; /* the queue's length at the last hand-over, at least
+                       * what it is now (only the host takes away) */
+  uv_prepare_t stage_before_poll;
+  uv_check_t stage_after_poll;
   ctx_child *children;
   uv_mutex_t children_lock;
 };
@@ -45,7 +54,8 @@ void ctx_stop(struct sio_context *ctx);
 void ctx_adopt(struct sio_context *ctx, ctx_child *c);
 /* Any thread: a new request id (never 0). */
 uint64_t ctx_new_request(struct sio_context *ctx);
-/* I/O thread: hands an event to the host; returns the queue's length. */
+/* I/O thread: hands an event to the host, at the end of this loop turn;
+ * returns the queue's length by then, or more (for back-pressure). */
 size_t ctx_post_event(struct sio_context *ctx, ev_rec *r);
 /* I/O thread: a child stopped reading; resume it when fewer than
  * resume_below events wait. */

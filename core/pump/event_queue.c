@@ -125,16 +125,16 @@ static void fd_clear(int fd) {
   while (n < 0 && errno == EINTR);
 }
 
-size_t evq_push(event_queue *q, ev_rec *r) {
-  r->next = NULL;
+size_t evq_push_list(event_queue *q, ev_rec *first, ev_rec *last, size_t n) {
+  last->next = NULL;
   uv_mutex_lock(&q->lock);
   if (q->tail)
-    q->tail->next = r;
+    q->tail->next = first;
   else
-    q->head = r;
-  q->tail = r;
-  size_t count = ++q->count;
-  if (count == 1) fd_set_readable(q->fd);
+    q->head = first;
+  q->tail = last;
+  if (q->count == 0) fd_set_readable(q->fd);
+  size_t count = q->count += n;
   ev_rec *spent = q->spent;
   q->spent = NULL;
   q->nspent = 0;

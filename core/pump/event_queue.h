@@ -50,8 +50,9 @@ typedef struct event_queue {
 int evq_init(event_queue *q);
 /* Frees the events still queued. */
 void evq_destroy(event_queue *q);
-/* Any thread. Returns the count after the push. */
-size_t evq_push(event_queue *q, ev_rec *r);
+/* Any thread. Appends the n records first..last (linked by next); returns
+ * the count after the push. */
+size_t evq_push_list(event_queue *q, ev_rec *first, ev_rec *last, size_t n);
 /* Events waiting now. Any thread. */
 size_t evq_count(event_queue *q);
 /* Any thread. Detaches up to max (>= 1) records from the head as a list
