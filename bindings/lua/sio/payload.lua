@@ -80,11 +80,63 @@ local function encode_number(v)
   return string.format("%.17g", v)
 end
 
+-- Strings at least this long skip lua-cjson, which reads and writes them at
+-- about 2 ns a byte: decoding cuts them out of the text (cut_long_strings)
+-- and encoding copies them as they are when they need no escape.
+local LONG_STRING = 128
+
+local u64_ptr = ffi.typeof("const uint64_t *")
+local u8_ptr = ffi.typeof("const uint8_t *")
+local ONES = 0x0101010101010101ULL
+local HIGH_BITS = 0x8080808080808080ULL
+local SPACES = 0x2020202020202020ULL
+local QUOTES = 0x2222222222222222ULL
+local BACKSLASHES = 0x5c5c5c5c5c5c5c5cULL
+
+-- Whether one of the 8 bytes of x is below 0x20, '"' or a backslash, all
+-- tested at once (the classic "word has a byte less than n / a zero byte"
+-- bit tricks): a loop over the bytes would cost about as much as lua-cjson.
+local function word_needs_escape(x)
+  local q, b = bit.bxor(x, QUOTES), bit.bxor(x, BACKSLASHES)
+  local flags = bit.bor(bit.band(x - SPACES, bit.bnot(x)),
+    bit.band(q - ONES, bit.bnot(q)), bit.band(b - ONES, bit.bnot(b)))
+  return bit.band(flags, HIGH_BITS) ~= 0
+end
+
+local function byte_needs_escape(c)
+  return c < 0x20 or c == 34 or c == 92
+end
+
+-- Whether JSON can carry s between two quotes as it is: JSON requires
+-- escaping nothing else ('/' and DEL are optional).
+local function is_plain(s)
+  local len = #s
+  local words = math.floor(len / 8)
+  local w = ffi.cast(u64_ptr, s)
+  for i = 0, words - 1 do
+    if word_needs_escape(w[i]) then
+      return false
+    end
+  end
+  local p = ffi.cast(u8_ptr, s)
+  for i = words * 8, len - 1 do
+    if byte_needs_escape(p[i]) then
+      return false
+    end
+  end
+  return true
+end
+
 -- Appends the JSON of v to out, moving binary wrappers into bins.
 local function encode_value(v, bins, out)
   local kind = type(v)
   if kind == "number" then
     out[#out + 1] = encode_number(v)
+  elseif kind == "string" and #v >= LONG_STRING and is_plain(v) then
+    -- Three pieces: joining them here would copy v once more.
+    out[#out + 1] = '"'
+    out[#out + 1] = v
+    out[#out + 1] = '"'
   elseif kind ~= "table" then
     out[#out + 1] = json.encode(v)
   elseif getmetatable(v) == binary_mt then
@@ -206,10 +258,119 @@ local function mark_empty_arrays(text)
   return table.concat(out)
 end
 
--- Puts the attachments in place of their placeholders and empties the
--- marked arrays.
-local function restore(v, bins)
-  if type(v) ~= "table" then
+-- Long strings are cut out of the text before lua-cjson decodes it, each
+-- replaced by a marker string the restore walk swaps back. The text comes
+-- from the core, which has validated it, so every unescaped '"' opens or
+-- closes a literal, and a literal with no backslash is, byte for byte, the
+-- string it decodes to. Markers start with NUL like EMPTY_MARK, but are
+-- exact: texts holding an escaped NUL are left whole.
+local LONG_MARK = "\0sio:long-string:"
+local LONG_MARK_JSON = "\\u0000sio:long-string:"
+local NONE = math.huge
+
+local function next_of(text, c, i)
+  return string.find(text, c, i, true) or NONE
+end
+
+-- Whether the quote at i is escaped: preceded by an odd run of backslashes.
+local function is_escaped(text, i)
+  local run = 0
+  while text:byte(i - 1 - run) == 92 do
+    run = run + 1
+  end
+  return run % 2 == 1
+end
+
+-- The closing quote of a literal holding escapes, from the first quote after
+-- its opening one. Hops between quotes rather than backslashes, which can be
+-- many more (every line break of a text).
+local function escaped_end(text, quote)
+  while quote ~= NONE and is_escaped(text, quote) do
+    quote = next_of(text, '"', quote + 1)
+  end
+  return quote
+end
+
+-- Keys stay in the text: restore only walks values.
+local function is_key(text, close)
+  return string.find(text, "^%s*:", close + 1) ~= nil
+end
+
+-- The last quote before i, hopping forward from an earlier one (0: none).
+local function last_quote_before(text, i, earlier)
+  while true do
+    local q = next_of(text, '"', earlier + 1)
+    if q >= i then
+      return earlier
+    end
+    earlier = q
+  end
+end
+
+-- Whether text has a run of more than LONG_STRING bytes between two quotes,
+-- as each long literal has. Such a run holds an aligned block of half that
+-- with no quote, and probing those blocks takes one find per block where
+-- cut_long_strings makes two per literal: a text of many short strings (or
+-- of escaped JSON) is spared that scan, which would add half of lua-cjson's
+-- time to it.
+local function may_hold_long_string(text)
+  local block = LONG_STRING / 2
+  local earlier = 0 -- a quote before the probed block
+  for start = 1, #text - block + 1, block do
+    local q = next_of(text, '"', start)
+    if q == NONE then
+      return false -- no closing quote left
+    elseif q < start + block then
+      earlier = q
+    elseif q - last_quote_before(text, start, earlier) > LONG_STRING then
+      return true
+    end
+  end
+  return false
+end
+
+-- text -> shorter text and marker -> string map, or text alone when there
+-- is nothing to cut.
+local function cut_long_strings(text)
+  local parts, longs = {}, {}
+  local copied, n = 1, 0
+  local first_backslash = next_of(text, "\\", 1)
+  local backslash, open = first_backslash, next_of(text, '"', 1)
+  while open ~= NONE do
+    local close = next_of(text, '"', open + 1)
+    local escaped = backslash < close
+    if escaped then
+      close = escaped_end(text, close)
+    end
+    if close == NONE then
+      return text -- unterminated: cjson will say so
+    end
+    if escaped then
+      backslash = next_of(text, "\\", close + 1)
+    elseif close - open > LONG_STRING and not is_key(text, close) then
+      n = n + 1
+      longs[LONG_MARK .. n] = text:sub(open + 1, close - 1)
+      parts[#parts + 1] = text:sub(copied, open)
+      parts[#parts + 1] = LONG_MARK_JSON .. n
+      copied = close
+    end
+    open = next_of(text, '"', close + 1)
+  end
+  if n == 0 or (first_backslash ~= NONE and string.find(text, "\\u0000", first_backslash, true)) then
+    return text
+  end
+  parts[#parts + 1] = text:sub(copied)
+  return table.concat(parts), longs
+end
+
+local NO_LONGS = {}
+
+-- Puts the attachments in place of their placeholders, the long strings in
+-- place of their markers and empties the marked arrays.
+local function restore(v, bins, longs)
+  if type(v) == "string" then
+    return longs[v] or v
+  elseif type(v) ~= "table" then
     return v
   end
   if v._placeholder == true and type(v.num) == "number" and bins[v.num + 1] then
@@ -219,7 +380,7 @@ local function restore(v, bins)
     return M.array()
   end
   for k, x in pairs(v) do
-    v[k] = restore(x, bins)
+    v[k] = restore(x, bins, longs)
   end
   return v
 end
@@ -245,14 +406,18 @@ end
 -- JSON text plus attachment strings -> decoded value with binaries wrapped
 -- and empty arrays as sio.array().
 function M.decode(text, bins)
+  local longs
+  if #text > LONG_STRING and may_hold_long_string(text) then
+    text, longs = cut_long_strings(text)
+  end
   local has_empty = has_empty_array(text)
   local v = json.decode(has_empty and mark_empty_arrays(text) or text)
   local wrapped = {}
   for i = 1, bins and #bins or 0 do
     wrapped[i] = M.binary(bins[i])
   end
-  if has_empty or #wrapped > 0 then
-    v = restore(v, wrapped)
+  if has_empty or #wrapped > 0 or longs then
+    v = restore(v, wrapped, longs or NO_LONGS)
   end
   return v
 end
