@@ -9,7 +9,7 @@
 SIO_EXPORT int sio_context_new(sio_context **out) {
   if (!out) return abi_fail(SIO_EINVAL, "sio_context_new: out is NULL");
   *out = NULL;
-  sio_context *ctx = calloc(1, sizeof(*ctx));
+  sio_context *ctx = ctx_alloc();
   if (!ctx) return abi_fail(SIO_ENOMEM, "sio_context_new: out of memory");
   if (ctx_start(ctx)) {
     free(ctx);

@@ -18,7 +18,9 @@ typedef struct command_queue {
    * only on the thread whose arena it came from. */
   cmd *spent;
   size_t nspent;
-  cmd *retired; /* I/O thread only: retired during the current run */
+  /* I/O thread only: retired during the current run. On a cache line of
+   * its own, away from what pushers write. */
+  _Alignas(64) cmd *retired;
   uv_async_t async; /* wakes the I/O thread */
 } command_queue;
 

@@ -54,6 +54,13 @@ static void loop_thread(void *arg) {
   ws_frame_thread_done();
 }
 
+struct sio_context *ctx_alloc(void) {
+  /* The alignment divides the size, as aligned_alloc wants. */
+  struct sio_context *ctx = aligned_alloc(_Alignof(struct sio_context), sizeof(*ctx));
+  if (ctx) memset(ctx, 0, sizeof(*ctx));
+  return ctx;
+}
+
 int ctx_start(struct sio_context *ctx) {
   if (uv_loop_init(&ctx->loop)) return -1;
   if (evq_init(&ctx->evq)) goto fail_loop;

@@ -18,6 +18,10 @@ typedef struct ctx_child {
   void (*destroy)(struct ctx_child *c);  /* after the loop thread ended */
 } ctx_child;
 
+/* The fields each thread writes per event sit on cache lines of their own:
+ * sharing a line with the other thread's costs a transfer per write. */
+#define CTX_LINE 64
+
 struct sio_context {
   uv_loop_t loop;
   uv_thread_t thread;
@@ -26,27 +30,34 @@ struct sio_context {
   uv_sem_t started;
   uv_timer_t stop_timer; /* bounds the graceful part of ctx_stop */
   int start_err;
-  atomic_int pumping; /* a host thread is inside sio_next_event */
-  atomic_int woken;   /* sio_context_wakeup was called */
-  atomic_uint_fast64_t next_req; /* request ids, from host and loop alike */
-  /* Back-pressure: some child stopped reading because the host does not
-   * drain events; the pump asks for a resume once the queue is low. */
-  atomic_int reading_paused;
-  atomic_size_t resume_below;
-  ev_rec *current;    /* the events the host holds, linked by next */
-  /* I/O thread: events posted during this loop turn, handed to the queue
-   * together when the turn's callbacks are done (one lock and at most one
-   * wake-up of the host per turn, instead of per event). */
-  ev_rec *staged, *staged_tail;
-  size_t nstaged;
-  size_t queued_seen; /* the queue's length at the last hand-over, at least
-                       * what it is now (only the host takes away) */
   uv_prepare_t stage_before_poll;
   uv_check_t stage_after_poll;
   ctx_child *children;
   uv_mutex_t children_lock;
+  /* Back-pressure: some child stopped reading because the host does not
+   * drain events; the pump asks for a resume once the queue is low. */
+  atomic_int reading_paused;
+  atomic_size_t resume_below;
+
+  /* The host's. */
+  _Alignas(CTX_LINE) atomic_int pumping; /* a host thread is inside the pump */
+  atomic_int woken;   /* sio_context_wakeup was called */
+  atomic_uint_fast64_t next_req; /* request ids, from host and loop alike */
+  ev_rec *current;    /* the events the host holds, linked by next */
+
+  /* The I/O thread's: events posted during this loop turn, handed to the
+   * queue together when the turn's callbacks are done (one lock and at most
+   * one wake-up of the host per turn, instead of per event). */
+  _Alignas(CTX_LINE) ev_rec *staged;
+  ev_rec *staged_tail;
+  size_t nstaged;
+  size_t queued_seen; /* the queue's length at the last hand-over, at least
+                       * what it is now (only the host takes away) */
 };
 
+/* Allocates a zeroed context (aligned for its cache-line groups); NULL when
+ * out of memory. Freed with free(). */
+struct sio_context *ctx_alloc(void);
 int ctx_start(struct sio_context *ctx);
 /* Shuts every child down, stops the loop thread, destroys the children. */
 void ctx_stop(struct sio_context *ctx);
