@@ -51,6 +51,7 @@ static void loop_thread(void *arg) {
   uv_walk(&ctx->loop, walk_close, NULL);
   uv_run(&ctx->loop, UV_RUN_DEFAULT);
   hand_over_staged(ctx);
+  ev_pool_thread_done();
   ws_frame_thread_done();
 }
 
@@ -117,7 +118,9 @@ void ctx_stop(struct sio_context *ctx) {
   }
   uv_thread_join(&ctx->thread);
   uv_run(&ctx->loop, UV_RUN_DEFAULT);
-  hand_over_staged(ctx);
+  /* Nobody pumps any more: what that last run posted goes unread. */
+  ev_free_list(ctx->staged);
+  ctx->staged = ctx->staged_tail = NULL;
   cmdq_destroy(&ctx->cmdq);
   uv_loop_close(&ctx->loop);
   ctx_child *ch = ctx->children;

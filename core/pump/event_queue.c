@@ -9,9 +9,21 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+/* The calling thread's records to reuse (the I/O thread's, in practice):
+ * the host hands finished records back, and a reset record costs less than
+ * a free and a malloc of memory the other core touched last. */
+#define POOL_MAX 1024
+static _Thread_local ev_rec *pool;
+static _Thread_local size_t npool;
+
 ev_rec *ev_new(int type) {
-  ev_rec *r = malloc(sizeof(*r));
-  if (!r) return NULL;
+  ev_rec *r = pool;
+  if (r) {
+    pool = r->next;
+    npool--;
+  } else if (!(r = malloc(sizeof(*r)))) {
+    return NULL;
+  }
   memset(r, 0, offsetof(ev_rec, store));
   r->ev.type = type;
   r->ev.ack_id = -1;
@@ -72,14 +84,45 @@ void ev_take_bins(ev_rec *r, sio_attachment *bins, size_t n) {
   r->ev.nbins = n;
 }
 
-void ev_free(ev_rec *r) {
-  if (!r) return;
+/* Frees what r points to outside its store. */
+static void release_parts(ev_rec *r) {
   const char *owned[] = {r->ev.nsp, r->ev.sid, r->ev.name, r->ev.data, r->ev.reason};
   for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
     if (!in_store(r, owned[i])) free((char *)owned[i]);
   for (size_t i = 0; i < r->ev.nbins; i++) free((void *)r->bins[i].data);
   free(r->bins);
+}
+
+void ev_free(ev_rec *r) {
+  if (!r) return;
+  release_parts(r);
   free(r);
+}
+
+void ev_recycle_list(ev_rec *r) {
+  while (r) {
+    ev_rec *n = r->next;
+    if (npool < POOL_MAX) {
+      release_parts(r);
+      r->next = pool;
+      pool = r;
+      npool++;
+    } else {
+      ev_free(r);
+    }
+    r = n;
+  }
+}
+
+void ev_pool_thread_done(void) {
+  ev_rec *r = pool;
+  pool = NULL;
+  npool = 0;
+  while (r) {
+    ev_rec *n = r->next;
+    free(r);
+    r = n;
+  }
 }
 
 int evq_init(event_queue *q) {
@@ -139,7 +182,7 @@ size_t evq_push_list(event_queue *q, ev_rec *first, ev_rec *last, size_t n) {
   q->spent = NULL;
   q->nspent = 0;
   uv_mutex_unlock(&q->lock);
-  ev_free_list(spent);
+  ev_recycle_list(spent);
   return count;
 }
 

@@ -22,7 +22,8 @@ typedef struct ev_rec {
   char store[EV_STORE];   /* strings and data that fit; the rest malloc'ed */
 } ev_rec;
 
-/* NULL when out of memory. ack_id starts at -1. */
+/* NULL when out of memory. ack_id starts at -1. Reuses a record of the
+ * calling thread's pool when there is one. */
 ev_rec *ev_new(int type);
 /* Copies s (may be NULL) into *field. 0, or -1 when out of memory. */
 int ev_set_str(ev_rec *r, const char **field, const char *s);
@@ -33,6 +34,11 @@ int ev_set_data(ev_rec *r, const char *data, size_t len);
 /* Moves the attachments (the array and each buffer) into the event. */
 void ev_take_bins(ev_rec *r, sio_attachment *bins, size_t n);
 void ev_free(ev_rec *r);
+/* Keeps the records of a list linked by next in the calling thread's pool
+ * (bounded; the rest are freed). */
+void ev_recycle_list(ev_rec *r);
+/* Frees the calling thread's pool; before the thread ends. */
+void ev_pool_thread_done(void);
 
 typedef struct event_queue {
   uv_mutex_t lock;
@@ -50,8 +56,9 @@ typedef struct event_queue {
 int evq_init(event_queue *q);
 /* Frees the events still queued. */
 void evq_destroy(event_queue *q);
-/* Any thread. Appends the n records first..last (linked by next); returns
- * the count after the push. */
+/* Appends the n records first..last (linked by next); returns the count
+ * after the push. Recycles the records the host is done with into the
+ * calling thread's pool: call it from the thread that makes the records. */
 size_t evq_push_list(event_queue *q, ev_rec *first, ev_rec *last, size_t n);
 /* Events waiting now. Any thread. */
 size_t evq_count(event_queue *q);
