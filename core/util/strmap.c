@@ -7,24 +7,24 @@
 static char tombstone_;
 #define STRMAP_TOMBSTONE (&tombstone_)
 
-static uint64_t hash_str(const char *s) {
+static size_t hash_str(const char *s) {
   uint64_t h = 1469598103934665603ull; /* FNV-1a */
   for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-  return h;
+  return (size_t)h;
 }
 
-static strmap_slot *find(const strmap *m, const char *key) {
+static strmap_slot *find(const strmap *m, const char *key, size_t hash) {
   if (!m->cap) return NULL;
   size_t mask = m->cap - 1;
-  for (size_t i = hash_str(key) & mask;; i = (i + 1) & mask) {
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
     strmap_slot *s = &m->slots[i];
     if (!s->key) return NULL;
-    if (s->key != STRMAP_TOMBSTONE && strcmp(s->key, key) == 0) return s;
+    if (s->hash == hash && s->key != STRMAP_TOMBSTONE && strcmp(s->key, key) == 0) return s;
   }
 }
 
 void *strmap_get(const strmap *m, const char *key) {
-  strmap_slot *s = find(m, key);
+  strmap_slot *s = find(m, key, hash_str(key));
   return s ? s->value : NULL;
 }
 
@@ -37,7 +37,7 @@ static int grow(strmap *m) {
   for (size_t i = 0; i < m->cap; i++) {
     strmap_slot *s = &m->slots[i];
     if (!s->key || s->key == STRMAP_TOMBSTONE) continue;
-    size_t j = hash_str(s->key) & (cap - 1);
+    size_t j = s->hash & (cap - 1);
     while (slots[j].key) j = (j + 1) & (cap - 1);
     slots[j] = *s;
   }
@@ -49,7 +49,8 @@ static int grow(strmap *m) {
 }
 
 int strmap_put(strmap *m, const char *key, void *value) {
-  strmap_slot *s = find(m, key);
+  size_t hash = hash_str(key);
+  strmap_slot *s = find(m, key, hash);
   if (s) {
     s->value = value;
     return 0;
@@ -58,17 +59,18 @@ int strmap_put(strmap *m, const char *key, void *value) {
   char *k = strdup(key);
   if (!k) return -1;
   size_t mask = m->cap - 1;
-  size_t i = hash_str(key) & mask;
+  size_t i = hash & mask;
   while (m->slots[i].key && m->slots[i].key != STRMAP_TOMBSTONE) i = (i + 1) & mask;
   if (!m->slots[i].key) m->used++;
   m->slots[i].key = k;
   m->slots[i].value = value;
+  m->slots[i].hash = hash;
   m->len++;
   return 0;
 }
 
 void *strmap_del(strmap *m, const char *key) {
-  strmap_slot *s = find(m, key);
+  strmap_slot *s = find(m, key, hash_str(key));
   if (!s) return NULL;
   void *v = s->value;
   free(s->key);
