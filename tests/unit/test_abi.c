@@ -253,18 +253,25 @@ static void http(int port, const char *method, const char *query, const char *bo
   close(fd);
 }
 
+/* Opens a polling session; q receives the query part "&sid=..." that the
+ * session's requests carry. */
+static void open_session(int port, char *q, size_t cap) {
+  char resp[4096];
+  http(port, "GET", "", NULL, resp, sizeof(resp));
+  char *sid = strstr(resp, "\"sid\":\"");
+  CHECK(sid != NULL);
+  sid += 7;
+  sid[20] = 0;
+  snprintf(q, cap, "&sid=%s", sid);
+}
+
 static void test_back_pressure(void) {
   sio_context *ctx;
   CHECK(sio_context_new(&ctx) == 0);
   sio_server *srv = new_server(ctx, "maxQueuedEvents", "4");
   int port = sio_server_port(srv);
   char resp[4096], q[128];
-  http(port, "GET", "", NULL, resp, sizeof(resp));
-  char *sid = strstr(resp, "\"sid\":\"");
-  CHECK(sid != NULL);
-  sid += 7;
-  sid[20] = 0;
-  snprintf(q, sizeof(q), "&sid=%s", sid);
+  open_session(port, q, sizeof(q));
   /* Ten events in one body: they arrive in one read, then reading stops. */
   http(port, "POST", q, "40\x1e" "42[\"a\"]\x1e" "42[\"a\"]\x1e" "42[\"a\"]\x1e" "42[\"a\"]\x1e"
        "42[\"a\"]\x1e" "42[\"a\"]\x1e" "42[\"a\"]\x1e" "42[\"a\"]\x1e" "42[\"a\"]", resp, sizeof(resp));
@@ -300,12 +307,7 @@ static void test_batch_pump(void) {
   sio_server *srv = new_server(ctx, NULL, NULL);
   int port = sio_server_port(srv);
   char resp[4096], q[128], body[512];
-  http(port, "GET", "", NULL, resp, sizeof(resp));
-  char *sid = strstr(resp, "\"sid\":\"");
-  CHECK(sid != NULL);
-  sid += 7;
-  sid[20] = 0;
-  snprintf(q, sizeof(q), "&sid=%s", sid);
+  open_session(port, q, sizeof(q));
   size_t len = (size_t)snprintf(body, sizeof(body), "40");
   for (int i = 0; i < 10; i++)
     len += (size_t)snprintf(body + len, sizeof(body) - len, "\x1e" "42[\"n\",%d]", i);
