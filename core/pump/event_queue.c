@@ -11,8 +11,10 @@
 
 /* The calling thread's records to reuse (the I/O thread's, in practice):
  * the host hands finished records back, and a reset record costs less than
- * a free and a malloc of memory the other core touched last. */
-#define POOL_MAX 1024
+ * a free and a malloc of memory the other core touched last. As many as
+ * may be in transit (MAX_SPENT): 100 clients with 32 events in flight
+ * overflowed a pool of 1,024 and paid a free and a malloc per event. */
+#define POOL_MAX 4096
 static _Thread_local ev_rec *pool;
 static _Thread_local size_t npool;
 
@@ -30,8 +32,8 @@ ev_rec *ev_new(int type) {
   return r;
 }
 
-/* A copy of p[0..n) plus a NUL, in the record's store when it fits. */
-static char *ev_copy(ev_rec *r, const char *p, size_t n) {
+/* Room for n bytes plus a NUL, in the record's store when it fits. */
+static char *ev_room(ev_rec *r, size_t n) {
   char *c;
   if (n < EV_STORE - r->stored) {
     c = r->store + r->stored;
@@ -39,8 +41,13 @@ static char *ev_copy(ev_rec *r, const char *p, size_t n) {
   } else if (!(c = malloc(n + 1))) {
     return NULL;
   }
-  memcpy(c, p, n);
   c[n] = 0;
+  return c;
+}
+
+static char *ev_copy(ev_rec *r, const char *p, size_t n) {
+  char *c = ev_room(r, n);
+  if (c) memcpy(c, p, n);
   return c;
 }
 
@@ -54,10 +61,20 @@ int ev_set_str(ev_rec *r, const char **field, const char *s) {
     *field = NULL;
     return 0;
   }
-  char *c = ev_copy(r, s, strlen(s));
+  return ev_set_strn(r, field, s, strlen(s));
+}
+
+int ev_set_strn(ev_rec *r, const char **field, const char *s, size_t n) {
+  char *c = ev_copy(r, s, n);
   if (!c) return -1;
   *field = c;
   return 0;
+}
+
+char *ev_data_room(ev_rec *r, size_t len) {
+  char *c = ev_room(r, len);
+  if (c) ev_take_data(r, c, len);
+  return c;
 }
 
 void ev_take_data(ev_rec *r, char *data, size_t len) {

@@ -27,6 +27,12 @@ typedef struct ev_rec {
 ev_rec *ev_new(int type);
 /* Copies s (may be NULL) into *field. 0, or -1 when out of memory. */
 int ev_set_str(ev_rec *r, const char **field, const char *s);
+/* Copies s[0..n) and a NUL into *field. 0 or -1. */
+int ev_set_strn(ev_rec *r, const char **field, const char *s, size_t n);
+/* Makes ev.data len bytes (and a NUL) for the caller to fill: a payload
+ * assembled in place instead of built elsewhere and copied. NULL when out
+ * of memory. */
+char *ev_data_room(ev_rec *r, size_t len);
 /* Takes a malloc'ed NUL-terminated JSON text as ev.data. */
 void ev_take_data(ev_rec *r, char *data, size_t len);
 /* Copies a JSON text as ev.data. 0 or -1. */

@@ -27,10 +27,7 @@ static void post_ack(cl_socket *s, uint64_t req, int err, const char *reason, si
     return;
   }
   if (p) {
-    if (p->data) {
-      ev_take_data(r, p->data, p->data_len);
-      p->data = NULL;
-    } else if (ev_set_data(r, "[]", 2)) {
+    if (ev_set_data(r, p->data ? p->data : "[]", p->data ? p->data_len : 2)) {
       ev_free(r);
       return;
     }

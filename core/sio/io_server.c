@@ -118,7 +118,6 @@ void io_server_free(io_server *s) {
   strmap_free(&s->namespaces);
   strmap_free(&s->sockets);
   sbuf_free(&s->split_name);
-  sbuf_free(&s->split_args);
   sbuf_free(&s->emit_text);
   eio_options_free(&s->eio.opts);
 }

@@ -40,10 +40,9 @@ struct io_server {
   uint64_t connect_timeout;  /* ms */
   size_t max_queued_events;  /* reading stops above it (back-pressure) */
   uint32_t mark_epoch;       /* for de-duplicating broadcast recipients */
-  /* Scratch for splitting incoming events (the event record copies from
-   * it, so an event allocates nothing for its name and short arguments) and
-   * for the text of an emit until it is encoded. */
-  sbuf split_name, split_args, emit_text;
+  /* Scratch for an incoming event's name when it has escapes to decode,
+   * and for the text of an emit until it is encoded. */
+  sbuf split_name, emit_text;
   int closing;
   void (*on_closed)(io_server *s);
 };

@@ -162,23 +162,21 @@ static void unlink_wait(io_ack_wait *w) {
   if (w->timer) uv_close((uv_handle_t *)w->timer, on_wait_timer_closed);
 }
 
-static void post_ack(io_socket *sock, uint64_t req, int err, const char *reason, char *data,
+static void post_ack(io_socket *sock, uint64_t req, int err, const char *reason, const char *data,
                      size_t len, sio_attachment *bins, size_t nbins) {
   ev_rec *r = ev_new(SIO_EV_ACK);
   if (!r) {
-    free(data);
+    sio_attachments_free(bins, nbins);
+    return;
+  }
+  ev_take_bins(r, bins, nbins);
+  if (ev_set_str(r, &r->ev.nsp, sock->nsp->name) || ev_set_str(r, &r->ev.sid, sock->sid) ||
+      ev_set_str(r, &r->ev.reason, reason) || (data && ev_set_data(r, data, len))) {
+    ev_free(r);
     return;
   }
   r->ev.req = req;
   r->ev.err = err;
-  if (ev_set_str(r, &r->ev.nsp, sock->nsp->name) || ev_set_str(r, &r->ev.sid, sock->sid) ||
-      ev_set_str(r, &r->ev.reason, reason)) {
-    free(data);
-    ev_free(r);
-    return;
-  }
-  if (data) ev_take_data(r, data, len);
-  ev_take_bins(r, bins, nbins);
   io_post(sock->nsp->srv, r);
 }
 
@@ -217,23 +215,14 @@ static void on_ack_packet(io_socket *sock, sio_packet *p) {
   while (w && w->id != p->id) w = w->next;
   if (!w) return;
   unlink_wait(w);
-  if (w->collect) {
-    io_ack_collect_response(w->collect, p->data ? p->data : "[]", p->data ? p->data_len : 2,
-                            p->bins, p->nbins);
-    p->bins = NULL;
-    p->nbins = 0;
-  } else {
-    char *data = p->data;
-    size_t len = p->data_len;
-    if (!data) {
-      data = strdup("[]");
-      len = 2;
-    }
-    p->data = NULL;
+  const char *data = p->data ? p->data : "[]";
+  size_t len = p->data ? p->data_len : 2;
+  if (w->collect)
+    io_ack_collect_response(w->collect, data, len, p->bins, p->nbins);
+  else
     post_ack(sock, w->req, 0, NULL, data, len, p->bins, p->nbins);
-    p->bins = NULL;
-    p->nbins = 0;
-  }
+  p->bins = NULL;
+  p->nbins = 0;
   free(w);
 }
 
@@ -255,32 +244,50 @@ int io_ack_reply(io_server *s, const char *sid, int64_t ack_id, char *json, size
 
 /* ---- packets from the client --------------------------------------------- */
 
-/* Keeps the scratch from holding on to a large message's memory. */
-static void reset_scratch(sbuf *b) {
-  if (b->cap > SCRATCH_KEPT)
-    sbuf_free(b);
-  else
-    sbuf_reset(b);
+/* The event's name, decoded only when its literal holds escapes. */
+static int set_event_name(io_server *s, ev_rec *r, const char *json, size_t n,
+                          const json_event_parts *ep) {
+  if (!ep->name_escaped)
+    return ev_set_strn(r, &r->ev.name, json + ep->name_at + 1, ep->name_end - ep->name_at - 2);
+  sbuf *name = &s->split_name;
+  sbuf_reset(name);
+  /* A NUL inside the name would silently shorten the C string handed on. */
+  int rc = json_read_string(json, n, ep->name_at, name) < 0 ||
+           (name->len && memchr(name->data, 0, name->len)) ||
+           ev_set_str(r, &r->ev.name, name->data ? name->data : "");
+  if (name->cap > SCRATCH_KEPT) sbuf_free(name);
+  return rc ? -1 : 0;
+}
+
+/* The items after the name, as an array: the text from the ',' on with the
+ * ',' made a '['. */
+static int set_event_args(ev_rec *r, const char *json, const json_event_parts *ep) {
+  if (!ep->rest_at) return ev_set_data(r, "[]", 2);
+  size_t len = ep->end - ep->rest_at;
+  char *args = ev_data_room(r, len);
+  if (!args) return -1;
+  memcpy(args, json + ep->rest_at, len);
+  args[0] = '[';
+  return 0;
 }
 
 static void on_event_packet(io_socket *sock, sio_packet *p) {
   io_server *s = sock->nsp->srv;
-  ev_rec *r = ev_new(SIO_EV_EVENT);
-  if (!r || !p->data ||
-      json_event_split_valid(p->data, p->data_len, &s->split_name, &s->split_args) ||
-      ev_set_str(r, &r->ev.name, s->split_name.data ? s->split_name.data : "") ||
+  json_event_parts ep;
+  ev_rec *r;
+  if (!p->data || json_event_locate(p->data, p->data_len, &ep) || !(r = ev_new(SIO_EV_EVENT)))
+    return;
+  if (set_event_name(s, r, p->data, p->data_len, &ep) ||
       ev_set_str(r, &r->ev.nsp, sock->nsp->name) || ev_set_str(r, &r->ev.sid, sock->sid) ||
-      ev_set_data(r, s->split_args.data, s->split_args.len)) {
+      set_event_args(r, p->data, &ep)) {
     ev_free(r);
-  } else {
-    r->ev.ack_id = p->id;
-    ev_take_bins(r, p->bins, p->nbins);
-    p->bins = NULL;
-    p->nbins = 0;
-    io_post(s, r);
+    return;
   }
-  reset_scratch(&s->split_name);
-  reset_scratch(&s->split_args);
+  r->ev.ack_id = p->id;
+  ev_take_bins(r, p->bins, p->nbins);
+  p->bins = NULL;
+  p->nbins = 0;
+  io_post(s, r);
 }
 
 void io_socket_packet(io_socket *sock, sio_packet *p) {

@@ -11,12 +11,20 @@ void sio_packet_init(sio_packet *p) {
   p->nattach = 0;
   p->bins = NULL;
   p->nbins = 0;
+  p->borrowed = 0;
+}
+
+void sio_attachments_free(sio_attachment *bins, size_t n) {
+  for (size_t k = 0; k < n; k++) free(bins[k].data);
+  free(bins);
 }
 
 void sio_packet_clear(sio_packet *p) {
-  for (size_t k = 0; k < p->nbins; k++) free(p->bins[k].data);
-  free(p->bins);
-  free(p->nsp);
-  free(p->data);
+  sio_attachments_free(p->bins, p->nbins);
+  if (!p->borrowed) {
+    free(p->nsp);
+    free(p->data);
+  }
   sio_packet_init(p);
 }
+

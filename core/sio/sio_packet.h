@@ -25,16 +25,24 @@ typedef struct sio_attachment {
 
 typedef struct sio_packet {
   int type;
-  char *nsp;         /* malloc'ed, "/" for the main namespace */
+  char *nsp;         /* NUL-terminated, "/" for the main namespace */
   int64_t id;        /* ack id, -1 when absent */
-  char *data;        /* malloc'ed NUL-terminated JSON text, or NULL */
+  char *data;        /* JSON text of data_len bytes, or NULL */
   size_t data_len;
   size_t nattach;    /* attachments announced (BINARY_* types) */
   sio_attachment *bins; /* malloc'ed array of nbins (owned) */
   size_t nbins;
+  /* 0: nsp and data are malloc'ed and data is NUL-terminated. 1: a decoded
+   * EVENT or ACK whose nsp and data are the decoder's and its input's,
+   * valid until the decode call's caller returns; data is not
+   * NUL-terminated. Copying every message's text out of the frame it
+   * arrived in would cost two allocations per message. */
+  int borrowed;
 } sio_packet;
 
 /* Frees what the packet owns and resets it to an empty packet (id -1). */
 void sio_packet_clear(sio_packet *p);
 void sio_packet_init(sio_packet *p);
+/* Frees an attachment array and each buffer in it. */
+void sio_attachments_free(sio_attachment *bins, size_t n);
 #endif

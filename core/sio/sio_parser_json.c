@@ -98,7 +98,10 @@ struct sio_decoder {
   size_t held;        /* bytes the pending packet holds */
   sio_packet pending; /* a BINARY_ packet waiting for attachments */
   int waiting;
+  sbuf nsp;           /* a borrowed packet's namespace, when not "/" */
 };
+
+static char main_nsp[] = "/";
 
 static sio_decoder *json_decoder_new(size_t max_payload) {
   sio_decoder *d = malloc(sizeof *d);
@@ -107,12 +110,14 @@ static sio_decoder *json_decoder_new(size_t max_payload) {
   d->held = 0;
   sio_packet_init(&d->pending);
   d->waiting = 0;
+  d->nsp = (sbuf)SBUF_INIT;
   return d;
 }
 
 static void json_decoder_free(sio_decoder *d) {
   if (!d) return;
   sio_packet_clear(&d->pending);
+  sbuf_free(&d->nsp);
   free(d);
 }
 
@@ -173,6 +178,24 @@ static char *copy_text(const char *s, size_t n) {
   return c;
 }
 
+/* EVENT and ACK packets, the ones that carry the traffic, are handed on
+ * without copying: consumers copy what they keep (sio_packet.borrowed). */
+static int borrow_text(sio_decoder *d, const char *nsp, size_t nsp_len, const char *data,
+                       size_t data_len, sio_packet *p) {
+  p->borrowed = 1;
+  if (nsp_len == 1 && nsp[0] == '/') {
+    p->nsp = main_nsp;
+  } else {
+    if (d->nsp.cap > 1024) sbuf_free(&d->nsp);
+    sbuf_reset(&d->nsp);
+    if (sbuf_append(&d->nsp, nsp, nsp_len)) return -1;
+    p->nsp = d->nsp.data;
+  }
+  p->data = (char *)data;
+  p->data_len = data_len;
+  return 0;
+}
+
 /* Parses one text message into *p (empty on entry). 0, or -1 when the
  * message is malformed or out of memory. */
 static int parse_text(sio_decoder *d, const char *s, size_t n, sio_packet *p) {
@@ -230,6 +253,7 @@ static int parse_text(sio_decoder *d, const char *s, size_t n, sio_packet *p) {
   p->type = type;
   p->id = id;
   p->nattach = nattach;
+  if (type == SIO_P_EVENT || type == SIO_P_ACK) return borrow_text(d, nsp, nsp_len, data, data_len, p);
   p->nsp = copy_text(nsp, nsp_len);
   p->data = data_len ? copy_text(data, data_len) : NULL;
   p->data_len = data_len;

@@ -458,23 +458,46 @@ int json_event_split(const char *s, size_t n, char **name, sbuf *args) {
   return 0;
 }
 
-int json_event_split_valid(const char *s, size_t n, sbuf *name, sbuf *args) {
+int json_event_locate(const char *s, size_t n, json_event_parts *out) {
   size_t open = skip_ws(s, n, 0);
   if (open >= n || s[open] != '[') return -1;
-  /* Valid JSON that opens an array closes it with its last ']'. */
+  size_t at = skip_ws(s, n, open + 1);
+  if (at >= n || s[at] != '"') return -1;
+  /* Valid JSON: the literal ends at the first quote no backslash escapes. */
+  size_t i = at + 1;
+  int escaped = 0;
+  while (i < n && s[i] != '"') {
+    if (s[i] == '\\') {
+      escaped = 1;
+      i++;
+    }
+    i++;
+  }
+  if (i >= n) return -1;
+  size_t next = skip_ws(s, n, i + 1);
+  if (next >= n) return -1;
+  /* An array that opens with its value closes with its last ']'. */
   size_t end = n;
-  while (end > open && is_ws(s[end - 1])) end--;
+  while (end > next && is_ws(s[end - 1])) end--;
+  out->name_at = at;
+  out->name_end = i + 1;
+  out->name_escaped = escaped;
+  out->rest_at = s[next] == ',' ? next : 0;
+  out->end = end;
+  return 0;
+}
+
+int json_event_split_valid(const char *s, size_t n, sbuf *name, sbuf *args) {
+  json_event_parts ep;
+  if (json_event_locate(s, n, &ep)) return -1;
   size_t name_start = name->len, start = args->len;
-  long after_name = json_read_string(s, n, skip_ws(s, n, open + 1), name);
   /* A NUL inside the name would silently shorten the C string handed on. */
-  if (after_name < 0 || (name->len > name_start &&
-                         memchr(name->data + name_start, 0, name->len - name_start)))
+  if (json_read_string(s, n, ep.name_at, name) < 0 ||
+      (name->len > name_start && memchr(name->data + name_start, 0, name->len - name_start)))
     goto fail;
-  size_t next = skip_ws(s, n, (size_t)after_name);
-  if (s[next] == ','
-          ? sbuf_reserve(args, end - next) || sbuf_putc(args, '[') ||
-                sbuf_append(args, s + next + 1, end - next - 1)
-          : sbuf_append(args, "[]", 2))
+  if (ep.rest_at ? sbuf_reserve(args, ep.end - ep.rest_at) || sbuf_putc(args, '[') ||
+                       sbuf_append(args, s + ep.rest_at + 1, ep.end - ep.rest_at - 1)
+                 : sbuf_append(args, "[]", 2))
     goto fail;
   return 0;
 fail:

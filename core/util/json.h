@@ -44,6 +44,18 @@ int json_event_split(const char *s, size_t n, char **name, sbuf *args);
  * which is then not scanned again; the name is appended to *name. */
 int json_event_split_valid(const char *s, size_t n, sbuf *name, sbuf *args);
 
+/* Where the parts of an EVENT payload are, in text known to be valid JSON,
+ * for a caller that copies them where they go without decoding. */
+typedef struct json_event_parts {
+  size_t name_at;   /* the name literal's opening quote */
+  size_t name_end;  /* just past its closing quote */
+  int name_escaped; /* the literal holds escapes: json_read_string decodes it */
+  size_t rest_at;   /* the ',' before the other items; 0 when there are none */
+  size_t end;       /* just past the array's closing ']' */
+} json_event_parts;
+/* 0, or -1 when s is not an array whose first item is a string. */
+int json_event_locate(const char *s, size_t n, json_event_parts *out);
+
 /* The reverse: writes ["name",<items of args_json>] to out. args_json must
  * be a JSON array (validated by the caller). */
 int json_event_join(sbuf *out, const char *name, const char *args_json,

@@ -302,8 +302,7 @@ static void check_decode_table(void) {
       CHECK_STR(p.nsp, c->nsp);
       CHECK(p.id == c->id);
       if (c->data) {
-        CHECK_STR(p.data, c->data);
-        CHECK(p.data_len == strlen(c->data));
+        CHECK_MEM(p.data, p.data_len, c->data, strlen(c->data));
       } else {
         CHECK(p.data == NULL && p.data_len == 0);
       }
@@ -344,8 +343,23 @@ static void check_decode_lengths(void) {
   sio_decoder *d = P->decoder_new(1000000);
   sio_packet p;
   sio_packet_init(&p);
-  CHECK(P->decode(d, "2[\"a\"]garbage", 6, 0, &p) == 1);
-  CHECK_STR(p.data, "[\"a\"]");
+  static const char wire[] = "2[\"a\"]garbage";
+  CHECK(P->decode(d, wire, 6, 0, &p) == 1);
+  CHECK_MEM(p.data, p.data_len, "[\"a\"]", 5);
+  /* An EVENT is handed on without a copy: its data is the input's. */
+  CHECK(p.borrowed && p.data == wire + 1);
+  sio_packet_clear(&p);
+  /* A CONNECT's data is a copy, NUL-terminated (auth is read as a string). */
+  CHECK(P->decode(d, "0/a,{}garbage", 6, 0, &p) == 1);
+  CHECK(!p.borrowed);
+  CHECK_STR(p.data, "{}");
+  CHECK_STR(p.nsp, "/a");
+  sio_packet_clear(&p);
+  /* A borrowed namespace other than "/" is still a C string of its own. */
+  CHECK(P->decode(d, "2/chat,[\"a\"]x", 12, 0, &p) == 1);
+  CHECK(p.borrowed);
+  CHECK_STR(p.nsp, "/chat");
+  CHECK_MEM(p.data, p.data_len, "[\"a\"]", 5);
   sio_packet_clear(&p);
   CHECK(P->decode(d, "2[\"a\"]", 5, 0, &p) == -1);
   CHECK(P->decode(d, LIT("2[\"a\0\"]"), 0, &p) == -1);
@@ -383,7 +397,7 @@ static void check_decode_binary(void) {
   CHECK_MEM(p.bins[1].data, p.bins[1].len, "hi", 2);
   sio_packet_clear(&p);
   CHECK(P->decode(d, LIT("2[\"plain\"]"), 0, &p) == 1);
-  CHECK_STR(p.data, "[\"plain\"]");
+  CHECK_MEM(p.data, p.data_len, "[\"plain\"]", 9);
   sio_packet_clear(&p);
 
   /* Ten attachments. */
@@ -452,7 +466,7 @@ static void check_roundtrip(void) {
   }
   CHECK(p.type == SIO_P_BINARY_EVENT && p.id == 42 && p.nbins == 2);
   CHECK_STR(p.nsp, "/r");
-  CHECK_STR(p.data, in.data);
+  CHECK_MEM(p.data, p.data_len, in.data, in.data_len);
   CHECK_MEM(p.bins[0].data, p.bins[0].len, "\x00\xff", 2);
   CHECK_MEM(p.bins[1].data, p.bins[1].len, "abc", 3);
   sio_packet_clear(&p);
