@@ -1,6 +1,7 @@
 #include "context.h"
 
 #include "../net/ws_frame.h"
+#include "../util/rbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,7 @@ static void walk_close(uv_handle_t *h, void *arg) {
 
 static void loop_thread(void *arg) {
   struct sio_context *ctx = arg;
+  rbuf_pool_thread_start();
   ctx->start_err = start_staging(ctx) || cmdq_init(&ctx->cmdq, &ctx->loop, on_commands);
   uv_sem_post(&ctx->started);
   if (!ctx->start_err) uv_run(&ctx->loop, UV_RUN_DEFAULT);
@@ -53,6 +55,7 @@ static void loop_thread(void *arg) {
   hand_over_staged(ctx);
   ev_pool_thread_done();
   ws_frame_thread_done();
+  rbuf_pool_thread_done();
 }
 
 struct sio_context *ctx_alloc(void) {

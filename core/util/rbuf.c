@@ -3,9 +3,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Small buffers (most encoded packets) are kept by the I/O thread that
+ * frees them and handed out again: an emit would otherwise pay a malloc and
+ * a free for its one encoded packet. Every small buffer takes POOL_BLOCK
+ * bytes, so any of them can serve any small size. */
+#define POOL_BLOCK 256
+#define POOL_MAX 1024
+
+static _Thread_local int pooling;
+static _Thread_local rbuf *pool; /* linked through the first bytes of data */
+static _Thread_local size_t npool;
+
+static rbuf **pool_next(rbuf *b) { return (rbuf **)(void *)b->data; }
+
+static int is_small(size_t len) { return sizeof(rbuf) + len + 1 <= POOL_BLOCK; }
+
 rbuf *rbuf_new(size_t len, int binary) {
-  rbuf *b = malloc(sizeof(rbuf) + len + 1);
-  if (!b) return NULL;
+  rbuf *b;
+  if (is_small(len) && pool) {
+    b = pool;
+    pool = *pool_next(b);
+    npool--;
+  } else if (!(b = malloc(is_small(len) ? POOL_BLOCK : sizeof(rbuf) + len + 1))) {
+    return NULL;
+  }
   b->refs = 1;
   b->binary = binary ? 1 : 0;
   b->len = len;
@@ -25,5 +46,24 @@ rbuf *rbuf_ref(rbuf *b) {
 }
 
 void rbuf_unref(rbuf *b) {
-  if (b && --b->refs == 0) free(b);
+  if (!b || --b->refs) return;
+  if (pooling && is_small(b->len) && npool < POOL_MAX) {
+    *pool_next(b) = pool;
+    pool = b;
+    npool++;
+  } else {
+    free(b);
+  }
+}
+
+void rbuf_pool_thread_start(void) { pooling = 1; }
+
+void rbuf_pool_thread_done(void) {
+  pooling = 0;
+  while (pool) {
+    rbuf *n = *pool_next(pool);
+    free(pool);
+    pool = n;
+  }
+  npool = 0;
 }

@@ -19,4 +19,9 @@ rbuf *rbuf_copy(const void *p, size_t len, int binary);
 rbuf *rbuf_ref(rbuf *b);
 /* Accepts NULL. */
 void rbuf_unref(rbuf *b);
+/* On the thread that makes and frees most buffers (an I/O thread), around
+ * its life: small buffers freed between the two are kept for reuse, and
+ * freed by rbuf_pool_thread_done. Elsewhere buffers are simply freed. */
+void rbuf_pool_thread_start(void);
+void rbuf_pool_thread_done(void);
 #endif
