@@ -13,12 +13,13 @@ import subprocess
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
-SERVERS = ["libsio", "libsio-py", "libsio-lua", "bare", "node", "python"]
+SERVERS = ["libsio", "libsio-py", "libsio-lua", "bare", "bare-handoff", "node", "python"]
 SERVER_NAMES = {
     "libsio": "libsio (C)",
     "libsio-py": "libsio Python binding",
     "libsio-lua": "libsio Lua binding",
     "bare": "bare ceiling",
+    "bare-handoff": "bare + hand-off",
     "node": "Node.js socket.io",
     "python": "python-socketio",
 }
@@ -133,6 +134,9 @@ def version_lines():
         f"- libsio Lua binding: `tests/lua/test_server.lua` on {luajit or 'luajit'} with the "
         "same build's `libsio.so`",
         "- bare ceiling: `bench/bare_server`, one epoll thread, no Socket.IO layer",
+        "- bare + hand-off: `bench/bare_server --handoff`, the same with every event answered "
+        "on a second thread through batched queues and eventfds as libsio's: the two-thread "
+        "design's own ceiling",
         f"- Node.js {node}, socket.io {sio_js} (`bench/servers/node_server.mjs`)",
         f"- {py}, {', '.join(pins)} (`bench/servers/python_server.py`)",
         "- Load generator: `bench/loadgen`, one epoll thread on the same machine; each run "
@@ -216,6 +220,7 @@ def target_lines(results):
     ]
     for sid, key, text, node_factor, bare_share in checks:
         sio, node, bare = get("libsio", sid, key), get("node", sid, key), get("bare", sid, key)
+        handoff = get("bare-handoff", sid, key)
         need = [f"Node.js {fmt_number(node)} → needs {fmt_number(node * node_factor) if node else '–'}"]
         if bare_share:
             need.append(f"bare {fmt_number(bare)} → needs {fmt_number(bare * bare_share) if bare else '–'}")
@@ -228,6 +233,8 @@ def target_lines(results):
                 shares.append(f"{sio / node:.2f}× Node.js")
             if bare_share and bare:
                 shares.append(f"{100 * sio / bare:.0f}% of bare")
+            if bare_share and handoff:
+                shares.append(f"{100 * sio / handoff:.0f}% of bare + hand-off")
             verdict = (f"libsio {fmt_number(sio)} = {', '.join(shares)}: "
                        f"**{'met' if ok else 'missed'}**")
         lines.append(f"- {text}: {'; '.join(need)}; {verdict}")
@@ -282,8 +289,10 @@ def main():
         out.append(f"- **{SERVER_NAMES.get(s, s)}: {v}**; its columns are empty")
     out += ["", "Ratios in parentheses are to the Node.js server. The generator and the "
             "server share the 2 cores, so the bare ceiling is the most this machine can show "
-            "with this generator; broadcast figures are capped by the generator reading "
-            "deliveries, not by the servers' fan-out.", "", "## Summary", ""]
+            "with this generator, and bare + hand-off the most a server with libsio's two "
+            "threads can show (libsio's distance to it is the Socket.IO layer's cost); "
+            "broadcast figures are capped by the generator reading deliveries, not by the "
+            "servers' fan-out.", "", "## Summary", ""]
     out += summary_table(results, status, titles)
     out += ["", "## Targets (issue 7)", ""]
     out += target_lines(results)

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Runs the benchmark comparison: libsio's C test server, its Python and Lua
-# bindings, the bare WebSocket ceiling, the official Node.js socket.io server
-# and python-socketio, each started on loopback and driven by the same load
+# bindings, the bare WebSocket ceiling (alone and with libsio's hand-off
+# between an I/O thread and a host thread), the official Node.js socket.io
+# server and python-socketio, each started on loopback and driven by the same load
 # generator.
 #
 #   bench/run.sh                  full run (~15 min on 2 cores), writes docs/benchmarks.md
 #   bench/run.sh --smoke          every server and scenario for a moment; checks that each
 #                                 completes, writes nothing to docs/
 #   bench/run.sh --servers bare,node   only these (libsio, libsio-py, libsio-lua,
-#                                      bare, node, python)
+#                                      bare, bare-handoff, node, python)
 #
 # Environment: BENCH_BIN_DIR (a build with loadgen and bare_server, else built
 # into build-bench/MODE/tools), SIO_TEST_SERVER (the libsio server command,
@@ -21,14 +22,14 @@ set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH=$ROOT/bench
 MODE=full
-SERVERS=(libsio libsio-py libsio-lua bare node python)
+SERVERS=(libsio libsio-py libsio-lua bare bare-handoff node python)
 COMMAND_LINE="bench/run.sh $*"
 
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) MODE=smoke ;;
     --servers) shift; IFS=, read -r -a SERVERS <<< "$1" ;;
-    *) echo "usage: bench/run.sh [--smoke] [--servers libsio,libsio-py,libsio-lua,bare,node,python]" >&2
+    *) echo "usage: bench/run.sh [--smoke] [--servers libsio,libsio-py,libsio-lua,bare,bare-handoff,node,python]" >&2
        exit 2 ;;
   esac
   shift
@@ -157,6 +158,7 @@ server_command() { # server parser
     libsio-lua) [ -n "$SIO_LIB" ] && command -v luajit > /dev/null &&
       echo "env SIO_LIB=$SIO_LIB luajit $ROOT/tests/lua/test_server.lua --port 0 $parser" ;;
     bare) echo "$BIN/bare_server --port 0" ;;
+    bare-handoff) echo "$BIN/bare_server --port 0 --handoff" ;;
     node) [ -z "$NODE_NOTE" ] && echo "node $BENCH/servers/node_server.mjs --port 0 $parser" ;;
     python) [ -z "$PY_NOTE" ] &&
       echo "$VENV/bin/python $BENCH/servers/python_server.py --port 0 $parser" ;;
@@ -215,11 +217,11 @@ not_started_note() {
 FAILED=0
 run_scenario() { # server id args
   local server=$1 id=$2 args=${3//MAX_CLIENTS/$MAX_CLIENTS}
-  if [ "$server" = bare ] && [[ "$args" == *"--transport polling"* ]]; then
+  if [[ "$server" == bare* ]] && [[ "$args" == *"--transport polling"* ]]; then
     printf '%s\t%s\tn/a (WebSocket only)\n' "$server" "$id" >> "$STATUS"
     return
   fi
-  if [ "$server" = bare ] && [ "$(scenario_parser "$args")" = msgpack ]; then
+  if [[ "$server" == bare* ]] && [ "$(scenario_parser "$args")" = msgpack ]; then
     printf '%s\t%s\tn/a (JSON only)\n' "$server" "$id" >> "$STATUS"
     return
   fi

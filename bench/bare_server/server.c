@@ -3,7 +3,11 @@
  * wire (see packets.c) with no Socket.IO layer at all, so the difference
  * between it and a real server is the cost of that layer.
  *
- *   bare_server [--port N]     prints `listening on PORT`, stops on SIGINT/SIGTERM
+ *   bare_server [--port N] [--handoff]
+ *       prints `listening on PORT`, stops on SIGINT/SIGTERM. --handoff answers
+ *       every event (42/45 packets and binary frames) on a second thread, with
+ *       queues shaped like libsio's (handoff.h): the cost of that hand-off
+ *       alone, with no Socket.IO layer.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,6 +25,7 @@
 #include <unistd.h>
 
 #include "bytebuf.h"
+#include "handoff.h"
 #include "packets.h"
 #include "ws_accept.h"
 #include "ws_frame.h"
@@ -38,6 +43,7 @@ struct conn {
   bool wants_out;      /* EPOLLOUT registered because a write came up short */
   unsigned attachments; /* binary frames still to echo back as they are */
   size_t joined_slot;  /* index in the joined array, to remove in O(1) */
+  uint32_t slot;       /* --handoff: in the server's table, named by replies */
   struct bytebuf in, out;
   struct conn *next_dirty;
   struct conn *prev, *next; /* every connection, to free them on shutdown */
@@ -54,7 +60,12 @@ struct server {
   bool accept_paused; /* out of descriptors: wait for a close */
   struct bytebuf scratch_packet, scratch_frame;
   char *read_buf; /* READ_CHUNK bytes shared by all reads */
+  struct handoff *handoff; /* --handoff only */
+  struct handoff_table table;
 };
+
+/* The epoll tag of the hand-off's reply eventfd (the listener's is NULL). */
+static char reply_fd_tag;
 
 static volatile sig_atomic_t stop_requested;
 
@@ -127,11 +138,8 @@ static void broadcast_text(struct server *s, const char *p, size_t len) {
   }
 }
 
-static void handle_text(struct server *s, struct conn *c, const char *p, size_t len) {
-  s->scratch_packet.start = s->scratch_packet.end = 0;
-  struct bare_decision d = bare_answer_text(p, len, c->id, &s->scratch_packet);
-  const char *reply = bytebuf_head(&s->scratch_packet);
-  size_t reply_len = bytebuf_len(&s->scratch_packet);
+static void apply_decision(struct server *s, struct conn *c, struct bare_decision d,
+                           const char *reply, size_t reply_len) {
   switch (d.action) {
   case BARE_JOINED:
     if (!c->joined) {
@@ -154,6 +162,46 @@ static void handle_text(struct server *s, struct conn *c, const char *p, size_t 
   }
 }
 
+static void handle_text(struct server *s, struct conn *c, const char *p, size_t len) {
+  if (s->handoff && len >= 2 && p[0] == '4' && (p[1] == '2' || p[1] == '5')) {
+    /* An event (EVENT or BINARY_EVENT): the host answers it. */
+    handoff_stage(s->handoff, c->slot, c->id, HANDOFF_TEXT, p, len);
+    return;
+  }
+  s->scratch_packet.start = s->scratch_packet.end = 0;
+  struct bare_decision d = bare_answer_text(p, len, c->id, &s->scratch_packet);
+  apply_decision(s, c, d, bytebuf_head(&s->scratch_packet), bytebuf_len(&s->scratch_packet));
+}
+
+static void echo_binary(struct server *s, struct conn *c, const char *p, size_t len) {
+  if (c->attachments > 0) {
+    c->attachments--;
+    send_frame(s, c, WS_BINARY, p, len);
+  }
+}
+
+/* --handoff: the host's answers, in the order their packets came. A reply
+ * for a connection that is gone is dropped; a broadcast goes out anyway. */
+static void apply_replies(struct server *s) {
+  for (struct handoff_rec *r = handoff_take_replies(s->handoff); r; r = r->next) {
+    const char *p = bytebuf_head(&r->bytes);
+    size_t len = bytebuf_len(&r->bytes);
+    if (r->kind == HANDOFF_TEXT && r->decision.action == BARE_BROADCAST) {
+      broadcast_text(s, p, len);
+      continue;
+    }
+    struct conn *c = handoff_table_get(&s->table, r->slot, r->conn_id);
+    if (!c || c->fd < 0) {
+      continue;
+    }
+    if (r->kind == HANDOFF_BINARY) {
+      echo_binary(s, c, p, len);
+    } else {
+      apply_decision(s, c, r->decision, p, len);
+    }
+  }
+}
+
 static void handle_frames(struct server *s, struct conn *c) {
   struct ws_frame f;
   int rc = 0;
@@ -164,9 +212,10 @@ static void handle_frames(struct server *s, struct conn *c) {
       handle_text(s, c, f.payload, f.payload_len);
       break;
     case WS_BINARY:
-      if (c->attachments > 0) {
-        c->attachments--;
-        send_frame(s, c, WS_BINARY, f.payload, f.payload_len);
+      if (s->handoff) {
+        handoff_stage(s->handoff, c->slot, c->id, HANDOFF_BINARY, f.payload, f.payload_len);
+      } else {
+        echo_binary(s, c, f.payload, f.payload_len);
       }
       break;
     case WS_PING:
@@ -301,6 +350,9 @@ static void free_conn(struct server *s, struct conn *c) {
   if (c->next) {
     c->next->prev = c->prev;
   }
+  if (s->handoff) {
+    handoff_table_remove(&s->table, c->slot);
+  }
   bytebuf_release(&c->in);
   bytebuf_release(&c->out);
   free(c);
@@ -340,6 +392,9 @@ static void accept_all(struct server *s) {
     }
     c->fd = fd;
     c->id = ++s->next_id;
+    if (s->handoff) {
+      c->slot = handoff_table_add(&s->table, c, c->id);
+    }
     c->next = s->all;
     if (s->all) {
       s->all->prev = c;
@@ -356,6 +411,8 @@ static void shut_down(struct server *s) {
     close_conn(s, c);
     free_conn(s, c);
   }
+  handoff_stop(s->handoff);
+  handoff_table_free(&s->table);
   close(s->listen_fd);
   close(s->epfd);
   free(s->joined);
@@ -391,11 +448,14 @@ static void raise_fd_limit(void) {
 
 int main(int argc, char **argv) {
   unsigned port = 3000;
+  bool handoff = false;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
       port = (unsigned)strtoul(argv[++i], NULL, 10);
+    } else if (strcmp(argv[i], "--handoff") == 0) {
+      handoff = true;
     } else {
-      fprintf(stderr, "usage: bare_server [--port N]\n");
+      fprintf(stderr, "usage: bare_server [--port N] [--handoff]\n");
       return 2;
     }
   }
@@ -408,6 +468,15 @@ int main(int argc, char **argv) {
   struct server s = {.epfd = epoll_create1(EPOLL_CLOEXEC), .read_buf = malloc(READ_CHUNK)};
   if (!s.read_buf) {
     return 1;
+  }
+  if (handoff) {
+    s.handoff = handoff_start();
+    if (!s.handoff) {
+      fprintf(stderr, "bare_server: cannot start the host thread\n");
+      return 1;
+    }
+    struct epoll_event rev = {.events = EPOLLIN, .data.ptr = &reply_fd_tag};
+    epoll_ctl(s.epfd, EPOLL_CTL_ADD, handoff_reply_fd(s.handoff), &rev);
   }
   s.listen_fd = listen_on(port);
   struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
@@ -422,6 +491,10 @@ int main(int argc, char **argv) {
         accept_all(&s);
         continue;
       }
+      if (events[i].data.ptr == &reply_fd_tag) {
+        apply_replies(&s);
+        continue;
+      }
       if (c->fd < 0) {
         continue;
       }
@@ -431,6 +504,9 @@ int main(int argc, char **argv) {
       if (c->fd >= 0 && (events[i].events & EPOLLOUT)) {
         mark_dirty(&s, c);
       }
+    }
+    if (s.handoff) {
+      handoff_submit(s.handoff);
     }
     flush_dirty(&s);
   }
