@@ -42,8 +42,13 @@ io_client *io_client_new(io_server *s, eio_session *e, const http_request *req) 
 }
 
 static io_socket *socket_for(io_client *c, const char *nsp) {
-  for (size_t i = 0; i < c->nsockets; i++)
-    if (strcmp(c->sockets[i]->nsp->name, nsp) == 0) return c->sockets[i];
+  /* "/" by its namespace's address: a packet's lookup then reads the
+   * socket alone, not its namespace and that one's name as well. */
+  const io_namespace *root = nsp[0] == '/' && !nsp[1] ? c->srv->root : NULL;
+  for (size_t i = 0; i < c->nsockets; i++) {
+    io_socket *sock = c->sockets[i];
+    if (root ? sock->nsp == root : strcmp(sock->nsp->name, nsp) == 0) return sock;
+  }
   return NULL;
 }
 

@@ -66,7 +66,7 @@ int io_server_start(io_server *s, struct sio_context *ctx, sio_server *handle,
   s->eio.handler = &io_eio_handler;
   s->eio.owner = s;
   s->eio.on_closed = on_eio_closed;
-  if (!io_namespace_get(s, "/", 1, 0)) return UV_ENOMEM;
+  if (!(s->root = io_namespace_get(s, "/", 1, 0))) return UV_ENOMEM;
   return eio_server_start(&s->eio, &ctx->loop, host, port);
 }
 
@@ -123,6 +123,7 @@ void io_server_free(io_server *s) {
 }
 
 io_namespace *io_namespace_get(io_server *s, const char *name, int create, unsigned flags) {
+  if (s->root && name[0] == '/' && !name[1]) return s->root;
   io_namespace *n = strmap_get(&s->namespaces, name);
   if (n || !create) return n;
   n = calloc(1, sizeof(*n));

@@ -33,6 +33,7 @@ struct io_server {
   sio_server *handle;        /* the host's handle, put in every event */
   const sio_parser *parser;
   strmap namespaces;         /* name -> io_namespace */
+  io_namespace *root;        /* "/", never removed: every emit names it */
   int has_wildcard;          /* "*" declared: dynamic namespaces */
   unsigned wildcard_flags;
   strmap sockets;            /* sid -> io_socket, every namespace */
