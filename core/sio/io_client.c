@@ -41,14 +41,12 @@ io_client *io_client_new(io_server *s, eio_session *e, const http_request *req) 
   return c;
 }
 
+/* By the namespace's address (namespaces live as long as the server): a
+ * packet's lookup reads each socket alone, not its namespace's name too. */
 static io_socket *socket_for(io_client *c, const char *nsp) {
-  /* "/" by its namespace's address: a packet's lookup then reads the
-   * socket alone, not its namespace and that one's name as well. */
-  const io_namespace *root = nsp[0] == '/' && !nsp[1] ? c->srv->root : NULL;
-  for (size_t i = 0; i < c->nsockets; i++) {
-    io_socket *sock = c->sockets[i];
-    if (root ? sock->nsp == root : strcmp(sock->nsp->name, nsp) == 0) return sock;
-  }
+  const io_namespace *n = io_namespace_get(c->srv, nsp, 0, 0);
+  for (size_t i = 0; n && i < c->nsockets; i++)
+    if (c->sockets[i]->nsp == n) return c->sockets[i];
   return NULL;
 }
 
