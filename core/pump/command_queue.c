@@ -2,10 +2,11 @@
 #include "queue_lock.h"
 
 #include <stdlib.h>
+#include <string.h>
 
-/* Retired commands kept for the pushers at most; past it the I/O thread
- * frees them itself. */
-#define MAX_SPENT 4096
+/* Pooled blocks kept at most (2 MiB); past it the I/O thread frees them
+ * itself. */
+#define MAX_POOL 4096
 
 static void free_list(cmd *c) {
   while (c) {
@@ -17,8 +18,8 @@ static void free_list(cmd *c) {
 
 int cmdq_init(command_queue *q, uv_loop_t *loop, uv_async_cb drain_cb) {
   q->head = q->tail = NULL;
-  q->spent = q->retired = NULL;
-  q->nspent = 0;
+  q->pool = q->spent = q->retired = NULL;
+  q->npool = 0;
   if (queue_lock_init(&q->lock)) return -1;
   if (uv_async_init(loop, &q->async, drain_cb)) {
     uv_mutex_destroy(&q->lock);
@@ -40,6 +41,7 @@ void cmdq_destroy(command_queue *q) {
       free(c);
     c = n;
   }
+  free_list(q->pool);
   free_list(q->spent);
   free_list(q->retired);
   uv_mutex_destroy(&q->lock);
@@ -55,10 +57,26 @@ void cmdq_push(command_queue *q, cmd *c) {
   q->tail = c;
   cmd *spent = q->spent;
   q->spent = NULL;
-  q->nspent = 0;
   uv_mutex_unlock(&q->lock);
   uv_async_send(&q->async);
   free_list(spent);
+}
+
+void *cmdq_alloc(command_queue *q, size_t size) {
+  if (size > CMDQ_BLOCK) return calloc(1, size);
+  uv_mutex_lock(&q->lock);
+  cmd *c = q->pool;
+  if (c) {
+    q->pool = c->next;
+    q->npool--;
+  }
+  uv_mutex_unlock(&q->lock);
+  if (c)
+    memset(c, 0, CMDQ_BLOCK);
+  else if (!(c = calloc(1, CMDQ_BLOCK)))
+    return NULL;
+  c->pooled = 1;
+  return c;
 }
 
 void cmdq_call(command_queue *q, cmd *c) {
@@ -75,30 +93,44 @@ void cmdq_run_all(command_queue *q) {
   cmd *c = q->head;
   q->head = q->tail = NULL;
   uv_mutex_unlock(&q->lock);
-  size_t nretired = 0;
   while (c) {
     cmd *n = c->next;
     uv_sem_t *done = c->done;
-    cmd *before = q->retired;
     c->run(c);
-    if (q->retired != before) nretired++;
     if (done) uv_sem_post(done);
     c = n;
   }
-  if (!q->retired) return;
-  cmd *retired = q->retired;
+  /* Sorted outside the lock, so that under it each list is one splice. */
+  cmd *pooled = NULL, *pooled_last = NULL, *spent = NULL, *spent_last = NULL;
+  size_t npooled = 0;
+  for (cmd *r = q->retired, *n; r; r = n) {
+    n = r->next;
+    if (r->pooled) {
+      r->next = pooled;
+      pooled = r;
+      if (!pooled_last) pooled_last = r;
+      npooled++;
+    } else {
+      r->next = spent;
+      spent = r;
+      if (!spent_last) spent_last = r;
+    }
+  }
   q->retired = NULL;
+  if (!pooled && !spent) return;
   uv_mutex_lock(&q->lock);
-  if (q->nspent + nretired <= MAX_SPENT) {
-    cmd *last = retired;
-    while (last->next) last = last->next;
-    last->next = q->spent;
-    q->spent = retired;
-    q->nspent += nretired;
-    retired = NULL;
+  if (pooled && q->npool + npooled <= MAX_POOL) {
+    pooled_last->next = q->pool;
+    q->pool = pooled;
+    q->npool += npooled;
+    pooled = NULL;
+  }
+  if (spent) {
+    spent_last->next = q->spent;
+    q->spent = spent;
   }
   uv_mutex_unlock(&q->lock);
-  free_list(retired);
+  free_list(pooled);
 }
 
 void cmdq_retire(command_queue *q, cmd *c) {

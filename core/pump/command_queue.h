@@ -8,16 +8,26 @@ typedef struct cmd {
   struct cmd *next;
   void (*run)(struct cmd *c);
   uv_sem_t *done; /* posted after run when a caller waits for it */
+  int pooled;     /* a CMDQ_BLOCK-sized block from cmdq_alloc */
 } cmd;
+
+/* The size of the blocks cmdq_alloc recycles: an emit to one socket with a
+ * small payload fits. */
+#define CMDQ_BLOCK 512
 
 typedef struct command_queue {
   uv_mutex_t lock;
   cmd *head, *tail;
-  /* Commands run and retired (cmdq_retire), freed by the next push on the
-   * host's side, where they were allocated: glibc frees a block cheaply
-   * only on the thread whose arena it came from. */
+  /* Commands run and retired (cmdq_retire). The pooled blocks wait for
+   * cmdq_alloc to reuse them; the others are freed by the next push, on the
+   * host's side where they were allocated, since glibc frees a block cheaply
+   * only on the thread whose arena it came from. Freeing a whole batch of
+   * blocks at once would instead shrink the heap and grow it back on the
+   * next batch: a brk pair, page faults and a TLB shootdown of the I/O
+   * thread's core, hundreds of times a second under load. */
+  cmd *pool;
+  size_t npool;
   cmd *spent;
-  size_t nspent;
   /* I/O thread only: retired during the current run. On a cache line of
    * its own, away from what pushers write. */
   _Alignas(64) cmd *retired;
@@ -30,6 +40,10 @@ int cmdq_init(command_queue *q, uv_loop_t *loop, uv_async_cb drain_cb);
 void cmdq_close(command_queue *q);
 /* After the loop ended: frees the commands never run. */
 void cmdq_destroy(command_queue *q);
+/* Any thread: a zeroed block of at least size bytes for a command, to be
+ * pushed; NULL when out of memory. Small ones come from the pool of retired
+ * blocks. */
+void *cmdq_alloc(command_queue *q, size_t size);
 /* Any thread. */
 void cmdq_push(command_queue *q, cmd *c);
 /* Any thread but the I/O thread: pushes c and waits until it has run. */
