@@ -142,7 +142,8 @@ static char **arena_strs(server_cmd *c, const char *const *v, size_t n) {
 }
 
 static server_cmd *cmd_new(sio_server *srv, enum server_op op, size_t extra) {
-  server_cmd *c = cmdq_alloc(&srv->ctx->cmdq, sizeof(*c) + extra + 64);
+  /* The arena needs no zeroing: every byte of it is written before use. */
+  server_cmd *c = cmdq_alloc(&srv->ctx->cmdq, sizeof(*c) + extra + 64, sizeof(*c));
   if (!c) return NULL;
   c->srv = srv;
   c->op = op;

@@ -62,20 +62,21 @@ void cmdq_push(command_queue *q, cmd *c) {
   free_list(spent);
 }
 
-void *cmdq_alloc(command_queue *q, size_t size) {
-  if (size > CMDQ_BLOCK) return calloc(1, size);
-  uv_mutex_lock(&q->lock);
-  cmd *c = q->pool;
-  if (c) {
-    q->pool = c->next;
-    q->npool--;
+void *cmdq_alloc(command_queue *q, size_t size, size_t zeroed) {
+  if (zeroed < sizeof(cmd)) zeroed = sizeof(cmd);
+  int pooled = size <= CMDQ_BLOCK;
+  cmd *c = NULL;
+  if (pooled) {
+    uv_mutex_lock(&q->lock);
+    if ((c = q->pool)) {
+      q->pool = c->next;
+      q->npool--;
+    }
+    uv_mutex_unlock(&q->lock);
   }
-  uv_mutex_unlock(&q->lock);
-  if (c)
-    memset(c, 0, CMDQ_BLOCK);
-  else if (!(c = calloc(1, CMDQ_BLOCK)))
-    return NULL;
-  c->pooled = 1;
+  if (!c && !(c = malloc(pooled ? CMDQ_BLOCK : size))) return NULL;
+  memset(c, 0, zeroed);
+  c->pooled = pooled;
   return c;
 }
 

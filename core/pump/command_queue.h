@@ -40,10 +40,11 @@ int cmdq_init(command_queue *q, uv_loop_t *loop, uv_async_cb drain_cb);
 void cmdq_close(command_queue *q);
 /* After the loop ended: frees the commands never run. */
 void cmdq_destroy(command_queue *q);
-/* Any thread: a zeroed block of at least size bytes for a command, to be
- * pushed; NULL when out of memory. Small ones come from the pool of retired
- * blocks. */
-void *cmdq_alloc(command_queue *q, size_t size);
+/* Any thread: a block of at least size bytes for a command, to be pushed,
+ * with its first `zeroed` bytes (at least the cmd header) zeroed and the rest
+ * uninitialised; NULL when out of memory. Small ones come from the pool of
+ * retired blocks. */
+void *cmdq_alloc(command_queue *q, size_t size, size_t zeroed);
 /* Any thread. */
 void cmdq_push(command_queue *q, cmd *c);
 /* Any thread but the I/O thread: pushes c and waits until it has run. */

@@ -672,6 +672,9 @@ static int walk_close(void *ctx) {
 }
 
 long json_count_placeholders(const char *s, size_t n, size_t nbins) {
+  /* A placeholder is an object: without a '{' anywhere there is none, and a
+   * plain scan (no visitor calls) will do. */
+  if (!memchr(s, '{', n)) return json_validate(s, n) ? -1 : 0;
   placeholder_walk w;
   w.s = s;
   w.n = n;

@@ -1,5 +1,6 @@
-/* The command queue's block pool: small blocks come back zeroed for reuse,
- * large ones are freed, and the pool stays bounded. Leaks show under ASan. */
+/* The command queue's block pool: small blocks come back for reuse, zeroed
+ * as asked, large ones are freed, and the pool stays bounded. Leaks show
+ * under ASan. */
 #include "check.h"
 #include "pump/command_queue.h"
 
@@ -19,10 +20,10 @@ static void run_retire(cmd *c) {
 static void on_drain(uv_async_t *a) { cmdq_run_all(a->data); }
 
 static test_cmd *push(command_queue *q, int *runs, size_t size) {
-  test_cmd *t = cmdq_alloc(q, size);
+  test_cmd *t = cmdq_alloc(q, size, sizeof(test_cmd));
   CHECK(t);
   CHECK(!t->base.next && !t->base.run && !t->base.done);
-  for (size_t i = sizeof(cmd); i < size; i++) CHECK(((char *)t)[i] == 0);
+  for (size_t i = sizeof(cmd); i < sizeof(test_cmd); i++) CHECK(((char *)t)[i] == 0);
   t->base.run = run_retire;
   t->q = q;
   t->runs = runs;

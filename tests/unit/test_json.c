@@ -232,6 +232,10 @@ static long count(const char *json, size_t nbins) {
 
 static void check_placeholders(void) {
   CHECK(count("[\"a\"]", 0) == 0);
+  /* Without a '{' only the validation is left to do. */
+  CHECK(count("[1,", 0) == -1);
+  CHECK(count("[1] x", 0) == -1);
+  CHECK(count("[\"{\"]", 0) == 0);
   CHECK(count("[\"a\",{\"_placeholder\":true,\"num\":0}]", 1) == 1);
   CHECK(count("[\"a\",{\"x\":{\"_placeholder\":true,\"num\":0},"
               "\"y\":[{\"_placeholder\":true,\"num\":1}]}]", 2) == 2);
