@@ -64,6 +64,12 @@ void eio_options_free(eio_options *o);
 int eio_send(eio_session *s, rbuf *pkt);
 /* 1 when a packet sent now goes out without waiting (volatile emits). */
 int eio_writable(const eio_session *s);
+/* A broadcast's sends, a batch at a time, one link deeper per call: first
+ * the session's connection, then (with the connection loaded) its output
+ * buffer. The loads of a whole batch then overlap instead of each send
+ * waiting on memory in turn. */
+void eio_prefetch_transport(const eio_session *s);
+void eio_prefetch_output(const eio_session *s);
 /* Closes the session after its queued packets ("forced close"). */
 void eio_close(eio_session *s);
 const char *eio_session_id(const eio_session *s);

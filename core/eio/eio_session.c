@@ -384,6 +384,14 @@ int eio_send(eio_session *s, rbuf *pkt) {
   return 0;
 }
 
+void eio_prefetch_transport(const eio_session *s) {
+  if (s->ws) __builtin_prefetch(s->ws);
+}
+
+void eio_prefetch_output(const eio_session *s) {
+  if (s->ws) http_conn_prefetch_output(s->ws);
+}
+
 int eio_writable(const eio_session *s) {
   if (s->state != SESSION_OPEN) return 0;
   if (s->transport == EIO_WEBSOCKET) return s->ws && http_conn_idle_output(s->ws);

@@ -293,6 +293,10 @@ int http_conn_idle_output(const http_conn *c) {
   return !c->writing && c->out.len == 0 && !c->closing;
 }
 
+void http_conn_prefetch_output(const http_conn *c) {
+  if (c->out.data) __builtin_prefetch(c->out.data + c->out.len, 1);
+}
+
 void http_conn_close(http_conn *c, uint16_t ws_code) {
   if (c->closing || c->close_after_write) return;
   if (c->websocket && ws_code) {

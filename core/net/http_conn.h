@@ -114,6 +114,9 @@ void http_accept_websocket(http_conn *c, const char *extra_headers);
 int http_ws_send(http_conn *c, int opcode, const void *data, size_t len);
 /* 1 when nothing waits to be written (volatile packets go only then). */
 int http_conn_idle_output(const http_conn *c);
+/* Starts loading where the next send writes, for a broadcast that sends to
+ * a batch of connections and would otherwise wait on each in turn. */
+void http_conn_prefetch_output(const http_conn *c);
 /* Closes after the queued output is written; a WebSocket says code first. */
 void http_conn_close(http_conn *c, uint16_t ws_code);
 #endif

@@ -21,11 +21,47 @@ static void mark_room(io_namespace *nsp, const char *room, uint32_t epoch) {
   if (own) own->mark = epoch;
 }
 
-static long visit(io_socket *sock, uint32_t epoch, io_each_fn fn, void *arg) {
-  if (sock->mark == epoch) return 0;
-  sock->mark = epoch;
-  fn(sock, arg);
-  return 1;
+/* A broadcast to thousands of sockets spends most of its time waiting on
+ * memory, each recipient being a chain of pointers (socket, client, session,
+ * connection, output buffer). Sockets are therefore taken a batch at a time,
+ * and each link of the chain is started for the whole batch before any of it
+ * is used, so that the loads overlap. */
+#define SOCKET_BATCH 32
+
+typedef struct visitor {
+  uint32_t epoch;
+  io_each_fn fn;
+  void *arg;
+  long count;
+  io_socket *batch[SOCKET_BATCH];
+  size_t n;
+} visitor;
+
+static void visit_batch(visitor *v) {
+  for (size_t i = 0; i < v->n; i++) {
+    io_socket *sock = v->batch[i];
+    if (sock->mark == v->epoch) continue;
+    sock->mark = v->epoch;
+    v->fn(sock, v->arg);
+    v->count++;
+  }
+  v->n = 0;
+}
+
+static void offer(visitor *v, io_socket *sock) {
+  __builtin_prefetch(sock, 1);
+  v->batch[v->n++] = sock;
+  if (v->n == SOCKET_BATCH) visit_batch(v);
+}
+
+static void offer_room(visitor *v, io_namespace *nsp, const char *room) {
+  io_room *r = strmap_get(&nsp->rooms, room);
+  if (r) {
+    void *p;
+    for (size_t j = 0; (p = ptrset_next(&r->members, &j));) offer(v, p);
+  }
+  io_socket *own = room_socket(nsp, room);
+  if (own) offer(v, own);
 }
 
 long io_select(io_server *s, const sio_target *t, io_each_fn fn, void *arg) {
@@ -46,23 +82,15 @@ long io_select(io_server *s, const sio_target *t, io_each_fn fn, void *arg) {
     epoch = ++s->mark_epoch;
   }
   for (size_t i = 0; i < t->nexcept; i++) mark_room(nsp, t->except[i], epoch);
-  long count = 0;
+  visitor v = {.epoch = epoch, .fn = fn, .arg = arg};
   if (t->nrooms == 0) {
     const char *k;
-    void *v;
-    for (size_t i = 0; strmap_next(&nsp->sockets, &i, &k, &v);) count += visit(v, epoch, fn, arg);
-    return count;
+    void *sock;
+    for (size_t i = 0; strmap_next(&nsp->sockets, &i, &k, &sock);) offer(&v, sock);
   }
-  for (size_t i = 0; i < t->nrooms; i++) {
-    io_room *r = strmap_get(&nsp->rooms, t->rooms[i]);
-    if (r) {
-      void *p;
-      for (size_t j = 0; (p = ptrset_next(&r->members, &j));) count += visit(p, epoch, fn, arg);
-    }
-    io_socket *own = room_socket(nsp, t->rooms[i]);
-    if (own) count += visit(own, epoch, fn, arg);
-  }
-  return count;
+  for (size_t i = 0; i < t->nrooms; i++) offer_room(&v, nsp, t->rooms[i]);
+  visit_batch(&v);
+  return v.count;
 }
 
 /* Gathers the selection first, for operations that change rooms or close
@@ -96,14 +124,30 @@ typedef struct emit_job {
   int is_volatile;
   io_ack_collect *collect;
   int64_t ack_id;
+  io_socket *batch[SOCKET_BATCH];
+  size_t n;
 } emit_job;
 
-static void send_to(io_socket *sock, void *arg) {
-  emit_job *j = arg;
+static void send_now(emit_job *j, io_socket *sock) {
   if (j->is_volatile && !eio_writable(sock->client->eio)) return;
   if (io_send_encoded(sock->client, j->msgs, j->nmsgs)) return;
   if (j->collect && io_socket_expect_ack(sock, j->ack_id, 0, j->collect, 0) == 0)
     io_ack_collect_expect(j->collect);
+}
+
+static void send_batch(emit_job *j) {
+  for (size_t i = 0; i < j->n; i++) __builtin_prefetch(j->batch[i]->client);
+  for (size_t i = 0; i < j->n; i++) __builtin_prefetch(j->batch[i]->client->eio);
+  for (size_t i = 0; i < j->n; i++) eio_prefetch_transport(j->batch[i]->client->eio);
+  for (size_t i = 0; i < j->n; i++) eio_prefetch_output(j->batch[i]->client->eio);
+  for (size_t i = 0; i < j->n; i++) send_now(j, j->batch[i]);
+  j->n = 0;
+}
+
+static void send_to(io_socket *sock, void *arg) {
+  emit_job *j = arg;
+  j->batch[j->n++] = sock;
+  if (j->n == SOCKET_BATCH) send_batch(j);
 }
 
 int io_emit(io_server *s, const sio_target *t, const char *event, const char *args,
@@ -153,7 +197,10 @@ int io_emit(io_server *s, const sio_target *t, const char *event, const char *ar
       j.collect = io_ack_collect_new(s, req, timeout_ms);
       if (!j.collect) rc = SIO_ENOMEM;
     }
-    if (!rc) io_select(s, t, send_to, &j);
+    if (!rc) {
+      io_select(s, t, send_to, &j);
+      send_batch(&j);
+    }
     if (j.collect) io_ack_collect_start(j.collect);
   }
   for (size_t i = 0; i < j.nmsgs; i++) rbuf_unref(j.msgs[i]);
