@@ -38,13 +38,15 @@ typedef struct visitor {
 } visitor;
 
 static void visit_batch(visitor *v) {
+  size_t kept = 0;
   for (size_t i = 0; i < v->n; i++) {
     io_socket *sock = v->batch[i];
     if (sock->mark == v->epoch) continue;
     sock->mark = v->epoch;
-    v->fn(sock, v->arg);
-    v->count++;
+    v->batch[kept++] = sock;
   }
+  if (kept) v->fn(v->batch, kept, v->arg);
+  v->count += (long)kept;
   v->n = 0;
 }
 
@@ -69,7 +71,7 @@ long io_select(io_server *s, const sio_target *t, io_each_fn fn, void *arg) {
   if (t->sid) {
     io_socket *sock = nsp ? strmap_get(&nsp->sockets, t->sid) : NULL;
     if (!sock) return -1;
-    fn(sock, arg);
+    fn(&sock, 1, arg);
     return 1;
   }
   if (!nsp) return 0;
@@ -101,10 +103,11 @@ typedef struct socket_list {
   int failed;
 } socket_list;
 
-static void add_to_list(io_socket *sock, void *arg) {
+static void add_to_list(io_socket *const *socks, size_t n, void *arg) {
   socket_list *l = arg;
-  if (l->len == l->cap) {
+  if (l->len + n > l->cap) {
     size_t cap = l->cap ? l->cap * 2 : 16;
+    while (cap < l->len + n) cap *= 2;
     io_socket **items = realloc(l->items, cap * sizeof(*items));
     if (!items) {
       l->failed = 1;
@@ -113,7 +116,8 @@ static void add_to_list(io_socket *sock, void *arg) {
     l->items = items;
     l->cap = cap;
   }
-  l->items[l->len++] = sock;
+  memcpy(l->items + l->len, socks, n * sizeof(*socks));
+  l->len += n;
 }
 
 /* ---- emit ------------------------------------------------------------------ */
@@ -124,8 +128,6 @@ typedef struct emit_job {
   int is_volatile;
   io_ack_collect *collect;
   int64_t ack_id;
-  io_socket *batch[SOCKET_BATCH];
-  size_t n;
 } emit_job;
 
 static void send_now(emit_job *j, io_socket *sock) {
@@ -135,19 +137,13 @@ static void send_now(emit_job *j, io_socket *sock) {
     io_ack_collect_expect(j->collect);
 }
 
-static void send_batch(emit_job *j) {
-  for (size_t i = 0; i < j->n; i++) __builtin_prefetch(j->batch[i]->client);
-  for (size_t i = 0; i < j->n; i++) __builtin_prefetch(j->batch[i]->client->eio);
-  for (size_t i = 0; i < j->n; i++) eio_prefetch_transport(j->batch[i]->client->eio);
-  for (size_t i = 0; i < j->n; i++) eio_prefetch_output(j->batch[i]->client->eio);
-  for (size_t i = 0; i < j->n; i++) send_now(j, j->batch[i]);
-  j->n = 0;
-}
-
-static void send_to(io_socket *sock, void *arg) {
+static void send_to(io_socket *const *socks, size_t n, void *arg) {
   emit_job *j = arg;
-  j->batch[j->n++] = sock;
-  if (j->n == SOCKET_BATCH) send_batch(j);
+  for (size_t i = 0; i < n; i++) __builtin_prefetch(socks[i]->client);
+  for (size_t i = 0; i < n; i++) __builtin_prefetch(socks[i]->client->eio);
+  for (size_t i = 0; i < n; i++) eio_prefetch_transport(socks[i]->client->eio);
+  for (size_t i = 0; i < n; i++) eio_prefetch_output(socks[i]->client->eio);
+  for (size_t i = 0; i < n; i++) send_now(j, socks[i]);
 }
 
 int io_emit(io_server *s, const sio_target *t, const char *event, const char *args,
@@ -197,10 +193,7 @@ int io_emit(io_server *s, const sio_target *t, const char *event, const char *ar
       j.collect = io_ack_collect_new(s, req, timeout_ms);
       if (!j.collect) rc = SIO_ENOMEM;
     }
-    if (!rc) {
-      io_select(s, t, send_to, &j);
-      send_batch(&j);
-    }
+    if (!rc) io_select(s, t, send_to, &j);
     if (j.collect) io_ack_collect_start(j.collect);
   }
   for (size_t i = 0; i < j.nmsgs; i++) rbuf_unref(j.msgs[i]);
@@ -262,8 +255,7 @@ typedef struct fetch_job {
   int failed;
 } fetch_job;
 
-static void describe(io_socket *sock, void *arg) {
-  fetch_job *j = arg;
+static void describe_one(fetch_job *j, const io_socket *sock) {
   sbuf *o = &j->out;
   int rc = sbuf_puts(o, j->first ? "{\"id\":" : ",{\"id\":");
   j->first = 0;
@@ -273,6 +265,10 @@ static void describe(io_socket *sock, void *arg) {
   rc |= sbuf_puts(o, ",\"handshake\":") |
         io_handshake_with_auth(o, sock->client->handshake, sock->auth) | sbuf_putc(o, '}');
   if (rc) j->failed = 1;
+}
+
+static void describe(io_socket *const *socks, size_t n, void *arg) {
+  for (size_t i = 0; i < n; i++) describe_one(arg, socks[i]);
 }
 
 int io_fetch_sockets(io_server *s, const sio_target *t, uint64_t req) {

@@ -163,9 +163,12 @@ void io_ack_collect_response(io_ack_collect *c, const char *json, size_t len,
 void io_ack_collect_release(io_ack_collect *c);
 
 /* ---- io_broadcast.c ----------------------------------------------------- */
-typedef void (*io_each_fn)(io_socket *sock, void *arg);
-/* Calls fn for every socket the target selects (each once). Returns the
- * count, or -1 when the target names a single socket that does not exist. */
+/* Called with a batch of selected sockets, so that a callee can overlap the
+ * memory loads of the whole batch (see io_broadcast.c). */
+typedef void (*io_each_fn)(io_socket *const *socks, size_t n, void *arg);
+/* Calls fn for every socket the target selects (each once), in batches.
+ * Returns the count, or -1 when the target names a single socket that does
+ * not exist. */
 long io_select(io_server *s, const sio_target *t, io_each_fn fn, void *arg);
 int io_emit(io_server *s, const sio_target *t, const char *event, const char *args,
             size_t args_len, sio_attachment *bins, size_t nbins, unsigned flags,
