@@ -49,6 +49,51 @@ static void check_validate(void) {
   CHECK(json_validate("true", 3) == -1);
 }
 
+/* Strings are scanned a word at a time: one byte of every value at every
+ * position of a word, and across the end of the input, must be judged as
+ * the byte-at-a-time rule judges it. Valid JSON strings of one byte value
+ * repeated: printable ASCII other than '"' and '\\'. */
+static void check_string_words(void) {
+  char text[40];
+  sbuf read = SBUF_INIT;
+  for (int b = 0; b < 256; b++) {
+    int plain = b >= 0x20 && b < 0x80 && b != '"' && b != '\\';
+    for (size_t at = 1; at <= 24; at++) {
+      for (size_t len = at + 1; len <= 34; len += 3) {
+        memset(text, 'a', sizeof(text));
+        text[0] = '"';
+        text[at] = (char)b;
+        text[len] = '"';
+        if (json_validate(text, len + 1) != (plain ? 0 : -1)) {
+          fprintf(stderr, "byte 0x%02x at %zu of a string of %zu: misjudged\n", b, at, len - 1);
+          exit(1);
+        }
+        sbuf_reset(&read);
+        long end = json_read_string(text, len + 1, 0, &read);
+        long want = b == '"' ? (long)at + 1 : plain ? (long)len + 1 : -1;
+        if (end != want || (plain && (read.len != len - 1 || memcmp(read.data, text + 1, len - 1)))) {
+          fprintf(stderr, "byte 0x%02x at %zu of a string of %zu: misread\n", b, at, len - 1);
+          exit(1);
+        }
+      }
+    }
+  }
+  /* An escape or a UTF-8 sequence that a word boundary cuts through. */
+  for (size_t at = 1; at <= 16; at++) {
+    memset(text, 'a', sizeof(text));
+    text[0] = '"';
+    memcpy(text + at, "\\u00e9\xc3\xa9\\\"", 10);
+    text[at + 10] = '"';
+    CHECK(json_validate(text, at + 11) == 0);
+    text[at + 6] = '\x80';
+    CHECK(json_validate(text, at + 11) == -1);
+  }
+  /* The string's end found a word in: what follows is not skipped over. */
+  CHECK(json_validate(LIT("[\"abcdefghijk\",\"abcdefgh\"]")) == 0);
+  CHECK(json_validate(LIT("[\"abcdefghijk\"x\"abcdefgh\"]")) == -1);
+  sbuf_free(&read);
+}
+
 static void check_depth(void) {
   char deep[2 * (JSON_MAX_DEPTH + 1) + 1];
   for (int d = JSON_MAX_DEPTH; d <= JSON_MAX_DEPTH + 1; d++) {
@@ -357,6 +402,7 @@ static void check_offset_placeholders(void) {
 int main(void) {
   check_offset_placeholders();
   check_validate();
+  check_string_words();
   check_depth();
   check_skip_and_peek();
   check_write_string();
