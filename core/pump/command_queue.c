@@ -18,8 +18,8 @@ static void free_list(cmd *c) {
 
 int cmdq_init(command_queue *q, uv_loop_t *loop, uv_async_cb drain_cb) {
   q->head = q->tail = NULL;
-  q->pool = q->spent = q->retired = NULL;
-  q->npool = 0;
+  q->pool = q->large = q->spent = q->retired = NULL;
+  q->npool = q->large_bytes = 0;
   if (queue_lock_init(&q->lock)) return -1;
   if (uv_async_init(loop, &q->async, drain_cb)) {
     uv_mutex_destroy(&q->lock);
@@ -42,6 +42,7 @@ void cmdq_destroy(command_queue *q) {
     c = n;
   }
   free_list(q->pool);
+  free_list(q->large);
   free_list(q->spent);
   free_list(q->retired);
   uv_mutex_destroy(&q->lock);
@@ -62,21 +63,35 @@ void cmdq_push(command_queue *q, cmd *c) {
   free_list(spent);
 }
 
+/* Under the lock: the first kept large block of at least size bytes. */
+static cmd *take_large(command_queue *q, size_t size) {
+  for (cmd **at = &q->large; *at; at = &(*at)->next) {
+    cmd *c = *at;
+    if (c->size < size) continue;
+    *at = c->next;
+    q->large_bytes -= c->size;
+    return c;
+  }
+  return NULL;
+}
+
 void *cmdq_alloc(command_queue *q, size_t size, size_t zeroed) {
   if (zeroed < sizeof(cmd)) zeroed = sizeof(cmd);
   int pooled = size <= CMDQ_BLOCK;
   cmd *c = NULL;
-  if (pooled) {
-    uv_mutex_lock(&q->lock);
-    if ((c = q->pool)) {
-      q->pool = c->next;
-      q->npool--;
-    }
-    uv_mutex_unlock(&q->lock);
+  uv_mutex_lock(&q->lock);
+  if (!pooled) {
+    c = q->large ? take_large(q, size) : NULL;
+  } else if ((c = q->pool)) {
+    q->pool = c->next;
+    q->npool--;
   }
-  if (!c && !(c = malloc(pooled ? CMDQ_BLOCK : size))) return NULL;
+  uv_mutex_unlock(&q->lock);
+  size_t have = c ? c->size : pooled ? CMDQ_BLOCK : size;
+  if (!c && !(c = malloc(have))) return NULL;
   memset(c, 0, zeroed);
   c->pooled = pooled;
+  c->size = have;
   return c;
 }
 
@@ -125,6 +140,13 @@ void cmdq_run_all(command_queue *q) {
     q->pool = pooled;
     q->npool += npooled;
     pooled = NULL;
+  }
+  while (spent && q->large_bytes + spent->size <= CMDQ_LARGE_KEPT) {
+    cmd *n = spent->next;
+    spent->next = q->large;
+    q->large = spent;
+    q->large_bytes += spent->size;
+    spent = n;
   }
   if (spent) {
     spent_last->next = q->spent;

@@ -1,6 +1,6 @@
 /* The command queue's block pool: small blocks come back for reuse, zeroed
- * as asked, large ones are freed, and the pool stays bounded. Leaks show
- * under ASan. */
+ * as asked, large ones too up to a byte budget, past which they are freed,
+ * and the pool stays bounded. Leaks show under ASan. */
 #include "check.h"
 #include "pump/command_queue.h"
 
@@ -48,19 +48,39 @@ int main(void) {
   CHECK(q.npool == 0);
   cmdq_run_all(&q);
 
-  test_cmd *big = push(&q, &runs, CMDQ_BLOCK + 1);
+  test_cmd *big = push(&q, &runs, 4096);
   CHECK(!big->base.pooled);
   cmdq_run_all(&q);
-  CHECK(runs == 3 && q.npool == 1 && q.spent == &big->base);
-  /* The next push frees the large block on the pushing side. */
+  CHECK(runs == 3 && q.npool == 1 && q.large == &big->base && q.large_bytes == 4096);
+  CHECK(q.spent == NULL);
+  /* A large block is handed out again to a command it holds, zeroed. */
+  CHECK(push(&q, &runs, 4000) == big);
+  CHECK(q.large == NULL && q.large_bytes == 0);
+  cmdq_run_all(&q);
+  /* One too small is passed over for one that fits. */
+  test_cmd *bigger = push(&q, &runs, 8192);
+  CHECK(bigger != big && q.large == &big->base);
+  cmdq_run_all(&q);
+  CHECK(q.large_bytes == 4096 + 8192);
+  CHECK(push(&q, &runs, 8000) == bigger);
+  CHECK(q.large_bytes == 4096);
+  cmdq_run_all(&q);
+  CHECK(runs == 6 && q.large_bytes == 4096 + 8192);
+
+  /* Past CMDQ_LARGE_KEPT, a large block is freed by the next push, on the
+   * pushing side. */
+  push(&q, &runs, CMDQ_LARGE_KEPT);
+  cmdq_run_all(&q);
+  CHECK(q.spent != NULL && q.large_bytes == 4096 + 8192);
   push(&q, &runs, sizeof(test_cmd));
   CHECK(q.spent == NULL);
   cmdq_run_all(&q);
+  CHECK(runs == 8);
 
   /* A batch that would overfill the pool is freed where it ran. */
   for (int i = 0; i < 5000; i++) push(&q, &runs, sizeof(test_cmd));
   cmdq_run_all(&q);
-  CHECK(runs == 5004 && q.npool == 0);
+  CHECK(runs == 5008 && q.npool == 0);
 
   cmdq_close(&q);
   CHECK(uv_run(&loop, UV_RUN_DEFAULT) == 0);
