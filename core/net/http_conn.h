@@ -40,6 +40,8 @@ typedef struct http_handler {
   void (*on_close)(http_conn *c);
 } http_handler;
 
+#define HTTP_SPARE_OUTPUTS 32
+
 struct http_server {
   uv_loop_t *loop;
   uv_tcp_t listener;
@@ -55,6 +57,10 @@ struct http_server {
   uv_prepare_t flusher_before_poll; /* output made by timers */
   uv_check_t flusher;               /* output made by I/O and commands */
   uv_timer_t sweeper;
+  /* WebSocket output buffers of connections that flushed everything, for
+   * the next connection with output (see http_conn.c, take_output). */
+  sbuf spare_out[HTTP_SPARE_OUTPUTS];
+  size_t nspare_out;
   int closing;
   int listener_closed, handles_closed;
   int paused;               /* reading stopped: the host is behind */
