@@ -81,7 +81,7 @@ void *cmdq_alloc(command_queue *q, size_t size, size_t zeroed) {
   cmd *c = NULL;
   uv_mutex_lock(&q->lock);
   if (!pooled) {
-    c = q->large ? take_large(q, size) : NULL;
+    c = take_large(q, size);
   } else if ((c = q->pool)) {
     q->pool = c->next;
     q->npool--;
@@ -90,7 +90,6 @@ void *cmdq_alloc(command_queue *q, size_t size, size_t zeroed) {
   size_t have = c ? c->size : pooled ? CMDQ_BLOCK : size;
   if (!c && !(c = malloc(have))) return NULL;
   memset(c, 0, zeroed);
-  c->pooled = pooled;
   c->size = have;
   return c;
 }
@@ -121,7 +120,7 @@ void cmdq_run_all(command_queue *q) {
   size_t npooled = 0;
   for (cmd *r = q->retired, *n; r; r = n) {
     n = r->next;
-    if (r->pooled) {
+    if (r->size <= CMDQ_BLOCK) {
       r->next = pooled;
       pooled = r;
       if (!pooled_last) pooled_last = r;

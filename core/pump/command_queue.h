@@ -8,8 +8,7 @@ typedef struct cmd {
   struct cmd *next;
   void (*run)(struct cmd *c);
   uv_sem_t *done; /* posted after run when a caller waits for it */
-  int pooled;     /* a CMDQ_BLOCK-sized block from cmdq_alloc */
-  size_t size;    /* bytes allocated, for a block that is not pooled */
+  size_t size;    /* bytes cmdq_alloc allocated: CMDQ_BLOCK for a pooled block */
 } cmd;
 
 /* The size of the blocks cmdq_alloc recycles: an emit to one socket with a

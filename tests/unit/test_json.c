@@ -49,9 +49,9 @@ static void check_validate(void) {
   CHECK(json_validate("true", 3) == -1);
 }
 
-/* Strings are scanned a word at a time: one byte of every value at every
- * position of a word, and across the end of the input, must be judged as
- * the byte-at-a-time rule judges it. Valid JSON strings of one byte value
+/* Strings are scanned 16 and 8 bytes at a time: one byte of every value at
+ * every position of a block and a word, and across the end of the input,
+ * must be judged as the byte-at-a-time rule judges it. Valid JSON strings of one byte value
  * repeated: printable ASCII other than '"' and '\\'. */
 static void check_string_words(void) {
   char text[40];
