@@ -152,10 +152,18 @@ run_suite() {
 run_mutant() {
   local patch=$1 name suites suite log
   name=$(basename "$patch" .patch)
+  if [ ! -f "$patch" ]; then
+    result "$name" error "no such mutant"
+    return
+  fi
   read -ra suites <<<"$(header "$patch" Suites)"
   printf '\n==== %s: %s\n' "$name" "$(header "$patch" Mutant)"
+  if [ ${#suites[@]} -eq 0 ]; then
+    result "$name" error "no Suites: line"
+    return
+  fi
   if ! (cd "$TREE" && git apply "$patch"); then
-    result "$name" error "does not apply"
+    result "$name" error "does not apply: remake it against the current code"
     return
   fi
   if ! build_targets "${suites[@]}"; then
@@ -188,15 +196,6 @@ if [ "${1:-}" = --check ]; then
 fi
 mapfile -t PATCHES < <(mutant_files "$@")
 
-check_patches "${PATCHES[@]}" >/dev/null
-if [ "$FAILED" -gt 0 ]; then
-  # Report only the broken ones; they are not run.
-  PASSED=0 FAILED=0 REPORT=()
-  check_patches "${PATCHES[@]}" | grep -v ' applies$'
-  finish
-fi
-PASSED=0 FAILED=0 REPORT=()
-
 mkdir -p "$SCRATCH/logs"
 sync_tree || { echo "cannot copy the tree into $TREE"; exit 1; }
 # Configured every time: a new test file needs a new target.
@@ -205,10 +204,11 @@ cmake -S "$TREE" -B "$BUILD" -DCMAKE_BUILD_TYPE=Debug -DSIO_SANITIZE=address,und
 
 ALL_SUITES=()
 for patch in "${PATCHES[@]}"; do
+  [ -f "$patch" ] || continue
   read -ra s <<<"$(header "$patch" Suites)"
   ALL_SUITES+=("${s[@]}")
 done
-mapfile -t ALL_SUITES < <(printf '%s\n' "${ALL_SUITES[@]}" | sort -u)
+mapfile -t ALL_SUITES < <(printf '%s\n' "${ALL_SUITES[@]}" | sort -u | grep .)
 
 build_targets "${ALL_SUITES[@]}" || { echo "the unchanged copy does not build: $SCRATCH/build.log"; exit 1; }
 if [ "${SIO_MUTATION_BASELINE:-1}" != 0 ]; then
