@@ -145,6 +145,36 @@ static void emit_to_socket(sio_server *srv, const char *nsp, const char *sid, co
   check(sio_emit(srv, &t, event, json, len, bins, nbins, 0, 0, NULL), event);
 }
 
+#define FLOOD_MAX_COUNT 10000
+#define FLOOD_MAX_SIZE 10000000
+
+static int whole_in(const jv *v, double max) {
+  return v && v->type == JV_NUMBER && v->number >= 0 && v->number <= max &&
+         v->number == (double)(long)v->number;
+}
+
+/* "flood" count, size: count events "flood" (i, size x's) to the sender,
+ * for the tests of clients that do not read. */
+static void flood(sio_server *srv, const sio_event *ev, const jv *count, const jv *size) {
+  if (!whole_in(count, FLOOD_MAX_COUNT) || !whole_in(size, FLOOD_MAX_SIZE)) return;
+  char *xs = malloc((size_t)size->number + 1);
+  if (!xs) abort();
+  memset(xs, 'x', (size_t)size->number);
+  xs[(size_t)size->number] = 0;
+  text t = {0};
+  for (long i = 0; i < (long)count->number; i++) {
+    char head[32];
+    t.len = 0;
+    snprintf(head, sizeof(head), "[%ld,\"", i);
+    text_puts(&t, head);
+    text_puts(&t, xs);
+    text_puts(&t, "\"]");
+    emit_to_socket(srv, ev->nsp, ev->sid, "flood", t.s, t.len, NULL, 0);
+  }
+  free(t.s);
+  free(xs);
+}
+
 static void ack_with(sio_server *srv, const sio_event *ev, const char *json) {
   if (ev->ack_id >= 0) check(sio_ack(srv, ev->sid, ev->ack_id, json, strlen(json), NULL, 0), "ack");
 }
@@ -282,6 +312,8 @@ static void on_event(sio_server *srv, const sio_event *ev) {
     check(sio_disconnect(srv, &to, a1 && a1->type == JV_BOOL && a1->boolean), name);
   } else if (!strcmp(name, "disconnect-me")) {
     check(sio_disconnect(srv, &self, a0 && a0->type == JV_BOOL && a0->boolean), name);
+  } else if (!strcmp(name, "flood")) {
+    flood(srv, ev, a0, a1);
   } else if (!strcmp(name, "last-disconnects")) {
     text_puts(&t, "[[");
     int first = 1;
