@@ -128,6 +128,11 @@ void ev_free(ev_rec *r) {
   free(r);
 }
 
+void ev_drop(ev_rec *r) {
+  ev_free(r);
+  lost();
+}
+
 void ev_recycle_list(ev_rec *r) {
   while (r) {
     ev_rec *n = r->next;

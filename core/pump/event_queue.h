@@ -43,6 +43,9 @@ int ev_set_data(ev_rec *r, const char *data, size_t len);
 /* Moves the attachments (the array and each buffer) into the event. */
 void ev_take_bins(ev_rec *r, sio_attachment *bins, size_t n);
 void ev_free(ev_rec *r);
+/* Frees r, an event given up for lack of memory outside its record (a
+ * buffer of the caller's), and counts it lost as ev_new would. */
+void ev_drop(ev_rec *r);
 /* Keeps the records of a list linked by next in the calling thread's pool
  * (bounded; the rest are freed). */
 void ev_recycle_list(ev_rec *r);
