@@ -17,6 +17,18 @@ function rss(d) {
   return Number(m[1]) * 1024;
 }
 
+// The host pumps again: events "n" 0..count-1 arrive, in order, whole, and
+// the connection held.
+async function pumpAndExpect(d, count) {
+  await d.run({ cmd: "pump", on: true });
+  await d.waitFor((e) => e.type === "event" && e.data[0] === count - 1, 30000);
+  const got = d.all({ type: "event", name: "n" });
+  assert.deepEqual(got.map((e) => e.data[0]), [...Array(count).keys()]);
+  assert.ok(got.every((e) => e.data[1] === PAYLOAD));
+  assert.equal(d.all({ type: "disconnect" }).length, 0);
+  await d.exit();
+}
+
 for (const transports of ["websocket", "polling"]) {
   test(`${transports}: a host that stops pumping holds the server back, then gets every event in order`, async () => {
     const server = await startServer({ maxHttpBufferSize: 1e8 }, (io) =>
@@ -43,13 +55,7 @@ for (const transports of ["websocket", "polling"]) {
       assert.ok(grown < 8e6, `the client took ${grown} bytes while its host was not pumping`);
       assert.equal(d.all({ type: "event" }).length, 0);
 
-      await d.run({ cmd: "pump", on: true });
-      await d.waitFor((e) => e.type === "event" && e.data[0] === COUNT - 1, 30000);
-      const got = d.all({ type: "event", name: "n" }).map((e) => e.data[0]);
-      assert.deepEqual(got, [...Array(COUNT).keys()]);
-      assert.ok(d.all({ type: "event", name: "n" }).every((e) => e.data[1] === PAYLOAD));
-      assert.equal(d.all({ type: "disconnect" }).length, 0);
-      await d.exit();
+      await pumpAndExpect(d, COUNT);
     } finally {
       d.kill();
       await server.close();
@@ -95,13 +101,7 @@ for (const transports of ["websocket", "polling"]) {
       assert.ok(stalled[0] > 0, "the server's writes did not stall");
       assert.equal(d.all({ type: "event" }).length, 0);
 
-      await d.run({ cmd: "pump", on: true });
-      await d.waitFor((e) => e.type === "event" && e.data[0] === TRICKLE - 1, 30000);
-      const got = d.all({ type: "event", name: "n" }).map((e) => e.data[0]);
-      assert.deepEqual(got, [...Array(TRICKLE).keys()]);
-      assert.ok(d.all({ type: "event", name: "n" }).every((e) => e.data[1] === PAYLOAD));
-      assert.equal(d.all({ type: "disconnect" }).length, 0);
-      await d.exit();
+      await pumpAndExpect(d, TRICKLE);
     } finally {
       d.kill();
       await server.close();
