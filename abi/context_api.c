@@ -54,9 +54,6 @@ static int pump(sio_context *ctx, int timeout_ms, size_t max, ev_rec **first) {
   for (;;) {
     n = ctx_take_events(ctx, max, first);
     if (n) break;
-    /* A loss counted after the take cleared the fd: its poke came before
-     * that clear, so the fd would not tell of it. */
-    if (atomic_load(&ctx->evq.lost)) continue;
     if (atomic_exchange(&ctx->woken, 0) || timeout_ms == 0) break;
     /* Waits the whole timeout again after a spurious wake: good enough for
      * a pump that is called in a loop. */

@@ -232,6 +232,9 @@ size_t ctx_take_events(struct sio_context *ctx, size_t max, ev_rec **first) {
   size_t left = 0;
   size_t n = evq_take(&ctx->evq, done, max - (lost != 0), first, &left);
   ctx_events_drained(ctx, left);
+  /* A loss counted during the take may have had its wake-up undone by the
+   * take's clear of the fd: wake again, for this pump or the host's poll. */
+  if (atomic_load_explicit(&ctx->evq.lost, memory_order_relaxed)) evq_poke(&ctx->evq);
   if (lost) {
     ev_rec *r = &ctx->lost_rec;
     memset(r, 0, offsetof(ev_rec, store));

@@ -221,8 +221,9 @@ size_t evq_push_list(event_queue *q, ev_rec *first, ev_rec *last, size_t n) {
 }
 
 void evq_lost(event_queue *q) {
-  atomic_fetch_add(&q->lost, 1);
-  evq_poke(q);
+  /* Only the first loss wakes the host (ctx_take_events wakes it again
+   * if its take undid that): a storm of losses costs no write per event. */
+  if (atomic_fetch_add(&q->lost, 1) == 0) evq_poke(q);
 }
 
 size_t evq_count(event_queue *q) {
