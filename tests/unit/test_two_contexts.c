@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "pump_peers.h"
@@ -25,6 +26,8 @@ typedef struct side {
   int srv_events; /* the other client's emits, acknowledged here */
   int cli_events; /* the other server's broadcasts */
 } side;
+
+static side sides[2];
 
 static void take(side *s, const sio_event *ev) {
   CHECK(ev->type != SIO_EV_EVENTS_LOST && ev->type != SIO_EV_ERROR);
@@ -69,6 +72,17 @@ static void *emit_loop(void *arg) {
   return NULL;
 }
 
+/* A's client to B's server over WebSocket, B's to A's over polling: both
+ * transports run on both I/O threads. */
+static void *make_client(void *arg) {
+  side *s = arg;
+  side *other = s == sides ? sides + 1 : sides;
+  const char *transport = s == sides ? "websocket" : "polling";
+  s->cli = peer_client(s->ctx, sio_server_port(other->srv),
+                       (const char *const[]){"transports", transport, NULL});
+  return NULL;
+}
+
 /* Pumps until the side's client has joined and its server has a socket. */
 static void wait_connected(side *s) {
   int connect = 0, connection = 0;
@@ -83,17 +97,18 @@ static void wait_connected(side *s) {
 }
 
 int main(void) {
-  side sides[2] = {{0}, {0}};
   for (int i = 0; i < 2; i++) {
     CHECK(sio_context_new(&sides[i].ctx) == 0);
     sides[i].srv = peer_server(sides[i].ctx, NULL);
   }
-  /* Each over another transport, so that both the WebSocket and the
-   * polling paths run on both I/O threads. */
-  sides[0].cli = peer_client(sides[0].ctx, sio_server_port(sides[1].srv),
-                             (const char *const[]){"transports", "websocket", NULL});
-  sides[1].cli = peer_client(sides[1].ctx, sio_server_port(sides[0].srv),
-                             (const char *const[]){"transports", "polling", NULL});
+  /* Each client made on a thread of its own, and nobody pumps until both
+   * have connected: nothing the host does orders what the two I/O threads
+   * do first (the first connection each makes and accepts), so that
+   * ThreadSanitizer sees any state they share unguarded. */
+  pthread_t makers[2];
+  for (int i = 0; i < 2; i++) CHECK(pthread_create(&makers[i], NULL, make_client, sides + i) == 0);
+  for (int i = 0; i < 2; i++) CHECK(pthread_join(makers[i], NULL) == 0);
+  usleep(300 * 1000);
   for (int i = 0; i < 2; i++) wait_connected(&sides[i]);
 
   pthread_t pumps[2], emitters[2][EMITTERS];
