@@ -48,13 +48,13 @@ static void test_resume_out_of_memory(void) {
   sio_client *cli =
       peer_client(ctx, sio_server_port(srv), (const char *const[]){"transports", "websocket", NULL});
   wait_event(ctx, SIO_EV_CONNECT);
-  pump_fault_arm(PUMP_FAULT_RESUME, 0, 3);
+  pump_fault_arm(PUMP_FAULT_RESUME, 0, 20);
   requester q = {srv, 0};
   pthread_t t;
   CHECK(pthread_create(&t, NULL, request_loop, &q) == 0);
   /* The first half arrives while the host does not pump, and reading
    * stops at 4 queued events; the second half waits in the socket. The
-   * first three resumes fail, and only a later drain's resume lets it in. */
+   * first twenty resumes fail, and only a later drain's resume lets it in. */
   for (int i = 0; i < COUNT; i++) {
     char args[32];
     int n = snprintf(args, sizeof(args), "[%d]", i);
