@@ -163,7 +163,8 @@ uint64_t ctx_new_request(struct sio_context *ctx) {
 }
 
 size_t ctx_events_cap(size_t max_queued) {
-  return max_queued + (max_queued > CTX_EVENTS_SLACK ? max_queued : CTX_EVENTS_SLACK);
+  size_t over = max_queued > CTX_EVENTS_SLACK ? max_queued : CTX_EVENTS_SLACK;
+  return max_queued > SIZE_MAX - over ? SIZE_MAX : max_queued + over;
 }
 
 size_t ctx_post_event(struct sio_context *ctx, ev_rec *r, size_t max_queued) {
