@@ -17,6 +17,13 @@ function rss(d) {
   return Number(m[1]) * 1024;
 }
 
+// Connects with "maxQueuedEvents" 20, then the host stops pumping.
+async function connectUnpumped(d, url, transports) {
+  assert.equal((await d.connect(url, { transports, maxQueuedEvents: 20 })).rc, 0);
+  await d.waitFor({ type: "connect" });
+  await d.run({ cmd: "pump", on: false });
+}
+
 // The host pumps again: events "n" 0..count-1 arrive, in order, whole, and
 // the connection held.
 async function pumpAndExpect(d, count) {
@@ -45,9 +52,7 @@ for (const transports of ["websocket", "polling"]) {
     );
     const d = new Driver();
     try {
-      assert.equal((await d.connect(server.url, { transports, maxQueuedEvents: 20 })).rc, 0);
-      await d.waitFor({ type: "connect" });
-      await d.run({ cmd: "pump", on: false });
+      await connectUnpumped(d, server.url, transports);
       const before = rss(d);
       await d.emit("flood");
       await sleep(2000);
@@ -85,9 +90,7 @@ for (const transports of ["websocket", "polling"]) {
     );
     const d = new Driver();
     try {
-      assert.equal((await d.connect(server.url, { transports, maxQueuedEvents: 20 })).rc, 0);
-      await d.waitFor({ type: "connect" });
-      await d.run({ cmd: "pump", on: false });
+      await connectUnpumped(d, server.url, transports);
       const before = rss(d);
       let peak = 0;
       await d.emit("trickle");
