@@ -6,12 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/json_value.h"
 #include "sio.h"
 
 static sio_context *ctx;
 static volatile sig_atomic_t stopping;
+/* SIGUSR1 to SIGUSR2: the host does not pump (back-pressure tests). */
+static volatile sig_atomic_t pump_stopped;
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -417,11 +420,17 @@ static void on_signal(int sig) {
   sio_context_wakeup(ctx);
 }
 
+static void on_pump_signal(int sig) {
+  pump_stopped = sig == SIGUSR1;
+  sio_context_wakeup(ctx);
+}
+
 static void usage(void) {
   fprintf(stderr,
           "usage: sio_test_server [--port N] [--ping-interval MS] [--ping-timeout MS]\n"
           "       [--connect-timeout MS] [--max-http-buffer-size BYTES] [--cors-origin ORIGIN]\n"
-          "       [--transports polling,websocket] [--parser json|msgpack] [--serve-client DIR]\n");
+          "       [--transports polling,websocket] [--parser json|msgpack] [--serve-client DIR]\n"
+          "       [--max-queued-events N]\n");
   exit(2);
 }
 
@@ -436,7 +445,8 @@ int main(int argc, char **argv) {
                {"--cors-origin", "cors.origin"},
                {"--transports", "transports"},
                {"--parser", "parser"},
-               {"--serve-client", "serveClient"}};
+               {"--serve-client", "serveClient"},
+               {"--max-queued-events", "maxQueuedEvents"}};
   sio_options *opts;
   if (sio_options_new(&opts)) return 1;
   sio_options_set(opts, "port", "3000");
@@ -466,11 +476,14 @@ int main(int argc, char **argv) {
   sio_server_of(srv, "*", SIO_NS_MIDDLEWARE);
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
+  signal(SIGUSR1, on_pump_signal);
+  signal(SIGUSR2, on_pump_signal);
   printf("listening on %d\n", sio_server_port(srv));
   fflush(stdout);
 
   int closing = 0;
   for (;;) {
+    while (pump_stopped && !stopping) nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
     if (stopping && !closing) {
       closing = 1;
       for (size_t i = 0; i < nnamespaces; i++) {
@@ -497,6 +510,9 @@ int main(int argc, char **argv) {
         case SIO_EV_ACK: on_ack(srv, ev); break;
         case SIO_EV_SOCKETS: on_sockets(srv, ev); break;
         case SIO_EV_DISCONNECT: record_disconnect(ev); break;
+        case SIO_EV_EVENTS_LOST:
+          fprintf(stderr, "test_server: %lld events lost\n", (long long)ev->ack_id);
+          break;
         case SIO_EV_SERVER_CLOSED: goto done;
         default: break;
       }
