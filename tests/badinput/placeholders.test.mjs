@@ -8,7 +8,7 @@
 // them through, which the tests check when they run against it.
 import assert from "node:assert/strict";
 import { withTimeout } from "../interop/helpers/client.mjs";
-import { msgpackParser } from "../interop/helpers/msgpack.mjs";
+import { decodePacket as decode, encodePacket as encode, msgpackParser } from "../interop/helpers/msgpack.mjs";
 import { underTestIsReference } from "../interop/helpers/server.mjs";
 import { describeWithServer, test } from "../interop/helpers/suite.mjs";
 import { nextAnsweringPings, openWebSocket, parseOpen, poll, pollingHandshake, post, splitPayload, websocketSocket } from "../interop/helpers/raw.mjs";
@@ -201,18 +201,6 @@ describeWithServer("placeholders and attachments from hostile clients", [], (ctx
     await assertServerHealthy(ctx.url);
   });
 });
-
-const encode = (packet) => Buffer.from(new msgpackParser.Encoder().encode(packet)[0]);
-const decode = (bytes) =>
-  new Promise((resolve, reject) => {
-    const decoder = new msgpackParser.Decoder();
-    decoder.on("decoded", resolve);
-    try {
-      decoder.add(bytes);
-    } catch (err) {
-      reject(err);
-    }
-  });
 
 // Joins "/" over a raw WebSocket on a msgpack server.
 async function msgpackSocket(port) {
