@@ -663,13 +663,22 @@ static int walk_scalar(void *ctx, size_t start, size_t end) {
  * whole object. What was written for placeholders inside it is taken back:
  * they were rewritten before it was known that they are only its content. */
 static int rewrite_placeholder(placeholder_walk *w, const placeholder_level *l, size_t end) {
+  static const char head[] = "{\"_placeholder\":true,\"num\":";
+  char text[sizeof head + 21];
+  size_t len = sizeof head - 1;
+  memcpy(text, head, len);
+  char digits[20];
+  size_t ndigits = 0;
+  for (size_t num = (size_t)l->num + w->offset; ndigits == 0 || num; num /= 10)
+    digits[ndigits++] = (char)('0' + num % 10);
+  while (ndigits) text[len++] = digits[--ndigits];
+  text[len++] = '}';
   sbuf *out = w->out;
   if (out->len > l->out_len) {
     out->len = l->out_len;
     out->data[out->len] = 0;
   }
-  if (sbuf_append(out, w->s + l->copied, l->open_at - l->copied) ||
-      sbuf_printf(out, "{\"_placeholder\":true,\"num\":%zu}", (size_t)l->num + w->offset))
+  if (sbuf_append(out, w->s + l->copied, l->open_at - l->copied) || sbuf_append(out, text, len))
     return -1;
   w->copied = end;
   return 0;
