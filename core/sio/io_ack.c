@@ -83,7 +83,11 @@ void io_ack_collect_start(io_ack_collect *c) {
 
 /* Takes the attachments (the array and each buffer). */
 static void keep_bins(io_ack_collect *c, sio_attachment *bins, size_t nbins) {
-  sio_attachment *all = nbins ? realloc(c->bins, (c->nbins + nbins) * sizeof(*all)) : c->bins;
+  if (!nbins) {
+    free(bins);
+    return;
+  }
+  sio_attachment *all = realloc(c->bins, (c->nbins + nbins) * sizeof(*all));
   if (!all) {
     for (size_t i = 0; i < nbins; i++) free(bins[i].data);
     free(bins);
@@ -114,8 +118,8 @@ void io_ack_collect_response(io_ack_collect *c, const char *json, size_t len,
     }
     if (c->answered) sbuf_putc(&c->responses, ',');
     if (start < 0 || end < 0 ||
-        json_offset_placeholders(json + start, (size_t)(end - start), nbins, c->nbins,
-                                 &c->responses))
+        json_rewrite_placeholders(json + start, (size_t)(end - start), nbins, c->nbins,
+                                  &c->responses) < 0)
       sbuf_puts(&c->responses, "null");
     keep_bins(c, bins, nbins);
     c->answered++;
