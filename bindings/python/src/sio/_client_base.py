@@ -39,10 +39,11 @@ class ClientBase:
     seconds: path, transports, upgrade, query (a dict), extra_headers (a
     dict), timeout, reconnection, reconnection_attempts, reconnection_delay,
     reconnection_delay_max, randomization_factor, ack_timeout, retries,
-    parser, tls_ca, tls_verify. Manager events ("reconnect_attempt",
-    "reconnect", "reconnect_error", "reconnect_failed") go to the main
-    socket's handlers, as does "events_lost" (the count of events the core
-    could not queue: out of memory, or too many left unread)."""
+    parser, tls_ca, tls_verify, max_queued_events. Manager events
+    ("reconnect_attempt", "reconnect", "reconnect_error", "reconnect_failed")
+    go to the main socket's handlers, as does "events_lost" (the count of
+    events the core could not queue: out of memory, or too many left
+    unread)."""
 
     def __init__(self, url: str, *, auth: Optional[dict[str, Any]] = None,
                  **options: Any) -> None:
