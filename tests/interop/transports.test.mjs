@@ -1,5 +1,6 @@
 // The three ways the official client talks to the server: polling only,
-// WebSocket only, and polling upgraded to WebSocket.
+// WebSocket only, and polling upgraded to WebSocket; volatile emits on a
+// WebSocket that the client stops reading.
 import assert from "node:assert/strict";
 import { describeWithServer, test } from "./helpers/suite.mjs";
 import { connect, sleep, TRANSPORT_MODES, waitForWebSocket, withTimeout } from "./helpers/client.mjs";
