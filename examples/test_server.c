@@ -65,7 +65,7 @@ static void check(int rc, const char *what) {
 
 /* ---- what the server remembers ----------------------------------------- */
 
-enum pending_kind { P_JOIN_ROOMS, P_FETCH, P_SERVER_ACK, P_BROADCAST_ACK };
+enum pending_kind { P_JOIN_ROOMS, P_FETCH, P_EMIT_ACK };
 
 typedef struct pending {
   uint64_t req;
@@ -73,12 +73,13 @@ typedef struct pending {
   char nsp[256];
   char sid[32];
   int64_t ack_id;
+  char reply[128]; /* the event a server ack's result is emitted as */
 } pending;
 
 static pending *pendings;
 static size_t npending, cappending;
 
-static void remember(uint64_t req, enum pending_kind kind, const sio_event *ev, int64_t ack_id) {
+static pending *remember(uint64_t req, enum pending_kind kind, const sio_event *ev, int64_t ack_id) {
   if (npending == cappending) {
     cappending = cappending ? cappending * 2 : 16;
     pendings = realloc(pendings, cappending * sizeof(*pendings));
@@ -90,6 +91,8 @@ static void remember(uint64_t req, enum pending_kind kind, const sio_event *ev, 
   snprintf(p->nsp, sizeof(p->nsp), "%s", ev->nsp);
   snprintf(p->sid, sizeof(p->sid), "%s", ev->sid);
   p->ack_id = ack_id;
+  p->reply[0] = 0;
+  return p;
 }
 
 static int recall(uint64_t req, pending *out) {
@@ -97,6 +100,40 @@ static int recall(uint64_t req, pending *out) {
     if (pendings[i].req == req) {
       *out = pendings[i];
       pendings[i] = pendings[--npending];
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Acknowledgements a client asked for that hold-ack keeps unanswered until
+ * release-ack names their key. */
+typedef struct held_ack {
+  char key[128];
+  char sid[32];
+  int64_t ack_id;
+} held_ack;
+
+static held_ack *held;
+static size_t nheld, capheld;
+
+static void hold_ack(const char *key, const sio_event *ev) {
+  if (nheld == capheld) {
+    capheld = capheld ? capheld * 2 : 8;
+    held = realloc(held, capheld * sizeof(*held));
+    if (!held) abort();
+  }
+  held_ack *h = &held[nheld++];
+  snprintf(h->key, sizeof(h->key), "%s", key);
+  snprintf(h->sid, sizeof(h->sid), "%s", ev->sid);
+  h->ack_id = ev->ack_id;
+}
+
+static int release_ack(const char *key, held_ack *out) {
+  for (size_t i = 0; i < nheld; i++) {
+    if (!strcmp(held[i].key, key)) {
+      *out = held[i];
+      held[i] = held[--nheld];
       return 1;
     }
   }
@@ -288,15 +325,34 @@ static void on_event(sio_server *srv, const sio_event *ev) {
     sio_target to = {.nsp = a0->str};
     args_from(&t, args, 2);
     check(sio_emit(srv, &to, a1->str, t.s, t.len, ev->bins, ev->nbins, 0, 0, NULL), "of");
-  } else if ((!strcmp(name, "server-ack") || !strcmp(name, "broadcast-ack")) && a0 &&
-             a0->type == JV_NUMBER && a1 && a1->type == JV_STRING) {
+  } else if ((!strcmp(name, "server-ack") || !strcmp(name, "broadcast-ack") ||
+              !strcmp(name, "server-ack-reply")) &&
+             a0 && a1) {
+    /* server-ack-reply names the result's event first; the rest is server-ack's. */
+    int with_reply = !strcmp(name, "server-ack-reply");
+    const jv *timeout = with_reply ? a1 : a0, *event = jv_at(args, with_reply ? 2 : 1);
     int single = name[0] == 's';
-    uint64_t req;
-    args_from(&t, args, 2);
-    int rc = sio_emit(srv, single ? &self : &nsp_all, a1->str, t.s, t.len, ev->bins, ev->nbins,
-                      SIO_EMIT_ACK, (int)a0->number, &req);
-    check(rc, name);
-    if (rc == 0) remember(req, single ? P_SERVER_ACK : P_BROADCAST_ACK, ev, -1);
+    if (timeout->type == JV_NUMBER && event && event->type == JV_STRING &&
+        (!with_reply || a0->type == JV_STRING)) {
+      uint64_t req;
+      args_from(&t, args, with_reply ? 3 : 2);
+      int rc = sio_emit(srv, single ? &self : &nsp_all, event->str, t.s, t.len, ev->bins,
+                        ev->nbins, SIO_EMIT_ACK, (int)timeout->number, &req);
+      check(rc, name);
+      if (rc == 0) {
+        pending *p = remember(req, P_EMIT_ACK, ev, -1);
+        snprintf(p->reply, sizeof(p->reply), "%s",
+                 with_reply ? a0->str : single ? "server-ack-result" : "broadcast-ack-result");
+      }
+    }
+  } else if (!strcmp(name, "hold-ack") && a0 && a0->type == JV_STRING) {
+    if (ev->ack_id >= 0) hold_ack(a0->str, ev);
+  } else if (!strcmp(name, "release-ack") && a0 && a0->type == JV_STRING) {
+    held_ack h;
+    if (release_ack(a0->str, &h)) {
+      args_from(&t, args, 1);
+      check(sio_ack(srv, h.sid, h.ack_id, t.s, t.len, ev->bins, ev->nbins), name);
+    }
   } else if (!strcmp(name, "fetch")) {
     uint64_t req;
     check(sio_fetch_sockets(srv, &nsp_all, &req), "fetch");
@@ -377,8 +433,7 @@ static void on_ack(sio_server *srv, const sio_event *ev) {
   if (ev->data) text_add(&t, ev->data, ev->data_len);
   else text_puts(&t, "[]");
   text_puts(&t, "]");
-  emit_to_socket(srv, p.nsp, p.sid, p.kind == P_SERVER_ACK ? "server-ack-result" : "broadcast-ack-result",
-                 t.s, t.len, ev->bins, ev->nbins);
+  emit_to_socket(srv, p.nsp, p.sid, p.reply, t.s, t.len, ev->bins, ev->nbins);
   free(t.s);
 }
 
@@ -521,6 +576,7 @@ int main(int argc, char **argv) {
 done:
   sio_context_free(ctx);
   free(pendings);
+  free(held);
   free(disconnects);
   free(namespaces);
   return 0;

@@ -53,6 +53,9 @@ const FLOOD_MAX_SIZE = 10000000;
 // [id, reason] pairs per namespace name, oldest first.
 const disconnectsByNsp = new Map();
 
+// Acks kept by hold-ack until release-ack names their key.
+const heldAcks = new Map();
+
 function withoutAck(args) {
   const ack = typeof args[args.length - 1] === "function" ? args.pop() : undefined;
   return [args, ack ?? (() => {})];
@@ -97,6 +100,16 @@ function installHandlers(io, socket) {
   on("server-ack", ([timeoutMs, event, ...args]) => {
     socket.timeout(timeoutMs).emit(event, ...args, (err, ...res) =>
       socket.emit("server-ack-result", err ? err.message : null, res));
+  });
+  on("server-ack-reply", ([reply, timeoutMs, event, ...args]) => {
+    socket.timeout(timeoutMs).emit(event, ...args, (err, ...res) =>
+      socket.emit(reply, err ? err.message : null, res));
+  });
+  on("hold-ack", ([key], ack) => heldAcks.set(key, ack));
+  on("release-ack", ([key, ...args]) => {
+    const ack = heldAcks.get(key);
+    heldAcks.delete(key);
+    ack?.(...args);
   });
   on("broadcast-ack", ([timeoutMs, event, ...args]) => {
     nsp.timeout(timeoutMs).emit(event, ...args, (err, responses) =>
