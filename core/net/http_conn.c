@@ -78,6 +78,10 @@ static int count_header_bytes(parse_state *st, size_t len) {
 static int on_url(llhttp_t *p, const char *at, size_t len) {
   parse_state *st = p->data;
   if (count_header_bytes(st, len)) return -1;
+  /* Node's parser refuses bytes past ASCII in the URL (400); ours lets
+   * them through, and the URL is handed on as text. */
+  for (size_t i = 0; i < len; i++)
+    if ((unsigned char)at[i] >= 0x80) return -1;
   return sbuf_append(&st->conn->req->url, at, len);
 }
 

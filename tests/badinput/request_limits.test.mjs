@@ -151,6 +151,12 @@ describeWithServer("request limits", ["--headers-timeout", String(HEADERS_TIMEOU
     assert.equal(seen.url, path);
   });
 
+  test("a raw byte past ASCII in the URL gets 400 and a close", async () => {
+    const bytes = Buffer.concat([Buffer.from(`GET ${HANDSHAKE_PATH}&x=`), Buffer.from([0xff]), Buffer.from(" HTTP/1.1\r\nHost: x\r\n\r\n")]);
+    assert.deepEqual(await exchange(ctx.port, bytes), { status: "HTTP/1.1 400 Bad Request", closed: true });
+    await assertServerHealthy(ctx.url);
+  });
+
   test("a repeated query name keeps its last value, as engine.io reads it", async () => {
     const seen = await handshakeSeen(ctx.port, handshakeRequest(`${HANDSHAKE_PATH}&a=1&b=2&a=3`));
     assert.equal(seen.query.a, "3");
