@@ -6,12 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/json_value.h"
 #include "sio.h"
 
 static sio_context *ctx;
 static volatile sig_atomic_t stopping;
+/* SIGUSR1 to SIGUSR2: the host does not pump (back-pressure tests). */
+static volatile sig_atomic_t pump_stopped;
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -143,6 +146,36 @@ static void emit_to_socket(sio_server *srv, const char *nsp, const char *sid, co
                            const char *json, size_t len, const sio_buf *bins, size_t nbins) {
   sio_target t = {.nsp = nsp, .sid = sid};
   check(sio_emit(srv, &t, event, json, len, bins, nbins, 0, 0, NULL), event);
+}
+
+#define FLOOD_MAX_COUNT 10000
+#define FLOOD_MAX_SIZE 10000000
+
+static int whole_in(const jv *v, double max) {
+  return v && v->type == JV_NUMBER && v->number >= 0 && v->number <= max &&
+         v->number == (double)(long)v->number;
+}
+
+/* "flood" count, size: count events "flood" (i, size x's) to the sender,
+ * for the tests of clients that do not read. */
+static void flood(sio_server *srv, const sio_event *ev, const jv *count, const jv *size) {
+  if (!whole_in(count, FLOOD_MAX_COUNT) || !whole_in(size, FLOOD_MAX_SIZE)) return;
+  char *xs = malloc((size_t)size->number + 1);
+  if (!xs) abort();
+  memset(xs, 'x', (size_t)size->number);
+  xs[(size_t)size->number] = 0;
+  text t = {0};
+  for (long i = 0; i < (long)count->number; i++) {
+    char head[32];
+    t.len = 0;
+    snprintf(head, sizeof(head), "[%ld,\"", i);
+    text_puts(&t, head);
+    text_puts(&t, xs);
+    text_puts(&t, "\"]");
+    emit_to_socket(srv, ev->nsp, ev->sid, "flood", t.s, t.len, NULL, 0);
+  }
+  free(t.s);
+  free(xs);
 }
 
 static void ack_with(sio_server *srv, const sio_event *ev, const char *json) {
@@ -282,6 +315,8 @@ static void on_event(sio_server *srv, const sio_event *ev) {
     check(sio_disconnect(srv, &to, a1 && a1->type == JV_BOOL && a1->boolean), name);
   } else if (!strcmp(name, "disconnect-me")) {
     check(sio_disconnect(srv, &self, a0 && a0->type == JV_BOOL && a0->boolean), name);
+  } else if (!strcmp(name, "flood")) {
+    flood(srv, ev, a0, a1);
   } else if (!strcmp(name, "last-disconnects")) {
     text_puts(&t, "[[");
     int first = 1;
@@ -401,12 +436,17 @@ static void on_signal(int sig) {
   sio_context_wakeup(ctx);
 }
 
+static void on_pump_signal(int sig) {
+  pump_stopped = sig == SIGUSR1;
+  sio_context_wakeup(ctx);
+}
+
 static void usage(void) {
   fprintf(stderr,
           "usage: sio_test_server [--port N] [--ping-interval MS] [--ping-timeout MS]\n"
           "       [--connect-timeout MS] [--max-http-buffer-size BYTES] [--cors-origin ORIGIN]\n"
           "       [--transports polling,websocket] [--parser json|msgpack] [--serve-client DIR]\n"
-          "       [--headers-timeout MS] [--request-timeout MS]\n");
+          "       [--max-queued-events N] [--headers-timeout MS] [--request-timeout MS]\n");
   exit(2);
 }
 
@@ -422,6 +462,7 @@ int main(int argc, char **argv) {
                {"--transports", "transports"},
                {"--parser", "parser"},
                {"--serve-client", "serveClient"},
+               {"--max-queued-events", "maxQueuedEvents"},
                {"--headers-timeout", "headersTimeout"},
                {"--request-timeout", "requestTimeout"}};
   sio_options *opts;
@@ -453,11 +494,14 @@ int main(int argc, char **argv) {
   sio_server_of(srv, "*", SIO_NS_MIDDLEWARE);
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
+  signal(SIGUSR1, on_pump_signal);
+  signal(SIGUSR2, on_pump_signal);
   printf("listening on %d\n", sio_server_port(srv));
   fflush(stdout);
 
   int closing = 0;
   for (;;) {
+    while (pump_stopped && !stopping) nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
     if (stopping && !closing) {
       closing = 1;
       for (size_t i = 0; i < nnamespaces; i++) {
@@ -484,6 +528,9 @@ int main(int argc, char **argv) {
         case SIO_EV_ACK: on_ack(srv, ev); break;
         case SIO_EV_SOCKETS: on_sockets(srv, ev); break;
         case SIO_EV_DISCONNECT: record_disconnect(ev); break;
+        case SIO_EV_EVENTS_LOST:
+          fprintf(stderr, "test_server: %lld events lost\n", (long long)ev->ack_id);
+          break;
         case SIO_EV_SERVER_CLOSED: goto done;
         default: break;
       }

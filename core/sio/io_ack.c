@@ -39,9 +39,12 @@ static void finish(io_ack_collect *c, int err) {
   r->ev.req = c->req;
   r->ev.err = err;
   r->ev.flags = SIO_EVF_BROADCAST;
-  if ((err && ev_set_str(r, &r->ev.reason, "operation has timed out")) ||
-      sbuf_putc(&c->responses, ']')) {
-    ev_free(r);
+  if (err && ev_set_str(r, &r->ev.reason, "operation has timed out")) {
+    ev_free(r); /* counted lost by ev_set_str */
+    return;
+  }
+  if (sbuf_putc(&c->responses, ']')) {
+    ev_drop(r);
     return;
   }
   ev_take_data(r, c->responses.data, c->responses.len);

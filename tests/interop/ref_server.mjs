@@ -49,6 +49,9 @@ function serverOptions(args) {
   return opts;
 }
 
+const FLOOD_MAX_COUNT = 10000;
+const FLOOD_MAX_SIZE = 10000000;
+
 // [id, reason] pairs per namespace name, oldest first.
 const disconnectsByNsp = new Map();
 
@@ -120,6 +123,12 @@ function installHandlers(io, socket) {
   });
   on("disconnect-room", ([room, close]) => nsp.in(room).disconnectSockets(close === true));
   on("disconnect-me", ([close]) => socket.disconnect(close === true));
+  on("flood", ([count, size]) => {
+    const whole = (n, max) => Number.isInteger(n) && n >= 0 && n <= max;
+    if (!whole(count, FLOOD_MAX_COUNT) || !whole(size, FLOOD_MAX_SIZE)) return;
+    const text = "x".repeat(size);
+    for (let i = 0; i < count; i++) socket.emit("flood", i, text);
+  });
   on("last-disconnects", (_args, ack) => ack(disconnectsByNsp.get(nsp.name) ?? []));
 }
 
