@@ -37,9 +37,16 @@ static size_t seq_len(const unsigned char *s, size_t n, size_t *bad) {
   return need + 1;
 }
 
+size_t utf8_valid_prefix(const char *s, size_t n) {
+  const unsigned char *u = (const unsigned char *)s;
+  size_t i = 0, bad, k;
+  while (i < n && (k = seq_len(u + i, n - i, &bad)) != 0) i += k;
+  return i;
+}
+
 int utf8_append_repaired(sbuf *out, const char *s, size_t n) {
   const unsigned char *u = (const unsigned char *)s;
-  size_t i = 0, run = 0, bad = 0;
+  size_t i = utf8_valid_prefix(s, n), run = 0, bad = 0;
   while (i < n) {
     size_t k = seq_len(u + i, n - i, &bad);
     if (k) {

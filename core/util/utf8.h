@@ -8,6 +8,8 @@
 
 /* 1 when s[0..n) has no byte >= 0x80 (nothing to convert). */
 int utf8_is_ascii(const char *s, size_t n);
+/* Length of the longest well-formed UTF-8 prefix of s[0..n) (n: all of it). */
+size_t utf8_valid_prefix(const char *s, size_t n);
 /* Appends s[0..n) with each ill-formed sequence replaced by U+FFFD, as the
  * WHATWG decoder (decodeURIComponent's replacement in URLSearchParams,
  * Buffer.toString) does. 0, or -1 when out of memory. */

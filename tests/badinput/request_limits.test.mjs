@@ -92,6 +92,22 @@ async function handshakeSeen(port, bytes) {
   }
 }
 
+// Sends `start`, then a byte every 100 ms: the server must answer 408 and
+// close once timeoutMs passed, not before.
+async function assertTrickleTimedOut(port, start, timeoutMs) {
+  const conn = await tcpConnect(port);
+  const started = Date.now();
+  conn.socket.write(start);
+  const trickle = setInterval(() => conn.socket.write("a"), 100);
+  try {
+    const answer = await withTimeout(conn.closed, timeoutMs + CHECK_SLACK_MS, "the server to close the slow request");
+    assert.ok(Date.now() - started >= timeoutMs - 50, `closed after ${Date.now() - started} ms`);
+    assert.equal(statusLine(answer), "HTTP/1.1 408 Request Timeout");
+  } finally {
+    clearInterval(trickle);
+  }
+}
+
 describeWithServer("request limits", ["--headers-timeout", String(HEADERS_TIMEOUT_MS),
   "--request-timeout", String(REQUEST_TIMEOUT_MS)], (ctx) => {
   test("a 64 KB URL of 32,000 pairs gets 431 at once while another client goes on", async () => {
@@ -179,17 +195,7 @@ describeWithServer("request limits", ["--headers-timeout", String(HEADERS_TIMEOU
   });
 
   test("headers that trickle in past headersTimeout get 408 and a close", async () => {
-    const conn = await tcpConnect(ctx.port);
-    const started = Date.now();
-    conn.socket.write(`GET ${HANDSHAKE_PATH} HTTP/1.1\r\nHost: x\r\nX-Slow: `);
-    const trickle = setInterval(() => conn.socket.write("a"), 100);
-    try {
-      const answer = await withTimeout(conn.closed, HEADERS_TIMEOUT_MS + CHECK_SLACK_MS, "the server to close the slow connection");
-      assert.ok(Date.now() - started >= HEADERS_TIMEOUT_MS - 50, `closed after ${Date.now() - started} ms`);
-      assert.equal(statusLine(answer), "HTTP/1.1 408 Request Timeout");
-    } finally {
-      clearInterval(trickle);
-    }
+    await assertTrickleTimedOut(ctx.port, `GET ${HANDSHAKE_PATH} HTTP/1.1\r\nHost: x\r\nX-Slow: `, HEADERS_TIMEOUT_MS);
     await assertServerHealthy(ctx.url);
   });
 
@@ -203,17 +209,8 @@ describeWithServer("request limits", ["--headers-timeout", String(HEADERS_TIMEOU
 
   test("a body that trickles in past requestTimeout gets 408 and a close", async () => {
     const { sid } = await pollingSocket(ctx.port);
-    const conn = await tcpConnect(ctx.port);
-    const started = Date.now();
-    conn.socket.write(`POST ${eioPath({ transport: "polling", sid })} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n`);
-    const trickle = setInterval(() => conn.socket.write("a"), 100);
-    try {
-      const answer = await withTimeout(conn.closed, REQUEST_TIMEOUT_MS + CHECK_SLACK_MS, "the server to close the slow request");
-      assert.ok(Date.now() - started >= REQUEST_TIMEOUT_MS - 50, `closed after ${Date.now() - started} ms`);
-      assert.equal(statusLine(answer), "HTTP/1.1 408 Request Timeout");
-    } finally {
-      clearInterval(trickle);
-    }
+    const head = `POST ${eioPath({ transport: "polling", sid })} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n`;
+    await assertTrickleTimedOut(ctx.port, head, REQUEST_TIMEOUT_MS);
   });
 
   // Node keeps the NUL in the value; libsio holds names and values as C
