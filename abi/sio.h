@@ -242,7 +242,11 @@ int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event **out, siz
  * "allowUpgrades" ("true"), "cors.origin" (unset: no CORS headers; "*" or a
  * comma-separated list), "cors.credentials" ("false"), "serveClient" (path
  * of socket.io-client's dist/ folder), "staticDir" (a folder served for other
- * paths), "parser" ("json" or "msgpack"), "maxQueuedEvents" (65536).
+ * paths), "parser" ("json" or "msgpack"), "maxQueuedEvents" (65536),
+ * "headersTimeout" (60000) and "requestTimeout" (300000): Node's http
+ * server options, ms from the start of a request until its headers, or the
+ * whole request, are in; past them it gets 408 and the connection closes
+ * (0: no limit).
  * ------------------------------------------------------------------------ */
 /* *out belongs to the caller: sio_options_free(). */
 int sio_options_new(sio_options **out);

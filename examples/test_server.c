@@ -463,6 +463,22 @@ static void on_connection(sio_server *srv, const sio_event *ev) {
   else text_puts(&t, "{}");
   text_puts(&t, "]");
   emit_to_socket(srv, ev->nsp, ev->sid, "auth", t.s, t.len, NULL, 0);
+  const jv *echo = jv_get(auth, "handshake");
+  if (echo && echo->type == JV_BOOL && echo->boolean) {
+    t.len = 0;
+    text_puts(&t, "[{");
+    static const char *const fields[] = {"query", "headers", "url"};
+    for (size_t i = 0; i < 3; i++) {
+      const jv *v = jv_get(hs, fields[i]);
+      text_puts(&t, i ? ",\"" : "\"");
+      text_puts(&t, fields[i]);
+      text_puts(&t, "\":");
+      if (v) text_add(&t, v->raw, v->raw_len);
+      else text_puts(&t, "null");
+    }
+    text_puts(&t, "}]");
+    emit_to_socket(srv, ev->nsp, ev->sid, "handshake", t.s, t.len, NULL, 0);
+  }
   free(t.s);
   jv_free(hs);
 }
@@ -485,7 +501,7 @@ static void usage(void) {
           "usage: sio_test_server [--port N] [--ping-interval MS] [--ping-timeout MS]\n"
           "       [--connect-timeout MS] [--max-http-buffer-size BYTES] [--cors-origin ORIGIN]\n"
           "       [--transports polling,websocket] [--parser json|msgpack] [--serve-client DIR]\n"
-          "       [--max-queued-events N]\n");
+          "       [--max-queued-events N] [--headers-timeout MS] [--request-timeout MS]\n");
   exit(2);
 }
 
@@ -501,7 +517,9 @@ int main(int argc, char **argv) {
                {"--transports", "transports"},
                {"--parser", "parser"},
                {"--serve-client", "serveClient"},
-               {"--max-queued-events", "maxQueuedEvents"}};
+               {"--max-queued-events", "maxQueuedEvents"},
+               {"--headers-timeout", "headersTimeout"},
+               {"--request-timeout", "requestTimeout"}};
   sio_options *opts;
   if (sio_options_new(&opts)) return 1;
   sio_options_set(opts, "port", "3000");

@@ -21,6 +21,7 @@
 #include "../eio/eio_packet.h"
 #include "../util/json.h"
 #include "../util/sbuf.h"
+#include "../util/utf8.h"
 
 /* ---- JavaScript number and date text ---- */
 
@@ -685,55 +686,14 @@ typedef struct mp_dec {
   size_t nbins, cap;
 } mp_dec;
 
-/* Length of the well-formed UTF-8 sequence at s, or 0 with *bad set to the
- * number of bytes the WHATWG decoder (Node's Buffer.toString) turns into
- * one U+FFFD. */
-static size_t utf8_seq(const uint8_t *s, size_t n, size_t *bad) {
-  unsigned c = s[0], lo = 0x80, hi = 0xbf;
-  size_t need;
-  if (c < 0x80) return 1;
-  if (c >= 0xc2 && c <= 0xdf) {
-    need = 1;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    need = 2;
-    if (c == 0xe0) lo = 0xa0; /* overlong */
-    if (c == 0xed) hi = 0x9f; /* surrogates */
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    need = 3;
-    if (c == 0xf0) lo = 0x90; /* overlong */
-    if (c == 0xf4) hi = 0x8f; /* above U+10FFFF */
-  } else {
-    *bad = 1;
-    return 0;
-  }
-  for (size_t k = 1; k <= need; k++) {
-    if (k >= n || s[k] < lo || s[k] > hi) {
-      *bad = k;
-      return 0;
-    }
-    lo = 0x80;
-    hi = 0xbf;
-  }
-  return need + 1;
-}
-
 /* The string notepack.io decodes (invalid UTF-8 replaced by U+FFFD), into
  * d->tmp; returns its bytes. */
 static const char *utf8_repair(mp_dec *d, const uint8_t *s, size_t n,
                                size_t *len) {
-  size_t i = 0, bad = 0, k;
-  while (i < n && (k = utf8_seq(s + i, n - i, &bad)) != 0) i += k;
   *len = n;
-  if (i == n) return (const char *)s;
+  if (utf8_valid_prefix((const char *)s, n) == n) return (const char *)s;
   sbuf_reset(d->tmp);
-  if (sbuf_append(d->tmp, s, i)) return NULL;
-  while (i < n) {
-    k = utf8_seq(s + i, n - i, &bad);
-    if (k ? sbuf_append(d->tmp, s + i, k)
-          : sbuf_append(d->tmp, "\xef\xbf\xbd", 3))
-      return NULL;
-    i += k ? k : bad;
-  }
+  if (utf8_append_repaired(d->tmp, (const char *)s, n)) return NULL;
   *len = d->tmp->len;
   return d->tmp->data;
 }

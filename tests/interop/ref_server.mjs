@@ -15,8 +15,10 @@ const OPTIONS = {
   "--transports": "transports",
   "--parser": "parser",
   "--serve-client": "serveClient",
+  "--headers-timeout": "headersTimeout",
+  "--request-timeout": "requestTimeout",
 };
-const NUMERIC = new Set(["port", "pingInterval", "pingTimeout", "connectTimeout", "maxHttpBufferSize"]);
+const NUMERIC = new Set(["port", "pingInterval", "pingTimeout", "connectTimeout", "maxHttpBufferSize", "headersTimeout", "requestTimeout"]);
 
 function parseArgs(argv) {
   const args = { port: 3000 };
@@ -70,6 +72,10 @@ function installHandlers(io, socket) {
   const on = (event, handler) => socket.on(event, (...received) => handler(...withoutAck(received)));
 
   socket.emit("auth", socket.handshake.auth ?? {});
+  if (socket.handshake.auth?.handshake === true) {
+    const { query, headers, url } = socket.handshake;
+    socket.emit("handshake", { query, headers, url });
+  }
   socket.on("disconnect", (reason) => {
     if (!disconnectsByNsp.has(nsp.name)) disconnectsByNsp.set(nsp.name, []);
     disconnectsByNsp.get(nsp.name).push([socket.id, reason]);
@@ -165,7 +171,14 @@ function shutDown(io) {
 }
 
 const args = parseArgs(process.argv.slice(2));
-const httpServer = createServer();
+// Node checks its request timeouts every connectionsCheckingInterval (30 s by
+// default): a short timeout asked for is checked as often as libsio checks.
+const timeouts = {};
+for (const key of ["headersTimeout", "requestTimeout"]) {
+  if (args[key] !== undefined) timeouts[key] = args[key];
+}
+if (Object.keys(timeouts).length) timeouts.connectionsCheckingInterval = 1000;
+const httpServer = createServer(timeouts);
 const io = new Server(httpServer, serverOptions(args));
 setUpNamespaces(io);
 process.on("SIGINT", () => shutDown(io));
