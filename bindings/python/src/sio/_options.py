@@ -26,6 +26,8 @@ SECONDS = {
     "ping_timeout": "pingTimeout",
     "connect_timeout": "connectTimeout",
     "upgrade_timeout": "upgradeTimeout",
+    "headers_timeout": "headersTimeout",
+    "request_timeout": "requestTimeout",
 }
 BOOLEANS = {"allow_upgrades": "allowUpgrades"}
 LISTS = {"transports": "transports"}

@@ -39,6 +39,7 @@ class ServerBase:
     """A Socket.IO server. Options are the official server options in
     snake_case; durations in seconds: host, port (0 picks a free one), path,
     ping_interval, ping_timeout, connect_timeout, upgrade_timeout,
+    headers_timeout, request_timeout (0 turns either off),
     max_http_buffer_size, transports, allow_upgrades,
     cors={"origin": ..., "credentials": ...}, serve_client, static_dir,
     parser ("json" or "msgpack"), max_queued_events."""
