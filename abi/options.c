@@ -20,6 +20,7 @@ static const struct option_spec {
     {"cors.origin", V_STRING},    {"cors.credentials", V_BOOL},
     {"serveClient", V_STRING},    {"staticDir", V_STRING},
     {"parser", V_PARSER},         {"maxQueuedEvents", V_UINT},
+    {"headersTimeout", V_UINT},   {"requestTimeout", V_UINT},
     /* client */
     {"upgrade", V_BOOL},          {"query", V_STRING},
     {"extraHeaders", V_HEADERS},  {"timeout", V_UINT},
@@ -215,6 +216,8 @@ int server_config_from(const sio_options *opts, server_config *cfg) {
   e->ping_timeout = uint_or(opts, "pingTimeout", 20000);
   e->upgrade_timeout = uint_or(opts, "upgradeTimeout", 10000);
   e->max_payload = uint_or(opts, "maxHttpBufferSize", 1000000);
+  e->headers_timeout = uint_or(opts, "headersTimeout", 60000);
+  e->request_timeout = uint_or(opts, "requestTimeout", 300000);
   e->allow_polling = e->allow_websocket = 1;
   const char *transports = lookup(opts, "transports");
   if (transports) parse_transports(transports, &e->allow_polling, &e->allow_websocket);

@@ -178,7 +178,17 @@ enum sio_event_type {
    * SIO_EV_CONNECT_ERROR each waiting namespace got). As in socket.io-client,
    * it comes after the next attempt is scheduled, so after the last
    * attempt it follows SIO_EV_RECONNECT_FAILED. */
-  SIO_EV_RECONNECT_ERROR = 15
+  SIO_EV_RECONNECT_ERROR = 15,
+  /* the context could not queue some events since the last such event:
+   * ack_id = how many (server and client are NULL). An event is lost when
+   * memory runs out (an emit's failure or an acknowledgement that could not
+   * be reported is among them), or when the host has left
+   * "maxQueuedEvents" events unread and more keep coming while reading is
+   * paused (timers, disconnects, the host's own requests): past twice
+   * maxQueuedEvents, and at least maxQueuedEvents + 65536, each further one
+   * is dropped and counted here. Comes first in the batch of the next
+   * pump. */
+  SIO_EV_EVENTS_LOST = 16
 };
 
 /* Event flags. */
@@ -232,7 +242,11 @@ int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event **out, siz
  * "allowUpgrades" ("true"), "cors.origin" (unset: no CORS headers; "*" or a
  * comma-separated list), "cors.credentials" ("false"), "serveClient" (path
  * of socket.io-client's dist/ folder), "staticDir" (a folder served for other
- * paths), "parser" ("json" or "msgpack"), "maxQueuedEvents" (65536).
+ * paths), "parser" ("json" or "msgpack"), "maxQueuedEvents" (65536),
+ * "headersTimeout" (60000) and "requestTimeout" (300000): Node's http
+ * server options, ms from the start of a request until its headers, or the
+ * whole request, are in; past them it gets 408 and the connection closes
+ * (0: no limit).
  * ------------------------------------------------------------------------ */
 /* *out belongs to the caller: sio_options_free(). */
 int sio_options_new(sio_options **out);

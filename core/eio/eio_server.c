@@ -226,7 +226,7 @@ static void on_request(http_conn *c, http_request *req) {
   if (url_query_parse(&q, req->url.data ? req->url.data : "/", req->url.len)) {
     url_query_free(&q);
     req->keep_alive = 0;
-    http_respond(c, 400, "text/plain", NULL, "Bad Request", 11);
+    respond_error(e, c, req, ERR_BAD_REQUEST);
     return;
   }
   const char *path = q.path.data ? q.path.data : "/";
@@ -287,7 +287,8 @@ int eio_server_start(eio_server *e, uv_loop_t *loop, const char *host, int port)
   e->http.max_ws_message = e->opts.max_payload;
   e->http.max_out = e->opts.max_payload * 4 + (8u << 20);
   e->http.keep_alive_ms = 5000;
-  e->http.headers_timeout_ms = 60000;
+  e->http.headers_timeout_ms = e->opts.headers_timeout;
+  e->http.request_timeout_ms = e->opts.request_timeout;
   e->http.before_flush = flush_sessions;
   e->http.on_closed = on_http_closed;
   return http_server_listen(&e->http, loop, host, port);

@@ -19,6 +19,8 @@ typedef struct eio_options {
   uint64_t ping_timeout;
   uint64_t upgrade_timeout;
   size_t max_payload;     /* maxHttpBufferSize */
+  uint64_t headers_timeout; /* ms, Node's http headersTimeout (0: none) */
+  uint64_t request_timeout; /* ms, Node's http requestTimeout (0: none) */
   int allow_polling, allow_websocket, allow_upgrades;
   char *cors_origin;      /* NULL: no CORS; "*" or a comma-separated list */
   int cors_credentials;

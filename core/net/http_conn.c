@@ -7,6 +7,12 @@
 
 #define READ_CHUNK 65536
 #define MAX_HEADER_BYTES HTTP_MAX_HEADER_BYTES
+/* Node's http server: maxHeaderSize counts the bytes of the URL, header
+ * names and values of a request (not the separators), and at 16 KiB it
+ * answers 431 and closes. Its maxHeadersCount, 2000, counts names and
+ * values apart: it keeps 1000 headers and drops the rest. */
+#define MAX_REQUEST_HEADER_SIZE 16384
+#define MAX_HEADERS_COUNT 1000
 #define SPARE_BUFFER 16384 /* larger idle buffers are given back */
 /* A WebSocket's output buffer is freed once written (idle connections hold
  * none) and made again by the next send: at this size at once, so a loop
@@ -39,34 +45,62 @@ typedef struct parse_state {
   http_conn *conn;
   int hdr; /* HTTP_HDR_* */
   int failed_alloc;
+  size_t header_size;  /* as Node counts it for maxHeaderSize */
+  int too_large;       /* over it: 431 */
+  int dropping;        /* past MAX_HEADERS_COUNT */
+  int in_body;         /* the headers are complete */
 } parse_state;
 
 static http_conn *parser_conn(llhttp_t *p) { return ((parse_state *)p->data)->conn; }
 
 static int on_message_begin(llhttp_t *p) {
-  http_conn *c = parser_conn(p);
-  ((parse_state *)p->data)->hdr = HTTP_HDR_NONE;
+  parse_state *st = p->data;
+  http_conn *c = st->conn;
+  st->hdr = HTTP_HDR_NONE;
+  st->header_size = 0;
+  st->too_large = st->dropping = st->in_body = 0;
+  /* The first request's time runs from the accept, as Node's does. */
+  if (c->had_request) c->request_start = uv_now(c->srv->loop);
+  c->had_request = 1;
   request_free(c->req);
   c->req = calloc(1, sizeof(http_request));
   if (!c->req) return -1;
   return 0;
 }
 
+static int count_header_bytes(parse_state *st, size_t len) {
+  st->header_size += len;
+  if (st->header_size < MAX_REQUEST_HEADER_SIZE) return 0;
+  st->too_large = 1;
+  return -1;
+}
+
 static int on_url(llhttp_t *p, const char *at, size_t len) {
-  http_request *r = parser_conn(p)->req;
-  if (r->url.len + len > MAX_HEADER_BYTES) return -1;
-  return sbuf_append(&r->url, at, len);
+  parse_state *st = p->data;
+  if (count_header_bytes(st, len)) return -1;
+  /* Node's parser refuses bytes past ASCII in the URL (400); ours lets
+   * them through, and the URL is handed on as text. */
+  for (size_t i = 0; i < len; i++)
+    if ((unsigned char)at[i] >= 0x80) return -1;
+  return sbuf_append(&st->conn->req->url, at, len);
 }
 
 static int on_header_field(llhttp_t *p, const char *at, size_t len) {
   parse_state *st = p->data;
   http_request *r = st->conn->req;
+  if (count_header_bytes(st, len)) return -1;
+  /* A name after a value starts a new header: the value's, once ended,
+   * makes one more. */
+  if (st->hdr == HTTP_HDR_VALUE && r->nheaders + 1 >= MAX_HEADERS_COUNT) st->dropping = 1;
+  if (st->dropping) return 0;
   return http_headers_field(&r->headers, &r->nheaders, &st->hdr, at, len);
 }
 
 static int on_header_value(llhttp_t *p, const char *at, size_t len) {
   parse_state *st = p->data;
   http_request *r = st->conn->req;
+  if (count_header_bytes(st, len)) return -1;
+  if (st->dropping) return 0;
   return http_headers_value(&r->headers, &r->nheaders, &st->hdr, at, len);
 }
 
@@ -75,6 +109,7 @@ static int on_headers_complete(llhttp_t *p) {
   http_conn *c = st->conn;
   http_request *r = c->req;
   if (http_headers_end(&r->headers, &r->nheaders, &st->hdr)) return -1;
+  st->in_body = 1;
   r->method = p->method;
   r->upgrade = p->upgrade;
   r->keep_alive = llhttp_should_keep_alive(p);
@@ -100,19 +135,17 @@ static int on_message_complete(llhttp_t *p) {
 }
 
 static const llhttp_settings_t *settings(void) {
-  static llhttp_settings_t s;
-  static int ready;
-  if (!ready) {
-    llhttp_settings_init(&s);
-    s.on_message_begin = on_message_begin;
-    s.on_url = on_url;
-    s.on_header_field = on_header_field;
-    s.on_header_value = on_header_value;
-    s.on_headers_complete = on_headers_complete;
-    s.on_body = on_body;
-    s.on_message_complete = on_message_complete;
-    ready = 1;
-  }
+  /* Complete at compile time: the I/O threads of several contexts read it
+   * at once. */
+  static const llhttp_settings_t s = {
+      .on_message_begin = on_message_begin,
+      .on_url = on_url,
+      .on_header_field = on_header_field,
+      .on_header_value = on_header_value,
+      .on_headers_complete = on_headers_complete,
+      .on_body = on_body,
+      .on_message_complete = on_message_complete,
+  };
   return &s;
 }
 
@@ -173,7 +206,13 @@ static void on_written(uv_write_t *w, int status) {
 
 static void flush(http_conn *c) {
   if (c->closing) return;
-  if (c->writing) return;
+  if (c->writing) {
+    /* A reader that stopped may never take what is in flight: waiting for
+     * it would hold the connection, and its session, for as long as the
+     * peer likes. */
+    if (c->stuck) conn_really_close(c);
+    return;
+  }
   if (c->out.len) {
     uv_buf_t b = uv_buf_init(c->out.data, (unsigned)c->out.len);
     int n = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
@@ -224,11 +263,12 @@ static void flush_dirty(http_server *s) {
 static void on_check(uv_check_t *h) { flush_dirty(h->data); }
 static void on_prepare(uv_prepare_t *h) { flush_dirty(h->data); }
 
-/* Gives up on a connection from inside a send: it is closed when output is
- * flushed, never synchronously, so a broadcast that reaches it can go on
- * walking its recipients. */
+/* Gives up on a connection from inside a send: it is closed by the next
+ * flush (a write in flight or not), never synchronously, so a broadcast
+ * that reaches it can go on walking its recipients. */
 static void doom(http_conn *c) {
   c->failed = 1;
+  c->stuck = 1;
   c->close_after_write = 1;
   sbuf_reset(&c->out);
   mark_dirty(c);
@@ -255,6 +295,7 @@ static const char *status_text(int status) {
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
     case 413: return "Payload Too Large";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
@@ -352,8 +393,7 @@ static size_t parse_http(http_conn *c, const char *p, size_t n) {
     llhttp_errno_t err = llhttp_execute(c->parser, p + used, n - used);
     if (err == HPE_OK) return n;
     if (err != HPE_PAUSED && err != HPE_PAUSED_UPGRADE) {
-      int status = c->req && c->req->headers.len >= MAX_HEADER_BYTES ? 431 : 400;
-      fail_request(c, status);
+      fail_request(c, ((parse_state *)c->parser->data)->too_large ? 431 : 400);
       return n;
     }
     used = (size_t)(llhttp_get_error_pos(c->parser) - p);
@@ -542,7 +582,7 @@ static void on_connection(uv_stream_t *l, int status) {
   c->next = s->conns;
   if (s->conns) s->conns->prev = c;
   s->conns = c;
-  c->last_active = uv_now(s->loop);
+  c->last_active = c->request_start = uv_now(s->loop);
   uv_tcp_nodelay(&c->tcp, 1);
   if (!s->paused && uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read))
     conn_really_close(c);
@@ -561,6 +601,22 @@ static void peer_name(http_conn *c, char *out, size_t cap) {
 
 #define CLOSE_GRACE_MS 2000
 
+/* Node's headersTimeout and requestTimeout run from the start of a request
+ * (from the accept for the first one), however the bytes trickle in: a
+ * peer that sends a byte now and then, or nothing at all, holds no
+ * connection past them. An idle keep-alive connection waits for
+ * keepAliveTimeout instead. 0 turns a timeout off. */
+static void sweep_request(http_conn *c, uint64_t now) {
+  http_server *s = c->srv;
+  if (c->req || !c->had_request) {
+    int in_body = c->req && ((parse_state *)c->parser->data)->in_body;
+    uint64_t limit = in_body ? s->request_timeout_ms : s->headers_timeout_ms;
+    if (limit && now - c->request_start > limit) fail_request(c, 408);
+  } else if (now - c->last_active > s->keep_alive_ms) {
+    conn_really_close(c);
+  }
+}
+
 static void on_sweep(uv_timer_t *t) {
   http_server *s = t->data;
   uint64_t now = uv_now(s->loop);
@@ -569,9 +625,8 @@ static void on_sweep(uv_timer_t *t) {
     http_conn *n = c->next;
     if (s->closing && now - s->closing_since > CLOSE_GRACE_MS) {
       conn_really_close(c);
-    } else if (!c->websocket && !c->awaiting_response && !c->closing) {
-      uint64_t limit = c->req ? s->headers_timeout_ms : s->keep_alive_ms;
-      if (now - c->last_active > limit) conn_really_close(c);
+    } else if (!c->websocket && !c->awaiting_response && !c->closing && !c->close_after_write) {
+      sweep_request(c, now);
     }
     c = n;
   }

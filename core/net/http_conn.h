@@ -51,7 +51,10 @@ struct http_server {
   size_t max_ws_message;    /* bytes; larger messages close the socket 1009 */
   size_t max_out;           /* bytes queued to a slow reader before closing */
   uint64_t keep_alive_ms;   /* idle keep-alive connections are closed */
+  /* A request not complete this long after it began gets 408 and the
+   * connection closes (Node's headersTimeout and requestTimeout; 0: none). */
   uint64_t headers_timeout_ms;
+  uint64_t request_timeout_ms;
   http_conn *conns;         /* every open connection */
   http_conn *dirty;         /* connections with output to flush */
   uv_prepare_t flusher_before_poll; /* output made by timers */
@@ -82,7 +85,9 @@ struct http_conn {
   unsigned awaiting_response : 1, is_dirty : 1, writing : 1, closing : 1,
       close_after_write : 1, websocket : 1,
       failed : 1, /* closed for a protocol error or a stuck reader */
-      in_handler : 1; /* on_request is running: its request must live on */
+      stuck : 1,  /* given up on in a send: closed at the next flush, written or not */
+      in_handler : 1, /* on_request is running: its request must live on */
+      had_request : 1; /* a request began on this connection */
   sbuf inflight;            /* bytes handed to uv_write */
   uv_tcp_t tcp;
   http_conn *prev, *next;   /* srv->conns */
@@ -92,6 +97,7 @@ struct http_conn {
   sbuf in;                  /* bytes not parsed yet */
   uv_write_t wreq;
   uint64_t last_active;     /* loop time of the last byte read */
+  uint64_t request_start;   /* loop time the current request began */
   void *session;            /* owner data (the Engine.IO session) */
 };
 

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "../util/json.h"
+#include "../util/pair_groups.h"
+#include "../util/utf8.h"
 
 static int hexval(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -19,6 +21,9 @@ static int decode_into(sbuf *out, const char *s, size_t n, int plus_is_space) {
       int h = hexval(s[i + 1]), l = hexval(s[i + 2]);
       if (h < 0 || l < 0) return -1;
       c = (char)(h * 16 + l);
+      /* Names and values are C strings here: "x=%00sid%00v" would read as
+       * a sid that a proxy in front never saw. */
+      if (c == 0) return -1;
       i += 2;
     } else if (c == '+' && plus_is_space) {
       c = ' ';
@@ -53,40 +58,41 @@ int url_query_parse(url_query *q, const char *url, size_t len) {
 }
 
 const char *url_query_get(const url_query *q, const char *name) {
-  const char *p = q->pairs.data;
+  const char *p = q->pairs.data, *found = NULL;
   for (size_t i = 0; i < q->npairs; i++) {
     const char *v = p + strlen(p) + 1;
-    if (strcmp(p, name) == 0) return v;
+    if (strcmp(p, name) == 0) found = v;
     p = v + strlen(v) + 1;
   }
-  return NULL;
+  return found;
+}
+
+/* A name or value as JSON, decoded as URLSearchParams does (invalid UTF-8
+ * becomes U+FFFD), so that the handshake always parses. */
+static int put_text(sbuf *out, sbuf *scratch, const char *s) {
+  size_t n = strlen(s);
+  if (utf8_is_ascii(s, n)) return json_write_string(out, s, n);
+  sbuf_reset(scratch);
+  return utf8_append_repaired(scratch, s, n) || json_write_string(out, scratch->data, scratch->len);
 }
 
 int url_query_to_json(const url_query *q, sbuf *out) {
-  if (sbuf_putc(out, '{')) return -1;
-  const char *p = q->pairs.data;
-  int first = 1;
-  for (size_t i = 0; i < q->npairs; i++) {
-    const char *v = p + strlen(p) + 1;
-    const char *next = v + strlen(v) + 1;
-    /* Later duplicates win: skip a name that appears again further on. */
-    int repeated = 0;
-    const char *r = next;
-    for (size_t j = i + 1; j < q->npairs; j++) {
-      const char *rv = r + strlen(r) + 1;
-      if (strcmp(r, p) == 0) repeated = 1;
-      r = rv + strlen(rv) + 1;
-    }
-    if (!repeated) {
-      if (!first && sbuf_putc(out, ',')) return -1;
-      first = 0;
-      if (json_write_string(out, p, strlen(p)) || sbuf_putc(out, ':') ||
-          json_write_string(out, v, strlen(v)))
-        return -1;
-    }
-    p = next;
+  pair_groups g;
+  sbuf scratch = SBUF_INIT;
+  int rc = pair_groups_build(&g, q->pairs.data, q->npairs) || sbuf_putc(out, '{');
+  int written = 0;
+  for (size_t i = 0; i < q->npairs && !rc; i++) {
+    if (!g.first[i]) continue;
+    /* In the place of its first use, with its last value, as
+     * Object.fromEntries(searchParams) gives it. */
+    size_t last = i;
+    while (g.next[last] != PAIR_GROUPS_END) last = g.next[last];
+    rc = (written++ && sbuf_putc(out, ',')) || put_text(out, &scratch, g.name[i]) ||
+         sbuf_putc(out, ':') || put_text(out, &scratch, pair_value(g.name[last]));
   }
-  return sbuf_putc(out, '}');
+  pair_groups_free(&g);
+  sbuf_free(&scratch);
+  return rc || sbuf_putc(out, '}') ? -1 : 0;
 }
 
 void url_query_free(url_query *q) {

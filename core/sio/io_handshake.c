@@ -5,44 +5,61 @@
 
 #include "../net/url_query.h"
 #include "../util/json.h"
+#include "../util/pair_groups.h"
+#include "../util/utf8.h"
 #include "io_server.h"
 
-/* Node joins repeated request headers with ", "; set-cookie stays apart
- * there, which nobody reads from a handshake. */
+/* Headers Node keeps the first of when repeated (IncomingMessage). */
+static int first_only(const char *name) {
+  static const char *const names[] = {
+      "age", "authorization", "content-length", "content-type", "etag", "expires", "from", "host",
+      "if-modified-since", "if-unmodified-since", "last-modified", "location", "max-forwards",
+      "proxy-authorization", "referer", "retry-after", "server", "user-agent"};
+  for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+    if (strcmp(name, names[i]) == 0) return 1;
+  return 0;
+}
+
+/* Node reads header bytes as Latin-1. */
+static int put_latin1(sbuf *out, sbuf *scratch, const char *s) {
+  size_t n = strlen(s);
+  if (utf8_is_ascii(s, n)) return json_write_string(out, s, n);
+  sbuf_reset(scratch);
+  return utf8_append_latin1(scratch, s, n) || json_write_string(out, scratch->data, scratch->len);
+}
+
+/* handshake.headers as Node's req.headers: a repeated header is joined
+ * with ", " ("; " for cookie), set-cookie is an array, and a few keep
+ * their first value. */
 static int headers_json(const http_request *req, sbuf *out) {
-  int rc = sbuf_putc(out, '{');
-  const char *p = req->headers.data;
-  int first = 1;
+  pair_groups g;
+  sbuf joined = SBUF_INIT, scratch = SBUF_INIT;
+  int rc = pair_groups_build(&g, req->headers.data, req->nheaders) || sbuf_putc(out, '{');
+  int written = 0;
   for (size_t i = 0; i < req->nheaders && !rc; i++) {
-    const char *v = p + strlen(p) + 1;
-    const char *next = v + strlen(v) + 1;
-    int seen = 0;
-    const char *q = req->headers.data;
-    for (size_t j = 0; j < i; j++) {
-      const char *qv = q + strlen(q) + 1;
-      if (strcmp(q, p) == 0) seen = 1;
-      q = qv + strlen(qv) + 1;
+    if (!g.first[i]) continue;
+    const char *name = g.name[i];
+    int cookie = strcmp(name, "cookie") == 0, set_cookie = strcmp(name, "set-cookie") == 0;
+    rc = (written++ && sbuf_putc(out, ',')) || put_latin1(out, &scratch, name) ||
+         sbuf_putc(out, ':') || (set_cookie && sbuf_putc(out, '['));
+    if (first_only(name) || (g.next[i] == PAIR_GROUPS_END && !set_cookie)) {
+      rc = rc || put_latin1(out, &scratch, pair_value(name));
+      continue;
     }
-    if (!seen) {
-      if (!first) rc |= sbuf_putc(out, ',');
-      first = 0;
-      rc |= json_write_string(out, p, strlen(p)) | sbuf_putc(out, ':');
-      sbuf joined = SBUF_INIT;
-      const char *q2 = p;
-      for (size_t j = i; j < req->nheaders; j++) {
-        const char *qv = q2 + strlen(q2) + 1;
-        if (strcmp(q2, p) == 0) {
-          if (joined.len) rc |= sbuf_puts(&joined, ", ");
-          rc |= sbuf_puts(&joined, qv);
-        }
-        q2 = qv + strlen(qv) + 1;
-      }
-      rc |= json_write_string(out, joined.data ? joined.data : "", joined.len);
-      sbuf_free(&joined);
+    sbuf_reset(&joined);
+    for (size_t j = i; j != PAIR_GROUPS_END && !rc; j = g.next[j]) {
+      const char *v = pair_value(g.name[j]);
+      if (set_cookie)
+        rc = (j != i && sbuf_putc(out, ',')) || put_latin1(out, &scratch, v);
+      else
+        rc = (j != i && sbuf_puts(&joined, cookie ? "; " : ", ")) || sbuf_puts(&joined, v);
     }
-    p = next;
+    rc = rc || (set_cookie ? sbuf_putc(out, ']') : put_latin1(out, &scratch, joined.data));
   }
-  return rc | sbuf_putc(out, '}');
+  pair_groups_free(&g);
+  sbuf_free(&joined);
+  sbuf_free(&scratch);
+  return rc || sbuf_putc(out, '}') ? -1 : 0;
 }
 
 /* The handshake's "time" for second t, as Date.toString() in UTC writes it.
@@ -86,8 +103,9 @@ char *io_handshake_json(const http_request *req, const char *transport_url) {
   rc |= sbuf_puts(&out, http_header(req, "origin") ? ",\"xdomain\":true" : ",\"xdomain\":false") |
         sbuf_puts(&out, ",\"secure\":false,\"issued\":") |
         put_decimal(&out, (unsigned long long)tv.tv_sec * 1000 + (unsigned long long)tv.tv_usec / 1000);
-  rc |= sbuf_puts(&out, ",\"url\":") |
-        json_write_string(&out, req->url.data ? req->url.data : "/", req->url.len);
+  sbuf scratch = SBUF_INIT;
+  rc |= sbuf_puts(&out, ",\"url\":") | put_latin1(&out, &scratch, req->url.data ? req->url.data : "/");
+  sbuf_free(&scratch);
   rc |= sbuf_puts(&out, ",\"query\":") | url_query_to_json(&q, &out) | sbuf_putc(&out, '}');
   url_query_free(&q);
   if (rc) {

@@ -21,6 +21,7 @@
 #include "../eio/eio_packet.h"
 #include "../util/json.h"
 #include "../util/sbuf.h"
+#include "../util/utf8.h"
 
 /* ---- JavaScript number and date text ---- */
 
@@ -347,11 +348,11 @@ static int member_cmp(const void *a, const void *b) {
  * reconstructPacket replaces it: num must then name one. */
 static int enc_placeholder(mp_enc *e, size_t num_member) {
   if (num_member == SIZE_MAX) return -1;
-  size_t i = e->m[num_member].val;
-  double num;
-  if (read_number(e, &i, &num)) return -1;
-  if (!is_integral(num) || num < 0 || num >= (double)e->p->nbins) return -1;
-  const sio_attachment *a = &e->p->bins[(size_t)num];
+  size_t at = e->m[num_member].val;
+  long end = json_skip_value(e->s, e->n, at);
+  long num = end < 0 ? -1 : json_placeholder_num(e->s + at, (size_t)end - at, e->p->nbins);
+  if (num < 0) return -1;
+  const sio_attachment *a = &e->p->bins[num];
   return put_bin(&e->out, a->data, a->len);
 }
 
@@ -685,55 +686,14 @@ typedef struct mp_dec {
   size_t nbins, cap;
 } mp_dec;
 
-/* Length of the well-formed UTF-8 sequence at s, or 0 with *bad set to the
- * number of bytes the WHATWG decoder (Node's Buffer.toString) turns into
- * one U+FFFD. */
-static size_t utf8_seq(const uint8_t *s, size_t n, size_t *bad) {
-  unsigned c = s[0], lo = 0x80, hi = 0xbf;
-  size_t need;
-  if (c < 0x80) return 1;
-  if (c >= 0xc2 && c <= 0xdf) {
-    need = 1;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    need = 2;
-    if (c == 0xe0) lo = 0xa0; /* overlong */
-    if (c == 0xed) hi = 0x9f; /* surrogates */
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    need = 3;
-    if (c == 0xf0) lo = 0x90; /* overlong */
-    if (c == 0xf4) hi = 0x8f; /* above U+10FFFF */
-  } else {
-    *bad = 1;
-    return 0;
-  }
-  for (size_t k = 1; k <= need; k++) {
-    if (k >= n || s[k] < lo || s[k] > hi) {
-      *bad = k;
-      return 0;
-    }
-    lo = 0x80;
-    hi = 0xbf;
-  }
-  return need + 1;
-}
-
 /* The string notepack.io decodes (invalid UTF-8 replaced by U+FFFD), into
  * d->tmp; returns its bytes. */
 static const char *utf8_repair(mp_dec *d, const uint8_t *s, size_t n,
                                size_t *len) {
-  size_t i = 0, bad = 0, k;
-  while (i < n && (k = utf8_seq(s + i, n - i, &bad)) != 0) i += k;
   *len = n;
-  if (i == n) return (const char *)s;
+  if (utf8_valid_prefix((const char *)s, n) == n) return (const char *)s;
   sbuf_reset(d->tmp);
-  if (sbuf_append(d->tmp, s, i)) return NULL;
-  while (i < n) {
-    k = utf8_seq(s + i, n - i, &bad);
-    if (k ? sbuf_append(d->tmp, s + i, k)
-          : sbuf_append(d->tmp, "\xef\xbf\xbd", 3))
-      return NULL;
-    i += k ? k : bad;
-  }
+  if (utf8_append_repaired(d->tmp, (const char *)s, n)) return NULL;
   *len = d->tmp->len;
   return d->tmp->data;
 }
@@ -752,10 +712,12 @@ static int put_json_number(sbuf *o, double v) {
 }
 
 /* A Buffer (bin) or ArrayBuffer (ext 0): an attachment in EVENT and ACK
- * payloads; elsewhere what JSON.stringify makes of it. */
+ * payloads (at most SIO_MAX_ATTACHMENTS of them, as with the JSON parser);
+ * elsewhere what JSON.stringify makes of it. */
 static int put_binary(mp_dec *d, sbuf *o, const uint8_t *p, size_t n,
                       int arraybuffer) {
   if (d->bin_ok) {
+    if (d->nbins == SIO_MAX_ATTACHMENTS) return -1;
     if (d->nbins == d->cap) {
       size_t cap = d->cap ? d->cap * 2 : 4;
       sio_attachment *b = realloc(d->bins, cap * sizeof *b);
@@ -1014,7 +976,7 @@ static int mp_decode(sio_decoder *dd, const char *data, size_t len,
     return -1;
   /* Ids are ack counters: a negative one cannot be answered, and one past
    * 2^53 would not survive a JavaScript peer. */
-  if (!is_undefined(&it) && integer_in(&it, 0, 9007199254740991.0, &id))
+  if (!is_undefined(&it) && integer_in(&it, 0, (double)SIO_MAX_ACK_ID, &id))
     return -1;
   if (!data_valid(&d, (int)type, f.data)) return -1;
   char *nsp = dec_nsp(&d, f.nsp);

@@ -15,8 +15,10 @@ const OPTIONS = {
   "--transports": "transports",
   "--parser": "parser",
   "--serve-client": "serveClient",
+  "--headers-timeout": "headersTimeout",
+  "--request-timeout": "requestTimeout",
 };
-const NUMERIC = new Set(["port", "pingInterval", "pingTimeout", "connectTimeout", "maxHttpBufferSize"]);
+const NUMERIC = new Set(["port", "pingInterval", "pingTimeout", "connectTimeout", "maxHttpBufferSize", "headersTimeout", "requestTimeout"]);
 
 function parseArgs(argv) {
   const args = { port: 3000 };
@@ -47,8 +49,14 @@ function serverOptions(args) {
   return opts;
 }
 
+const FLOOD_MAX_COUNT = 10000;
+const FLOOD_MAX_SIZE = 10000000;
+
 // [id, reason] pairs per namespace name, oldest first.
 const disconnectsByNsp = new Map();
+
+// Acks kept by hold-ack until release-ack names their key.
+const heldAcks = new Map();
 
 function withoutAck(args) {
   const ack = typeof args[args.length - 1] === "function" ? args.pop() : undefined;
@@ -64,6 +72,10 @@ function installHandlers(io, socket) {
   const on = (event, handler) => socket.on(event, (...received) => handler(...withoutAck(received)));
 
   socket.emit("auth", socket.handshake.auth ?? {});
+  if (socket.handshake.auth?.handshake === true) {
+    const { query, headers, url } = socket.handshake;
+    socket.emit("handshake", { query, headers, url });
+  }
   socket.on("disconnect", (reason) => {
     if (!disconnectsByNsp.has(nsp.name)) disconnectsByNsp.set(nsp.name, []);
     disconnectsByNsp.get(nsp.name).push([socket.id, reason]);
@@ -95,6 +107,16 @@ function installHandlers(io, socket) {
     socket.timeout(timeoutMs).emit(event, ...args, (err, ...res) =>
       socket.emit("server-ack-result", err ? err.message : null, res));
   });
+  on("server-ack-reply", ([reply, timeoutMs, event, ...args]) => {
+    socket.timeout(timeoutMs).emit(event, ...args, (err, ...res) =>
+      socket.emit(reply, err ? err.message : null, res));
+  });
+  on("hold-ack", ([key], ack) => heldAcks.set(key, ack));
+  on("release-ack", ([key, ...args]) => {
+    const ack = heldAcks.get(key);
+    heldAcks.delete(key);
+    ack?.(...args);
+  });
   on("broadcast-ack", ([timeoutMs, event, ...args]) => {
     nsp.timeout(timeoutMs).emit(event, ...args, (err, responses) =>
       socket.emit("broadcast-ack-result", err ? err.message : null, responses));
@@ -114,6 +136,12 @@ function installHandlers(io, socket) {
   });
   on("disconnect-room", ([room, close]) => nsp.in(room).disconnectSockets(close === true));
   on("disconnect-me", ([close]) => socket.disconnect(close === true));
+  on("flood", ([count, size]) => {
+    const whole = (n, max) => Number.isInteger(n) && n >= 0 && n <= max;
+    if (!whole(count, FLOOD_MAX_COUNT) || !whole(size, FLOOD_MAX_SIZE)) return;
+    const text = "x".repeat(size);
+    for (let i = 0; i < count; i++) socket.emit("flood", i, text);
+  });
   on("last-disconnects", (_args, ack) => ack(disconnectsByNsp.get(nsp.name) ?? []));
 }
 
@@ -143,7 +171,14 @@ function shutDown(io) {
 }
 
 const args = parseArgs(process.argv.slice(2));
-const httpServer = createServer();
+// Node checks its request timeouts every connectionsCheckingInterval (30 s by
+// default): a short timeout asked for is checked as often as libsio checks.
+const timeouts = {};
+for (const key of ["headersTimeout", "requestTimeout"]) {
+  if (args[key] !== undefined) timeouts[key] = args[key];
+}
+if (Object.keys(timeouts).length) timeouts.connectionsCheckingInterval = 1000;
+const httpServer = createServer(timeouts);
 const io = new Server(httpServer, serverOptions(args));
 setUpNamespaces(io);
 process.on("SIGINT", () => shutDown(io));

@@ -1,6 +1,12 @@
-/* URL splitting for the client: schemes, default ports, IPv6 literals. */
+/* URL splitting for the client: schemes, default ports, IPv6 literals; and
+ * the server's query strings: decoding, repeated names, what the handshake
+ * JSON makes of them. */
+#include <stdlib.h>
+#include <string.h>
+
 #include "check.h"
 #include "net/url.h"
+#include "net/url_query.h"
 
 static void check_url(const char *s, int secure, int websocket, const char *host, int port,
                       const char *path, const char *query) {
@@ -24,7 +30,61 @@ static void check_bad(const char *s) {
   CHECK(u.host == NULL && u.path == NULL && u.query == NULL);
 }
 
+/* The handshake's query object for url. */
+static void check_query_json(const char *url, const char *json) {
+  url_query q;
+  sbuf out = SBUF_INIT;
+  CHECK(url_query_parse(&q, url, strlen(url)) == 0);
+  CHECK(url_query_to_json(&q, &out) == 0);
+  CHECK_STR(out.data, json);
+  sbuf_free(&out);
+  url_query_free(&q);
+}
+
+static void check_query_bad(const char *url) {
+  url_query q;
+  CHECK(url_query_parse(&q, url, strlen(url)) == -1);
+  url_query_free(&q);
+}
+
+static void check_queries(void) {
+  check_query_json("/p?a=1&b=x+y&c=%41", "{\"a\":\"1\",\"b\":\"x y\",\"c\":\"A\"}");
+  check_query_json("/p", "{}");
+  check_query_json("/p?&&a&", "{\"a\":\"\"}");
+  /* A repeated name: its first place, its last value. */
+  check_query_json("/p?a=1&b=2&a=3", "{\"a\":\"3\",\"b\":\"2\"}");
+  /* Invalid UTF-8 as URLSearchParams decodes it: one U+FFFD per maximal
+   * ill-formed subpart. */
+  check_query_json("/p?x=%FF&y=%C3%A9&z=%E2%82&w=%ED%A0%80",
+                   "{\"x\":\"\xef\xbf\xbd\",\"y\":\"\xc3\xa9\",\"z\":\"\xef\xbf\xbd\","
+                   "\"w\":\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"}");
+  check_query_json("/p?%FF=1", "{\"\xef\xbf\xbd\":\"1\"}");
+  check_query_bad("/p?x=%00sid%00ZZZ");
+  check_query_bad("/p?%00=1");
+  check_query_bad("/p%00?a=1");
+  check_query_bad("/p?a=%zz");
+
+  url_query q;
+  const char *url = "/socket.io/?sid=a&sid=b";
+  CHECK(url_query_parse(&q, url, strlen(url)) == 0);
+  CHECK_STR(url_query_get(&q, "sid"), "b");
+  CHECK(url_query_get(&q, "EIO") == NULL);
+  url_query_free(&q);
+
+  /* Thousands of names, repeated and not, past the table kept on the stack. */
+  sbuf big = SBUF_INIT, want = SBUF_INIT;
+  sbuf_puts(&big, "/p?");
+  sbuf_puts(&want, "{");
+  for (int i = 0; i < 3000; i++) sbuf_printf(&big, "n%d=%d&", i % 1000, i);
+  for (int i = 0; i < 1000; i++) sbuf_printf(&want, "%s\"n%d\":\"%d\"", i ? "," : "", i, i + 2000);
+  sbuf_puts(&want, "}");
+  check_query_json(big.data, want.data);
+  sbuf_free(&big);
+  sbuf_free(&want);
+}
+
 int main(void) {
+  check_queries();
   check_url("http://example.com", 0, 0, "example.com", 80, "/", NULL);
   check_url("https://example.com", 1, 0, "example.com", 443, "/", NULL);
   check_url("ws://example.com", 0, 1, "example.com", 80, "/", NULL);

@@ -26,6 +26,8 @@ SECONDS = {
     "ping_timeout": "pingTimeout",
     "connect_timeout": "connectTimeout",
     "upgrade_timeout": "upgradeTimeout",
+    "headers_timeout": "headersTimeout",
+    "request_timeout": "requestTimeout",
 }
 BOOLEANS = {"allow_upgrades": "allowUpgrades"}
 LISTS = {"transports": "transports"}
@@ -93,6 +95,7 @@ CLIENT_PLAIN = {
     "retries": "retries",
     "parser": "parser",
     "tls_ca": "tls.ca",
+    "max_queued_events": "maxQueuedEvents",
 }
 CLIENT_SECONDS = {
     "timeout": "timeout",
