@@ -215,7 +215,8 @@ if [ "${SIO_MUTATION_BASELINE:-1}" != 0 ]; then
   printf '==== baseline: %s\n' "${ALL_SUITES[*]}"
   for suite in "${ALL_SUITES[@]}"; do
     log="$SCRATCH/logs/baseline-$(tr / - <<<"$suite").log"
-    if ! run_suite "$suite" "$log"; then
+    # A timing-sensitive test may fail once on a loaded machine: once more.
+    if ! run_suite "$suite" "$log" && ! run_suite "$suite" "$log"; then
       echo "$suite fails without any mutant (see $log): fix it first"
       exit 1
     fi

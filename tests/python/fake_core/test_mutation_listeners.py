@@ -1,13 +1,14 @@
 """Handler registration and dispatch (sio._listeners) on their own: several
-handlers per event, every form of off(), events nobody listens to, and
-handlers whose signature cannot be read."""
+handlers per event, every form of off(), events nobody listens to,
+handlers whose signature cannot be read, and the report of lost events."""
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable, Optional
 
 import pytest
 
-from sio._listeners import Listeners, dispatch, takes_ack
+from sio._listeners import EVENTS_LOST, Listeners, dispatch, report_lost, takes_ack
 
 
 class Calls:
@@ -95,3 +96,19 @@ def test_a_handler_with_an_unreadable_signature_answers_by_return_value() -> Non
     assert takes_ack(lambda ack: None) is True
     assert takes_ack(lambda *, ack: None) is True
     assert takes_ack(lambda *ack: None) is False
+
+
+def test_lost_events_go_to_their_handlers_else_to_the_log(
+        caplog: pytest.LogCaptureFixture) -> None:
+    listeners = Listeners()
+    with caplog.at_level(logging.WARNING, logger="sio"):
+        report_lost(Calls(), listeners, 3)
+    assert [record.getMessage() for record in caplog.records] == [
+        "libsio: events lost: 3 (out of memory, or more events than max_queued_events "
+        "left unread); handle 'events_lost' to be told"]
+    caplog.clear()
+    counts: list[int] = []
+    listeners.on(EVENTS_LOST, counts.append)
+    with caplog.at_level(logging.WARNING, logger="sio"):
+        report_lost(Calls(), listeners, 4)
+    assert counts == [4] and caplog.records == []
