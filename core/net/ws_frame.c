@@ -96,6 +96,8 @@ int ws_read_frame(ws_reader *r, const uint8_t *f, size_t n, int expect_mask,
   if ((len7 == 126 && plen < 126) || (len7 == 127 && (plen < 65536 || plen >> 63)))
     return -1;
   if (mask != expect_mask || rsv) return -1;
+  /* Opcodes 0xB-0xF are reserved control frames: unknown, so fatal. */
+  if (opcode > WS_PONG) return -1;
   if (opcode >= WS_CLOSE && (!fin || plen > 125)) return -1;
   if (r->msg.len + plen > max_message) {
     out->close_code = 1009;
