@@ -57,7 +57,8 @@ uint64_t ws_frame_size(const uint8_t *p, size_t n, uint64_t *payload_len) {
   }
   if (p[1] & 0x80) hdr += 4;
   *payload_len = len;
-  return hdr + len;
+  /* A length near 2^64 (invalid anyway) must not wrap to a small size. */
+  return len > UINT64_MAX - hdr ? UINT64_MAX : hdr + len;
 }
 
 /* Appends the payload, unmasked with key (4 bytes) or copied as is. */

@@ -37,6 +37,11 @@ int main(void) {
   CHECK(read_one("\x81\x81\x00\x00\x00\x00x", 7, 0, &f) == -1);
   CHECK(read_one("\x81\x81\x01\x02\x03\x04y", 7, 1, &f) == 0);
   CHECK(f.kind == WS_TEXT && f.len == 1 && f.data[0] == ('y' ^ 1));
+  /* A 64-bit length of 2^64 - 1 does not wrap the frame's size. */
+  uint64_t plen;
+  CHECK(ws_frame_size((const uint8_t *)"\x82\x7f\xff\xff\xff\xff\xff\xff\xff\xff", 10, &plen) ==
+        UINT64_MAX);
+  CHECK(plen == UINT64_MAX);
   ws_reader_free(&reader);
   printf("ok\n");
   return 0;
