@@ -1,7 +1,7 @@
 /* A Socket.IO parser's decoder (FUZZ_PARSER: sio_parser_json or
  * sio_parser_msgpack) fed a sequence of Engine.IO messages, each starting
  * with 't' (text) or 'b' (binary). Every decoded packet must encode and
- * decode back to itself, and survive a trip through the other parser. */
+ * decode back as itself, through either parser (see check_packet). */
 #include "fuzz_util.h"
 #include "sio/sio_parser.h"
 #include "util/json.h"
@@ -55,7 +55,8 @@ static int trip(const sio_parser *parser, const sio_packet *p, sio_packet *out) 
     if (rc) FUZZ_CHECK(k == n - 1);
   }
   if (rc != 1) {
-    fprintf(stderr, "%s refused its own encoding of a packet of type %d\n", parser->name, p->type);
+    print_packet(parser->name, p);
+    fprintf(stderr, "%s refused its own encoding of that packet\n", parser->name);
     abort();
   }
   /* A borrowed packet points into msgs: own it before they go. */
@@ -74,22 +75,40 @@ static int trip(const sio_parser *parser, const sio_packet *p, sio_packet *out) 
   return 1;
 }
 
+/* 1 when trip(parser, p) gave the same packet; 0 when the parser cannot
+ * express p. */
+static int trip_keeps(const sio_parser *parser, const sio_packet *p) {
+  sio_packet q;
+  sio_packet_init(&q);
+  int ok = trip(parser, p, &q);
+  if (ok) check_same(p, &q);
+  sio_packet_clear(&q);
+  return ok;
+}
+
+/* An EVENT whose name is not a string: socket.io-parser takes one (a
+ * number), the msgpack parser does not, and the core never sends one. */
+static int unnamed_event(const sio_packet *p) {
+  json_event_parts ep;
+  return (p->type == SIO_P_EVENT || p->type == SIO_P_BINARY_EVENT) &&
+         json_event_locate(p->data, p->data_len, &ep) != 0;
+}
+
+/* The JSON parser hands the payload on as it came, so a trip through it
+ * changes nothing. The msgpack encoder writes what JavaScript would hold
+ * (index keys first, the last of duplicate keys, integers past 2^64
+ * wrapped as notepack.io wraps them): after one trip through it the packet
+ * is in that form, which a trip through either parser keeps. */
 static void check_packet(const sio_packet *p) {
-  const sio_parser *other = first == &sio_parser_json ? &sio_parser_msgpack : &sio_parser_json;
-  sio_packet again, there, back, there2;
-  sio_packet_init(&again);
-  sio_packet_init(&there);
-  sio_packet_init(&back);
-  sio_packet_init(&there2);
-  if (trip(first, p, &again)) check_same(p, &again);
-  /* The other parser may write the data differently (numbers, binary
-   * values), but once through it, a trip there and back is stable. */
-  if (trip(other, p, &there) && trip(first, &there, &back) && trip(other, &back, &there2))
-    check_same(&there, &there2);
-  sio_packet_clear(&again);
-  sio_packet_clear(&there);
-  sio_packet_clear(&back);
-  sio_packet_clear(&there2);
+  trip_keeps(&sio_parser_json, p);
+  if (unnamed_event(p)) return;
+  sio_packet norm;
+  sio_packet_init(&norm);
+  if (trip(&sio_parser_msgpack, p, &norm)) {
+    trip_keeps(&sio_parser_msgpack, &norm);
+    trip_keeps(&sio_parser_json, &norm);
+  }
+  sio_packet_clear(&norm);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
