@@ -25,9 +25,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "fuzz_util.h"
+#include "fuzz_loop.h"
 #include "net/ws_frame.h"
-#include "pump/context.h"
 #include "sio/client_manager.h"
 #include "util/base64.h"
 #include "util/json.h"
@@ -50,17 +49,10 @@ static conn conns[NCONNS];
 static size_t nconns;
 static uint64_t next_req = 1;
 
-static char *dup_str(const char *s) {
-  char *d = strdup(s);
-  FUZZ_CHECK(d);
-  return d;
-}
-
 static void noop(uv_timer_t *t) { (void)t; }
 
 static void setup(void) {
-  ctx = ctx_alloc();
-  FUZZ_CHECK(ctx && uv_loop_init(&ctx->loop) == 0);
+  ctx = fuzz_context();
   listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
   socklen_t len = sizeof a;
@@ -78,8 +70,8 @@ static void start_client(unsigned flags) {
   cl_config cfg = {0};
   char url[64];
   snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
-  cfg.eio.url = dup_str(url);
-  cfg.eio.path = dup_str("/socket.io/");
+  cfg.eio.url = fuzz_strdup(url);
+  cfg.eio.path = fuzz_strdup("/socket.io/");
   int transports = (flags >> 1) & 3;
   cfg.eio.allow_polling = transports != 2;
   cfg.eio.allow_websocket = transports != 1;
@@ -103,25 +95,10 @@ static cl_socket *socket_of(const char *nsp) {
   return NULL;
 }
 
-static sio_attachment *copy_bins(const sio_buf *bins, size_t n) {
-  if (!n) return NULL;
-  sio_attachment *a = calloc(n, sizeof *a);
-  FUZZ_CHECK(a);
-  for (size_t k = 0; k < n; k++) {
-    a[k].data = malloc(bins[k].len ? bins[k].len : 1);
-    FUZZ_CHECK(a[k].data);
-    if (bins[k].len) memcpy(a[k].data, bins[k].data, bins[k].len);
-    a[k].len = bins[k].len;
-  }
-  return a;
-}
-
 /* The host's turn: every event staged since the last one. */
 static int host(void) {
-  ev_rec *list = ctx->staged;
+  ev_rec *list = fuzz_take_events(ctx);
   int n = 0;
-  ctx->staged = ctx->staged_tail = NULL;
-  ctx->nstaged = 0;
   for (ev_rec *r = list; r; r = r->next, n++) {
     const sio_event *ev = &r->ev;
     cl_socket *s = ev->nsp ? socket_of(ev->nsp) : NULL;
@@ -139,7 +116,7 @@ static int host(void) {
         FUZZ_CHECK(json_validate(ev->data, ev->data_len) == 0);
         FUZZ_CHECK(json_count_placeholders(ev->data, ev->data_len, ev->nbins) >= 0);
         if (s && ev->ack_id >= 0) {
-          sio_attachment *bins = copy_bins(ev->bins, ev->nbins);
+          sio_attachment *bins = fuzz_copy_bins(ev->bins, ev->nbins);
           cl_socket_ack(s, ev->ack_id, ev->data, ev->data_len, bins, ev->nbins);
           sio_attachments_free(bins, ev->nbins);
         }
@@ -190,6 +167,11 @@ static void turn(void) {
   }
 }
 
+static int host_and_serve(void) {
+  int n = host();
+  return n + (serve() > 0);
+}
+
 /* Runs the loop, this server and the host until nothing moves. */
 static void settle(void) {
   for (int quiet = 0, turns = 0; quiet < 3 && turns < 200; turns++) {
@@ -197,30 +179,6 @@ static void settle(void) {
     int moved = host() > 0;
     moved |= serve() > 0;
     quiet = moved || ctx->loop.active_reqs.count ? 0 : quiet + 1;
-  }
-}
-
-typedef struct timer_list {
-  uv_timer_t *t[256];
-  size_t n;
-} timer_list;
-
-static void collect_timer(uv_handle_t *h, void *arg) {
-  timer_list *l = arg;
-  if (h->type == UV_TIMER && h != (uv_handle_t *)&kick && uv_is_active(h) && l->n < 256)
-    l->t[l->n++] = (uv_timer_t *)h;
-}
-
-/* Every running timer fires now (handshake timeout, ping deadline,
- * reconnection delay, ack timeouts), as it would later. */
-static void time_passes(void) {
-  timer_list l = {.n = 0};
-  uv_walk(&ctx->loop, collect_timer, &l);
-  for (size_t i = 0; i < l.n; i++) {
-    if (!uv_is_active((uv_handle_t *)l.t[i])) continue;
-    uv_timer_cb cb = l.t[i]->timer_cb;
-    uv_timer_stop(l.t[i]);
-    cb(l.t[i]);
   }
 }
 
@@ -258,11 +216,7 @@ static void check_requests(const sbuf *in) {
 
 static void close_conns(void) {
   for (size_t i = 0; i < nconns; i++) {
-    if (getenv("SIO_FUZZ_TRACE")) {
-      fprintf(stderr, "---- connection %zu received:\n", i);
-      fwrite(conns[i].in.data, 1, conns[i].in.len, stderr);
-      fputc('\n', stderr);
-    }
+    fuzz_trace((int)i, &conns[i].in);
     check_requests(&conns[i].in);
     /* A reset leaves no TIME_WAIT behind: thousands of inputs a second. */
     struct linger lg = {1, 0};
@@ -318,7 +272,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (len == 0) continue;
     unsigned pick = (msg[0] & 7) % (NCONNS + 1); /* ASCII digits name themselves */
     if (pick == NCONNS) {
-      time_passes();
+      fuzz_time_passes(&ctx->loop, (uv_handle_t *)&kick);
     } else if (pick < nconns) {
       send_msg(&conns[pick], msg + 1, len - 1);
     }
@@ -326,18 +280,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   close_conns();
   cl_manager_abort(&mgr);
-  for (int turns = 0; uv_loop_alive(&ctx->loop) && turns < 50; turns++) {
-    turn();
-    host();
-    serve();
-    if (turns > 2) time_passes();
-  }
+  fuzz_wind_down(&ctx->loop, (uv_handle_t *)&kick, turn, host_and_serve);
   close_conns();
-  if (uv_loop_alive(&ctx->loop)) {
-    uv_print_active_handles(&ctx->loop, stderr);
-    FUZZ_CHECK(!"handles left on the loop after the client was aborted");
-  }
-  host();
   cl_manager_free(&mgr);
   return 0;
 }

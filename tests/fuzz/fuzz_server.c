@@ -23,10 +23,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "fuzz_util.h"
+#include "fuzz_loop.h"
 #include "net/http_conn.h"
 #include "net/ws_frame.h"
-#include "pump/context.h"
 #include "sio/io_server.h"
 #include "util/json.h"
 
@@ -44,23 +43,17 @@ static peer peers[NCONNS];
 static char last_sid[RANDOM_ID_LEN + 1];
 static uint64_t next_req = 1;
 
-static char *dup_str(const char *s) {
-  char *d = strdup(s);
-  FUZZ_CHECK(d);
-  return d;
-}
-
 static void start_server(unsigned flags) {
   memset(&srv, 0, sizeof srv);
   eio_options o = {0};
-  o.path = dup_str("/socket.io/");
+  o.path = fuzz_strdup("/socket.io/");
   o.ping_interval = 25000;
   o.ping_timeout = 20000;
   o.upgrade_timeout = 10000;
   o.max_payload = 100000;
   o.allow_polling = o.allow_websocket = o.allow_upgrades = 1;
   if (flags & 2) {
-    o.cors_origin = dup_str("*");
+    o.cors_origin = fuzz_strdup("*");
     o.cors_credentials = 1;
   }
   const sio_parser *parser = flags & 1 ? &sio_parser_msgpack : &sio_parser_json;
@@ -70,25 +63,12 @@ static void start_server(unsigned flags) {
   FUZZ_CHECK(io_server_of(&srv, "/mw", SIO_NS_MIDDLEWARE) == 0);
 }
 
-static sio_attachment *copy_bins(const sio_buf *bins, size_t n) {
-  if (!n) return NULL;
-  sio_attachment *a = calloc(n, sizeof *a);
-  FUZZ_CHECK(a);
-  for (size_t k = 0; k < n; k++) {
-    a[k].data = malloc(bins[k].len ? bins[k].len : 1);
-    FUZZ_CHECK(a[k].data);
-    if (bins[k].len) memcpy(a[k].data, bins[k].data, bins[k].len);
-    a[k].len = bins[k].len;
-  }
-  return a;
-}
-
 static void greet(const sio_event *ev) {
   static const char args[] = "[{\"_placeholder\":true,\"num\":0},\"hi\"]";
   sio_buf bin = {"\x01\x02\x03", 3};
   sio_target to = {.nsp = ev->nsp, .sid = ev->sid};
   for (int all = 0; all < 2; all++) {
-    sio_attachment *bins = copy_bins(&bin, 1);
+    sio_attachment *bins = fuzz_copy_bins(&bin, 1);
     to.sid = all ? NULL : ev->sid;
     io_emit(&srv, &to, "welcome", args, sizeof args - 1, bins, 1, SIO_EMIT_ACK, 1000, next_req++);
     sio_attachments_free(bins, 1);
@@ -96,7 +76,7 @@ static void greet(const sio_event *ev) {
 }
 
 static void answer(const sio_event *ev) {
-  sio_attachment *bins = copy_bins(ev->bins, ev->nbins);
+  sio_attachment *bins = fuzz_copy_bins(ev->bins, ev->nbins);
   if (ev->ack_id >= 0) {
     char *json = malloc(ev->data_len + 1);
     FUZZ_CHECK(json);
@@ -112,10 +92,8 @@ static void answer(const sio_event *ev) {
 
 /* The host's turn: every event staged since the last one. */
 static int host(void) {
-  ev_rec *list = ctx->staged;
+  ev_rec *list = fuzz_take_events(ctx);
   int n = 0;
-  ctx->staged = ctx->staged_tail = NULL;
-  ctx->nstaged = 0;
   for (ev_rec *r = list; r; r = r->next, n++) {
     const sio_event *ev = &r->ev;
     switch (ev->type) {
@@ -178,37 +156,15 @@ static size_t drain(void) {
   return got;
 }
 
+static void turn(void) { uv_run(&ctx->loop, UV_RUN_NOWAIT); }
+
 /* Runs the loop and the host until nothing moves. */
 static void settle(void) {
   for (int quiet = 0, turns = 0; quiet < 3 && turns < 200; turns++) {
-    uv_run(&ctx->loop, UV_RUN_NOWAIT);
+    turn();
     int moved = host() > 0;
     moved |= drain() > 0;
     quiet = moved ? 0 : quiet + 1;
-  }
-}
-
-typedef struct timer_list {
-  uv_timer_t *t[256];
-  size_t n;
-} timer_list;
-
-static void collect_timer(uv_handle_t *h, void *arg) {
-  timer_list *l = arg;
-  if (h->type == UV_TIMER && uv_is_active(h) && l->n < 256) l->t[l->n++] = (uv_timer_t *)h;
-}
-
-/* Time passes: every running timer fires now (heartbeats, ping, upgrade,
- * connect and ack timeouts), as many seconds later would. A handle closed by
- * an earlier callback stays readable until the loop runs again. */
-static void time_passes(void) {
-  timer_list l = {.n = 0};
-  uv_walk(&ctx->loop, collect_timer, &l);
-  for (size_t i = 0; i < l.n; i++) {
-    if (!uv_is_active((uv_handle_t *)l.t[i])) continue;
-    uv_timer_cb cb = l.t[i]->timer_cb;
-    uv_timer_stop(l.t[i]);
-    cb(l.t[i]);
   }
 }
 
@@ -284,8 +240,7 @@ static void check_output(const sbuf *out) {
 }
 
 static void setup(void) {
-  ctx = ctx_alloc();
-  FUZZ_CHECK(ctx && uv_loop_init(&ctx->loop) == 0);
+  ctx = fuzz_context();
   for (int i = 0; i < NCONNS; i++) peers[i].fd = -1;
 }
 
@@ -299,7 +254,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   while (fuzz_next(data, size, &pos, &msg, &len)) {
     if (len == 0) continue;
     if (msg[0] % (NCONNS + 1) == NCONNS) {
-      time_passes();
+      fuzz_time_passes(&ctx->loop, NULL);
       settle();
       continue;
     }
@@ -310,12 +265,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   for (int i = 0; i < NCONNS; i++) {
     if (peers[i].fd < 0) continue;
-    /* SIO_FUZZ_TRACE=1 shows what the server wrote, to read a crash file. */
-    if (getenv("SIO_FUZZ_TRACE")) {
-      fprintf(stderr, "---- connection %d received:\n", i);
-      fwrite(peers[i].out.data, 1, peers[i].out.len, stderr);
-      fputc('\n', stderr);
-    }
+    fuzz_trace(i, &peers[i].out);
     check_output(&peers[i].out);
     close(peers[i].fd);
     peers[i].fd = -1;
@@ -323,18 +273,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   settle();
   io_server_abort(&srv);
-  /* Whatever still waits (an acknowledgement's timeout) ends when its
-   * time comes; then nothing may be left on the loop. */
-  for (int turns = 0; uv_loop_alive(&ctx->loop) && turns < 20; turns++) {
-    uv_run(&ctx->loop, UV_RUN_NOWAIT);
-    host();
-    if (turns > 2) time_passes();
-  }
-  if (uv_loop_alive(&ctx->loop)) {
-    uv_print_active_handles(&ctx->loop, stderr);
-    FUZZ_CHECK(!"handles left on the loop after the server was aborted");
-  }
-  host();
+  fuzz_wind_down(&ctx->loop, NULL, turn, host);
   io_server_free(&srv);
   return 0;
 }
