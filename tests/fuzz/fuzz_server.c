@@ -16,7 +16,8 @@
  * once to the socket and once to its namespace (gathered answers).
  *
  * What the server writes must be well-formed: HTTP/1.1 responses, then
- * after a 101 unmasked WebSocket frames. */
+ * after a 101 unmasked WebSocket frames; what it hands the host must be
+ * valid JSON. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <llhttp.h>
@@ -98,12 +99,15 @@ static int host(void) {
     const sio_event *ev = &r->ev;
     switch (ev->type) {
       case SIO_EV_CONNECT_REQUEST:
+        FUZZ_CHECK(json_validate(ev->data, ev->data_len) == 0);
         if (ev->sid[0] & 1)
           io_connect_accept(&srv, ev->req);
         else
           io_connect_refuse(&srv, ev->req, "refused", "{\"why\":1}");
         break;
       case SIO_EV_CONNECTION:
+        /* The handshake: headers, query and auth as the client sent them. */
+        FUZZ_CHECK(json_validate(ev->data, ev->data_len) == 0);
         greet(ev);
         break;
       case SIO_EV_EVENT:
