@@ -113,8 +113,7 @@ static int host(void) {
         }
         break;
       case SIO_EV_EVENT:
-        FUZZ_CHECK(json_validate(ev->data, ev->data_len) == 0);
-        FUZZ_CHECK(json_count_placeholders(ev->data, ev->data_len, ev->nbins) >= 0);
+        FUZZ_CHECK(fuzz_event_data_ok(ev));
         if (s && ev->ack_id >= 0) {
           sio_attachment *bins = fuzz_copy_bins(ev->bins, ev->nbins);
           cl_socket_ack(s, ev->ack_id, ev->data, ev->data_len, bins, ev->nbins);
@@ -122,7 +121,7 @@ static int host(void) {
         }
         break;
       case SIO_EV_ACK:
-        if (!ev->err) FUZZ_CHECK(json_validate(ev->data, ev->data_len) == 0);
+        if (!ev->err) FUZZ_CHECK(fuzz_event_data_ok(ev));
         break;
       default:
         break;

@@ -6,6 +6,7 @@
 #include "fuzz_util.h"
 #include "pump/context.h"
 #include "sio/sio_packet.h"
+#include "util/json.h"
 #include "util/sbuf.h"
 
 static inline char *fuzz_strdup(const char *s) {
@@ -41,6 +42,14 @@ static inline sio_attachment *fuzz_copy_bins(const sio_buf *bins, size_t n) {
     a[k].len = bins[k].len;
   }
   return a;
+}
+
+/* An event's data is JSON, and the attachments it carries are all named by
+ * its placeholders' nums. Without attachments a placeholder-shaped object
+ * is only an object, as in socket.io. */
+static inline int fuzz_event_data_ok(const sio_event *ev) {
+  return json_validate(ev->data, ev->data_len) == 0 &&
+         (!ev->nbins || json_count_placeholders(ev->data, ev->data_len, ev->nbins) >= 0);
 }
 
 #define FUZZ_MAX_TIMERS 256

@@ -111,14 +111,12 @@ static int host(void) {
         greet(ev);
         break;
       case SIO_EV_EVENT:
-        FUZZ_CHECK(json_validate(ev->data, ev->data_len) == 0);
-        FUZZ_CHECK(json_count_placeholders(ev->data, ev->data_len, ev->nbins) >= 0);
+        FUZZ_CHECK(fuzz_event_data_ok(ev));
         answer(ev);
         break;
       case SIO_EV_ACK:
         if (ev->err) break;
-        FUZZ_CHECK(json_validate(ev->data, ev->data_len) == 0);
-        FUZZ_CHECK(json_count_placeholders(ev->data, ev->data_len, ev->nbins) >= 0);
+        FUZZ_CHECK(fuzz_event_data_ok(ev));
         break;
       default:
         break;
