@@ -50,21 +50,15 @@ static int wait_readable(int fd, int timeout_ms) {
 static int pump(sio_context *ctx, int timeout_ms, size_t max, ev_rec **first) {
   *first = NULL;
   if (atomic_exchange(&ctx->pumping, 1)) return SIO_EBUSY;
-  ev_rec *done = ctx->current;
-  ctx->current = NULL;
   size_t n = 0;
   for (;;) {
-    size_t left = 0;
-    n = evq_take(&ctx->evq, done, max, first, &left);
-    done = NULL;
-    ctx_events_drained(ctx, left);
+    n = ctx_take_events(ctx, max, first);
     if (n) break;
     if (atomic_exchange(&ctx->woken, 0) || timeout_ms == 0) break;
     /* Waits the whole timeout again after a spurious wake: good enough for
      * a pump that is called in a loop. */
     if (wait_readable(ctx->evq.fd, timeout_ms) == 0) break;
   }
-  ctx->current = *first;
   atomic_store(&ctx->pumping, 0);
   return (int)n;
 }

@@ -178,7 +178,17 @@ enum sio_event_type {
    * SIO_EV_CONNECT_ERROR each waiting namespace got). As in socket.io-client,
    * it comes after the next attempt is scheduled, so after the last
    * attempt it follows SIO_EV_RECONNECT_FAILED. */
-  SIO_EV_RECONNECT_ERROR = 15
+  SIO_EV_RECONNECT_ERROR = 15,
+  /* the context could not queue some events since the last such event:
+   * ack_id = how many (server and client are NULL). An event is lost when
+   * memory runs out (an emit's failure or an acknowledgement that could not
+   * be reported is among them), or when the host has left
+   * "maxQueuedEvents" events unread and more keep coming while reading is
+   * paused (timers, disconnects, the host's own requests): past twice
+   * maxQueuedEvents, and at least maxQueuedEvents + 65536, each further one
+   * is dropped and counted here. Comes first in the batch of the next
+   * pump. */
+  SIO_EV_EVENTS_LOST = 16
 };
 
 /* Event flags. */

@@ -6,12 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/json_value.h"
 #include "sio.h"
 
 static sio_context *ctx;
 static volatile sig_atomic_t stopping;
+/* SIGUSR1 to SIGUSR2: the host does not pump (back-pressure tests). */
+static volatile sig_atomic_t pump_stopped;
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -62,7 +65,7 @@ static void check(int rc, const char *what) {
 
 /* ---- what the server remembers ----------------------------------------- */
 
-enum pending_kind { P_JOIN_ROOMS, P_FETCH, P_SERVER_ACK, P_BROADCAST_ACK };
+enum pending_kind { P_JOIN_ROOMS, P_FETCH, P_EMIT_ACK };
 
 typedef struct pending {
   uint64_t req;
@@ -70,12 +73,13 @@ typedef struct pending {
   char nsp[256];
   char sid[32];
   int64_t ack_id;
+  char reply[128]; /* the event a server ack's result is emitted as */
 } pending;
 
 static pending *pendings;
 static size_t npending, cappending;
 
-static void remember(uint64_t req, enum pending_kind kind, const sio_event *ev, int64_t ack_id) {
+static pending *remember(uint64_t req, enum pending_kind kind, const sio_event *ev, int64_t ack_id) {
   if (npending == cappending) {
     cappending = cappending ? cappending * 2 : 16;
     pendings = realloc(pendings, cappending * sizeof(*pendings));
@@ -87,6 +91,8 @@ static void remember(uint64_t req, enum pending_kind kind, const sio_event *ev, 
   snprintf(p->nsp, sizeof(p->nsp), "%s", ev->nsp);
   snprintf(p->sid, sizeof(p->sid), "%s", ev->sid);
   p->ack_id = ack_id;
+  p->reply[0] = 0;
+  return p;
 }
 
 static int recall(uint64_t req, pending *out) {
@@ -94,6 +100,40 @@ static int recall(uint64_t req, pending *out) {
     if (pendings[i].req == req) {
       *out = pendings[i];
       pendings[i] = pendings[--npending];
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Acknowledgements a client asked for that hold-ack keeps unanswered until
+ * release-ack names their key. */
+typedef struct held_ack {
+  char key[128];
+  char sid[32];
+  int64_t ack_id;
+} held_ack;
+
+static held_ack *held;
+static size_t nheld, capheld;
+
+static void hold_ack(const char *key, const sio_event *ev) {
+  if (nheld == capheld) {
+    capheld = capheld ? capheld * 2 : 8;
+    held = realloc(held, capheld * sizeof(*held));
+    if (!held) abort();
+  }
+  held_ack *h = &held[nheld++];
+  snprintf(h->key, sizeof(h->key), "%s", key);
+  snprintf(h->sid, sizeof(h->sid), "%s", ev->sid);
+  h->ack_id = ev->ack_id;
+}
+
+static int release_ack(const char *key, held_ack *out) {
+  for (size_t i = 0; i < nheld; i++) {
+    if (!strcmp(held[i].key, key)) {
+      *out = held[i];
+      held[i] = held[--nheld];
       return 1;
     }
   }
@@ -143,6 +183,36 @@ static void emit_to_socket(sio_server *srv, const char *nsp, const char *sid, co
                            const char *json, size_t len, const sio_buf *bins, size_t nbins) {
   sio_target t = {.nsp = nsp, .sid = sid};
   check(sio_emit(srv, &t, event, json, len, bins, nbins, 0, 0, NULL), event);
+}
+
+#define FLOOD_MAX_COUNT 10000
+#define FLOOD_MAX_SIZE 10000000
+
+static int whole_in(const jv *v, double max) {
+  return v && v->type == JV_NUMBER && v->number >= 0 && v->number <= max &&
+         v->number == (double)(long)v->number;
+}
+
+/* "flood" count, size: count events "flood" (i, size x's) to the sender,
+ * for the tests of clients that do not read. */
+static void flood(sio_server *srv, const sio_event *ev, const jv *count, const jv *size) {
+  if (!whole_in(count, FLOOD_MAX_COUNT) || !whole_in(size, FLOOD_MAX_SIZE)) return;
+  char *xs = malloc((size_t)size->number + 1);
+  if (!xs) abort();
+  memset(xs, 'x', (size_t)size->number);
+  xs[(size_t)size->number] = 0;
+  text t = {0};
+  for (long i = 0; i < (long)count->number; i++) {
+    char head[32];
+    t.len = 0;
+    snprintf(head, sizeof(head), "[%ld,\"", i);
+    text_puts(&t, head);
+    text_puts(&t, xs);
+    text_puts(&t, "\"]");
+    emit_to_socket(srv, ev->nsp, ev->sid, "flood", t.s, t.len, NULL, 0);
+  }
+  free(t.s);
+  free(xs);
 }
 
 static void ack_with(sio_server *srv, const sio_event *ev, const char *json) {
@@ -255,15 +325,34 @@ static void on_event(sio_server *srv, const sio_event *ev) {
     sio_target to = {.nsp = a0->str};
     args_from(&t, args, 2);
     check(sio_emit(srv, &to, a1->str, t.s, t.len, ev->bins, ev->nbins, 0, 0, NULL), "of");
-  } else if ((!strcmp(name, "server-ack") || !strcmp(name, "broadcast-ack")) && a0 &&
-             a0->type == JV_NUMBER && a1 && a1->type == JV_STRING) {
+  } else if ((!strcmp(name, "server-ack") || !strcmp(name, "broadcast-ack") ||
+              !strcmp(name, "server-ack-reply")) &&
+             a0 && a1) {
+    /* server-ack-reply names the result's event first; the rest is server-ack's. */
+    int with_reply = !strcmp(name, "server-ack-reply");
+    const jv *timeout = with_reply ? a1 : a0, *event = jv_at(args, with_reply ? 2 : 1);
     int single = name[0] == 's';
-    uint64_t req;
-    args_from(&t, args, 2);
-    int rc = sio_emit(srv, single ? &self : &nsp_all, a1->str, t.s, t.len, ev->bins, ev->nbins,
-                      SIO_EMIT_ACK, (int)a0->number, &req);
-    check(rc, name);
-    if (rc == 0) remember(req, single ? P_SERVER_ACK : P_BROADCAST_ACK, ev, -1);
+    if (timeout->type == JV_NUMBER && event && event->type == JV_STRING &&
+        (!with_reply || a0->type == JV_STRING)) {
+      uint64_t req;
+      args_from(&t, args, with_reply ? 3 : 2);
+      int rc = sio_emit(srv, single ? &self : &nsp_all, event->str, t.s, t.len, ev->bins,
+                        ev->nbins, SIO_EMIT_ACK, (int)timeout->number, &req);
+      check(rc, name);
+      if (rc == 0) {
+        pending *p = remember(req, P_EMIT_ACK, ev, -1);
+        snprintf(p->reply, sizeof(p->reply), "%s",
+                 with_reply ? a0->str : single ? "server-ack-result" : "broadcast-ack-result");
+      }
+    }
+  } else if (!strcmp(name, "hold-ack") && a0 && a0->type == JV_STRING) {
+    if (ev->ack_id >= 0) hold_ack(a0->str, ev);
+  } else if (!strcmp(name, "release-ack") && a0 && a0->type == JV_STRING) {
+    held_ack h;
+    if (release_ack(a0->str, &h)) {
+      args_from(&t, args, 1);
+      check(sio_ack(srv, h.sid, h.ack_id, t.s, t.len, ev->bins, ev->nbins), name);
+    }
   } else if (!strcmp(name, "fetch")) {
     uint64_t req;
     check(sio_fetch_sockets(srv, &nsp_all, &req), "fetch");
@@ -282,6 +371,8 @@ static void on_event(sio_server *srv, const sio_event *ev) {
     check(sio_disconnect(srv, &to, a1 && a1->type == JV_BOOL && a1->boolean), name);
   } else if (!strcmp(name, "disconnect-me")) {
     check(sio_disconnect(srv, &self, a0 && a0->type == JV_BOOL && a0->boolean), name);
+  } else if (!strcmp(name, "flood")) {
+    flood(srv, ev, a0, a1);
   } else if (!strcmp(name, "last-disconnects")) {
     text_puts(&t, "[[");
     int first = 1;
@@ -342,8 +433,7 @@ static void on_ack(sio_server *srv, const sio_event *ev) {
   if (ev->data) text_add(&t, ev->data, ev->data_len);
   else text_puts(&t, "[]");
   text_puts(&t, "]");
-  emit_to_socket(srv, p.nsp, p.sid, p.kind == P_SERVER_ACK ? "server-ack-result" : "broadcast-ack-result",
-                 t.s, t.len, ev->bins, ev->nbins);
+  emit_to_socket(srv, p.nsp, p.sid, p.reply, t.s, t.len, ev->bins, ev->nbins);
   free(t.s);
 }
 
@@ -385,11 +475,17 @@ static void on_signal(int sig) {
   sio_context_wakeup(ctx);
 }
 
+static void on_pump_signal(int sig) {
+  pump_stopped = sig == SIGUSR1;
+  sio_context_wakeup(ctx);
+}
+
 static void usage(void) {
   fprintf(stderr,
           "usage: sio_test_server [--port N] [--ping-interval MS] [--ping-timeout MS]\n"
           "       [--connect-timeout MS] [--max-http-buffer-size BYTES] [--cors-origin ORIGIN]\n"
-          "       [--transports polling,websocket] [--parser json|msgpack] [--serve-client DIR]\n");
+          "       [--transports polling,websocket] [--parser json|msgpack] [--serve-client DIR]\n"
+          "       [--max-queued-events N]\n");
   exit(2);
 }
 
@@ -404,7 +500,8 @@ int main(int argc, char **argv) {
                {"--cors-origin", "cors.origin"},
                {"--transports", "transports"},
                {"--parser", "parser"},
-               {"--serve-client", "serveClient"}};
+               {"--serve-client", "serveClient"},
+               {"--max-queued-events", "maxQueuedEvents"}};
   sio_options *opts;
   if (sio_options_new(&opts)) return 1;
   sio_options_set(opts, "port", "3000");
@@ -434,11 +531,14 @@ int main(int argc, char **argv) {
   sio_server_of(srv, "*", SIO_NS_MIDDLEWARE);
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
+  signal(SIGUSR1, on_pump_signal);
+  signal(SIGUSR2, on_pump_signal);
   printf("listening on %d\n", sio_server_port(srv));
   fflush(stdout);
 
   int closing = 0;
   for (;;) {
+    while (pump_stopped && !stopping) nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
     if (stopping && !closing) {
       closing = 1;
       for (size_t i = 0; i < nnamespaces; i++) {
@@ -465,6 +565,9 @@ int main(int argc, char **argv) {
         case SIO_EV_ACK: on_ack(srv, ev); break;
         case SIO_EV_SOCKETS: on_sockets(srv, ev); break;
         case SIO_EV_DISCONNECT: record_disconnect(ev); break;
+        case SIO_EV_EVENTS_LOST:
+          fprintf(stderr, "test_server: %lld events lost\n", (long long)ev->ack_id);
+          break;
         case SIO_EV_SERVER_CLOSED: goto done;
         default: break;
       }
@@ -473,6 +576,7 @@ int main(int argc, char **argv) {
 done:
   sio_context_free(ctx);
   free(pendings);
+  free(held);
   free(disconnects);
   free(namespaces);
   return 0;

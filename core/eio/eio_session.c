@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../net/http_headers.h"
 #include "eio_packet.h"
 
 static void on_heartbeat(uv_timer_t *t);
@@ -25,7 +26,52 @@ eio_session *eio_session_new(eio_server *srv, int transport) {
   return s;
 }
 
+/* What pkt adds to a polling response: a separator, and binary goes as
+ * "b" + base64. */
+static size_t payload_size(const rbuf *pkt) {
+  return 1 + (pkt->binary ? 1 + (pkt->len + 2) / 3 * 4 : pkt->len);
+}
+
+/* Queued packets are held to the bound of a WebSocket's unwritten output
+ * (the server's max_out), less room for the headers of the response that
+ * takes them, which must itself fit under that bound: a CORS header may
+ * echo a request header. */
+static size_t queue_bound(const eio_server *e) {
+  return e->http.max_out - 2 * HTTP_MAX_HEADER_BYTES;
+}
+
+static void drop_queue(eio_session *s) {
+  for (size_t i = 0; i < s->qlen; i++) rbuf_unref(s->queue[i]);
+  free(s->queue);
+  s->queue = NULL;
+  s->qlen = s->qcap = 0;
+  s->queued_bytes = 0;
+}
+
+static void schedule_flush(eio_session *s) {
+  if (s->in_flush_list) return;
+  s->in_flush_list = 1;
+  s->flush_next = s->srv->flush_list;
+  s->srv->flush_list = s;
+}
+
+/* A client that lets this much pile up is not fetching it: the session
+ * ends with "transport error", as a WebSocket whose reader fell that far
+ * behind does. Not from inside this send, though (a broadcast may be walking
+ * its recipients): at the flush after this loop iteration. The packets go
+ * now. */
+static void overflow(eio_session *s) {
+  s->overflowed = 1;
+  drop_queue(s);
+  schedule_flush(s);
+}
+
 static int queue_packet(eio_session *s, rbuf *pkt) {
+  size_t size = payload_size(pkt);
+  if (s->queued_bytes + size > queue_bound(s->srv)) {
+    overflow(s);
+    return -1;
+  }
   if (s->qlen == s->qcap) {
     size_t cap = s->qcap ? s->qcap * 2 : 4;
     rbuf **q = realloc(s->queue, cap * sizeof(*q));
@@ -34,25 +80,12 @@ static int queue_packet(eio_session *s, rbuf *pkt) {
     s->qcap = cap;
   }
   s->queue[s->qlen++] = rbuf_ref(pkt);
+  s->queued_bytes += size;
   return 0;
-}
-
-static void drop_queue(eio_session *s) {
-  for (size_t i = 0; i < s->qlen; i++) rbuf_unref(s->queue[i]);
-  free(s->queue);
-  s->queue = NULL;
-  s->qlen = s->qcap = 0;
 }
 
 static int ws_send_packet(http_conn *ws, const rbuf *pkt) {
   return http_ws_send(ws, pkt->binary ? WS_BINARY : WS_TEXT, pkt->data, pkt->len);
-}
-
-static void schedule_flush(eio_session *s) {
-  if (s->in_flush_list) return;
-  s->in_flush_list = 1;
-  s->flush_next = s->srv->flush_list;
-  s->srv->flush_list = s;
 }
 
 /* Sends a small control packet (ping, pong probe, noop, close). */
@@ -80,6 +113,7 @@ static void respond_poll(eio_session *s, http_conn *get, int with_queue,
   if (with_queue) {
     for (size_t i = 0; i < s->qlen; i++) rbuf_unref(s->queue[i]);
     s->qlen = 0;
+    s->queued_bytes = 0;
     if (s->qcap > 16) drop_queue(s);
   }
   if (get->req) rc |= eio_cors_headers(s->srv, get->req, &headers);
@@ -94,7 +128,12 @@ static void respond_poll(eio_session *s, http_conn *get, int with_queue,
 
 void eio_session_flush(eio_session *s) {
   s->in_flush_list = 0;
-  if (s->state == SESSION_CLOSED || !s->get || !s->qlen) return;
+  if (s->state == SESSION_CLOSED) return;
+  if (s->overflowed) {
+    eio_session_end(s, "transport error");
+    return;
+  }
+  if (!s->get || !s->qlen) return;
   http_conn *get = s->get;
   s->get = NULL;
   respond_poll(s, get, 1, NULL);
@@ -377,7 +416,7 @@ void eio_session_conn_closed(eio_session *s, http_conn *c) {
 /* ---- the API the Socket.IO layer uses ---------------------------------- */
 
 int eio_send(eio_session *s, rbuf *pkt) {
-  if (s->state != SESSION_OPEN) return -1;
+  if (s->state != SESSION_OPEN || s->overflowed) return -1;
   if (s->transport == EIO_WEBSOCKET && s->ws) return ws_send_packet(s->ws, pkt);
   if (queue_packet(s, pkt)) return -1;
   if (s->get) schedule_flush(s);

@@ -20,11 +20,13 @@ struct eio_session {
   http_conn *probe;      /* a WebSocket being upgraded to */
   rbuf **queue;          /* packets waiting for a GET or for the upgrade */
   size_t qlen, qcap;
+  size_t queued_bytes;   /* the body of the GET that would take them */
   uv_timer_t heartbeat;  /* ping interval, then pong deadline */
   uv_timer_t *upgrade_timer;
   uint64_t pong_deadline; /* loop time by which a pong must come, or 0 */
   eio_session *flush_next;
-  unsigned in_flush_list : 1, upgraded : 1, probed : 1;
+  unsigned in_flush_list : 1, upgraded : 1, probed : 1,
+      overflowed : 1; /* over its bound: ends at the next flush */
 };
 
 /* A new session on transport; registered in srv->sessions. */

@@ -100,19 +100,17 @@ static int on_message_complete(llhttp_t *p) {
 }
 
 static const llhttp_settings_t *settings(void) {
-  static llhttp_settings_t s;
-  static int ready;
-  if (!ready) {
-    llhttp_settings_init(&s);
-    s.on_message_begin = on_message_begin;
-    s.on_url = on_url;
-    s.on_header_field = on_header_field;
-    s.on_header_value = on_header_value;
-    s.on_headers_complete = on_headers_complete;
-    s.on_body = on_body;
-    s.on_message_complete = on_message_complete;
-    ready = 1;
-  }
+  /* Complete at compile time: the I/O threads of several contexts read it
+   * at once. */
+  static const llhttp_settings_t s = {
+      .on_message_begin = on_message_begin,
+      .on_url = on_url,
+      .on_header_field = on_header_field,
+      .on_header_value = on_header_value,
+      .on_headers_complete = on_headers_complete,
+      .on_body = on_body,
+      .on_message_complete = on_message_complete,
+  };
   return &s;
 }
 
@@ -173,7 +171,13 @@ static void on_written(uv_write_t *w, int status) {
 
 static void flush(http_conn *c) {
   if (c->closing) return;
-  if (c->writing) return;
+  if (c->writing) {
+    /* A reader that stopped may never take what is in flight: waiting for
+     * it would hold the connection, and its session, for as long as the
+     * peer likes. */
+    if (c->stuck) conn_really_close(c);
+    return;
+  }
   if (c->out.len) {
     uv_buf_t b = uv_buf_init(c->out.data, (unsigned)c->out.len);
     int n = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
@@ -224,11 +228,12 @@ static void flush_dirty(http_server *s) {
 static void on_check(uv_check_t *h) { flush_dirty(h->data); }
 static void on_prepare(uv_prepare_t *h) { flush_dirty(h->data); }
 
-/* Gives up on a connection from inside a send: it is closed when output is
- * flushed, never synchronously, so a broadcast that reaches it can go on
- * walking its recipients. */
+/* Gives up on a connection from inside a send: it is closed by the next
+ * flush (a write in flight or not), never synchronously, so a broadcast
+ * that reaches it can go on walking its recipients. */
 static void doom(http_conn *c) {
   c->failed = 1;
+  c->stuck = 1;
   c->close_after_write = 1;
   sbuf_reset(&c->out);
   mark_dirty(c);

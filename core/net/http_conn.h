@@ -82,6 +82,7 @@ struct http_conn {
   unsigned awaiting_response : 1, is_dirty : 1, writing : 1, closing : 1,
       close_after_write : 1, websocket : 1,
       failed : 1, /* closed for a protocol error or a stuck reader */
+      stuck : 1,  /* given up on in a send: closed at the next flush, written or not */
       in_handler : 1; /* on_request is running: its request must live on */
   sbuf inflight;            /* bytes handed to uv_write */
   uv_tcp_t tcp;

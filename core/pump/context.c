@@ -2,7 +2,10 @@
 
 #include "../net/ws_frame.h"
 #include "../util/rbuf.h"
+#include "pump_fault.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +49,7 @@ static void walk_close(uv_handle_t *h, void *arg) {
 static void loop_thread(void *arg) {
   struct sio_context *ctx = arg;
   rbuf_pool_thread_start();
+  evq_losses_here(&ctx->evq);
   ctx->start_err = start_staging(ctx) || cmdq_init(&ctx->cmdq, &ctx->loop, on_commands);
   uv_sem_post(&ctx->started);
   if (!ctx->start_err) uv_run(&ctx->loop, UV_RUN_DEFAULT);
@@ -86,6 +90,14 @@ fail_evq:
 fail_loop:
   uv_loop_close(&ctx->loop);
   return -1;
+}
+
+/* The events the host held, less the lost-events record, which is the
+ * context's own. */
+static ev_rec *handed_back(struct sio_context *ctx) {
+  ev_rec *r = ctx->current;
+  ctx->current = NULL;
+  return r == &ctx->lost_rec ? r->next : r;
 }
 
 typedef struct stop_cmd {
@@ -133,8 +145,7 @@ void ctx_stop(struct sio_context *ctx) {
     ch = n;
   }
   ctx->children = NULL;
-  ev_free_list(ctx->current);
-  ctx->current = NULL;
+  ev_free_list(handed_back(ctx));
   evq_destroy(&ctx->evq);
   uv_mutex_destroy(&ctx->children_lock);
   uv_sem_destroy(&ctx->started);
@@ -151,8 +162,22 @@ uint64_t ctx_new_request(struct sio_context *ctx) {
   return (uint64_t)atomic_fetch_add(&ctx->next_req, 1) + 1;
 }
 
-size_t ctx_post_event(struct sio_context *ctx, ev_rec *r) {
+size_t ctx_events_cap(size_t max_queued) {
+  size_t over = max_queued > CTX_EVENTS_SLACK ? max_queued : CTX_EVENTS_SLACK;
+  return max_queued > SIZE_MAX - over ? SIZE_MAX : max_queued + over;
+}
+
+size_t ctx_post_event(struct sio_context *ctx, ev_rec *r, size_t max_queued) {
   r->next = NULL;
+  size_t queued = ctx->queued_seen + ctx->nstaged;
+  size_t cap = ctx_events_cap(max_queued);
+  /* queued_seen is old by what the host took since: look again. */
+  if (queued >= cap) queued = (ctx->queued_seen = evq_count(&ctx->evq)) + ctx->nstaged;
+  if (queued >= cap) {
+    ev_recycle_list(r);
+    evq_lost(&ctx->evq);
+    return queued;
+  }
   if (ctx->staged_tail)
     ctx->staged_tail->next = r;
   else
@@ -189,13 +214,37 @@ static void run_resume(cmd *c) {
 void ctx_events_drained(struct sio_context *ctx, size_t left) {
   if (!atomic_load(&ctx->reading_paused) || left >= atomic_load(&ctx->resume_below)) return;
   if (!atomic_exchange(&ctx->reading_paused, 0)) return;
-  resume_cmd *c = calloc(1, sizeof(*c));
+  resume_cmd *c = pump_fault(PUMP_FAULT_RESUME, 0) ? NULL : calloc(1, sizeof(*c));
   if (!c) {
+    /* Still paused: the next drain (the host's next pump) asks again. */
     atomic_store(&ctx->reading_paused, 1);
-  hand_over_staged(ctx);
     return;
   }
   c->base.run = run_resume;
   c->ctx = ctx;
   cmdq_push(&ctx->cmdq, &c->base);
+}
+
+size_t ctx_take_events(struct sio_context *ctx, size_t max, ev_rec **first) {
+  ev_rec *done = handed_back(ctx);
+  uint_fast64_t lost = atomic_load_explicit(&ctx->evq.lost, memory_order_relaxed)
+                           ? atomic_exchange(&ctx->evq.lost, 0)
+                           : 0;
+  size_t left = 0;
+  size_t n = evq_take(&ctx->evq, done, max - (lost != 0), first, &left);
+  ctx_events_drained(ctx, left);
+  /* A loss counted during the take may have had its wake-up undone by the
+   * take's clear of the fd: wake again, for this pump or the host's poll. */
+  if (atomic_load_explicit(&ctx->evq.lost, memory_order_relaxed)) evq_poke(&ctx->evq);
+  if (lost) {
+    ev_rec *r = &ctx->lost_rec;
+    memset(r, 0, offsetof(ev_rec, store));
+    r->ev.type = SIO_EV_EVENTS_LOST;
+    r->ev.ack_id = lost > (uint_fast64_t)INT64_MAX ? INT64_MAX : (int64_t)lost;
+    r->next = *first;
+    *first = r;
+    n++;
+  }
+  ctx->current = *first;
+  return n;
 }

@@ -44,6 +44,9 @@ struct sio_context {
   atomic_int woken;   /* sio_context_wakeup was called */
   atomic_uint_fast64_t next_req; /* request ids, from host and loop alike */
   ev_rec *current;    /* the events the host holds, linked by next */
+  /* The SIO_EV_EVENTS_LOST the host is handed: made ready beforehand, so
+   * that telling of events lost to a lack of memory takes none. */
+  ev_rec lost_rec;
 
   /* The I/O thread's: events posted during this loop turn, handed to the
    * queue together when the turn's callbacks are done (one lock and at most
@@ -65,12 +68,24 @@ void ctx_stop(struct sio_context *ctx);
 void ctx_adopt(struct sio_context *ctx, ctx_child *c);
 /* Any thread: a new request id (never 0). */
 uint64_t ctx_new_request(struct sio_context *ctx);
-/* I/O thread: hands an event to the host, at the end of this loop turn;
- * returns the queue's length by then, or more (for back-pressure). */
-size_t ctx_post_event(struct sio_context *ctx, ev_rec *r);
+/* Queued events past which an event is dropped and counted lost, for a
+ * child that stops reading at max_queued: what comes while it is paused
+ * (the rest of the last read, timers, the host's own requests) queues up to
+ * twice max_queued, and at least CTX_EVENTS_SLACK past it. */
+#define CTX_EVENTS_SLACK 65536
+size_t ctx_events_cap(size_t max_queued);
+/* I/O thread: hands an event to the host, at the end of this loop turn, or
+ * drops it and counts it lost when the queue holds
+ * ctx_events_cap(max_queued) events; returns the queue's length by then, or
+ * more (for back-pressure). */
+size_t ctx_post_event(struct sio_context *ctx, ev_rec *r, size_t max_queued);
 /* I/O thread: a child stopped reading; resume it when fewer than
  * resume_below events wait. */
 void ctx_reading_paused(struct sio_context *ctx, size_t resume_below);
 /* Pump thread: called with the queue's length after each pop. */
 void ctx_events_drained(struct sio_context *ctx, size_t left);
+/* Pump thread: takes back the events the host held and hands it up to max
+ * (>= 1) new ones, first a SIO_EV_EVENTS_LOST when events were lost since
+ * the last call, as a list linked by next into *first; returns how many. */
+size_t ctx_take_events(struct sio_context *ctx, size_t max, ev_rec **first);
 #endif

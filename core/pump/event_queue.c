@@ -1,4 +1,5 @@
 #include "event_queue.h"
+#include "pump_fault.h"
 #include "queue_lock.h"
 
 #include <errno.h>
@@ -17,14 +18,25 @@
 #define POOL_MAX 4096
 static _Thread_local ev_rec *pool;
 static _Thread_local size_t npool;
+/* The queue whose lost events this thread's failed allocations are. */
+static _Thread_local event_queue *losses;
+
+void evq_losses_here(event_queue *q) { losses = q; }
+
+/* An allocation for an event failed: the event will not be queued. */
+static void *lost(void) {
+  if (losses) evq_lost(losses);
+  return NULL;
+}
 
 ev_rec *ev_new(int type) {
+  if (pump_fault(PUMP_FAULT_EVENT, type)) return lost();
   ev_rec *r = pool;
   if (r) {
     pool = r->next;
     npool--;
   } else if (!(r = malloc(sizeof(*r)))) {
-    return NULL;
+    return lost();
   }
   memset(r, 0, offsetof(ev_rec, store));
   r->ev.type = type;
@@ -39,7 +51,7 @@ static char *ev_room(ev_rec *r, size_t n) {
     c = r->store + r->stored;
     r->stored += n + 1;
   } else if (!(c = malloc(n + 1))) {
-    return NULL;
+    return lost();
   }
   c[n] = 0;
   return c;
@@ -114,6 +126,11 @@ void ev_free(ev_rec *r) {
   if (!r) return;
   release_parts(r);
   free(r);
+}
+
+void ev_drop(ev_rec *r) {
+  ev_free(r);
+  lost();
 }
 
 void ev_recycle_list(ev_rec *r) {
@@ -201,6 +218,12 @@ size_t evq_push_list(event_queue *q, ev_rec *first, ev_rec *last, size_t n) {
   uv_mutex_unlock(&q->lock);
   ev_recycle_list(spent);
   return count;
+}
+
+void evq_lost(event_queue *q) {
+  /* Only the first loss wakes the host (ctx_take_events wakes it again
+   * if its take undid that): a storm of losses costs no write per event. */
+  if (atomic_fetch_add(&q->lost, 1) == 0) evq_poke(q);
 }
 
 size_t evq_count(event_queue *q) {

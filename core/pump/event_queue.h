@@ -2,6 +2,7 @@
  * pump. An eventfd is readable while the queue holds events. */
 #ifndef SIO_EVENT_QUEUE_H
 #define SIO_EVENT_QUEUE_H
+#include <stdatomic.h>
 #include <stddef.h>
 #include <uv.h>
 
@@ -22,10 +23,12 @@ typedef struct ev_rec {
   char store[EV_STORE];   /* strings and data that fit; the rest malloc'ed */
 } ev_rec;
 
-/* NULL when out of memory. ack_id starts at -1. Reuses a record of the
- * calling thread's pool when there is one. */
+/* NULL when out of memory, the event then counted lost (see
+ * evq_losses_here). ack_id starts at -1. Reuses a record of the calling
+ * thread's pool when there is one. */
 ev_rec *ev_new(int type);
-/* Copies s (may be NULL) into *field. 0, or -1 when out of memory. */
+/* Copies s (may be NULL) into *field. 0, or -1 when out of memory (the
+ * event counted lost, as for ev_new: the caller drops it). */
 int ev_set_str(ev_rec *r, const char **field, const char *s);
 /* Copies s[0..n) and a NUL into *field. 0 or -1. */
 int ev_set_strn(ev_rec *r, const char **field, const char *s, size_t n);
@@ -40,6 +43,9 @@ int ev_set_data(ev_rec *r, const char *data, size_t len);
 /* Moves the attachments (the array and each buffer) into the event. */
 void ev_take_bins(ev_rec *r, sio_attachment *bins, size_t n);
 void ev_free(ev_rec *r);
+/* Frees r, an event given up for lack of memory outside its record (a
+ * buffer of the caller's), and counts it lost as ev_new would. */
+void ev_drop(ev_rec *r);
 /* Keeps the records of a list linked by next in the calling thread's pool
  * (bounded; the rest are freed). */
 void ev_recycle_list(ev_rec *r);
@@ -57,6 +63,9 @@ typedef struct event_queue {
   ev_rec *spent;
   size_t nspent;
   int fd; /* eventfd */
+  /* Events that could not be queued (out of memory, or the queue at its
+   * bound) since the host last heard of it. */
+  atomic_uint_fast64_t lost;
 } event_queue;
 
 int evq_init(event_queue *q);
@@ -66,9 +75,15 @@ void evq_destroy(event_queue *q);
  * after the push. Recycles the records the host is done with into the
  * calling thread's pool: call it from the thread that makes the records. */
 size_t evq_push_list(event_queue *q, ev_rec *first, ev_rec *last, size_t n);
+/* Counts an event that could not be queued and wakes the host, who hears
+ * of it as SIO_EV_EVENTS_LOST. Any thread. */
+void evq_lost(event_queue *q);
+/* The calling thread (an I/O thread) makes q's events: the records and
+ * strings it fails to allocate count as lost events of q. */
+void evq_losses_here(event_queue *q);
 /* Events waiting now. Any thread. */
 size_t evq_count(event_queue *q);
-/* Any thread. Detaches up to max (>= 1) records from the head as a list
+/* Any thread. Detaches up to max (0 takes none) records from the head as a list
  * linked by next into *first (NULL when empty) and returns how many; *left
  * receives the count after. done (may be NULL): the list taken before,
  * which the caller is done with. */

@@ -18,7 +18,8 @@ void cl_post(cl_manager *m, ev_rec *r) {
     ev_free(r);
     return;
   }
-  if (ctx_post_event(m->ctx, r) < m->cfg.max_queued_events || m->paused) return;
+  size_t max = m->cfg.max_queued_events;
+  if (ctx_post_event(m->ctx, r, max) < max || m->paused) return;
   /* The host is behind: the server waits rather than the queue growing;
    * the pump resumes us once it is half drained (as the server does). */
   m->paused = 1;

@@ -39,9 +39,12 @@ static void finish(io_ack_collect *c, int err) {
   r->ev.req = c->req;
   r->ev.err = err;
   r->ev.flags = SIO_EVF_BROADCAST;
-  if ((err && ev_set_str(r, &r->ev.reason, "operation has timed out")) ||
-      sbuf_putc(&c->responses, ']')) {
-    ev_free(r);
+  if (err && ev_set_str(r, &r->ev.reason, "operation has timed out")) {
+    ev_free(r); /* counted lost by ev_set_str */
+    return;
+  }
+  if (sbuf_putc(&c->responses, ']')) {
+    ev_drop(r);
     return;
   }
   ev_take_data(r, c->responses.data, c->responses.len);
@@ -78,17 +81,16 @@ void io_ack_collect_start(io_ack_collect *c) {
   if (c->answered == c->expected) finish(c, 0);
 }
 
-/* Takes the attachments (the array and each buffer). */
-static void keep_bins(io_ack_collect *c, sio_attachment *bins, size_t nbins) {
-  sio_attachment *all = nbins ? realloc(c->bins, (c->nbins + nbins) * sizeof(*all)) : c->bins;
-  if (!all) {
-    for (size_t i = 0; i < nbins; i++) free(bins[i].data);
-    free(bins);
-    return;
+/* Takes the attachments (the array and each buffer), keeping the first
+ * `keep` and freeing the others. */
+static void keep_bins(io_ack_collect *c, sio_attachment *bins, size_t nbins, size_t keep) {
+  sio_attachment *all = keep ? realloc(c->bins, (c->nbins + keep) * sizeof(*all)) : NULL;
+  if (all) {
+    memcpy(all + c->nbins, bins, keep * sizeof(*all));
+    c->bins = all;
+    c->nbins += keep;
   }
-  memcpy(all + c->nbins, bins, nbins * sizeof(*all));
-  c->bins = all;
-  c->nbins += nbins;
+  for (size_t i = all ? keep : 0; i < nbins; i++) free(bins[i].data);
   free(bins);
 }
 
@@ -109,12 +111,18 @@ void io_ack_collect_response(io_ack_collect *c, const char *json, size_t len,
         start = (long)i;
       }
     }
+    /* The parser numbers attachments in order, so the first argument's are
+     * the first `kept`; the rest belong to the arguments dropped. */
+    long kept = start < 0 || end < 0
+                    ? -1
+                    : json_count_placeholders(json + start, (size_t)(end - start), nbins);
     if (c->answered) sbuf_putc(&c->responses, ',');
-    if (start < 0 || end < 0 ||
-        json_offset_placeholders(json + start, (size_t)(end - start), nbins, c->nbins,
-                                 &c->responses))
+    if (kept < 0 || json_rewrite_placeholders(json + start, (size_t)(end - start), (size_t)kept,
+                                              c->nbins, &c->responses) < 0) {
       sbuf_puts(&c->responses, "null");
-    keep_bins(c, bins, nbins);
+      kept = 0;
+    }
+    keep_bins(c, bins, nbins, (size_t)kept);
     c->answered++;
     if (c->answered == c->expected) finish(c, 0);
   } else {

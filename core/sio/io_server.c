@@ -153,7 +153,8 @@ int io_server_of(io_server *s, const char *name, unsigned flags) {
 
 void io_post(io_server *s, ev_rec *r) {
   r->ev.server = s->handle;
-  if (ctx_post_event(s->ctx, r) >= s->max_queued_events && !s->eio.http.paused) {
+  size_t max = s->max_queued_events;
+  if (ctx_post_event(s->ctx, r, max) >= max && !s->eio.http.paused) {
     /* The host is behind: read nothing more until it catches up, rather
      * than drop events or queue without bound. */
     http_server_pause(&s->eio.http);

@@ -16,7 +16,16 @@ enum sio_packet_type {
   SIO_P_BINARY_ACK = 6
 };
 
+/* At most this many attachments in one packet, whatever the parser:
+ * socket.io-parser's default maxAttachments. socket.io-msgpack-parser has
+ * no limit of its own; libsio applies this one there too, so that a packet
+ * read with one parser can always be written with the other. */
 #define SIO_MAX_ATTACHMENTS 10
+
+/* The largest ack id either parser accepts: 2^53 - 1, the last integer a
+ * JavaScript peer reads (socket.io-parser uses Number()) and writes back
+ * unchanged. A larger one is a parse error. */
+#define SIO_MAX_ACK_ID INT64_C(9007199254740991)
 
 typedef struct sio_attachment {
   char *data; /* malloc'ed */

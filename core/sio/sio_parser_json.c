@@ -178,6 +178,20 @@ static char *copy_text(const char *s, size_t n) {
   return c;
 }
 
+/* The payload of a BINARY_ packet with its placeholders checked and
+ * written in one form (json_rewrite_placeholders): the host, the
+ * renumbering of broadcast acks and the encoders then read the same
+ * attachments the JS decoder would. NULL when they are malformed (or out
+ * of memory). The text is never longer than what arrived. */
+static char *placeholder_text(const char *s, size_t n, size_t nattach, size_t *len) {
+  sbuf out = SBUF_INIT;
+  if (sbuf_reserve(&out, n) || json_rewrite_placeholders(s, n, nattach, 0, &out) < 0) {
+    sbuf_free(&out);
+    return NULL;
+  }
+  return sbuf_detach(&out, len);
+}
+
 /* EVENT and ACK packets, the ones that carry the traffic, are handed on
  * without copying: consumers copy what they keep (sio_packet.borrowed). */
 static int borrow_text(sio_decoder *d, const char *nsp, size_t nsp_len, const char *data,
@@ -230,7 +244,7 @@ static int parse_text(sio_decoder *d, const char *s, size_t n, sio_packet *p) {
     id = 0;
     for (; i < n && is_digit(s[i]); i++) {
       int digit = s[i] - '0';
-      if (id > (INT64_MAX - digit) / 10) return -1;
+      if (id > (SIO_MAX_ACK_ID - digit) / 10) return -1;
       id = id * 10 + digit;
     }
   }
@@ -246,8 +260,6 @@ static int parse_text(sio_decoder *d, const char *s, size_t n, sio_packet *p) {
              !payload_fits_type(type, data, data_len)) {
     return -1;
   }
-  if (nattach && json_count_placeholders(data, data_len, nattach) < 0)
-    return -1;
   if (nsp_len + data_len > d->max_payload) return -1;
 
   p->type = type;
@@ -255,14 +267,18 @@ static int parse_text(sio_decoder *d, const char *s, size_t n, sio_packet *p) {
   p->nattach = nattach;
   if (type == SIO_P_EVENT || type == SIO_P_ACK) return borrow_text(d, nsp, nsp_len, data, data_len, p);
   p->nsp = copy_text(nsp, nsp_len);
-  p->data = data_len ? copy_text(data, data_len) : NULL;
-  p->data_len = data_len;
+  if (nattach) {
+    p->data = placeholder_text(data, data_len, nattach, &p->data_len);
+  } else {
+    p->data = data_len ? copy_text(data, data_len) : NULL;
+    p->data_len = data_len;
+  }
   p->bins = nattach ? calloc(nattach, sizeof *p->bins) : NULL;
   if (!p->nsp || (data_len && !p->data) || (nattach && !p->bins)) {
     sio_packet_clear(p);
     return -1;
   }
-  d->held = nsp_len + data_len;
+  d->held = nsp_len + p->data_len;
   return 0;
 }
 

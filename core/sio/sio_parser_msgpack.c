@@ -347,11 +347,11 @@ static int member_cmp(const void *a, const void *b) {
  * reconstructPacket replaces it: num must then name one. */
 static int enc_placeholder(mp_enc *e, size_t num_member) {
   if (num_member == SIZE_MAX) return -1;
-  size_t i = e->m[num_member].val;
-  double num;
-  if (read_number(e, &i, &num)) return -1;
-  if (!is_integral(num) || num < 0 || num >= (double)e->p->nbins) return -1;
-  const sio_attachment *a = &e->p->bins[(size_t)num];
+  size_t at = e->m[num_member].val;
+  long end = json_skip_value(e->s, e->n, at);
+  long num = end < 0 ? -1 : json_placeholder_num(e->s + at, (size_t)end - at, e->p->nbins);
+  if (num < 0) return -1;
+  const sio_attachment *a = &e->p->bins[num];
   return put_bin(&e->out, a->data, a->len);
 }
 
@@ -752,10 +752,12 @@ static int put_json_number(sbuf *o, double v) {
 }
 
 /* A Buffer (bin) or ArrayBuffer (ext 0): an attachment in EVENT and ACK
- * payloads; elsewhere what JSON.stringify makes of it. */
+ * payloads (at most SIO_MAX_ATTACHMENTS of them, as with the JSON parser);
+ * elsewhere what JSON.stringify makes of it. */
 static int put_binary(mp_dec *d, sbuf *o, const uint8_t *p, size_t n,
                       int arraybuffer) {
   if (d->bin_ok) {
+    if (d->nbins == SIO_MAX_ATTACHMENTS) return -1;
     if (d->nbins == d->cap) {
       size_t cap = d->cap ? d->cap * 2 : 4;
       sio_attachment *b = realloc(d->bins, cap * sizeof *b);
@@ -1014,7 +1016,7 @@ static int mp_decode(sio_decoder *dd, const char *data, size_t len,
     return -1;
   /* Ids are ack counters: a negative one cannot be answered, and one past
    * 2^53 would not survive a JavaScript peer. */
-  if (!is_undefined(&it) && integer_in(&it, 0, 9007199254740991.0, &id))
+  if (!is_undefined(&it) && integer_in(&it, 0, (double)SIO_MAX_ACK_ID, &id))
     return -1;
   if (!data_valid(&d, (int)type, f.data)) return -1;
   char *nsp = dec_nsp(&d, f.nsp);

@@ -208,10 +208,10 @@ static long scan_scalar(const char *s, size_t n, size_t i) {
 
 /* Optional observer of a scan; each hook returns non-zero to abort it. */
 typedef struct json_visitor {
-  int (*open)(void *ctx, int is_object);
+  int (*open)(void *ctx, int is_object, size_t at); /* at: the '{' or '[' */
   int (*key)(void *ctx, size_t at); /* at: the key's opening quote */
   int (*scalar)(void *ctx, size_t start, size_t end);
-  int (*close)(void *ctx);
+  int (*close)(void *ctx, size_t end); /* end: just past the '}' or ']' */
   void *ctx;
 } json_visitor;
 
@@ -239,7 +239,7 @@ static long scan(const char *s, size_t n, size_t i, const json_visitor *v) {
     if (want_value) {
       if (c == '{' || c == '[') {
         int is_object = c == '{';
-        if (depth == JSON_MAX_DEPTH || (v && v->open(v->ctx, is_object)))
+        if (depth == JSON_MAX_DEPTH || (v && v->open(v->ctx, is_object, i)))
           return -1;
         if (is_object)
           objects |= (uint64_t)1 << depth;
@@ -275,7 +275,7 @@ static long scan(const char *s, size_t n, size_t i, const json_visitor *v) {
     } else if (c == (in_object ? '}' : ']')) {
       i++;
       depth--;
-      if (v && v->close(v->ctx)) return -1;
+      if (v && v->close(v->ctx, i)) return -1;
       if (depth == 0) return (long)i;
     } else {
       return -1;
@@ -580,53 +580,15 @@ int json_event_join(sbuf *out, const char *name, const char *args_json,
   return 0;
 }
 
-/* 1 when the JSON number p[0..len) has an integral value in [0, nbins).
- * JS compares the parsed double, so -0, 1.0 and 1e0 all name an index. */
-static int number_is_index(const char *p, size_t len, size_t nbins) {
-  size_t i = 0;
-  int negative = p[0] == '-';
-  if (negative) i++;
-  size_t int_start = i;
-  while (i < len && is_digit(p[i])) i++;
-  size_t int_len = i - int_start, frac_start = i, frac_len = 0;
-  if (i < len && p[i] == '.') {
-    frac_start = ++i;
-    while (i < len && is_digit(p[i])) i++;
-    frac_len = i - frac_start;
+long json_placeholder_num(const char *p, size_t len, size_t nbins) {
+  /* 18 digits stay below LONG_MAX; no packet has that many attachments. */
+  if (len == 0 || len > 18 || (p[0] == '0' && len > 1)) return -1;
+  long value = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (!is_digit(p[i])) return -1;
+    value = value * 10 + (p[i] - '0');
   }
-  long exponent = 0;
-  if (i < len && (p[i] == 'e' || p[i] == 'E')) {
-    int exp_negative = p[++i] == '-';
-    if (p[i] == '+' || p[i] == '-') i++;
-    /* Saturates: past a million the value is 0 or huge either way. */
-    for (; i < len; i++)
-      if (exponent < 1000000) exponent = exponent * 10 + (p[i] - '0');
-    if (exp_negative) exponent = -exponent;
-  }
-#define DIGIT_AT(k) \
-  ((k) < int_len ? p[int_start + (k)] : p[frac_start + (k) - int_len])
-  size_t lead = 0, total = int_len + frac_len;
-  while (lead < total && DIGIT_AT(lead) == '0') lead++;
-  while (total > lead && DIGIT_AT(total - 1) == '0') {
-    total--;
-    exponent++;
-  }
-  exponent -= (long)frac_len;
-  if (lead == total) return nbins > 0; /* zero, -0 included */
-  if (negative || exponent < 0 || (long)(total - lead) + exponent > 20)
-    return 0;
-  uint64_t value = 0;
-  for (size_t k = lead; k < total; k++) {
-    unsigned d = (unsigned)(DIGIT_AT(k) - '0');
-    if (value > (UINT64_MAX - d) / 10) return 0;
-    value = value * 10 + d;
-  }
-#undef DIGIT_AT
-  for (long e = 0; e < exponent; e++) {
-    if (value > UINT64_MAX / 10) return 0;
-    value *= 10;
-  }
-  return value < nbins;
+  return (size_t)value < nbins ? value : -1;
 }
 
 enum member_kind { MEMBER_OTHER, MEMBER_PLACEHOLDER, MEMBER_NUM };
@@ -639,8 +601,9 @@ typedef struct placeholder_level {
   uint8_t is_object;
   uint8_t member;    /* enum member_kind of the value being read */
   uint8_t marked;    /* "_placeholder" is true */
-  uint8_t num_ok;    /* "num" is a valid index */
-  size_t num_start, num_end; /* where the "num" value is */
+  long num;          /* "num" as an attachment index, -1 when it is none */
+  size_t open_at;    /* where its '{' is */
+  size_t out_len, copied; /* the rewrite's progress when it opened */
 } placeholder_level;
 
 typedef struct placeholder_walk {
@@ -648,24 +611,31 @@ typedef struct placeholder_walk {
   size_t n;
   size_t nbins;
   unsigned depth;
-  /* Called with where the num of each well-formed placeholder is. */
-  int (*found)(void *ctx, size_t num_start, size_t num_end);
-  void *found_ctx;
+  /* The rewrite (NULL when only counting): s[0..copied) is in out. */
+  sbuf *out;
+  size_t copied;
+  size_t offset;
   placeholder_level level[JSON_MAX_DEPTH + 1]; /* [0] holds the totals */
 } placeholder_walk;
 
-static void member_value(placeholder_walk *w, int is_true, int num_ok) {
+static void member_value(placeholder_walk *w, int is_true, long num) {
   placeholder_level *l = &w->level[w->depth];
   if (!l->is_object) return;
   if (l->member == MEMBER_PLACEHOLDER) l->marked = (uint8_t)is_true;
-  if (l->member == MEMBER_NUM) l->num_ok = (uint8_t)num_ok;
+  if (l->member == MEMBER_NUM) l->num = num;
 }
 
-static int walk_open(void *ctx, int is_object) {
+static int walk_open(void *ctx, int is_object, size_t at) {
   placeholder_walk *w = ctx;
   placeholder_level *l = &w->level[++w->depth];
   memset(l, 0, sizeof *l);
   l->is_object = (uint8_t)is_object;
+  l->num = -1;
+  l->open_at = at;
+  if (w->out) {
+    l->out_len = w->out->len;
+    l->copied = w->copied;
+  }
   return 0;
 }
 
@@ -684,96 +654,83 @@ static int walk_key(void *ctx, size_t at) {
 static int walk_scalar(void *ctx, size_t start, size_t end) {
   placeholder_walk *w = ctx;
   char c = w->s[start];
-  int is_number = c == '-' || is_digit(c);
-  placeholder_level *l = &w->level[w->depth];
-  if (l->is_object && l->member == MEMBER_NUM) {
-    l->num_start = start;
-    l->num_end = end;
-  }
   member_value(w, c == 't',
-               is_number && number_is_index(w->s + start, end - start, w->nbins));
+               is_digit(c) ? json_placeholder_num(w->s + start, end - start, w->nbins) : -1);
+  return 0;
+}
+
+/* Writes the placeholder that ends at end, renumbered, in place of the
+ * whole object. What was written for placeholders inside it is taken back:
+ * they were rewritten before it was known that they are only its content. */
+static int rewrite_placeholder(placeholder_walk *w, const placeholder_level *l, size_t end) {
+  static const char head[] = "{\"_placeholder\":true,\"num\":";
+  char text[sizeof head + 21];
+  size_t len = sizeof head - 1;
+  memcpy(text, head, len);
+  char digits[20];
+  size_t ndigits = 0;
+  for (size_t num = (size_t)l->num + w->offset; ndigits == 0 || num; num /= 10)
+    digits[ndigits++] = (char)('0' + num % 10);
+  while (ndigits) text[len++] = digits[--ndigits];
+  text[len++] = '}';
+  sbuf *out = w->out;
+  if (out->len > l->out_len) {
+    out->len = l->out_len;
+    out->data[out->len] = 0;
+  }
+  if (sbuf_append(out, w->s + l->copied, l->open_at - l->copied) || sbuf_append(out, text, len))
+    return -1;
+  w->copied = end;
   return 0;
 }
 
 /* A placeholder object stands for its attachment as a whole: like the JS
  * reconstructor, what is nested inside it is never looked at. */
-static int walk_close(void *ctx) {
+static int walk_close(void *ctx, size_t end) {
   placeholder_walk *w = ctx;
   placeholder_level *l = &w->level[w->depth];
   long found = l->found;
   int malformed = l->malformed;
   if (l->is_object && l->marked) {
     found = 1;
-    malformed = !l->num_ok;
-    if (!malformed && w->found && w->found(w->found_ctx, l->num_start, l->num_end)) return -1;
+    malformed = l->num < 0;
+    if (!malformed && w->out && rewrite_placeholder(w, l, end)) return -1;
   }
   placeholder_level *parent = &w->level[--w->depth];
   parent->found += found;
   parent->malformed |= (uint8_t)malformed;
-  member_value(w, 0, 0);
+  member_value(w, 0, -1);
   return 0;
+}
+
+long json_rewrite_placeholders(const char *s, size_t n, size_t nbins, size_t offset, sbuf *out) {
+  size_t before = out ? out->len : 0;
+  placeholder_walk w;
+  w.s = s;
+  w.n = n;
+  w.nbins = nbins;
+  w.depth = 0;
+  w.out = out;
+  w.copied = 0;
+  w.offset = offset;
+  memset(&w.level[0], 0, sizeof w.level[0]);
+  json_visitor v = {walk_open, walk_key, walk_scalar, walk_close, &w};
+  long end = scan(s, n, 0, &v);
+  if (end < 0 || skip_ws(s, n, (size_t)end) != n || w.level[0].malformed ||
+      (size_t)w.level[0].found > nbins ||
+      (out && sbuf_append(out, s + w.copied, n - w.copied))) {
+    if (out && out->data) {
+      out->len = before;
+      out->data[before] = 0;
+    }
+    return -1;
+  }
+  return w.level[0].found;
 }
 
 long json_count_placeholders(const char *s, size_t n, size_t nbins) {
   /* A placeholder is an object: without a '{' anywhere there is none, and a
    * plain scan (no visitor calls) will do. */
   if (!memchr(s, '{', n)) return json_validate(s, n) ? -1 : 0;
-  placeholder_walk w;
-  w.s = s;
-  w.n = n;
-  w.nbins = nbins;
-  w.depth = 0;
-  w.found = NULL;
-  memset(&w.level[0], 0, sizeof w.level[0]);
-  json_visitor v = {walk_open, walk_key, walk_scalar, walk_close, &w};
-  long end = scan(s, n, 0, &v);
-  if (end < 0 || skip_ws(s, n, (size_t)end) != n) return -1;
-  if (w.level[0].malformed || (size_t)w.level[0].found > nbins) return -1;
-  return w.level[0].found;
-}
-
-typedef struct offset_job {
-  const char *s;
-  sbuf *out;
-  size_t copied; /* s[0..copied) is in out already */
-  size_t offset;
-} offset_job;
-
-static int write_offset_num(void *ctx, size_t start, size_t end) {
-  offset_job *j = ctx;
-  /* The walk validated an integral index: its value fits a double. */
-  char buf[32];
-  size_t len = end - start < sizeof(buf) - 1 ? end - start : sizeof(buf) - 1;
-  memcpy(buf, j->s + start, len);
-  buf[len] = 0;
-  unsigned long long num = (unsigned long long)strtod(buf, NULL);
-  if (sbuf_append(j->out, j->s + j->copied, start - j->copied) ||
-      sbuf_printf(j->out, "%llu", num + (unsigned long long)j->offset))
-    return -1;
-  j->copied = end;
-  return 0;
-}
-
-int json_offset_placeholders(const char *s, size_t n, size_t nbins, size_t offset, sbuf *out) {
-  size_t before = out->len;
-  offset_job job = {s, out, 0, offset};
-  placeholder_walk w;
-  w.s = s;
-  w.n = n;
-  w.nbins = nbins;
-  w.depth = 0;
-  w.found = write_offset_num;
-  w.found_ctx = &job;
-  memset(&w.level[0], 0, sizeof w.level[0]);
-  json_visitor v = {walk_open, walk_key, walk_scalar, walk_close, &w};
-  long end = scan(s, n, 0, &v);
-  if (end < 0 || skip_ws(s, n, (size_t)end) != n || w.level[0].malformed ||
-      sbuf_append(out, s + job.copied, n - job.copied)) {
-    if (out->data) {
-      out->len = before;
-      out->data[before] = 0;
-    }
-    return -1;
-  }
-  return 0;
+  return json_rewrite_placeholders(s, n, nbins, 0, NULL);
 }

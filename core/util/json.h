@@ -61,16 +61,28 @@ int json_event_locate(const char *s, size_t n, json_event_parts *out);
 int json_event_join(sbuf *out, const char *name, const char *args_json,
                     size_t args_len);
 
-/* Walks s[0..n) and finds every placeholder object
- * {"_placeholder":true,"num":N}. Returns the number found, or -1 when s is
- * not one valid JSON value (callers rely on this to validate and count in
- * one pass), when a placeholder is malformed (num not an integer in
- * [0, nbins)) or when more than nbins are found. Pass nbins = SIZE_MAX to
- * only count. */
+/* Placeholders, as socket.io-parser's reconstructPacket reads them: an
+ * object whose "_placeholder" member is true stands, as a whole, for the
+ * attachment its "num" names; nothing nested inside it is looked at. num
+ * must be a plain decimal integer below nbins: where JavaScript would also
+ * take -0, 1.0 or 1e0 (or index with 0.5 and find nothing), libsio refuses
+ * the packet, so that every reader of the text (the renumbering, the
+ * msgpack encoder, the bindings) agrees on which attachment is meant. */
+
+/* The index that the JSON number p[0..len) names under that rule, or -1. */
+long json_placeholder_num(const char *p, size_t len, size_t nbins);
+
+/* The number of placeholders in s[0..n) (nested ones not counted), or -1
+ * when s is not one valid JSON value (callers rely on this to validate and
+ * count in one pass), when a placeholder is malformed or when there are
+ * more than nbins. Pass nbins = SIZE_MAX to only count. */
 long json_count_placeholders(const char *s, size_t n, size_t nbins);
 
-/* Appends s[0..n) (valid JSON) to out with the num of every placeholder
- * (which must be below nbins) raised by offset: merging the answers of
- * several clients renumbers their attachments. 0, or -1 (out unchanged). */
-int json_offset_placeholders(const char *s, size_t n, size_t nbins, size_t offset, sbuf *out);
+/* The same count, and appends s[0..n) to out with every placeholder
+ * rewritten as exactly {"_placeholder":true,"num":N}, N raised by offset
+ * (merging several clients' answers renumbers their attachments). The
+ * members that JavaScript would drop with the object are dropped, so what
+ * the text means no longer depends on who reads it. On -1 out is
+ * unchanged; out NULL only counts. */
+long json_rewrite_placeholders(const char *s, size_t n, size_t nbins, size_t offset, sbuf *out);
 #endif

@@ -3,7 +3,7 @@
 // (base64 "b" packets). Each one closes that client's session, never the
 // server, and a huge declared length is refused without being allocated.
 import assert from "node:assert/strict";
-import { msgpackParser } from "../interop/helpers/msgpack.mjs";
+import { decodePacket as decode, encodePacket as encode, msgpackParser } from "../interop/helpers/msgpack.mjs";
 import { describeWithServer, test } from "../interop/helpers/suite.mjs";
 import { withTimeout } from "../interop/helpers/client.mjs";
 import { underTestIsReference } from "../interop/helpers/server.mjs";
@@ -11,17 +11,6 @@ import { openWebSocket, parseOpen, poll, pollingHandshake, post, splitPayload } 
 import { assertPollingClosed } from "./closed.mjs";
 import { assertServerHealthy } from "./healthy.mjs";
 
-const encode = (packet) => Buffer.from(new msgpackParser.Encoder().encode(packet)[0]);
-const decode = (bytes) =>
-  new Promise((resolve, reject) => {
-    const decoder = new msgpackParser.Decoder();
-    decoder.on("decoded", resolve);
-    try {
-      decoder.add(bytes);
-    } catch (err) {
-      reject(err);
-    }
-  });
 const str = (s) => Buffer.concat([Buffer.from([0xa0 | s.length]), Buffer.from(s)]);
 // {type: 2, nsp: "/", data: <raw bytes>}: an EVENT whose data is hand-made.
 const eventWithData = (data) =>

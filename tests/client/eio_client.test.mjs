@@ -425,6 +425,59 @@ describe("heartbeat", () => {
   }
 });
 
+// The client expects a ping within pingInterval + pingTimeout of the last
+// one; both unusual ways round, so that a timer armed with either value alone
+// misses these tolerances.
+describe("heartbeat with pingInterval != pingTimeout", () => {
+  for (const transport of ["polling", "websocket"]) {
+    test(`pingInterval 1000, pingTimeout 200: pings a second apart keep it open over ${transport}`, async () => {
+      const srv = await startEngine({ pingInterval: 1000, pingTimeout: 200 });
+      try {
+        const h = runHarness(`http://127.0.0.1:${srv.port}`, ["--transports", transport]);
+        const rec = await srv.socketFor(await h.opened());
+        await until(() => rec.heartbeats >= 2, 5000);
+        assert.equal(rec.closeReason, null);
+        assert.ok(!h.events.some((e) => e.event === "close"), JSON.stringify(h.events));
+        h.close();
+        await h.closed();
+        await h.finished();
+      } finally {
+        await srv.close();
+      }
+    });
+
+    test(`pingInterval 200, pingTimeout 1000: ping timeout 1200 ms after the last ping over ${transport}`, async () => {
+      const srv = await startEngine({ pingInterval: 200, pingTimeout: 1000 });
+      try {
+        const h = runHarness(`http://127.0.0.1:${srv.port}`, ["--transports", transport]);
+        const rec = await srv.socketFor(await h.opened());
+        let lastPingAt = 0;
+        rec.socket.on("packetCreate", (p) => {
+          if (p.type === "ping") lastPingAt = Date.now();
+        });
+        // The first pong after a ping we saw leave: no ping follows it.
+        await new Promise((resolve, reject) => {
+          rec.socket.on("heartbeat", () => {
+            if (!lastPingAt) return;
+            clearTimeout(rec.socket.pingIntervalTimer);
+            resolve();
+          });
+          rec.closed.then((reason) => reject(new Error(`closed (${reason}) while the server still pinged`)));
+          setTimeout(() => reject(new Error("no pong within 5 s")), 5000).unref();
+        });
+        const c = await h.closed(5000);
+        const elapsed = Date.now() - lastPingAt;
+        assert.equal(c.reason, "ping timeout");
+        assert.ok(elapsed >= 1200 - 30, `closed ${elapsed} ms after the last ping`);
+        assert.ok(elapsed <= 1200 + 400, `closed only ${elapsed} ms after the last ping`);
+        await h.finished();
+      } finally {
+        await srv.close();
+      }
+    });
+  }
+});
+
 describe("closes", () => {
   let srv;
   before(async () => (srv = await startEngine()));

@@ -176,6 +176,89 @@ describe("acknowledgements", () => {
     );
   });
 
+  // Answered b, c, a: neither first-come nor last-come matching gets it right.
+  test("three client acks the server answers out of order each get their own answer", async () => {
+    await withSetup(
+      {},
+      (io) =>
+        io.on("connection", (s) => {
+          const held = new Map();
+          s.on("hold", (tag, ack) => {
+            held.set(tag, ack);
+            if (held.size < 3) return;
+            for (const t of ["b", "c", "a"]) held.get(t)(`answer ${t}`, { to: t });
+          });
+        }),
+      async (server, d) => {
+        await d.connect(server.url);
+        await d.waitFor({ type: "connect" });
+        const reqs = {};
+        for (const tag of ["a", "b", "c"]) reqs[tag] = await d.emit("hold", [tag], { ack: true, timeout: 5000 });
+        for (const tag of ["a", "b", "c"]) {
+          const ack = await d.waitFor({ type: "ack", req: reqs[tag] });
+          assert.deepEqual(ack.data, [`answer ${tag}`, { to: tag }]);
+        }
+      },
+    );
+  });
+
+  test("three server acks the client answers out of order each get their own answer", async () => {
+    const results = new Map();
+    await withSetup(
+      {},
+      (io) =>
+        io.on("connection", (s) => {
+          for (const tag of ["a", "b", "c"])
+            s.timeout(5000).emit("question", tag, (err, ...answer) => {
+              results.set(tag, [err ? err.message : null, answer]);
+              if (results.size === 3) s.emit("all-answered");
+            });
+        }),
+      async (server, d) => {
+        await d.connect(server.url);
+        const questions = {};
+        for (let i = 0; i < 3; i++) {
+          const q = await d.waitFor({ type: "event", name: "question" });
+          questions[q.data[0]] = q.ack_id;
+        }
+        for (const tag of ["b", "c", "a"]) {
+          assert.equal((await d.run({ cmd: "ack", ack_id: questions[tag], args: [`answer ${tag}`, { to: tag }] })).rc, 0);
+        }
+        await d.waitFor({ type: "event", name: "all-answered" });
+        for (const tag of ["a", "b", "c"]) assert.deepEqual(results.get(tag), [null, [`answer ${tag}`, { to: tag }]]);
+      },
+    );
+  });
+
+  test("a client ack times out at its own deadline, not an earlier pending one's", async () => {
+    const SHORT_MS = 300;
+    const LONG_MS = 1500;
+    // A timeout fires no earlier than its deadline, and not so late that it
+    // could be the other request's.
+    const assertElapsed = (elapsed, deadline, what) => {
+      assert.ok(elapsed >= deadline - 20, `${what} timed out after ${elapsed} ms, before its ${deadline} ms`);
+      assert.ok(elapsed <= deadline + 700, `${what} timed out only after ${elapsed} ms (deadline ${deadline} ms)`);
+    };
+    await withSetup(
+      {},
+      (io) => io.on("connection", (s) => s.on("silent", () => {})),
+      async (server, d) => {
+        await d.connect(server.url);
+        await d.waitFor({ type: "connect" });
+        const started = Date.now();
+        const long = await d.emit("silent", ["long"], { ack: true, timeout: LONG_MS });
+        const short = await d.emit("silent", ["short"], { ack: true, timeout: SHORT_MS });
+        const shortAck = await d.waitFor({ type: "ack", req: short });
+        assert.equal(shortAck.reason, "operation has timed out");
+        assertElapsed(Date.now() - started, SHORT_MS, "the short ack");
+        assert.equal(d.all({ type: "ack", req: long }).length, 0);
+        const longAck = await d.waitFor({ type: "ack", req: long }, LONG_MS + 2000);
+        assert.equal(longAck.reason, "operation has timed out");
+        assertElapsed(Date.now() - started, LONG_MS, "the long ack");
+      },
+    );
+  });
+
   test("acks pending when the client closes fail with SIO_EDISCONNECTED", async () => {
     await withSetup(
       {},

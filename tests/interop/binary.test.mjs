@@ -71,6 +71,25 @@ for (const [mode, transportOpts] of Object.entries(TRANSPORT_MODES)) {
       socket.close();
     });
 
+    test("a broadcast ack collects each client's own binary answer", async () => {
+      const a = await open();
+      const b = await open();
+      // Two attachments in a's answer, one in b's: b's placeholder must be
+      // renumbered past a's in the collected result.
+      a.on("give", (ack) => ack({ who: "a", parts: [bytes(8, 11), bytes(3, 12)] }));
+      b.on("give", (ack) => ack({ who: "b", parts: [bytes(16, 13)] }, bytes(5, 14)));
+      a.emit("broadcast-ack", 5000, "give");
+      const [err, responses] = normalize(await a.events.next("broadcast-ack-result"));
+      assert.equal(err, null);
+      responses.sort((x, y) => x.who.localeCompare(y.who));
+      assert.deepEqual(responses, [
+        { who: "a", parts: [bytes(8, 11), bytes(3, 12)] },
+        { who: "b", parts: [bytes(16, 13)] },
+      ]);
+      a.close();
+      b.close();
+    });
+
     test("a binary broadcast reaches every client", async () => {
       const a = await open();
       const b = await open();

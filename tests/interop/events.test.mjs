@@ -11,6 +11,19 @@ const SAMPLE_ARGS = [
   [], [1, [2, [3]]], {}, { a: { b: { c: [null, "x"] } } }, "line\nbreak \"quoted\" \\ \x1e",
 ];
 
+// Two ack timeouts far enough apart that a deadline taken from the wrong
+// request misses the tolerance of assertElapsed.
+const SHORT_ACK_MS = 300;
+const LONG_ACK_MS = 1500;
+const LATE_SLACK_MS = 700;
+
+// A timeout fires no earlier than its deadline, and not so late that it could
+// be another request's.
+function assertElapsed(elapsed, deadline, what) {
+  assert.ok(elapsed >= deadline - 20, `${what} timed out after ${elapsed} ms, before its ${deadline} ms`);
+  assert.ok(elapsed <= deadline + LATE_SLACK_MS, `${what} timed out only after ${elapsed} ms (deadline ${deadline} ms)`);
+}
+
 for (const [mode, transportOpts] of Object.entries(TRANSPORT_MODES)) {
   describeWithServer(`events over ${mode}`, [], (ctx) => {
     const open = () => connect(ctx.url, "/", transportOpts);
@@ -60,6 +73,46 @@ for (const [mode, transportOpts] of Object.entries(TRANSPORT_MODES)) {
       const socket = await open();
       const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => emitWithAck(socket, "ack", i)));
       answers.forEach((answer, i) => assert.deepEqual(answer, [i]));
+      socket.close();
+    });
+
+    // Answered b, c, a: neither first-come nor last-come matching gets it right.
+    test("three client acks answered out of order each get their own answer", async () => {
+      const socket = await open();
+      const pending = Object.fromEntries(["a", "b", "c"].map((tag) => [tag, emitWithAck(socket, "hold-ack", `${mode}-${tag}`)]));
+      for (const tag of ["b", "c", "a"]) {
+        socket.emit("release-ack", `${mode}-${tag}`, `answer ${tag}`, { to: tag });
+        assert.deepEqual(await pending[tag], [`answer ${tag}`, { to: tag }]);
+      }
+      socket.close();
+    });
+
+    test("three server acks answered out of order each get their own answer", async () => {
+      const socket = await open();
+      const held = new Map();
+      socket.on("question", (tag, ack) => {
+        held.set(tag, ack);
+        if (held.size < 3) return;
+        for (const t of ["b", "c", "a"]) held.get(t)(`answer ${t}`, { to: t });
+      });
+      for (const tag of ["a", "b", "c"]) socket.emit("server-ack-reply", `result-${tag}`, 5000, "question", tag);
+      for (const tag of ["b", "c", "a"]) {
+        assert.deepEqual(await socket.events.next(`result-${tag}`), [null, [`answer ${tag}`, { to: tag }]]);
+      }
+      socket.close();
+    });
+
+    test("a server ack times out at its own deadline, not an earlier pending one's", async () => {
+      const socket = await open();
+      socket.on("unanswered", () => {});
+      const started = Date.now();
+      socket.emit("server-ack-reply", "long", LONG_ACK_MS, "unanswered");
+      socket.emit("server-ack-reply", "short", SHORT_ACK_MS, "unanswered");
+      assert.deepEqual(await socket.events.next("short"), ["operation has timed out", []]);
+      assertElapsed(Date.now() - started, SHORT_ACK_MS, "the short ack");
+      assert.equal(socket.events.count("long"), 0);
+      assert.deepEqual(await socket.events.next("long", LONG_ACK_MS + 2000), ["operation has timed out", []]);
+      assertElapsed(Date.now() - started, LONG_ACK_MS, "the long ack");
       socket.close();
     });
 

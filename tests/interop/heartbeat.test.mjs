@@ -77,3 +77,41 @@ describeWithServer("heartbeat", ["--ping-interval", String(PING_INTERVAL), "--pi
     assert.ok(Date.now() - started <= PING_INTERVAL + SLACK);
   });
 });
+
+// pingInterval and pingTimeout far apart, both ways round, so that a timer
+// armed with the other one's value misses these tolerances.
+const EARLY_MS = 30;
+const LATE_MS = 400;
+
+function assertGap(gap, expected, what) {
+  assert.ok(gap >= expected - EARLY_MS, `${what} after ${gap} ms, expected ${expected} ms`);
+  assert.ok(gap <= expected + LATE_MS, `${what} only after ${gap} ms, expected ${expected} ms`);
+}
+
+for (const [interval, timeout] of [[300, 1000], [1000, 300]]) {
+  const args = ["--ping-interval", String(interval), "--ping-timeout", String(timeout)];
+  describeWithServer(`heartbeat with pingInterval ${interval}, pingTimeout ${timeout}`, args, (ctx) => {
+    test("the first ping comes pingInterval after the handshake, each next one pingInterval after the pong", async () => {
+      const ws = await websocketSocket(ctx.port);
+      assert.equal(await ws.next(interval + timeout + LATE_MS), "2");
+      assertGap(Date.now() - ws.openedAt, interval, "the first ping");
+      // A pong sent late (within pingTimeout) moves the next ping with it.
+      for (const delay of [0, timeout / 2, 0]) {
+        await sleep(delay);
+        ws.send("3");
+        const pongAt = Date.now();
+        assert.equal(await ws.next(interval + timeout + LATE_MS), "2");
+        assertGap(Date.now() - pongAt, interval, "the next ping");
+      }
+      ws.close();
+    });
+
+    test("a ping left unanswered closes the session pingTimeout after it", async () => {
+      const ws = await websocketSocket(ctx.port);
+      assert.equal(await ws.next(interval + timeout + LATE_MS), "2");
+      const pingAt = Date.now();
+      await ws.closed;
+      assertGap(Date.now() - pingAt, timeout, "the close");
+    });
+  });
+}

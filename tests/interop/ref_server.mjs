@@ -47,8 +47,14 @@ function serverOptions(args) {
   return opts;
 }
 
+const FLOOD_MAX_COUNT = 10000;
+const FLOOD_MAX_SIZE = 10000000;
+
 // [id, reason] pairs per namespace name, oldest first.
 const disconnectsByNsp = new Map();
+
+// Acks kept by hold-ack until release-ack names their key.
+const heldAcks = new Map();
 
 function withoutAck(args) {
   const ack = typeof args[args.length - 1] === "function" ? args.pop() : undefined;
@@ -95,6 +101,16 @@ function installHandlers(io, socket) {
     socket.timeout(timeoutMs).emit(event, ...args, (err, ...res) =>
       socket.emit("server-ack-result", err ? err.message : null, res));
   });
+  on("server-ack-reply", ([reply, timeoutMs, event, ...args]) => {
+    socket.timeout(timeoutMs).emit(event, ...args, (err, ...res) =>
+      socket.emit(reply, err ? err.message : null, res));
+  });
+  on("hold-ack", ([key], ack) => heldAcks.set(key, ack));
+  on("release-ack", ([key, ...args]) => {
+    const ack = heldAcks.get(key);
+    heldAcks.delete(key);
+    ack?.(...args);
+  });
   on("broadcast-ack", ([timeoutMs, event, ...args]) => {
     nsp.timeout(timeoutMs).emit(event, ...args, (err, responses) =>
       socket.emit("broadcast-ack-result", err ? err.message : null, responses));
@@ -114,6 +130,12 @@ function installHandlers(io, socket) {
   });
   on("disconnect-room", ([room, close]) => nsp.in(room).disconnectSockets(close === true));
   on("disconnect-me", ([close]) => socket.disconnect(close === true));
+  on("flood", ([count, size]) => {
+    const whole = (n, max) => Number.isInteger(n) && n >= 0 && n <= max;
+    if (!whole(count, FLOOD_MAX_COUNT) || !whole(size, FLOOD_MAX_SIZE)) return;
+    const text = "x".repeat(size);
+    for (let i = 0; i < count; i++) socket.emit("flood", i, text);
+  });
   on("last-disconnects", (_args, ack) => ack(disconnectsByNsp.get(nsp.name) ?? []));
 }
 

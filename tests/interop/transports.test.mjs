@@ -1,8 +1,9 @@
 // The three ways the official client talks to the server: polling only,
-// WebSocket only, and polling upgraded to WebSocket.
+// WebSocket only, and polling upgraded to WebSocket; volatile emits on a
+// WebSocket that the client stops reading.
 import assert from "node:assert/strict";
 import { describeWithServer, test } from "./helpers/suite.mjs";
-import { connect, TRANSPORT_MODES, waitForWebSocket } from "./helpers/client.mjs";
+import { connect, sleep, TRANSPORT_MODES, waitForWebSocket, withTimeout } from "./helpers/client.mjs";
 
 describeWithServer("transports", [], (ctx) => {
   test("polling only: events flow and the transport stays polling", async () => {
@@ -37,6 +38,61 @@ describeWithServer("transports", [], (ctx) => {
     const socket = await connect(ctx.url, "/", TRANSPORT_MODES.upgrade);
     for (let i = 0; i < 50; i++) socket.emit("echo", i);
     for (let i = 0; i < 50; i++) assert.deepEqual(await socket.events.next("echo"), [i]);
+    socket.close();
+  });
+});
+
+// socket.io sends a volatile packet only when the transport is writable (a
+// WebSocket with nothing waiting to be written): a client that stops reading
+// congests it, and volatile emits meant for it are dropped until it drains.
+describeWithServer("volatile emits on a congested WebSocket", [], (ctx) => {
+  const BURST = 40;
+  const BIG = "v".repeat(256 * 1024);
+  // Long enough for the server to read and answer every request of a burst.
+  const SETTLE_MS = 1000;
+
+  // Asks for BURST large events with the client's TCP reads paused, then
+  // reads everything up to the "end" echo sent last.
+  async function burstToSlowReader(request) {
+    const socket = await connect(ctx.url, "/", TRANSPORT_MODES.websocket);
+    const ws = socket.io.engine.transport.ws;
+    ws._socket.pause();
+    for (let i = 0; i < BURST; i++) socket.emit(...request(i));
+    socket.emit("echo", "end");
+    await withTimeout((async () => {
+      while (ws.bufferedAmount > 0) await sleep(20);
+    })(), 10000, "the requests to be sent");
+    await sleep(SETTLE_MS);
+    ws._socket.resume();
+    const echoes = [];
+    for (;;) {
+      const args = await socket.events.next("echo", 10000);
+      if (args[0] === "end") break;
+      echoes.push(args);
+    }
+    return { socket, echoes };
+  }
+
+  test("a burst of large volatile emits to a client that does not read: some are dropped", async () => {
+    const { socket } = await burstToSlowReader((i) => ["volatile", "big", i, BIG]);
+    const received = [];
+    while (socket.events.count("big")) {
+      const [i, data] = await socket.events.next("big");
+      assert.equal(data.length, BIG.length);
+      received.push(i);
+    }
+    assert.ok(received.length >= 1, "the first volatile emit, made while the WebSocket was idle, arrives");
+    assert.ok(received.length < BURST, `all ${BURST} volatile emits arrived though the client was not reading`);
+    assert.deepEqual(received, [...received].sort((a, b) => a - b));
+    socket.close();
+  });
+
+  test("the same burst without volatile: every emit arrives, in order", async () => {
+    const { socket, echoes } = await burstToSlowReader((i) => ["echo", "big", i, BIG]);
+    assert.equal(echoes.length, BURST);
+    echoes.forEach(([tag, i, data], n) => {
+      assert.deepEqual([tag, i, data.length], ["big", n, BIG.length]);
+    });
     socket.close();
   });
 });

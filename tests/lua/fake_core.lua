@@ -165,7 +165,7 @@ local function make_event(e, keep)
   ev.req = e.req or 0
   if e.client then
     ev.client = CLIENT
-  else
+  elseif not e.context then
     ev.server = SERVER
   end
   ev.nsp, ev.sid, ev.name, ev.reason = e.nsp or "/", e.sid, e.name, e.reason
@@ -198,7 +198,7 @@ end
 
 -- Queues an event; fields as in sio_event, with strings and a list of
 -- attachment strings; client = true makes it the client's instead of the
--- server's.
+-- server's, context = true neither's (as SIO_EV_EVENTS_LOST comes).
 function M.push(e)
   M.queue[#M.queue + 1] = e
 end

@@ -78,6 +78,7 @@ step luacheck --no-color --config "$here/luacheckrc" "$root/bindings/lua" "$here
 step luajit "$here/test_payload.lua"
 step luajit "$here/test_server_routing.lua"
 step luajit "$here/test_client_routing.lua"
+step luajit "$here/test_events_lost.lua"
 step luajit "$here/test_library.lua"
 step luajit "$here/test_loading.lua"
 step node --test --test-concurrency=1 "$here"/*.test.mjs

@@ -1,5 +1,5 @@
 -- The binding against the real libsio, without a peer: loading, option
--- errors, refused commands, closing.
+-- errors, refused commands, closing, the report of events it could not queue.
 local here = arg[0]:match("^(.*)/[^/]*$") or "."
 package.path = here .. "/../../bindings/lua/?.lua;" .. here .. "/?.lua;" .. package.path
 
@@ -55,6 +55,33 @@ end)
 
 test("poll returns at once with nothing pending", function()
   equal(sio.poll(0), 0, "events")
+end)
+
+test("answers past the queue's hard bound are counted and reported first", function()
+  -- The hard bound of max_queued_events = 1: 1 + 65536 events. The host's
+  -- own requests are answered even while it does not pump, so the answers
+  -- past the bound are lost, and "events_lost" says how many.
+  local bound, extra = 1 + 65536, 100
+  local ctx = sio.context()
+  local server = sio.server({ host = "127.0.0.1", port = 0, max_queued_events = 1, context = ctx })
+  local answered, lost, order = 0, 0, {}
+  server:on("events_lost", function(count)
+    lost = lost + count
+    order[#order + 1] = answered
+  end)
+  for _ = 1, bound + extra do
+    server:fetch_sockets(function() answered = answered + 1 end)
+  end
+  -- Creating a server waits for the core to run every command queued
+  -- before it, so all the answers are queued or lost by now.
+  local barrier = sio.server({ host = "127.0.0.1", port = 0, context = ctx })
+  while answered + lost < bound + extra and ctx:poll(1000) > 0 do end
+  equal(lost, extra, "lost")
+  equal(answered, bound, "answered")
+  equal(#order, 1, "one report")
+  equal(order[1], 0, "reported before the answers")
+  server:close()
+  barrier:close()
 end)
 
 check.finish()

@@ -285,16 +285,25 @@ static void check_placeholders(void) {
   CHECK(count("[\"a\",{\"x\":{\"_placeholder\":true,\"num\":0},"
               "\"y\":[{\"_placeholder\":true,\"num\":1}]}]", 2) == 2);
   CHECK(count("[{\"_placeholder\":true,\"num\":1}]", 2) == 1);
-  /* Key order, escaped keys, extra keys and numbers as JS reads them. */
+  /* Key order, escaped keys and extra keys as JS reads them. */
   CHECK(count("[{\"num\":0,\"_placeholder\":true}]", 1) == 1);
   CHECK(count("[{\"\\u005fplaceholder\":true,\"n\\u0075m\":0}]", 1) == 1);
   CHECK(count("[{\"_placeholder\":true,\"num\":0,\"x\":1}]", 1) == 1);
-  CHECK(count("[{\"_placeholder\":true,\"num\":-0}]", 1) == 1);
-  CHECK(count("[{\"_placeholder\":true,\"num\":1.0}]", 2) == 1);
-  CHECK(count("[{\"_placeholder\":true,\"num\":0.1e1}]", 2) == 1);
-  CHECK(count("[{\"_placeholder\":true,\"num\":1e0}]", 2) == 1);
-  CHECK(count("[{\"_placeholder\":true,\"num\":100e-2}]", 2) == 1);
-  CHECK(count("[{\"_placeholder\":true,\"num\":0e99999999999}]", 1) == 1);
+  CHECK(count("[{ \"_placeholder\" : true , \"num\" : 1 }]", 2) == 1);
+  /* num is a plain integer: the other spellings JS would read as an index
+   * are refused (a reader that truncates the text would misread them). */
+  CHECK(count("[{\"_placeholder\":true,\"num\":-0}]", 1) == -1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":1.0}]", 2) == -1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":0.1e1}]", 2) == -1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":1e0}]", 2) == -1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":1E0}]", 2) == -1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":100e-2}]", 2) == -1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":0e99999999999}]", 1) == -1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":"
+              "0.000000000000000000000000000001e30}]", 2) == -1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":01}]", 2) == -1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":true}]", 2) == -1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":[0]}]", 2) == -1);
   /* Last duplicate wins, as in JSON.parse. */
   CHECK(count("[{\"_placeholder\":true,\"num\":5,\"_placeholder\":false}]", 1) == 0);
   CHECK(count("[{\"_placeholder\":false,\"_placeholder\":true,\"num\":0}]", 1) == 1);
@@ -307,9 +316,20 @@ static void check_placeholders(void) {
   CHECK(count("[{\"_placeholder\":[true],\"num\":5}]", 1) == 0);
   CHECK(count("[[\"_placeholder\",true]]", 1) == 0);
   CHECK(count("[{\"_Placeholder\":true,\"num\":5}]", 1) == 0);
-  /* Inside a placeholder nothing is looked at (JS replaces it whole). */
+  /* Inside a placeholder nothing is looked at (JS replaces it whole), be
+   * it before or after the members that make it one, however deep. */
   CHECK(count("[{\"num\":0,\"_placeholder\":true,"
               "\"extra\":{\"_placeholder\":true,\"num\":9}}]", 1) == 1);
+  CHECK(count("[{\"num\":0,\"_placeholder\":true,"
+              "\"x\":{\"_placeholder\":true,\"num\":0}}]", 1) == 1);
+  CHECK(count("[{\"x\":[{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":0}],"
+              "\"_placeholder\":true,\"num\":0}]", 1) == 1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":1,\"a\":{\"_placeholder\":true,\"num\":0,"
+              "\"b\":{\"_placeholder\":true,\"num\":-1}}},{\"_placeholder\":true,\"num\":0}]",
+              2) == 2);
+  /* ...but a bad num of the outer one still is. */
+  CHECK(count("[{\"x\":{\"_placeholder\":true,\"num\":0},\"_placeholder\":true,"
+              "\"num\":1.0}]", 2) == -1);
   /* Malformed ones. */
   CHECK(count("[{\"_placeholder\":true,\"num\":1}]", 1) == -1);
   CHECK(count("[{\"_placeholder\":true}]", 1) == -1);
@@ -322,6 +342,9 @@ static void check_placeholders(void) {
   CHECK(count("[{\"_placeholder\":true,\"num\":1e400}]", 2) == -1);
   CHECK(count("[{\"_placeholder\":true,\"num\":18446744073709551616}]",
               SIZE_MAX) == -1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":18446744073709551617}]",
+              SIZE_MAX) == -1);
+  CHECK(count("[{\"_placeholder\":true,\"num\":1e400}]", SIZE_MAX) == -1);
   CHECK(count("[{\"_placeholder\":true,\"num\":0}]", 0) == -1);
   CHECK(count("[{\"x\":[{\"_placeholder\":true,\"num\":3}]}]", 3) == -1);
   /* More placeholders than attachments. */
@@ -339,12 +362,94 @@ static void check_placeholders(void) {
   CHECK(count(" {\"_placeholder\":true,\"num\":0} ", 1) == 1);
 }
 
+static void check_placeholder_num(void) {
+  CHECK(json_placeholder_num(LIT("0"), 1) == 0);
+  CHECK(json_placeholder_num(LIT("9"), 10) == 9);
+  CHECK(json_placeholder_num(LIT("10"), 10) == -1);
+  CHECK(json_placeholder_num(LIT("0"), 0) == -1);
+  CHECK(json_placeholder_num(LIT("123456789012345678"), SIZE_MAX) == 123456789012345678);
+  CHECK(json_placeholder_num(LIT("1234567890123456789"), SIZE_MAX) == -1);
+  CHECK(json_placeholder_num(LIT("99999999999999999999999"), SIZE_MAX) == -1);
+  static const char *const refused[] = {"", "-0", "-1", "+1", "00", "01", "1.0", "1.", "1e0",
+                                        "1E0", "0.1e1", "1e-0", "0x1", " 1", "1 "};
+  for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++)
+    CHECK(json_placeholder_num(refused[k], strlen(refused[k]), 10) == -1);
+}
+
+/* Rewrites in after "<" in the output; want NULL: refused, "<" left. */
+static void rewrite_is(const char *in, size_t nbins, size_t offset, long found, const char *want) {
+  sbuf out = SBUF_INIT;
+  sbuf_puts(&out, "<");
+  long rc = json_rewrite_placeholders(in, strlen(in), nbins, offset, &out);
+  if (!want) {
+    CHECK(rc == -1);
+    CHECK_STR(out.data, "<");
+  } else {
+    CHECK(rc == found);
+    CHECK_STR(out.data + 1, want);
+  }
+  sbuf_free(&out);
+}
+
+#define PH(n) "{\"_placeholder\":true,\"num\":" #n "}"
+
+static void check_rewrite_placeholders(void) {
+  rewrite_is("[1,\"a\"]", 0, 5, 0, "[1,\"a\"]");
+  rewrite_is(PH(0), 1, 3, 1, PH(3));
+  rewrite_is("[{\"num\":1,\"_placeholder\":true},{\"x\":" PH(0) "}]", 2, 10, 2,
+             "[" PH(11) ",{\"x\":" PH(10) "}]");
+  /* One spelling whatever arrived: JS drops the other members with the
+   * object. */
+  rewrite_is("[ { \"n\\u0075m\" : 0 , \"_placeholder\" : true, \"y\": [1] } ]", 1, 0, 1,
+             "[ " PH(0) " ]");
+  /* A placeholder inside a placeholder is its content: dropped, whether it
+   * comes before or after the members that make the outer one. */
+  rewrite_is("[{\"num\":0,\"_placeholder\":true,\"x\":" PH(0) "}]", 1, 3, 1, "[" PH(3) "]");
+  rewrite_is("[\"a\",{\"x\":" PH(0) ",\"_placeholder\":true,\"num\":1}," PH(0) "]", 2, 5, 2,
+             "[\"a\"," PH(6) "," PH(5) "]");
+  rewrite_is("[" PH(1) ",{\"a\":{\"b\":{\"_placeholder\":true,\"num\":0,\"c\":[" PH(7) "]},"
+             "\"_placeholder\":true,\"num\":0,\"d\":" PH(1) "}},{\"e\":" PH(0) "}]", 3, 1, 3,
+             "[" PH(2) ",{\"a\":" PH(1) "},{\"e\":" PH(1) "}]");
+  /* Not a placeholder (false, or no num): left alone. */
+  rewrite_is("{\"_placeholder\":false,\"num\":0}", 1, 3, 0, "{\"_placeholder\":false,\"num\":0}");
+  rewrite_is("{\"_placeholder\":true,\"num\":4}", 1, 3, 0, NULL);
+  rewrite_is("[1,", 1, 3, 0, NULL);
+  /* A num that only reads as an index after rounding or truncation. */
+  rewrite_is("[{\"_placeholder\":true,\"num\":0.000000000000000000000000000001e30}]", 2, 4, 0,
+             NULL);
+  rewrite_is("[{\"_placeholder\":true,\"num\":1.0000000000000000000000000000009}]", 2, 4, 0, NULL);
+  rewrite_is("[{\"_placeholder\":true,\"num\":10000000000000000000000000000000e-31}]", 2, 0, 0,
+             NULL);
+  /* More placeholders than attachments. */
+  rewrite_is("[" PH(0) "," PH(0) "]", 1, 0, 0, NULL);
+  rewrite_is("[" PH(0) "," PH(0) "]", 2, 0, 2, "[" PH(0) "," PH(0) "]");
+}
+
+/* What the count accepts, the rewrite accepts with the same count, and its
+ * output (offset included) reads back the same, unchanged by a second
+ * rewrite. */
+static void check_agreement(const char *s, size_t n, size_t nbins) {
+  long found = json_count_placeholders(s, n, nbins);
+  sbuf out = SBUF_INIT;
+  CHECK(json_rewrite_placeholders(s, n, nbins, 3, &out) == found);
+  if (found >= 0) {
+    CHECK(json_validate(out.data, out.len) == 0);
+    CHECK(json_count_placeholders(out.data, out.len, nbins + 3) == found);
+    sbuf again = SBUF_INIT;
+    CHECK(json_rewrite_placeholders(out.data, out.len, nbins + 3, 0, &again) == found);
+    CHECK_MEM(again.data, again.len, out.data, out.len);
+    sbuf_free(&again);
+  }
+  sbuf_free(&out);
+}
+
 /* Every prefix and single-byte change of a rich document through every
  * entry point: the verdicts vary, crashes and leaks must not (ASan/UBSan). */
 static void check_mutations(void) {
   const char seed[] =
-      "[\"ev\\u00e9\",{\"_placeholder\":true,\"num\":1e0},[-0.5E+3,\"\\ud83d\\ude00\"],"
-      "{\"a\":{\"num\":0,\"_placeholder\":true}},null,false,\"\xc3\xa9\"]";
+      "[\"ev\\u00e9\",{\"_placeholder\":true,\"num\":1},[-0.5E+3,\"\\ud83d\\ude00\"],"
+      "{\"a\":{\"num\":0,\"_placeholder\":true,\"b\":{\"_placeholder\":true,\"num\":1}}},"
+      "null,false,\"\xc3\xa9\"]";
   const char alphabet[] = "[]{}\",:\\u0123456789.eE+-tfn \x01\x80\xc3\xed\xff";
   char buf[sizeof seed];
   for (size_t cut = 0; cut < sizeof seed; cut++) {
@@ -359,6 +464,7 @@ static void check_mutations(void) {
         CHECK(!valid || end >= 0);
         long found = json_count_placeholders(buf, cut, 2);
         CHECK(valid || found == -1);
+        check_agreement(buf, cut, 2);
         char *name = NULL;
         sbuf args = SBUF_INIT;
         if (json_event_split(buf, cut, &name, &args) == 0) {
@@ -374,33 +480,9 @@ static void check_mutations(void) {
   }
 }
 
-static void offset_is(const char *in, size_t nbins, size_t offset, const char *want) {
-  sbuf out = SBUF_INIT;
-  sbuf_puts(&out, "<");
-  int rc = json_offset_placeholders(in, strlen(in), nbins, offset, &out);
-  if (!want) {
-    CHECK(rc == -1);
-    CHECK_STR(out.data, "<");
-  } else {
-    CHECK(rc == 0);
-    CHECK_STR(out.data + 1, want);
-  }
-  sbuf_free(&out);
-}
-
-static void check_offset_placeholders(void) {
-  offset_is("[1,\"a\"]", 0, 5, "[1,\"a\"]");
-  offset_is("{\"_placeholder\":true,\"num\":0}", 1, 3, "{\"_placeholder\":true,\"num\":3}");
-  offset_is("[{\"num\":1.0,\"_placeholder\":true},{\"x\":{\"_placeholder\":true,\"num\":0}}]", 2, 10,
-            "[{\"num\":11,\"_placeholder\":true},{\"x\":{\"_placeholder\":true,\"num\":10}}]");
-  /* Not a placeholder (false, or no num): left alone. */
-  offset_is("{\"_placeholder\":false,\"num\":0}", 1, 3, "{\"_placeholder\":false,\"num\":0}");
-  offset_is("{\"_placeholder\":true,\"num\":4}", 1, 3, NULL);
-  offset_is("[1,", 1, 3, NULL);
-}
-
 int main(void) {
-  check_offset_placeholders();
+  check_placeholder_num();
+  check_rewrite_placeholders();
   check_validate();
   check_string_words();
   check_depth();

@@ -188,7 +188,10 @@ static const decode_case decodes[] = {
     {"2/,[\"x\"]", 1, SIO_P_EVENT, "/", -1, "[\"x\"]"},
     {"2[\"a\"] ", 1, SIO_P_EVENT, "/", -1, "[\"a\"] "},
     {"2[\"a\"]\n", 1, SIO_P_EVENT, "/", -1, "[\"a\"]\n"},
-    {"29223372036854775807[\"a\"]", 1, SIO_P_EVENT, "/", INT64_MAX, "[\"a\"]"},
+    {"29007199254740991[\"a\"]", 1, SIO_P_EVENT, "/", 9007199254740991, "[\"a\"]"},
+    {"2/a,9007199254740991[\"a\"]", 1, SIO_P_EVENT, "/a", SIO_MAX_ACK_ID, "[\"a\"]"},
+    {"39007199254740991[]", 1, SIO_P_ACK, "/", SIO_MAX_ACK_ID, "[]"},
+    {"200009007199254740991[\"a\"]", 1, SIO_P_EVENT, "/", SIO_MAX_ACK_ID, "[\"a\"]"},
     {"3[]", 1, SIO_P_ACK, "/", -1, "[]"},
     {"31[1]", 1, SIO_P_ACK, "/", 1, "[1]"},
     {"4{}", 1, SIO_P_CONNECT_ERROR, "/", -1, "{}"},
@@ -251,6 +254,13 @@ static const decode_case decodes[] = {
     {"51-[\"a\",{\"_placeholder\":true,\"num\":1}]", -1, 0, NULL, 0, NULL},
     {"51-[\"a\",{\"_placeholder\":true}]", -1, 0, NULL, 0, NULL},
     {"51-[\"a\",{\"_placeholder\":true,\"num\":\"0\"}]", -1, 0, NULL, 0, NULL},
+    /* Deliberately refused: a num JS reads as an index but spelt otherwise
+     * than as a plain integer (see json.h). */
+    {"52-[\"a\",{\"_placeholder\":true,\"num\":1.0}]", -1, 0, NULL, 0, NULL},
+    {"52-[\"a\",{\"_placeholder\":true,\"num\":1e0}]", -1, 0, NULL, 0, NULL},
+    {"52-[\"a\",{\"_placeholder\":true,\"num\":-0}]", -1, 0, NULL, 0, NULL},
+    {"62-[{\"_placeholder\":true,\"num\":0.000000000000000000000000000001e30}]", -1, 0, NULL,
+     0, NULL},
     /* Deliberately refused although the JS decoder takes them: no payload
      * where the packet type needs one (the JS server then dispatches an
      * event with no name or an ack with no arguments)... */
@@ -275,9 +285,15 @@ static const decode_case decodes[] = {
     {"3 []", -1, 0, NULL, 0, NULL},
     {"0/a, {}", -1, 0, NULL, 0, NULL},
     {"2\t[\"a\"]", -1, 0, NULL, 0, NULL},
-    /* ...an ack id past int64 (JS rounds it to a double)... */
+    /* ...an ack id past 2^53 - 1 (JS reads it into a double, which
+     * rounds it, and the answer would name another id)... */
+    {"29007199254740992[\"a\"]", -1, 0, NULL, 0, NULL},
+    {"39007199254740992[]", -1, 0, NULL, 0, NULL},
+    {"2/a,9007199254740993[\"a\"]", -1, 0, NULL, 0, NULL},
+    {"29223372036854775807[\"a\"]", -1, 0, NULL, 0, NULL},
     {"29223372036854775808[\"a\"]", -1, 0, NULL, 0, NULL},
     {"299999999999999999999[\"a\"]", -1, 0, NULL, 0, NULL},
+    {"61-9007199254740992[]", -1, 0, NULL, 0, NULL},
     /* ...and attachment counts only Number() reads. */
     {"5 1-[\"a\"]", -1, 0, NULL, 0, NULL},
     {"51e0-[\"a\"]", -1, 0, NULL, 0, NULL},
@@ -424,6 +440,38 @@ static void check_decode_binary(void) {
   P->decoder_free(NULL);
 }
 
+/* A placeholder nested in a placeholder is part of the object JS replaces
+ * with the attachment: the packet is valid and the host gets the outer
+ * placeholder alone, written in the one form every reader agrees on. */
+static void check_decode_nested_placeholders(void) {
+  static const struct {
+    const char *wire;
+    const char *data;
+  } cases[] = {
+      {"61-5[{\"num\":0,\"_placeholder\":true,\"x\":{\"_placeholder\":true,\"num\":0}}]",
+       "[{\"_placeholder\":true,\"num\":0}]"},
+      {"52-[\"a\",{\"x\":[{\"_placeholder\":true,\"num\":7}],\"_placeholder\":true,\"num\":1},"
+       "{\"_placeholder\":true,\"num\":0,\"y\":\"z\"}]",
+       "[\"a\",{\"_placeholder\":true,\"num\":1},{\"_placeholder\":true,\"num\":0}]"},
+      {"51-[\"a\",{ \"_placeholder\" : true , \"n\\u0075m\" : 0 }]",
+       "[\"a\",{\"_placeholder\":true,\"num\":0}]"},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    sio_decoder *d = P->decoder_new(1000000);
+    sio_packet p;
+    sio_packet_init(&p);
+    size_t nattach = (size_t)(cases[k].wire[1] - '0');
+    CHECK(P->decode(d, cases[k].wire, strlen(cases[k].wire), 0, &p) == 0);
+    for (size_t b = 1; b < nattach; b++) CHECK(P->decode(d, LIT("b"), 1, &p) == 0);
+    CHECK(P->decode(d, LIT("b"), 1, &p) == 1);
+    CHECK(!p.borrowed && p.nbins == nattach);
+    CHECK_STR(p.data, cases[k].data);
+    CHECK(p.data_len == strlen(cases[k].data));
+    sio_packet_clear(&p);
+    P->decoder_free(d);
+  }
+}
+
 static void check_decode_limit(void) {
   sio_decoder *d = P->decoder_new(16);
   sio_packet p;
@@ -474,6 +522,61 @@ static void check_roundtrip(void) {
   P->decoder_free(d);
 }
 
+/* Feeds every message of an encoded packet to d; 1 when the last one
+ * completes the packet into *p, as it must. */
+static int decode_encoded(sio_decoder *d, rbuf **msgs, size_t n, sio_packet *p) {
+  int r = -1;
+  for (size_t k = 0; k < n; k++) {
+    int binary = msgs[k]->binary;
+    r = P->decode(d, msgs[k]->data + !binary, msgs[k]->len - !binary, binary, p);
+    if (r != (k + 1 == n)) return -1;
+  }
+  return r;
+}
+
+/* decode -> encode -> decode is stable for valid placeholder packets,
+ * whatever form their placeholders arrived in, and the second encoding is
+ * byte for byte the first. */
+static void check_decode_encode_stable(void) {
+  static const char *const wires[] = {
+      "52-/s,7[\"e\",{\"_placeholder\":true,\"num\":1},[{\"_placeholder\":true,\"num\":0}]]",
+      "61-9007199254740991[{\"num\":0,\"_placeholder\":true,\"x\":{\"_placeholder\":true,\"num\":0}}]",
+      "53-[\"e\",{\"a\":{\"_placeholder\":true,\"num\":2,\"k\":[1]}},"
+      "{\"\\u005fplaceholder\":true,\"num\":0},{\"num\":1,\"_placeholder\":true}]",
+  };
+  for (size_t w = 0; w < sizeof wires / sizeof wires[0]; w++) {
+    sio_decoder *d = P->decoder_new(1000000);
+    sio_packet first, second;
+    sio_packet_init(&first);
+    sio_packet_init(&second);
+    size_t nattach = (size_t)(wires[w][1] - '0');
+    CHECK(P->decode(d, wires[w], strlen(wires[w]), 0, &first) == 0);
+    for (size_t b = 0; b < nattach; b++) {
+      char bin[2] = {'0', (char)b};
+      CHECK(P->decode(d, bin, sizeof bin, 1, &first) == (b + 1 == nattach));
+    }
+    rbuf *enc1[SIO_MAX_ENCODED], *enc2[SIO_MAX_ENCODED];
+    size_t n1, n2;
+    CHECK(P->encode(&first, enc1, &n1) == 0);
+    CHECK(decode_encoded(d, enc1, n1, &second) == 1);
+    CHECK(second.type == first.type && second.id == first.id && second.nbins == first.nbins);
+    CHECK_STR(second.nsp, first.nsp);
+    CHECK_MEM(second.data, second.data_len, first.data, first.data_len);
+    for (size_t b = 0; b < first.nbins; b++)
+      CHECK_MEM(second.bins[b].data, second.bins[b].len, first.bins[b].data, first.bins[b].len);
+    CHECK(P->encode(&second, enc2, &n2) == 0);
+    CHECK(n2 == n1);
+    for (size_t k = 0; k < n1; k++) {
+      CHECK_MEM(enc2[k]->data, enc2[k]->len, enc1[k]->data, enc1[k]->len);
+      rbuf_unref(enc1[k]);
+      rbuf_unref(enc2[k]);
+    }
+    sio_packet_clear(&first);
+    sio_packet_clear(&second);
+    P->decoder_free(d);
+  }
+}
+
 /* Every prefix and every single-byte change of valid packets: any verdict
  * is fine, crashing or leaking is not (run under ASan/UBSan). */
 static void check_mutations(void) {
@@ -481,6 +584,7 @@ static void check_mutations(void) {
       "52-/bin,3[\"a\",{\"x\":{\"_placeholder\":true,\"num\":0},"
       "\"y\":[{\"_placeholder\":true,\"num\":1}]}]",
       "2/chat,12[\"msg\",{\"k\":[1,2.5e3,true,null,\"\\u00e9\\n\"]}]",
+      "61-5[{\"num\":0,\"_placeholder\":true,\"x\":{\"_placeholder\":true,\"num\":0}}]",
       "0/admin,{\"token\":\"abc\"}", "4\"x\"", "31[]"};
   const char alphabet[] = "0123456789/,-[]{}\":.e\\u \x01\x80\xff";
   char buf[256];
@@ -520,8 +624,10 @@ int main(void) {
   check_decode_depth();
   check_decode_lengths();
   check_decode_binary();
+  check_decode_nested_placeholders();
   check_decode_limit();
   check_roundtrip();
+  check_decode_encode_stable();
   check_mutations();
   return 0;
 }

@@ -934,6 +934,10 @@ static void test_encode_errors(void) {
       {SIO_P_BINARY_EVENT, "[\"x\",{\"_placeholder\":true}]", 1},
       {SIO_P_BINARY_EVENT, "[\"x\",{\"_placeholder\":true,\"num\":0.5}]", 1},
       {SIO_P_BINARY_EVENT, "[\"x\",{\"_placeholder\":true,\"num\":\"0\"}]", 1},
+      /* num is a plain integer, as everywhere in the core (util/json.h). */
+      {SIO_P_BINARY_EVENT, "[\"x\",{\"_placeholder\":true,\"num\":0.0}]", 1},
+      {SIO_P_BINARY_EVENT, "[\"x\",{\"_placeholder\":true,\"num\":-0}]", 1},
+      {SIO_P_BINARY_EVENT, "[\"x\",{\"_placeholder\":true,\"num\":0e5}]", 1},
   };
   for (size_t k = 0; k < COUNT(bad); k++) {
     sio_packet p =
@@ -956,6 +960,73 @@ static void test_encode_errors(void) {
   rbuf_unref(b);
 }
 
+/* {type: 2, data: ["x", <count binary values>], nsp: "/"}, each value a
+ * bin (ext 0, an ArrayBuffer, when arraybuffer is set). */
+static size_t event_with_binaries(unsigned char *out, size_t count, int arraybuffer) {
+  static const unsigned char head[] = {0x83, 0xa4, 't', 'y', 'p', 'e', 0x02,
+                                       0xa4, 'd',  'a', 't', 'a'};
+  size_t n = sizeof head;
+  memcpy(out, head, n);
+  out[n++] = (unsigned char)(0x90 | (count + 1));
+  out[n++] = 0xa1;
+  out[n++] = 'x';
+  for (size_t k = 0; k < count; k++) {
+    if (arraybuffer) {
+      memcpy(out + n, "\xc7\x01\x00", 3);
+      n += 3;
+    } else {
+      memcpy(out + n, "\xc4\x01", 2);
+      n += 2;
+    }
+    out[n++] = (unsigned char)k;
+  }
+  memcpy(out + n, "\xa3nsp\xa1/", 6);
+  return n + 6;
+}
+
+/* At most SIO_MAX_ATTACHMENTS binary values per packet, as the JSON parser
+ * takes (socket.io-msgpack-parser itself has no limit). */
+static void test_attachment_limit(void) {
+  unsigned char m[128];
+  sio_packet p;
+  for (int arraybuffer = 0; arraybuffer <= 1; arraybuffer++) {
+    size_t n = event_with_binaries(m, SIO_MAX_ATTACHMENTS, arraybuffer);
+    CHECK(decode1(m, n, MAX_PAYLOAD, &p) == 1);
+    CHECK(p.type == SIO_P_BINARY_EVENT && p.nbins == SIO_MAX_ATTACHMENTS);
+    CHECK_MEM(p.bins[9].data, p.bins[9].len, "\x09", 1);
+    sio_packet_clear(&p);
+    n = event_with_binaries(m, SIO_MAX_ATTACHMENTS + 1, arraybuffer);
+    CHECK(decode1(m, n, MAX_PAYLOAD, &p) == -1);
+  }
+}
+
+/* {type: 2, data: ["x"], nsp: "/", id: <id>} with id written as given. */
+static int decode_with_id(const char *id, size_t id_len, sio_packet *p) {
+  unsigned char m[64];
+  static const char head[] = "\x84\xa4type\x02\xa4" "data\x91\xa1x\xa3nsp\xa1/\xa2id";
+  memcpy(m, head, sizeof head - 1);
+  memcpy(m + sizeof head - 1, id, id_len);
+  return decode1(m, sizeof head - 1 + id_len, MAX_PAYLOAD, p);
+}
+
+/* Ack ids up to 2^53 - 1, the rule of the JSON parser too. */
+static void test_ack_id_limit(void) {
+  sio_packet p;
+  CHECK(decode_with_id("\xcf\x00\x1f\xff\xff\xff\xff\xff\xff", 9, &p) == 1);
+  CHECK(p.id == SIO_MAX_ACK_ID);
+  sio_packet_clear(&p);
+  CHECK(decode_with_id("\xcb\x43\x3f\xff\xff\xff\xff\xff\xff", 9, &p) == 1);
+  CHECK(p.id == SIO_MAX_ACK_ID);
+  sio_packet_clear(&p);
+  CHECK(decode_with_id("\xcf\x00\x20\x00\x00\x00\x00\x00\x00", 9, &p) == -1);
+  CHECK(decode_with_id("\xcf\x00\x20\x00\x00\x00\x00\x00\x01", 9, &p) == -1);
+  CHECK(decode_with_id("\xcb\x43\x40\x00\x00\x00\x00\x00\x00", 9, &p) == -1);
+  CHECK(decode_with_id("\xcf\xff\xff\xff\xff\xff\xff\xff\xff", 9, &p) == -1);
+  CHECK(decode_with_id("\x00", 1, &p) == 1);
+  CHECK(p.id == 0);
+  sio_packet_clear(&p);
+}
+
 int main(void) {
   test_encode_vectors();
   test_decode_vectors();
@@ -966,6 +1037,8 @@ int main(void) {
   test_encode_errors();
   test_long_values();
   test_mutations();
+  test_attachment_limit();
+  test_ack_id_limit();
   CHECK(sio_parser_by_name("msgpack") == &sio_parser_msgpack);
   printf("test_sio_parser_msgpack: ok\n");
   return 0;

@@ -48,7 +48,8 @@ enum sio_event_type {
   SIO_EV_RECONNECT_ATTEMPT = 12,
   SIO_EV_RECONNECT = 13,
   SIO_EV_RECONNECT_FAILED = 14,
-  SIO_EV_RECONNECT_ERROR = 15
+  SIO_EV_RECONNECT_ERROR = 15,
+  SIO_EV_EVENTS_LOST = 16
 };
 typedef struct sio_event {
   int type;

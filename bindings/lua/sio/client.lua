@@ -3,7 +3,8 @@
 -- core's client events to Lua handlers.
 --
 -- manager:on("reconnect_attempt" | "reconnect", fn(attempt)),
--- "reconnect_failed" (fn()), "error" (fn(err) with code, message, data).
+-- "reconnect_failed" (fn()), "error" (fn(err) with code, message, data),
+-- "events_lost" (fn(count): events the core could not queue).
 local ffi = require("ffi")
 local bit = require("bit")
 local lib = require("sio.lib")
@@ -221,6 +222,11 @@ function Manager:_dispatch(e)
   if handler then
     handler(self, e)
   end
+end
+
+-- Returns whether a handler ran (the context logs the loss otherwise).
+function Manager:_events_lost(count)
+  return emitter.fire(self, "events_lost", { count }, 1)
 end
 
 return M

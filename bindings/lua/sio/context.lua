@@ -1,12 +1,15 @@
 -- A libsio context: the core's I/O thread and the event queue that the Lua
--- side pumps. Servers (and later clients) register here by their C handle,
--- and poll() hands each event to the object it belongs to.
+-- side pumps. Servers and clients register here by their C handle, and
+-- poll() hands each event to the object it belongs to; SIO_EV_EVENTS_LOST,
+-- which belongs to none, goes to them all.
 local ffi = require("ffi")
 local lib = require("sio.lib")
 local event = require("sio.event")
 
 local C = lib.load()
 local M = {}
+
+local EVENTS_LOST = C.SIO_EV_EVENTS_LOST
 
 local Context = {}
 Context.__index = Context
@@ -68,6 +71,28 @@ function Context:close_all()
   end
 end
 
+-- A warning for the host: nginx's error log in OpenResty, stderr elsewhere.
+local function warn(message)
+  if ngx then
+    ngx.log(ngx.WARN, message)
+  else
+    io.stderr:write(message, "\n")
+  end
+end
+
+-- Every owner's "events_lost" handlers get the count; with none, the log
+-- says it, so that a loss is never silent.
+function Context:_report_lost(count)
+  local handled = false
+  for _, owner in pairs(self.owners) do
+    handled = owner:_events_lost(count) or handled
+  end
+  if not handled then
+    warn("sio: events lost: " .. count .. " (out of memory, or more events than "
+      .. "max_queued_events left unread); handle \"events_lost\" to be told")
+  end
+end
+
 -- Copies up to max events from the library into the pending list; returns
 -- how many (0 when the wait ended without one).
 function Context:take(timeout_ms, max)
@@ -110,6 +135,8 @@ function Context:poll(timeout_ms, max_events)
       owner = owner and owners[owner]
       if owner then
         owner:_dispatch(e)
+      elseif e.type == EVENTS_LOST then
+        self:_report_lost(e.ack_id)
       end
     end
   end

@@ -3,8 +3,9 @@
 --
 -- io:on("connection" | "connect", fn(socket)) and every broadcast operation
 -- apply to the main namespace "/", as in socket.io; io:on("error", fn(err))
--- gets server-level failures ({code, message, data}) and io:on("close", fn())
--- the end of io:close().
+-- gets server-level failures ({code, message, data}), io:on("close", fn())
+-- the end of io:close() and io:on("events_lost", fn(count)) the events the
+-- core could not queue (out of memory, or too many left unread).
 local ffi = require("ffi")
 local bit = require("bit")
 local lib = require("sio.lib")
@@ -20,7 +21,7 @@ local macros = lib.macros
 
 local Server = {}
 
-local SERVER_EVENTS = { error = true, close = true }
+local SERVER_EVENTS = { error = true, close = true, events_lost = true }
 
 function Server.__index(server, k)
   if k == "volatile" then
@@ -298,6 +299,11 @@ function Server:_dispatch(e)
   if handler then
     handler(self, e)
   end
+end
+
+-- Returns whether a handler ran (the context logs the loss otherwise).
+function Server:_events_lost(count)
+  return emitter.fire(self, "events_lost", { count }, 1)
 end
 
 -- fetch_sockets answers: the live Socket objects, refreshed, or detached

@@ -50,6 +50,7 @@ export async function startServer(args = []) {
 
   return {
     port,
+    pid: proc.pid,
     url: `http://127.0.0.1:${port}`,
     // Sends SIGTERM and throws unless the server exits 0 with a clean stderr.
     async stop() {

@@ -71,9 +71,11 @@ class FakeLib:
     def push(self, type: int, *, nsp: str = "/", sid: Optional[str] = None,
              name: Optional[str] = None, data: Any = None, bins: tuple[bytes, ...] = (),
              req: int = 0, ack_id: int = -1, err: int = 0, reason: Optional[str] = None,
-             flags: int = 0, raw_data: Optional[bytes] = None, client: bool = False) -> None:
+             flags: int = 0, raw_data: Optional[bytes] = None, client: bool = False,
+             context: bool = False) -> None:
         """Queues an event as the core would report it (data is JSON-dumped),
-        for the server or (client=True) for the client."""
+        for the server, (client=True) for the client, or (context=True) for
+        neither, as SIO_EV_EVENTS_LOST comes."""
         text = raw_data if raw_data is not None else (
             None if data is None else json.dumps(data).encode())
         if client and type == self.SIO_EV_CONNECT:
@@ -82,7 +84,7 @@ class FakeLib:
             self.client_connected.discard(nsp)
         self._put(dict(type=type, nsp=nsp, sid=sid, name=name, data=text, bins=bins,
                        req=req, ack_id=ack_id, err=err, reason=reason, flags=flags,
-                       client=client))
+                       client=client, context=context))
 
     def _put(self, item: Any) -> None:
         # The byte first: whoever gets the item finds its byte to read.
@@ -193,7 +195,7 @@ class FakeLib:
         event.req = item["req"]
         if item["client"]:
             event.client = ffi.cast("sio_client *", CLIENT)
-        else:
+        elif not item["context"]:
             event.server = ffi.cast("sio_server *", SERVER)
         event.nsp = text(item["nsp"])
         event.sid = text(item["sid"])

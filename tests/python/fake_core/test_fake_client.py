@@ -39,12 +39,13 @@ def connect(fake, nsp: str = "/") -> None:
 def test_url_auth_and_options_reach_the_core(fake) -> None:
     client = sio.Client("http://h:1/chat/", auth={"token": 1}, reconnection_delay=0.5,
                         query={"x": "1 2"}, extra_headers={"H": "v"}, transports=["websocket"],
-                        reconnection=False, tls_verify=False)
+                        reconnection=False, tls_verify=False, max_queued_events=5)
     created = fake.wait_command("client_new")
     assert created["url"] == "http://h:1/chat/" and created["auth"] == {"token": 1}
     assert created["options"] == {
         "reconnectionDelay": "500", "query": "x=1+2", "extraHeaders": '{"H": "v"}',
-        "transports": "websocket", "reconnection": "false", "tls.verify": "false"}
+        "transports": "websocket", "reconnection": "false", "tls.verify": "false",
+        "maxQueuedEvents": "5"}
     assert client.main.nsp == "/chat"
     with pytest.raises(TypeError, match="reconection"):
         sio.Client("http://h:1", reconection=False)

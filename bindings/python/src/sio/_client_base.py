@@ -11,9 +11,9 @@ from . import errors
 from ._answers import CBuffers, answer_error, request, single_answer
 from ._context import Context
 from ._event import (EV_ACK, EV_CONNECT, EV_CONNECT_ERROR, EV_DISCONNECT, EV_ERROR,
-                     EV_EVENT, EV_RECONNECT, EV_RECONNECT_ATTEMPT, EV_RECONNECT_ERROR,
+                     EV_EVENT, EV_EVENTS_LOST, EV_RECONNECT, EV_RECONNECT_ATTEMPT, EV_RECONNECT_ERROR,
                      EV_RECONNECT_FAILED, EVF_RECOVERED, Event)
-from ._listeners import Handler
+from ._listeners import Handler, report_lost
 from ._native import check, ffi, lib
 from ._options import milliseconds, client_option_pairs
 from ._payload import decode, encode, encode_one
@@ -39,9 +39,11 @@ class ClientBase:
     seconds: path, transports, upgrade, query (a dict), extra_headers (a
     dict), timeout, reconnection, reconnection_attempts, reconnection_delay,
     reconnection_delay_max, randomization_factor, ack_timeout, retries,
-    parser, tls_ca, tls_verify. Manager events ("reconnect_attempt",
-    "reconnect", "reconnect_error", "reconnect_failed") go to the main
-    socket's handlers."""
+    parser, tls_ca, tls_verify, max_queued_events. Manager events
+    ("reconnect_attempt", "reconnect", "reconnect_error", "reconnect_failed")
+    go to the main socket's handlers, as does "events_lost" (the count of
+    events the core could not queue: out of memory, or too many left
+    unread)."""
 
     def __init__(self, url: str, *, auth: Optional[dict[str, Any]] = None,
                  **options: Any) -> None:
@@ -281,6 +283,8 @@ class ClientBase:
             for socket in self._sockets.values():
                 socket._active = False
             self._reserved(self.main, "reconnect_failed")
+        elif kind == EV_EVENTS_LOST:
+            report_lost(self, self.main._listeners, event.ack_id)
 
     def _reserved(self, socket: ClientSocket, name: str, *args: Any) -> None:
         for listener in socket._listeners.get(name):

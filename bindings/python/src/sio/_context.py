@@ -1,13 +1,14 @@
 """A libsio context: the core's I/O thread, its event queue and the pump.
 
 Servers and clients made on a context register here under their handle, so
-that each event is routed to the object it belongs to.
+that each event is routed to the object it belongs to; an event of the
+context itself (EV_EVENTS_LOST) goes to every one of them.
 """
 from __future__ import annotations
 
 from typing import Any, Optional, Protocol
 
-from ._event import Event
+from ._event import EV_EVENTS_LOST, Event
 from ._native import check, ffi, lib
 
 
@@ -78,12 +79,18 @@ class Context:
             owner = owners.get(raw.server) or owners.get(raw.client)
             if owner is not None:
                 owner._take(raw)
+            elif raw.type == EV_EVENTS_LOST:
+                for each in list(owners.values()):
+                    each._take(raw)
         return taken
 
     def route(self, event: Event) -> None:
         owner = self._owners.get(event.owner)
         if owner is not None:
             owner._handle_event(event)
+        elif event.type == EV_EVENTS_LOST:
+            for each in list(self._owners.values()):
+                each._handle_event(event)
 
     def wakeup(self) -> None:
         """Makes a waiting next_event() return early; any thread."""

@@ -20,6 +20,7 @@ EV_RECONNECT_ATTEMPT = lib.SIO_EV_RECONNECT_ATTEMPT
 EV_RECONNECT = lib.SIO_EV_RECONNECT
 EV_RECONNECT_FAILED = lib.SIO_EV_RECONNECT_FAILED
 EV_RECONNECT_ERROR = lib.SIO_EV_RECONNECT_ERROR
+EV_EVENTS_LOST = lib.SIO_EV_EVENTS_LOST
 
 EVF_NEW_NAMESPACE = lib.SIO_EVF_NEW_NAMESPACE
 EVF_BROADCAST = lib.SIO_EVF_BROADCAST
@@ -52,7 +53,8 @@ class Event:
         self.type: int = raw.type
         self.flags: int = raw.flags
         self.req: int = raw.req
-        # The handle pointer (NULL server: the client's event).
+        # The handle pointer (NULL server: the client's event; both NULL:
+        # the context's own, EV_EVENTS_LOST).
         self.owner: Any = raw.server if raw.server != ffi.NULL else raw.client
         self.nsp: Optional[str] = _text(raw.nsp)
         self.sid: Optional[str] = _text(raw.sid)

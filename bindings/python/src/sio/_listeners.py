@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import logging
 from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, Sequence, TypeVar
 
 if TYPE_CHECKING:
@@ -10,6 +11,9 @@ if TYPE_CHECKING:
 
 Handler = Callable[..., Any]
 H = TypeVar("H", bound=Handler)
+
+log = logging.getLogger("sio")
+EVENTS_LOST = "events_lost"
 
 
 def takes_ack(fn: Handler) -> bool:
@@ -86,3 +90,14 @@ def dispatch(invoker: Invoker, any_handlers: list[Handler], listeners: Listeners
         else:
             invoker._invoke(listener.fn, args,
                             on_result=ack.send_result if ack is not None else None)
+
+
+def report_lost(invoker: Invoker, listeners: Listeners, count: int) -> None:
+    """Tells the "events_lost" handlers how many events the core could not
+    queue; with no handler, the log says it, so that a loss is never silent."""
+    handlers = listeners.get(EVENTS_LOST)
+    if not handlers:
+        log.warning("libsio: events lost: %d (out of memory, or more events than "
+                    "max_queued_events left unread); handle %r to be told", count, EVENTS_LOST)
+    for listener in handlers:
+        invoker._invoke(listener.fn, (count,))

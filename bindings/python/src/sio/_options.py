@@ -93,6 +93,7 @@ CLIENT_PLAIN = {
     "retries": "retries",
     "parser": "parser",
     "tls_ca": "tls.ca",
+    "max_queued_events": "maxQueuedEvents",
 }
 CLIENT_SECONDS = {
     "timeout": "timeout",

@@ -13,9 +13,9 @@ from . import errors
 from ._answers import CBuffers, answer_error, request, single_answer
 from ._context import Context
 from ._event import (EV_ACK, EV_CONNECT_REQUEST, EV_CONNECTION, EV_DISCONNECT,
-                     EV_DISCONNECTING, EV_ERROR, EV_EVENT, EV_SERVER_CLOSED,
+                     EV_DISCONNECTING, EV_ERROR, EV_EVENT, EV_EVENTS_LOST, EV_SERVER_CLOSED,
                      EV_SOCKETS, EVF_BROADCAST, EVF_RECOVERED, Event, copy_bins)
-from ._listeners import Handler
+from ._listeners import Handler, report_lost
 from ._native import check, ffi, lib
 from ._options import milliseconds, server_option_pairs
 from ._payload import decode, encode, encode_one
@@ -87,7 +87,9 @@ class ServerBase:
         return namespace
 
     def on(self, event: str, handler: Optional[Handler] = None) -> Any:
-        """io.on("connection", handler(socket)) on the main namespace."""
+        """io.on("connection", handler(socket)) on the main namespace;
+        io.on("events_lost", handler(count)) when the core could not queue
+        some events (out of memory, or too many left unread)."""
         return self.sockets.on(event, handler)
 
     def use(self, middleware: Middleware) -> Middleware:
@@ -309,6 +311,8 @@ class ServerBase:
         elif kind == EV_SERVER_CLOSED:
             self.closed = True
             self._on_closed()
+        elif kind == EV_EVENTS_LOST:
+            report_lost(self, self.sockets._listeners, event.ack_id)
 
     def _socket_of(self, event: Event) -> Optional[Socket]:
         namespace = self._namespaces.get(event.nsp or MAIN_NAMESPACE)
