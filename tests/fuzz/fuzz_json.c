@@ -23,20 +23,21 @@ static void check_placeholders(const char *s, size_t n, int valid) {
   if (nbins < 0) return;
   long found = json_count_placeholders(s, n, (size_t)nbins);
   FUZZ_CHECK(found >= 0);
-  /* Renumbering by 0 keeps every num; by k raises each by k. */
-  sbuf same = SBUF_INIT, raised = SBUF_INIT;
-  FUZZ_CHECK(json_offset_placeholders(s, n, (size_t)nbins, 0, &same) == 0);
+  FUZZ_CHECK(json_rewrite_placeholders(s, n, (size_t)nbins, 0, NULL) == found);
+  /* Rewriting by 0 keeps every num, in a form a second rewrite keeps as
+   * it is; by k it raises each by k. */
+  sbuf same = SBUF_INIT, again = SBUF_INIT, raised = SBUF_INIT, raised_same = SBUF_INIT;
+  FUZZ_CHECK(json_rewrite_placeholders(s, n, (size_t)nbins, 0, &same) == found);
   FUZZ_CHECK(json_validate(same.data, same.len) == 0);
   FUZZ_CHECK(min_nbins(same.data, same.len) == nbins);
-  FUZZ_CHECK(json_count_placeholders(same.data, same.len, (size_t)nbins) == found);
-  FUZZ_CHECK(json_offset_placeholders(s, n, (size_t)nbins, 7, &raised) == 0);
+  FUZZ_CHECK(json_rewrite_placeholders(same.data, same.len, (size_t)nbins, 0, &again) == found);
+  FUZZ_CHECK(again.len == same.len && !memcmp(again.data, same.data, same.len));
+  FUZZ_CHECK(json_rewrite_placeholders(s, n, (size_t)nbins, 7, &raised) == found);
   FUZZ_CHECK(json_count_placeholders(raised.data, raised.len, (size_t)nbins + 7) == found);
-  /* The nums as written by the first renumbering are the values it read:
-   * raising those gives the same text. */
-  sbuf raised_same = SBUF_INIT;
-  FUZZ_CHECK(json_offset_placeholders(same.data, same.len, (size_t)nbins, 7, &raised_same) == 0);
+  FUZZ_CHECK(json_rewrite_placeholders(same.data, same.len, (size_t)nbins, 7, &raised_same) == found);
   FUZZ_CHECK(raised_same.len == raised.len && !memcmp(raised_same.data, raised.data, raised.len));
   sbuf_free(&same);
+  sbuf_free(&again);
   sbuf_free(&raised);
   sbuf_free(&raised_same);
 }
