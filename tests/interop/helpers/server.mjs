@@ -49,6 +49,7 @@ export async function startServer(args = []) {
   });
 
   return {
+    pid: proc.pid,
     port,
     url: `http://127.0.0.1:${port}`,
     // Sends SIGTERM and throws unless the server exits 0 with a clean stderr.

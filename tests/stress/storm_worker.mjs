@@ -1,0 +1,171 @@
+// One round of the storm, on its own thread so that the well-behaved clients'
+// event loop stays free: `count` clients, the kinds below in turn, at most
+// `concurrency` at a time. Half-open clients stay as they are once set up; the
+// main thread checks that the server drops them, then sends "release" and
+// they are reset.
+import { parentPort, workerData } from "node:worker_threads";
+import { RawConn } from "./raw_conn.mjs";
+
+const { host, port, count, concurrency } = workerData;
+const EIO = "/socket.io/?EIO=4";
+const held = [];
+// Sockets that joined "/": the test server keeps a record of each disconnect.
+let joined = 0;
+
+
+// A polling session on `c` (keep-alive): its sid.
+async function pollingHandshake(c) {
+  c.write(c.request("GET", `${EIO}&transport=polling`));
+  const body = await c.expect(200, "polling handshake");
+  if (body[0] !== "0") throw new Error(`not an open packet: ${body}`);
+  return JSON.parse(body.slice(1)).sid;
+}
+
+// A polling session joined to "/": its sid, once the CONNECT reply came.
+async function pollingJoined(c) {
+  const sid = await pollingHandshake(c);
+  c.write(c.request("POST", `${EIO}&transport=polling&sid=${sid}`, { body: "40" }));
+  await c.expect(200, "POST 40");
+  c.write(c.request("GET", `${EIO}&transport=polling&sid=${sid}`));
+  const body = await c.expect(200, "the CONNECT reply");
+  if (!body.startsWith("40")) throw new Error(`not a CONNECT reply: ${body}`);
+  joined++;
+  return sid;
+}
+
+// A WebSocket session joined to "/", past the `auth` event.
+async function websocketJoined(c) {
+  c.write(c.upgradeRequest(`${EIO}&transport=websocket`));
+  await c.expect(101, "WebSocket handshake");
+  const open = await c.message();
+  if (open[0] !== "0") throw new Error(`not an open packet: ${open}`);
+  c.sendFrame("40");
+  const connected = await c.message();
+  if (!connected.startsWith("40")) throw new Error(`not a CONNECT reply: ${connected}`);
+  const auth = await c.message();
+  if (!auth.startsWith('42["auth"')) throw new Error(`not the auth event: ${auth}`);
+  joined++;
+}
+
+// A probe of the upgrade of polling session `sid`, answered.
+async function probe(c, sid) {
+  c.write(c.upgradeRequest(`${EIO}&transport=websocket&sid=${sid}`));
+  await c.expect(101, "upgrade handshake");
+  c.sendFrame("2probe");
+  const answer = await c.message();
+  if (answer !== "3probe") throw new Error(`not a probe answer: ${answer}`);
+}
+
+const PARTIAL_REQUEST = `GET ${EIO}&transport=polling HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Ag`;
+const ECHO_ARG = "x".repeat(2000);
+
+const KINDS = {
+  async "tcp-rst"(conn) {
+    (await conn()).reset();
+  },
+  async "mid-handshake-rst"(conn) {
+    const c = await conn();
+    c.write(PARTIAL_REQUEST);
+    c.reset();
+  },
+  async "mid-handshake-fin"(conn) {
+    const c = await conn();
+    c.write(PARTIAL_REQUEST);
+    c.end();
+  },
+  // Reset while the long-poll GET waits for packets.
+  async "polling-rst-mid-poll"(conn) {
+    const c = await conn();
+    const sid = await pollingJoined(c);
+    c.write(c.request("GET", `${EIO}&transport=polling&sid=${sid}`));
+    c.reset();
+  },
+  async "websocket-rst"(conn) {
+    const c = await conn();
+    await websocketJoined(c);
+    c.reset();
+  },
+  // Reset right after asking for echoes, so the server writes to a dead peer.
+  async "websocket-rst-output-pending"(conn) {
+    const c = await conn();
+    await websocketJoined(c);
+    for (let i = 0; i < 20; i++) c.sendFrame(`42["echo","${ECHO_ARG}"]`);
+    c.reset();
+  },
+  async "upgrade-request-rst"(conn) {
+    const poll = await conn();
+    const sid = await pollingJoined(poll);
+    const ws = await conn();
+    ws.write(ws.upgradeRequest(`${EIO}&transport=websocket&sid=${sid}`));
+    ws.reset();
+    poll.end();
+  },
+  async "upgrade-probe-rst"(conn) {
+    const poll = await conn();
+    const sid = await pollingJoined(poll);
+    poll.write(poll.request("GET", `${EIO}&transport=polling&sid=${sid}`));
+    const ws = await conn();
+    await probe(ws, sid);
+    ws.reset();
+    poll.reset();
+  },
+  async "half-open-websocket"(conn) {
+    const c = await conn();
+    await websocketJoined(c);
+    c.freeze();
+    held.push(c);
+  },
+  async "half-open-polling"(conn) {
+    const c = await conn();
+    await pollingJoined(c);
+    c.freeze();
+    held.push(c);
+  },
+  async "half-open-tcp"(conn) {
+    const c = await conn();
+    c.freeze();
+    held.push(c);
+  },
+  async "half-open-after-probe"(conn) {
+    const poll = await conn();
+    const sid = await pollingJoined(poll);
+    const ws = await conn();
+    await probe(ws, sid);
+    poll.freeze();
+    ws.freeze();
+    held.push(poll, ws);
+  },
+};
+const NAMES = Object.keys(KINDS);
+
+const done = Object.fromEntries(NAMES.map((name) => [name, 0]));
+const anomalies = [];
+let next = 0;
+
+async function lane() {
+  while (next < count) {
+    const name = NAMES[next++ % NAMES.length];
+    const mine = [];
+    const conn = async () => {
+      const c = new RawConn(host, port);
+      mine.push(c);
+      await c.connect();
+      return c;
+    };
+    try {
+      await KINDS[name](conn);
+      done[name]++;
+    } catch (err) {
+      anomalies.push(`${name}: ${err.message}`);
+      for (const c of mine) c.reset();
+    }
+  }
+}
+
+await Promise.all(Array.from({ length: concurrency }, lane));
+parentPort.postMessage({ done, anomalies, held: held.length, joined });
+parentPort.once("message", () => {
+  for (const c of held) c.reset();
+  parentPort.postMessage({ released: held.length });
+  parentPort.close();
+});
