@@ -54,6 +54,10 @@ export class RawConn {
     }
   }
 
+  get localPort() {
+    return this.sock.localPort;
+  }
+
   write(data) {
     this.sock.write(data);
   }

@@ -13,44 +13,45 @@ function residentKiB(pid) {
   return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)[1]);
 }
 
-// inode -> local address (hex, IPv4 or IPv4-mapped IPv6) of every TCP socket
-// of the network namespace, "listen" for a listening one.
-function tcpSockets(pid) {
+function readTable(pid, file) {
+  try {
+    return fs.readFileSync(`/proc/${pid}/net/${file}`, "utf8").split("\n").slice(1);
+  } catch {
+    return [];
+  }
+}
+
+// inode -> {addr, peerPort} of every socket of the network namespace: addr
+// is the local address (hex, IPv4 or IPv4-mapped IPv6) of a TCP connection,
+// "listen" for a listening socket, "unix" for a Unix one (the server's
+// stdout and stderr, say).
+function knownSockets(pid) {
   const byInode = new Map();
+  for (const line of readTable(pid, "unix")) {
+    const inode = line.trim().split(/\s+/)[6];
+    if (inode) byInode.set(inode, { addr: "unix" });
+  }
   for (const file of ["tcp", "tcp6"]) {
-    let text;
-    try {
-      text = fs.readFileSync(`/proc/${pid}/net/${file}`, "utf8");
-    } catch {
-      continue;
-    }
-    for (const line of text.split("\n").slice(1)) {
+    for (const line of readTable(pid, file)) {
       const f = line.trim().split(/\s+/);
       if (f.length < 10) continue;
-      byInode.set(f[9], f[3] === LISTEN ? "listen" : f[1].split(":")[0].slice(-8));
+      const peerPort = parseInt(f[2].split(":")[1], 16);
+      byInode.set(f[9], { addr: f[3] === LISTEN ? "listen" : f[1].split(":")[0].slice(-8), peerPort });
     }
   }
   return byInode;
 }
 
-// {rssKiB, stormSockets, clientSockets, otherFds}: otherFds counts every
-// descriptor but the connections, so it stays put while clients come and go.
-// A socket made between the two reads of /proc is not in the table yet: the
-// reading is taken again then (a few times: a socket that is not TCP is never
-// in the table).
+// {rssKiB, stormSockets, clientSockets, unlistedSockets, otherFds,
+// stormPeerPorts}: stormPeerPorts are the storm clients' ports of the
+// stormSockets.
+// unlistedSockets are sockets the table does not list: reset by the peer
+// but still open here, or made between the two reads of /proc. otherFds
+// counts every other descriptor, so it stays put while clients come and go.
 export function serverStats(pid) {
-  for (let i = 0; i < 20; i++) {
-    const stats = tryStats(pid, true);
-    if (stats) return stats;
-  }
-  return tryStats(pid, false);
-}
-
-function tryStats(pid, strict) {
-  const sockets = tcpSockets(pid);
-  let storm = 0;
-  let clients = 0;
-  let total = 0;
+  const sockets = knownSockets(pid);
+  const count = { storm: 0, clients: 0, unlisted: 0, total: 0 };
+  const stormPeerPorts = [];
   for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
     let target;
     try {
@@ -58,12 +59,21 @@ function tryStats(pid, strict) {
     } catch {
       continue; // closed meanwhile
     }
-    total++;
+    count.total++;
     const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
-    const addr = sockets.get(inode);
-    if (strict && inode && !addr) return null;
-    if (addr === STORM_ADDR) storm++;
-    else if (addr === CLIENT_ADDR) clients++;
+    const socket = sockets.get(inode);
+    if (socket?.addr === STORM_ADDR) {
+      count.storm++;
+      stormPeerPorts.push(socket.peerPort);
+    } else if (socket?.addr === CLIENT_ADDR) count.clients++;
+    else if (inode && !socket) count.unlisted++;
   }
-  return { rssKiB: residentKiB(pid), stormSockets: storm, clientSockets: clients, otherFds: total - storm - clients };
+  return {
+    rssKiB: residentKiB(pid),
+    stormSockets: count.storm,
+    clientSockets: count.clients,
+    unlistedSockets: count.unlisted,
+    otherFds: count.total - count.storm - count.clients - count.unlisted,
+    stormPeerPorts,
+  };
 }

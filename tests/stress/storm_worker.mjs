@@ -1,14 +1,17 @@
 // One round of the storm, on its own thread so that the well-behaved clients'
 // event loop stays free: `count` clients, the kinds below in turn, at most
-// `concurrency` at a time. Half-open clients stay as they are once set up; the
-// main thread checks that the server drops them, then sends "release" and
-// they are reset.
+// `concurrency` at a time. Half-open clients stay as they are once set up:
+// the `held` sessions until the server drops them (by its heartbeat and
+// keep-alive timeouts), the `lingering` connections that never finished a
+// request until the main thread sends "release" (dropping those is the
+// header timeout's job, 60 s by default); then all are reset.
 import { parentPort, workerData } from "node:worker_threads";
 import { RawConn } from "./raw_conn.mjs";
 
 const { host, port, count, concurrency } = workerData;
 const EIO = "/socket.io/?EIO=4";
 const held = [];
+const lingering = [];
 // Sockets that joined "/": the test server keeps a record of each disconnect.
 let joined = 0;
 
@@ -124,7 +127,13 @@ const KINDS = {
   async "half-open-tcp"(conn) {
     const c = await conn();
     c.freeze();
-    held.push(c);
+    lingering.push(c);
+  },
+  async "half-open-mid-handshake"(conn) {
+    const c = await conn();
+    c.write(PARTIAL_REQUEST);
+    c.freeze();
+    lingering.push(c);
   },
   async "half-open-after-probe"(conn) {
     const poll = await conn();
@@ -163,9 +172,9 @@ async function lane() {
 }
 
 await Promise.all(Array.from({ length: concurrency }, lane));
-parentPort.postMessage({ done, anomalies, held: held.length, joined });
+parentPort.postMessage({ done, anomalies, held: held.length, lingeringPorts: lingering.map((c) => c.localPort), joined });
 parentPort.once("message", () => {
-  for (const c of held) c.reset();
-  parentPort.postMessage({ released: held.length });
+  for (const c of [...held, ...lingering]) c.reset();
+  parentPort.postMessage({ released: held.length + lingering.length });
   parentPort.close();
 });
