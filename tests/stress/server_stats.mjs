@@ -8,7 +8,7 @@ const STORM_ADDR = "0200007F"; // 127.0.0.2 as /proc/net/tcp writes it
 const CLIENT_ADDR = "0100007F";
 const LISTEN = "0A";
 
-function residentKiB(pid) {
+export function residentKiB(pid) {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)[1]);
 }

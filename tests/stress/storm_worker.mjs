@@ -7,56 +7,23 @@
 // header timeout's job, 60 s by default); then all are reset.
 import { parentPort, workerData } from "node:worker_threads";
 import { RawConn } from "./raw_conn.mjs";
+import { EIO, pollingJoined as joinPolling, probe, websocketJoined as joinWebSocket } from "./sessions.mjs";
 
 const { host, port, count, concurrency } = workerData;
-const EIO = "/socket.io/?EIO=4";
 const held = [];
 const lingering = [];
-// Sockets that joined "/": the test server keeps a record of each disconnect.
 let joined = 0;
 
-
-// A polling session on `c` (keep-alive): its sid.
-async function pollingHandshake(c) {
-  c.write(c.request("GET", `${EIO}&transport=polling`));
-  const body = await c.expect(200, "polling handshake");
-  if (body[0] !== "0") throw new Error(`not an open packet: ${body}`);
-  return JSON.parse(body.slice(1)).sid;
-}
-
-// A polling session joined to "/": its sid, once the CONNECT reply came.
+// The test server keeps a record of each socket that joined "/" and left.
 async function pollingJoined(c) {
-  const sid = await pollingHandshake(c);
-  c.write(c.request("POST", `${EIO}&transport=polling&sid=${sid}`, { body: "40" }));
-  await c.expect(200, "POST 40");
-  c.write(c.request("GET", `${EIO}&transport=polling&sid=${sid}`));
-  const body = await c.expect(200, "the CONNECT reply");
-  if (!body.startsWith("40")) throw new Error(`not a CONNECT reply: ${body}`);
+  const sid = await joinPolling(c);
   joined++;
   return sid;
 }
 
-// A WebSocket session joined to "/", past the `auth` event.
 async function websocketJoined(c) {
-  c.write(c.upgradeRequest(`${EIO}&transport=websocket`));
-  await c.expect(101, "WebSocket handshake");
-  const open = await c.message();
-  if (open[0] !== "0") throw new Error(`not an open packet: ${open}`);
-  c.sendFrame("40");
-  const connected = await c.message();
-  if (!connected.startsWith("40")) throw new Error(`not a CONNECT reply: ${connected}`);
-  const auth = await c.message();
-  if (!auth.startsWith('42["auth"')) throw new Error(`not the auth event: ${auth}`);
+  await joinWebSocket(c);
   joined++;
-}
-
-// A probe of the upgrade of polling session `sid`, answered.
-async function probe(c, sid) {
-  c.write(c.upgradeRequest(`${EIO}&transport=websocket&sid=${sid}`));
-  await c.expect(101, "upgrade handshake");
-  c.sendFrame("2probe");
-  const answer = await c.message();
-  if (answer !== "3probe") throw new Error(`not a probe answer: ${answer}`);
 }
 
 const PARTIAL_REQUEST = `GET ${EIO}&transport=polling HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Ag`;
