@@ -265,6 +265,7 @@ else
   record "client suites (not built)" 0 1
 fi
 
+run_optional tests/stress/run.sh
 run_optional tests/python/run.sh
 run_optional tests/lua/run.sh
 run_optional tests/fuzz/run.sh
