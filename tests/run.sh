@@ -21,7 +21,8 @@ cd "$ROOT"
 BUILD_PREFIX=${SIO_BUILD_PREFIX:-build}
 LOG_DIR="$ROOT/$BUILD_PREFIX-logs"
 JOBS=$(nproc 2>/dev/null || echo 2)
-APT_PACKAGES=(build-essential cmake pkg-config libuv1-dev libwslay-dev libmsgpack-dev node-llhttp libssl-dev)
+APT_PACKAGES=(build-essential cmake pkg-config libuv1-dev libwslay-dev libmsgpack-dev node-llhttp libssl-dev
+  clang libclang-rt-14-dev) # clang: tests/fuzz/run.sh
 SANITIZER_REPORT='==[0-9]+==ERROR: |runtime error: |WARNING: ThreadSanitizer|SUMMARY: [A-Za-z]+Sanitizer'
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
@@ -264,11 +265,13 @@ else
   record "client suites (not built)" 0 1
 fi
 
+run_optional tests/stress/run.sh
 # The mutation run itself takes longer than this command's budget
 # (docs/testing.md); its patches must still apply to the code.
 run_optional tests/mutation/run.sh --check
 run_optional tests/python/run.sh
 run_optional tests/lua/run.sh
+run_optional tests/fuzz/run.sh
 run_optional bench/run.sh --smoke
 
 finish

@@ -553,9 +553,8 @@ static void conn_really_close(http_conn *c) {
   uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
 }
 
-static void on_connection(uv_stream_t *l, int status) {
-  http_server *s = l->data;
-  if (status < 0) return;
+/* A connection on a socket from the listener l, or else on fd. 0, or -1. */
+static int conn_open(http_server *s, uv_stream_t *l, uv_os_sock_t fd) {
   http_conn *c = calloc(1, sizeof(*c));
   parse_state *st = calloc(1, sizeof(*st));
   llhttp_t *parser = malloc(sizeof(*parser));
@@ -563,17 +562,17 @@ static void on_connection(uv_stream_t *l, int status) {
     free(c);
     free(st);
     free(parser);
-    return;
+    return -1;
   }
   c->srv = s;
   c->tcp.data = c;
   s->open_handles++;
-  if (uv_accept(l, (uv_stream_t *)&c->tcp)) {
+  if (l ? uv_accept(l, (uv_stream_t *)&c->tcp) : uv_tcp_open(&c->tcp, fd)) {
     free(st);
     free(parser);
     c->closing = 1;
     uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
-    return;
+    return -1;
   }
   llhttp_init(parser, HTTP_REQUEST, settings());
   st->conn = c;
@@ -586,7 +585,14 @@ static void on_connection(uv_stream_t *l, int status) {
   uv_tcp_nodelay(&c->tcp, 1);
   if (!s->paused && uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read))
     conn_really_close(c);
+  return 0;
 }
+
+static void on_connection(uv_stream_t *l, int status) {
+  if (status >= 0) conn_open(l->data, l, -1);
+}
+
+int http_server_adopt(http_server *s, uv_os_sock_t fd) { return conn_open(s, NULL, fd); }
 
 static void peer_name(http_conn *c, char *out, size_t cap) {
   struct sockaddr_storage ss;

@@ -104,6 +104,10 @@ struct http_conn {
 /* Starts listening. 0, or a negative libuv error. */
 int http_server_listen(http_server *s, uv_loop_t *loop, const char *host, int port);
 int http_server_port(http_server *s);
+/* Serves a connected stream socket that did not come through the listener
+ * (the fuzz target's end of a socketpair, tests/fuzz/fuzz_server.c); the
+ * connection owns fd from then on. 0, or -1 (fd is not closed). */
+int http_server_adopt(http_server *s, uv_os_sock_t fd);
 /* Stops reading from every connection (new ones too) until resumed. */
 void http_server_pause(http_server *s);
 void http_server_resume(http_server *s);

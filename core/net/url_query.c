@@ -21,13 +21,13 @@ static int decode_into(sbuf *out, const char *s, size_t n, int plus_is_space) {
       int h = hexval(s[i + 1]), l = hexval(s[i + 2]);
       if (h < 0 || l < 0) return -1;
       c = (char)(h * 16 + l);
-      /* Names and values are C strings here: "x=%00sid%00v" would read as
-       * a sid that a proxy in front never saw. */
-      if (c == 0) return -1;
       i += 2;
     } else if (c == '+' && plus_is_space) {
       c = ' ';
     }
+    /* Names and values are C strings here: "x=%00sid%00v" would read as
+     * a sid that a proxy in front never saw. */
+    if (c == 0) return -1;
     if (sbuf_putc(out, c)) return -1;
   }
   return 0;

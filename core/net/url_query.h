@@ -11,8 +11,8 @@ typedef struct url_query {
   size_t npairs;
 } url_query;
 
-/* 0, or -1 on a malformed URL (bad percent escape, or one that decodes to
- * a NUL byte) or out of memory. */
+/* 0, or -1 on a malformed URL (bad percent escape, a NUL byte raw or
+ * percent-encoded) or out of memory. */
 int url_query_parse(url_query *q, const char *url, size_t len);
 /* The last value of name, or NULL: the one engine.io reads, so that a
  * repeated "sid" or "transport" means here what it means to Node. */

@@ -57,7 +57,8 @@ uint64_t ws_frame_size(const uint8_t *p, size_t n, uint64_t *payload_len) {
   }
   if (p[1] & 0x80) hdr += 4;
   *payload_len = len;
-  return hdr + len;
+  /* A length near 2^64 (invalid anyway) must not wrap to a small size. */
+  return len > UINT64_MAX - hdr ? UINT64_MAX : hdr + len;
 }
 
 /* Appends the payload, unmasked with key (4 bytes) or copied as is. */
@@ -96,6 +97,8 @@ int ws_read_frame(ws_reader *r, const uint8_t *f, size_t n, int expect_mask,
   if ((len7 == 126 && plen < 126) || (len7 == 127 && (plen < 65536 || plen >> 63)))
     return -1;
   if (mask != expect_mask || rsv) return -1;
+  /* Opcodes 0xB-0xF are reserved control frames: unknown, so fatal. */
+  if (opcode > WS_PONG) return -1;
   if (opcode >= WS_CLOSE && (!fin || plen > 125)) return -1;
   if (r->msg.len + plen > max_message) {
     out->close_code = 1009;

@@ -63,6 +63,13 @@ static void check_queries(void) {
   check_query_bad("/p?%00=1");
   check_query_bad("/p%00?a=1");
   check_query_bad("/p?a=%zz");
+  {
+    /* A raw NUL, as a caller that has the length may hand it over. */
+    url_query raw;
+    static const char with_nul[] = "/p?x=a\0sid\0ZZZ";
+    CHECK(url_query_parse(&raw, with_nul, sizeof(with_nul) - 1) == -1);
+    url_query_free(&raw);
+  }
 
   url_query q;
   const char *url = "/socket.io/?sid=a&sid=b";

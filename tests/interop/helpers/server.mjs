@@ -49,6 +49,7 @@ export async function startServer(args = []) {
   });
 
   return {
+    pid: proc.pid,
     port,
     pid: proc.pid,
     url: `http://127.0.0.1:${port}`,

@@ -1,0 +1,117 @@
+/* The JSON scanner (core/util/json.c): every function that reads JSON text
+ * must agree with json_validate, and what the writers produce must read back
+ * as what was written. */
+#include "fuzz_util.h"
+#include "util/json.h"
+
+static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/* The smallest attachment count the placeholders of s fit, or -1. */
+static long min_nbins(const char *s, size_t n) {
+  for (size_t nbins = 0; nbins <= 64; nbins++)
+    if (json_count_placeholders(s, n, nbins) >= 0) return (long)nbins;
+  return -1;
+}
+
+static void check_placeholders(const char *s, size_t n, int valid) {
+  long count = json_count_placeholders(s, n, SIZE_MAX);
+  if (!valid) {
+    FUZZ_CHECK(count < 0);
+    return;
+  }
+  long nbins = min_nbins(s, n);
+  if (nbins < 0) return;
+  long found = json_count_placeholders(s, n, (size_t)nbins);
+  FUZZ_CHECK(found >= 0);
+  FUZZ_CHECK(json_rewrite_placeholders(s, n, (size_t)nbins, 0, NULL) == found);
+  /* Rewriting by 0 keeps every num, in a form a second rewrite keeps as
+   * it is; by k it raises each by k. */
+  sbuf same = SBUF_INIT, again = SBUF_INIT, raised = SBUF_INIT, raised_same = SBUF_INIT;
+  FUZZ_CHECK(json_rewrite_placeholders(s, n, (size_t)nbins, 0, &same) == found);
+  FUZZ_CHECK(json_validate(same.data, same.len) == 0);
+  FUZZ_CHECK(min_nbins(same.data, same.len) == nbins);
+  FUZZ_CHECK(json_rewrite_placeholders(same.data, same.len, (size_t)nbins, 0, &again) == found);
+  FUZZ_CHECK(again.len == same.len && !memcmp(again.data, same.data, same.len));
+  FUZZ_CHECK(json_rewrite_placeholders(s, n, (size_t)nbins, 7, &raised) == found);
+  FUZZ_CHECK(json_count_placeholders(raised.data, raised.len, (size_t)nbins + 7) == found);
+  FUZZ_CHECK(json_rewrite_placeholders(same.data, same.len, (size_t)nbins, 7, &raised_same) == found);
+  FUZZ_CHECK(raised_same.len == raised.len && !memcmp(raised_same.data, raised.data, raised.len));
+  sbuf_free(&same);
+  sbuf_free(&again);
+  sbuf_free(&raised);
+  sbuf_free(&raised_same);
+}
+
+static void check_string(const char *s, size_t n) {
+  size_t at = 0;
+  while (at < n && is_ws(s[at])) at++;
+  if (json_peek(s, n, 0) != '"') return;
+  sbuf dec = SBUF_INIT, enc = SBUF_INIT, again = SBUF_INIT;
+  long end = json_read_string(s, n, at, &dec);
+  long skip = json_skip_value(s, n, 0);
+  FUZZ_CHECK((end < 0) == (skip < 0));
+  if (end >= 0) {
+    FUZZ_CHECK(end == skip);
+    FUZZ_CHECK(json_string_equals(s, n, at, dec.data ? dec.data : "", dec.len));
+    FUZZ_CHECK(json_write_string(&enc, dec.data ? dec.data : "", dec.len) == 0);
+    /* Bytes >= 0x80 are copied as they are: only valid UTF-8 reads back. */
+    long back = json_read_string(enc.data, enc.len, 0, &again);
+    if (back >= 0) {
+      FUZZ_CHECK((size_t)back == enc.len);
+      FUZZ_CHECK(again.len == dec.len && (!dec.len || !memcmp(again.data, dec.data, dec.len)));
+    }
+  }
+  sbuf_free(&dec);
+  sbuf_free(&enc);
+  sbuf_free(&again);
+}
+
+static void check_event(const char *s, size_t n, int valid) {
+  char *name = NULL;
+  sbuf args = SBUF_INIT, vname = SBUF_INIT, vargs = SBUF_INIT, joined = SBUF_INIT;
+  int rc = json_event_split(s, n, &name, &args);
+  if (!valid) FUZZ_CHECK(rc != 0);
+  if (rc == 0) {
+    FUZZ_CHECK(json_event_split_valid(s, n, &vname, &vargs) == 0);
+    FUZZ_CHECK(vname.len == strlen(name) && (!vname.len || !memcmp(vname.data, name, vname.len)));
+    FUZZ_CHECK(vargs.len == args.len && !memcmp(vargs.data, args.data, args.len));
+    FUZZ_CHECK(json_validate(args.data, args.len) == 0);
+    FUZZ_CHECK(json_event_join(&joined, name, args.data, args.len) == 0);
+    FUZZ_CHECK(json_validate(joined.data, joined.len) == 0);
+    char *name2 = NULL;
+    sbuf args2 = SBUF_INIT;
+    FUZZ_CHECK(json_event_split(joined.data, joined.len, &name2, &args2) == 0);
+    FUZZ_CHECK(!strcmp(name, name2));
+    /* Joining drops white space around the items: from then on it is
+     * stable. */
+    sbuf rejoined = SBUF_INIT;
+    FUZZ_CHECK(json_event_join(&rejoined, name2, args2.data, args2.len) == 0);
+    FUZZ_CHECK(rejoined.len == joined.len && !memcmp(rejoined.data, joined.data, joined.len));
+    free(name2);
+    sbuf_free(&args2);
+    sbuf_free(&rejoined);
+  }
+  free(name);
+  sbuf_free(&args);
+  sbuf_free(&vname);
+  sbuf_free(&vargs);
+  sbuf_free(&joined);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  /* A copy of exactly size bytes: reads past the end are caught. */
+  char *s = malloc(size ? size : 1);
+  if (!s) return 0;
+  memcpy(s, data, size);
+  int valid = json_validate(s, size) == 0;
+  long end = json_skip_value(s, size, 0);
+  size_t rest = end >= 0 ? (size_t)end : 0;
+  while (rest < size && is_ws(s[rest])) rest++;
+  FUZZ_CHECK(valid == (end >= 0 && rest == size));
+  if (valid) FUZZ_CHECK(json_peek(s, size, 0) != 0);
+  check_placeholders(s, size, valid);
+  check_string(s, size);
+  check_event(s, size, valid);
+  free(s);
+  return 0;
+}
