@@ -266,6 +266,9 @@ else
 fi
 
 run_optional tests/stress/run.sh
+# The mutation run itself takes longer than this command's budget
+# (docs/testing.md); its patches must still apply to the code.
+run_optional tests/mutation/run.sh --check
 run_optional tests/python/run.sh
 run_optional tests/lua/run.sh
 run_optional tests/fuzz/run.sh
