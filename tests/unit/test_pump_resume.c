@@ -2,7 +2,8 @@
  * host has left "maxQueuedEvents" events unread, reading stops, and it
  * starts again only when the host has taken the queue down to half the
  * bound, not at the first event it takes (which would pause and resume
- * reading for every event). The peer floods events on a context of its
+ * reading for every event); then it reads until the queue is at the bound
+ * again, not just one read more. The peer floods events on a context of its
  * own; the host takes them one at a time, so that it knows at each step how
  * many are left, and every event arrives, in order, in the end. */
 #include <stdatomic.h>
@@ -20,10 +21,11 @@
 #define MAX_QUEUED_STR "20"
 /* Reading resumes when fewer than this many events are left. */
 #define RESUME_BELOW (MAX_QUEUED / 2 + 1)
-/* Far more than one read and the queue hold: reading must resume to see
- * them all. */
-#define FLOOD 1000
-#define PAD 1000
+/* Far more than the queue holds: reading must resume to see them all. */
+#define FLOOD 300
+/* Events of 8 kB: a read (64 kB) holds fewer than half the bound, so one
+ * read after a resume does not fill the queue again. */
+#define PAD 8000
 
 typedef struct pair {
   sio_context *srv_ctx, *cli_ctx;
@@ -58,7 +60,7 @@ static void pair_close(pair *p) {
   sio_context_free(p->srv_ctx);
 }
 
-/* "[i,"xx..."]": numbered, and large enough that a read holds a few dozen. */
+/* "[i,"xx..."]": numbered, PAD bytes of padding. */
 static size_t flood_args(char *out, int i) {
   int n = sprintf(out, "[%d,\"", i);
   memset(out + n, 'x', PAD);
@@ -112,7 +114,7 @@ static void take_one(sio_context *ctx, int *next) {
 static void check_hysteresis(const char *side, sio_context *host) {
   int next = 0;
   size_t left = wait_paused(host);
-  CHECK(left >= MAX_QUEUED && left < FLOOD);
+  CHECK(left > RESUME_BELOW && left < FLOOD);
   /* Down to the last length at which reading stays stopped. */
   while (left > RESUME_BELOW) {
     take_one(host, &next);
@@ -132,6 +134,12 @@ static void check_hysteresis(const char *side, sio_context *host) {
   while (queued(host) <= left && time(NULL) < deadline) usleep(10 * 1000);
   if (queued(host) <= left) {
     fprintf(stderr, "%s: reading did not resume with %zu events left\n", side, left);
+    exit(1);
+  }
+  size_t again = wait_paused(host);
+  if (again < MAX_QUEUED) {
+    fprintf(stderr, "%s: reading stopped again with %zu of %d events queued\n", side, again,
+            MAX_QUEUED);
     exit(1);
   }
   /* The rest: nothing lost, nothing out of order. */
