@@ -120,6 +120,8 @@ static void check_hysteresis(const char *side, sio_context *host) {
     take_one(host, &next);
     left--;
   }
+  /* A wrong resume shows either way: the flag down, or up again only after
+   * the queue refilled. */
   usleep(300 * 1000);
   if (queued(host) != left || !atomic_load(&host->reading_paused)) {
     fprintf(stderr, "%s: reading resumed with %zu of %d events left (%zu queued now)\n", side,
