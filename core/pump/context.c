@@ -204,6 +204,10 @@ typedef struct resume_cmd {
 
 static void run_resume(cmd *c) {
   struct sio_context *ctx = ((resume_cmd *)c)->ctx;
+  /* The host took half the queue since the last hand-over: with that old
+   * length, the first event read would stop reading again, and every resume
+   * would let in one read instead of reading up to the bound. */
+  ctx->queued_seen = evq_count(&ctx->evq);
   uv_mutex_lock(&ctx->children_lock);
   for (ctx_child *ch = ctx->children; ch; ch = ch->next)
     if (ch->resume) ch->resume(ch);

@@ -54,7 +54,7 @@ struct sio_context {
   _Alignas(CTX_LINE) ev_rec *staged;
   ev_rec *staged_tail;
   size_t nstaged;
-  size_t queued_seen; /* the queue's length at the last hand-over, at least
+  size_t queued_seen; /* the queue's length at the last hand-over (or resume), at least
                        * what it is now (only the host takes away) */
 };
 
