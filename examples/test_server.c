@@ -316,6 +316,12 @@ static void on_event(sio_server *srv, const sio_event *ev) {
     args_from(&t, args, 1);
     check(sio_emit(srv, is_volatile ? &self : &to, a0->str, t.s, t.len, ev->bins, ev->nbins,
                    is_volatile ? SIO_EMIT_VOLATILE : 0, 0, NULL), name);
+  } else if (!strcmp(name, "volatile-to") && a0 && a0->type == JV_STRING && a1 && a1->type == JV_STRING) {
+    const char *room = a0->str;
+    sio_target to = {.nsp = ev->nsp, .rooms = &room, .nrooms = 1};
+    args_from(&t, args, 2);
+    check(sio_emit(srv, &to, a1->str, t.s, t.len, ev->bins, ev->nbins, SIO_EMIT_VOLATILE, 0, NULL),
+          "volatile-to");
   } else if (!strcmp(name, "socket-to") && a0 && a0->type == JV_STRING && a1 && a1->type == JV_STRING) {
     const char *me = ev->sid, *room = a0->str;
     sio_target to = {.nsp = ev->nsp, .rooms = &room, .nrooms = 1, .except = &me, .nexcept = 1};

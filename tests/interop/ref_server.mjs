@@ -103,6 +103,7 @@ function installHandlers(io, socket) {
   on("socket-to", ([room, event, ...args]) => socket.to(room).emit(event, ...args));
   on("of", ([name, event, ...args]) => io.of(name).emit(event, ...args));
   on("volatile", ([event, ...args]) => socket.volatile.emit(event, ...args));
+  on("volatile-to", ([room, event, ...args]) => nsp.volatile.to(room).emit(event, ...args));
   on("server-ack", ([timeoutMs, event, ...args]) => {
     socket.timeout(timeoutMs).emit(event, ...args, (err, ...res) =>
       socket.emit("server-ack-result", err ? err.message : null, res));

@@ -51,13 +51,14 @@ describeWithServer("volatile emits on a congested WebSocket", [], (ctx) => {
   // Long enough for the server to read and answer every request of a burst.
   const SETTLE_MS = 1000;
 
-  // Asks for BURST large events with the client's TCP reads paused, then
+  // Asks for BURST large events (request(i, socket) gives each request's
+  // arguments) with the client's TCP reads paused, then
   // reads everything up to the "end" echo sent last.
   async function burstToSlowReader(request) {
     const socket = await connect(ctx.url, "/", TRANSPORT_MODES.websocket);
     const ws = socket.io.engine.transport.ws;
     ws._socket.pause();
-    for (let i = 0; i < BURST; i++) socket.emit(...request(i));
+    for (let i = 0; i < BURST; i++) socket.emit(...request(i, socket));
     socket.emit("echo", "end");
     await withTimeout((async () => {
       while (ws.bufferedAmount > 0) await sleep(20);
@@ -83,6 +84,22 @@ describeWithServer("volatile emits on a congested WebSocket", [], (ctx) => {
     }
     assert.ok(received.length >= 1, "the first volatile emit, made while the WebSocket was idle, arrives");
     assert.ok(received.length < BURST, `all ${BURST} volatile emits arrived though the client was not reading`);
+    assert.deepEqual(received, [...received].sort((a, b) => a - b));
+    socket.close();
+  });
+
+  test("a burst of large volatile broadcasts reaching a client that does not read: some are dropped", async () => {
+    // To the room every socket has of its own id: a broadcast, not an emit
+    // to one socket, which takes another path.
+    const { socket } = await burstToSlowReader((i, s) => ["volatile-to", s.id, "big", i, BIG]);
+    const received = [];
+    while (socket.events.count("big")) {
+      const [i, data] = await socket.events.next("big");
+      assert.equal(data.length, BIG.length);
+      received.push(i);
+    }
+    assert.ok(received.length >= 1, "the first volatile broadcast, made while the WebSocket was idle, arrives");
+    assert.ok(received.length < BURST, `all ${BURST} volatile broadcasts arrived though the client was not reading`);
     assert.deepEqual(received, [...received].sort((a, b) => a - b));
     socket.close();
   });
