@@ -711,11 +711,16 @@ static int put_json_number(sbuf *o, double v) {
   return sbuf_puts(o, t);
 }
 
-/* A Buffer (bin) or ArrayBuffer (ext 0): an attachment in EVENT and ACK
- * payloads (at most SIO_MAX_ATTACHMENTS of them, as with the JSON parser);
- * elsewhere what JSON.stringify makes of it. */
+/* A Buffer (bin) or ArrayBuffer (ext 0) at depth: an attachment in EVENT
+ * and ACK payloads (at most SIO_MAX_ATTACHMENTS of them, as with the JSON
+ * parser); elsewhere what JSON.stringify makes of it. Either is written as
+ * containers (a placeholder object, or an object holding the bytes' array)
+ * that must fit in JSON_MAX_DEPTH too, or the JSON parser would refuse the
+ * text this one hands on. */
 static int put_binary(mp_dec *d, sbuf *o, const uint8_t *p, size_t n,
-                      int arraybuffer) {
+                      int arraybuffer, int depth) {
+  int levels = d->bin_ok || arraybuffer ? 1 : 2;
+  if (depth + levels > JSON_MAX_DEPTH) return -1;
   if (d->bin_ok) {
     if (d->nbins == SIO_MAX_ATTACHMENTS) return -1;
     if (d->nbins == d->cap) {
@@ -803,7 +808,7 @@ static int dec_map(mp_dec *d, sbuf *o, uint64_t count, int depth) {
  * type 0 undefined, fixext 8 type 0 a Date, anything else [type, Buffer]. */
 static int dec_ext(mp_dec *d, sbuf *o, const mp_item *it, int depth) {
   if (it->ext == 0 && !it->fixext)
-    return o ? put_binary(d, o, it->data, it->len, 1) : 0;
+    return o ? put_binary(d, o, it->data, it->len, 1, depth) : 0;
   if (is_undefined(it)) return o ? sbuf_puts(o, "null") : 0; /* in an array */
   if (it->ext == 0 && it->fixext && it->len == 8) {
     if (!o) return 0;
@@ -819,7 +824,7 @@ static int dec_ext(mp_dec *d, sbuf *o, const mp_item *it, int depth) {
   if (depth >= JSON_MAX_DEPTH) return -1;
   if (!o) return 0;
   if (sbuf_printf(o, "[%d,", it->ext) ||
-      put_binary(d, o, it->data, it->len, 0))
+      put_binary(d, o, it->data, it->len, 0, depth + 1))
     return -1;
   return sbuf_putc(o, ']');
 }
@@ -839,7 +844,7 @@ static int dec_value(mp_dec *d, sbuf *o, int depth) {
       rc = o ? put_json_number(o, v) : 0;
       break;
     case MP_STR: rc = o ? put_string(d, o, it.data, it.len) : 0; break;
-    case MP_BIN: rc = o ? put_binary(d, o, it.data, it.len, 0) : 0; break;
+    case MP_BIN: rc = o ? put_binary(d, o, it.data, it.len, 0, depth) : 0; break;
     case MP_ARRAY: rc = dec_array(d, o, it.u, depth); break;
     case MP_MAP: rc = dec_map(d, o, it.u, depth); break;
     default: rc = dec_ext(d, o, &it, depth); break;

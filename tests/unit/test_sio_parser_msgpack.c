@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "sio/sio_parser.h"
+#include "util/json.h"
 
 typedef struct blob {
   const char *data;
@@ -761,8 +762,9 @@ static void test_malformed(void) {
                "{\"_placeholder\":true,\"num\":0}]]");
 }
 
-/* An EVENT whose data nests depth containers (the data array included). */
-static int decode_nested(int depth, int in_unknown_key) {
+/* An EVENT whose data nests depth containers (the data array included)
+ * around leaf; what it decodes to must pass the JSON parser's checks. */
+static int decode_nested_leaf(int depth, int in_unknown_key, const char *leaf, size_t leaf_len) {
   unsigned char m[200];
   size_t n = 0;
   m[n++] = in_unknown_key ? 0x84 : 0x83;
@@ -777,13 +779,19 @@ static int decode_nested(int depth, int in_unknown_key) {
     depth--;
   }
   for (int k = 0; k < depth; k++) m[n++] = 0x91;
-  m[n++] = 0xc0;
+  memcpy(m + n, leaf, leaf_len);
+  n += leaf_len;
   memcpy(m + n, "\xa3nsp\xa1/", 6);
   n += 6;
   sio_packet p;
   int rc = decode1(m, n, MAX_PAYLOAD, &p);
+  if (rc == 1 && !in_unknown_key) CHECK(json_validate(p.data, p.data_len) == 0);
   sio_packet_clear(&p);
   return rc;
+}
+
+static int decode_nested(int depth, int in_unknown_key) {
+  return decode_nested_leaf(depth, in_unknown_key, "\xc0", 1);
 }
 
 static void test_depth(void) {
@@ -791,6 +799,12 @@ static void test_depth(void) {
   CHECK(decode_nested(65, 0) == -1);
   CHECK(decode_nested(64, 1) == 1);
   CHECK(decode_nested(65, 1) == -1);
+  /* A bin becomes a placeholder object, one container more; an extension
+   * [type, placeholder] two more. */
+  CHECK(decode_nested_leaf(63, 0, "\xc4\x01z", 3) == 1);
+  CHECK(decode_nested_leaf(64, 0, "\xc4\x01z", 3) == -1);
+  CHECK(decode_nested_leaf(62, 0, "\xd4\x05z", 3) == 1);
+  CHECK(decode_nested_leaf(63, 0, "\xd4\x05z", 3) == -1);
   /* The same bound on the JSON an encode reads. */
   char json[200];
   for (int depth = 64; depth <= 65; depth++) {
