@@ -91,15 +91,7 @@ static char *target(eio_client *c, int websocket) {
 }
 
 static int enqueue(eio_client *c, rbuf *pkt) {
-  if (c->qlen == c->qcap) {
-    size_t cap = c->qcap ? c->qcap * 2 : 8;
-    rbuf **q = realloc(c->queue, cap * sizeof(*q));
-    if (!q) return -1;
-    c->queue = q;
-    c->qcap = cap;
-  }
-  c->queue[c->qlen++] = rbuf_ref(pkt);
-  return 0;
+  return rbuf_queue_push(&c->queue, &c->qlen, &c->qcap, 8, pkt);
 }
 
 static void drop_front(eio_client *c, size_t n) {

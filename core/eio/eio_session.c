@@ -72,14 +72,7 @@ static int queue_packet(eio_session *s, rbuf *pkt) {
     overflow(s);
     return -1;
   }
-  if (s->qlen == s->qcap) {
-    size_t cap = s->qcap ? s->qcap * 2 : 4;
-    rbuf **q = realloc(s->queue, cap * sizeof(*q));
-    if (!q) return -1;
-    s->queue = q;
-    s->qcap = cap;
-  }
-  s->queue[s->qlen++] = rbuf_ref(pkt);
+  if (rbuf_queue_push(&s->queue, &s->qlen, &s->qcap, 4, pkt)) return -1;
   s->queued_bytes += size;
   return 0;
 }

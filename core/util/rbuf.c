@@ -67,3 +67,15 @@ void rbuf_pool_thread_done(void) {
   }
   npool = 0;
 }
+
+int rbuf_queue_push(rbuf ***q, size_t *len, size_t *cap, size_t first_cap, rbuf *b) {
+  if (*len == *cap) {
+    size_t n = *cap ? *cap * 2 : first_cap;
+    rbuf **grown = realloc(*q, n * sizeof(*grown));
+    if (!grown) return -1;
+    *q = grown;
+    *cap = n;
+  }
+  (*q)[(*len)++] = rbuf_ref(b);
+  return 0;
+}
