@@ -6,7 +6,7 @@
 
 #include "../core/pump/context.h"
 #include "../core/sio/io_server.h"
-#include "sio.h"
+#include <sio/sio.h>
 
 /* Only what the header declares is exported (see also libsio.map). */
 #define SIO_EXPORT __attribute__((visibility("default")))

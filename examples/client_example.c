@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "sio.h"
+#include <sio/sio.h>
 
 static volatile sig_atomic_t stop;
 static sio_context *ctx;

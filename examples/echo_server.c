@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sio.h"
+#include <sio/sio.h>
 
 static sio_context *ctx;
 static volatile sig_atomic_t stop;

@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "common/json_value.h"
-#include "sio.h"
+#include <sio/sio.h>
 
 static sio_context *ctx;
 static volatile sig_atomic_t stopping;

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The shared library exports exactly the functions abi/sio.h declares, each
+# The shared library exports exactly the functions abi/include/sio/sio.h declares, each
 # under the LIBSIO_0 version, and its SONAME is the ABI major.
 set -eu
 header=$1

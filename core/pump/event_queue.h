@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <uv.h>
 
-#include "sio.h"
+#include <sio/sio.h>
 #include "../sio/sio_packet.h"
 
 /* Bytes of an event record that hold its short strings and data, so that a

@@ -10,7 +10,7 @@
 
 #include "../eio/eio_client.h"
 #include "../pump/context.h"
-#include "sio.h"
+#include <sio/sio.h>
 #include "sio_parser.h"
 
 typedef struct cl_manager cl_manager;

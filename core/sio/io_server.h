@@ -11,7 +11,7 @@
 #include "../util/ptrset.h"
 #include "../util/random_id.h"
 #include "../util/strmap.h"
-#include "sio.h"
+#include <sio/sio.h>
 #include "sio_parser.h"
 
 typedef struct io_server io_server;

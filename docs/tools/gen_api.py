@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes docs/api.md from abi/sio.h: every declaration with the comment above
+"""Writes docs/api.md from abi/include/sio/sio.h: every declaration with the comment above
 it, so the reference cannot drift from the header. `--check` exits 1 when
 docs/api.md differs from what the header gives."""
 import pathlib
@@ -7,12 +7,12 @@ import re
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-HEADER = ROOT / "abi" / "sio.h"
+HEADER = ROOT / "abi" / "include" / "sio" / "sio.h"
 OUT = ROOT / "docs" / "api.md"
 
 INTRO = """# libsio API reference
 
-Generated from `abi/sio.h` by `docs/tools/gen_api.py` (do not edit by hand;
+Generated from `abi/include/sio/sio.h` by `docs/tools/gen_api.py` (do not edit by hand;
 `ctest -R api_doc` fails when this page and the header differ). The header's
 opening comment states the rules every function follows: threads, errors and
 memory ownership. The architecture behind them is in `architecture.md`; a
@@ -98,7 +98,7 @@ def main():
         if not OUT.exists() or OUT.read_text() != text:
             print("docs/api.md is out of date: run docs/tools/gen_api.py")
             return 1
-        print("docs/api.md matches abi/sio.h")
+        print("docs/api.md matches abi/include/sio/sio.h")
         return 0
     OUT.write_text(text)
     return 0

@@ -24,7 +24,7 @@
 /* For sigaction, strdup, strcasecmp and clock_gettime under strict C11. */
 #define _POSIX_C_SOURCE 200809L
 
-#include "sio.h"
+#include <sio/sio.h>
 
 #include <errno.h>
 #include <signal.h>

@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "common/json_value.h"
-#include "sio.h"
+#include <sio/sio.h>
 
 static sio_context *ctx;
 static sio_client *cli;

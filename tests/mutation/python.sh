@@ -19,10 +19,10 @@ work=${SIO_MUTMUT_DIR:-$ROOT/build-mutmut}
 # mutmut names modules after their path under src/ and runs the tests from
 # its copy of this folder.
 rm -rf "$work"
-mkdir -p "$work/tests/python" "$work/bindings/python/src/sio" "$work/abi"
+mkdir -p "$work/tests/python" "$work/bindings/python/src/sio" "$work/abi/include/sio"
 cp -r "$ROOT/bindings/python/src" "$work/src"
 cp "$ROOT/bindings/python/src/sio/_cdef.h" "$work/bindings/python/src/sio/"
-cp "$ROOT/abi/sio.h" "$work/abi/"
+cp "$ROOT/abi/include/sio/sio.h" "$work/abi/include/sio/"
 cp -r "$ROOT/tests/python/fake_core" "$work/tests/python/"
 for helper in "$ROOT"/tests/python/*.py; do
   case "$(basename "$helper")" in test_*) ;; *) cp "$helper" "$work/tests/python/" ;; esac

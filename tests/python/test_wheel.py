@@ -41,7 +41,7 @@ def test_sdist_carries_the_core(dist: Path) -> None:
     [sdist] = dist.glob("*.tar.gz")
     with tarfile.open(sdist) as archive:
         names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
-    for needed in ("libsio-core/CMakeLists.txt", "libsio-core/abi/sio.h",
+    for needed in ("libsio-core/CMakeLists.txt", "libsio-core/abi/include/sio/sio.h",
                    "libsio-core/abi/libsio.map", "CMakeLists.txt", "src/sio/_cdef.h",
                    "build_backend/libsio_backend.py"):
         assert needed in names

@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 #include "check.h"
-#include "sio.h"
+#include <sio/sio.h>
 
 /* Options from NULL-terminated key, value pairs (pairs may be NULL). */
 static inline sio_options *peer_options(const char *const *pairs) {

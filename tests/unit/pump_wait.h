@@ -2,7 +2,7 @@
 #ifndef SIO_TEST_PUMP_WAIT_H
 #define SIO_TEST_PUMP_WAIT_H
 #include "check.h"
-#include "sio.h"
+#include <sio/sio.h>
 
 /* Pumps until an event of type comes (other events are skipped); exits
  * non-zero after about 10 s without one. */

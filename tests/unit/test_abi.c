@@ -11,7 +11,7 @@
 
 #include "check.h"
 #include "pump_wait.h"
-#include "sio.h"
+#include <sio/sio.h>
 
 static sio_server *new_server(sio_context *ctx, const char *key, const char *value) {
   sio_options *o;

@@ -13,7 +13,7 @@
 
 #include "check.h"
 #include "pump_wait.h"
-#include "sio.h"
+#include <sio/sio.h>
 
 /* A loopback port that refuses connections (bound, then let go). */
 static int refused_port(void) {

@@ -6,7 +6,7 @@
 
 #include "check.h"
 #include "pump_wait.h"
-#include "sio.h"
+#include <sio/sio.h>
 
 static sio_server *new_server(sio_context *ctx) {
   sio_options *o;

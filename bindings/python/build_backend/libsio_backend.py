@@ -33,7 +33,7 @@ SKIPPED_NAMES = {"__pycache__", ".git"}
 def build_sdist(sdist_directory: str,
                 config_settings: Optional[dict[str, Any]] = None) -> str:
     name = _scikit_build_sdist(sdist_directory, config_settings)
-    if (CHECKOUT / "abi" / "sio.h").is_file():
+    if (CHECKOUT / "abi" / "include" / "sio" / "sio.h").is_file():
         _add_core(Path(sdist_directory) / name)
     return name
 

@@ -1,7 +1,7 @@
 """Writes the C source of the cffi extension sio._sio_cffi (API mode).
 
 Called by CMakeLists.txt at build time with the output path. The declarations
-come from src/sio/_cdef.h, itself generated from abi/sio.h (gen_cdef.py).
+come from src/sio/_cdef.h, itself generated from abi/include/sio/sio.h (gen_cdef.py).
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 def make_ffi() -> cffi.FFI:
     ffi = cffi.FFI()
     ffi.cdef((PACKAGE_DIR / "src" / "sio" / "_cdef.h").read_text())
-    ffi.set_source("sio._sio_cffi", '#include "sio.h"')
+    ffi.set_source("sio._sio_cffi", '#include <sio/sio.h>')
     return ffi
 
 

@@ -21,7 +21,7 @@ import cffi
 
 ROOT = Path(__file__).resolve().parents[3]
 CDEF = ROOT / "bindings" / "python" / "src" / "sio" / "_cdef.h"
-HEADER = ROOT / "abi" / "sio.h"
+HEADER = ROOT / "abi" / "include" / "sio" / "sio.h"
 
 ffi = cffi.FFI()
 # ABI mode cannot take "#define NAME ..."; those values come from the header.
