@@ -1,14 +1,15 @@
 /*
  * libsio — Socket.IO v5 / Engine.IO v4 server and client in C.
  *
- * The one public header. Everything the host may use is declared here; every
- * other symbol of the library is hidden.
+ * The one public header, installed as <sio/sio.h>. Everything the host may
+ * use is declared here; every other symbol of the library is hidden.
  *
  * Threads. A context (sio_context) runs its own I/O thread. The host never
  * gets a callback: it drains events with sio_next_event() (or many at once
- * with sio_next_events()) from ONE thread at a time (the "pumping" thread) and may wait on sio_context_fd(). Every command
- * (emit, ack, join, leave, disconnect, ...) may be called from any thread; it
- * is copied, queued, and carried out on the I/O thread in the order of calls.
+ * with sio_next_events()) from ONE thread at a time (the "pumping" thread)
+ * and may wait on sio_context_fd(). Every command (emit, ack, join, leave,
+ * disconnect, ...) may be called from any thread; it is copied, queued, and
+ * carried out on the I/O thread in the order of calls.
  *
  * Errors. Functions return 0 (or a positive count) on success and a negative
  * SIO_E* code on failure; sio_last_error() gives a readable message for the
@@ -18,25 +19,43 @@
  * Ownership. Every pointer the host hands in is copied before the call
  * returns. Every pointer inside an event is borrowed: it stays valid until the
  * next sio_next_event() or sio_next_events() call on the same context, or
- * sio_context_free().
+ * sio_context_free(). The one exception is sio_socket_rooms(), which hands
+ * out memory the host releases with sio_free().
+ *
+ * Compatibility (docs/abi-policy.md). Within major version 1 the ABI only
+ * grows: functions, event types, flags, option keys and struct fields are
+ * added, never changed or removed. Structs the host fills (sio_target,
+ * sio_message) start with their size, set by their _INIT macro, so that a
+ * field added later never moves an old caller's. sio_event starts with the
+ * size the library filled. A host must ignore event types and flags it does
+ * not know; an event that needs an answer is only ever sent to a host that
+ * asked for it (a flag or an option), so an old host never hangs.
  */
-#ifndef SIO_H
-#define SIO_H
+#ifndef SIO_SIO_H
+#define SIO_SIO_H
 
 #ifndef SIO_CDEF
 #include <stddef.h>
 #include <stdint.h>
 #endif
 
+/* Marks the exported functions. The library is built with hidden visibility
+ * and SIO_BUILDING defined; for the host it expands to nothing. */
+#if defined(SIO_BUILDING) && defined(__GNUC__)
+#define SIO_EXTERN __attribute__((visibility("default")))
+#else
+#define SIO_EXTERN
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define SIO_VERSION_MAJOR 0
-#define SIO_VERSION_MINOR 1
+#define SIO_VERSION_MAJOR 1
+#define SIO_VERSION_MINOR 0
 #define SIO_VERSION_PATCH 0
 /* 0xMMmmpp, comparable with sio_version(). */
-#define SIO_VERSION_NUM 0x000100
+#define SIO_VERSION_NUM 0x010000
 
 /* ---------------------------------------------------------------------------
  * Errors
@@ -58,20 +77,26 @@ enum sio_error {
 };
 
 /* Static English text for a code; never NULL. */
-const char *sio_strerror(int code);
+SIO_EXTERN const char *sio_strerror(int code);
 
 /* Message about the last failed call on this thread; never NULL. Borrowed:
  * valid until the next failing libsio call on this thread. */
-const char *sio_last_error(void);
+SIO_EXTERN const char *sio_last_error(void);
 
 /* ---------------------------------------------------------------------------
  * Version
  * ------------------------------------------------------------------------ */
-/* SIO_VERSION_NUM of the loaded library. Bindings refuse a library whose major
- * (sio_version() >> 16) differs from the header they were built with. */
-unsigned sio_version(void);
-/* "0.1.0"; static. */
-const char *sio_version_string(void);
+/* SIO_VERSION_NUM of the loaded library. A host built with this header needs
+ * a library of the same major and at least this minor:
+ * (sio_version() >> 16) == SIO_VERSION_MAJOR &&
+ * ((sio_version() >> 8) & 0xff) >= SIO_VERSION_MINOR. */
+SIO_EXTERN unsigned sio_version(void);
+/* "1.0.0"; static. */
+SIO_EXTERN const char *sio_version_string(void);
+
+/* Releases memory the library handed out (see sio_socket_rooms). Accepts
+ * NULL. */
+SIO_EXTERN void sio_free(void *p);
 
 /* ---------------------------------------------------------------------------
  * Handles (opaque)
@@ -81,7 +106,9 @@ typedef struct sio_options sio_options;
 typedef struct sio_server sio_server;
 typedef struct sio_client sio_client;
 
-/* A borrowed byte range (binary attachment). */
+/* A borrowed byte range (a binary attachment). Frozen, like struct iovec:
+ * arrays of it are only reached through sio_message, whose size fixes the
+ * layout of what it points to. */
 typedef struct sio_buf {
   const void *data;
   size_t len;
@@ -91,96 +118,57 @@ typedef struct sio_buf {
  * Context: the I/O thread, the event queue and the pump
  * ------------------------------------------------------------------------ */
 /* Starts the I/O thread. *out belongs to the caller: sio_context_free(). */
-int sio_context_new(sio_context **out);
+SIO_EXTERN int sio_context_new(sio_context **out);
 
 /* Closes every server and client of the context, stops the I/O thread and
- * frees everything, including all sio_server and sio_client handles created
- * on it. Accepts NULL. Must not run concurrently with other calls on ctx. */
-void sio_context_free(sio_context *ctx);
+ * frees everything, including the sio_server and sio_client handles created
+ * on it that were not freed yet. Accepts NULL. Must not run concurrently
+ * with other calls on ctx. */
+SIO_EXTERN void sio_context_free(sio_context *ctx);
 
 /* A file descriptor that is readable while events are pending. Owned by the
  * context: do not read, write or close it. Valid until sio_context_free(). */
-int sio_context_fd(const sio_context *ctx);
+SIO_EXTERN int sio_context_fd(const sio_context *ctx);
 
 /* Makes a sio_next_event() that is waiting return 0 early. Any thread. */
-int sio_context_wakeup(sio_context *ctx);
+SIO_EXTERN int sio_context_wakeup(sio_context *ctx);
 
-/* Event types. */
+/* Event types, in ranges: 1-31 both roles, 32-63 server, 64-95 client, 96
+ * and up for later additions. A host ignores a type it does not know. */
 enum sio_event_type {
   SIO_EV_NONE = 0,
-  /* server: a socket joined a namespace. nsp, sid, data = handshake JSON
-   * {"headers","time","address","xdomain","secure","issued","url","query",
-   * "auth"}. */
-  SIO_EV_CONNECTION = 1,
-  /* server: a client asks to join a namespace that has middleware (see
-   * SIO_NS_MIDDLEWARE). req, nsp, sid (the id it will get), data = handshake
-   * JSON. flags has SIO_EVF_NEW_NAMESPACE when the namespace does not exist
-   * yet (dynamic namespaces). Answer with sio_connect_accept() or
-   * sio_connect_refuse(). */
-  SIO_EV_CONNECT_REQUEST = 2,
-  /* server and client: an event from the peer. nsp, sid, name, data = JSON
-   * array of the arguments with {"_placeholder":true,"num":N} for binary
-   * values, bins = the attachments. ack_id >= 0 when the peer waits for an
-   * acknowledgement: answer with sio_ack() (server) or sio_client_ack(). */
-  SIO_EV_EVENT = 3,
-  /* an acknowledgement for an emit made with SIO_EMIT_ACK. req = the
-   * request id that emit returned; sid; data = JSON array of the arguments
-   * (for a broadcast: JSON array of each client's first argument), bins.
-   * err = 0, or SIO_ETIMEDOUT ("operation has timed out"; a broadcast then
-   * still carries the responses that came), or SIO_EDISCONNECTED. reason = the
-   * message when err != 0. */
-  SIO_EV_ACK = 4,
-  /* server: a socket is leaving; its rooms are still joined. nsp, sid,
-   * reason, data = JSON array of its rooms. */
-  SIO_EV_DISCONNECTING = 5,
-  /* server and client: a socket left. nsp, sid, reason (official strings:
-   * "server namespace disconnect", "client namespace disconnect", "server
-   * shutting down", "ping timeout", "transport close", "transport error",
-   * "parse error", "forced close", "forced server close"). */
-  SIO_EV_DISCONNECT = 6,
-  /* server: the answer to sio_fetch_sockets(). req, data = JSON array of
-   * {"id","nsp","rooms","handshake"}. */
-  SIO_EV_SOCKETS = 7,
-  /* an asynchronous failure of a command (req set), or a server-level error
-   * (req = 0; data = {"code":N,"message":"..."} for rejected HTTP requests).
-   * err, reason. */
-  SIO_EV_ERROR = 8,
-  /* server: sio_server_close() has finished. */
-  SIO_EV_SERVER_CLOSED = 9,
-  /* client: connected to a namespace. nsp, sid (flags has
-   * SIO_EVF_RECOVERED when the server restored the session's state: same
-   * sid, and the events missed meanwhile follow). Emits buffered while
-   * disconnected have been sent, in order, when this arrives. */
-  SIO_EV_CONNECT = 10,
-  /* client: the server refused the namespace: nsp, reason = message,
-   * data = JSON of the server's data or NULL; the socket stays out of the
-   * namespace until sio_client_socket() asks again. Also, for every socket
-   * not yet joined, when a connection attempt fails (reason "timeout",
-   * "xhr poll error", "websocket error", a TLS error...) or the connection
-   * drops before the namespace answered; reconnection goes on as
-   * configured. */
-  SIO_EV_CONNECT_ERROR = 11,
-  /* client: a reconnection attempt starts. attempt number (1, 2, ...) in
-   * ack_id. Client SIO_EV_DISCONNECT reasons: "io server disconnect" (no
-   * reconnection for that namespace), "io client disconnect", "ping
-   * timeout", "transport close", "transport error", "parse error".
-   * The client's SIO_EV_RECONNECT_* events carry the namespace of the
-   * URL given to sio_client_new(). */
-  SIO_EV_RECONNECT_ATTEMPT = 12,
-  /* client: reconnected after attempt ack_id; each namespace then gets its
-   * own SIO_EV_CONNECT. */
-  SIO_EV_RECONNECT = 13,
-  /* client: gave up reconnecting ("reconnectionAttempts"). Emits still
-   * waiting are reported (SIO_EDISCONNECTED) and later ones fail the same
-   * way, until sio_client_socket() opens the connection again. */
-  SIO_EV_RECONNECT_FAILED = 14,
-  /* client: reconnection attempt ack_id failed; reason = why (as in the
-   * SIO_EV_CONNECT_ERROR each waiting namespace got). As in socket.io-client,
-   * it comes after the next attempt is scheduled, so after the last
-   * attempt it follows SIO_EV_RECONNECT_FAILED. */
-  SIO_EV_RECONNECT_ERROR = 15,
-  /* the context could not queue some events since the last such event:
-   * ack_id = how many (server and client are NULL). An event is lost when
+
+  /* ---- both roles ---- */
+  /* An event from the peer. nsp, sid, name, data = JSON array of the
+   * arguments with {"_placeholder":true,"num":N} for binary values, bins =
+   * the attachments. ack_id >= 0 when the peer waits for an acknowledgement:
+   * answer with sio_ack() (server) or sio_client_ack(). */
+  SIO_EV_EVENT = 1,
+  /* An acknowledgement for an emit made with SIO_EMIT_ACK. req = the request
+   * id that emit returned; sid; data = JSON array of the arguments (for a
+   * broadcast, flags has SIO_EVF_BROADCAST and data is a JSON array of each
+   * client's first argument), bins. err = 0, or SIO_ETIMEDOUT ("operation
+   * has timed out"; a broadcast then still carries the responses that
+   * came), or SIO_EDISCONNECTED. reason = the message when err != 0. */
+  SIO_EV_ACK = 2,
+  /* A socket left its namespace. nsp, sid, reason.
+   * Server reasons (as socket.io): "server namespace disconnect", "client
+   * namespace disconnect", "server shutting down", "ping timeout",
+   * "transport close", "transport error", "parse error", "forced close",
+   * "forced server close".
+   * Client reasons (as socket.io-client): "io server disconnect" (the
+   * server left the socket: no reconnection for that namespace), "io client
+   * disconnect" (sio_client_disconnect or sio_client_close), "ping timeout",
+   * "transport close", "transport error", "parse error". On the client,
+   * flags has SIO_EVF_FINAL when the socket will not join again by itself
+   * (only sio_client_socket() brings it back). */
+  SIO_EV_DISCONNECT = 3,
+  /* An asynchronous failure of a command (req = the request id the command
+   * handed back), or a server-level error (req = 0; data =
+   * {"code":N,"message":"..."} for rejected HTTP requests). err, reason. */
+  SIO_EV_ERROR = 4,
+  /* The context could not queue some events since the last such event:
+   * count = how many (server and client are NULL). An event is lost when
    * memory runs out (an emit's failure or an acknowledgement that could not
    * be reported is among them), or when the host has left
    * "maxQueuedEvents" events unread and more keep coming while reading is
@@ -188,24 +176,79 @@ enum sio_event_type {
    * maxQueuedEvents, and at least maxQueuedEvents + 65536, each further one
    * is dropped and counted here. Comes first in the batch of the next
    * pump. */
-  SIO_EV_EVENTS_LOST = 16
+  SIO_EV_EVENTS_LOST = 5,
+
+  /* ---- server ---- */
+  /* A socket joined a namespace. nsp, sid, data = handshake JSON
+   * {"headers","time","address","xdomain","secure","issued","url","query",
+   * "auth"}. */
+  SIO_EV_CONNECTION = 32,
+  /* A client asks to join a namespace that has middleware (see
+   * SIO_NS_MIDDLEWARE). req, nsp, sid (the id it will get), data = handshake
+   * JSON. flags has SIO_EVF_NEW_NAMESPACE when the namespace does not exist
+   * yet (dynamic namespaces). Answer with sio_connect_accept() or
+   * sio_connect_refuse(). */
+  SIO_EV_CONNECT_REQUEST = 33,
+  /* A socket is leaving; its rooms are still joined. nsp, sid, reason,
+   * data = JSON array of its rooms. */
+  SIO_EV_DISCONNECTING = 34,
+  /* The answer to sio_fetch_sockets(). req, data = JSON array of
+   * {"id","nsp","rooms","handshake"}. */
+  SIO_EV_SOCKETS = 35,
+  /* sio_server_close() has finished. */
+  SIO_EV_SERVER_CLOSED = 36,
+
+  /* ---- client ---- */
+  /* Connected to a namespace. nsp, sid (flags has SIO_EVF_RECOVERED when
+   * the server restored the session's state: same sid, and the events
+   * missed meanwhile follow). Emits buffered while disconnected have been
+   * sent, in order, when this arrives. */
+  SIO_EV_CONNECT = 64,
+  /* The namespace was not joined. nsp, reason = message, data = JSON of the
+   * server's data or NULL. Either the server refused it (flags has
+   * SIO_EVF_FINAL: the socket stays out until sio_client_socket() asks
+   * again), or a connection attempt failed (reason "timeout", "xhr poll
+   * error", "websocket error", a TLS error...) or the connection dropped
+   * before the namespace answered: reconnection goes on as configured, and
+   * SIO_EVF_FINAL says when it will not. */
+  SIO_EV_CONNECT_ERROR = 65,
+  /* A reconnection attempt starts: attempt = 1, 2, ... The client's
+   * SIO_EV_RECONNECT* events carry the namespace of the URL given to
+   * sio_client_new() (sio_client_nsp()). */
+  SIO_EV_RECONNECT_ATTEMPT = 66,
+  /* Reconnected at attempt; each namespace then gets its own
+   * SIO_EV_CONNECT. */
+  SIO_EV_RECONNECT = 67,
+  /* Gave up reconnecting ("reconnectionAttempts"). Emits still waiting are
+   * reported (SIO_EDISCONNECTED) and later ones fail the same way, until
+   * sio_client_socket() opens the connection again. */
+  SIO_EV_RECONNECT_FAILED = 68,
+  /* Reconnection attempt `attempt` failed; reason = why (as in the
+   * SIO_EV_CONNECT_ERROR each waiting namespace got). As in
+   * socket.io-client, it comes after the next attempt is scheduled, so
+   * after the last attempt it follows SIO_EV_RECONNECT_FAILED. */
+  SIO_EV_RECONNECT_ERROR = 69
 };
 
-/* Event flags. */
+/* Event flags. A host ignores the ones it does not know. */
 #define SIO_EVF_NEW_NAMESPACE 0x1u /* CONNECT_REQUEST for an unknown namespace */
 #define SIO_EVF_BROADCAST 0x2u     /* ACK collects several clients */
 #define SIO_EVF_RECOVERED 0x4u     /* CONNECTION/CONNECT restored its state */
+#define SIO_EVF_FINAL 0x8u         /* client DISCONNECT/CONNECT_ERROR: no further attempt */
 
 /* One event. Owned by the context; every pointer in it is borrowed until the
  * next sio_next_event() or sio_next_events() on the same context. Fields are
- * only ever appended; never allocate this struct yourself. Unused pointers
- * are NULL. */
+ * only ever appended: a field exists when its offset is below size. Never
+ * allocate this struct yourself. Unused pointers are NULL. */
 typedef struct sio_event {
+  size_t size;           /* sizeof(sio_event) of the library that filled it */
   int type;              /* enum sio_event_type */
   unsigned flags;        /* SIO_EVF_* */
   uint64_t req;          /* request id of the command this answers, or 0 */
   sio_server *server;    /* the server it belongs to, or NULL */
   sio_client *client;    /* the client it belongs to, or NULL */
+  void *user;            /* the server's or client's sio_*_set_user() value */
+  void *socket_user;     /* server: the socket's sio_socket_set_user() value */
   const char *nsp;       /* namespace, e.g. "/" */
   const char *sid;       /* Socket.IO socket id (20 characters) */
   const char *name;      /* event name (SIO_EV_EVENT) */
@@ -213,27 +256,32 @@ typedef struct sio_event {
   size_t data_len;
   const sio_buf *bins;   /* binary attachments, nbins of them */
   size_t nbins;
-  int64_t ack_id;        /* >= 0: the peer waits for an ack with this id */
+  int64_t ack_id;        /* SIO_EV_EVENT: >= 0 when the peer waits for an ack; else -1 */
   int err;               /* 0 or SIO_E* */
   const char *reason;    /* disconnect reason or error message */
+  unsigned attempt;      /* SIO_EV_RECONNECT*: the attempt number */
+  uint64_t count;        /* SIO_EV_EVENTS_LOST: how many */
 } sio_event;
 
 /* The pump. Waits up to timeout_ms (0: do not wait, -1: forever) for an
  * event. Returns 1 and sets *out when there is one, 0 when the wait ended
  * without one, or a negative code (SIO_EBUSY when another thread is pumping
  * the same context). *out is valid until the next call on this context. */
-int sio_next_event(sio_context *ctx, int timeout_ms, const sio_event **out);
+SIO_EXTERN int sio_next_event(sio_context *ctx, int timeout_ms, const sio_event **out);
 
 /* The pump, many events at a time: waits as sio_next_event() does, then
  * takes up to max (>= 1) events at once, in order, into out[0..n). Returns n
  * (0 when the wait ended without one) or a negative code. Every event taken
  * is valid until the next sio_next_event() or sio_next_events() call on this
  * context: one call and one lock per batch instead of per event. */
-int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event **out, size_t max);
+SIO_EXTERN int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event **out,
+                               size_t max);
 
 /* ---------------------------------------------------------------------------
  * Options: an opaque builder with string keys and values, named as the
- * official JavaScript options are.
+ * official JavaScript options are. Server keys and client keys are separate
+ * tables: sio_server_new() refuses a client key and sio_client_new() a
+ * server key, naming it.
  *
  * Server keys: "host" (default "0.0.0.0"), "port" (default 3000; 0 picks a
  * free port), "path" ("/socket.io/"), "pingInterval" (25000),
@@ -247,51 +295,117 @@ int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event **out, siz
  * server options, ms from the start of a request until its headers, or the
  * whole request, are in; past them it gets 408 and the connection closes
  * (0: no limit).
+ *
+ * Client keys: "path" ("/socket.io/"), "transports" ("polling,websocket":
+ * start on polling and upgrade; "websocket" alone connects with a WebSocket
+ * directly), "upgrade" ("true"), "query" (URL-encoded pairs added to every
+ * request), "extraHeaders" (JSON object of header names to values),
+ * "timeout" (20000: ms for each connection attempt), "reconnection"
+ * ("true"), "reconnectionAttempts" (0: no limit), "reconnectionDelay"
+ * (1000), "reconnectionDelayMax" (5000), "randomizationFactor" ("0.5"),
+ * "ackTimeout" (0: none; with "retries"), "retries" (0), "parser" ("json"
+ * or "msgpack"), "tls.ca" (a PEM file of trusted certificates; default: the
+ * system's), "tls.verify" ("true": certificate and host name are checked),
+ * "maxQueuedEvents" (65536: past it the client stops reading from the
+ * server until the host has drained half of its event queue, as the server
+ * does).
  * ------------------------------------------------------------------------ */
 /* *out belongs to the caller: sio_options_free(). */
-int sio_options_new(sio_options **out);
+SIO_EXTERN int sio_options_new(sio_options **out);
 /* Accepts NULL. */
-void sio_options_free(sio_options *opts);
-/* Copies key and value. SIO_EINVAL for an unknown key or a bad value. */
-int sio_options_set(sio_options *opts, const char *key, const char *value);
+SIO_EXTERN void sio_options_free(sio_options *opts);
+/* Copies key and value. SIO_EINVAL for a key of neither table or a bad
+ * value. */
+SIO_EXTERN int sio_options_set(sio_options *opts, const char *key, const char *value);
+
+/* ---------------------------------------------------------------------------
+ * Messages: what an emit or an acknowledgement carries
+ * ------------------------------------------------------------------------ */
+/* Emit flags. Unknown bits are refused with SIO_EINVAL, so a host can tell
+ * that its library lacks a feature. */
+#define SIO_EMIT_ACK 0x1u      /* wait for acknowledgements (SIO_EV_ACK) */
+#define SIO_EMIT_VOLATILE 0x2u /* drop for clients that are not ready */
+
+/* Filled by the host; start from SIO_MESSAGE_INIT so that size is set and
+ * every other field is zero. */
+typedef struct sio_message {
+  size_t size;           /* sizeof(sio_message), set by SIO_MESSAGE_INIT */
+  const char *event;     /* the event name (emits); NULL for acknowledgements */
+  const char *args_json; /* a JSON array of the arguments, or NULL for none;
+                          * binary values as {"_placeholder":true,"num":N},
+                          * N indexing bins */
+  size_t args_len;       /* bytes of args_json */
+  const sio_buf *bins;   /* attachments (at most 10), nbins of them */
+  size_t nbins;
+  unsigned flags;        /* SIO_EMIT_* (emits only) */
+  int timeout_ms;        /* > 0 bounds the wait for acknowledgements (emits only) */
+} sio_message;
+#define SIO_MESSAGE_INIT {sizeof(sio_message), NULL, NULL, 0, NULL, 0, 0u, 0}
 
 /* ---------------------------------------------------------------------------
  * Server
  * ------------------------------------------------------------------------ */
 /* Creates a server on ctx and starts listening before it returns (so a taken
  * port fails here with SIO_EADDRINUSE). opts may be NULL for the defaults and
- * is not kept. *out stays valid until sio_context_free(), even after
- * sio_server_close(). The main namespace "/" exists from the start. */
-int sio_server_new(sio_context *ctx, const sio_options *opts,
-                   sio_server **out);
+ * is not kept. *out stays valid until sio_server_free() or
+ * sio_context_free(), even after sio_server_close(). The main namespace "/"
+ * exists from the start. */
+SIO_EXTERN int sio_server_new(sio_context *ctx, const sio_options *opts,
+                              sio_server **out);
 
 /* The TCP port the server listens on (useful with "port" = "0"). */
-int sio_server_port(const sio_server *srv);
+SIO_EXTERN int sio_server_port(const sio_server *srv);
 
 /* Disconnects every socket with "server shutting down", closes the listener
  * and every connection; SIO_EV_SERVER_CLOSED follows. Later commands on srv
  * fail with SIO_ECLOSED. */
-int sio_server_close(sio_server *srv);
+SIO_EXTERN int sio_server_close(sio_server *srv);
 
-/* Namespace flags. */
+/* Releases srv, closing it first if it is open (as sio_server_close, but no
+ * SIO_EV_SERVER_CLOSED comes). From this call on no event of srv is handed
+ * out (those still queued are dropped) and srv must not be used; its memory
+ * goes back once the I/O thread is done with it, while the host pumps.
+ * Accepts NULL. Not twice. */
+SIO_EXTERN void sio_server_free(sio_server *srv);
+
+/* A value of the host's, handed back as ev->user in every event of srv
+ * taken after this call (NULL until set). Any thread. */
+SIO_EXTERN int sio_server_set_user(sio_server *srv, void *user);
+
+/* Namespace flags. Unknown bits are refused with SIO_EINVAL. */
 #define SIO_NS_MIDDLEWARE 0x1u /* connections wait for sio_connect_accept() */
 
 /* Declares a namespace (io.of). name starts with "/"; "*" stands for every
  * namespace not declared otherwise (dynamic namespaces: with
  * SIO_NS_MIDDLEWARE the host decides for each name). Calling it again
  * updates the flags. */
-int sio_server_of(sio_server *srv, const char *name, unsigned flags);
+SIO_EXTERN int sio_server_of(sio_server *srv, const char *name, unsigned flags);
 
 /* Answers a SIO_EV_CONNECT_REQUEST. */
-int sio_connect_accept(sio_server *srv, uint64_t req);
+SIO_EXTERN int sio_connect_accept(sio_server *srv, uint64_t req);
 /* Refuses it: the client gets CONNECT_ERROR {"message":message,"data":data}.
  * data_json may be NULL. */
-int sio_connect_refuse(sio_server *srv, uint64_t req, const char *message,
-                       const char *data_json);
+SIO_EXTERN int sio_connect_refuse(sio_server *srv, uint64_t req, const char *message,
+                                  const char *data_json);
+
+/* A value of the host's for socket sid, handed back as ev->socket_user in
+ * the socket's events taken after this call, until its SIO_EV_DISCONNECT
+ * (which still carries it). Call it between the socket's SIO_EV_CONNECTION
+ * and SIO_EV_DISCONNECT; NULL removes it. Any thread. */
+SIO_EXTERN int sio_socket_set_user(sio_server *srv, const char *sid, void *user);
+
+/* The rooms socket sid is in, once every command issued before this call
+ * has run: *json_out = a JSON array of room names, the socket's own id
+ * first. Waits for the I/O thread. *json_out belongs to the caller:
+ * sio_free(). SIO_ENOTFOUND when the socket is gone. */
+SIO_EXTERN int sio_socket_rooms(sio_server *srv, const char *sid, char **json_out);
 
 /* Who an operation applies to: io.of(nsp).to(rooms).except(except), or one
- * socket. A socket's id is also a room holding just that socket. */
+ * socket (sid, and then no rooms: SIO_EINVAL). A socket's id is also a room
+ * holding just that socket. NULL for a target means the whole namespace
+ * "/". Start from SIO_TARGET_INIT. */
 typedef struct sio_target {
+  size_t size;                /* sizeof(sio_target), set by SIO_TARGET_INIT */
   const char *nsp;            /* namespace; NULL means "/" */
   const char *sid;            /* one socket (fails if it is gone), or NULL */
   const char *const *rooms;   /* NULL/0: the whole namespace */
@@ -299,62 +413,50 @@ typedef struct sio_target {
   const char *const *except;  /* rooms whose sockets are left out */
   size_t nexcept;
 } sio_target;
+#define SIO_TARGET_INIT {sizeof(sio_target), NULL, NULL, NULL, 0, NULL, 0}
 
-/* Emit flags. */
-#define SIO_EMIT_ACK 0x1u      /* wait for acknowledgements (SIO_EV_ACK) */
-#define SIO_EMIT_VOLATILE 0x2u /* drop for clients that are not ready */
+/* Emits msg->event with msg's arguments to the target. With SIO_EMIT_ACK,
+ * the SIO_EV_ACK carries the request id; msg->timeout_ms > 0 bounds the wait
+ * (required for broadcasts), 0 waits until the socket disconnects.
+ * *req_out (may be NULL) receives the request id that the SIO_EV_ACK, or an
+ * SIO_EV_ERROR about this emit, will carry. Fails with SIO_ERESERVED for a
+ * reserved event name, SIO_EINVAL for bad JSON, placeholders or flags,
+ * SIO_ECLOSED after sio_server_close(). An emit to a sid that is gone is
+ * reported as SIO_EV_ERROR (SIO_ENOTFOUND) with the request id. */
+SIO_EXTERN int sio_emit(sio_server *srv, const sio_target *to, const sio_message *msg,
+                        uint64_t *req_out);
 
-/* Emits event with the arguments args_json (a JSON array; binary values as
- * {"_placeholder":true,"num":N}, N indexing bins; at most 10). With
- * SIO_EMIT_ACK, *req_out receives the request id that the SIO_EV_ACK will
- * carry; timeout_ms > 0 bounds the wait (required for broadcasts), 0 waits
- * until the socket disconnects. req_out may be NULL otherwise.
- * Fails with SIO_ERESERVED for a reserved event name, SIO_EINVAL for bad
- * JSON or placeholders, SIO_ECLOSED after sio_server_close(). An emit to a
- * sid that is gone is reported as SIO_EV_ERROR (SIO_ENOTFOUND) with the
- * request id. */
-int sio_emit(sio_server *srv, const sio_target *to, const char *event,
-             const char *args_json, size_t args_len, const sio_buf *bins,
-             size_t nbins, unsigned flags, int timeout_ms, uint64_t *req_out);
+/* Acknowledges a SIO_EV_EVENT of socket sid whose ack_id >= 0, with msg's
+ * arguments (msg->event NULL, no flags, no timeout; msg NULL: no
+ * arguments). *req_out (may be NULL) receives the request id an
+ * SIO_EV_ERROR will carry when the socket is gone. */
+SIO_EXTERN int sio_ack(sio_server *srv, const char *sid, int64_t ack_id,
+                       const sio_message *msg, uint64_t *req_out);
 
-/* Acknowledges a SIO_EV_EVENT of socket sid whose ack_id >= 0. */
-int sio_ack(sio_server *srv, const char *sid, int64_t ack_id,
-            const char *args_json, size_t args_len, const sio_buf *bins,
-            size_t nbins);
+/* socketsJoin / socketsLeave: the selected sockets join or leave rooms.
+ * *req_out (may be NULL) receives the request id an SIO_EV_ERROR will carry
+ * (a selection of one sid that is gone: SIO_ENOTFOUND). */
+SIO_EXTERN int sio_join(sio_server *srv, const sio_target *to, const char *const *rooms,
+                        size_t nrooms, uint64_t *req_out);
+SIO_EXTERN int sio_leave(sio_server *srv, const sio_target *to, const char *const *rooms,
+                         size_t nrooms, uint64_t *req_out);
 
-/* socketsJoin / socketsLeave: the selected sockets join or leave rooms. */
-int sio_join(sio_server *srv, const sio_target *to, const char *const *rooms,
-             size_t nrooms);
-int sio_leave(sio_server *srv, const sio_target *to, const char *const *rooms,
-              size_t nrooms);
+/* Disconnect flags. Unknown bits are refused with SIO_EINVAL. */
+#define SIO_DISCONNECT_CLOSE 0x1u /* close the underlying connections too */
 
 /* disconnectSockets: the selected sockets leave their namespace ("server
- * namespace disconnect"); with close != 0 every namespace of their
- * connections is left the same way and the connections close. Like join,
- * leave and disconnect, a selection of one sid that is gone is reported as
- * SIO_EV_ERROR (SIO_ENOTFOUND). */
-int sio_disconnect(sio_server *srv, const sio_target *to, int close);
+ * namespace disconnect"); with SIO_DISCONNECT_CLOSE every namespace of
+ * their connections is left the same way and the connections close.
+ * *req_out as for sio_join. */
+SIO_EXTERN int sio_disconnect(sio_server *srv, const sio_target *to, unsigned flags,
+                              uint64_t *req_out);
 
 /* fetchSockets: answered by SIO_EV_SOCKETS with the request id. */
-int sio_fetch_sockets(sio_server *srv, const sio_target *to,
-                      uint64_t *req_out);
+SIO_EXTERN int sio_fetch_sockets(sio_server *srv, const sio_target *to,
+                                 uint64_t *req_out);
 
 /* ---------------------------------------------------------------------------
  * Client (socket.io-client's Manager and its sockets)
- *
- * Client option keys: "path" ("/socket.io/"), "transports"
- * ("polling,websocket": start on polling and upgrade; "websocket" alone
- * connects with a WebSocket directly), "upgrade" ("true"), "query"
- * (URL-encoded pairs added to every request), "extraHeaders" (JSON object
- * of header names to values), "timeout" (20000: ms for each connection
- * attempt), "reconnection" ("true"), "reconnectionAttempts" (0: no limit),
- * "reconnectionDelay" (1000), "reconnectionDelayMax" (5000),
- * "randomizationFactor" ("0.5"), "ackTimeout" (0: none; with "retries"),
- * "retries" (0), "parser" ("json" or "msgpack"), "tls.ca" (a PEM file of
- * trusted certificates; default: the system's), "tls.verify" ("true":
- * certificate and host name are checked), "maxQueuedEvents" (65536: past
- * it the client stops reading from the server until the host has drained
- * half of its event queue, as the server does).
  *
  * Reconnection follows socket.io-client: after a connection is lost (not
  * after "io server disconnect" or sio_client_close) the client waits
@@ -376,55 +478,70 @@ int sio_fetch_sockets(sio_server *srv, const sio_target *to,
  * ------------------------------------------------------------------------ */
 /* Creates a client for url ("http://", "https://", "ws://" or "wss://"; its
  * path, if any, names the namespace the first socket opens, as io(url)
- * does) and starts connecting: the main socket's namespace is joined with
- * auth_json (an object, or NULL). Events follow on the context's queue
- * (SIO_EV_CONNECT, SIO_EV_CONNECT_ERROR, ...), each with ev->client set.
- * opts may be NULL and is not kept. *out stays valid until
- * sio_context_free(), even after sio_client_close(). */
-int sio_client_new(sio_context *ctx, const char *url, const sio_options *opts,
-                   const char *auth_json, sio_client **out);
+ * does: see sio_client_nsp()) and starts connecting: the main socket's
+ * namespace is joined with auth_json (an object, or NULL). Events follow on
+ * the context's queue (SIO_EV_CONNECT, SIO_EV_CONNECT_ERROR, ...), each
+ * with ev->client set. opts may be NULL and is not kept. *out stays valid
+ * until sio_client_free() or sio_context_free(), even after
+ * sio_client_close(). */
+SIO_EXTERN int sio_client_new(sio_context *ctx, const char *url, const sio_options *opts,
+                              const char *auth_json, sio_client **out);
+
+/* The namespace of the main socket, taken from the URL's path as
+ * socket.io-client does ("/" when the URL has none). Owned by cli: valid
+ * until sio_client_free() or sio_context_free(). NULL when cli is NULL. */
+SIO_EXTERN const char *sio_client_nsp(const sio_client *cli);
+
+/* A value of the host's, handed back as ev->user in every event of cli
+ * taken after this call (NULL until set). Any thread. */
+SIO_EXTERN int sio_client_set_user(sio_client *cli, void *user);
 
 /* Opens another namespace over the same connection (io(url + nsp) with the
  * same Manager). auth_json may be NULL. For a namespace that was left or
  * refused, joins it again (with auth_json when given, else the previous
  * auth), and reopens the connection if no namespace was holding it. */
-int sio_client_socket(sio_client *cli, const char *nsp, const char *auth_json);
+SIO_EXTERN int sio_client_socket(sio_client *cli, const char *nsp, const char *auth_json);
 
-/* Emits on the client's socket of namespace nsp (NULL means "/"). Payload
+/* Emits on the client's socket of namespace nsp (NULL means "/"). Message
  * rules as sio_emit. Emits made while disconnected are buffered and sent on
  * (re)connection, in order, except SIO_EMIT_VOLATILE ones, which are
  * dropped (with SIO_EMIT_ACK: SIO_EV_ACK with SIO_EDISCONNECTED). *req_out
- * (may be NULL without SIO_EMIT_ACK) receives the request id that the
- * SIO_EV_ACK, or an SIO_EV_ERROR about this emit, will carry. timeout_ms >
- * 0 bounds the wait for the acknowledgement (0: the "ackTimeout" option);
- * SIO_ETIMEDOUT then. With "retries" > 0, non-volatile emits go out one at
- * a time, each sent again when its acknowledgement does not come within
- * the timeout, until "retries" more tries failed (at-least-once delivery,
+ * (may be NULL) receives the request id that the SIO_EV_ACK, or an
+ * SIO_EV_ERROR about this emit, will carry. msg->timeout_ms > 0 bounds the
+ * wait for the acknowledgement (0: the "ackTimeout" option); SIO_ETIMEDOUT
+ * then. With "retries" > 0, non-volatile emits go out one at a time, each
+ * sent again when its acknowledgement does not come within the timeout,
+ * until "retries" more tries failed (at-least-once delivery,
  * socket.io-client 4.6+); without SIO_EMIT_ACK a final failure is an
  * SIO_EV_ERROR. A namespace never opened: SIO_EV_ERROR SIO_ENOTFOUND. */
-int sio_client_emit(sio_client *cli, const char *nsp, const char *event,
-                    const char *args_json, size_t args_len, const sio_buf *bins,
-                    size_t nbins, unsigned flags, int timeout_ms,
-                    uint64_t *req_out);
+SIO_EXTERN int sio_client_emit(sio_client *cli, const char *nsp, const sio_message *msg,
+                               uint64_t *req_out);
 
-/* Acknowledges a SIO_EV_EVENT received on namespace nsp (NULL means "/").
- * When that socket is no longer connected, SIO_EV_ERROR (req 0,
- * SIO_EDISCONNECTED) says the acknowledgement was not sent. */
-int sio_client_ack(sio_client *cli, const char *nsp, int64_t ack_id,
-                   const char *args_json, size_t args_len, const sio_buf *bins,
-                   size_t nbins);
+/* Acknowledges a SIO_EV_EVENT received on namespace nsp (NULL means "/"),
+ * msg as for sio_ack. When that socket is no longer connected, SIO_EV_ERROR
+ * (SIO_EDISCONNECTED) with the request id put in *req_out (may be NULL) says
+ * the acknowledgement was not sent. */
+SIO_EXTERN int sio_client_ack(sio_client *cli, const char *nsp, int64_t ack_id,
+                              const sio_message *msg, uint64_t *req_out);
 
 /* Leaves namespace nsp (NULL means "/"): SIO_EV_DISCONNECT "io client
  * disconnect" when it was connected; it is not joined again on
  * reconnection. The connection closes when no namespace is left. */
-int sio_client_disconnect(sio_client *cli, const char *nsp);
+SIO_EXTERN int sio_client_disconnect(sio_client *cli, const char *nsp);
 
 /* Closes every socket ("io client disconnect") and the connection, with no
  * reconnection; what was still waiting is reported as described above.
  * Later commands on cli fail with SIO_ECLOSED. */
-int sio_client_close(sio_client *cli);
+SIO_EXTERN int sio_client_close(sio_client *cli);
+
+/* Releases cli, closing it first if it is open (as sio_client_close). From
+ * this call on no event of cli is handed out (those still queued are
+ * dropped, and nothing is reported for what was waiting) and cli must not
+ * be used; its memory goes back once the I/O thread is done with it, while
+ * the host pumps. Accepts NULL. Not twice. */
+SIO_EXTERN void sio_client_free(sio_client *cli);
 
 #ifdef __cplusplus
 }
 #endif
-#endif /* SIO_H */
+#endif /* SIO_SIO_H */
