@@ -46,7 +46,7 @@ def test_url_auth_and_options_reach_the_core(fake) -> None:
         "reconnectionDelay": "500", "query": "x=1+2", "extraHeaders": '{"H": "v"}',
         "transports": "websocket", "reconnection": "false", "tls.verify": "false",
         "maxQueuedEvents": "5"}
-    assert client.main.nsp == "/chat"
+    assert client.main.nsp == "/chat/"
     with pytest.raises(TypeError, match="reconection"):
         sio.Client("http://h:1", reconection=False)
 
@@ -121,8 +121,8 @@ def test_reconnection_events_and_the_end_of_wait(fake, make_client) -> None:
     runner.start()
     connect(fake)
     fake.push(fake.SIO_EV_DISCONNECT, sid=SID, reason="transport close", client=True)
-    fake.push(fake.SIO_EV_RECONNECT_ATTEMPT, ack_id=1, client=True)
-    fake.push(fake.SIO_EV_RECONNECT, ack_id=1, client=True)
+    fake.push(fake.SIO_EV_RECONNECT_ATTEMPT, attempt=1, client=True)
+    fake.push(fake.SIO_EV_RECONNECT, attempt=1, client=True)
     connect(fake)
     assert [next_item(seen) for _ in range(3)] == [
         ("disconnect", "transport close"), ("reconnect_attempt", 1), ("reconnect", 1)]
@@ -145,7 +145,8 @@ def test_close_ends_wait_even_when_never_connected(fake, make_client) -> None:
 
 def test_wait_connected_raises_the_refusal(fake) -> None:
     client = sio.Client("http://h:1", reconnection=False)
-    fake.push(fake.SIO_EV_CONNECT_ERROR, reason="not authorized", data={"r": 1}, client=True)
+    fake.push(fake.SIO_EV_CONNECT_ERROR, reason="not authorized", data={"r": 1}, client=True,
+              flags=fake.SIO_EVF_FINAL)
     with pytest.raises(sio.ConnectionRefusedError) as caught:
         client.wait_connected(5)
     assert (caught.value.message, caught.value.data) == ("not authorized", {"r": 1})

@@ -51,11 +51,14 @@ def raw_event(**fields: Any) -> Any:
     return record
 
 
-def test_an_event_of_a_client_belongs_to_the_client() -> None:
-    client = ffi.cast("sio_client *", 0x1234)
-    server = ffi.cast("sio_server *", 0x5678)
-    assert Event(raw_event(client=client)).owner == client
-    assert Event(raw_event(server=server)).owner == server
+def test_an_event_copy_keeps_the_host_tags_and_the_counters() -> None:
+    owner, socket = ffi.new_handle("owner"), ffi.new_handle("socket")
+    event = Event(raw_event(user=owner, socket_user=socket, attempt=3, count=9))
+    assert ffi.from_handle(event.user) == "owner"
+    assert ffi.from_handle(event.socket_user) == "socket"
+    assert (event.attempt, event.count) == (3, 9)
+    untagged = Event(raw_event())
+    assert untagged.user == ffi.NULL and untagged.socket_user == ffi.NULL
 
 
 def test_text_that_is_not_utf8_is_decoded_with_replacements() -> None:
