@@ -170,3 +170,44 @@ def test_async_wait_connected(fake) -> None:
             await sio.AsyncClient("http://h:1").wait_connected(0.1)
 
     asyncio.run(main())
+
+
+def test_a_trailing_slash_names_its_own_namespace(fake) -> None:
+    # As socket.io-client: io("http://h/chat/") opens "/chat/", not "/chat".
+    client = sio.Client("http://h:1/chat/")
+    assert client.main.nsp == "/chat/"
+    client.emit("hi")
+    assert fake.wait_command("client_emit")["nsp"] == "/chat/"
+    assert sio.Client("http://h:1").main.nsp == "/"
+
+
+@pytest.mark.parametrize("kind", ["disconnect", "connect_error"])
+def test_the_final_flag_alone_decides_whether_the_socket_comes_back(fake, kind) -> None:
+    client = sio.Client("http://h:1")
+
+    def lose(reason: str, flags: int) -> None:
+        if kind == "disconnect":
+            connect(fake)
+            fake.push(fake.SIO_EV_DISCONNECT, sid=SID, reason=reason, flags=flags, client=True)
+        else:
+            fake.push(fake.SIO_EV_CONNECT_ERROR, reason=reason, flags=flags, client=True)
+        client._pump.run_pending()
+
+    # A reason that used to mean "final", without the flag: the core goes on.
+    lose("io server disconnect", 0)
+    assert not client.connected and not client.done
+    # A reason that used to mean "not final", with the flag: it is over.
+    lose("transport close", fake.SIO_EVF_FINAL)
+    assert not client.connected and client.done
+    client.wait()  # returns at once: nothing will connect again
+
+
+def test_reconnect_events_carry_the_attempt_field(fake, make_client) -> None:
+    runner = make_client()
+    seen: queue.Queue = queue.Queue()
+    for name in ("reconnect_attempt", "reconnect"):
+        runner.client.on(name, lambda attempt, name=name: seen.put((name, attempt)))
+    runner.start()
+    fake.push(fake.SIO_EV_RECONNECT_ATTEMPT, attempt=4, ack_id=-1, client=True)
+    fake.push(fake.SIO_EV_RECONNECT, attempt=4, ack_id=-1, client=True)
+    assert [next_item(seen), next_item(seen)] == [("reconnect_attempt", 4), ("reconnect", 4)]
