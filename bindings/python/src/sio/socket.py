@@ -4,8 +4,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from . import errors
-from ._native import ffi
 from ._listeners import Handler, Listeners, dispatch
+from ._native import ffi
 from ._target import CTarget, Rooms, Target, room_tuple
 from .operator import BroadcastOperator
 
