@@ -217,3 +217,25 @@ def test_emitting_on_a_closed_client_raises(server) -> None:
     client.wait()
     with pytest.raises(sio.ClosedError):
         client.emit("echo", 1)
+
+
+def test_a_trailing_slash_url_opens_that_namespace(make_server) -> None:
+    # As socket.io-client: "http://h/chat/" is namespace "/chat/", which the
+    # core names and our server then serves.
+    server = make_server()
+    joined: queue.Queue = queue.Queue()
+
+    @server.io.of("/chat/").on("connection")
+    def on_connection(socket: sio.Socket) -> None:
+        joined.put(socket.nsp.name)
+        socket.on("ping", lambda n: n + 1)
+
+    server.start()
+    client = sio.Client(server.url + "/chat/", reconnection=False)
+    try:
+        client.wait_connected(10)
+        assert client.main.nsp == "/chat/" and next_item(joined) == "/chat/"
+        assert client.timeout(5).emit_with_ack("ping", 1) == 2
+    finally:
+        client.close()
+        client.wait()
