@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from sio import errors
-from sio._answers import CBuffers, answer_error
-from sio._event import EV_ACK, EV_EVENT, Event
+from sio._answers import CBuffers, answer_error, released_answer
+from sio._event import EV_ACK, EV_ERROR, EV_EVENT, Event
 from sio._native import ffi, lib
 from sio.ack import Ack
 
@@ -33,6 +33,15 @@ def test_an_error_answer_without_a_reason_takes_the_code_s_message() -> None:
     error = answer_error(Event(record))
     assert isinstance(error, errors.SioError)
     assert str(error) == f"error {lib.SIO_ETIMEDOUT}"
+
+
+def test_a_released_answer_is_a_closed_error_for_its_request() -> None:
+    answer = released_answer(12, "client")
+    assert (answer.type, answer.req, answer.ack_id, answer.data, answer.bins) == (
+        EV_ERROR, 12, -1, None, [])
+    error = answer_error(answer)
+    assert isinstance(error, errors.ClosedError) and error.code == lib.SIO_ECLOSED
+    assert str(error) == "the client was closed before the answer came"
 
 
 def test_attachments_that_are_not_contiguous_are_copied() -> None:

@@ -23,8 +23,8 @@ class Handle:
         self._lock = threading.Lock()
         self._what = what
 
-    def call(self, command: Callable[..., int], *args: Any) -> int:
-        """command(handle, *args)'s return code."""
+    def call(self, command: Callable[..., Any], *args: Any) -> Any:
+        """What command(handle, *args) returns (a return code, mostly)."""
         with self._lock:
             if self._ptr is None:
                 raise errors.ClosedError(f"the {self._what} is closed and released",
