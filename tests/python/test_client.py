@@ -215,6 +215,8 @@ def test_emitting_on_a_closed_client_raises(server) -> None:
     client.wait_connected(10)
     client.close()
     client.wait()
+    # Done: the core's client is released (sio_client_free).
+    assert client._handle.freed
     with pytest.raises(sio.ClosedError):
         client.emit("echo", 1)
 
