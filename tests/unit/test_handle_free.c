@@ -189,6 +189,31 @@ static void test_queued_events_dropped(void) {
   sio_context_free(sctx);
 }
 
+/* A broadcast still waiting for acknowledgements holds a timer that posts
+ * for the server: the server is reaped only after it (ASan sees the use
+ * after free otherwise). */
+static void test_broadcast_ack_outlives_close(void) {
+  sio_context *sctx, *cctx;
+  CHECK(sio_context_new(&sctx) == 0);
+  CHECK(sio_context_new(&cctx) == 0);
+  sio_server *srv = peer_server(sctx, NULL);
+  sio_client *cli = peer_client(cctx, sio_server_port(srv), NULL);
+  wait_for(cctx, NULL, SIO_EV_CONNECT, cli);
+  wait_for(sctx, NULL, SIO_EV_CONNECTION, srv);
+  sio_message msg = SIO_MESSAGE_INIT;
+  msg.event = "answer me";
+  msg.flags = SIO_EMIT_ACK;
+  msg.timeout_ms = 300;
+  uint64_t req;
+  CHECK(sio_emit(srv, NULL, &msg, &req) == 0);
+  /* The client got it and does not answer. */
+  wait_for(cctx, NULL, SIO_EV_EVENT, cli);
+  sio_server_free(srv);
+  wait_reaped(sctx, NULL, srv);
+  sio_context_free(cctx);
+  sio_context_free(sctx);
+}
+
 /* Freed but not reaped yet (nobody pumped): the context frees it. NULL is
  * accepted. */
 static void test_context_freed_first(void) {
@@ -212,6 +237,7 @@ static void test_context_freed_first(void) {
 int main(void) {
   test_context_freed_first();
   test_queued_events_dropped();
+  test_broadcast_ack_outlives_close();
   test_server_cycles();
   test_client_cycles();
   printf("test_handle_free: ok\n");
