@@ -130,6 +130,24 @@ static void test_client_cycles(void) {
   sio_context_free(sctx);
 }
 
+/* Over long-polling the connection ends a while after the close: the
+ * client is reaped only after that (ASan sees the use after free
+ * otherwise). */
+static void test_polling_client(void) {
+  sio_context *sctx, *cctx;
+  CHECK(sio_context_new(&sctx) == 0);
+  CHECK(sio_context_new(&cctx) == 0);
+  sio_server *srv = peer_server(sctx, NULL);
+  char url[64];
+  snprintf(url, sizeof(url), "http://127.0.0.1:%d", sio_server_port(srv));
+  sio_options *o =
+      peer_options((const char *const[]){"transports", "polling", "reconnection", "false", NULL});
+  for (int way = 0; way < 3; way++) client_cycle(cctx, sctx, url, o, way);
+  sio_options_free(o);
+  sio_context_free(cctx);
+  sio_context_free(sctx);
+}
+
 static void test_server_cycles(void) {
   sio_context *ctx;
   CHECK(sio_context_new(&ctx) == 0);
@@ -238,6 +256,7 @@ int main(void) {
   test_context_freed_first();
   test_queued_events_dropped();
   test_broadcast_ack_outlives_close();
+  test_polling_client();
   test_server_cycles();
   test_client_cycles();
   printf("test_handle_free: ok\n");
