@@ -73,6 +73,9 @@ class FakeLib:
         self.socket_users: dict[str, Any] = {}
         self.freed: set[int] = set()
         self.client_url = ""
+        # Called inside sio_client_socket, as a fast answer pumped by another
+        # thread would come before the call returns.
+        self.on_client_socket: Optional[Callable[[str], None]] = None
         # The server's sockets as the pushed events said: sid -> namespace,
         # and the rooms of each, which join/leave change as the core would.
         self.socket_nsp: dict[str, str] = {}
@@ -440,6 +443,8 @@ class FakeLib:
     def sio_client_socket(self, cli: Any, nsp: bytes, auth: Any) -> int:
         self._record("client_socket", nsp=nsp.decode(),
                      auth=None if auth == ffi.NULL else json.loads(auth))
+        if self.on_client_socket is not None:
+            self.on_client_socket(nsp.decode())
         return 0
 
     def sio_client_emit(self, cli: Any, nsp: Any, msg: Any, req_out: Any) -> int:

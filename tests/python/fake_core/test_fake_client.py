@@ -211,3 +211,19 @@ def test_reconnect_events_carry_the_attempt_field(fake, make_client) -> None:
     fake.push(fake.SIO_EV_RECONNECT_ATTEMPT, attempt=4, ack_id=-1, client=True)
     fake.push(fake.SIO_EV_RECONNECT, attempt=4, ack_id=-1, client=True)
     assert [next_item(seen), next_item(seen)] == [("reconnect_attempt", 4), ("reconnect", 4)]
+
+
+def test_an_answer_pumped_before_socket_returns_reaches_that_socket(fake) -> None:
+    client = sio.Client("http://h:1")
+    main_errors: list = []
+    client.on("connect_error", main_errors.append)
+
+    def refuse_at_once(nsp: str) -> None:
+        fake.push(fake.SIO_EV_CONNECT_ERROR, nsp=nsp, reason="no", client=True,
+                  flags=fake.SIO_EVF_FINAL)
+        client._pump.run_pending()
+
+    fake.on_client_socket = refuse_at_once
+    other = client.socket("/other")
+    assert isinstance(other._last_error, sio.ConnectionRefusedError) and not other._active
+    assert main_errors == [] and client.main._last_error is None

@@ -76,7 +76,8 @@ class ClientBase:
     @property
     def done(self) -> bool:
         """True once no socket is connected or will connect again."""
-        return not any(s._active or s.connected for s in self._sockets.values())
+        # A copy: socket() may add one from another thread meanwhile.
+        return not any(s._active or s.connected for s in tuple(self._sockets.values()))
 
     # The main socket's API --------------------------------------------------
     @property
@@ -139,9 +140,18 @@ class ClientBase:
         socket = self._sockets.get(nsp)
         if socket is None or not socket._active:
             auth_json = ffi.NULL if auth is None else encode_one(auth)
-            self._call(lib.sio_client_socket, nsp.encode(), auth_json)
+            # In place before the core is asked: its answer may be pumped by
+            # another thread before the call returns here.
+            known = socket is not None
             socket = self._sockets[nsp] = socket or ClientSocket(self, nsp)
             socket._active = True
+            try:
+                self._call(lib.sio_client_socket, nsp.encode(), auth_json)
+            except BaseException:
+                socket._active = False
+                if not known:
+                    del self._sockets[nsp]
+                raise
         return socket
 
     def close(self) -> None:
