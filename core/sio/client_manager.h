@@ -8,7 +8,7 @@
 #define SIO_CLIENT_MANAGER_H
 #include <stdint.h>
 
-#include "../eio/eio_client.h"
+#include "../eio/eio.h"
 #include "../pump/context.h"
 #include <sio/sio.h>
 #include "sio_parser.h"

@@ -1,7 +1,5 @@
 #include "io_server.h"
 
-#include "../eio/eio_session.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,11 +87,7 @@ void io_server_close(io_server *s) {
 
 void io_server_abort(io_server *s) {
   io_server_close(s);
-  const char *key;
-  void *value;
-  for (size_t i = 0; strmap_next(&s->eio.sessions, &i, &key, &value);)
-    eio_session_end(value, "server shutting down");
-  http_server_abort(&s->eio.http);
+  eio_server_abort(&s->eio);
 }
 
 static void namespace_free(io_namespace *n) {
@@ -154,16 +148,16 @@ int io_server_of(io_server *s, const char *name, unsigned flags) {
 void io_post(io_server *s, ev_rec *r) {
   r->ev.server = s->handle;
   size_t max = s->max_queued_events;
-  if (ctx_post_event(s->ctx, r, max) >= max && !s->eio.http.paused) {
+  if (ctx_post_event(s->ctx, r, max) >= max && !eio_server_paused(&s->eio)) {
     /* The host is behind: read nothing more until it catches up, rather
      * than drop events or queue without bound. */
-    http_server_pause(&s->eio.http);
+    eio_server_pause(&s->eio);
     ctx_reading_paused(s->ctx, s->max_queued_events / 2 + 1);
   }
 }
 
 void io_server_resume(io_server *s) {
-  if (!s->closing) http_server_resume(&s->eio.http);
+  if (!s->closing) eio_server_resume(&s->eio);
 }
 
 void io_post_error(io_server *s, uint64_t req, int err, const char *message) {

@@ -6,7 +6,7 @@
 #define SIO_IO_SERVER_H
 #include <stdint.h>
 
-#include "../eio/eio_server.h"
+#include "../eio/eio.h"
 #include "../pump/context.h"
 #include "../util/ptrset.h"
 #include "../util/random_id.h"

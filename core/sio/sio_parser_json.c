@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../eio/eio_packet.h"
+#include "../eio/eio.h"
 #include "../util/json.h"
 #include "sio_parser.h"
 

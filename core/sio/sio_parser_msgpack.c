@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../eio/eio_packet.h"
+#include "../eio/eio.h"
 #include "../util/json.h"
 #include "../util/sbuf.h"
 #include "../util/utf8.h"
