@@ -6,6 +6,7 @@
 
 #include "../util/json.h"
 #include "client_manager.h"
+#include "event_decode.h"
 
 /* What socket.io-client reports when a CONNECT reply has no sid. */
 #define V2_SERVER_MESSAGE                                                              \
@@ -238,23 +239,17 @@ static void remember_offset(cl_socket *s, const char *args, size_t len) {
 }
 
 static void on_event(cl_socket *s, sio_packet *p) {
-  char *name = NULL;
-  sbuf args = SBUF_INIT;
-  if (!p->data || json_event_split(p->data, p->data_len, &name, &args)) {
-    free(name);
-    sbuf_free(&args);
-    return;
-  }
-  remember_offset(s, args.data, args.len);
   ev_rec *r = socket_event(s, SIO_EV_EVENT, NULL);
-  if (!r) {
-    free(name);
-    sbuf_free(&args);
+  if (!r) return;
+  sbuf scratch = SBUF_INIT;
+  int rc = event_decode(r, p->data, p->data_len, &scratch);
+  sbuf_free(&scratch);
+  if (rc) {
+    ev_free(r);
     return;
   }
-  r->ev.name = name;
+  remember_offset(s, r->ev.data, r->ev.data_len);
   r->ev.ack_id = p->id;
-  ev_take_data(r, args.data, args.len);
   ev_take_bins(r, p->bins, p->nbins);
   p->bins = NULL;
   p->nbins = 0;

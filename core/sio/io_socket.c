@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "../util/json.h"
+#include "event_decode.h"
 #include "io_server.h"
 
 /* An acknowledgement the client owes for one of our emits. */
@@ -244,42 +245,14 @@ int io_ack_reply(io_server *s, const char *sid, int64_t ack_id, char *json, size
 
 /* ---- packets from the client --------------------------------------------- */
 
-/* The event's name, decoded only when its literal holds escapes. */
-static int set_event_name(io_server *s, ev_rec *r, const char *json, size_t n,
-                          const json_event_parts *ep) {
-  if (!ep->name_escaped)
-    return ev_set_strn(r, &r->ev.name, json + ep->name_at + 1, ep->name_end - ep->name_at - 2);
-  sbuf *name = &s->split_name;
-  sbuf_reset(name);
-  /* A NUL inside the name would silently shorten the C string handed on. */
-  int rc = json_read_string(json, n, ep->name_at, name) < 0 ||
-           (name->len && memchr(name->data, 0, name->len)) ||
-           ev_set_str(r, &r->ev.name, name->data ? name->data : "");
-  if (name->cap > SCRATCH_KEPT) sbuf_free(name);
-  return rc ? -1 : 0;
-}
-
-/* The items after the name, as an array: the text from the ',' on with the
- * ',' made a '['. */
-static int set_event_args(ev_rec *r, const char *json, const json_event_parts *ep) {
-  if (!ep->rest_at) return ev_set_data(r, "[]", 2);
-  size_t len = ep->end - ep->rest_at;
-  char *args = ev_data_room(r, len);
-  if (!args) return -1;
-  memcpy(args, json + ep->rest_at, len);
-  args[0] = '[';
-  return 0;
-}
-
 static void on_event_packet(io_socket *sock, sio_packet *p) {
   io_server *s = sock->nsp->srv;
-  json_event_parts ep;
-  ev_rec *r;
-  if (!p->data || json_event_locate(p->data, p->data_len, &ep) || !(r = ev_new(SIO_EV_EVENT)))
-    return;
-  if (set_event_name(s, r, p->data, p->data_len, &ep) ||
-      ev_set_str(r, &r->ev.nsp, sock->nsp->name) || ev_set_str(r, &r->ev.sid, sock->sid) ||
-      set_event_args(r, p->data, &ep)) {
+  ev_rec *r = ev_new(SIO_EV_EVENT);
+  if (!r) return;
+  int rc = event_decode(r, p->data, p->data_len, &s->split_name) ||
+           ev_set_str(r, &r->ev.nsp, sock->nsp->name) || ev_set_str(r, &r->ev.sid, sock->sid);
+  if (s->split_name.cap > SCRATCH_KEPT) sbuf_free(&s->split_name);
+  if (rc) {
     ev_free(r);
     return;
   }
