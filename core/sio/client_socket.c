@@ -42,10 +42,11 @@ static void free_emits(cl_emit *e) {
 void cl_socket_free(cl_socket *s) {
   free_emits(s->buffer);
   free_emits(s->queue);
-  while (s->acks) {
-    cl_ack *next = s->acks->next;
-    free(s->acks);
-    s->acks = next;
+  /* After the loop thread ended: the table is not kept up any more. */
+  for (ack_wait *w = s->acks.head; w;) {
+    ack_wait *next = w->next;
+    free(w);
+    w = next;
   }
   free(s->nsp);
   free(s->auth);

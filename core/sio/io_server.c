@@ -65,6 +65,7 @@ int io_server_start(io_server *s, struct sio_context *ctx, sio_server *handle,
   s->eio.owner = s;
   s->eio.on_closed = on_eio_closed;
   if (!(s->root = io_namespace_get(s, "/", 1, 0))) return UV_ENOMEM;
+  ack_table_init(&s->acks, &ctx->loop, io_ack_expired);
   return eio_server_start(&s->eio, &ctx->loop, host, port);
 }
 
@@ -82,6 +83,7 @@ void io_server_close(io_server *s) {
   void *value;
   for (size_t i = 0; strmap_next(&s->sockets, &i, &key, &value);)
     io_socket_close(value, "server shutting down", 0);
+  ack_table_close(&s->acks, NULL); /* no socket is left to wait for */
   eio_server_close(&s->eio);
 }
 

@@ -12,6 +12,7 @@
 #include "../util/random_id.h"
 #include "../util/strmap.h"
 #include <sio/sio.h>
+#include "ack_table.h"
 #include "sio_parser.h"
 
 typedef struct io_server io_server;
@@ -37,6 +38,7 @@ struct io_server {
   int has_wildcard;          /* "*" declared: dynamic namespaces */
   unsigned wildcard_flags;
   strmap sockets;            /* sid -> io_socket, every namespace */
+  ack_table acks;            /* every socket's acknowledgement deadlines */
   io_pending_connect *pending; /* connections waiting for the host */
   uint64_t connect_timeout;  /* ms */
   size_t max_queued_events;  /* reading stops above it (back-pressure) */
@@ -81,7 +83,7 @@ struct io_socket {
   char *auth;                /* JSON of the CONNECT payload, "{}" when none */
   io_room **rooms;           /* joined rooms, not counting its own id */
   size_t nrooms, caprooms;
-  io_ack_wait *acks;         /* acknowledgements it owes us */
+  ack_list acks;             /* io_ack_wait: acknowledgements it owes us */
 };
 
 /* A connection waiting for sio_connect_accept/refuse. */
@@ -148,6 +150,8 @@ int io_socket_rooms_json(const io_socket *sock, sbuf *out);
  * host frees it with sio_free). 0, SIO_ENOTFOUND, SIO_ECLOSED or
  * SIO_ENOMEM. */
 int io_socket_rooms(io_server *s, const char *sid, char **json);
+/* The server's ack table: an acknowledgement's deadline passed. */
+void io_ack_expired(ack_table *t, ack_wait *w);
 /* Registers an ack the client owes (collect may be NULL). */
 int io_socket_expect_ack(io_socket *sock, int64_t id, uint64_t req, io_ack_collect *collect,
                          int timeout_ms);

@@ -7,12 +7,10 @@
 
 /* An acknowledgement the client owes for one of our emits. */
 struct io_ack_wait {
-  io_ack_wait *next;
+  ack_wait w;              /* first: the ack id, the deadline, the links */
   io_socket *sock;
-  int64_t id;
   uint64_t req;
-  io_ack_collect *collect; /* a broadcast's, or NULL */
-  uv_timer_t *timer;       /* single emits with a timeout */
+  io_ack_collect *collect; /* a broadcast's (its own timer), or NULL */
 };
 
 static void post_socket_event(io_socket *sock, int type, const char *reason) {
@@ -165,17 +163,7 @@ int io_socket_rooms(io_server *s, const char *sid, char **json) {
 
 /* ---- acknowledgements ---------------------------------------------------- */
 
-static void on_wait_timer_closed(uv_handle_t *h) { free(h); }
-
-static void unlink_wait(io_ack_wait *w) {
-  for (io_ack_wait **pp = &w->sock->acks; *pp; pp = &(*pp)->next) {
-    if (*pp == w) {
-      *pp = w->next;
-      break;
-    }
-  }
-  if (w->timer) uv_close((uv_handle_t *)w->timer, on_wait_timer_closed);
-}
+static io_ack_wait *wait_of(ack_wait *w) { return (io_ack_wait *)w; }
 
 static void post_ack(io_socket *sock, uint64_t req, int err, const char *reason, const char *data,
                      size_t len, sio_attachment *bins, size_t nbins) {
@@ -195,9 +183,9 @@ static void post_ack(io_socket *sock, uint64_t req, int err, const char *reason,
   io_post(sock->nsp->srv, r);
 }
 
-static void on_wait_timeout(uv_timer_t *t) {
-  io_ack_wait *w = t->data;
-  unlink_wait(w);
+void io_ack_expired(ack_table *t, ack_wait *aw) {
+  (void)t;
+  io_ack_wait *w = wait_of(aw);
   post_ack(w->sock, w->req, SIO_ETIMEDOUT, "operation has timed out", NULL, 0, NULL, 0);
   free(w);
 }
@@ -207,29 +195,18 @@ int io_socket_expect_ack(io_socket *sock, int64_t id, uint64_t req, io_ack_colle
   io_ack_wait *w = calloc(1, sizeof(*w));
   if (!w) return SIO_ENOMEM;
   w->sock = sock;
-  w->id = id;
   w->req = req;
   w->collect = collect;
-  if (!collect && timeout_ms > 0) {
-    w->timer = malloc(sizeof(uv_timer_t));
-    if (!w->timer) {
-      free(w);
-      return SIO_ENOMEM;
-    }
-    uv_timer_init(&sock->nsp->srv->ctx->loop, w->timer);
-    w->timer->data = w;
-    uv_timer_start(w->timer, on_wait_timeout, (uint64_t)timeout_ms, 0);
-  }
-  w->next = sock->acks;
-  sock->acks = w;
+  ack_add(&sock->nsp->srv->acks, &sock->acks, &w->w, id,
+          !collect && timeout_ms > 0 ? (uint64_t)timeout_ms : 0);
   return 0;
 }
 
 static void on_ack_packet(io_socket *sock, sio_packet *p) {
-  io_ack_wait *w = sock->acks;
-  while (w && w->id != p->id) w = w->next;
-  if (!w) return;
-  unlink_wait(w);
+  ack_wait *aw = ack_find(&sock->acks, p->id);
+  if (!aw) return;
+  io_ack_wait *w = wait_of(aw);
+  ack_remove(aw);
   const char *data = p->data ? p->data : "[]";
   size_t len = p->data ? p->data_len : 2;
   if (w->collect)
@@ -298,9 +275,9 @@ void io_socket_packet(io_socket *sock, sio_packet *p) {
 /* ---- leaving --------------------------------------------------------------- */
 
 static void fail_acks(io_socket *sock) {
-  while (sock->acks) {
-    io_ack_wait *w = sock->acks;
-    unlink_wait(w);
+  while (sock->acks.head) {
+    io_ack_wait *w = wait_of(sock->acks.head);
+    ack_remove(&w->w);
     if (w->collect)
       io_ack_collect_release(w->collect);
     else
