@@ -1,23 +1,23 @@
 /* The Socket.IO server on the I/O thread: namespaces, the per-connection
- * client, sockets, rooms, acknowledgements and broadcasts. Everything here
+ * state (io_conn), sockets, rooms, acknowledgements and broadcasts. Everything here
  * runs on the context's loop thread; the ABI layer reaches it through
  * commands only. */
 #ifndef SIO_IO_SERVER_H
 #define SIO_IO_SERVER_H
 #include <stdint.h>
 
-#include "../eio/eio.h"
-#include "../pump/context.h"
-#include "../util/ptrset.h"
-#include "../util/random_id.h"
-#include "../util/strmap.h"
+#include "../../eio/eio.h"
+#include "../../pump/context.h"
+#include "../../util/ptrset.h"
+#include "../../util/random_id.h"
+#include "../../util/strmap.h"
 #include <sio/sio.h>
-#include "ack_table.h"
-#include "sio_parser.h"
+#include "../ack_table.h"
+#include "../codec/sio_parser.h"
 
 typedef struct io_server io_server;
 typedef struct io_namespace io_namespace;
-typedef struct io_client io_client;
+typedef struct io_conn io_conn;
 typedef struct io_socket io_socket;
 typedef struct io_room io_room;
 typedef struct io_ack_wait io_ack_wait;
@@ -64,7 +64,9 @@ struct io_room {
   ptrset members;            /* io_socket */
 };
 
-struct io_client {
+/* One Engine.IO connection as the Socket.IO server sees it (socket.io's
+ * Client; not libsio's client role). */
+struct io_conn {
   io_server *srv;
   eio_session *eio;
   sio_decoder *decoder;
@@ -78,7 +80,7 @@ struct io_client {
 struct io_socket {
   char sid[RANDOM_ID_LEN + 1];
   io_namespace *nsp;
-  io_client *client;
+  io_conn *client;
   uint32_t mark;             /* next to client: a broadcast reads both */
   char *auth;                /* JSON of the CONNECT payload, "{}" when none */
   io_room **rooms;           /* joined rooms, not counting its own id */
@@ -90,7 +92,7 @@ struct io_socket {
 struct io_pending_connect {
   io_pending_connect *next;
   uint64_t req;
-  io_client *client;
+  io_conn *client;
   char *nsp;
   char *auth;
   char sid[RANDOM_ID_LEN + 1];
@@ -118,24 +120,24 @@ void io_post(io_server *s, ev_rec *r);
 /* An SIO_EV_ERROR for request req. */
 void io_post_error(io_server *s, uint64_t req, int err, const char *message);
 /* Encodes p and sends the messages to one client. 0 or -1. */
-int io_send_packet(io_client *c, const sio_packet *p);
+int io_send_packet(io_conn *c, const sio_packet *p);
 /* Sends already encoded messages to one client. */
-int io_send_encoded(io_client *c, rbuf *const *msgs, size_t n);
+int io_send_encoded(io_conn *c, rbuf *const *msgs, size_t n);
 
-/* ---- io_client.c -------------------------------------------------------- */
-io_client *io_client_new(io_server *s, eio_session *e, const http_request *req);
-void io_client_message(io_client *c, const char *data, size_t len, int binary);
+/* ---- io_conn.c ---------------------------------------------------------- */
+io_conn *io_conn_new(io_server *s, eio_session *e, const http_request *req);
+void io_conn_message(io_conn *c, const char *data, size_t len, int binary);
 /* The Engine.IO session ended: every socket leaves with reason. */
-void io_client_closed(io_client *c, const char *reason);
+void io_conn_closed(io_conn *c, const char *reason);
 /* Closes the whole connection (its sockets get reason first). */
-void io_client_close(io_client *c, const char *reason);
-void io_client_remove_socket(io_client *c, io_socket *sock);
+void io_conn_close(io_conn *c, const char *reason);
+void io_conn_remove_socket(io_conn *c, io_socket *sock);
 int io_connect_accept(io_server *s, uint64_t req);
 int io_connect_refuse(io_server *s, uint64_t req, const char *message, const char *data);
 
 /* ---- io_socket.c -------------------------------------------------------- */
 /* Creates and announces a socket (CONNECT reply, SIO_EV_CONNECTION). */
-io_socket *io_socket_connect(io_client *c, io_namespace *nsp, const char *sid,
+io_socket *io_socket_connect(io_conn *c, io_namespace *nsp, const char *sid,
                              const char *auth);
 /* A packet from the client for this socket. */
 void io_socket_packet(io_socket *sock, sio_packet *p);

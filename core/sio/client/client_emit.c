@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/json.h"
+#include "../../util/json.h"
 #include "client_manager.h"
 
 #define TIMEOUT_MESSAGE "operation has timed out"

@@ -9,21 +9,21 @@ static io_server *server_of(const eio_session *e) { return (io_server *)eio_sess
 /* ---- the Engine.IO layer's callbacks ------------------------------------ */
 
 static int on_open(eio_session *e, const http_request *req) {
-  io_client *c = io_client_new(server_of(e), e, req);
+  io_conn *c = io_conn_new(server_of(e), e, req);
   if (!c) return -1;
   eio_session_set_data(e, c);
   return 0;
 }
 
 static void on_message(eio_session *e, const char *data, size_t len, int binary) {
-  io_client *c = eio_session_data(e);
-  if (c) io_client_message(c, data, len, binary);
+  io_conn *c = eio_session_data(e);
+  if (c) io_conn_message(c, data, len, binary);
 }
 
 static void on_close(eio_session *e, const char *reason) {
-  io_client *c = eio_session_data(e);
+  io_conn *c = eio_session_data(e);
   eio_session_set_data(e, NULL);
-  if (c) io_client_closed(c, reason);
+  if (c) io_conn_closed(c, reason);
 }
 
 static void on_error(eio_server *e, int code, const char *message) {
@@ -174,13 +174,13 @@ void io_post_error(io_server *s, uint64_t req, int err, const char *message) {
   io_post(s, r);
 }
 
-int io_send_encoded(io_client *c, rbuf *const *msgs, size_t n) {
+int io_send_encoded(io_conn *c, rbuf *const *msgs, size_t n) {
   for (size_t i = 0; i < n; i++)
     if (eio_send(c->eio, msgs[i])) return -1;
   return 0;
 }
 
-int io_send_packet(io_client *c, const sio_packet *p) {
+int io_send_packet(io_conn *c, const sio_packet *p) {
   rbuf *msgs[SIO_MAX_ENCODED];
   size_t n = 0;
   if (c->srv->parser->encode(p, msgs, &n)) return -1;

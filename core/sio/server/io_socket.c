@@ -1,8 +1,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/json.h"
-#include "event_decode.h"
+#include "../../util/json.h"
+#include "../event_decode.h"
 #include "io_server.h"
 
 /* An acknowledgement the client owes for one of our emits. */
@@ -33,7 +33,7 @@ static void post_socket_event(io_socket *sock, int type, const char *reason) {
   io_post(sock->nsp->srv, r);
 }
 
-io_socket *io_socket_connect(io_client *c, io_namespace *nsp, const char *sid,
+io_socket *io_socket_connect(io_conn *c, io_namespace *nsp, const char *sid,
                              const char *auth) {
   io_server *s = nsp->srv;
   io_socket *sock = calloc(1, sizeof(*sock));
@@ -300,7 +300,7 @@ void io_socket_close(io_socket *sock, const char *reason, int send_packet) {
   fail_acks(sock);
   strmap_del(&sock->nsp->sockets, sock->sid);
   strmap_del(&s->sockets, sock->sid);
-  io_client_remove_socket(sock->client, sock);
+  io_conn_remove_socket(sock->client, sock);
   post_socket_event(sock, SIO_EV_DISCONNECT, reason);
   free(sock->rooms);
   free(sock->auth);

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/json.h"
+#include "../../util/json.h"
 #include "client_manager.h"
-#include "event_decode.h"
+#include "../event_decode.h"
 
 /* What socket.io-client reports when a CONNECT reply has no sid. */
 #define V2_SERVER_MESSAGE                                                              \

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../util/attachment.h"
+#include "../../util/attachment.h"
 
 enum sio_packet_type {
   SIO_P_CONNECT = 0,

@@ -8,11 +8,11 @@
 #define SIO_CLIENT_MANAGER_H
 #include <stdint.h>
 
-#include "../eio/eio.h"
-#include "../pump/context.h"
+#include "../../eio/eio.h"
+#include "../../pump/context.h"
 #include <sio/sio.h>
-#include "ack_table.h"
-#include "sio_parser.h"
+#include "../ack_table.h"
+#include "../codec/sio_parser.h"
 
 typedef struct cl_manager cl_manager;
 typedef struct cl_socket cl_socket;
