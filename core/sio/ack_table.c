@@ -37,9 +37,10 @@ void ack_table_init(ack_table *t, uv_loop_t *loop, ack_expire_fn expire) {
   t->open = 1;
 }
 
-void ack_table_close(ack_table *t, uv_close_cb cb) {
+void ack_table_close(ack_table *t, void *data, uv_close_cb cb) {
   if (!t->open) return;
   t->open = 0;
+  t->timer.data = data; /* the timer no longer fires: on_timer needs t no more */
   uv_close((uv_handle_t *)&t->timer, cb);
 }
 

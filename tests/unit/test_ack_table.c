@@ -18,6 +18,13 @@ static void on_expired(ack_table *t, ack_wait *w) {
   if (re_add && w->id == 0) ack_add(&table, &one, &waits[7], 7, 30);
 }
 
+static int closed;
+
+static void on_closed(uv_handle_t *h) {
+  CHECK(h->data == &closed); /* the data the owner's close callback expects */
+  closed++;
+}
+
 static void run(uv_loop_t *loop) {
   while (uv_run(loop, UV_RUN_DEFAULT)) {
   }
@@ -54,9 +61,9 @@ int main(void) {
   /* Closed: nothing more expires. */
   re_add = 0;
   ack_add(&table, &two, &waits[6], 6, 5);
-  ack_table_close(&table, NULL);
+  ack_table_close(&table, &closed, on_closed);
   run(&loop);
-  CHECK(nexpired == 5);
+  CHECK(nexpired == 5 && closed == 1);
   CHECK(uv_loop_close(&loop) == 0);
   return 0;
 }

@@ -294,7 +294,7 @@ void cl_manager_abort(cl_manager *m) {
   if (m->timers_ready) {
     m->timers_ready = 0;
     uv_close((uv_handle_t *)&m->reconnect_timer, NULL);
-    ack_table_close(&m->acks, NULL);
+    ack_table_close(&m->acks, m, NULL);
   }
 }
 

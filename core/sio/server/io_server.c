@@ -83,7 +83,7 @@ void io_server_close(io_server *s) {
   void *value;
   for (size_t i = 0; strmap_next(&s->sockets, &i, &key, &value);)
     io_socket_close(value, "server shutting down", 0);
-  ack_table_close(&s->acks, NULL); /* no socket is left to wait for */
+  ack_table_close(&s->acks, s, NULL); /* no socket is left to wait for */
   eio_server_close(&s->eio);
 }
 
