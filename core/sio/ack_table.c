@@ -37,11 +37,12 @@ void ack_table_init(ack_table *t, uv_loop_t *loop, ack_expire_fn expire) {
   t->open = 1;
 }
 
-void ack_table_close(ack_table *t, void *data, uv_close_cb cb) {
-  if (!t->open) return;
+int ack_table_close(ack_table *t, void *data, uv_close_cb cb) {
+  if (!t->open) return 0;
   t->open = 0;
   t->timer.data = data; /* the timer no longer fires: on_timer needs t no more */
   uv_close((uv_handle_t *)&t->timer, cb);
+  return 1;
 }
 
 void ack_add(ack_table *t, ack_list *l, ack_wait *w, int64_t id, uint64_t timeout_ms) {

@@ -39,8 +39,9 @@ struct ack_table {
 
 void ack_table_init(ack_table *t, uv_loop_t *loop, ack_expire_fn expire);
 /* Closes the timer; no wait expires after this. cb (may be NULL) gets the
- * handle with its data set to data, as for the owner's other timers. */
-void ack_table_close(ack_table *t, void *data, uv_close_cb cb);
+ * handle with its data set to data, as for the owner's other timers.
+ * 1, or 0 (and no cb) when the table was never opened or is closed. */
+int ack_table_close(ack_table *t, void *data, uv_close_cb cb);
 /* Adds w at the end of l; with timeout_ms > 0 it expires that long from
  * now unless removed before. */
 void ack_add(ack_table *t, ack_list *l, ack_wait *w, int64_t id, uint64_t timeout_ms);

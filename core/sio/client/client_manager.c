@@ -324,7 +324,7 @@ void cl_manager_finish(cl_manager *m, void (*on_closed)(cl_manager *m)) {
     m->timers_ready = 0;
     m->open_timers = 2;
     uv_close((uv_handle_t *)&m->reconnect_timer, on_timer_closed);
-    uv_close((uv_handle_t *)&m->ack_timer, on_timer_closed);
+    ack_table_close(&m->acks, m, on_timer_closed);
   }
   m->on_closed = on_closed;
   check_finished(m);

@@ -46,7 +46,7 @@ static const eio_handler io_eio_handler = {on_open, on_message, on_close, on_err
 
 static void check_finished(io_server *s) {
   void (*cb)(io_server *) = s->on_closed;
-  if (!cb || !s->eio_closed || s->collects) return;
+  if (!cb || !s->eio_closed || s->collects || !s->acks_closed) return;
   s->on_closed = NULL;
   cb(s);
 }
@@ -62,6 +62,12 @@ static void on_eio_closed(eio_server *e) {
 void io_server_finish(io_server *s, void (*on_closed)(io_server *s)) {
   io_server_close(s);
   s->on_closed = on_closed;
+  check_finished(s);
+}
+
+static void on_acks_closed(uv_handle_t *h) {
+  io_server *s = h->data;
+  s->acks_closed = 1;
   check_finished(s);
 }
 
@@ -102,7 +108,8 @@ void io_server_close(io_server *s) {
   void *value;
   for (size_t i = 0; strmap_next(&s->sockets, &i, &key, &value);)
     io_socket_close(value, "server shutting down", 0);
-  ack_table_close(&s->acks, s, NULL); /* no socket is left to wait for */
+  /* No socket is left to wait for. */
+  if (!ack_table_close(&s->acks, s, on_acks_closed)) s->acks_closed = 1;
   eio_server_close(&s->eio);
 }
 

@@ -51,6 +51,7 @@ struct io_server {
    * Engine.IO server, and the broadcast acknowledgement collections (each
    * has a timer and posts an event). */
   int eio_closed;
+  int acks_closed;           /* the ack table's timer */
   size_t collects;
   void (*on_closed)(io_server *s); /* see io_server_finish */
 };
