@@ -74,6 +74,8 @@ void eio_server_abort(eio_server *e);
 void eio_server_pause(eio_server *e);
 void eio_server_resume(eio_server *e);
 int eio_server_paused(const eio_server *e);
+/* The TCP port it listens on (after a successful eio_server_start). */
+int eio_server_port(eio_server *e);
 void eio_options_free(eio_options *o);
 
 /* Queues one encoded packet (eio_encode*): takes a reference of its own.

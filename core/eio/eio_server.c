@@ -322,6 +322,8 @@ void eio_server_resume(eio_server *e) { http_server_resume(&e->http); }
 
 int eio_server_paused(const eio_server *e) { return e->http.paused; }
 
+int eio_server_port(eio_server *e) { return http_server_port(&e->http); }
+
 void eio_server_session_gone(eio_server *e) {
   if (e->closing && e->sessions.len == 0) http_server_close(&e->http);
 }

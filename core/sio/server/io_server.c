@@ -184,6 +184,8 @@ void io_post(io_server *s, ev_rec *r) {
   }
 }
 
+int io_server_port(io_server *s) { return eio_server_port(&s->eio); }
+
 void io_server_resume(io_server *s) {
   if (!s->closing) eio_server_resume(&s->eio);
 }

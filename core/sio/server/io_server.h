@@ -112,6 +112,8 @@ int io_server_start(io_server *s, struct sio_context *ctx, sio_server *handle,
                     int port, uint64_t connect_timeout, size_t max_queued_events);
 /* Reads again after the host caught up. */
 void io_server_resume(io_server *s);
+/* The TCP port it listens on, once started. */
+int io_server_port(io_server *s);
 /* Disconnects everyone ("server shutting down") and closes;
  * SIO_EV_SERVER_CLOSED follows. */
 void io_server_close(io_server *s);
