@@ -135,8 +135,7 @@ static void check_all(const int rc[5], int want) {
 /* Smaller than v1: refused. Larger with zeros past v1: accepted. Larger
  * with anything else past v1: refused, since the library cannot honour a
  * field it does not know. */
-static void test_target_size(sio_context *ctx, sio_server *srv) {
-  (void)ctx;
+static void test_target_size(sio_server *srv) {
   static const char *const room[] = {"nobody-here"};
   sio_target base = target("/", NULL);
   base.rooms = room;
@@ -162,8 +161,7 @@ static void test_target_size(sio_context *ctx, sio_server *srv) {
 }
 
 /* The same for sio_message, on the four calls that take one. */
-static void test_message_size(sio_context *ctx, sio_server *srv, sio_client *cli) {
-  (void)ctx;
+static void test_message_size(sio_server *srv, sio_client *cli) {
   static const char *const gone = "AAAAAAAAAAAAAAAAAAAA";
   sio_target nobody = target("/", gone);
   size_t small[] = {0, sizeof(size_t), offsetof(sio_message, timeout_ms),
@@ -491,8 +489,8 @@ int main(void) {
   sio_client *cli = peer_client(ctx, sio_server_port(srv), NULL);
   char sid[32];
   await_connect(ctx, cli, sid);
-  test_target_size(ctx, srv);
-  test_message_size(ctx, srv, cli);
+  test_target_size(srv);
+  test_message_size(srv, cli);
   test_unknown_flags(srv, cli);
   test_sid_with_rooms(srv, sid);
   test_socket_rooms(srv, sid);
