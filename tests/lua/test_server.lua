@@ -43,6 +43,8 @@ local server = sio.server(parse_args(arg))
 
 -- [id, reason] pairs per namespace name, oldest first.
 local disconnects = {}
+-- Acks kept by hold-ack until release-ack names their key.
+local held_acks = {}
 
 -- Splits the acknowledgement callback (when the client asked for one) from
 -- the arguments; returns the arguments as a list, their count, and the ack.
@@ -139,12 +141,33 @@ local function install_handlers(socket)
   on("volatile", function(args, n)
     socket.volatile:emit(args[1], rest(args, 2, n))
   end)
-  on("server-ack", function(args, n)
-    local fwd = { rest(args, 3, n) }
-    fwd[n - 1] = function(err, ...)
-      socket:emit("server-ack-result", err, list_of(...))
+  on("volatile-to", function(args, n)
+    nsp.volatile:to(args[1]):emit(args[2], rest(args, 3, n))
+  end)
+  on("hold-ack", function(args, _, ack)
+    held_acks[args[1]] = ack
+  end)
+  on("release-ack", function(args, n)
+    local ack = held_acks[args[1]]
+    held_acks[args[1]] = nil
+    if ack then
+      ack(rest(args, 2, n))
     end
-    socket:timeout(args[1]):emit(args[2], unpack(fwd, 1, n - 1))
+  end)
+  -- socket:timeout(ms):emit(event, ...) whose result goes out as reply.
+  local function server_ack(reply, args, first, n)
+    local fwd = { rest(args, first + 2, n) }
+    local count = n - first
+    fwd[count] = function(err, ...)
+      socket:emit(reply, err, list_of(...))
+    end
+    socket:timeout(args[first]):emit(args[first + 1], unpack(fwd, 1, count))
+  end
+  on("server-ack", function(args, n)
+    server_ack("server-ack-result", args, 1, n)
+  end)
+  on("server-ack-reply", function(args, n)
+    server_ack(args[1], args, 2, n)
   end)
   on("broadcast-ack", function(args, n)
     local fwd = { rest(args, 3, n) }
