@@ -5,6 +5,7 @@
 local here = arg[0]:match("^(.*)/[^/]*$") or "."
 package.path = here .. "/../../bindings/lua/?.lua;" .. here .. "/?.lua;" .. package.path
 
+local ffi = require("ffi")
 local signals = require("signals")
 signals.block_termination()
 
@@ -20,6 +21,9 @@ local OPTIONS = {
   ["--transports"] = "transports",
   ["--parser"] = "parser",
   ["--serve-client"] = "serve_client",
+  ["--max-queued-events"] = "max_queued_events",
+  ["--headers-timeout"] = "headers_timeout",
+  ["--request-timeout"] = "request_timeout",
 }
 
 local function parse_args(argv)
@@ -40,6 +44,9 @@ local function parse_args(argv)
 end
 
 local server = sio.server(parse_args(arg))
+server:on("events_lost", function(count)
+  io.stderr:write("test_server: ", count, " events lost\n")
+end)
 
 -- [id, reason] pairs per namespace name, oldest first.
 local disconnects = {}
@@ -228,8 +235,20 @@ io.stdout:flush()
 local PUMP_WAIT_MS = 50
 local SHUTDOWN_PUMPS = 10
 
+ffi.cdef("int poll(void *fds, unsigned long nfds, int timeout);")
+
+-- SIGUSR1 stops pumping (the back-pressure tests), SIGUSR2 resumes it.
+local paused = false
 while not signals.termination_pending() do
-  server:poll(PUMP_WAIT_MS)
+  local change = signals.take_pause_signal()
+  if change then
+    paused = change == "pause"
+  end
+  if paused then
+    ffi.C.poll(nil, 0, PUMP_WAIT_MS)
+  else
+    server:poll(PUMP_WAIT_MS)
+  end
 end
 for _, nsp in pairs(server.nsps) do
   nsp:disconnect_sockets(false)
