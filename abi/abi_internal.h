@@ -8,8 +8,6 @@
 #include "../core/sio/io_server.h"
 #include <sio/sio.h>
 
-/* Only what the header declares is exported (see also libsio.map). */
-#define SIO_EXPORT __attribute__((visibility("default")))
 
 struct sio_server {
   ctx_child child;     /* first: the context destroys it */
@@ -19,11 +17,20 @@ struct sio_server {
   io_server core;      /* loop-thread state */
 };
 
-/* An emit's or ack's arguments: a JSON array whose placeholders match the
- * attachments (at most SIO_MAX_ATTACHMENTS). 0 or SIO_EINVAL, with the
- * message naming fn. */
-int abi_check_payload(const char *json, size_t len, const sio_buf *bins, size_t nbins,
-                      const char *fn);
+/* Copies a size-first struct the host filled (src, whose first field is
+ * its size) into dst, known bytes long (this library's sizeof): zeroes what
+ * an older host did not hand in, and refuses unknown trailing fields that
+ * are not zero and sizes below min (the size at 1.0). 0 or SIO_EINVAL. */
+int abi_copy_struct(void *dst, size_t known, const void *src, size_t min, const char *fn,
+                    const char *what);
+/* An emit's (ack 0) or an acknowledgement's (ack 1) message, copied into
+ * *out: the event name, the flags, and arguments that are a JSON array
+ * whose placeholders match the attachments (at most SIO_MAX_ATTACHMENTS;
+ * NULL arguments become "[]"). in may be NULL for an acknowledgement. 0,
+ * SIO_ERESERVED or SIO_EINVAL, with the message naming fn. */
+int abi_check_message(const sio_message *in, int ack, sio_message *out, const char *fn);
+/* A selection, copied into *out. 0 or SIO_EINVAL. */
+int abi_check_target(const sio_target *in, sio_target *out, const char *fn);
 /* 1 for an event name socket.io reserves ("connect", "disconnect", ...). */
 int abi_reserved_event(const char *event);
 
@@ -52,6 +59,7 @@ struct sio_client {
   ctx_child child;     /* first: the context destroys it */
   struct sio_context *ctx;
   atomic_int closed;   /* set by sio_client_close: later commands fail */
+  char *nsp;           /* the URL's namespace (sio_client_nsp), set before start */
   cl_manager core;     /* loop-thread state */
 };
 

@@ -6,6 +6,7 @@
 
 #include "../core/util/json.h"
 #include "abi_internal.h"
+#include "command.h"
 
 /* ---- lifecycle ------------------------------------------------------------ */
 
@@ -20,6 +21,7 @@ static void client_resume(ctx_child *ch) { cl_manager_resume(&((sio_client *)ch)
 static void client_destroy(ctx_child *ch) {
   sio_client *cli = (sio_client *)ch;
   cl_manager_free(&cli->core);
+  free(cli->nsp);
   free(cli);
 }
 
@@ -101,7 +103,7 @@ static int merge_query(cl_config *cfg, char *url_query) {
   return q ? 0 : SIO_ENOMEM;
 }
 
-SIO_EXPORT int sio_client_new(sio_context *ctx, const char *url, const sio_options *opts,
+int sio_client_new(sio_context *ctx, const char *url, const sio_options *opts,
                               const char *auth_json, sio_client **out) {
   if (out) *out = NULL;
   if (!ctx || !url || !out) return abi_fail(SIO_EINVAL, "sio_client_new: NULL argument");
@@ -133,6 +135,7 @@ SIO_EXPORT int sio_client_new(sio_context *ctx, const char *url, const sio_optio
   cli->child.shutdown = client_shutdown;
   cli->child.resume = client_resume;
   cli->child.destroy = client_destroy;
+  cli->nsp = nsp;
   start_cmd c = {.cli = cli, .cfg = &cfg, .nsp = nsp, .auth = auth_json, .rc = SIO_ECLOSED};
   c.base.run = run_start;
   cmdq_call(&ctx->cmdq, &c.base);
@@ -140,7 +143,6 @@ SIO_EXPORT int sio_client_new(sio_context *ctx, const char *url, const sio_optio
    * frees it with the rest. */
   ctx_adopt(ctx, &cli->child);
   cl_config_free(&cfg);
-  free(nsp);
   if (c.rc) {
     atomic_store(&cli->closed, 1);
     if (c.rc == SIO_EINVAL)
@@ -157,79 +159,10 @@ SIO_EXPORT int sio_client_new(sio_context *ctx, const char *url, const sio_optio
 
 enum client_op { OP_SOCKET, OP_EMIT, OP_ACK, OP_DISCONNECT, OP_CLOSE };
 
-/* One command and, after it, the copies of everything the host handed in. */
-typedef struct client_cmd {
-  cmd base;
-  sio_client *cli;
-  enum client_op op;
-  uint64_t req;
-  char *nsp;
-  char *str;            /* event name or auth */
-  char *json;           /* arguments */
-  size_t json_len;
-  sio_attachment *bins;
-  size_t nbins;
-  unsigned flags;
-  int timeout_ms;
-  int64_t ack_id;
-  char *arena_next;
-  char arena[];
-} client_cmd;
-
-static size_t str_size(const char *s) { return s ? strlen(s) + 8 : 0; }
-
-static size_t payload_size(size_t len, const sio_buf *bins, size_t nbins) {
-  size_t total = len + 16 + nbins * (sizeof(sio_attachment) + 8);
-  for (size_t i = 0; i < nbins; i++) total += bins[i].len;
-  return total;
-}
-
-static void *arena_take(client_cmd *c, size_t n) {
-  /* Pointers and attachments stay 8-byte aligned. */
-  void *p = c->arena_next;
-  c->arena_next += (n + 7) & ~(size_t)7;
-  return p;
-}
-
-static char *arena_str(client_cmd *c, const char *s) {
-  if (!s) return NULL;
-  size_t n = strlen(s) + 1;
-  char *p = arena_take(c, n);
-  memcpy(p, s, n);
-  return p;
-}
-
-static void copy_payload(client_cmd *c, const char *json, size_t len, const sio_buf *bins,
-                         size_t nbins) {
-  c->json = arena_take(c, len + 1);
-  memcpy(c->json, json, len);
-  c->json[len] = 0;
-  c->json_len = len;
-  c->nbins = nbins;
-  if (nbins) {
-    c->bins = arena_take(c, nbins * sizeof(sio_attachment));
-    for (size_t i = 0; i < nbins; i++) {
-      c->bins[i].data = arena_take(c, bins[i].len);
-      if (bins[i].len) memcpy(c->bins[i].data, bins[i].data, bins[i].len);
-      c->bins[i].len = bins[i].len;
-    }
-  }
-}
-
-static client_cmd *cmd_new(sio_client *cli, enum client_op op, const char *nsp, size_t extra) {
-  client_cmd *c = calloc(1, sizeof(*c) + str_size(nsp ? nsp : "/") + extra + 64);
-  if (!c) return NULL;
-  c->cli = cli;
-  c->op = op;
-  c->ack_id = -1;
-  c->arena_next = c->arena;
-  c->nsp = arena_str(c, nsp ? nsp : "/");
-  return c;
-}
-
 static void run_client_cmd(cmd *base) {
-  client_cmd *c = (client_cmd *)base;
-  cl_manager *m = &c->cli->core;
+  abi_cmd *c = (abi_cmd *)base;
+  sio_client *cli = c->handle;
+  cl_manager *m = &cli->core;
   cl_socket *s = cl_manager_socket(m, c->nsp);
   if (m->closed && c->op != OP_CLOSE) {
     cl_post_error(m, c->nsp, c->req, SIO_ECLOSED, "the client is closed");
@@ -250,7 +183,7 @@ static void run_client_cmd(cmd *base) {
         break;
       case OP_ACK:
         if (cl_socket_ack(s, c->ack_id, c->json, c->json_len, c->bins, c->nbins))
-          cl_post_error(m, c->nsp, 0, SIO_EDISCONNECTED,
+          cl_post_error(m, c->nsp, c->req, SIO_EDISCONNECTED,
                         "the socket is not connected: the acknowledgement was not sent");
         break;
       case OP_DISCONNECT:
@@ -261,12 +194,24 @@ static void run_client_cmd(cmd *base) {
         break;
     }
   }
-  free(c);
+  abi_cmd_retire(cli->ctx, c);
 }
 
-static int submit(client_cmd *c) {
-  c->base.run = run_client_cmd;
-  cmdq_push(&c->cli->ctx->cmdq, &c->base);
+/* A command on the socket of namespace nsp (NULL: "/"). */
+static abi_cmd *client_cmd(sio_client *cli, enum client_op op, const char *nsp, size_t extra) {
+  if (!nsp) nsp = "/";
+  abi_cmd *c = abi_cmd_new(cli->ctx, cli, op, abi_str_size(nsp) + extra);
+  if (c) c->nsp = abi_cmd_str(c, nsp);
+  return c;
+}
+
+/* Queues c with a new request id, handed back in *req_out (may be NULL). */
+static int submit(sio_client *cli, abi_cmd *c, uint64_t *req_out) {
+  if (req_out) {
+    c->req = ctx_new_request(cli->ctx);
+    *req_out = c->req;
+  }
+  abi_cmd_submit(cli->ctx, c, run_client_cmd);
   return 0;
 }
 
@@ -286,67 +231,62 @@ static int check_nsp(const char *nsp, int required, const char *fn) {
 
 /* ---- the public calls ------------------------------------------------------- */
 
-SIO_EXPORT int sio_client_socket(sio_client *cli, const char *nsp, const char *auth_json) {
+const char *sio_client_nsp(const sio_client *cli) { return cli ? cli->nsp : NULL; }
+
+int sio_client_socket(sio_client *cli, const char *nsp, const char *auth_json) {
   int rc = check_client(cli, "sio_client_socket");
   if (rc || (rc = check_nsp(nsp, 1, "sio_client_socket")) ||
       (rc = check_auth(auth_json, "sio_client_socket")))
     return rc;
-  client_cmd *c = cmd_new(cli, OP_SOCKET, nsp, str_size(auth_json));
+  abi_cmd *c = client_cmd(cli, OP_SOCKET, nsp, abi_str_size(auth_json));
   if (!c) return abi_fail(SIO_ENOMEM, "sio_client_socket: out of memory");
-  c->str = arena_str(c, auth_json);
-  return submit(c);
+  c->str = abi_cmd_str(c, auth_json);
+  return submit(cli, c, NULL);
 }
 
-SIO_EXPORT int sio_client_emit(sio_client *cli, const char *nsp, const char *event,
-                               const char *args_json, size_t args_len, const sio_buf *bins,
-                               size_t nbins, unsigned flags, int timeout_ms,
-                               uint64_t *req_out) {
+int sio_client_emit(sio_client *cli, const char *nsp, const sio_message *msg,
+                    uint64_t *req_out) {
+  sio_message m;
   int rc = check_client(cli, "sio_client_emit");
-  if (rc || (rc = check_nsp(nsp, 0, "sio_client_emit"))) return rc;
-  if (!event) return abi_fail(SIO_EINVAL, "sio_client_emit: event is NULL");
-  if (abi_reserved_event(event)) return abi_fail(SIO_ERESERVED, "\"%s\" is a reserved event name", event);
-  if ((rc = abi_check_payload(args_json, args_len, bins, nbins, "sio_client_emit"))) return rc;
-  if ((flags & SIO_EMIT_ACK) && !req_out)
-    return abi_fail(SIO_EINVAL, "sio_client_emit: SIO_EMIT_ACK needs req_out");
-  if (timeout_ms < 0) return abi_fail(SIO_EINVAL, "sio_client_emit: timeout_ms is negative");
-  client_cmd *c = cmd_new(cli, OP_EMIT, nsp, str_size(event) + payload_size(args_len, bins, nbins));
+  if (rc || (rc = check_nsp(nsp, 0, "sio_client_emit")) ||
+      (rc = abi_check_message(msg, 0, &m, "sio_client_emit")))
+    return rc;
+  abi_cmd *c = client_cmd(cli, OP_EMIT, nsp, abi_message_size(&m));
   if (!c) return abi_fail(SIO_ENOMEM, "sio_client_emit: out of memory");
-  c->str = arena_str(c, event);
-  copy_payload(c, args_json, args_len, bins, nbins);
-  c->flags = flags;
-  c->timeout_ms = timeout_ms;
-  c->req = ctx_new_request(cli->ctx);
-  if (req_out) *req_out = c->req;
-  return submit(c);
+  abi_cmd_message(c, &m);
+  /* Every emit gets a request id: its failure is reported with it. */
+  uint64_t req;
+  return submit(cli, c, req_out ? req_out : &req);
 }
 
-SIO_EXPORT int sio_client_ack(sio_client *cli, const char *nsp, int64_t ack_id,
-                              const char *args_json, size_t args_len, const sio_buf *bins,
-                              size_t nbins) {
+int sio_client_ack(sio_client *cli, const char *nsp, int64_t ack_id, const sio_message *msg,
+                   uint64_t *req_out) {
+  sio_message m;
   int rc = check_client(cli, "sio_client_ack");
   if (rc || (rc = check_nsp(nsp, 0, "sio_client_ack"))) return rc;
   if (ack_id < 0) return abi_fail(SIO_EINVAL, "sio_client_ack: ack_id is negative");
-  if ((rc = abi_check_payload(args_json, args_len, bins, nbins, "sio_client_ack"))) return rc;
-  client_cmd *c = cmd_new(cli, OP_ACK, nsp, payload_size(args_len, bins, nbins));
+  if ((rc = abi_check_message(msg, 1, &m, "sio_client_ack"))) return rc;
+  abi_cmd *c = client_cmd(cli, OP_ACK, nsp, abi_message_size(&m));
   if (!c) return abi_fail(SIO_ENOMEM, "sio_client_ack: out of memory");
   c->ack_id = ack_id;
-  copy_payload(c, args_json, args_len, bins, nbins);
-  return submit(c);
+  abi_cmd_message(c, &m);
+  uint64_t req;
+  return submit(cli, c, req_out ? req_out : &req);
 }
 
-SIO_EXPORT int sio_client_disconnect(sio_client *cli, const char *nsp) {
+int sio_client_disconnect(sio_client *cli, const char *nsp) {
   int rc = check_client(cli, "sio_client_disconnect");
   if (rc || (rc = check_nsp(nsp, 0, "sio_client_disconnect"))) return rc;
-  client_cmd *c = cmd_new(cli, OP_DISCONNECT, nsp, 0);
+  abi_cmd *c = client_cmd(cli, OP_DISCONNECT, nsp, 0);
   if (!c) return abi_fail(SIO_ENOMEM, "sio_client_disconnect: out of memory");
-  return submit(c);
+  return submit(cli, c, NULL);
 }
 
-SIO_EXPORT int sio_client_close(sio_client *cli) {
+int sio_client_close(sio_client *cli) {
   int rc = check_client(cli, "sio_client_close");
   if (rc) return rc;
-  client_cmd *c = cmd_new(cli, OP_CLOSE, NULL, 0);
+  abi_cmd *c = client_cmd(cli, OP_CLOSE, NULL, 0);
   if (!c) return abi_fail(SIO_ENOMEM, "sio_client_close: out of memory");
   atomic_store(&cli->closed, 1);
-  return submit(c);
+  return submit(cli, c, NULL);
 }

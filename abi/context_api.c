@@ -6,7 +6,7 @@
 
 #include "abi_internal.h"
 
-SIO_EXPORT int sio_context_new(sio_context **out) {
+int sio_context_new(sio_context **out) {
   if (!out) return abi_fail(SIO_EINVAL, "sio_context_new: out is NULL");
   *out = NULL;
   sio_context *ctx = ctx_alloc();
@@ -19,18 +19,18 @@ SIO_EXPORT int sio_context_new(sio_context **out) {
   return 0;
 }
 
-SIO_EXPORT void sio_context_free(sio_context *ctx) {
+void sio_context_free(sio_context *ctx) {
   if (!ctx) return;
   ctx_stop(ctx);
   free(ctx);
 }
 
-SIO_EXPORT int sio_context_fd(const sio_context *ctx) {
+int sio_context_fd(const sio_context *ctx) {
   if (!ctx) return abi_fail(SIO_EINVAL, "sio_context_fd: ctx is NULL");
   return ctx->evq.fd;
 }
 
-SIO_EXPORT int sio_context_wakeup(sio_context *ctx) {
+int sio_context_wakeup(sio_context *ctx) {
   if (!ctx) return abi_fail(SIO_EINVAL, "sio_context_wakeup: ctx is NULL");
   atomic_store(&ctx->woken, 1);
   evq_poke(&ctx->evq);
@@ -63,7 +63,7 @@ static int pump(sio_context *ctx, int timeout_ms, size_t max, ev_rec **first) {
   return (int)n;
 }
 
-SIO_EXPORT int sio_next_event(sio_context *ctx, int timeout_ms, const sio_event **out) {
+int sio_next_event(sio_context *ctx, int timeout_ms, const sio_event **out) {
   if (!ctx || !out) return abi_fail(SIO_EINVAL, "sio_next_event: NULL argument");
   *out = NULL;
   ev_rec *r;
@@ -74,7 +74,7 @@ SIO_EXPORT int sio_next_event(sio_context *ctx, int timeout_ms, const sio_event 
   return n;
 }
 
-SIO_EXPORT int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event **out,
+int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event **out,
                                size_t max) {
   if (!ctx || !out) return abi_fail(SIO_EINVAL, "sio_next_events: NULL argument");
   if (max == 0 || max > INT_MAX)

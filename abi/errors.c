@@ -13,9 +13,9 @@ int abi_fail(int code, const char *fmt, ...) {
   return code;
 }
 
-SIO_EXPORT const char *sio_last_error(void) { return last_error_; }
+const char *sio_last_error(void) { return last_error_; }
 
-SIO_EXPORT const char *sio_strerror(int code) {
+const char *sio_strerror(int code) {
   switch (code) {
     case SIO_OK: return "success";
     case SIO_EINVAL: return "invalid argument";

@@ -5,13 +5,18 @@
 #include "../core/util/json.h"
 #include "abi_internal.h"
 
-/* The keys a sio_options accepts, with what their values must look like. */
+/* The keys a sio_options accepts, with what their values must look like
+ * and who takes them: servers and clients have separate tables, and a key
+ * of the other's is refused when the options are used. */
 enum value_kind { V_STRING, V_UINT, V_BOOL, V_TRANSPORTS, V_PARSER, V_FRACTION, V_HEADERS };
+enum { FOR_SERVER = 1, FOR_CLIENT = 2 };
 
-static const struct option_spec {
+typedef struct option_spec {
   const char *key;
   enum value_kind kind;
-} known[] = {
+} option_spec;
+
+static const option_spec server_keys[] = {
     {"host", V_STRING},           {"port", V_UINT},
     {"path", V_STRING},           {"pingInterval", V_UINT},
     {"pingTimeout", V_UINT},      {"connectTimeout", V_UINT},
@@ -21,15 +26,33 @@ static const struct option_spec {
     {"serveClient", V_STRING},    {"staticDir", V_STRING},
     {"parser", V_PARSER},         {"maxQueuedEvents", V_UINT},
     {"headersTimeout", V_UINT},   {"requestTimeout", V_UINT},
-    /* client */
+};
+
+static const option_spec client_keys[] = {
+    {"path", V_STRING},           {"transports", V_TRANSPORTS},
     {"upgrade", V_BOOL},          {"query", V_STRING},
     {"extraHeaders", V_HEADERS},  {"timeout", V_UINT},
     {"reconnection", V_BOOL},     {"reconnectionAttempts", V_UINT},
     {"reconnectionDelay", V_UINT}, {"reconnectionDelayMax", V_UINT},
     {"randomizationFactor", V_FRACTION}, {"ackTimeout", V_UINT},
-    {"retries", V_UINT},          {"tls.ca", V_STRING},
-    {"tls.verify", V_BOOL},
+    {"retries", V_UINT},          {"parser", V_PARSER},
+    {"tls.ca", V_STRING},         {"tls.verify", V_BOOL},
+    {"maxQueuedEvents", V_UINT},
 };
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static const option_spec *find_key(const option_spec *table, size_t n, const char *key) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(table[i].key, key) == 0) return &table[i];
+  return NULL;
+}
+
+/* FOR_SERVER | FOR_CLIENT: who takes key; 0 for nobody. */
+static int key_roles(const char *key) {
+  return (find_key(server_keys, COUNT(server_keys), key) ? FOR_SERVER : 0) |
+         (find_key(client_keys, COUNT(client_keys), key) ? FOR_CLIENT : 0);
+}
 
 typedef struct option_pair {
   char *key, *value;
@@ -130,13 +153,13 @@ static int check_value(enum value_kind kind, const char *value) {
   }
 }
 
-SIO_EXPORT int sio_options_new(sio_options **out) {
+int sio_options_new(sio_options **out) {
   if (!out) return abi_fail(SIO_EINVAL, "sio_options_new: out is NULL");
   *out = calloc(1, sizeof(sio_options));
   return *out ? 0 : abi_fail(SIO_ENOMEM, "sio_options_new: out of memory");
 }
 
-SIO_EXPORT void sio_options_free(sio_options *opts) {
+void sio_options_free(sio_options *opts) {
   if (!opts) return;
   for (size_t i = 0; i < opts->len; i++) {
     free(opts->pairs[i].key);
@@ -146,11 +169,10 @@ SIO_EXPORT void sio_options_free(sio_options *opts) {
   free(opts);
 }
 
-SIO_EXPORT int sio_options_set(sio_options *opts, const char *key, const char *value) {
+int sio_options_set(sio_options *opts, const char *key, const char *value) {
   if (!opts || !key || !value) return abi_fail(SIO_EINVAL, "sio_options_set: NULL argument");
-  const struct option_spec *spec = NULL;
-  for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-    if (strcmp(known[i].key, key) == 0) spec = &known[i];
+  const option_spec *spec = find_key(server_keys, COUNT(server_keys), key);
+  if (!spec) spec = find_key(client_keys, COUNT(client_keys), key);
   if (!spec) return abi_fail(SIO_EINVAL, "unknown option \"%s\"", key);
   if (check_value(spec->kind, value))
     return abi_fail(SIO_EINVAL, "bad value \"%s\" for option \"%s\"", value, key);
@@ -178,6 +200,15 @@ SIO_EXPORT int sio_options_set(sio_options *opts, const char *key, const char *v
   return 0;
 }
 
+/* 0, or SIO_EINVAL naming the first key that role does not take. */
+static int check_roles(const sio_options *opts, int role, const char *fn) {
+  for (size_t i = 0; opts && i < opts->len; i++)
+    if (!(key_roles(opts->pairs[i].key) & role))
+      return abi_fail(SIO_EINVAL, "%s: \"%s\" is a %s option", fn, opts->pairs[i].key,
+                      role == FOR_SERVER ? "client" : "server");
+  return 0;
+}
+
 static const char *lookup(const sio_options *opts, const char *key) {
   for (size_t i = 0; opts && i < opts->len; i++)
     if (strcmp(opts->pairs[i].key, key) == 0) return opts->pairs[i].value;
@@ -194,6 +225,8 @@ static char *dup_or_null(const char *v) { return v ? strdup(v) : NULL; }
 
 int server_config_from(const sio_options *opts, server_config *cfg) {
   memset(cfg, 0, sizeof(*cfg));
+  int rc = check_roles(opts, FOR_SERVER, "sio_server_new");
+  if (rc) return rc;
   const char *host = lookup(opts, "host");
   cfg->host = strdup(host ? host : "0.0.0.0");
   cfg->port = (int)uint_or(opts, "port", 3000);
@@ -252,6 +285,8 @@ static char *normalized_path(const char *path) {
 
 int client_config_from(const sio_options *opts, cl_config *cfg) {
   memset(cfg, 0, sizeof(*cfg));
+  int rc = check_roles(opts, FOR_CLIENT, "sio_client_new");
+  if (rc) return rc;
   const char *v;
   const char *parser = lookup(opts, "parser");
   cfg->parser = sio_parser_by_name(parser ? parser : "json");

@@ -3,6 +3,7 @@
 
 #include "../core/util/json.h"
 #include "abi_internal.h"
+#include "command.h"
 
 /* ---- lifecycle ------------------------------------------------------------ */
 
@@ -36,7 +37,7 @@ static void run_start(cmd *c) {
   if (s->rc == 0) srv->port = http_server_port(&srv->core.eio.http);
 }
 
-SIO_EXPORT int sio_server_new(sio_context *ctx, const sio_options *opts, sio_server **out) {
+int sio_server_new(sio_context *ctx, const sio_options *opts, sio_server **out) {
   if (!ctx || !out) return abi_fail(SIO_EINVAL, "sio_server_new: NULL argument");
   *out = NULL;
   server_config cfg;
@@ -74,7 +75,7 @@ SIO_EXPORT int sio_server_new(sio_context *ctx, const sio_options *opts, sio_ser
   return 0;
 }
 
-SIO_EXPORT int sio_server_port(const sio_server *srv) {
+int sio_server_port(const sio_server *srv) {
   if (!srv) return abi_fail(SIO_EINVAL, "sio_server_port: srv is NULL");
   return srv->port;
 }
@@ -84,118 +85,18 @@ SIO_EXPORT int sio_server_port(const sio_server *srv) {
 enum server_op { OP_CLOSE, OP_OF, OP_ACCEPT, OP_REFUSE, OP_EMIT, OP_ACK, OP_JOIN, OP_LEAVE,
                  OP_DISCONNECT, OP_FETCH };
 
-/* One command and, after it, the copies of everything the host handed in. */
-typedef struct server_cmd {
-  cmd base;
-  sio_server *srv;
-  enum server_op op;
-  uint64_t req;
-  sio_target target;
-  char *str;            /* event name, namespace, sid or message */
-  char *json;           /* arguments or data */
-  size_t json_len;
-  sio_attachment *bins;
-  size_t nbins;
-  char **rooms;
-  size_t nrooms;
-  unsigned flags;
-  int timeout_ms;
-  int64_t ack_id;
-  char *arena_next;
-  char arena[];
-} server_cmd;
-
-static size_t str_size(const char *s) { return s ? strlen(s) + 1 : 0; }
-
-static size_t strs_size(const char *const *v, size_t n) {
-  size_t total = n * sizeof(char *);
-  for (size_t i = 0; i < n; i++) total += str_size(v[i]) + 8;
-  return total;
-}
-
-static size_t target_size(const sio_target *t) {
-  if (!t) return 0;
-  return str_size(t->nsp) + str_size(t->sid) + strs_size(t->rooms, t->nrooms) +
-         strs_size(t->except, t->nexcept) + 32;
-}
-
-static void *arena_take(server_cmd *c, size_t n) {
-  /* Pointers and attachments stay 8-byte aligned. */
-  void *p = c->arena_next;
-  c->arena_next += (n + 7) & ~(size_t)7;
-  return p;
-}
-
-static char *arena_str(server_cmd *c, const char *s) {
-  if (!s) return NULL;
-  size_t n = strlen(s) + 1;
-  char *p = arena_take(c, n);
-  memcpy(p, s, n);
-  return p;
-}
-
-static char **arena_strs(server_cmd *c, const char *const *v, size_t n) {
-  if (!n) return NULL;
-  char **out = arena_take(c, n * sizeof(char *));
-  for (size_t i = 0; i < n; i++) out[i] = arena_str(c, v[i]);
-  return out;
-}
-
-static server_cmd *cmd_new(sio_server *srv, enum server_op op, size_t extra) {
-  /* The arena needs no zeroing: every byte of it is written before use. */
-  server_cmd *c = cmdq_alloc(&srv->ctx->cmdq, sizeof(*c) + extra + 64, sizeof(*c));
-  if (!c) return NULL;
-  c->srv = srv;
-  c->op = op;
-  c->ack_id = -1;
-  c->arena_next = c->arena;
-  return c;
-}
-
-static void copy_target(server_cmd *c, const sio_target *t) {
-  if (!t) return;
-  c->target.nsp = arena_str(c, t->nsp);
-  c->target.sid = arena_str(c, t->sid);
-  c->target.rooms = (const char *const *)arena_strs(c, t->rooms, t->nrooms);
-  c->target.nrooms = t->nrooms;
-  c->target.except = (const char *const *)arena_strs(c, t->except, t->nexcept);
-  c->target.nexcept = t->nexcept;
-}
-
-static void copy_payload(server_cmd *c, const char *json, size_t len, const sio_buf *bins,
-                         size_t nbins) {
-  c->json = arena_take(c, len + 1);
-  memcpy(c->json, json, len);
-  c->json[len] = 0;
-  c->json_len = len;
-  c->nbins = nbins;
-  if (nbins) {
-    c->bins = arena_take(c, nbins * sizeof(sio_attachment));
-    for (size_t i = 0; i < nbins; i++) {
-      c->bins[i].data = arena_take(c, bins[i].len);
-      if (bins[i].len) memcpy(c->bins[i].data, bins[i].data, bins[i].len);
-      c->bins[i].len = bins[i].len;
-    }
-  }
-}
-
-static size_t payload_size(size_t len, const sio_buf *bins, size_t nbins) {
-  size_t total = len + 16 + nbins * (sizeof(sio_attachment) + 8);
-  for (size_t i = 0; i < nbins; i++) total += bins[i].len;
-  return total;
-}
-
-static void report(server_cmd *c, int rc, const char *what) {
+static void report(abi_cmd *c, int rc, const char *what) {
   if (rc == 0) return;
-  io_post_error(&c->srv->core, c->req, rc, what);
+  io_post_error(&((sio_server *)c->handle)->core, c->req, rc, what);
 }
 
 static void run_server_cmd(cmd *base) {
-  server_cmd *c = (server_cmd *)base;
-  io_server *s = &c->srv->core;
+  abi_cmd *c = (abi_cmd *)base;
+  sio_server *srv = c->handle;
+  io_server *s = &srv->core;
   if (s->closing && c->op != OP_CLOSE) {
     report(c, SIO_ECLOSED, "the server is closed");
-    cmdq_retire(&c->srv->ctx->cmdq, base);
+    abi_cmd_retire(srv->ctx, c);
     return;
   }
   int rc;
@@ -218,7 +119,7 @@ static void run_server_cmd(cmd *base) {
       report(c, rc, rc == SIO_ENOTFOUND ? "no such socket" : "the emit failed");
       break;
     case OP_ACK:
-      rc = io_ack_reply(s, c->str, c->ack_id, c->json, c->json_len, c->bins, c->nbins);
+      rc = io_ack_reply(s, c->target.sid, c->ack_id, c->json, c->json_len, c->bins, c->nbins);
       report(c, rc, rc == SIO_ENOTFOUND ? "no such socket" : "the acknowledgement failed");
       break;
     case OP_JOIN:
@@ -226,22 +127,25 @@ static void run_server_cmd(cmd *base) {
       report(c, io_join(s, &c->target, c->rooms, c->nrooms, c->op == OP_LEAVE), "no such socket");
       break;
     case OP_DISCONNECT:
-      report(c, io_disconnect(s, &c->target, c->flags != 0), "no such socket");
+      report(c, io_disconnect(s, &c->target, (c->flags & SIO_DISCONNECT_CLOSE) != 0),
+             "no such socket");
       break;
     case OP_FETCH:
       report(c, io_fetch_sockets(s, &c->target, c->req), "fetchSockets failed");
       break;
   }
-  cmdq_retire(&c->srv->ctx->cmdq, base);
+  abi_cmd_retire(srv->ctx, c);
 }
 
-static int submit(server_cmd *c) {
-  c->base.run = run_server_cmd;
-  cmdq_push(&c->srv->ctx->cmdq, &c->base);
+/* Queues c with a new request id, handed back in *req_out (may be NULL). */
+static int submit(sio_server *srv, abi_cmd *c, uint64_t *req_out) {
+  if (req_out) {
+    c->req = ctx_new_request(srv->ctx);
+    *req_out = c->req;
+  }
+  abi_cmd_submit(srv->ctx, c, run_server_cmd);
   return 0;
 }
-
-/* ---- argument checks ----------------------------------------------------- */
 
 static int check_server(const sio_server *srv, const char *fn) {
   if (!srv) return abi_fail(SIO_EINVAL, "%s: srv is NULL", fn);
@@ -249,145 +153,174 @@ static int check_server(const sio_server *srv, const char *fn) {
   return 0;
 }
 
-static int check_target(const sio_target *t, const char *fn) {
-  if (!t) return 0;
-  if (t->nsp && t->nsp[0] != '/') return abi_fail(SIO_EINVAL, "%s: namespace must start with \"/\"", fn);
-  if (t->nrooms && !t->rooms) return abi_fail(SIO_EINVAL, "%s: rooms is NULL", fn);
-  if (t->nexcept && !t->except) return abi_fail(SIO_EINVAL, "%s: except is NULL", fn);
-  for (size_t i = 0; i < t->nrooms; i++)
-    if (!t->rooms[i]) return abi_fail(SIO_EINVAL, "%s: rooms[%zu] is NULL", fn, i);
-  for (size_t i = 0; i < t->nexcept; i++)
-    if (!t->except[i]) return abi_fail(SIO_EINVAL, "%s: except[%zu] is NULL", fn, i);
+/* The host's target, or the whole "/" namespace for NULL. */
+static int read_target(const sio_target *to, sio_target *t, const char *fn) {
+  if (to) return abi_check_target(to, t, fn);
+  static const sio_target all = SIO_TARGET_INIT;
+  *t = all;
   return 0;
 }
 
 /* ---- the public calls ---------------------------------------------------- */
 
-SIO_EXPORT int sio_server_close(sio_server *srv) {
+int sio_server_close(sio_server *srv) {
   int rc = check_server(srv, "sio_server_close");
   if (rc) return rc;
-  server_cmd *c = cmd_new(srv, OP_CLOSE, 0);
+  abi_cmd *c = abi_cmd_new(srv->ctx, srv, OP_CLOSE, 0);
   if (!c) return abi_fail(SIO_ENOMEM, "sio_server_close: out of memory");
   atomic_store(&srv->closed, 1);
-  return submit(c);
+  return submit(srv, c, NULL);
 }
 
-SIO_EXPORT int sio_server_of(sio_server *srv, const char *name, unsigned flags) {
+int sio_server_of(sio_server *srv, const char *name, unsigned flags) {
   int rc = check_server(srv, "sio_server_of");
   if (rc) return rc;
   if (!name || (name[0] != '/' && strcmp(name, "*") != 0))
     return abi_fail(SIO_EINVAL, "sio_server_of: the name must start with \"/\" or be \"*\"");
-  server_cmd *c = cmd_new(srv, OP_OF, str_size(name));
+  if (flags & ~SIO_NS_MIDDLEWARE)
+    return abi_fail(SIO_EINVAL, "sio_server_of: unknown flags 0x%x", flags & ~SIO_NS_MIDDLEWARE);
+  abi_cmd *c = abi_cmd_new(srv->ctx, srv, OP_OF, abi_str_size(name));
   if (!c) return abi_fail(SIO_ENOMEM, "sio_server_of: out of memory");
-  c->str = arena_str(c, name);
+  c->str = abi_cmd_str(c, name);
   c->flags = flags;
-  return submit(c);
+  return submit(srv, c, NULL);
 }
 
-SIO_EXPORT int sio_connect_accept(sio_server *srv, uint64_t req) {
+int sio_connect_accept(sio_server *srv, uint64_t req) {
   int rc = check_server(srv, "sio_connect_accept");
   if (rc) return rc;
-  server_cmd *c = cmd_new(srv, OP_ACCEPT, 0);
+  abi_cmd *c = abi_cmd_new(srv->ctx, srv, OP_ACCEPT, 0);
   if (!c) return abi_fail(SIO_ENOMEM, "sio_connect_accept: out of memory");
   c->req = req;
-  return submit(c);
+  return submit(srv, c, NULL);
 }
 
-SIO_EXPORT int sio_connect_refuse(sio_server *srv, uint64_t req, const char *message,
-                                  const char *data_json) {
+int sio_connect_refuse(sio_server *srv, uint64_t req, const char *message,
+                       const char *data_json) {
   int rc = check_server(srv, "sio_connect_refuse");
   if (rc) return rc;
   if (!message) return abi_fail(SIO_EINVAL, "sio_connect_refuse: message is NULL");
   if (data_json && json_validate(data_json, strlen(data_json)))
     return abi_fail(SIO_EINVAL, "sio_connect_refuse: data_json is not JSON");
-  server_cmd *c = cmd_new(srv, OP_REFUSE, str_size(message) + str_size(data_json));
+  abi_cmd *c = abi_cmd_new(srv->ctx, srv, OP_REFUSE,
+                           abi_str_size(message) + abi_str_size(data_json));
   if (!c) return abi_fail(SIO_ENOMEM, "sio_connect_refuse: out of memory");
   c->req = req;
-  c->str = arena_str(c, message);
-  c->json = arena_str(c, data_json);
-  return submit(c);
+  c->str = abi_cmd_str(c, message);
+  c->json = abi_cmd_str(c, data_json);
+  return submit(srv, c, NULL);
 }
 
-SIO_EXPORT int sio_emit(sio_server *srv, const sio_target *to, const char *event,
-                        const char *args_json, size_t args_len, const sio_buf *bins,
-                        size_t nbins, unsigned flags, int timeout_ms, uint64_t *req_out) {
+int sio_emit(sio_server *srv, const sio_target *to, const sio_message *msg,
+             uint64_t *req_out) {
+  sio_target t;
+  sio_message m;
   int rc = check_server(srv, "sio_emit");
-  if (rc || (rc = check_target(to, "sio_emit"))) return rc;
-  if (!event) return abi_fail(SIO_EINVAL, "sio_emit: event is NULL");
-  if (abi_reserved_event(event)) return abi_fail(SIO_ERESERVED, "\"%s\" is a reserved event name", event);
-  if ((rc = abi_check_payload(args_json, args_len, bins, nbins, "sio_emit"))) return rc;
-  int broadcast = !to || !to->sid;
-  if ((flags & SIO_EMIT_ACK) && broadcast && timeout_ms <= 0)
+  if (rc || (rc = read_target(to, &t, "sio_emit")) ||
+      (rc = abi_check_message(msg, 0, &m, "sio_emit")))
+    return rc;
+  if ((m.flags & SIO_EMIT_ACK) && !t.sid && m.timeout_ms <= 0)
     return abi_fail(SIO_EINVAL, "sio_emit: a broadcast with acknowledgements needs a timeout");
-  if ((flags & SIO_EMIT_ACK) && !req_out)
-    return abi_fail(SIO_EINVAL, "sio_emit: SIO_EMIT_ACK needs req_out");
-  server_cmd *c = cmd_new(srv, OP_EMIT, target_size(to) + str_size(event) +
-                                            payload_size(args_len, bins, nbins));
+  abi_cmd *c = abi_cmd_new(srv->ctx, srv, OP_EMIT, abi_target_size(&t) + abi_message_size(&m));
   if (!c) return abi_fail(SIO_ENOMEM, "sio_emit: out of memory");
-  copy_target(c, to);
-  c->str = arena_str(c, event);
-  copy_payload(c, args_json, args_len, bins, nbins);
-  c->flags = flags;
-  c->timeout_ms = timeout_ms;
-  c->req = ctx_new_request(srv->ctx);
-  if (req_out) *req_out = c->req;
-  return submit(c);
+  abi_cmd_target(c, &t);
+  abi_cmd_message(c, &m);
+  /* Every emit gets a request id: its failure is reported with it. */
+  uint64_t req;
+  return submit(srv, c, req_out ? req_out : &req);
 }
 
-SIO_EXPORT int sio_ack(sio_server *srv, const char *sid, int64_t ack_id, const char *args_json,
-                       size_t args_len, const sio_buf *bins, size_t nbins) {
+int sio_ack(sio_server *srv, const char *sid, int64_t ack_id, const sio_message *msg,
+            uint64_t *req_out) {
+  sio_message m;
   int rc = check_server(srv, "sio_ack");
   if (rc) return rc;
   if (!sid) return abi_fail(SIO_EINVAL, "sio_ack: sid is NULL");
   if (ack_id < 0) return abi_fail(SIO_EINVAL, "sio_ack: ack_id is negative");
-  if ((rc = abi_check_payload(args_json, args_len, bins, nbins, "sio_ack"))) return rc;
-  server_cmd *c = cmd_new(srv, OP_ACK, str_size(sid) + payload_size(args_len, bins, nbins));
+  if ((rc = abi_check_message(msg, 1, &m, "sio_ack"))) return rc;
+  abi_cmd *c = abi_cmd_new(srv->ctx, srv, OP_ACK, abi_str_size(sid) + abi_message_size(&m));
   if (!c) return abi_fail(SIO_ENOMEM, "sio_ack: out of memory");
-  c->str = arena_str(c, sid);
+  c->target.sid = abi_cmd_str(c, sid);
   c->ack_id = ack_id;
-  copy_payload(c, args_json, args_len, bins, nbins);
-  return submit(c);
+  abi_cmd_message(c, &m);
+  uint64_t req;
+  return submit(srv, c, req_out ? req_out : &req);
 }
 
 static int rooms_op(sio_server *srv, enum server_op op, const sio_target *to,
-                    const char *const *rooms, size_t nrooms, unsigned flags, const char *fn) {
+                    const char *const *rooms, size_t nrooms, unsigned flags, uint64_t *req_out,
+                    const char *fn) {
+  sio_target t;
   int rc = check_server(srv, fn);
-  if (rc || (rc = check_target(to, fn))) return rc;
+  if (rc || (rc = read_target(to, &t, fn))) return rc;
   if (nrooms && !rooms) return abi_fail(SIO_EINVAL, "%s: rooms is NULL", fn);
   for (size_t i = 0; i < nrooms; i++)
     if (!rooms[i]) return abi_fail(SIO_EINVAL, "%s: rooms[%zu] is NULL", fn, i);
-  server_cmd *c = cmd_new(srv, op, target_size(to) + strs_size(rooms, nrooms));
+  abi_cmd *c = abi_cmd_new(srv->ctx, srv, op, abi_target_size(&t) + abi_strs_size(rooms, nrooms));
   if (!c) return abi_fail(SIO_ENOMEM, "%s: out of memory", fn);
-  copy_target(c, to);
-  c->rooms = arena_strs(c, rooms, nrooms);
+  abi_cmd_target(c, &t);
+  c->rooms = abi_cmd_strs(c, rooms, nrooms);
   c->nrooms = nrooms;
   c->flags = flags;
-  c->req = ctx_new_request(srv->ctx);
-  return submit(c);
+  uint64_t req;
+  return submit(srv, c, req_out ? req_out : &req);
 }
 
-SIO_EXPORT int sio_join(sio_server *srv, const sio_target *to, const char *const *rooms,
-                        size_t nrooms) {
-  return rooms_op(srv, OP_JOIN, to, rooms, nrooms, 0, "sio_join");
+int sio_join(sio_server *srv, const sio_target *to, const char *const *rooms, size_t nrooms,
+             uint64_t *req_out) {
+  return rooms_op(srv, OP_JOIN, to, rooms, nrooms, 0, req_out, "sio_join");
 }
 
-SIO_EXPORT int sio_leave(sio_server *srv, const sio_target *to, const char *const *rooms,
-                         size_t nrooms) {
-  return rooms_op(srv, OP_LEAVE, to, rooms, nrooms, 0, "sio_leave");
+int sio_leave(sio_server *srv, const sio_target *to, const char *const *rooms, size_t nrooms,
+              uint64_t *req_out) {
+  return rooms_op(srv, OP_LEAVE, to, rooms, nrooms, 0, req_out, "sio_leave");
 }
 
-SIO_EXPORT int sio_disconnect(sio_server *srv, const sio_target *to, int close) {
-  return rooms_op(srv, OP_DISCONNECT, to, NULL, 0, close != 0, "sio_disconnect");
+int sio_disconnect(sio_server *srv, const sio_target *to, unsigned flags, uint64_t *req_out) {
+  if (srv && (flags & ~SIO_DISCONNECT_CLOSE))
+    return abi_fail(SIO_EINVAL, "sio_disconnect: unknown flags 0x%x", flags & ~SIO_DISCONNECT_CLOSE);
+  return rooms_op(srv, OP_DISCONNECT, to, NULL, 0, flags, req_out, "sio_disconnect");
 }
 
-SIO_EXPORT int sio_fetch_sockets(sio_server *srv, const sio_target *to, uint64_t *req_out) {
+int sio_fetch_sockets(sio_server *srv, const sio_target *to, uint64_t *req_out) {
+  sio_target t;
   int rc = check_server(srv, "sio_fetch_sockets");
-  if (rc || (rc = check_target(to, "sio_fetch_sockets"))) return rc;
+  if (rc || (rc = read_target(to, &t, "sio_fetch_sockets"))) return rc;
   if (!req_out) return abi_fail(SIO_EINVAL, "sio_fetch_sockets: req_out is NULL");
-  server_cmd *c = cmd_new(srv, OP_FETCH, target_size(to));
+  abi_cmd *c = abi_cmd_new(srv->ctx, srv, OP_FETCH, abi_target_size(&t));
   if (!c) return abi_fail(SIO_ENOMEM, "sio_fetch_sockets: out of memory");
-  copy_target(c, to);
-  c->req = ctx_new_request(srv->ctx);
-  *req_out = c->req;
-  return submit(c);
+  abi_cmd_target(c, &t);
+  return submit(srv, c, req_out);
+}
+
+/* ---- the rooms query ------------------------------------------------------- */
+
+typedef struct rooms_call {
+  cmd base;
+  sio_server *srv;
+  const char *sid;
+  char *json;
+  int rc;
+} rooms_call;
+
+static void run_rooms(cmd *base) {
+  rooms_call *q = (rooms_call *)base;
+  q->rc = io_socket_rooms(&q->srv->core, q->sid, &q->json);
+}
+
+int sio_socket_rooms(sio_server *srv, const char *sid, char **json_out) {
+  if (json_out) *json_out = NULL;
+  int rc = check_server(srv, "sio_socket_rooms");
+  if (rc) return rc;
+  if (!sid || !json_out) return abi_fail(SIO_EINVAL, "sio_socket_rooms: NULL argument");
+  /* On the caller's stack: cmdq_call returns once it has run, and the
+   * commands queued before it ran first. */
+  rooms_call q = {.srv = srv, .sid = sid, .rc = SIO_ECLOSED};
+  q.base.run = run_rooms;
+  cmdq_call(&srv->ctx->cmdq, &q.base);
+  if (q.rc == SIO_ENOTFOUND) return abi_fail(q.rc, "sio_socket_rooms: no socket \"%s\"", sid);
+  if (q.rc == SIO_ENOMEM) return abi_fail(q.rc, "sio_socket_rooms: out of memory");
+  if (q.rc) return abi_fail(q.rc, "sio_socket_rooms: the server is closed");
+  *json_out = q.json;
+  return 0;
 }

@@ -45,19 +45,19 @@ void cl_post_error(cl_manager *m, const char *nsp, uint64_t req, int err, const 
   cl_post(m, r);
 }
 
-static void post_manager_event(cl_manager *m, int type, int64_t attempt) {
+static void post_manager_event(cl_manager *m, int type, unsigned attempt) {
   ev_rec *r = ev_new(type);
   if (!r) return;
-  r->ev.ack_id = attempt;
+  r->ev.attempt = attempt;
   cl_post(m, r);
 }
 
 /* socket.io-client's "reconnect_error": the attempt's error goes to the
  * host as the reason. */
-static void post_reconnect_error(cl_manager *m, int64_t attempt, const char *reason) {
+static void post_reconnect_error(cl_manager *m, unsigned attempt, const char *reason) {
   ev_rec *r = ev_new(SIO_EV_RECONNECT_ERROR);
   if (!r) return;
-  r->ev.ack_id = attempt;
+  r->ev.attempt = attempt;
   if (ev_set_str(r, &r->ev.reason, reason)) {
     ev_free(r);
     return;
@@ -66,6 +66,12 @@ static void post_reconnect_error(cl_manager *m, int64_t attempt, const char *rea
 }
 
 /* ---- state -------------------------------------------------------------- */
+
+int cl_manager_will_retry(const cl_manager *m) {
+  unsigned limit = m->cfg.reconnection_attempts;
+  return m->cfg.reconnection && !m->skip_reconnect && !m->closed &&
+         !(limit && m->backoff.attempts >= limit);
+}
 
 int cl_manager_can_deliver(const cl_manager *m) {
   return !m->closed && (m->state != CL_CLOSED || m->reconnecting);
@@ -116,7 +122,7 @@ static void reconnect(cl_manager *m) {
   unsigned limit = m->cfg.reconnection_attempts;
   if (limit && m->backoff.attempts >= limit) {
     cl_backoff_reset(&m->backoff);
-    post_manager_event(m, SIO_EV_RECONNECT_FAILED, -1);
+    post_manager_event(m, SIO_EV_RECONNECT_FAILED, 0);
     return;
   }
   uint64_t delay = cl_backoff_duration(&m->backoff);
@@ -155,7 +161,7 @@ static void on_attempt_failed(cl_manager *m, const char *reason) {
   for (size_t i = 0; i < m->nsockets; i++)
     if (m->sockets[i]->active) cl_socket_on_close(m->sockets[i], reason);
   if (m->reconnecting) {
-    int64_t attempt = m->backoff.attempts;
+    unsigned attempt = m->backoff.attempts;
     m->reconnecting = 0;
     reconnect(m);
     post_reconnect_error(m, attempt, reason);

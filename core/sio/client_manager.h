@@ -121,6 +121,10 @@ void cl_manager_resume(cl_manager *m);
 /* A socket left: closes the connection when no socket is active. */
 void cl_manager_socket_left(cl_manager *m);
 /* 1 while the connection is up, coming up, or will be retried. */
+/* Whether a connection lost now would be followed by another attempt
+ * (reconnection on, attempts left, not closed by the host): a socket's
+ * DISCONNECT or CONNECT_ERROR without it is SIO_EVF_FINAL. */
+int cl_manager_will_retry(const cl_manager *m);
 int cl_manager_can_deliver(const cl_manager *m);
 cl_socket *cl_manager_socket(cl_manager *m, const char *nsp);
 /* Encodes p and writes it to the connection. 0 or -1. */

@@ -125,24 +125,31 @@ void cl_socket_activate(cl_socket *s, const char *auth) {
     cl_socket_on_open(s);
 }
 
-/* socket.io-client's Socket.onclose: posts the disconnect, then fails the
- * acknowledgements the server can no longer send. */
-static void socket_closed(cl_socket *s, const char *reason) {
+/* socket.io-client's Socket.onclose: posts the disconnect (final: the
+ * socket will not join again by itself), then fails the acknowledgements
+ * the server can no longer send. */
+static void socket_closed(cl_socket *s, const char *reason, int final) {
   s->connected = 0;
   ev_rec *r = socket_event(s, SIO_EV_DISCONNECT, reason);
-  if (r) cl_post(s->mgr, r);
+  if (r) {
+    r->ev.flags = final ? SIO_EVF_FINAL : 0;
+    cl_post(s->mgr, r);
+  }
   cl_socket_clear_acks(s);
   free(s->sid);
   s->sid = NULL;
 }
 
 void cl_socket_on_close(cl_socket *s, const char *reason) {
+  int final = !cl_manager_will_retry(s->mgr);
   if (s->connected) {
-    socket_closed(s, reason);
+    socket_closed(s, reason, final);
   } else {
     /* Not joined yet: socket.io-client reports the failure as connect_error. */
     ev_rec *r = socket_event(s, SIO_EV_CONNECT_ERROR, reason);
-    if (r) cl_post(s->mgr, r);
+    if (!r) return;
+    r->ev.flags = final ? SIO_EVF_FINAL : 0;
+    cl_post(s->mgr, r);
   }
 }
 
@@ -162,7 +169,7 @@ void cl_socket_disconnect(cl_socket *s) {
     p.type = SIO_P_DISCONNECT;
     p.nsp = s->nsp;
     cl_send_packet(s->mgr, &p);
-    socket_closed(s, "io client disconnect");
+    socket_closed(s, "io client disconnect", 1);
   }
   deactivate(s);
 }
@@ -213,6 +220,8 @@ static void on_connect_error(cl_socket *s, const sio_packet *p) {
   int has_data = cl_json_member(data, len, "data", &at, &end);
   ev_rec *r = socket_event(s, SIO_EV_CONNECT_ERROR, message ? message : "");
   free(message);
+  /* Refused by the server: it stays out until the host asks again. */
+  if (r) r->ev.flags = SIO_EVF_FINAL;
   if (r && has_data && ev_set_data(r, data + at, end - at)) {
     ev_free(r);
     r = NULL;
@@ -263,7 +272,7 @@ static void on_event(cl_socket *s, sio_packet *p) {
 
 static void on_server_disconnect(cl_socket *s) {
   s->active = 0;
-  if (s->connected) socket_closed(s, "io server disconnect");
+  if (s->connected) socket_closed(s, "io server disconnect", 1);
   deactivate(s);
 }
 

@@ -144,6 +144,10 @@ int io_socket_join(io_socket *sock, const char *room);
 void io_socket_leave(io_socket *sock, const char *room);
 /* The JSON array of its rooms, its own id first. */
 int io_socket_rooms_json(const io_socket *sock, sbuf *out);
+/* sio_socket_rooms: *json = the rooms JSON of socket sid, malloc'ed (the
+ * host frees it with sio_free). 0, SIO_ENOTFOUND, SIO_ECLOSED or
+ * SIO_ENOMEM. */
+int io_socket_rooms(io_server *s, const char *sid, char **json);
 /* Registers an ack the client owes (collect may be NULL). */
 int io_socket_expect_ack(io_socket *sock, int64_t id, uint64_t req, io_ack_collect *collect,
                          int timeout_ms);

@@ -148,6 +148,20 @@ int io_socket_rooms_json(const io_socket *sock, sbuf *out) {
   return rc | sbuf_putc(out, ']');
 }
 
+int io_socket_rooms(io_server *s, const char *sid, char **json) {
+  *json = NULL;
+  if (s->closing) return SIO_ECLOSED;
+  const io_socket *sock = strmap_get(&s->sockets, sid);
+  if (!sock) return SIO_ENOTFOUND;
+  sbuf out = SBUF_INIT;
+  if (io_socket_rooms_json(sock, &out)) {
+    sbuf_free(&out);
+    return SIO_ENOMEM;
+  }
+  *json = sbuf_detach(&out, NULL);
+  return *json ? 0 : SIO_ENOMEM;
+}
+
 /* ---- acknowledgements ---------------------------------------------------- */
 
 static void on_wait_timer_closed(uv_handle_t *h) { free(h); }
