@@ -32,8 +32,8 @@ done
 if [ "$update" -eq 1 ]; then
   # Only what the header declares, without paths or DT_NEEDED of this
   # machine, so that the file changes only when the ABI does.
-  abidw --headers-dir "$headers" --drop-private-types --no-corpus-path --no-comp-dir-path \
-    --short-locs --no-elf-needed --out-file "$baseline.tmp" "$lib"
+  abidw --headers-dir "$headers" --drop-private-types --exported-interfaces-only --no-corpus-path \
+    --no-comp-dir-path --short-locs --no-elf-needed --out-file "$baseline.tmp" "$lib"
   sed -E "s,path='[^']*/([^/']+)',path='\\1',g" "$baseline.tmp" > "$baseline"
   rm -f "$baseline.tmp"
   echo "abi_check: wrote $baseline from $lib"
