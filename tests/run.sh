@@ -1,7 +1,8 @@
 #!/bin/bash
 # The test command of libsio. From a clean clone on Debian 12 (as root, so that
 # missing packages can be installed) it builds the library three ways (normal,
-# ASan+UBSan, TSan), runs the C unit tests of each, runs the Node.js interop
+# ASan+UBSan, TSan), compares the normal build's ABI with abi/libsio.abi
+# (tests/abi_check.sh), runs the C unit tests of each, runs the Node.js interop
 # and bad-input suites against the ASan build of sio_test_server, then the
 # Python, Lua and benchmark smoke tests when they exist. It ends with one line
 # "N passed, N failed" and exits non-zero when anything failed.
