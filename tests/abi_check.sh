@@ -28,6 +28,10 @@ for tool in abidw abidiff; do
   command -v $tool >/dev/null || { echo "abi_check: $tool missing (Debian package abigail-tools)"; exit 1; }
 done
 [ -f "$lib" ] || { echo "abi_check: no library at $lib"; exit 1; }
+# Without DWARF abidw and abidiff see only symbol names, and every type
+# change would pass.
+readelf -S "$lib" | grep -q '\.debug_info' ||
+  { echo "abi_check: $lib has no debug information (build RelWithDebInfo or Debug)"; exit 1; }
 
 if [ "$update" -eq 1 ]; then
   # Only what the header declares, without paths or DT_NEEDED of this

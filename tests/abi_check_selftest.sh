@@ -89,5 +89,13 @@ expect fail "field of sio_event changed" 's/^( *)unsigned attempt;/\1uint64_t at
 expect fail "field inserted in the middle of sio_message" 's/^( *size_t args_len;.*)$/\1\n  int inserted;/'
 expect fail "field appended to sio_buf" 's/^( *size_t len;)$/\1\n  int appended;/'
 
+# A library without DWARF would show no type at all, so no type change.
+strip -g -o "$tmp/nodebug.so" "$tmp/base/libsio.so"
+if SIO_ABI_BASELINE=$tmp/base.abi SIO_ABI_HEADERS=$tmp/base sh "$root/tests/abi_check.sh" "$tmp/nodebug.so" > /dev/null 2>&1; then
+  echo "FAIL library without debug information: pass, expected fail"; failed=$((failed + 1))
+else
+  echo "ok   library without debug information: fail"; passed=$((passed + 1))
+fi
+
 echo "abi_check_selftest: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
