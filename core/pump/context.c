@@ -73,7 +73,8 @@ int ctx_start(struct sio_context *ctx) {
   if (uv_loop_init(&ctx->loop)) return -1;
   if (evq_init(&ctx->evq)) goto fail_loop;
   if (uv_mutex_init(&ctx->children_lock)) goto fail_evq;
-  if (uv_sem_init(&ctx->started, 0)) goto fail_lock;
+  if (uv_mutex_init(&ctx->tags_lock)) goto fail_lock;
+  if (uv_sem_init(&ctx->started, 0)) goto fail_tags;
   if (uv_thread_create(&ctx->thread, loop_thread, ctx)) goto fail_sem;
   uv_sem_wait(&ctx->started);
   if (ctx->start_err) {
@@ -83,6 +84,8 @@ int ctx_start(struct sio_context *ctx) {
   return 0;
 fail_sem:
   uv_sem_destroy(&ctx->started);
+fail_tags:
+  uv_mutex_destroy(&ctx->tags_lock);
 fail_lock:
   uv_mutex_destroy(&ctx->children_lock);
 fail_evq:
@@ -138,15 +141,18 @@ void ctx_stop(struct sio_context *ctx) {
   ctx->staged = ctx->staged_tail = NULL;
   cmdq_destroy(&ctx->cmdq);
   uv_loop_close(&ctx->loop);
+  /* Before the children: the reap markers still queued live in them. */
+  ev_free_list(handed_back(ctx));
+  evq_destroy(&ctx->evq);
   ctx_child *ch = ctx->children;
   while (ch) {
     ctx_child *n = ch->next;
+    ctx_child_drop_tags(ctx, ch);
     ch->destroy(ch);
     ch = n;
   }
   ctx->children = NULL;
-  ev_free_list(handed_back(ctx));
-  evq_destroy(&ctx->evq);
+  uv_mutex_destroy(&ctx->tags_lock);
   uv_mutex_destroy(&ctx->children_lock);
   uv_sem_destroy(&ctx->started);
 }
@@ -167,6 +173,22 @@ size_t ctx_events_cap(size_t max_queued) {
   return max_queued > SIZE_MAX - over ? SIZE_MAX : max_queued + over;
 }
 
+static void stage(struct sio_context *ctx, ev_rec *r) {
+  if (ctx->staged_tail)
+    ctx->staged_tail->next = r;
+  else
+    ctx->staged = r;
+  ctx->staged_tail = r;
+  ctx->nstaged++;
+}
+
+void ctx_post_reap(struct sio_context *ctx, ctx_child *c) {
+  ev_rec *r = &c->reap;
+  memset(r, 0, offsetof(ev_rec, store));
+  r->ev.type = EV_MARKER;
+  stage(ctx, r);
+}
+
 size_t ctx_post_event(struct sio_context *ctx, ev_rec *r, size_t max_queued) {
   r->next = NULL;
   size_t queued = ctx->queued_seen + ctx->nstaged;
@@ -178,12 +200,8 @@ size_t ctx_post_event(struct sio_context *ctx, ev_rec *r, size_t max_queued) {
     evq_lost(&ctx->evq);
     return queued;
   }
-  if (ctx->staged_tail)
-    ctx->staged_tail->next = r;
-  else
-    ctx->staged = r;
-  ctx->staged_tail = r;
-  return ctx->queued_seen + ++ctx->nstaged;
+  stage(ctx, r);
+  return ctx->queued_seen + ctx->nstaged;
 }
 
 void ctx_reading_paused(struct sio_context *ctx, size_t resume_below) {
@@ -234,17 +252,25 @@ size_t ctx_take_events(struct sio_context *ctx, size_t max, ev_rec **first) {
   uint_fast64_t lost = atomic_load_explicit(&ctx->evq.lost, memory_order_relaxed)
                            ? atomic_exchange(&ctx->evq.lost, 0)
                            : 0;
-  size_t left = 0;
-  size_t n = evq_take(&ctx->evq, done, max - (lost != 0), first, &left);
-  ctx_events_drained(ctx, left);
+  size_t want = max - (lost != 0), n, taken, left = 0;
+  for (;;) {
+    taken = evq_take(&ctx->evq, done, want, first, &left);
+    ctx_events_drained(ctx, left);
+    n = taken ? ctx_filter_events(ctx, first) : 0;
+    if (n || taken < want || lost) break;
+    /* A batch of nothing but dropped events is no answer while more wait. */
+    done = *first;
+  }
   /* A loss counted during the take may have had its wake-up undone by the
    * take's clear of the fd: wake again, for this pump or the host's poll. */
   if (atomic_load_explicit(&ctx->evq.lost, memory_order_relaxed)) evq_poke(&ctx->evq);
   if (lost) {
     ev_rec *r = &ctx->lost_rec;
     memset(r, 0, offsetof(ev_rec, store));
+    r->ev.size = sizeof(r->ev);
     r->ev.type = SIO_EV_EVENTS_LOST;
-    r->ev.ack_id = lost > (uint_fast64_t)INT64_MAX ? INT64_MAX : (int64_t)lost;
+    r->ev.ack_id = -1;
+    r->ev.count = lost;
     r->next = *first;
     *first = r;
     n++;

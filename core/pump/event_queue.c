@@ -39,6 +39,7 @@ ev_rec *ev_new(int type) {
     return lost();
   }
   memset(r, 0, offsetof(ev_rec, store));
+  r->ev.size = sizeof(r->ev);
   r->ev.type = type;
   r->ev.ack_id = -1;
   return r;
@@ -123,7 +124,7 @@ static void release_parts(ev_rec *r) {
 }
 
 void ev_free(ev_rec *r) {
-  if (!r) return;
+  if (!r || r->ev.type == EV_MARKER) return;
   release_parts(r);
   free(r);
 }
@@ -136,7 +137,7 @@ void ev_drop(ev_rec *r) {
 void ev_recycle_list(ev_rec *r) {
   while (r) {
     ev_rec *n = r->next;
-    if (npool < POOL_MAX) {
+    if (npool < POOL_MAX && r->ev.type != EV_MARKER) {
       release_parts(r);
       r->next = pool;
       pool = r;

@@ -23,8 +23,13 @@ typedef struct ev_rec {
   char store[EV_STORE];   /* strings and data that fit; the rest malloc'ed */
 } ev_rec;
 
+/* The type of a record that is no event: a child's reap marker
+ * (ctx_post_reap). It lives in the child, so ev_free and ev_recycle_list
+ * leave it alone; the pump never hands it out. */
+#define EV_MARKER (-1)
+
 /* NULL when out of memory, the event then counted lost (see
- * evq_losses_here). ack_id starts at -1. Reuses a record of the calling
+ * evq_losses_here). size is set and ack_id starts at -1. Reuses a record of the calling
  * thread's pool when there is one. */
 ev_rec *ev_new(int type);
 /* Copies s (may be NULL) into *field. 0, or -1 when out of memory (the

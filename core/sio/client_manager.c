@@ -137,6 +137,7 @@ static void drop_connection(cl_manager *m) {
     /* Detached first: its on_close, when it comes, is not ours to handle. */
     eio_client *old = m->eio;
     m->eio = NULL;
+    m->detached++;
     eio_client_close(old);
   }
   if (m->decoder) m->cfg.parser->decoder_free(m->decoder);
@@ -208,9 +209,15 @@ static void on_eio_message(eio_client *c, const char *data, size_t len, int bina
   sio_packet_clear(&p);
 }
 
+static void check_finished(cl_manager *m);
+
 static void on_eio_close(eio_client *c, const char *reason, int opened) {
   cl_manager *m = eio_client_data(c);
-  if (c != m->eio) return;
+  if (c != m->eio) {
+    if (m->detached) m->detached--;
+    check_finished(m);
+    return;
+  }
   m->eio = NULL;
   if (opened)
     on_connection_closed(m, reason);
@@ -296,6 +303,31 @@ void cl_manager_abort(cl_manager *m) {
     uv_close((uv_handle_t *)&m->reconnect_timer, NULL);
     uv_close((uv_handle_t *)&m->ack_timer, NULL);
   }
+}
+
+static void check_finished(cl_manager *m) {
+  void (*cb)(cl_manager *) = m->on_closed;
+  if (!cb || m->open_timers || m->detached || m->eio) return;
+  m->on_closed = NULL;
+  cb(m);
+}
+
+static void on_timer_closed(uv_handle_t *h) {
+  cl_manager *m = h->data;
+  m->open_timers--;
+  check_finished(m);
+}
+
+void cl_manager_finish(cl_manager *m, void (*on_closed)(cl_manager *m)) {
+  cl_manager_close(m);
+  if (m->timers_ready) {
+    m->timers_ready = 0;
+    m->open_timers = 2;
+    uv_close((uv_handle_t *)&m->reconnect_timer, on_timer_closed);
+    uv_close((uv_handle_t *)&m->ack_timer, on_timer_closed);
+  }
+  m->on_closed = on_closed;
+  check_finished(m);
 }
 
 void cl_manager_free(cl_manager *m) {

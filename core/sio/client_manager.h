@@ -57,6 +57,11 @@ struct cl_manager {
   uv_timer_t ack_timer;      /* the earliest acknowledgement deadline */
   uint64_t ack_due;          /* when ack_timer fires, 0: not armed */
   int timers_ready;
+  /* After cl_manager_finish: what must end before nothing of the manager
+   * is left on the loop. */
+  int open_timers;           /* timers whose close callback has not run */
+  int detached;              /* connections closed whose on_close has not come */
+  void (*on_closed)(cl_manager *m);
   cl_socket **sockets;       /* one per namespace ever opened */
   size_t nsockets;
   char *main_nsp;            /* the URL's namespace: manager events name it */
@@ -114,7 +119,11 @@ void cl_manager_open(cl_manager *m);
 void cl_manager_close(cl_manager *m);
 /* The context ends: close and release the loop handles. */
 void cl_manager_abort(cl_manager *m);
-/* After the loop thread ended. */
+/* Closes (as cl_manager_close), releases the loop handles and calls
+ * on_closed once nothing of m is left on the loop: its timers closed and its
+ * last connection's on_close came. At once when that is already so. */
+void cl_manager_finish(cl_manager *m, void (*on_closed)(cl_manager *m));
+/* After the loop thread ended, or after on_closed. */
 void cl_manager_free(cl_manager *m);
 /* The host drained its queue: read again (back-pressure). */
 void cl_manager_resume(cl_manager *m);

@@ -21,10 +21,12 @@ struct io_ack_collect {
 
 static void collect_unref(io_ack_collect *c) {
   if (--c->refs == 0) {
+    io_server *s = c->srv;
     sbuf_free(&c->responses);
     for (size_t i = 0; i < c->nbins; i++) free(c->bins[i].data);
     free(c->bins);
     free(c);
+    io_server_collect_gone(s);
   }
 }
 
@@ -66,6 +68,7 @@ io_ack_collect *io_ack_collect_new(io_server *s, uint64_t req, int timeout_ms) {
   c->srv = s;
   c->req = req;
   c->refs = 1;
+  s->collects++;
   uv_timer_init(&s->ctx->loop, &c->timer);
   c->timer.data = c;
   uv_timer_start(&c->timer, on_timeout, timeout_ms > 0 ? (uint64_t)timeout_ms : 0, 0);

@@ -46,11 +46,30 @@ static const eio_handler io_eio_handler = {on_open, on_message, on_close, on_err
 
 /* ---- lifecycle ---------------------------------------------------------- */
 
+static void check_finished(io_server *s) {
+  void (*cb)(io_server *) = s->on_closed;
+  if (!cb || !s->eio_closed || s->collects) return;
+  s->on_closed = NULL;
+  cb(s);
+}
+
 static void on_eio_closed(eio_server *e) {
   io_server *s = (io_server *)e;
   ev_rec *r = ev_new(SIO_EV_SERVER_CLOSED);
   if (r) io_post(s, r);
-  if (s->on_closed) s->on_closed(s);
+  s->eio_closed = 1;
+  check_finished(s);
+}
+
+void io_server_finish(io_server *s, void (*on_closed)(io_server *s)) {
+  io_server_close(s);
+  s->on_closed = on_closed;
+  check_finished(s);
+}
+
+void io_server_collect_gone(io_server *s) {
+  s->collects--;
+  check_finished(s);
 }
 
 int io_server_start(io_server *s, struct sio_context *ctx, sio_server *handle,

@@ -45,7 +45,12 @@ struct io_server {
    * and for the text of an emit until it is encoded. */
   sbuf split_name, emit_text;
   int closing;
-  void (*on_closed)(io_server *s);
+  /* What must end before nothing of the server is left on the loop: the
+   * Engine.IO server, and the broadcast acknowledgement collections (each
+   * has a timer and posts an event). */
+  int eio_closed;
+  size_t collects;
+  void (*on_closed)(io_server *s); /* see io_server_finish */
 };
 
 struct io_namespace {
@@ -102,11 +107,17 @@ int io_server_start(io_server *s, struct sio_context *ctx, sio_server *handle,
                     int port, uint64_t connect_timeout, size_t max_queued_events);
 /* Reads again after the host caught up. */
 void io_server_resume(io_server *s);
-/* Disconnects everyone ("server shutting down") and closes; on_closed
- * follows. */
+/* Disconnects everyone ("server shutting down") and closes;
+ * SIO_EV_SERVER_CLOSED follows. */
 void io_server_close(io_server *s);
 /* Closes now, without waiting for output to drain (the context ends). */
 void io_server_abort(io_server *s);
+/* Closes (as io_server_close) and calls on_closed once nothing of s is left
+ * on the loop: no handle, timer or callback of it, no event to come. At
+ * once when that is already so. */
+void io_server_finish(io_server *s, void (*on_closed)(io_server *s));
+/* An acknowledgement collection of s has ended (io_ack.c). */
+void io_server_collect_gone(io_server *s);
 /* Frees what is left after on_closed (or after a failed start). */
 void io_server_free(io_server *s);
 int io_server_of(io_server *s, const char *name, unsigned flags);

@@ -58,7 +58,8 @@ static void test_resume_out_of_memory(void) {
   for (int i = 0; i < COUNT; i++) {
     char args[32];
     int n = snprintf(args, sizeof(args), "[%d]", i);
-    CHECK(sio_client_emit(cli, NULL, "n", args, (size_t)n, NULL, 0, 0, 0, NULL) == 0);
+    sio_message m = peer_msg("n", args, (size_t)n, 0, 0);
+    CHECK(sio_client_emit(cli, NULL, &m, NULL) == 0);
     if (i == COUNT / 2) usleep(300 * 1000);
   }
   int next = 0;
@@ -83,16 +84,18 @@ static void test_server_error_report_lost(void) {
   sio_context *ctx;
   CHECK(sio_context_new(&ctx) == 0);
   sio_server *srv = peer_server(ctx, NULL);
-  sio_target gone = {.sid = "AAAAAAAAAAAAAAAAAAAA"};
+  sio_target gone = SIO_TARGET_INIT;
+  gone.sid = "AAAAAAAAAAAAAAAAAAAA";
+  sio_message x = peer_msg("x", "[]", 2, 0, 0);
   uint64_t req = 0;
   pump_fault_arm(PUMP_FAULT_EVENT, SIO_EV_ERROR, 1);
-  CHECK(sio_emit(srv, &gone, "x", "[]", 2, NULL, 0, 0, 0, &req) == 0);
+  CHECK(sio_emit(srv, &gone, &x, &req) == 0);
   const sio_event *ev = next_event(ctx);
   CHECK(ev->type == SIO_EV_EVENTS_LOST);
-  CHECK(ev->ack_id == 1);
+  CHECK(ev->count == 1 && ev->ack_id == -1);
   CHECK(ev->server == NULL && ev->client == NULL);
   /* Memory is back: the next failure is reported as usual. */
-  CHECK(sio_emit(srv, &gone, "x", "[]", 2, NULL, 0, 0, 0, &req) == 0);
+  CHECK(sio_emit(srv, &gone, &x, &req) == 0);
   ev = next_event(ctx);
   CHECK(ev->type == SIO_EV_ERROR && ev->err == SIO_ENOTFOUND && ev->req == req);
   CHECK(sio_next_event(ctx, 200, &ev) == 0);
@@ -107,12 +110,13 @@ static void test_client_ack_report_lost(void) {
   sio_client *cli = peer_client(ctx, 1, (const char *const[]){"reconnection", "false", NULL});
   uint64_t req = 0;
   pump_fault_arm(PUMP_FAULT_EVENT, SIO_EV_ACK, 1);
-  CHECK(sio_client_emit(cli, NULL, "x", "[]", 2, NULL, 0, SIO_EMIT_ACK, 50, &req) == 0);
+  sio_message x = peer_msg("x", "[]", 2, SIO_EMIT_ACK, 50);
+  CHECK(sio_client_emit(cli, NULL, &x, &req) == 0);
   int lost = 0;
   const sio_event *ev;
   while (sio_next_event(ctx, 1000, &ev) == 1) {
     CHECK(ev->type != SIO_EV_ACK);
-    if (ev->type == SIO_EV_EVENTS_LOST) lost += (int)ev->ack_id;
+    if (ev->type == SIO_EV_EVENTS_LOST) lost += (int)ev->count;
   }
   CHECK(lost == 1);
   CHECK(pump_fault_pending(PUMP_FAULT_EVENT) == 0);

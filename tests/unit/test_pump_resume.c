@@ -70,15 +70,19 @@ static size_t flood_args(char *out, int i) {
 
 static void flood_from_client(pair *p) {
   static char args[PAD + 32];
-  for (int i = 0; i < FLOOD; i++)
-    CHECK(sio_client_emit(p->cli, NULL, "f", args, flood_args(args, i), NULL, 0, 0, 0, NULL) == 0);
+  for (int i = 0; i < FLOOD; i++) {
+    sio_message m = peer_msg("f", args, flood_args(args, i), 0, 0);
+    CHECK(sio_client_emit(p->cli, NULL, &m, NULL) == 0);
+  }
 }
 
 static void flood_from_server(pair *p) {
   static char args[PAD + 32];
-  sio_target everyone = {0};
-  for (int i = 0; i < FLOOD; i++)
-    CHECK(sio_emit(p->srv, &everyone, "f", args, flood_args(args, i), NULL, 0, 0, 0, NULL) == 0);
+  sio_target everyone = SIO_TARGET_INIT;
+  for (int i = 0; i < FLOOD; i++) {
+    sio_message m = peer_msg("f", args, flood_args(args, i), 0, 0);
+    CHECK(sio_emit(p->srv, &everyone, &m, NULL) == 0);
+  }
 }
 
 static size_t queued(sio_context *ctx) { return evq_count(&ctx->evq); }

@@ -34,7 +34,8 @@ static void take(side *s, const sio_event *ev) {
   if (ev->type == SIO_EV_EVENT && ev->server) {
     CHECK_STR(ev->name, "c");
     CHECK(ev->ack_id >= 0);
-    CHECK(sio_ack(s->srv, ev->sid, ev->ack_id, "[true]", 6, NULL, 0) == 0);
+    sio_message yes = peer_msg(NULL, "[true]", 6, 0, 0);
+    CHECK(sio_ack(s->srv, ev->sid, ev->ack_id, &yes, NULL) == 0);
     s->srv_events++;
   } else if (ev->type == SIO_EV_EVENT) {
     CHECK_STR(ev->name, "s");
@@ -61,13 +62,15 @@ static void *pump_loop(void *arg) {
 
 static void *emit_loop(void *arg) {
   side *s = arg;
-  sio_target everyone = {0};
+  sio_target everyone = SIO_TARGET_INIT;
   for (int i = 0; i < EMITS; i++) {
     char args[32];
     int n = snprintf(args, sizeof(args), "[%d]", i);
     uint64_t req;
-    CHECK(sio_client_emit(s->cli, NULL, "c", args, (size_t)n, NULL, 0, SIO_EMIT_ACK, 0, &req) == 0);
-    CHECK(sio_emit(s->srv, &everyone, "s", args, (size_t)n, NULL, 0, 0, 0, NULL) == 0);
+    sio_message c = peer_msg("c", args, (size_t)n, SIO_EMIT_ACK, 0);
+    sio_message srv_msg = peer_msg("s", args, (size_t)n, 0, 0);
+    CHECK(sio_client_emit(s->cli, NULL, &c, &req) == 0);
+    CHECK(sio_emit(s->srv, &everyone, &srv_msg, NULL) == 0);
   }
   return NULL;
 }
