@@ -5,7 +5,7 @@
 #include <stdatomic.h>
 
 #include "../core/pump/context.h"
-#include "../core/sio/io_server.h"
+#include "../core/sio/server/io_server.h"
 #include <sio/sio.h>
 
 
@@ -53,7 +53,7 @@ int server_config_from(const sio_options *opts, server_config *cfg);
 void server_config_free(server_config *cfg);
 
 /* ---- client ---------------------------------------------------------------- */
-#include "../core/sio/client_manager.h"
+#include "../core/sio/client/client_manager.h"
 
 struct sio_client {
   ctx_child child;     /* first: the context destroys it */

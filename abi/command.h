@@ -9,7 +9,7 @@
 #include <sio/sio.h>
 
 #include "../core/pump/context.h"
-#include "../core/sio/sio_packet.h"
+#include "../core/sio/codec/sio_packet.h"
 
 typedef struct abi_cmd {
   cmd base;

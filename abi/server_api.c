@@ -34,7 +34,7 @@ static void run_start(cmd *c) {
   s->rc = io_server_start(&srv->core, srv->ctx, srv, s->cfg->parser, &s->cfg->eio,
                           s->cfg->host, s->cfg->port, s->cfg->connect_timeout,
                           s->cfg->max_queued_events);
-  if (s->rc == 0) srv->port = http_server_port(&srv->core.eio.http);
+  if (s->rc == 0) srv->port = io_server_port(&srv->core);
 }
 
 int sio_server_new(sio_context *ctx, const sio_options *opts, sio_server **out) {

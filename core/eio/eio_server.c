@@ -1,4 +1,4 @@
-#include "eio_server.h"
+#include "eio.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -306,6 +306,23 @@ void eio_server_close(eio_server *e) {
     eio_session_shut_down(value, SHUTDOWN_GRACE_MS);
   if (e->sessions.len == 0) http_server_close(&e->http);
 }
+
+void eio_server_abort(eio_server *e) {
+  eio_server_close(e);
+  const char *key;
+  void *value;
+  for (size_t i = 0; strmap_next(&e->sessions, &i, &key, &value);)
+    eio_session_end(value, "server shutting down");
+  http_server_abort(&e->http);
+}
+
+void eio_server_pause(eio_server *e) { http_server_pause(&e->http); }
+
+void eio_server_resume(eio_server *e) { http_server_resume(&e->http); }
+
+int eio_server_paused(const eio_server *e) { return e->http.paused; }
+
+int eio_server_port(eio_server *e) { return http_server_port(&e->http); }
 
 void eio_server_session_gone(eio_server *e) {
   if (e->closing && e->sessions.len == 0) http_server_close(&e->http);

@@ -1,10 +1,10 @@
 /* One Engine.IO connection: its transport (long-polling or WebSocket), the
  * upgrade between them, the heartbeat and the packets waiting to go out.
- * Used by eio_server.c only; the Socket.IO layer uses eio_server.h. */
+ * Used by eio_server.c only; the Socket.IO layer uses eio.h. */
 #ifndef SIO_EIO_SESSION_H
 #define SIO_EIO_SESSION_H
 #include "../util/random_id.h"
-#include "eio_server.h"
+#include "eio.h"
 
 enum { EIO_POLLING = 0, EIO_WEBSOCKET = 1 };
 enum { SESSION_OPEN, SESSION_CLOSING, SESSION_CLOSED };

@@ -1,5 +1,7 @@
 #include "ws_frame.h"
 
+#include "../util/thread_hooks.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -11,6 +13,7 @@
  * they are on every message's path. */
 static _Thread_local sbuf *out_;
 static _Thread_local wslay_frame_context_ptr wslay_;
+static _Thread_local thread_hook wslay_hook = {ws_frame_thread_done, NULL, 0};
 
 static ssize_t on_wslay_recv(uint8_t *buf, size_t len, int flags, void *ud) {
   (void)buf;
@@ -37,6 +40,7 @@ static wslay_frame_context_ptr thread_wslay(void) {
     static const struct wslay_frame_callbacks cb = {on_wslay_send, on_wslay_recv,
                                                     on_wslay_genmask};
     if (wslay_frame_context_init(&wslay_, &cb, NULL)) wslay_ = NULL;
+    if (wslay_) thread_hooks_add(&wslay_hook);
   }
   return wslay_;
 }

@@ -39,7 +39,8 @@ int ws_read_frame(ws_reader *r, const uint8_t *f, size_t n, int expect_mask,
                   size_t max_message, ws_frame_result *out);
 void ws_reader_free(ws_reader *r);
 
-/* Frees this thread's wslay context (when the I/O thread ends). */
+/* Frees this thread's wslay context; a thread hook (util/thread_hooks.h)
+ * calls it on a thread whose owner runs them. */
 void ws_frame_thread_done(void);
 
 /* Appends a whole frame to out; mask = 1 on the client side. */

@@ -1,7 +1,6 @@
 #include "context.h"
 
-#include "../net/ws_frame.h"
-#include "../util/rbuf.h"
+#include "../util/thread_hooks.h"
 #include "pump_fault.h"
 
 #include <stddef.h>
@@ -48,7 +47,7 @@ static void walk_close(uv_handle_t *h, void *arg) {
 
 static void loop_thread(void *arg) {
   struct sio_context *ctx = arg;
-  rbuf_pool_thread_start();
+  thread_hooks_begin();
   evq_losses_here(&ctx->evq);
   ctx->start_err = start_staging(ctx) || cmdq_init(&ctx->cmdq, &ctx->loop, on_commands);
   uv_sem_post(&ctx->started);
@@ -58,8 +57,7 @@ static void loop_thread(void *arg) {
   uv_run(&ctx->loop, UV_RUN_DEFAULT);
   hand_over_staged(ctx);
   ev_pool_thread_done();
-  ws_frame_thread_done();
-  rbuf_pool_thread_done();
+  thread_hooks_end(); /* the per-thread state of the modules the loop ran */
 }
 
 struct sio_context *ctx_alloc(void) {

@@ -7,7 +7,7 @@
 #include <uv.h>
 
 #include <sio/sio.h>
-#include "../sio/sio_packet.h"
+#include "../util/attachment.h"
 
 /* Bytes of an event record that hold its short strings and data, so that a
  * typical event is one allocation (freed by the host's thread, not the one

@@ -1,5 +1,7 @@
 #include "rbuf.h"
 
+#include "thread_hooks.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,11 +12,30 @@
 #define POOL_BLOCK 256
 #define POOL_MAX 1024
 
-static _Thread_local int pooling;
 static _Thread_local rbuf *pool; /* linked through the first bytes of data */
 static _Thread_local size_t npool;
 
 static rbuf **pool_next(rbuf *b) { return (rbuf **)(void *)b->data; }
+
+static void pool_free(void) {
+  while (pool) {
+    rbuf *n = *pool_next(pool);
+    free(pool);
+    pool = n;
+  }
+  npool = 0;
+}
+
+/* Pooling only on a thread whose owner runs thread hooks: the hook frees
+ * the pool as the thread ends. Elsewhere buffers are simply freed. */
+static _Thread_local thread_hook pool_hook = {pool_free, NULL, 0};
+
+static int pooling(void) {
+  if (pool_hook.added) return 1;
+  if (!thread_hooks_active()) return 0;
+  thread_hooks_add(&pool_hook);
+  return 1;
+}
 
 static int is_small(size_t len) { return sizeof(rbuf) + len + 1 <= POOL_BLOCK; }
 
@@ -47,25 +68,13 @@ rbuf *rbuf_ref(rbuf *b) {
 
 void rbuf_unref(rbuf *b) {
   if (!b || --b->refs) return;
-  if (pooling && is_small(b->len) && npool < POOL_MAX) {
+  if (is_small(b->len) && npool < POOL_MAX && pooling()) {
     *pool_next(b) = pool;
     pool = b;
     npool++;
   } else {
     free(b);
   }
-}
-
-void rbuf_pool_thread_start(void) { pooling = 1; }
-
-void rbuf_pool_thread_done(void) {
-  pooling = 0;
-  while (pool) {
-    rbuf *n = *pool_next(pool);
-    free(pool);
-    pool = n;
-  }
-  npool = 0;
 }
 
 int rbuf_queue_push(rbuf ***q, size_t *len, size_t *cap, size_t first_cap, rbuf *b) {

@@ -22,9 +22,6 @@ void rbuf_unref(rbuf *b);
 /* Appends a reference to b to the array *q of *len entries and *cap room,
  * doubling it when full (from first_cap). 0, or -1 out of memory. */
 int rbuf_queue_push(rbuf ***q, size_t *len, size_t *cap, size_t first_cap, rbuf *b);
-/* On the thread that makes and frees most buffers (an I/O thread), around
- * its life: small buffers freed between the two are kept for reuse, and
- * freed by rbuf_pool_thread_done. Elsewhere buffers are simply freed. */
-void rbuf_pool_thread_start(void);
-void rbuf_pool_thread_done(void);
+/* Small buffers are kept for reuse on a thread that runs thread hooks (the
+ * I/O thread: util/thread_hooks.h), and freed by its hook. */
 #endif

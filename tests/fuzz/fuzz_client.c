@@ -27,7 +27,7 @@
 
 #include "fuzz_loop.h"
 #include "net/ws_frame.h"
-#include "sio/client_manager.h"
+#include "sio/client/client_manager.h"
 #include "util/base64.h"
 #include "util/json.h"
 #include "util/sha1.h"

@@ -5,7 +5,7 @@
 #define SIO_FUZZ_LOOP_H
 #include "fuzz_util.h"
 #include "pump/context.h"
-#include "sio/sio_packet.h"
+#include "sio/codec/sio_packet.h"
 #include "util/json.h"
 #include "util/sbuf.h"
 

@@ -27,7 +27,7 @@
 #include "fuzz_loop.h"
 #include "net/http_conn.h"
 #include "net/ws_frame.h"
-#include "sio/io_server.h"
+#include "sio/server/io_server.h"
 #include "util/json.h"
 
 #define NCONNS 3

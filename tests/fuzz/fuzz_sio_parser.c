@@ -3,7 +3,7 @@
  * with 't' (text) or 'b' (binary). Every decoded packet must encode and
  * decode back as itself, through either parser (see check_packet). */
 #include "fuzz_util.h"
-#include "sio/sio_parser.h"
+#include "sio/codec/sio_parser.h"
 #include "util/json.h"
 
 #define MAX_PAYLOAD (1u << 20)

@@ -3,7 +3,7 @@
  * for randomizationFactor f, and never exceeds reconnectionDelayMax. The
  * interop suites set f = 0, so only here does the random part run. */
 #include "check.h"
-#include "sio/client_manager.h"
+#include "sio/client/client_manager.h"
 
 #define SAMPLES 4000
 

@@ -1,7 +1,7 @@
 /* Expected bytes and verdicts are what npm socket.io-parser 4.2.7 encodes
  * and decodes, except where a comment says the difference is deliberate. */
 #include "check.h"
-#include "sio/sio_parser.h"
+#include "sio/codec/sio_parser.h"
 #include "util/json.h"
 
 #define LIT(s) s, sizeof(s) - 1

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "sio/sio_parser.h"
+#include "sio/codec/sio_parser.h"
 #include "util/json.h"
 
 typedef struct blob {

@@ -14,11 +14,6 @@ void sio_packet_init(sio_packet *p) {
   p->borrowed = 0;
 }
 
-void sio_attachments_free(sio_attachment *bins, size_t n) {
-  for (size_t k = 0; k < n; k++) free(bins[k].data);
-  free(bins);
-}
-
 void sio_packet_clear(sio_packet *p) {
   sio_attachments_free(p->bins, p->nbins);
   if (!p->borrowed) {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../net/url.h"
+#include "../../net/url.h"
 #include "client_manager.h"
 
 int cl_url_split(const char *url, char **nsp, char **query) {

@@ -3,7 +3,7 @@
  * (the recovery offset), on top of util/json's scanner. */
 #include <string.h>
 
-#include "../util/json.h"
+#include "../../util/json.h"
 #include "client_manager.h"
 
 static size_t skip_ws(const char *s, size_t n, size_t i) {

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/json.h"
+#include "../../util/json.h"
 #include "io_server.h"
 
 static io_socket *room_socket(io_namespace *nsp, const char *room) {
@@ -224,20 +224,20 @@ int io_disconnect(io_server *s, const sio_target *t, int close) {
   if (close) {
     /* Closing a client ends all its sockets, some maybe selected too:
      * gather the clients first, each once. */
-    io_client **clients = l.len ? malloc(l.len * sizeof(*clients)) : NULL;
+    io_conn **clients = l.len ? malloc(l.len * sizeof(*clients)) : NULL;
     size_t nc = 0;
     for (size_t i = 0; clients && i < l.len; i++) {
-      io_client *c = l.items[i]->client;
+      io_conn *c = l.items[i]->client;
       size_t k = 0;
       while (k < nc && clients[k] != c) k++;
       if (k == nc) clients[nc++] = c;
     }
     for (size_t i = 0; i < nc; i++) {
-      io_client *c = clients[i];
+      io_conn *c = clients[i];
       /* socket.disconnect(true): every namespace of the client is told,
        * then the connection closes. */
       while (c->nsockets) io_socket_close(c->sockets[c->nsockets - 1], "server namespace disconnect", 1);
-      io_client_close(c, "forced server close");
+      io_conn_close(c, "forced server close");
     }
     if (!clients && l.len) rc = SIO_ENOMEM;
     free(clients);

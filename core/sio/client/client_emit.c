@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/json.h"
+#include "../../util/json.h"
 #include "client_manager.h"
 
 #define TIMEOUT_MESSAGE "operation has timed out"
@@ -140,19 +140,7 @@ static void remove_buffered(cl_socket *s, cl_emit *target) {
 
 /* ---- acknowledgements ------------------------------------------------------ */
 
-static uint64_t loop_now(cl_manager *m) { return uv_now(&m->ctx->loop); }
-
-static void on_ack_timer(uv_timer_t *t) { cl_acks_expire(t->data); }
-
-/* Makes the ack timer fire by deadline. Only ever brought forward here, so
- * that each emit costs O(1); acks answered early leave the timer to fire
- * for nothing, and cl_acks_expire then sets it from a full scan. */
-static void arm_for(cl_manager *m, uint64_t deadline) {
-  if (!m->timers_ready || (m->ack_due && m->ack_due <= deadline)) return;
-  uint64_t now = loop_now(m);
-  m->ack_due = deadline;
-  uv_timer_start(&m->ack_timer, on_ack_timer, deadline > now ? deadline - now : 0, 0);
-}
+static cl_ack *ack_of(ack_wait *w) { return (cl_ack *)w; }
 
 static void expect_ack(cl_socket *s, int64_t id, uint64_t req, int timeout_ms, cl_emit *queued) {
   cl_manager *m = s->mgr;
@@ -161,39 +149,11 @@ static void expect_ack(cl_socket *s, int64_t id, uint64_t req, int timeout_ms, c
     report_failure(s, req, 1, SIO_ENOMEM, "out of memory");
     return;
   }
-  uint64_t timeout = timeout_ms > 0 ? (uint64_t)timeout_ms : m->cfg.ack_timeout;
-  a->id = id;
+  a->sock = s;
   a->req = req;
-  a->deadline = timeout ? loop_now(m) + timeout : 0;
   a->queued = queued;
-  if (s->acks_tail)
-    s->acks_tail->next = a;
-  else
-    s->acks = a;
-  s->acks_tail = a;
-  if (a->deadline) arm_for(m, a->deadline);
-}
-
-static void unlink_ack(cl_socket *s, cl_ack *a) {
-  cl_ack *prev = NULL;
-  for (cl_ack **pp = &s->acks; *pp; prev = *pp, pp = &(*pp)->next) {
-    if (*pp == a) {
-      *pp = a->next;
-      if (s->acks_tail == a) s->acks_tail = prev;
-      return;
-    }
-  }
-}
-
-void cl_acks_rearm(cl_manager *m) {
-  if (!m->timers_ready) return;
-  uint64_t earliest = 0;
-  for (size_t i = 0; i < m->nsockets; i++)
-    for (cl_ack *a = m->sockets[i]->acks; a; a = a->next)
-      if (a->deadline && (!earliest || a->deadline < earliest)) earliest = a->deadline;
-  m->ack_due = 0;
-  uv_timer_stop(&m->ack_timer);
-  if (earliest) arm_for(m, earliest);
+  ack_add(&m->acks, &s->acks, &a->w, id,
+          timeout_ms > 0 ? (uint64_t)timeout_ms : m->cfg.ack_timeout);
 }
 
 /* ---- the retry queue --------------------------------------------------------- */
@@ -282,10 +242,10 @@ void cl_socket_flush(cl_socket *s) {
 }
 
 void cl_socket_on_ack(cl_socket *s, sio_packet *p) {
-  cl_ack *a = s->acks;
-  while (a && a->id != p->id) a = a->next;
-  if (!a) return;
-  unlink_ack(s, a);
+  ack_wait *w = ack_find(&s->acks, p->id);
+  if (!w) return;
+  cl_ack *a = ack_of(w);
+  ack_remove(w);
   if (a->queued)
     try_ended(s, a->queued, 0, NULL, p);
   else
@@ -296,18 +256,18 @@ void cl_socket_on_ack(cl_socket *s, sio_packet *p) {
 /* The first acknowledgement of an emit already sent (not one still in the
  * send buffer), or NULL. */
 static cl_ack *first_sent_ack(cl_socket *s) {
-  for (cl_ack *a = s->acks; a; a = a->next)
-    if (!buffered_with_ack(s, a->id)) return a;
+  for (ack_wait *w = s->acks.head; w; w = w->next)
+    if (!buffered_with_ack(s, w->id)) return ack_of(w);
   return NULL;
 }
 
 void cl_socket_clear_acks(cl_socket *s) {
   cl_ack *a;
   while ((a = first_sent_ack(s))) {
-    unlink_ack(s, a);
+    ack_remove(&a->w);
     if (!a->queued)
       post_ack(s, a->req, SIO_EDISCONNECTED, DISCONNECTED_MESSAGE, NULL);
-    else if (a->deadline)
+    else if (a->w.deadline)
       try_ended(s, a->queued, SIO_EDISCONNECTED, DISCONNECTED_MESSAGE, NULL);
     else
       /* Without a deadline the try is not counted as failed: it is sent
@@ -320,18 +280,16 @@ void cl_socket_clear_acks(cl_socket *s) {
 void cl_socket_fail_all(cl_socket *s, int err, const char *message) {
   cl_ack *a;
   while ((a = first_sent_ack(s))) {
-    unlink_ack(s, a);
+    ack_remove(&a->w);
     if (!a->queued) post_ack(s, a->req, err, message, NULL);
     free(a);
   }
   cl_emit *e;
   while ((e = pop(&s->buffer, &s->buffer_tail))) {
-    for (cl_ack *b = s->acks; b; b = b->next) {
-      if (b->id == e->ack_id) {
-        unlink_ack(s, b);
-        free(b);
-        break;
-      }
+    ack_wait *w = ack_find(&s->acks, e->ack_id);
+    if (w) {
+      ack_remove(w);
+      free(ack_of(w));
     }
     report_failure(s, e->req, e->wants_ack, err, message);
     emit_free(e);
@@ -342,38 +300,16 @@ void cl_socket_fail_all(cl_socket *s, int err, const char *message) {
   }
 }
 
-void cl_acks_expire(cl_manager *m) {
-  uint64_t now = loop_now(m);
-  for (size_t i = 0; i < m->nsockets; i++) {
-    cl_socket *s = m->sockets[i];
-    /* Take every due ack out first: handling one may send a retry, whose
-     * new ack is not due before now + its timeout. */
-    cl_ack *due = NULL, **tail = &due;
-    s->acks_tail = NULL;
-    for (cl_ack **pp = &s->acks; *pp;) {
-      cl_ack *a = *pp;
-      if (a->deadline && a->deadline <= now) {
-        *pp = a->next;
-        a->next = NULL;
-        *tail = a;
-        tail = &a->next;
-      } else {
-        s->acks_tail = a;
-        pp = &a->next;
-      }
-    }
-    while (due) {
-      cl_ack *a = due;
-      due = a->next;
-      if (a->queued) {
-        try_ended(s, a->queued, SIO_ETIMEDOUT, TIMEOUT_MESSAGE, NULL);
-      } else {
-        cl_emit *buffered = buffered_with_ack(s, a->id);
-        if (buffered) remove_buffered(s, buffered);
-        post_ack(s, a->req, SIO_ETIMEDOUT, TIMEOUT_MESSAGE, NULL);
-      }
-      free(a);
-    }
+void cl_ack_expired(ack_table *t, ack_wait *w) {
+  (void)t;
+  cl_ack *a = ack_of(w);
+  cl_socket *s = a->sock;
+  if (a->queued) {
+    try_ended(s, a->queued, SIO_ETIMEDOUT, TIMEOUT_MESSAGE, NULL);
+  } else {
+    cl_emit *buffered = buffered_with_ack(s, w->id);
+    if (buffered) remove_buffered(s, buffered);
+    post_ack(s, a->req, SIO_ETIMEDOUT, TIMEOUT_MESSAGE, NULL);
   }
-  cl_acks_rearm(m);
+  free(a);
 }

@@ -1,14 +1,20 @@
-/* The Engine.IO v4 server: the handshake, request routing and verification,
- * the official HTTP errors, CORS, and the sessions. Above it sits the
- * Socket.IO layer, which sees sessions and messages only. */
-#ifndef SIO_EIO_SERVER_H
-#define SIO_EIO_SERVER_H
+/* The Engine.IO layer as the Socket.IO layer sees it, and the one header of
+ * eio/ that core/sio includes: the v4 server (handshake, routing,
+ * verification, the official HTTP errors, CORS, the sessions), the client
+ * (eio_client.h) and the packet encoders the Socket.IO parsers write
+ * messages with (eio_packet.h). The Socket.IO layer sees sessions and
+ * messages only; sessions' and connections' insides stay in eio/
+ * (eio_session.h). */
+#ifndef SIO_EIO_H
+#define SIO_EIO_H
 #include <stddef.h>
 #include <stdint.h>
 
 #include "../net/http_conn.h"
 #include "../util/rbuf.h"
 #include "../util/strmap.h"
+#include "eio_client.h"
+#include "eio_packet.h"
 
 typedef struct eio_session eio_session;
 typedef struct eio_server eio_server;
@@ -42,6 +48,8 @@ typedef struct eio_handler {
   void (*on_error)(eio_server *e, int code, const char *message);
 } eio_handler;
 
+/* Embedded in its owner; the fields are the Engine.IO layer's (the owner
+ * fills opts, handler, owner and on_closed before eio_server_start). */
 struct eio_server {
   http_server http;
   eio_options opts;
@@ -59,6 +67,15 @@ int eio_server_start(eio_server *e, uv_loop_t *loop, const char *host, int port)
  * polling client still gets what was queued for it, within a grace period),
  * closes every connection, then calls e->on_closed. */
 void eio_server_close(eio_server *e);
+/* eio_server_close, then ends every session at once and closes every
+ * connection without waiting for their output. */
+void eio_server_abort(eio_server *e);
+/* Back-pressure: stops reading from every connection until resumed. */
+void eio_server_pause(eio_server *e);
+void eio_server_resume(eio_server *e);
+int eio_server_paused(const eio_server *e);
+/* The TCP port it listens on (after a successful eio_server_start). */
+int eio_server_port(eio_server *e);
 void eio_options_free(eio_options *o);
 
 /* Queues one encoded packet (eio_encode*): takes a reference of its own.

@@ -1,17 +1,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/json.h"
+#include "../../util/json.h"
+#include "../event_decode.h"
 #include "io_server.h"
 
 /* An acknowledgement the client owes for one of our emits. */
 struct io_ack_wait {
-  io_ack_wait *next;
+  ack_wait w;              /* first: the ack id, the deadline, the links */
   io_socket *sock;
-  int64_t id;
   uint64_t req;
-  io_ack_collect *collect; /* a broadcast's, or NULL */
-  uv_timer_t *timer;       /* single emits with a timeout */
+  io_ack_collect *collect; /* a broadcast's (its own timer), or NULL */
 };
 
 static void post_socket_event(io_socket *sock, int type, const char *reason) {
@@ -34,7 +33,7 @@ static void post_socket_event(io_socket *sock, int type, const char *reason) {
   io_post(sock->nsp->srv, r);
 }
 
-io_socket *io_socket_connect(io_client *c, io_namespace *nsp, const char *sid,
+io_socket *io_socket_connect(io_conn *c, io_namespace *nsp, const char *sid,
                              const char *auth) {
   io_server *s = nsp->srv;
   io_socket *sock = calloc(1, sizeof(*sock));
@@ -164,17 +163,7 @@ int io_socket_rooms(io_server *s, const char *sid, char **json) {
 
 /* ---- acknowledgements ---------------------------------------------------- */
 
-static void on_wait_timer_closed(uv_handle_t *h) { free(h); }
-
-static void unlink_wait(io_ack_wait *w) {
-  for (io_ack_wait **pp = &w->sock->acks; *pp; pp = &(*pp)->next) {
-    if (*pp == w) {
-      *pp = w->next;
-      break;
-    }
-  }
-  if (w->timer) uv_close((uv_handle_t *)w->timer, on_wait_timer_closed);
-}
+static io_ack_wait *wait_of(ack_wait *w) { return (io_ack_wait *)w; }
 
 static void post_ack(io_socket *sock, uint64_t req, int err, const char *reason, const char *data,
                      size_t len, sio_attachment *bins, size_t nbins) {
@@ -194,9 +183,9 @@ static void post_ack(io_socket *sock, uint64_t req, int err, const char *reason,
   io_post(sock->nsp->srv, r);
 }
 
-static void on_wait_timeout(uv_timer_t *t) {
-  io_ack_wait *w = t->data;
-  unlink_wait(w);
+void io_ack_expired(ack_table *t, ack_wait *aw) {
+  (void)t;
+  io_ack_wait *w = wait_of(aw);
   post_ack(w->sock, w->req, SIO_ETIMEDOUT, "operation has timed out", NULL, 0, NULL, 0);
   free(w);
 }
@@ -206,29 +195,18 @@ int io_socket_expect_ack(io_socket *sock, int64_t id, uint64_t req, io_ack_colle
   io_ack_wait *w = calloc(1, sizeof(*w));
   if (!w) return SIO_ENOMEM;
   w->sock = sock;
-  w->id = id;
   w->req = req;
   w->collect = collect;
-  if (!collect && timeout_ms > 0) {
-    w->timer = malloc(sizeof(uv_timer_t));
-    if (!w->timer) {
-      free(w);
-      return SIO_ENOMEM;
-    }
-    uv_timer_init(&sock->nsp->srv->ctx->loop, w->timer);
-    w->timer->data = w;
-    uv_timer_start(w->timer, on_wait_timeout, (uint64_t)timeout_ms, 0);
-  }
-  w->next = sock->acks;
-  sock->acks = w;
+  ack_add(&sock->nsp->srv->acks, &sock->acks, &w->w, id,
+          !collect && timeout_ms > 0 ? (uint64_t)timeout_ms : 0);
   return 0;
 }
 
 static void on_ack_packet(io_socket *sock, sio_packet *p) {
-  io_ack_wait *w = sock->acks;
-  while (w && w->id != p->id) w = w->next;
-  if (!w) return;
-  unlink_wait(w);
+  ack_wait *aw = ack_find(&sock->acks, p->id);
+  if (!aw) return;
+  io_ack_wait *w = wait_of(aw);
+  ack_remove(aw);
   const char *data = p->data ? p->data : "[]";
   size_t len = p->data ? p->data_len : 2;
   if (w->collect)
@@ -258,42 +236,14 @@ int io_ack_reply(io_server *s, const char *sid, int64_t ack_id, char *json, size
 
 /* ---- packets from the client --------------------------------------------- */
 
-/* The event's name, decoded only when its literal holds escapes. */
-static int set_event_name(io_server *s, ev_rec *r, const char *json, size_t n,
-                          const json_event_parts *ep) {
-  if (!ep->name_escaped)
-    return ev_set_strn(r, &r->ev.name, json + ep->name_at + 1, ep->name_end - ep->name_at - 2);
-  sbuf *name = &s->split_name;
-  sbuf_reset(name);
-  /* A NUL inside the name would silently shorten the C string handed on. */
-  int rc = json_read_string(json, n, ep->name_at, name) < 0 ||
-           (name->len && memchr(name->data, 0, name->len)) ||
-           ev_set_str(r, &r->ev.name, name->data ? name->data : "");
-  if (name->cap > SCRATCH_KEPT) sbuf_free(name);
-  return rc ? -1 : 0;
-}
-
-/* The items after the name, as an array: the text from the ',' on with the
- * ',' made a '['. */
-static int set_event_args(ev_rec *r, const char *json, const json_event_parts *ep) {
-  if (!ep->rest_at) return ev_set_data(r, "[]", 2);
-  size_t len = ep->end - ep->rest_at;
-  char *args = ev_data_room(r, len);
-  if (!args) return -1;
-  memcpy(args, json + ep->rest_at, len);
-  args[0] = '[';
-  return 0;
-}
-
 static void on_event_packet(io_socket *sock, sio_packet *p) {
   io_server *s = sock->nsp->srv;
-  json_event_parts ep;
-  ev_rec *r;
-  if (!p->data || json_event_locate(p->data, p->data_len, &ep) || !(r = ev_new(SIO_EV_EVENT)))
-    return;
-  if (set_event_name(s, r, p->data, p->data_len, &ep) ||
-      ev_set_str(r, &r->ev.nsp, sock->nsp->name) || ev_set_str(r, &r->ev.sid, sock->sid) ||
-      set_event_args(r, p->data, &ep)) {
+  ev_rec *r = ev_new(SIO_EV_EVENT);
+  if (!r) return;
+  int rc = event_decode(r, p->data, p->data_len, &s->split_name) ||
+           ev_set_str(r, &r->ev.nsp, sock->nsp->name) || ev_set_str(r, &r->ev.sid, sock->sid);
+  if (s->split_name.cap > SCRATCH_KEPT) sbuf_free(&s->split_name);
+  if (rc) {
     ev_free(r);
     return;
   }
@@ -325,9 +275,9 @@ void io_socket_packet(io_socket *sock, sio_packet *p) {
 /* ---- leaving --------------------------------------------------------------- */
 
 static void fail_acks(io_socket *sock) {
-  while (sock->acks) {
-    io_ack_wait *w = sock->acks;
-    unlink_wait(w);
+  while (sock->acks.head) {
+    io_ack_wait *w = wait_of(sock->acks.head);
+    ack_remove(&w->w);
     if (w->collect)
       io_ack_collect_release(w->collect);
     else
@@ -350,7 +300,7 @@ void io_socket_close(io_socket *sock, const char *reason, int send_packet) {
   fail_acks(sock);
   strmap_del(&sock->nsp->sockets, sock->sid);
   strmap_del(&s->sockets, sock->sid);
-  io_client_remove_socket(sock->client, sock);
+  io_conn_remove_socket(sock->client, sock);
   post_socket_event(sock, SIO_EV_DISCONNECT, reason);
   free(sock->rooms);
   free(sock->auth);

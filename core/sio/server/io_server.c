@@ -1,7 +1,5 @@
 #include "io_server.h"
 
-#include "../eio/eio_session.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,21 +9,21 @@ static io_server *server_of(const eio_session *e) { return (io_server *)eio_sess
 /* ---- the Engine.IO layer's callbacks ------------------------------------ */
 
 static int on_open(eio_session *e, const http_request *req) {
-  io_client *c = io_client_new(server_of(e), e, req);
+  io_conn *c = io_conn_new(server_of(e), e, req);
   if (!c) return -1;
   eio_session_set_data(e, c);
   return 0;
 }
 
 static void on_message(eio_session *e, const char *data, size_t len, int binary) {
-  io_client *c = eio_session_data(e);
-  if (c) io_client_message(c, data, len, binary);
+  io_conn *c = eio_session_data(e);
+  if (c) io_conn_message(c, data, len, binary);
 }
 
 static void on_close(eio_session *e, const char *reason) {
-  io_client *c = eio_session_data(e);
+  io_conn *c = eio_session_data(e);
   eio_session_set_data(e, NULL);
-  if (c) io_client_closed(c, reason);
+  if (c) io_conn_closed(c, reason);
 }
 
 static void on_error(eio_server *e, int code, const char *message) {
@@ -48,7 +46,7 @@ static const eio_handler io_eio_handler = {on_open, on_message, on_close, on_err
 
 static void check_finished(io_server *s) {
   void (*cb)(io_server *) = s->on_closed;
-  if (!cb || !s->eio_closed || s->collects) return;
+  if (!cb || !s->eio_closed || s->collects || !s->acks_closed) return;
   s->on_closed = NULL;
   cb(s);
 }
@@ -64,6 +62,12 @@ static void on_eio_closed(eio_server *e) {
 void io_server_finish(io_server *s, void (*on_closed)(io_server *s)) {
   io_server_close(s);
   s->on_closed = on_closed;
+  check_finished(s);
+}
+
+static void on_acks_closed(uv_handle_t *h) {
+  io_server *s = h->data;
+  s->acks_closed = 1;
   check_finished(s);
 }
 
@@ -86,6 +90,7 @@ int io_server_start(io_server *s, struct sio_context *ctx, sio_server *handle,
   s->eio.owner = s;
   s->eio.on_closed = on_eio_closed;
   if (!(s->root = io_namespace_get(s, "/", 1, 0))) return UV_ENOMEM;
+  ack_table_init(&s->acks, &ctx->loop, io_ack_expired);
   return eio_server_start(&s->eio, &ctx->loop, host, port);
 }
 
@@ -103,16 +108,14 @@ void io_server_close(io_server *s) {
   void *value;
   for (size_t i = 0; strmap_next(&s->sockets, &i, &key, &value);)
     io_socket_close(value, "server shutting down", 0);
+  /* No socket is left to wait for. */
+  if (!ack_table_close(&s->acks, s, on_acks_closed)) s->acks_closed = 1;
   eio_server_close(&s->eio);
 }
 
 void io_server_abort(io_server *s) {
   io_server_close(s);
-  const char *key;
-  void *value;
-  for (size_t i = 0; strmap_next(&s->eio.sessions, &i, &key, &value);)
-    eio_session_end(value, "server shutting down");
-  http_server_abort(&s->eio.http);
+  eio_server_abort(&s->eio);
 }
 
 static void namespace_free(io_namespace *n) {
@@ -173,16 +176,18 @@ int io_server_of(io_server *s, const char *name, unsigned flags) {
 void io_post(io_server *s, ev_rec *r) {
   r->ev.server = s->handle;
   size_t max = s->max_queued_events;
-  if (ctx_post_event(s->ctx, r, max) >= max && !s->eio.http.paused) {
+  if (ctx_post_event(s->ctx, r, max) >= max && !eio_server_paused(&s->eio)) {
     /* The host is behind: read nothing more until it catches up, rather
      * than drop events or queue without bound. */
-    http_server_pause(&s->eio.http);
+    eio_server_pause(&s->eio);
     ctx_reading_paused(s->ctx, s->max_queued_events / 2 + 1);
   }
 }
 
+int io_server_port(io_server *s) { return eio_server_port(&s->eio); }
+
 void io_server_resume(io_server *s) {
-  if (!s->closing) http_server_resume(&s->eio.http);
+  if (!s->closing) eio_server_resume(&s->eio);
 }
 
 void io_post_error(io_server *s, uint64_t req, int err, const char *message) {
@@ -197,13 +202,13 @@ void io_post_error(io_server *s, uint64_t req, int err, const char *message) {
   io_post(s, r);
 }
 
-int io_send_encoded(io_client *c, rbuf *const *msgs, size_t n) {
+int io_send_encoded(io_conn *c, rbuf *const *msgs, size_t n) {
   for (size_t i = 0; i < n; i++)
     if (eio_send(c->eio, msgs[i])) return -1;
   return 0;
 }
 
-int io_send_packet(io_client *c, const sio_packet *p) {
+int io_send_packet(io_conn *c, const sio_packet *p) {
   rbuf *msgs[SIO_MAX_ENCODED];
   size_t n = 0;
   if (c->srv->parser->encode(p, msgs, &n)) return -1;

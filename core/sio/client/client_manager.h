@@ -8,10 +8,11 @@
 #define SIO_CLIENT_MANAGER_H
 #include <stdint.h>
 
-#include "../eio/eio_client.h"
-#include "../pump/context.h"
+#include "../../eio/eio.h"
+#include "../../pump/context.h"
 #include <sio/sio.h>
-#include "sio_parser.h"
+#include "../ack_table.h"
+#include "../codec/sio_parser.h"
 
 typedef struct cl_manager cl_manager;
 typedef struct cl_socket cl_socket;
@@ -54,8 +55,7 @@ struct cl_manager {
   int paused;                /* the host's queue is full: not reading */
   cl_backoff backoff;
   uv_timer_t reconnect_timer;
-  uv_timer_t ack_timer;      /* the earliest acknowledgement deadline */
-  uint64_t ack_due;          /* when ack_timer fires, 0: not armed */
+  ack_table acks;            /* every socket's acknowledgement deadlines */
   int timers_ready;
   /* After cl_manager_finish: what must end before nothing of the manager
    * is left on the loop. */
@@ -85,10 +85,9 @@ struct cl_emit {
 
 /* An acknowledgement the server owes this socket. */
 struct cl_ack {
-  cl_ack *next;
-  int64_t id;
+  ack_wait w;                /* first: the ack id, the deadline, the links */
+  cl_socket *sock;
   uint64_t req;
-  uint64_t deadline;         /* loop time in ms, 0: none */
   cl_emit *queued;           /* the retry-queue emit this try belongs to */
 };
 
@@ -103,7 +102,7 @@ struct cl_socket {
   int64_t next_ack_id;
   cl_emit *buffer, *buffer_tail; /* emits made while disconnected */
   cl_emit *queue, *queue_tail;   /* retry queue */
-  cl_ack *acks, *acks_tail;  /* in emit order: answers mostly come in it */
+  ack_list acks;             /* cl_ack, in emit order */
 };
 
 /* ---- client_manager.c --------------------------------------------------- */
@@ -191,10 +190,8 @@ void cl_socket_clear_acks(cl_socket *s);
 void cl_socket_fail_all(cl_socket *s, int err, const char *message);
 /* An ACK packet from the server. Takes p's data and bins. */
 void cl_socket_on_ack(cl_socket *s, sio_packet *p);
-/* The ack timer fired: expires what is due and re-arms it. */
-void cl_acks_expire(cl_manager *m);
-/* Re-arms the manager's ack timer at the earliest deadline. */
-void cl_acks_rearm(cl_manager *m);
+/* The manager's ack table: an acknowledgement's deadline passed. */
+void cl_ack_expired(ack_table *t, ack_wait *w);
 
 /* ---- client_json.c ------------------------------------------------------ */
 /* Iterates the members of the JSON object s[0..n): *pos starts at 0.

@@ -4,7 +4,7 @@
 #ifndef SIO_SIO_PARSER_H
 #define SIO_SIO_PARSER_H
 #include <stddef.h>
-#include "../util/rbuf.h"
+#include "../../util/rbuf.h"
 #include "sio_packet.h"
 
 typedef struct sio_decoder sio_decoder;

@@ -3,10 +3,10 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "../net/url_query.h"
-#include "../util/json.h"
-#include "../util/pair_groups.h"
-#include "../util/utf8.h"
+#include "../../net/url_query.h"
+#include "../../util/json.h"
+#include "../../util/pair_groups.h"
+#include "../../util/utf8.h"
 #include "io_server.h"
 
 /* Headers Node keeps the first of when repeated (IncomingMessage). */

@@ -269,8 +269,8 @@ int cl_manager_start(cl_manager *m, struct sio_context *ctx, sio_client *handle,
   cl_backoff_init(&m->backoff, m->cfg.reconnection_delay, m->cfg.reconnection_delay_max,
                   m->cfg.randomization_factor);
   uv_timer_init(&ctx->loop, &m->reconnect_timer);
-  uv_timer_init(&ctx->loop, &m->ack_timer);
-  m->reconnect_timer.data = m->ack_timer.data = m;
+  ack_table_init(&m->acks, &ctx->loop, cl_ack_expired);
+  m->reconnect_timer.data = m;
   m->timers_ready = 1;
   m->main_nsp = strdup(main_nsp);
   cl_socket *s = m->main_nsp ? cl_socket_new(m, main_nsp, auth) : NULL;
@@ -301,7 +301,7 @@ void cl_manager_abort(cl_manager *m) {
   if (m->timers_ready) {
     m->timers_ready = 0;
     uv_close((uv_handle_t *)&m->reconnect_timer, NULL);
-    uv_close((uv_handle_t *)&m->ack_timer, NULL);
+    ack_table_close(&m->acks, m, NULL);
   }
 }
 
@@ -324,7 +324,7 @@ void cl_manager_finish(cl_manager *m, void (*on_closed)(cl_manager *m)) {
     m->timers_ready = 0;
     m->open_timers = 2;
     uv_close((uv_handle_t *)&m->reconnect_timer, on_timer_closed);
-    uv_close((uv_handle_t *)&m->ack_timer, on_timer_closed);
+    ack_table_close(&m->acks, m, on_timer_closed);
   }
   m->on_closed = on_closed;
   check_finished(m);

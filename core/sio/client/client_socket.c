@@ -4,8 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/json.h"
+#include "../../util/json.h"
 #include "client_manager.h"
+#include "../event_decode.h"
 
 /* What socket.io-client reports when a CONNECT reply has no sid. */
 #define V2_SERVER_MESSAGE                                                              \
@@ -41,10 +42,11 @@ static void free_emits(cl_emit *e) {
 void cl_socket_free(cl_socket *s) {
   free_emits(s->buffer);
   free_emits(s->queue);
-  while (s->acks) {
-    cl_ack *next = s->acks->next;
-    free(s->acks);
-    s->acks = next;
+  /* After the loop thread ended: the table is not kept up any more. */
+  for (ack_wait *w = s->acks.head; w;) {
+    ack_wait *next = w->next;
+    free(w);
+    w = next;
   }
   free(s->nsp);
   free(s->auth);
@@ -247,23 +249,17 @@ static void remember_offset(cl_socket *s, const char *args, size_t len) {
 }
 
 static void on_event(cl_socket *s, sio_packet *p) {
-  char *name = NULL;
-  sbuf args = SBUF_INIT;
-  if (!p->data || json_event_split(p->data, p->data_len, &name, &args)) {
-    free(name);
-    sbuf_free(&args);
-    return;
-  }
-  remember_offset(s, args.data, args.len);
   ev_rec *r = socket_event(s, SIO_EV_EVENT, NULL);
-  if (!r) {
-    free(name);
-    sbuf_free(&args);
+  if (!r) return;
+  sbuf scratch = SBUF_INIT;
+  int rc = event_decode(r, p->data, p->data_len, &scratch);
+  sbuf_free(&scratch);
+  if (rc) {
+    ev_free(r);
     return;
   }
-  r->ev.name = name;
+  remember_offset(s, r->ev.data, r->ev.data_len);
   r->ev.ack_id = p->id;
-  ev_take_data(r, args.data, args.len);
   ev_take_bins(r, p->bins, p->nbins);
   p->bins = NULL;
   p->nbins = 0;

@@ -1,22 +1,23 @@
 /* The Socket.IO server on the I/O thread: namespaces, the per-connection
- * client, sockets, rooms, acknowledgements and broadcasts. Everything here
+ * state (io_conn), sockets, rooms, acknowledgements and broadcasts. Everything here
  * runs on the context's loop thread; the ABI layer reaches it through
  * commands only. */
 #ifndef SIO_IO_SERVER_H
 #define SIO_IO_SERVER_H
 #include <stdint.h>
 
-#include "../eio/eio_server.h"
-#include "../pump/context.h"
-#include "../util/ptrset.h"
-#include "../util/random_id.h"
-#include "../util/strmap.h"
+#include "../../eio/eio.h"
+#include "../../pump/context.h"
+#include "../../util/ptrset.h"
+#include "../../util/random_id.h"
+#include "../../util/strmap.h"
 #include <sio/sio.h>
-#include "sio_parser.h"
+#include "../ack_table.h"
+#include "../codec/sio_parser.h"
 
 typedef struct io_server io_server;
 typedef struct io_namespace io_namespace;
-typedef struct io_client io_client;
+typedef struct io_conn io_conn;
 typedef struct io_socket io_socket;
 typedef struct io_room io_room;
 typedef struct io_ack_wait io_ack_wait;
@@ -37,6 +38,7 @@ struct io_server {
   int has_wildcard;          /* "*" declared: dynamic namespaces */
   unsigned wildcard_flags;
   strmap sockets;            /* sid -> io_socket, every namespace */
+  ack_table acks;            /* every socket's acknowledgement deadlines */
   io_pending_connect *pending; /* connections waiting for the host */
   uint64_t connect_timeout;  /* ms */
   size_t max_queued_events;  /* reading stops above it (back-pressure) */
@@ -49,6 +51,7 @@ struct io_server {
    * Engine.IO server, and the broadcast acknowledgement collections (each
    * has a timer and posts an event). */
   int eio_closed;
+  int acks_closed;           /* the ack table's timer */
   size_t collects;
   void (*on_closed)(io_server *s); /* see io_server_finish */
 };
@@ -67,7 +70,9 @@ struct io_room {
   ptrset members;            /* io_socket */
 };
 
-struct io_client {
+/* One Engine.IO connection as the Socket.IO server sees it (socket.io's
+ * Client; not libsio's client role). */
+struct io_conn {
   io_server *srv;
   eio_session *eio;
   sio_decoder *decoder;
@@ -81,19 +86,19 @@ struct io_client {
 struct io_socket {
   char sid[RANDOM_ID_LEN + 1];
   io_namespace *nsp;
-  io_client *client;
+  io_conn *client;
   uint32_t mark;             /* next to client: a broadcast reads both */
   char *auth;                /* JSON of the CONNECT payload, "{}" when none */
   io_room **rooms;           /* joined rooms, not counting its own id */
   size_t nrooms, caprooms;
-  io_ack_wait *acks;         /* acknowledgements it owes us */
+  ack_list acks;             /* io_ack_wait: acknowledgements it owes us */
 };
 
 /* A connection waiting for sio_connect_accept/refuse. */
 struct io_pending_connect {
   io_pending_connect *next;
   uint64_t req;
-  io_client *client;
+  io_conn *client;
   char *nsp;
   char *auth;
   char sid[RANDOM_ID_LEN + 1];
@@ -107,6 +112,8 @@ int io_server_start(io_server *s, struct sio_context *ctx, sio_server *handle,
                     int port, uint64_t connect_timeout, size_t max_queued_events);
 /* Reads again after the host caught up. */
 void io_server_resume(io_server *s);
+/* The TCP port it listens on, once started. */
+int io_server_port(io_server *s);
 /* Disconnects everyone ("server shutting down") and closes;
  * SIO_EV_SERVER_CLOSED follows. */
 void io_server_close(io_server *s);
@@ -127,24 +134,24 @@ void io_post(io_server *s, ev_rec *r);
 /* An SIO_EV_ERROR for request req. */
 void io_post_error(io_server *s, uint64_t req, int err, const char *message);
 /* Encodes p and sends the messages to one client. 0 or -1. */
-int io_send_packet(io_client *c, const sio_packet *p);
+int io_send_packet(io_conn *c, const sio_packet *p);
 /* Sends already encoded messages to one client. */
-int io_send_encoded(io_client *c, rbuf *const *msgs, size_t n);
+int io_send_encoded(io_conn *c, rbuf *const *msgs, size_t n);
 
-/* ---- io_client.c -------------------------------------------------------- */
-io_client *io_client_new(io_server *s, eio_session *e, const http_request *req);
-void io_client_message(io_client *c, const char *data, size_t len, int binary);
+/* ---- io_conn.c ---------------------------------------------------------- */
+io_conn *io_conn_new(io_server *s, eio_session *e, const http_request *req);
+void io_conn_message(io_conn *c, const char *data, size_t len, int binary);
 /* The Engine.IO session ended: every socket leaves with reason. */
-void io_client_closed(io_client *c, const char *reason);
+void io_conn_closed(io_conn *c, const char *reason);
 /* Closes the whole connection (its sockets get reason first). */
-void io_client_close(io_client *c, const char *reason);
-void io_client_remove_socket(io_client *c, io_socket *sock);
+void io_conn_close(io_conn *c, const char *reason);
+void io_conn_remove_socket(io_conn *c, io_socket *sock);
 int io_connect_accept(io_server *s, uint64_t req);
 int io_connect_refuse(io_server *s, uint64_t req, const char *message, const char *data);
 
 /* ---- io_socket.c -------------------------------------------------------- */
 /* Creates and announces a socket (CONNECT reply, SIO_EV_CONNECTION). */
-io_socket *io_socket_connect(io_client *c, io_namespace *nsp, const char *sid,
+io_socket *io_socket_connect(io_conn *c, io_namespace *nsp, const char *sid,
                              const char *auth);
 /* A packet from the client for this socket. */
 void io_socket_packet(io_socket *sock, sio_packet *p);
@@ -159,6 +166,8 @@ int io_socket_rooms_json(const io_socket *sock, sbuf *out);
  * host frees it with sio_free). 0, SIO_ENOTFOUND, SIO_ECLOSED or
  * SIO_ENOMEM. */
 int io_socket_rooms(io_server *s, const char *sid, char **json);
+/* The server's ack table: an acknowledgement's deadline passed. */
+void io_ack_expired(ack_table *t, ack_wait *w);
 /* Registers an ack the client owes (collect may be NULL). */
 int io_socket_expect_ack(io_socket *sock, int64_t id, uint64_t req, io_ack_collect *collect,
                          int timeout_ms);

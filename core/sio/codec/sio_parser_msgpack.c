@@ -18,10 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../eio/eio_packet.h"
-#include "../util/json.h"
-#include "../util/sbuf.h"
-#include "../util/utf8.h"
+#include "../../eio/eio.h"
+#include "../../util/json.h"
+#include "../../util/sbuf.h"
+#include "../../util/utf8.h"
 
 /* ---- JavaScript number and date text ---- */
 

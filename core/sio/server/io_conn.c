@@ -1,25 +1,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/json.h"
+#include "../../util/json.h"
 #include "io_server.h"
 
 static void on_connect_timer_closed(uv_handle_t *h) { free(h); }
 
-static void stop_connect_timer(io_client *c) {
+static void stop_connect_timer(io_conn *c) {
   if (!c->connect_timer) return;
   uv_close((uv_handle_t *)c->connect_timer, on_connect_timer_closed);
   c->connect_timer = NULL;
 }
 
 static void on_connect_timeout(uv_timer_t *t) {
-  io_client *c = t->data;
+  io_conn *c = t->data;
   stop_connect_timer(c);
-  if (c->nsockets == 0) io_client_close(c, "forced server close");
+  if (c->nsockets == 0) io_conn_close(c, "forced server close");
 }
 
-io_client *io_client_new(io_server *s, eio_session *e, const http_request *req) {
-  io_client *c = calloc(1, sizeof(*c));
+io_conn *io_conn_new(io_server *s, eio_session *e, const http_request *req) {
+  io_conn *c = calloc(1, sizeof(*c));
   if (!c) return NULL;
   c->srv = s;
   c->eio = e;
@@ -43,20 +43,20 @@ io_client *io_client_new(io_server *s, eio_session *e, const http_request *req) 
 
 /* By the namespace's address (namespaces live as long as the server): a
  * packet's lookup reads each socket alone, not its namespace's name too. */
-static io_socket *socket_for(io_client *c, const char *nsp) {
+static io_socket *socket_for(io_conn *c, const char *nsp) {
   const io_namespace *n = io_namespace_get(c->srv, nsp, 0, 0);
   for (size_t i = 0; n && i < c->nsockets; i++)
     if (c->sockets[i]->nsp == n) return c->sockets[i];
   return NULL;
 }
 
-static int has_pending(io_server *s, io_client *c, const char *nsp) {
+static int has_pending(io_server *s, io_conn *c, const char *nsp) {
   for (io_pending_connect *p = s->pending; p; p = p->next)
     if (p->client == c && strcmp(p->nsp, nsp) == 0) return 1;
   return 0;
 }
 
-static void send_connect_error(io_client *c, const char *nsp, const char *message,
+static void send_connect_error(io_conn *c, const char *nsp, const char *message,
                                const char *data) {
   sbuf body = SBUF_INIT;
   int rc = sbuf_puts(&body, "{\"message\":") | json_write_string(&body, message, strlen(message));
@@ -79,7 +79,7 @@ static void new_socket_id(io_server *s, char sid[RANDOM_ID_LEN + 1]) {
   while (strmap_get(&s->sockets, sid));
 }
 
-static void ask_host(io_client *c, const char *nsp, const char *auth, int new_namespace) {
+static void ask_host(io_conn *c, const char *nsp, const char *auth, int new_namespace) {
   io_server *s = c->srv;
   io_pending_connect *p = calloc(1, sizeof(*p));
   ev_rec *r = ev_new(SIO_EV_CONNECT_REQUEST);
@@ -111,7 +111,7 @@ fail:
   send_connect_error(c, nsp, "Internal server error", NULL);
 }
 
-static void on_connect_packet(io_client *c, const char *nsp_name, const char *auth) {
+static void on_connect_packet(io_conn *c, const char *nsp_name, const char *auth) {
   io_server *s = c->srv;
   if (has_pending(s, c, nsp_name)) return;
   io_namespace *nsp = io_namespace_get(s, nsp_name, 0, 0);
@@ -135,14 +135,14 @@ static void on_connect_packet(io_client *c, const char *nsp_name, const char *au
     send_connect_error(c, nsp_name, "Internal server error", NULL);
 }
 
-void io_client_message(io_client *c, const char *data, size_t len, int binary) {
+void io_conn_message(io_conn *c, const char *data, size_t len, int binary) {
   if (c->closing) return;
   sio_packet p;
   sio_packet_init(&p);
   int rc = c->srv->parser->decode(c->decoder, data, len, binary, &p);
   if (rc < 0) {
     /* socket.io closes the connection on a packet it cannot decode. */
-    io_client_close(c, "forced close");
+    io_conn_close(c, "forced close");
     return;
   }
   if (rc == 0) return;
@@ -155,11 +155,11 @@ void io_client_message(io_client *c, const char *data, size_t len, int binary) {
   else
     /* A CONNECT to a joined namespace, or a packet for one not joined:
      * socket.io calls that an invalid state and closes. */
-    io_client_close(c, "forced server close");
+    io_conn_close(c, "forced server close");
   sio_packet_clear(&p);
 }
 
-static void drop_pending(io_server *s, io_client *c) {
+static void drop_pending(io_server *s, io_conn *c) {
   io_pending_connect **pp = &s->pending;
   while (*pp) {
     io_pending_connect *p = *pp;
@@ -174,7 +174,7 @@ static void drop_pending(io_server *s, io_client *c) {
   }
 }
 
-void io_client_closed(io_client *c, const char *reason) {
+void io_conn_closed(io_conn *c, const char *reason) {
   c->closing = 1;
   stop_connect_timer(c);
   drop_pending(c->srv, c);
@@ -185,15 +185,15 @@ void io_client_closed(io_client *c, const char *reason) {
   free(c);
 }
 
-void io_client_close(io_client *c, const char *reason) {
+void io_conn_close(io_conn *c, const char *reason) {
   if (c->closing) return;
   c->closing = 1;
   while (c->nsockets) io_socket_close(c->sockets[c->nsockets - 1], reason, 0);
-  /* The session's end calls io_client_closed, which frees c. */
+  /* The session's end calls io_conn_closed, which frees c. */
   eio_close(c->eio);
 }
 
-void io_client_remove_socket(io_client *c, io_socket *sock) {
+void io_conn_remove_socket(io_conn *c, io_socket *sock) {
   for (size_t i = 0; i < c->nsockets; i++) {
     if (c->sockets[i] == sock) {
       c->sockets[i] = c->sockets[--c->nsockets];

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/json.h"
+#include "../../util/json.h"
 #include "io_server.h"
 
 struct io_ack_collect {

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../../util/attachment.h"
+
 enum sio_packet_type {
   SIO_P_CONNECT = 0,
   SIO_P_DISCONNECT = 1,
@@ -27,11 +29,6 @@ enum sio_packet_type {
  * unchanged. A larger one is a parse error. */
 #define SIO_MAX_ACK_ID INT64_C(9007199254740991)
 
-typedef struct sio_attachment {
-  char *data; /* malloc'ed */
-  size_t len;
-} sio_attachment;
-
 typedef struct sio_packet {
   int type;
   char *nsp;         /* NUL-terminated, "/" for the main namespace */
@@ -52,6 +49,4 @@ typedef struct sio_packet {
 /* Frees what the packet owns and resets it to an empty packet (id -1). */
 void sio_packet_clear(sio_packet *p);
 void sio_packet_init(sio_packet *p);
-/* Frees an attachment array and each buffer in it. */
-void sio_attachments_free(sio_attachment *bins, size_t n);
 #endif

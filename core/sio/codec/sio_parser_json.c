@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../eio/eio_packet.h"
-#include "../util/json.h"
+#include "../../eio/eio.h"
+#include "../../util/json.h"
 #include "sio_parser.h"
 
 static int is_binary_type(int type) {
