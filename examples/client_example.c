@@ -45,10 +45,12 @@ static void print_event(const sio_event *ev) {
   if (ev->name) printf(" name=%s", ev->name);
   if (ev->data) printf(" data=%s", ev->data);
   if (ev->nbins) printf(" (+%zu binary)", ev->nbins);
-  if (ev->type == SIO_EV_RECONNECT_ATTEMPT || ev->type == SIO_EV_RECONNECT)
-    printf(" attempt=%lld", (long long)ev->ack_id);
+  if (ev->type == SIO_EV_RECONNECT_ATTEMPT || ev->type == SIO_EV_RECONNECT ||
+      ev->type == SIO_EV_RECONNECT_ERROR)
+    printf(" attempt=%u", ev->attempt);
   if (ev->err) printf(" err=%s", sio_strerror(ev->err));
   if (ev->reason) printf(" reason=\"%s\"", ev->reason);
+  if (ev->flags & SIO_EVF_FINAL) printf(" (final)");
   printf("\n");
 }
 
@@ -73,9 +75,14 @@ int main(int argc, char **argv) {
   /* Made before the connection is up: the client buffers it and sends it
    * once the namespace is joined. */
   static const char args[] = "[\"hello\",{\"from\":\"C\"}]";
+  sio_message msg = SIO_MESSAGE_INIT;
+  msg.event = "ack";
+  msg.args_json = args;
+  msg.args_len = strlen(args);
+  msg.flags = SIO_EMIT_ACK;
+  msg.timeout_ms = 5000;
   uint64_t req;
-  if (sio_client_emit(cli, NULL, "ack", args, strlen(args), NULL, 0, SIO_EMIT_ACK, 5000, &req))
-    return fail("sio_client_emit");
+  if (sio_client_emit(cli, NULL, &msg, &req)) return fail("sio_client_emit");
   printf("emitted \"ack\" as request %llu\n", (unsigned long long)req);
 
   time_t deadline = 0;
@@ -86,8 +93,12 @@ int main(int argc, char **argv) {
     if (rc == 0) continue;
     print_event(ev);
     /* Events asking for an acknowledgement get one. */
-    if (ev->type == SIO_EV_EVENT && ev->ack_id >= 0)
-      sio_client_ack(cli, ev->nsp, ev->ack_id, "[\"ok\"]", 6, NULL, 0);
+    if (ev->type == SIO_EV_EVENT && ev->ack_id >= 0) {
+      sio_message ok = SIO_MESSAGE_INIT;
+      ok.args_json = "[\"ok\"]";
+      ok.args_len = 6;
+      sio_client_ack(cli, ev->nsp, ev->ack_id, &ok, NULL);
+    }
     if (ev->type == SIO_EV_ACK && ev->req == req) deadline = time(NULL) + 2;
     if (ev->type == SIO_EV_RECONNECT_FAILED) break;
   }

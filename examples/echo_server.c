@@ -34,20 +34,32 @@ int main(void) {
   while (!stop) {
     const sio_event *ev;
     if (sio_next_event(ctx, -1, &ev) != 1) continue;
-    sio_target me = {.nsp = ev->nsp, .sid = ev->sid};
+    sio_target me = SIO_TARGET_INIT;
+    me.nsp = ev->nsp;
+    me.sid = ev->sid;
+    sio_message msg = SIO_MESSAGE_INIT;
     switch (ev->type) {
       case SIO_EV_CONNECTION:
         /* ev->data is the handshake object; ev->sid the new socket's id. */
-        sio_emit(srv, &me, "welcome", "[\"hello\"]", 9, NULL, 0, 0, 0, NULL);
+        msg.event = "welcome";
+        msg.args_json = "[\"hello\"]";
+        msg.args_len = 9;
+        sio_emit(srv, &me, &msg, NULL);
         break;
       case SIO_EV_EVENT:
         /* ev->data is the JSON array of the arguments; ev->bins the binary
          * ones their placeholders point at. Both are copied by the calls
          * below, so they may be passed on as they are. */
-        if (strcmp(ev->name, "echo") == 0)
-          sio_emit(srv, &me, "echo", ev->data, ev->data_len, ev->bins, ev->nbins, 0, 0, NULL);
-        else if (strcmp(ev->name, "ack") == 0 && ev->ack_id >= 0)
-          sio_ack(srv, ev->sid, ev->ack_id, ev->data, ev->data_len, ev->bins, ev->nbins);
+        msg.args_json = ev->data;
+        msg.args_len = ev->data_len;
+        msg.bins = ev->bins;
+        msg.nbins = ev->nbins;
+        if (strcmp(ev->name, "echo") == 0) {
+          msg.event = "echo";
+          sio_emit(srv, &me, &msg, NULL);
+        } else if (strcmp(ev->name, "ack") == 0 && ev->ack_id >= 0) {
+          sio_ack(srv, ev->sid, ev->ack_id, &msg, NULL);
+        }
         break;
       case SIO_EV_DISCONNECT:
         printf("%s left: %s\n", ev->sid, ev->reason);
@@ -56,7 +68,7 @@ int main(void) {
         break;
     }
   }
-  sio_server_close(srv);
+  sio_server_free(srv);
   sio_context_free(ctx);
   return 0;
 }

@@ -65,7 +65,7 @@ static void check(int rc, const char *what) {
 
 /* ---- what the server remembers ----------------------------------------- */
 
-enum pending_kind { P_JOIN_ROOMS, P_FETCH, P_EMIT_ACK };
+enum pending_kind { P_FETCH, P_EMIT_ACK };
 
 typedef struct pending {
   uint64_t req;
@@ -179,10 +179,42 @@ static void record_disconnect(const sio_event *ev) {
 
 /* ---- emitting ------------------------------------------------------------ */
 
+/* Namespace nsp, or its one socket sid. */
+static sio_target target(const char *nsp, const char *sid) {
+  sio_target t = SIO_TARGET_INIT;
+  t.nsp = nsp;
+  t.sid = sid;
+  return t;
+}
+
+/* event (NULL for an acknowledgement) with the arguments json and bins. */
+static sio_message message(const char *event, const char *json, size_t len, const sio_buf *bins,
+                           size_t nbins) {
+  sio_message m = SIO_MESSAGE_INIT;
+  m.event = event;
+  m.args_json = json;
+  m.args_len = len;
+  m.bins = bins;
+  m.nbins = nbins;
+  return m;
+}
+
+static void emit_to(sio_server *srv, const sio_target *to, const char *event, const char *json,
+                    size_t len, const sio_buf *bins, size_t nbins, const char *what) {
+  sio_message m = message(event, json, len, bins, nbins);
+  check(sio_emit(srv, to, &m, NULL), what);
+}
+
 static void emit_to_socket(sio_server *srv, const char *nsp, const char *sid, const char *event,
                            const char *json, size_t len, const sio_buf *bins, size_t nbins) {
-  sio_target t = {.nsp = nsp, .sid = sid};
-  check(sio_emit(srv, &t, event, json, len, bins, nbins, 0, 0, NULL), event);
+  sio_target t = target(nsp, sid);
+  emit_to(srv, &t, event, json, len, bins, nbins, event);
+}
+
+static void ack_socket(sio_server *srv, const char *sid, int64_t ack_id, const char *json,
+                       size_t len, const sio_buf *bins, size_t nbins, const char *what) {
+  sio_message m = message(NULL, json, len, bins, nbins);
+  check(sio_ack(srv, sid, ack_id, &m, NULL), what);
 }
 
 #define FLOOD_MAX_COUNT 10000
@@ -216,7 +248,7 @@ static void flood(sio_server *srv, const sio_event *ev, const jv *count, const j
 }
 
 static void ack_with(sio_server *srv, const sio_event *ev, const char *json) {
-  if (ev->ack_id >= 0) check(sio_ack(srv, ev->sid, ev->ack_id, json, strlen(json), NULL, 0), "ack");
+  if (ev->ack_id >= 0) ack_socket(srv, ev->sid, ev->ack_id, json, strlen(json), NULL, 0, "ack");
 }
 
 /* rooms given as a string or an array of strings. */
@@ -266,11 +298,10 @@ static int on_plain_event(sio_server *srv, const sio_event *ev) {
                    ev->data_len, ev->bins, ev->nbins);
   } else if (!strcmp(name, "ack") || !strcmp(name, "message-with-ack")) {
     if (ev->ack_id >= 0)
-      check(sio_ack(srv, ev->sid, ev->ack_id, ev->data, ev->data_len, ev->bins, ev->nbins), "ack");
+      ack_socket(srv, ev->sid, ev->ack_id, ev->data, ev->data_len, ev->bins, ev->nbins, "ack");
   } else if (!strcmp(name, "bcast")) {
-    sio_target nsp_all = {.nsp = ev->nsp};
-    check(sio_emit(srv, &nsp_all, "bcast", ev->data, ev->data_len, ev->bins, ev->nbins, 0, 0, NULL),
-          "bcast");
+    sio_target nsp_all = target(ev->nsp, NULL);
+    emit_to(srv, &nsp_all, "bcast", ev->data, ev->data_len, ev->bins, ev->nbins, "bcast");
   } else {
     return 0;
   }
@@ -283,54 +314,75 @@ static void on_event(sio_server *srv, const sio_event *ev) {
   if (!args) return;
   const char *name = ev->name;
   const jv *a0 = jv_at(args, 0), *a1 = jv_at(args, 1);
-  sio_target self = {.nsp = ev->nsp, .sid = ev->sid};
-  sio_target nsp_all = {.nsp = ev->nsp};
+  sio_target self = target(ev->nsp, ev->sid);
+  sio_target nsp_all = target(ev->nsp, NULL);
   text t = {0};
   if ((!strcmp(name, "join") || !strcmp(name, "leave")) && a0 && a0->type == JV_STRING) {
     const char *room = a0->str;
     if (name[0] == 'j')
-      check(sio_join(srv, &self, &room, 1), "join");
+      check(sio_join(srv, &self, &room, 1, NULL), "join");
     else
-      check(sio_leave(srv, &self, &room, 1), "leave");
-    uint64_t req;
-    check(sio_fetch_sockets(srv, &self, &req), "fetch");
-    remember(req, P_JOIN_ROOMS, ev, ev->ack_id);
+      check(sio_leave(srv, &self, &room, 1, NULL), "leave");
+    /* The rooms once the join or leave has run: ["sid", ...] sorted. */
+    char *rooms = NULL;
+    jv *list = sio_socket_rooms(srv, ev->sid, &rooms) == 0 ? jv_parse(rooms, strlen(rooms)) : NULL;
+    text_puts(&t, "[");
+    sorted_rooms_json(&t, list);
+    text_puts(&t, "]");
+    ack_with(srv, ev, t.s);
+    jv_free(list);
+    sio_free(rooms);
   } else if (!strcmp(name, "to") && a1 && a1->type == JV_STRING) {
     const char *rooms[64];
-    sio_target to = {.nsp = ev->nsp, .rooms = rooms, .nrooms = room_list(a0, rooms, 64)};
+    sio_target to = target(ev->nsp, NULL);
+    to.rooms = rooms;
+    to.nrooms = room_list(a0, rooms, 64);
     args_from(&t, args, 2);
-    check(sio_emit(srv, &to, a1->str, t.s, t.len, ev->bins, ev->nbins, 0, 0, NULL), "to");
+    emit_to(srv, &to, a1->str, t.s, t.len, ev->bins, ev->nbins, "to");
   } else if (!strcmp(name, "to-except")) {
     const jv *event = jv_at(args, 2);
     const char *rooms[64], *except[64];
-    sio_target to = {.nsp = ev->nsp, .rooms = rooms, .nrooms = room_list(a0, rooms, 64),
-                     .except = except, .nexcept = room_list(a1, except, 64)};
+    sio_target to = target(ev->nsp, NULL);
+    to.rooms = rooms;
+    to.nrooms = room_list(a0, rooms, 64);
+    to.except = except;
+    to.nexcept = room_list(a1, except, 64);
     if (event && event->type == JV_STRING) {
       args_from(&t, args, 3);
-      check(sio_emit(srv, &to, event->str, t.s, t.len, ev->bins, ev->nbins, 0, 0, NULL), "to-except");
+      emit_to(srv, &to, event->str, t.s, t.len, ev->bins, ev->nbins, "to-except");
     }
   } else if ((!strcmp(name, "broadcast") || !strcmp(name, "volatile")) && a0 && a0->type == JV_STRING) {
     const char *me = ev->sid;
-    sio_target to = {.nsp = ev->nsp, .except = &me, .nexcept = 1};
+    sio_target to = target(ev->nsp, NULL);
+    to.except = &me;
+    to.nexcept = 1;
     int is_volatile = name[0] == 'v';
     args_from(&t, args, 1);
-    check(sio_emit(srv, is_volatile ? &self : &to, a0->str, t.s, t.len, ev->bins, ev->nbins,
-                   is_volatile ? SIO_EMIT_VOLATILE : 0, 0, NULL), name);
+    sio_message m = message(a0->str, t.s, t.len, ev->bins, ev->nbins);
+    m.flags = is_volatile ? SIO_EMIT_VOLATILE : 0;
+    check(sio_emit(srv, is_volatile ? &self : &to, &m, NULL), name);
   } else if (!strcmp(name, "volatile-to") && a0 && a0->type == JV_STRING && a1 && a1->type == JV_STRING) {
     const char *room = a0->str;
-    sio_target to = {.nsp = ev->nsp, .rooms = &room, .nrooms = 1};
+    sio_target to = target(ev->nsp, NULL);
+    to.rooms = &room;
+    to.nrooms = 1;
     args_from(&t, args, 2);
-    check(sio_emit(srv, &to, a1->str, t.s, t.len, ev->bins, ev->nbins, SIO_EMIT_VOLATILE, 0, NULL),
-          "volatile-to");
+    sio_message m = message(a1->str, t.s, t.len, ev->bins, ev->nbins);
+    m.flags = SIO_EMIT_VOLATILE;
+    check(sio_emit(srv, &to, &m, NULL), "volatile-to");
   } else if (!strcmp(name, "socket-to") && a0 && a0->type == JV_STRING && a1 && a1->type == JV_STRING) {
     const char *me = ev->sid, *room = a0->str;
-    sio_target to = {.nsp = ev->nsp, .rooms = &room, .nrooms = 1, .except = &me, .nexcept = 1};
+    sio_target to = target(ev->nsp, NULL);
+    to.rooms = &room;
+    to.nrooms = 1;
+    to.except = &me;
+    to.nexcept = 1;
     args_from(&t, args, 2);
-    check(sio_emit(srv, &to, a1->str, t.s, t.len, ev->bins, ev->nbins, 0, 0, NULL), "socket-to");
+    emit_to(srv, &to, a1->str, t.s, t.len, ev->bins, ev->nbins, "socket-to");
   } else if (!strcmp(name, "of") && a0 && a0->type == JV_STRING && a1 && a1->type == JV_STRING) {
-    sio_target to = {.nsp = a0->str};
+    sio_target to = target(a0->str, NULL);
     args_from(&t, args, 2);
-    check(sio_emit(srv, &to, a1->str, t.s, t.len, ev->bins, ev->nbins, 0, 0, NULL), "of");
+    emit_to(srv, &to, a1->str, t.s, t.len, ev->bins, ev->nbins, "of");
   } else if ((!strcmp(name, "server-ack") || !strcmp(name, "broadcast-ack") ||
               !strcmp(name, "server-ack-reply")) &&
              a0 && a1) {
@@ -342,8 +394,10 @@ static void on_event(sio_server *srv, const sio_event *ev) {
         (!with_reply || a0->type == JV_STRING)) {
       uint64_t req;
       args_from(&t, args, with_reply ? 3 : 2);
-      int rc = sio_emit(srv, single ? &self : &nsp_all, event->str, t.s, t.len, ev->bins,
-                        ev->nbins, SIO_EMIT_ACK, (int)timeout->number, &req);
+      sio_message m = message(event->str, t.s, t.len, ev->bins, ev->nbins);
+      m.flags = SIO_EMIT_ACK;
+      m.timeout_ms = (int)timeout->number;
+      int rc = sio_emit(srv, single ? &self : &nsp_all, &m, &req);
       check(rc, name);
       if (rc == 0) {
         pending *p = remember(req, P_EMIT_ACK, ev, -1);
@@ -357,7 +411,7 @@ static void on_event(sio_server *srv, const sio_event *ev) {
     held_ack h;
     if (release_ack(a0->str, &h)) {
       args_from(&t, args, 1);
-      check(sio_ack(srv, h.sid, h.ack_id, t.s, t.len, ev->bins, ev->nbins), name);
+      ack_socket(srv, h.sid, h.ack_id, t.s, t.len, ev->bins, ev->nbins, name);
     }
   } else if (!strcmp(name, "fetch")) {
     uint64_t req;
@@ -367,16 +421,20 @@ static void on_event(sio_server *srv, const sio_event *ev) {
              a0->type == JV_STRING) {
     const char *room = a0->str;
     if (!strcmp(name, "sockets-join"))
-      check(sio_join(srv, &nsp_all, &room, 1), name);
+      check(sio_join(srv, &nsp_all, &room, 1, NULL), name);
     else
-      check(sio_leave(srv, &nsp_all, &room, 1), name);
+      check(sio_leave(srv, &nsp_all, &room, 1, NULL), name);
     ack_with(srv, ev, "[]");
   } else if (!strcmp(name, "disconnect-room") && a0 && a0->type == JV_STRING) {
     const char *room = a0->str;
-    sio_target to = {.nsp = ev->nsp, .rooms = &room, .nrooms = 1};
-    check(sio_disconnect(srv, &to, a1 && a1->type == JV_BOOL && a1->boolean), name);
+    sio_target to = target(ev->nsp, NULL);
+    to.rooms = &room;
+    to.nrooms = 1;
+    int close = a1 && a1->type == JV_BOOL && a1->boolean;
+    check(sio_disconnect(srv, &to, close ? SIO_DISCONNECT_CLOSE : 0, NULL), name);
   } else if (!strcmp(name, "disconnect-me")) {
-    check(sio_disconnect(srv, &self, a0 && a0->type == JV_BOOL && a0->boolean), name);
+    int close = a0 && a0->type == JV_BOOL && a0->boolean;
+    check(sio_disconnect(srv, &self, close ? SIO_DISCONNECT_CLOSE : 0, NULL), name);
   } else if (!strcmp(name, "flood")) {
     flood(srv, ev, a0, a1);
   } else if (!strcmp(name, "last-disconnects")) {
@@ -404,26 +462,19 @@ static void on_sockets(sio_server *srv, const sio_event *ev) {
   jv *list = jv_parse(ev->data, ev->data_len);
   text t = {0};
   if (!list) return;
-  if (p.kind == P_JOIN_ROOMS) {
-    text_puts(&t, "[");
-    const jv *me = jv_at(list, 0);
-    sorted_rooms_json(&t, me ? jv_get(me, "rooms") : NULL);
-    text_puts(&t, "]");
-  } else {
-    qsort(list->items, list->count, sizeof(jv), compare_socket);
-    text_puts(&t, "[[");
-    for (size_t i = 0; i < list->count; i++) {
-      const jv *id = jv_get(&list->items[i], "id");
-      if (i) text_puts(&t, ",");
-      text_puts(&t, "{\"id\":");
-      text_quote(&t, id && id->str ? id->str : "");
-      text_puts(&t, ",\"rooms\":");
-      sorted_rooms_json(&t, jv_get(&list->items[i], "rooms"));
-      text_puts(&t, "}");
-    }
-    text_puts(&t, "]]");
+  qsort(list->items, list->count, sizeof(jv), compare_socket);
+  text_puts(&t, "[[");
+  for (size_t i = 0; i < list->count; i++) {
+    const jv *id = jv_get(&list->items[i], "id");
+    if (i) text_puts(&t, ",");
+    text_puts(&t, "{\"id\":");
+    text_quote(&t, id && id->str ? id->str : "");
+    text_puts(&t, ",\"rooms\":");
+    sorted_rooms_json(&t, jv_get(&list->items[i], "rooms"));
+    text_puts(&t, "}");
   }
-  if (p.ack_id >= 0) check(sio_ack(srv, p.sid, p.ack_id, t.s, t.len, NULL, 0), "ack");
+  text_puts(&t, "]]");
+  if (p.ack_id >= 0) ack_socket(srv, p.sid, p.ack_id, t.s, t.len, NULL, 0, "ack");
   free(t.s);
   jv_free(list);
 }
@@ -566,8 +617,8 @@ int main(int argc, char **argv) {
     if (stopping && !closing) {
       closing = 1;
       for (size_t i = 0; i < nnamespaces; i++) {
-        sio_target all = {.nsp = namespaces[i]};
-        check(sio_disconnect(srv, &all, 0), "disconnect");
+        sio_target all = target(namespaces[i], NULL);
+        check(sio_disconnect(srv, &all, 0, NULL), "disconnect");
       }
       sio_server_close(srv);
     }
@@ -590,7 +641,7 @@ int main(int argc, char **argv) {
         case SIO_EV_SOCKETS: on_sockets(srv, ev); break;
         case SIO_EV_DISCONNECT: record_disconnect(ev); break;
         case SIO_EV_EVENTS_LOST:
-          fprintf(stderr, "test_server: %lld events lost\n", (long long)ev->ack_id);
+          fprintf(stderr, "test_server: %llu events lost\n", (unsigned long long)ev->count);
           break;
         case SIO_EV_SERVER_CLOSED: goto done;
         default: break;

@@ -487,20 +487,6 @@ int json_string_equals(const char *s, size_t n, size_t i, const char *lit,
   return decode_string(s, n, i, sink_compare, &c) >= 0 && c.matched == lit_len;
 }
 
-int json_event_split(const char *s, size_t n, char **name, sbuf *args) {
-  sbuf decoded = SBUF_INIT;
-  if (json_validate(s, n) || json_event_split_valid(s, n, &decoded, args)) {
-    sbuf_free(&decoded);
-    return -1;
-  }
-  *name = sbuf_detach(&decoded, NULL);
-  if (!*name) {
-    sbuf_free(&decoded);
-    return -1;
-  }
-  return 0;
-}
-
 int json_event_locate(const char *s, size_t n, json_event_parts *out) {
   size_t open = skip_ws(s, n, 0);
   if (open >= n || s[open] != '[') return -1;
@@ -528,31 +514,6 @@ int json_event_locate(const char *s, size_t n, json_event_parts *out) {
   out->rest_at = s[next] == ',' ? next : 0;
   out->end = end;
   return 0;
-}
-
-int json_event_split_valid(const char *s, size_t n, sbuf *name, sbuf *args) {
-  json_event_parts ep;
-  if (json_event_locate(s, n, &ep)) return -1;
-  size_t name_start = name->len, start = args->len;
-  /* A NUL inside the name would silently shorten the C string handed on. */
-  if (json_read_string(s, n, ep.name_at, name) < 0 ||
-      (name->len > name_start && memchr(name->data + name_start, 0, name->len - name_start)))
-    goto fail;
-  if (ep.rest_at ? sbuf_reserve(args, ep.end - ep.rest_at) || sbuf_putc(args, '[') ||
-                       sbuf_append(args, s + ep.rest_at + 1, ep.end - ep.rest_at - 1)
-                 : sbuf_append(args, "[]", 2))
-    goto fail;
-  return 0;
-fail:
-  if (name->data) {
-    name->len = name_start;
-    name->data[name_start] = 0;
-  }
-  if (args->data) {
-    args->len = start;
-    args->data[start] = 0;
-  }
-  return -1;
 }
 
 int json_event_join(sbuf *out, const char *name, const char *args_json,

@@ -35,15 +35,6 @@ long json_read_string(const char *s, size_t n, size_t i, sbuf *out);
 int json_string_equals(const char *s, size_t n, size_t i, const char *lit,
                        size_t lit_len);
 
-/* For an EVENT payload: s[0..n) must be a JSON array whose first item is a
- * string. Writes the decoded name to *name (malloc'ed, NUL-terminated) and
- * the rest of the array, as an array, to args ("[]" when there is nothing
- * else). Returns 0, or -1 when the payload is not such an array. */
-int json_event_split(const char *s, size_t n, char **name, sbuf *args);
-/* The same for text known to be valid JSON (a decoded packet's payload),
- * which is then not scanned again; the name is appended to *name. */
-int json_event_split_valid(const char *s, size_t n, sbuf *name, sbuf *args);
-
 /* Where the parts of an EVENT payload are, in text known to be valid JSON,
  * for a caller that copies them where they go without decoding. */
 typedef struct json_event_parts {

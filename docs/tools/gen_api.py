@@ -15,9 +15,13 @@ INTRO = """# libsio API reference
 Generated from `abi/include/sio/sio.h` by `docs/tools/gen_api.py` (do not edit by hand;
 `ctest -R api_doc` fails when this page and the header differ). The header's
 opening comment states the rules every function follows: threads, errors and
-memory ownership. The architecture behind them is in `architecture.md`; a
+memory ownership. Every function is declared with `SIO_EXTERN`, the export
+macro (visibility "default" while the library builds, nothing for the host);
+it is left out below. The architecture behind them is in `architecture.md`; a
 complete program is in `guide-c.md`.
 """
+
+EXTERN = "SIO_EXTERN "
 
 
 def clean_comment(text):
@@ -37,8 +41,7 @@ def clean_comment(text):
 
 def chunks(source):
     """Yields (comment, declaration) pairs in header order."""
-    body = source.split("#define SIO_H", 1)[1]
-    body = body.split('extern "C" {', 1)[1].rsplit("#ifdef __cplusplus", 1)[0]
+    body = source.split('extern "C" {', 1)[1].rsplit("#ifdef __cplusplus", 1)[0]
     i, n = 0, len(body)
     comment = ""
     while i < n:
@@ -72,11 +75,40 @@ def chunks(source):
         i = j + 1
 
 
+def without_extern(decl):
+    """The declaration without the export macro, its continuation lines
+    moved left as far as the macro took them right."""
+    if not decl.startswith(EXTERN):
+        return decl
+    lines = decl[len(EXTERN) :].split("\n")
+    pad = " " * len(EXTERN)
+    return "\n".join([lines[0]] + [l[len(pad) :] if l.startswith(pad) else l for l in lines[1:]])
+
+
+def declared_name(decl):
+    """The name a heading gives: a function's, an enum's, a struct
+    typedef's or an _INIT macro's; None for the other macros. Comments are
+    left out first, since they name other functions."""
+    code = re.sub(r"/\*.*?\*/", "", decl, flags=re.S)
+    patterns = (
+        r"^#define\s+(SIO_[A-Z0-9_]+_INIT)\b",
+        r"^enum\s+(sio_[a-z0-9_]+)",
+        r"^typedef\s+struct\s+\w+\s*\{.*\}\s*(sio_[a-z0-9_]+)\s*;$",
+        r"^[^#].*?\b(sio_[a-z0-9_]+)\s*\(",
+    )
+    for pattern in patterns:
+        m = re.search(pattern, code, re.S)
+        if m:
+            return m.group(1)
+    return None
+
+
 def render(source):
     out = [INTRO]
     top = re.search(r"/\*(.*?)\*/", source, re.S).group(0)
     out.append("## Rules\n\n" + clean_comment(top) + "\n")
     for comment, decl in chunks(source):
+        decl = without_extern(decl)
         text = clean_comment(comment)
         if text.startswith("---"):
             title_lines = [l for l in text.splitlines() if l and not l.startswith("---")]
@@ -86,8 +118,8 @@ def render(source):
                 if rest:
                     out.append(rest + "\n")
             text = ""
-        name = re.search(r"\b(sio_[a-z0-9_]+)\s*\(", decl) or re.search(r"\b(SIO_[A-Z0-9_]+|sio_[a-z_]+)\b", decl)
-        heading = f"### `{name.group(1)}`\n" if name and "(" in decl else ""
+        name = declared_name(decl)
+        heading = f"### `{name}`\n" if name else ""
         out.append(heading + "```c\n" + decl + "\n```\n" + (text + "\n" if text else ""))
     return "\n".join(out)
 

@@ -641,7 +641,11 @@ static void emit_obj(chat *ch, const sio_target *to, const char *event,
   if (obj->oom || args.oom) {
     fprintf(stderr, "chat: out of memory, \"%s\" not sent\n", event);
   } else {
-    int rc = sio_emit(ch->srv, to, event, args.p, args.len, NULL, 0, 0, 0, NULL);
+    sio_message msg = SIO_MESSAGE_INIT;
+    msg.event = event;
+    msg.args_json = args.p;
+    msg.args_len = args.len;
+    int rc = sio_emit(ch->srv, to, &msg, NULL);
     if (rc < 0)
       report("emit", rc);
   }
@@ -652,7 +656,9 @@ static void emit_to_room(chat *ch, const room *r, const char *except_sid,
                          const char *event, strbuf *obj) {
   const char *rooms[1] = {r->key};
   const char *except[1] = {except_sid};
-  sio_target to = {.rooms = rooms, .nrooms = 1};
+  sio_target to = SIO_TARGET_INIT;
+  to.rooms = rooms;
+  to.nrooms = 1;
   if (except_sid) {
     to.except = except;
     to.nexcept = 1;
@@ -671,7 +677,10 @@ static void ack_obj(chat *ch, const sio_event *ev, strbuf *obj) {
   if (obj->oom || args.oom) {
     fprintf(stderr, "chat: out of memory, ack not sent\n");
   } else {
-    int rc = sio_ack(ch->srv, ev->sid, ev->ack_id, args.p, args.len, NULL, 0);
+    sio_message msg = SIO_MESSAGE_INIT;
+    msg.args_json = args.p;
+    msg.args_len = args.len;
+    int rc = sio_ack(ch->srv, ev->sid, ev->ack_id, &msg, NULL);
     if (rc < 0)
       report("ack", rc);
   }
@@ -731,7 +740,7 @@ static void users_json(chat *ch, const room *r, strbuf *b) {
 static void broadcast_rooms(chat *ch) {
   strbuf obj = {0};
   rooms_json(ch, &obj);
-  emit_obj(ch, &(sio_target){0}, "rooms", &obj);
+  emit_obj(ch, NULL, "rooms", &obj);
   sb_free(&obj);
 }
 
@@ -767,7 +776,9 @@ static void leave_room(chat *ch, user *u, int gone) {
     return;
   if (!gone) {
     const char *keys[1] = {r->key};
-    int rc = sio_leave(ch->srv, &(sio_target){.sid = u->sid}, keys, 1);
+    sio_target me = SIO_TARGET_INIT;
+    me.sid = u->sid;
+    int rc = sio_leave(ch->srv, &me, keys, 1, NULL);
     if (rc < 0)
       report("leave", rc);
   }
@@ -860,7 +871,9 @@ static void on_join(chat *ch, user *u, const sio_event *ev) {
   if (u->room != r) {
     leave_room(ch, u, 0);
     const char *keys[1] = {r->key};
-    rc = sio_join(ch->srv, &(sio_target){.sid = u->sid}, keys, 1);
+    sio_target me = SIO_TARGET_INIT;
+    me.sid = u->sid;
+    rc = sio_join(ch->srv, &me, keys, 1, NULL);
     if (rc < 0) {
       report("join", rc);
       room_release(ch, r);
@@ -989,7 +1002,9 @@ static void on_server_event(chat *ch, const sio_event *ev) {
   case SIO_EV_CONNECTION:
     if (ev->sid && !user_find(ch, ev->sid) && !user_add(ch, ev->sid)) {
       fprintf(stderr, "chat: cannot track %s, disconnecting it\n", ev->sid);
-      sio_disconnect(ch->srv, &(sio_target){.sid = ev->sid}, 1);
+      sio_target it = SIO_TARGET_INIT;
+      it.sid = ev->sid;
+      sio_disconnect(ch->srv, &it, SIO_DISCONNECT_CLOSE, NULL);
     }
     break;
   case SIO_EV_EVENT:

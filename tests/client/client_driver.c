@@ -12,7 +12,9 @@
  *   {"cmd":"exit"} (closes the client first; with "close":false it leaves
  *   that to sio_context_free)
  * and prints one JSON line per sio_event, plus one "result" line per
- * command with its return code (and request id, echoing "id"). Binary
+ * command with its return code (and request id, echoing "id"). An event
+ * shows "attempt" on the reconnection events, "count" on events_lost and
+ * "final":true when it has SIO_EVF_FINAL. Binary
  * attachments travel as hex strings. Option values may be strings, numbers
  * or booleans. End of input acts as "exit". */
 #include <errno.h>
@@ -64,6 +66,7 @@ static const char *event_name(int type) {
     case SIO_EV_RECONNECT: return "reconnect";
     case SIO_EV_RECONNECT_FAILED: return "reconnect_failed";
     case SIO_EV_RECONNECT_ERROR: return "reconnect_error";
+    case SIO_EV_EVENTS_LOST: return "events_lost";
     default: return "other";
   }
 }
@@ -86,8 +89,13 @@ static void print_event(const sio_event *ev) {
   }
   if (ev->req) printf(",\"req\":%llu", (unsigned long long)ev->req);
   if (ev->ack_id >= 0) printf(",\"ack_id\":%lld", (long long)ev->ack_id);
+  if (ev->type == SIO_EV_RECONNECT_ATTEMPT || ev->type == SIO_EV_RECONNECT ||
+      ev->type == SIO_EV_RECONNECT_ERROR)
+    printf(",\"attempt\":%u", ev->attempt);
+  if (ev->type == SIO_EV_EVENTS_LOST) printf(",\"count\":%llu", (unsigned long long)ev->count);
   if (ev->err) printf(",\"err\":%d", ev->err);
   if (ev->flags & SIO_EVF_RECOVERED) printf(",\"recovered\":true");
+  if (ev->flags & SIO_EVF_FINAL) printf(",\"final\":true");
   put_field("reason", ev->reason);
   printf("}\n");
 }
@@ -176,29 +184,37 @@ static int do_connect(const jv *cmd) {
   return rc;
 }
 
-static int do_emit(const jv *cmd, uint64_t *req) {
-  const char *args = "[]";
+/* The command's "args" and "bins" as a message; *bins (what msg.bins
+ * points at) is the caller's: free_bins(). */
+static sio_message message_of(const jv *cmd, sio_buf **bins) {
+  sio_message msg = SIO_MESSAGE_INIT;
   const jv *a = jv_get(cmd, "args");
-  size_t args_len = a ? a->raw_len : 2;
-  if (a) args = a->raw;
+  msg.args_json = a ? a->raw : "[]";
+  msg.args_len = a ? a->raw_len : 2;
+  *bins = read_bins(cmd, &msg.nbins);
+  msg.bins = *bins;
+  return msg;
+}
+
+static int do_emit(const jv *cmd, uint64_t *req) {
+  sio_buf *bins;
+  sio_message msg = message_of(cmd, &bins);
   const jv *ack = jv_get(cmd, "ack"), *vol = jv_get(cmd, "volatile"), *t = jv_get(cmd, "timeout");
-  unsigned flags = (ack && ack->boolean ? SIO_EMIT_ACK : 0) | (vol && vol->boolean ? SIO_EMIT_VOLATILE : 0);
-  size_t nbins;
-  sio_buf *bins = read_bins(cmd, &nbins);
   const char *event = str_of(cmd, "event");
-  int rc = sio_client_emit(cli, str_of(cmd, "nsp"), event ? event : "", args, args_len, bins,
-                           nbins, flags, t ? (int)t->number : 0, req);
-  free_bins(bins, nbins);
+  msg.event = event ? event : "";
+  msg.flags = (ack && ack->boolean ? SIO_EMIT_ACK : 0) | (vol && vol->boolean ? SIO_EMIT_VOLATILE : 0);
+  msg.timeout_ms = t ? (int)t->number : 0;
+  int rc = sio_client_emit(cli, str_of(cmd, "nsp"), &msg, req);
+  free_bins(bins, msg.nbins);
   return rc;
 }
 
-static int do_ack(const jv *cmd) {
-  const jv *a = jv_get(cmd, "args"), *id = jv_get(cmd, "ack_id");
-  size_t nbins;
-  sio_buf *bins = read_bins(cmd, &nbins);
-  int rc = sio_client_ack(cli, str_of(cmd, "nsp"), id ? (int64_t)id->number : -1,
-                          a ? a->raw : "[]", a ? a->raw_len : 2, bins, nbins);
-  free_bins(bins, nbins);
+static int do_ack(const jv *cmd, uint64_t *req) {
+  sio_buf *bins;
+  sio_message msg = message_of(cmd, &bins);
+  const jv *id = jv_get(cmd, "ack_id");
+  int rc = sio_client_ack(cli, str_of(cmd, "nsp"), id ? (int64_t)id->number : -1, &msg, req);
+  free_bins(bins, msg.nbins);
   return rc;
 }
 
@@ -222,7 +238,7 @@ static int run_line(const char *line, size_t len) {
   } else if (strcmp(name, "emit") == 0) {
     rc = do_emit(cmd, &req);
   } else if (strcmp(name, "ack") == 0) {
-    rc = do_ack(cmd);
+    rc = do_ack(cmd, &req);
   } else if (strcmp(name, "disconnect") == 0) {
     rc = sio_client_disconnect(cli, str_of(cmd, "nsp"));
   } else if (strcmp(name, "close") == 0) {

@@ -414,15 +414,15 @@ test("a failed first connection reports connect_error and retries", async () => 
     await d.connect(`http://127.0.0.1:${port}`, { reconnectionAttempts: 2, reconnectionDelay: 50, reconnectionDelayMax: 100 });
     const first = await d.waitFor({ type: "connect_error" });
     assert.ok(first.reason.length > 0);
-    assert.equal((await d.waitFor({ type: "reconnect_attempt" })).ack_id, 1);
-    assert.equal((await d.waitFor({ type: "reconnect_attempt" })).ack_id, 2);
+    assert.equal((await d.waitFor({ type: "reconnect_attempt" })).attempt, 1);
+    assert.equal((await d.waitFor({ type: "reconnect_attempt" })).attempt, 2);
     await d.waitFor({ type: "reconnect_failed" });
     assert.equal(d.all({ type: "connect_error" }).length, 3);
     // socket.io-client's reconnect_error: once per failed attempt, after
     // reconnect_failed for the last one.
-    const last = await d.waitFor({ type: "reconnect_error", ack_id: 2 });
+    const last = await d.waitFor({ type: "reconnect_error", attempt: 2 });
     assert.ok(last.reason.length > 0);
-    assert.deepEqual(d.all({ type: "reconnect_error" }).map((e) => e.ack_id), [1, 2]);
+    assert.deepEqual(d.all({ type: "reconnect_error" }).map((e) => e.attempt), [1, 2]);
     const types = d.events.map((e) => e.type);
     assert.ok(types.lastIndexOf("reconnect_failed") < types.lastIndexOf("reconnect_error"));
     await d.exit();

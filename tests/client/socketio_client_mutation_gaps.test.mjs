@@ -25,8 +25,8 @@ test("a successful reconnection resets the back-off: every outage starts at atte
     for (let outage = 1; outage <= 2; outage++) {
       await d.emit("drop", []);
       assert.equal((await d.waitFor({ type: "disconnect" })).reason, "transport close");
-      assert.equal((await d.waitFor({ type: "reconnect_attempt" })).ack_id, 1, `outage ${outage}`);
-      assert.equal((await d.waitFor({ type: "reconnect" })).ack_id, 1, `outage ${outage}`);
+      assert.equal((await d.waitFor({ type: "reconnect_attempt" })).attempt, 1, `outage ${outage}`);
+      assert.equal((await d.waitFor({ type: "reconnect" })).attempt, 1, `outage ${outage}`);
       await d.waitFor({ type: "connect" });
     }
     assert.equal(connections, 3);

@@ -41,7 +41,7 @@ for (const transports of ["polling", "websocket"]) {
         io.on("connection", (s) => s.on("buffered", (...a) => typeof a.at(-1) === "function" && a.at(-1)("ok")));
       }, port);
       const reconnect = await d.waitFor({ type: "reconnect" }, 5000);
-      assert.ok(reconnect.ack_id >= 1);
+      assert.ok(reconnect.attempt >= 1);
       const again = await d.waitFor({ type: "connect" }, 5000);
       assert.notEqual(again.sid, first.sid);
       assert.deepEqual((await d.waitFor({ type: "ack", req: acked })).data, ["ok"]);

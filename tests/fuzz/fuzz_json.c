@@ -2,6 +2,7 @@
  * must agree with json_validate, and what the writers produce must read back
  * as what was written. */
 #include "fuzz_util.h"
+#include "sio/event_decode.h"
 #include "util/json.h"
 
 static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -66,35 +67,64 @@ static void check_string(const char *s, size_t n) {
   sbuf_free(&again);
 }
 
+/* The name and the other items of an EVENT payload in valid JSON, found as
+ * event_decode finds them: json_event_locate, then json_read_string for the
+ * name. 0, or -1 when it is no event (or the name holds a NUL). */
+static int event_parts(const char *s, size_t n, json_event_parts *ep, sbuf *name, sbuf *args) {
+  if (json_event_locate(s, n, ep)) return -1;
+  long end = json_read_string(s, n, ep->name_at, name);
+  FUZZ_CHECK(end == (long)ep->name_end); /* valid JSON: the literal reads */
+  if (name->len && memchr(name->data, 0, name->len)) return -1;
+  if (ep->rest_at) {
+    FUZZ_CHECK(sbuf_putc(args, '[') == 0);
+    FUZZ_CHECK(sbuf_append(args, s + ep->rest_at + 1, ep->end - ep->rest_at - 1) == 0);
+  } else {
+    FUZZ_CHECK(sbuf_append(args, "[]", 2) == 0);
+  }
+  return 0;
+}
+
 static void check_event(const char *s, size_t n, int valid) {
-  char *name = NULL;
-  sbuf args = SBUF_INIT, vname = SBUF_INIT, vargs = SBUF_INIT, joined = SBUF_INIT;
-  int rc = json_event_split(s, n, &name, &args);
-  if (!valid) FUZZ_CHECK(rc != 0);
+  json_event_parts ep;
+  int located = json_event_locate(s, n, &ep) == 0;
+  /* On any text, locating stays within it. */
+  if (located)
+    FUZZ_CHECK(ep.name_at < ep.name_end && ep.name_end <= (ep.rest_at ? ep.rest_at : ep.end) &&
+               ep.end <= n && (!ep.rest_at || ep.rest_at < ep.end));
+  if (!valid) return; /* json_event_locate's contract: valid JSON */
+  sbuf name = SBUF_INIT, args = SBUF_INIT, joined = SBUF_INIT;
+  int rc = event_parts(s, n, &ep, &name, &args);
+  /* event_decode, the library's one path, finds the same. */
+  ev_rec *r = ev_new(SIO_EV_EVENT);
+  sbuf scratch = SBUF_INIT;
+  FUZZ_CHECK(r);
+  FUZZ_CHECK(event_decode(r, s, n, &scratch) == rc);
   if (rc == 0) {
-    FUZZ_CHECK(json_event_split_valid(s, n, &vname, &vargs) == 0);
-    FUZZ_CHECK(vname.len == strlen(name) && (!vname.len || !memcmp(vname.data, name, vname.len)));
-    FUZZ_CHECK(vargs.len == args.len && !memcmp(vargs.data, args.data, args.len));
+    const char *nm = name.data ? name.data : "";
+    FUZZ_CHECK(ep.name_escaped || (name.len == ep.name_end - ep.name_at - 2 &&
+                                   !memcmp(nm, s + ep.name_at + 1, name.len)));
+    FUZZ_CHECK(!strcmp(r->ev.name, nm));
+    FUZZ_CHECK(r->ev.data_len == args.len && !memcmp(r->ev.data, args.data, args.len));
     FUZZ_CHECK(json_validate(args.data, args.len) == 0);
-    FUZZ_CHECK(json_event_join(&joined, name, args.data, args.len) == 0);
+    FUZZ_CHECK(json_event_join(&joined, nm, args.data, args.len) == 0);
     FUZZ_CHECK(json_validate(joined.data, joined.len) == 0);
-    char *name2 = NULL;
-    sbuf args2 = SBUF_INIT;
-    FUZZ_CHECK(json_event_split(joined.data, joined.len, &name2, &args2) == 0);
-    FUZZ_CHECK(!strcmp(name, name2));
+    json_event_parts ep2;
+    sbuf name2 = SBUF_INIT, args2 = SBUF_INIT;
+    FUZZ_CHECK(event_parts(joined.data, joined.len, &ep2, &name2, &args2) == 0);
+    FUZZ_CHECK(name2.len == name.len && (!name.len || !memcmp(name2.data, name.data, name.len)));
     /* Joining drops white space around the items: from then on it is
      * stable. */
     sbuf rejoined = SBUF_INIT;
-    FUZZ_CHECK(json_event_join(&rejoined, name2, args2.data, args2.len) == 0);
+    FUZZ_CHECK(json_event_join(&rejoined, name2.data ? name2.data : "", args2.data, args2.len) == 0);
     FUZZ_CHECK(rejoined.len == joined.len && !memcmp(rejoined.data, joined.data, joined.len));
-    free(name2);
+    sbuf_free(&name2);
     sbuf_free(&args2);
     sbuf_free(&rejoined);
   }
-  free(name);
+  ev_free(r);
+  sbuf_free(&scratch);
+  sbuf_free(&name);
   sbuf_free(&args);
-  sbuf_free(&vname);
-  sbuf_free(&vargs);
   sbuf_free(&joined);
 }
 

@@ -67,7 +67,7 @@ static void start_server(unsigned flags) {
 static void greet(const sio_event *ev) {
   static const char args[] = "[{\"_placeholder\":true,\"num\":0},\"hi\"]";
   sio_buf bin = {"\x01\x02\x03", 3};
-  sio_target to = {.nsp = ev->nsp, .sid = ev->sid};
+  sio_target to = {.size = sizeof(sio_target), .nsp = ev->nsp, .sid = ev->sid};
   for (int all = 0; all < 2; all++) {
     sio_attachment *bins = fuzz_copy_bins(&bin, 1);
     to.sid = all ? NULL : ev->sid;
@@ -85,7 +85,7 @@ static void answer(const sio_event *ev) {
     io_ack_reply(&srv, ev->sid, ev->ack_id, json, ev->data_len, bins, ev->nbins);
     free(json);
   } else {
-    sio_target to = {.nsp = ev->nsp, .sid = ev->sid};
+    sio_target to = {.size = sizeof(sio_target), .nsp = ev->nsp, .sid = ev->sid};
     io_emit(&srv, &to, ev->name, ev->data, ev->data_len, bins, ev->nbins, 0, 0, 0);
   }
   sio_attachments_free(bins, ev->nbins);

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "abi_message.h"
 #include "check.h"
 #include "pump_wait.h"
 #include <sio/sio.h>
@@ -28,7 +29,8 @@ static sio_server *new_server(sio_context *ctx, const char *key, const char *val
 
 static void test_version_and_errors(void) {
   CHECK(sio_version() == SIO_VERSION_NUM);
-  CHECK_STR(sio_version_string(), "0.1.0");
+  CHECK_STR(sio_version_string(), "1.0.0");
+  CHECK(sio_version() >> 16 == SIO_VERSION_MAJOR);
   for (int code = 0; code >= SIO_ETOOBIG; code--) CHECK(sio_strerror(code) != NULL);
   CHECK_STR(sio_strerror(-1000), "unknown error");
   CHECK_STR(sio_strerror(SIO_ETIMEDOUT), "operation has timed out");
@@ -91,38 +93,64 @@ static void test_emit_misuse(void) {
   uint64_t req = 0;
   sio_buf bin = {"x", 1};
   const char *args = "[1,\"a\"]";
-  CHECK(sio_emit(NULL, NULL, "e", args, strlen(args), NULL, 0, 0, 0, NULL) == SIO_EINVAL);
-  CHECK(sio_emit(srv, NULL, NULL, args, strlen(args), NULL, 0, 0, 0, NULL) == SIO_EINVAL);
-  CHECK(sio_emit(srv, NULL, "e", NULL, 0, NULL, 0, 0, 0, NULL) == SIO_EINVAL);
-  CHECK(sio_emit(srv, NULL, "connect", args, strlen(args), NULL, 0, 0, 0, NULL) == SIO_ERESERVED);
+  sio_message m = message("e", args);
+  CHECK(sio_emit(NULL, NULL, &m, NULL) == SIO_EINVAL);
+  CHECK(sio_emit(srv, NULL, NULL, NULL) == SIO_EINVAL);
+  m = message(NULL, args);
+  CHECK(sio_emit(srv, NULL, &m, NULL) == SIO_EINVAL);
+  m = message("connect", args);
+  CHECK(sio_emit(srv, NULL, &m, NULL) == SIO_ERESERVED);
   CHECK(strstr(sio_last_error(), "reserved") != NULL);
-  CHECK(sio_emit(srv, NULL, "disconnecting", "[]", 2, NULL, 0, 0, 0, NULL) == SIO_ERESERVED);
-  CHECK(sio_emit(srv, NULL, "e", "[1,", 3, NULL, 0, 0, 0, NULL) == SIO_EINVAL);
-  CHECK(sio_emit(srv, NULL, "e", "{}", 2, NULL, 0, 0, 0, NULL) == SIO_EINVAL);
-  CHECK(sio_emit(srv, NULL, "e", "[]", 2, &bin, 1, 0, 0, NULL) == SIO_EINVAL);
+  m = message("disconnecting", "[]");
+  CHECK(sio_emit(srv, NULL, &m, NULL) == SIO_ERESERVED);
+  m = message("e", "[1,");
+  CHECK(sio_emit(srv, NULL, &m, NULL) == SIO_EINVAL);
+  m = message("e", "{}");
+  CHECK(sio_emit(srv, NULL, &m, NULL) == SIO_EINVAL);
+  /* args_len counts: a valid prefix is not the array. */
+  m = message("e", args);
+  m.args_len--;
+  CHECK(sio_emit(srv, NULL, &m, NULL) == SIO_EINVAL);
+  m = message_ex("e", "[]", &bin, 1, 0, 0);
+  CHECK(sio_emit(srv, NULL, &m, NULL) == SIO_EINVAL);
   const char *ph = "[{\"_placeholder\":true,\"num\":3}]";
-  CHECK(sio_emit(srv, NULL, "e", ph, strlen(ph), &bin, 1, 0, 0, NULL) == SIO_EINVAL);
+  m = message_ex("e", ph, &bin, 1, 0, 0);
+  CHECK(sio_emit(srv, NULL, &m, NULL) == SIO_EINVAL);
   sio_buf many[11];
   for (int i = 0; i < 11; i++) many[i] = bin;
-  CHECK(sio_emit(srv, NULL, "e", "[]", 2, many, 11, 0, 0, NULL) == SIO_EINVAL);
-  CHECK(sio_emit(srv, NULL, "e", "[]", 2, NULL, 0, SIO_EMIT_ACK, 0, &req) == SIO_EINVAL);
+  m = message_ex("e", "[]", many, 11, 0, 0);
+  CHECK(sio_emit(srv, NULL, &m, NULL) == SIO_EINVAL);
+  m = message_ex("e", "[]", NULL, 0, SIO_EMIT_ACK, 0);
+  CHECK(sio_emit(srv, NULL, &m, &req) == SIO_EINVAL);
   CHECK(strstr(sio_last_error(), "timeout") != NULL);
-  sio_target bad_nsp = {.nsp = "custom"};
-  CHECK(sio_emit(srv, &bad_nsp, "e", "[]", 2, NULL, 0, 0, 0, NULL) == SIO_EINVAL);
-  sio_target bad_rooms = {.nrooms = 2};
-  CHECK(sio_emit(srv, &bad_rooms, "e", "[]", 2, NULL, 0, 0, 0, NULL) == SIO_EINVAL);
-  CHECK(sio_ack(srv, NULL, 1, "[]", 2, NULL, 0) == SIO_EINVAL);
-  CHECK(sio_ack(srv, "x", -1, "[]", 2, NULL, 0) == SIO_EINVAL);
-  CHECK(sio_join(srv, NULL, NULL, 1) == SIO_EINVAL);
-  CHECK(sio_fetch_sockets(srv, NULL, NULL) == SIO_EINVAL);
+  m = message("e", "[]");
+  sio_target bad_nsp = target("custom", NULL);
+  CHECK(sio_emit(srv, &bad_nsp, &m, NULL) == SIO_EINVAL);
+  sio_target bad_rooms = target(NULL, NULL);
+  bad_rooms.nrooms = 2;
+  CHECK(sio_emit(srv, &bad_rooms, &m, NULL) == SIO_EINVAL);
+  CHECK(sio_ack(srv, NULL, 1, &m, NULL) == SIO_EINVAL);
+  m = message(NULL, "[]");
+  CHECK(sio_ack(srv, NULL, 1, &m, NULL) == SIO_EINVAL);
+  CHECK(sio_ack(srv, "x", -1, &m, NULL) == SIO_EINVAL);
+  m = message(NULL, "{}");
+  CHECK(sio_ack(srv, "x", 1, &m, NULL) == SIO_EINVAL);
+  CHECK(sio_join(srv, NULL, NULL, 1, NULL) == SIO_EINVAL);
+  CHECK(sio_leave(srv, NULL, NULL, 1, NULL) == SIO_EINVAL);
+  CHECK(sio_fetch_sockets(NULL, NULL, &req) == SIO_EINVAL);
   CHECK(sio_server_of(srv, "nope", 0) == SIO_EINVAL);
   CHECK(sio_connect_refuse(srv, 1, NULL, NULL) == SIO_EINVAL);
   CHECK(sio_connect_refuse(srv, 1, "no", "{bad") == SIO_EINVAL);
 
+  /* No arguments at all (args_json NULL) is a valid emit. */
+  m = message("e", NULL);
+  CHECK(sio_emit(srv, NULL, &m, NULL) == 0);
+
   /* A valid emit to a socket that does not exist: told by an event. */
-  sio_target gone = {.sid = "AAAAAAAAAAAAAAAAAAAA"};
+  sio_target gone = target(NULL, "AAAAAAAAAAAAAAAAAAAA");
   const char *ph0 = "[{\"_placeholder\":true,\"num\":0}]";
-  CHECK(sio_emit(srv, &gone, "e", ph0, strlen(ph0), &bin, 1, SIO_EMIT_ACK, 1000, &req) == 0);
+  m = message_ex("e", ph0, &bin, 1, SIO_EMIT_ACK, 1000);
+  CHECK(sio_emit(srv, &gone, &m, &req) == 0);
   CHECK(req != 0);
   const sio_event *ev = wait_event(ctx, SIO_EV_ERROR);
   CHECK(ev->req == req);
@@ -130,7 +158,8 @@ static void test_emit_misuse(void) {
   CHECK(ev->server == srv);
 
   /* A broadcast with acks and nobody to answer: an empty list at once. */
-  CHECK(sio_emit(srv, NULL, "e", "[]", 2, NULL, 0, SIO_EMIT_ACK, 1000, &req) == 0);
+  m = message_ex("e", "[]", NULL, 0, SIO_EMIT_ACK, 1000);
+  CHECK(sio_emit(srv, NULL, &m, &req) == 0);
   ev = wait_event(ctx, SIO_EV_ACK);
   CHECK(ev->req == req && ev->err == 0);
   CHECK_STR(ev->data, "[]");
@@ -144,9 +173,11 @@ static void test_emit_misuse(void) {
 
   /* After close: every command refuses, the closed event comes once. */
   CHECK(sio_server_close(srv) == 0);
-  CHECK(sio_emit(srv, NULL, "e", "[]", 2, NULL, 0, 0, 0, NULL) == SIO_ECLOSED);
+  m = message("e", "[]");
+  CHECK(sio_emit(srv, NULL, &m, NULL) == SIO_ECLOSED);
   CHECK(sio_server_close(srv) == SIO_ECLOSED);
-  CHECK(sio_join(srv, NULL, &args, 1) == SIO_ECLOSED);
+  CHECK(sio_join(srv, NULL, &args, 1, NULL) == SIO_ECLOSED);
+  CHECK(sio_disconnect(srv, NULL, 0, NULL) == SIO_ECLOSED);
   wait_event(ctx, SIO_EV_SERVER_CLOSED);
   CHECK(sio_server_port(srv) > 0);
   sio_context_free(ctx);
@@ -199,9 +230,13 @@ static void *emit_many(void *p) {
     char args[64];
     int n = snprintf(args, sizeof(args), "[%d,{\"k\":\"v\"}]", i);
     const char *room = "r";
-    sio_target t = {.rooms = &room, .nrooms = 1};
-    if (sio_emit(a->srv, &t, "tick", args, (size_t)n, NULL, 0, 0, 0, NULL)) a->failures++;
-    if (sio_join(a->srv, NULL, &room, 1)) a->failures++;
+    sio_target t = target(NULL, NULL);
+    t.rooms = &room;
+    t.nrooms = 1;
+    sio_message m = message("tick", args);
+    m.args_len = (size_t)n;
+    if (sio_emit(a->srv, &t, &m, NULL)) a->failures++;
+    if (sio_join(a->srv, NULL, &room, 1, NULL)) a->failures++;
   }
   return NULL;
 }

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "abi_message.h"
 #include "check.h"
 #include "pump_wait.h"
 #include <sio/sio.h>
@@ -127,39 +128,51 @@ static void test_command_misuse(void) {
   CHECK(sio_client_socket(cli, "/a", "[]") == SIO_EINVAL);
   CHECK(sio_client_socket(cli, "/a", "{bad") == SIO_EINVAL);
 
-  CHECK(sio_client_emit(NULL, NULL, "e", args, n, NULL, 0, 0, 0, NULL) == SIO_EINVAL);
-  CHECK(sio_client_emit(cli, "main", "e", args, n, NULL, 0, 0, 0, NULL) == SIO_EINVAL);
-  CHECK(sio_client_emit(cli, NULL, NULL, args, n, NULL, 0, 0, 0, NULL) == SIO_EINVAL);
+  sio_message m = message("e", args);
+  CHECK(sio_client_emit(NULL, NULL, &m, NULL) == SIO_EINVAL);
+  CHECK(sio_client_emit(cli, "main", &m, NULL) == SIO_EINVAL);
+  CHECK(sio_client_emit(cli, NULL, NULL, NULL) == SIO_EINVAL);
+  m = message(NULL, args);
+  CHECK(sio_client_emit(cli, NULL, &m, NULL) == SIO_EINVAL);
   static const char *const reserved[] = {"connect",    "connect_error", "disconnect",
                                          "disconnecting", "newListener", "removeListener"};
   for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
-    CHECK(sio_client_emit(cli, NULL, reserved[i], "[]", 2, NULL, 0, 0, 0, NULL) == SIO_ERESERVED);
+    m = message(reserved[i], "[]");
+    CHECK(sio_client_emit(cli, NULL, &m, NULL) == SIO_ERESERVED);
     CHECK(strstr(sio_last_error(), reserved[i]) != NULL);
   }
-  CHECK(sio_client_emit(cli, NULL, "e", NULL, 0, NULL, 0, 0, 0, NULL) == SIO_EINVAL);
-  CHECK(sio_client_emit(cli, NULL, "e", "[1,", 3, NULL, 0, 0, 0, NULL) == SIO_EINVAL);
-  CHECK(sio_client_emit(cli, NULL, "e", "{}", 2, NULL, 0, 0, 0, NULL) == SIO_EINVAL);
+  m = message("e", "[1,");
+  CHECK(sio_client_emit(cli, NULL, &m, NULL) == SIO_EINVAL);
+  m = message("e", "{}");
+  CHECK(sio_client_emit(cli, NULL, &m, NULL) == SIO_EINVAL);
   /* args_len counts: a valid prefix is not the array. */
-  CHECK(sio_client_emit(cli, NULL, "e", args, n - 1, NULL, 0, 0, 0, NULL) == SIO_EINVAL);
-  CHECK(sio_client_emit(cli, NULL, "e", "[]", 2, &bin, 1, 0, 0, NULL) == SIO_EINVAL);
-  CHECK(sio_client_emit(cli, NULL, "e", "[]", 2, NULL, 1, 0, 0, NULL) == SIO_EINVAL);
+  m = message("e", args);
+  m.args_len = n - 1;
+  CHECK(sio_client_emit(cli, NULL, &m, NULL) == SIO_EINVAL);
+  m = message_ex("e", "[]", &bin, 1, 0, 0);
+  CHECK(sio_client_emit(cli, NULL, &m, NULL) == SIO_EINVAL);
+  m = message_ex("e", "[]", NULL, 1, 0, 0);
+  CHECK(sio_client_emit(cli, NULL, &m, NULL) == SIO_EINVAL);
   const char *ph3 = "[{\"_placeholder\":true,\"num\":3}]";
-  CHECK(sio_client_emit(cli, NULL, "e", ph3, strlen(ph3), &bin, 1, 0, 0, NULL) == SIO_EINVAL);
+  m = message_ex("e", ph3, &bin, 1, 0, 0);
+  CHECK(sio_client_emit(cli, NULL, &m, NULL) == SIO_EINVAL);
   sio_buf many[11];
   for (int i = 0; i < 11; i++) many[i] = bin;
-  CHECK(sio_client_emit(cli, NULL, "e", "[]", 2, many, 11, 0, 0, NULL) == SIO_EINVAL);
-  CHECK(sio_client_emit(cli, NULL, "e", "[]", 2, NULL, 0, SIO_EMIT_ACK, 0, NULL) == SIO_EINVAL);
-  CHECK(strstr(sio_last_error(), "req_out") != NULL);
-  CHECK(sio_client_emit(cli, NULL, "e", "[]", 2, NULL, 0, 0, -1, NULL) == SIO_EINVAL);
+  m = message_ex("e", "[]", many, 11, 0, 0);
+  CHECK(sio_client_emit(cli, NULL, &m, NULL) == SIO_EINVAL);
+  m = message_ex("e", "[]", NULL, 0, 0, -1);
+  CHECK(sio_client_emit(cli, NULL, &m, NULL) == SIO_EINVAL);
   CHECK(strstr(sio_last_error(), "timeout_ms") != NULL);
 
-  CHECK(sio_client_ack(NULL, NULL, 1, "[]", 2, NULL, 0) == SIO_EINVAL);
-  CHECK(sio_client_ack(cli, "x", 1, "[]", 2, NULL, 0) == SIO_EINVAL);
-  CHECK(sio_client_ack(cli, NULL, -1, "[]", 2, NULL, 0) == SIO_EINVAL);
+  m = message(NULL, "[]");
+  CHECK(sio_client_ack(NULL, NULL, 1, &m, NULL) == SIO_EINVAL);
+  CHECK(sio_client_ack(cli, "x", 1, &m, NULL) == SIO_EINVAL);
+  CHECK(sio_client_ack(cli, NULL, -1, &m, NULL) == SIO_EINVAL);
   CHECK(strstr(sio_last_error(), "ack_id") != NULL);
-  CHECK(sio_client_ack(cli, NULL, 1, NULL, 0, NULL, 0) == SIO_EINVAL);
-  CHECK(sio_client_ack(cli, NULL, 1, "{}", 2, NULL, 0) == SIO_EINVAL);
-  CHECK(sio_client_ack(cli, NULL, 1, "[]", 2, &bin, 1) == SIO_EINVAL);
+  m = message(NULL, "{}");
+  CHECK(sio_client_ack(cli, NULL, 1, &m, NULL) == SIO_EINVAL);
+  m = message_ex(NULL, "[]", &bin, 1, 0, 0);
+  CHECK(sio_client_ack(cli, NULL, 1, &m, NULL) == SIO_EINVAL);
 
   CHECK(sio_client_disconnect(NULL, NULL) == SIO_EINVAL);
   CHECK(sio_client_disconnect(cli, "main") == SIO_EINVAL);
@@ -168,22 +181,27 @@ static void test_command_misuse(void) {
   /* Valid calls on a namespace never opened: each is told by an event
    * carrying the client (and the emit's request id). */
   const char *ph0 = "[{\"_placeholder\":true,\"num\":0}]";
-  CHECK(sio_client_emit(cli, "/never", "e", ph0, strlen(ph0), &bin, 1, SIO_EMIT_ACK, 1000,
-                        &req) == 0);
+  m = message_ex("e", ph0, &bin, 1, SIO_EMIT_ACK, 1000);
+  CHECK(sio_client_emit(cli, "/never", &m, &req) == 0);
   CHECK(req != 0);
   const sio_event *ev = wait_event(ctx, SIO_EV_ERROR);
   CHECK(ev->req == req && ev->err == SIO_ENOTFOUND && ev->client == cli);
   CHECK_STR(ev->nsp, "/never");
-  CHECK(sio_client_ack(cli, "/never", 3, "[]", 2, NULL, 0) == 0);
+  /* An ack without arguments (msg NULL) on a namespace never opened. */
+  CHECK(sio_client_ack(cli, "/never", 3, NULL, &req) == 0);
+  CHECK(req != 0);
   ev = wait_event(ctx, SIO_EV_ERROR);
-  CHECK(ev->err == SIO_ENOTFOUND && ev->client == cli);
+  CHECK(ev->req == req && ev->err == SIO_ENOTFOUND && ev->client == cli);
   CHECK(sio_client_disconnect(cli, "/never") == 0);
   ev = wait_event(ctx, SIO_EV_ERROR);
   CHECK(ev->err == SIO_ENOTFOUND && ev->client == cli);
-  /* An ack on an open namespace that is not connected was not sent. */
-  CHECK(sio_client_ack(cli, "/main", 3, "[]", 2, NULL, 0) == 0);
+  /* An ack on an open namespace that is not connected was not sent: the
+   * error carries the ack's request id. */
+  m = message(NULL, "[]");
+  CHECK(sio_client_ack(cli, "/main", 3, &m, &req) == 0);
+  CHECK(req != 0);
   ev = wait_event(ctx, SIO_EV_ERROR);
-  CHECK(ev->err == SIO_EDISCONNECTED && ev->client == cli);
+  CHECK(ev->req == req && ev->err == SIO_EDISCONNECTED && ev->client == cli);
   CHECK_STR(ev->nsp, "/main");
 
   /* Closed: every call refuses with SIO_ECLOSED; the handle stays valid. */
@@ -191,11 +209,12 @@ static void test_command_misuse(void) {
   CHECK(sio_client_close(cli) == SIO_ECLOSED);
   CHECK(strstr(sio_last_error(), "closed") != NULL);
   CHECK(sio_client_socket(cli, "/a", NULL) == SIO_ECLOSED);
-  CHECK(sio_client_emit(cli, NULL, "e", "[]", 2, NULL, 0, 0, 0, NULL) == SIO_ECLOSED);
-  CHECK(sio_client_ack(cli, NULL, 1, "[]", 2, NULL, 0) == SIO_ECLOSED);
+  m = message("e", "[]");
+  CHECK(sio_client_emit(cli, NULL, &m, NULL) == SIO_ECLOSED);
+  CHECK(sio_client_ack(cli, NULL, 1, NULL, NULL) == SIO_ECLOSED);
   CHECK(sio_client_disconnect(cli, NULL) == SIO_ECLOSED);
   /* Checks still come first: a NULL client is EINVAL, not ECLOSED. */
-  CHECK(sio_client_emit(NULL, NULL, "e", "[]", 2, NULL, 0, 0, 0, NULL) == SIO_EINVAL);
+  CHECK(sio_client_emit(NULL, NULL, &m, NULL) == SIO_EINVAL);
   sio_context_free(ctx);
 }
 
@@ -210,12 +229,12 @@ static void test_reconnect_events(void) {
   CHECK(ev->client == cli && ev->reason && ev->reason[0]);
   CHECK_STR(ev->nsp, "/");
   ev = wait_event(ctx, SIO_EV_RECONNECT_ATTEMPT);
-  CHECK(ev->ack_id == 1 && ev->client == cli);
+  CHECK(ev->attempt == 1 && ev->ack_id == -1 && ev->client == cli);
   ev = wait_event(ctx, SIO_EV_CONNECT_ERROR);
   ev = wait_event(ctx, SIO_EV_RECONNECT_FAILED);
   CHECK(ev->client == cli);
   ev = wait_event(ctx, SIO_EV_RECONNECT_ERROR);
-  CHECK(ev->client == cli && ev->ack_id == 1);
+  CHECK(ev->client == cli && ev->attempt == 1);
   CHECK(ev->reason && strstr(ev->reason, "ECONNREFUSED") != NULL);
   CHECK_STR(ev->nsp, "/");
   sio_context_free(ctx);
@@ -232,7 +251,8 @@ static void *emit_many(void *p) {
   emitter_arg *a = p;
   for (int i = 0; i < EMITS && !a->rc; i++) {
     uint64_t req;
-    a->rc = sio_client_emit(a->cli, NULL, "e", "[1]", 3, NULL, 0, SIO_EMIT_ACK, 0, &req);
+    sio_message m = message_ex("e", "[1]", NULL, 0, SIO_EMIT_ACK, 0);
+    a->rc = sio_client_emit(a->cli, NULL, &m, &req);
   }
   return NULL;
 }
@@ -266,7 +286,8 @@ static void test_emits_from_many_threads(void) {
   }
   CHECK(answered == THREADS * EMITS);
   /* Left for sio_context_free: an open client with events still queued. */
-  CHECK(sio_client_emit(cli, NULL, "e", "[]", 2, NULL, 0, 0, 0, NULL) == 0);
+  sio_message m = message("e", "[]");
+  CHECK(sio_client_emit(cli, NULL, &m, NULL) == 0);
   sio_context_free(ctx);
 }
 

@@ -1,5 +1,6 @@
 /* Expected values are what JSON.parse / JSON.stringify (Node 20) do. */
 #include "check.h"
+#include "sio/event_decode.h"
 #include "util/json.h"
 
 #define LIT(s) s, sizeof(s) - 1
@@ -216,39 +217,80 @@ static void check_read_string(void) {
   CHECK(json_string_equals(LIT("connect"), 0, LIT("connect")) == 0);
 }
 
-static void check_split(const char *json, const char *name, const char *args) {
-  char *got = NULL;
-  sbuf b = SBUF_INIT;
-  CHECK(json_event_split(json, strlen(json), &got, &b) == 0);
-  CHECK_STR(got, name);
-  CHECK_STR(b.data, args);
-  CHECK(json_validate(b.data, b.len) == 0);
-  free(got);
-  sbuf_free(&b);
+/* EVENT payloads go through event_decode (core/sio/event_decode.c), after
+ * the packet decoder has validated them: the same path here. One scratch
+ * buffer for every call, as a connection keeps one. */
+static sbuf scratch = SBUF_INIT;
+
+static void check_decoded_n(const char *json, size_t n, const char *name, const char *args) {
+  CHECK(json_validate(json, n) == 0);
+  json_event_parts ep;
+  CHECK(json_event_locate(json, n, &ep) == 0);
+  /* The name as json_read_string decodes it, at the place located. */
+  sbuf decoded = SBUF_INIT;
+  CHECK(json_read_string(json, n, ep.name_at, &decoded) == (long)ep.name_end);
+  CHECK_STR(decoded.data ? decoded.data : "", name);
+  CHECK(ep.name_escaped == (memchr(json + ep.name_at, '\\', ep.name_end - ep.name_at) != NULL));
+  sbuf_free(&decoded);
+  ev_rec *r = ev_new(SIO_EV_EVENT);
+  CHECK(r);
+  CHECK(event_decode(r, json, n, &scratch) == 0);
+  CHECK_STR(r->ev.name, name);
+  CHECK_STR(r->ev.data, args);
+  CHECK(r->ev.data_len == strlen(args));
+  CHECK(json_validate(r->ev.data, r->ev.data_len) == 0);
+  ev_free(r);
 }
 
-static void check_split_rejected(const char *json, size_t n) {
-  char *got = NULL;
-  sbuf b = SBUF_INIT;
-  CHECK(sbuf_puts(&b, "keep") == 0);
-  CHECK(json_event_split(json, n, &got, &b) == -1);
-  CHECK_STR(b.data, "keep");
-  sbuf_free(&b);
+static void check_decoded(const char *json, const char *name, const char *args) {
+  check_decoded_n(json, strlen(json), name, args);
+}
+
+/* Valid JSON that is no EVENT payload: refused, the record left as it was. */
+static void check_refused(const char *json, size_t n) {
+  CHECK(json_validate(json, n) == 0);
+  ev_rec *r = ev_new(SIO_EV_EVENT);
+  CHECK(r);
+  CHECK(event_decode(r, json, n, &scratch) == -1);
+  CHECK(r->ev.name == NULL && r->ev.data == NULL && r->ev.data_len == 0);
+  ev_free(r);
 }
 
 static void check_events(void) {
-  check_split("[\"hello\",1,\"w\xc3\xb6rld\",{\"a\":[true,null]}]", "hello",
+  check_decoded("[\"hello\",1,\"w\xc3\xb6rld\",{\"a\":[true,null]}]", "hello",
               "[1,\"w\xc3\xb6rld\",{\"a\":[true,null]}]");
-  check_split("[\"msg\"]", "msg", "[]");
-  check_split(" [ \"a\\nb\" , 1 ] ", "a\nb", "[ 1 ]");
-  check_split("[\"\",[]]", "", "[[]]");
-  check_split("[\"\\u00e9\"]", "\xc3\xa9", "[]");
-  const char *bad[] = {"", "[]", "[1]", "[1,\"a\"]", "{\"a\":1}", "\"a\"",
-                       "[\"a\"", "[\"a\",]", "[\"a\"]x", "[\"a\"]]",
-                       "[\"a\\u0000b\"]", "[[\"a\"]]", "[null]"};
+  check_decoded("[\"msg\"]", "msg", "[]");
+  check_decoded(" [ \"a\\nb\" , 1 ] ", "a\nb", "[ 1 ]");
+  check_decoded("[\"\",[]]", "", "[[]]");
+  check_decoded("[\"\\u00e9\"]", "\xc3\xa9", "[]");
+  check_decoded("\n[\"\\\"q\\\\\" ]\t", "\"q\\", "[]");
+  check_decoded("[\"\\ud83d\\ude00\",[[{}]],\"]\"] ", "\xf0\x9f\x98\x80", "[[[{}]],\"]\"]");
+  /* A name and data longer than the record's store (EV_STORE). */
+  char big[2 * EV_STORE + 64], want_name[EV_STORE + 8], want_args[EV_STORE + 16];
+  memset(want_name, 'n', EV_STORE + 1);
+  want_name[EV_STORE + 1] = 0;
+  memset(want_args, '7', sizeof want_args);
+  want_args[0] = '[';
+  want_args[EV_STORE + 2] = ']';
+  want_args[EV_STORE + 3] = 0;
+  snprintf(big, sizeof big, "[\"%s\",%s", want_name, want_args + 1);
+  check_decoded(big, want_name, want_args);
+  snprintf(big, sizeof big, "[\"\\u006e%s\",%s", want_name + 1, want_args + 1);
+  check_decoded(big, want_name, want_args);
+  /* Not an array starting with a string, or a NUL in the name (which would
+   * shorten the C string handed on). */
+  const char *bad[] = {"[]", "[1]", "[1,\"a\"]", "{\"a\":1}", "\"a\"", "[\"a\\u0000b\"]",
+                       "[\"\\u0000\",1]", "[[\"a\"]]", "[null]", " 1 "};
   for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
-    check_split_rejected(bad[k], strlen(bad[k]));
-  check_split_rejected("[\"a\"]", 4);
+    check_refused(bad[k], strlen(bad[k]));
+  /* What is not valid JSON never reaches event_decode: the packet decoder
+   * refuses it (event_decode's contract is valid JSON). */
+  const char *invalid_events[] = {"", "[\"a\"", "[\"a\",]", "[\"a\"]x", "[\"a\"]]"};
+  for (size_t k = 0; k < sizeof invalid_events / sizeof invalid_events[0]; k++)
+    CHECK(json_validate(invalid_events[k], strlen(invalid_events[k])) == -1);
+  CHECK(json_validate("[\"a\"]", 4) == -1);
+  /* The length bounds the payload, not a NUL. */
+  check_decoded_n("[\"a\",1]]", 7, "a", "[1]");
 
   sbuf b = SBUF_INIT;
   CHECK(json_event_join(&b, "hello", LIT("[1,\"x\",{\"a\":[]}]")) == 0);
@@ -465,13 +507,22 @@ static void check_mutations(void) {
         long found = json_count_placeholders(buf, cut, 2);
         CHECK(valid || found == -1);
         check_agreement(buf, cut, 2);
-        char *name = NULL;
-        sbuf args = SBUF_INIT;
-        if (json_event_split(buf, cut, &name, &args) == 0) {
-          CHECK(valid && name && json_validate(args.data, args.len) == 0);
-          free(name);
+        /* Locating reads only within the text, valid or not; decoding
+         * (valid JSON only, its contract) gives valid JSON data. */
+        json_event_parts ep;
+        int located = json_event_locate(buf, cut, &ep) == 0;
+        if (located)
+          CHECK(ep.name_at < ep.name_end && ep.name_end <= (ep.rest_at ? ep.rest_at : ep.end) &&
+                ep.end <= cut && (!ep.rest_at || ep.rest_at < ep.end));
+        if (valid) {
+          ev_rec *r = ev_new(SIO_EV_EVENT);
+          CHECK(r);
+          if (event_decode(r, buf, cut, &scratch) == 0) {
+            CHECK(located && r->ev.name && json_validate(r->ev.data, r->ev.data_len) == 0);
+            CHECK(strlen(r->ev.name) == ep.name_end - ep.name_at - 2 || ep.name_escaped);
+          }
+          ev_free(r);
         }
-        sbuf_free(&args);
         sbuf text = SBUF_INIT;
         json_read_string(buf, cut, 1, &text);
         sbuf_free(&text);
@@ -492,5 +543,6 @@ int main(void) {
   check_events();
   check_placeholders();
   check_mutations();
+  sbuf_free(&scratch);
   return 0;
 }

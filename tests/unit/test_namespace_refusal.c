@@ -37,8 +37,9 @@ static sio_client *new_client(sio_context *ctx, int port, const char *nsp) {
 static const sio_event *next_client_event(sio_context *ctx) {
   for (int i = 0; i < 200; i++) {
     const sio_event *ev;
-    CHECK(sio_next_event(ctx, 50, &ev) >= 0);
-    if (!ev) continue;
+    int rc = sio_next_event(ctx, 50, &ev);
+    CHECK(rc >= 0);
+    if (rc == 0) continue;
     CHECK(ev->type != SIO_EV_CONNECT_REQUEST);
     if (ev->client) return ev;
   }
@@ -62,6 +63,8 @@ int main(void) {
   CHECK(ev->client == unknown && ev->type == SIO_EV_CONNECT_ERROR);
   CHECK_STR(ev->nsp, "/nope");
   CHECK_STR(ev->reason, "Invalid namespace");
+  /* A refusal is final: the socket stays out until sio_client_socket(). */
+  CHECK(ev->flags & SIO_EVF_FINAL);
 
   sio_context_free(ctx);
   return 0;

@@ -89,7 +89,7 @@ SIO_EXTERN const char *sio_last_error(void);
 /* SIO_VERSION_NUM of the loaded library. A host built with this header needs
  * a library of the same major and at least this minor:
  * (sio_version() >> 16) == SIO_VERSION_MAJOR &&
- * ((sio_version() >> 8) & 0xff) >= SIO_VERSION_MINOR. */
+ * (sio_version() >> 8) >= (SIO_VERSION_NUM >> 8). */
 SIO_EXTERN unsigned sio_version(void);
 /* "1.0.0"; static. */
 SIO_EXTERN const char *sio_version_string(void);
@@ -451,7 +451,8 @@ SIO_EXTERN int sio_leave(sio_server *srv, const sio_target *to, const char *cons
 SIO_EXTERN int sio_disconnect(sio_server *srv, const sio_target *to, unsigned flags,
                               uint64_t *req_out);
 
-/* fetchSockets: answered by SIO_EV_SOCKETS with the request id. */
+/* fetchSockets: answered by SIO_EV_SOCKETS with the request id put in
+ * *req_out (required: the answer is only found by it). */
 SIO_EXTERN int sio_fetch_sockets(sio_server *srv, const sio_target *to,
                                  uint64_t *req_out);
 
