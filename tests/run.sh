@@ -1,7 +1,8 @@
 #!/bin/bash
 # The test command of libsio. From a clean clone on Debian 12 (as root, so that
 # missing packages can be installed) it builds the library three ways (normal,
-# ASan+UBSan, TSan), runs the C unit tests of each, runs the Node.js interop
+# ASan+UBSan, TSan), compares the normal build's ABI with abi/libsio.abi
+# (tests/abi_check.sh), runs the C unit tests of each, runs the Node.js interop
 # and bad-input suites against the ASan build of sio_test_server, then the
 # Python, Lua and benchmark smoke tests when they exist. It ends with one line
 # "N passed, N failed" and exits non-zero when anything failed.
@@ -22,7 +23,8 @@ BUILD_PREFIX=${SIO_BUILD_PREFIX:-build}
 LOG_DIR="$ROOT/$BUILD_PREFIX-logs"
 JOBS=$(nproc 2>/dev/null || echo 2)
 APT_PACKAGES=(build-essential cmake pkg-config libuv1-dev libwslay-dev libmsgpack-dev node-llhttp libssl-dev
-  clang libclang-rt-14-dev) # clang: tests/fuzz/run.sh
+  clang libclang-rt-14-dev # clang: tests/fuzz/run.sh
+  abigail-tools) # abidiff, abidw: tests/abi_check.sh
 SANITIZER_REPORT='==[0-9]+==ERROR: |runtime error: |WARNING: ThreadSanitizer|SUMMARY: [A-Za-z]+Sanitizer'
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
@@ -120,6 +122,19 @@ run_ctest() {
     record "ctest $name" 0 1
   fi
   [ "$status" -eq 0 ] || [ -n "$line" ] || return 1
+}
+
+# The ABI of the library in $1 only grew since the committed baseline
+# (tests/abi_check.sh, docs/abi-policy.md); otherwise abidiff's report is shown.
+run_abi_check() {
+  banner "abi check"
+  local log="$LOG_DIR/abi-check.log"
+  bash "$ROOT/tests/abi_check.sh" "$1" 2>&1 | tee "$log"
+  if [ "${PIPESTATUS[0]}" -eq 0 ]; then
+    record "abi check (abidiff)" 1 0
+  else
+    record "abi check (abidiff)" 0 1
+  fi
 }
 
 # Runs the interop and bad-input suites with node's test runner against the
@@ -236,6 +251,7 @@ install_node_modules || record "npm ci" 0 1
 
 if build normal "$ROOT/$BUILD_PREFIX"; then
   check_warnings normal
+  run_abi_check "$ROOT/$BUILD_PREFIX/libsio.so"
   run_ctest normal "$ROOT/$BUILD_PREFIX"
 fi
 ASAN_DIR="$ROOT/$BUILD_PREFIX-asan"

@@ -14,7 +14,9 @@ generate() {
   echo "return {"
   echo "cdef = [==["
   # SIO_CDEF leaves out the system includes, whose types the FFI already knows.
-  "$cc" -E -P -DSIO_CDEF "$header"
+  # SIO_EXTERN, the export mark, means nothing to the FFI: it is dropped
+  # before preprocessing, whatever it would expand to.
+  sed 's/^SIO_EXTERN //' "$header" | "$cc" -E -P -DSIO_CDEF -x c -
   echo "]==],"
   # The numeric macros (flags, version) vanish in preprocessing: keep them as
   # Lua numbers, sorted so the output is stable.

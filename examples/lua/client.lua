@@ -53,7 +53,7 @@ end)
 
 socket:on("disconnect", function(reason)
   print("disconnected: " .. reason)
-  finished = reason == "io client disconnect"
+  finished = not socket.active -- no further attempt (SIO_EVF_FINAL)
 end)
 
 -- socket.io is the Manager: the connection and its reconnection.

@@ -4,11 +4,14 @@
 -- the library from sio.lib when they load.
 --
 -- Commands are recorded in fake.calls as { name, fields... } with C strings
--- copied; fake.push(event) queues an event for sio_next_events.
+-- copied; fake.push(event) queues an event for sio_next_events, tagged with
+-- the host tag the binding set on its server or client. fake.rooms[sid] is
+-- what sio_socket_rooms answers (a JSON array; absent: SIO_ENOTFOUND),
+-- fake.client_nsp what sio_client_nsp does.
 local ffi = require("ffi")
 local lib = require("sio.lib")
 
-local M = { calls = {}, queue = {} }
+local M = { calls = {}, queue = {}, rooms = {}, client_nsp = "/", users = {} }
 
 local CONTEXT = ffi.cast("sio_context *", 0x1000)
 local SERVER = ffi.cast("sio_server *", 0x2000)
@@ -31,6 +34,7 @@ local function strings(arr, n)
 end
 
 local function target(t)
+  assert(t.size == ffi.sizeof("sio_target"), "sio_target.size set")
   return {
     nsp = str(t.nsp),
     sid = str(t.sid),
@@ -56,6 +60,25 @@ local function record(call)
   end
   M.calls[#M.calls + 1] = call
   return 0
+end
+
+-- A sio_message as a table, its size checked.
+local function message_fields(m)
+  if m == nil then
+    return nil
+  end
+  assert(m.size == ffi.sizeof("sio_message"), "sio_message.size set")
+  return { event = str(m.event), json = m.args_json ~= nil and ffi.string(m.args_json, m.args_len) or nil,
+    bins = buffers(m.bins, m.nbins), flags = m.flags, timeout = m.timeout_ms }
+end
+
+-- A request id for *req_out, which may be NULL.
+local function request(req_out)
+  next_req = next_req + 1
+  if req_out ~= nil then
+    req_out[0] = next_req
+  end
+  return next_req
 end
 
 function fake.sio_version() return lib.macros.SIO_VERSION_NUM end
@@ -86,6 +109,42 @@ function fake.sio_server_close()
   return record({ "close" })
 end
 
+function fake.sio_server_free()
+  record({ "server_free" })
+end
+
+function fake.sio_server_set_user(_, user)
+  M.users.server = tonumber(ffi.cast("uintptr_t", user))
+  return 0
+end
+
+function fake.sio_client_set_user(_, user)
+  M.users.client = tonumber(ffi.cast("uintptr_t", user))
+  return 0
+end
+
+-- Strings handed out by sio_socket_rooms, by address, until sio_free.
+local handed_out = {}
+
+function fake.sio_socket_rooms(_, sid, out)
+  local json = M.rooms[ffi.string(sid)]
+  if not json then
+    return ffi.C.SIO_ENOTFOUND
+  end
+  local copy = ffi.new("char[?]", #json + 1, json)
+  handed_out[tonumber(ffi.cast("uintptr_t", copy))] = copy
+  out[0] = copy
+  record({ "rooms", sid = ffi.string(sid) })
+  return 0
+end
+
+function fake.sio_free(p)
+  local key = tonumber(ffi.cast("uintptr_t", p))
+  assert(handed_out[key], "sio_free of a pointer the library did not hand out")
+  handed_out[key] = nil
+  record({ "free" })
+end
+
 function fake.sio_connect_accept(_, req)
   return record({ "accept", req = tonumber(req) })
 end
@@ -94,34 +153,40 @@ function fake.sio_connect_refuse(_, req, message, data)
   return record({ "refuse", req = tonumber(req), message = ffi.string(message), data = str(data) })
 end
 
-function fake.sio_emit(_, to, event, json, len, bufs, nbufs, flags, timeout, req_out)
-  next_req = next_req + 1
-  req_out[0] = next_req
-  return record({ "emit", to = target(to), event = ffi.string(event), json = ffi.string(json, len),
-    bins = buffers(bufs, nbufs), flags = flags, timeout = timeout, req = next_req })
+-- A recorded emit or ack: the message's fields, merged into call.
+local function with_message(call, m)
+  for k, v in pairs(message_fields(m) or {}) do
+    call[k] = v
+  end
+  return call
 end
 
-function fake.sio_ack(_, sid, ack_id, json, len, bufs, nbufs)
-  return record({ "ack", sid = ffi.string(sid), ack_id = tonumber(ack_id),
-    json = ffi.string(json, len), bins = buffers(bufs, nbufs) })
+function fake.sio_emit(_, to, msg, req_out)
+  return record(with_message({ "emit", to = target(to), req = request(req_out) }, msg))
 end
 
-function fake.sio_join(_, to, rooms, n)
+function fake.sio_ack(_, sid, ack_id, msg, req_out)
+  request(req_out)
+  return record(with_message({ "ack", sid = ffi.string(sid), ack_id = tonumber(ack_id) }, msg))
+end
+
+function fake.sio_join(_, to, rooms, n, req_out)
+  request(req_out)
   return record({ "join", to = target(to), rooms = strings(rooms, n) })
 end
 
-function fake.sio_leave(_, to, rooms, n)
+function fake.sio_leave(_, to, rooms, n, req_out)
+  request(req_out)
   return record({ "leave", to = target(to), rooms = strings(rooms, n) })
 end
 
-function fake.sio_disconnect(_, to, close)
-  return record({ "disconnect", to = target(to), close = close })
+function fake.sio_disconnect(_, to, flags, req_out)
+  request(req_out)
+  return record({ "disconnect", to = target(to), flags = flags })
 end
 
 function fake.sio_fetch_sockets(_, to, req_out)
-  next_req = next_req + 1
-  req_out[0] = next_req
-  return record({ "fetch", to = target(to), req = next_req })
+  return record({ "fetch", to = target(to), req = request(req_out) })
 end
 
 function fake.sio_client_new(_, url, _, auth, out)
@@ -129,20 +194,21 @@ function fake.sio_client_new(_, url, _, auth, out)
   return record({ "client_new", url = ffi.string(url), auth = str(auth) })
 end
 
+function fake.sio_client_nsp()
+  return M.client_nsp
+end
+
 function fake.sio_client_socket(_, nsp, auth)
   return record({ "client_socket", nsp = ffi.string(nsp), auth = str(auth) })
 end
 
-function fake.sio_client_emit(_, nsp, event, json, len, bufs, nbufs, flags, timeout, req_out)
-  next_req = next_req + 1
-  req_out[0] = next_req
-  return record({ "client_emit", nsp = str(nsp), event = ffi.string(event), json = ffi.string(json, len),
-    bins = buffers(bufs, nbufs), flags = flags, timeout = timeout, req = next_req })
+function fake.sio_client_emit(_, nsp, msg, req_out)
+  return record(with_message({ "client_emit", nsp = str(nsp), req = request(req_out) }, msg))
 end
 
-function fake.sio_client_ack(_, nsp, ack_id, json, len, bufs, nbufs)
-  return record({ "client_ack", nsp = str(nsp), ack_id = tonumber(ack_id),
-    json = ffi.string(json, len), bins = buffers(bufs, nbufs) })
+function fake.sio_client_ack(_, nsp, ack_id, msg, req_out)
+  request(req_out)
+  return record(with_message({ "client_ack", nsp = str(nsp), ack_id = tonumber(ack_id) }, msg))
 end
 
 function fake.sio_client_disconnect(_, nsp)
@@ -153,6 +219,10 @@ function fake.sio_client_close()
   return record({ "client_close" })
 end
 
+function fake.sio_client_free()
+  record({ "client_free" })
+end
+
 -- One queued event as a sio_event; keep receives what it points to.
 local function make_event(e, keep)
   local ev = ffi.new("sio_event")
@@ -160,19 +230,24 @@ local function make_event(e, keep)
   for i, b in ipairs(e.bins or {}) do
     bins[i - 1].data, bins[i - 1].len = b, #b
   end
+  ev.size = ffi.sizeof(ev)
   ev.type = e.type
   ev.flags = e.flags or 0
   ev.req = e.req or 0
   if e.client then
     ev.client = CLIENT
+    ev.user = ffi.cast("void *", M.users.client or 0)
   elseif not e.context then
     ev.server = SERVER
+    ev.user = ffi.cast("void *", M.users.server or 0)
   end
   ev.nsp, ev.sid, ev.name, ev.reason = e.nsp or "/", e.sid, e.name, e.reason
   ev.data, ev.data_len = e.data, e.data and #e.data or 0
   ev.bins, ev.nbins = bins, e.bins and #e.bins or 0
   ev.ack_id = e.ack_id or -1
   ev.err = e.err or 0
+  ev.attempt = e.attempt or 0
+  ev.count = e.count or 0
   keep[#keep + 1] = { ev, bins, e }
   return ev
 end

@@ -1,7 +1,8 @@
--- SIGINT/SIGTERM as a flag to poll rather than a handler: the signals are
--- blocked (before libsio starts its thread, which inherits the mask) and the
--- pump loop asks whether one is pending. A signal handler written in Lua
--- would run at an arbitrary point of the VM, which LuaJIT does not allow.
+-- SIGINT/SIGTERM (stop) and SIGUSR1/SIGUSR2 (pause and resume pumping) as
+-- flags to poll rather than handlers: the signals are blocked (before libsio
+-- starts its thread, which inherits the mask) and the pump loop asks whether
+-- one is pending. A signal handler written in Lua would run at an arbitrary
+-- point of the VM, which LuaJIT does not allow.
 local ffi = require("ffi")
 
 ffi.cdef([[
@@ -11,18 +12,40 @@ int sigaddset(lsio_sigset *set, int signum);
 int sigismember(const lsio_sigset *set, int signum);
 int sigpending(lsio_sigset *set);
 int pthread_sigmask(int how, const lsio_sigset *set, lsio_sigset *old);
+typedef struct { long tv_sec; long tv_nsec; } lsio_sig_timespec;
+int sigtimedwait(const lsio_sigset *set, void *info, const lsio_sig_timespec *timeout);
 ]])
 
-local SIG_BLOCK, SIGINT, SIGTERM = 0, 2, 15
+local SIG_BLOCK, SIGINT, SIGUSR1, SIGUSR2, SIGTERM = 0, 2, 10, 12, 15
 
 local M = {}
 
-function M.block_termination()
+local function set_of(...)
   local set = ffi.new("lsio_sigset")
   ffi.C.sigemptyset(set)
-  ffi.C.sigaddset(set, SIGINT)
-  ffi.C.sigaddset(set, SIGTERM)
-  assert(ffi.C.pthread_sigmask(SIG_BLOCK, set, nil) == 0, "pthread_sigmask failed")
+  for _, signum in ipairs({ ... }) do
+    ffi.C.sigaddset(set, signum)
+  end
+  return set
+end
+
+local PAUSE_SIGNALS = set_of(SIGUSR1, SIGUSR2)
+local NO_WAIT = ffi.new("lsio_sig_timespec")
+
+function M.block_termination()
+  assert(ffi.C.pthread_sigmask(SIG_BLOCK, set_of(SIGINT, SIGTERM, SIGUSR1, SIGUSR2), nil) == 0,
+    "pthread_sigmask failed")
+end
+
+-- Takes a pending SIGUSR1 ("pause") or SIGUSR2 ("resume"); nil when none.
+function M.take_pause_signal()
+  local signum = ffi.C.sigtimedwait(PAUSE_SIGNALS, nil, NO_WAIT)
+  if signum == SIGUSR1 then
+    return "pause"
+  elseif signum == SIGUSR2 then
+    return "resume"
+  end
+  return nil
 end
 
 function M.termination_pending()

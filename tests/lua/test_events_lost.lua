@@ -20,7 +20,7 @@ local socket = sio.connect("http://127.0.0.1:9/")
 local manager = socket.io
 
 local function lost(count)
-  fake.push({ type = C.SIO_EV_EVENTS_LOST, context = true, ack_id = count })
+  fake.push({ type = C.SIO_EV_EVENTS_LOST, context = true, count = count })
 end
 
 -- Runs fn with io.stderr replaced; returns what was written to it.

@@ -1,5 +1,6 @@
 -- The binding against the real libsio, without a peer: loading, option
--- errors, refused commands, closing, the report of events it could not queue.
+-- errors, refused commands, closing, servers and clients freed once closed,
+-- the report of events it could not queue.
 local here = arg[0]:match("^(.*)/[^/]*$") or "."
 package.path = here .. "/../../bindings/lua/?.lua;" .. here .. "/?.lua;" .. package.path
 
@@ -51,6 +52,43 @@ test("close ends run() and later commands fail", function()
   server:run()
   equal(closed, true, "close handler ran")
   raises(function() server:emit("late") end, "closed", "emit after close")
+end)
+
+-- The resident set of this process, in KiB.
+local function rss_kib()
+  local f = assert(io.open("/proc/self/status"))
+  local kib = tonumber(f:read("*a"):match("VmRSS:%s*(%d+)"))
+  f:close()
+  return kib
+end
+
+test("servers and clients created and closed in a loop keep memory flat", function()
+  local ctx = sio.context()
+  local function cycle()
+    local server = sio.server({ host = "127.0.0.1", port = 0, context = ctx })
+    server:close()
+    server:run()
+    local socket = sio.connect("http://127.0.0.1:" .. server.port .. "/", { reconnection = false, context = ctx })
+    socket.io:close()
+    equal(server.freed and socket.io.freed, true, "both freed")
+    -- The core takes the memory back while the host pumps.
+    ctx:poll(0)
+  end
+  local WARM, CYCLES, MAX_GROWTH_KIB = 200, 2000, 1024
+  for _ = 1, WARM do
+    cycle()
+  end
+  collectgarbage()
+  local before = rss_kib()
+  for _ = 1, CYCLES do
+    cycle()
+  end
+  collectgarbage()
+  local growth = rss_kib() - before
+  if growth > MAX_GROWTH_KIB then
+    error(string.format("RSS grew by %d KiB over %d cycles", growth, CYCLES))
+  end
+  equal(next(ctx.owners), nil, "the context holds no owner")
 end)
 
 test("poll returns at once with nothing pending", function()

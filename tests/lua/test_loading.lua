@@ -1,7 +1,7 @@
 -- How sio.lib finds and checks libsio, each case in a fresh LuaJIT process
 -- (the library is loaded once per Lua state): the SIO_LIB override, an
--- explicit path, a library whose ABI major differs (built here from a
--- three-line C file).
+-- explicit path, a library whose ABI major differs or whose minor is older
+-- than the header's (built here from a one-line C file), a newer minor.
 local here = arg[0]:match("^(.*)/[^/]*$") or "."
 package.path = here .. "/../../bindings/lua/?.lua;" .. here .. "/?.lua;" .. package.path
 
@@ -42,19 +42,39 @@ test("an explicit path comes before SIO_LIB", function()
   equal(out, real .. "\n", "path")
 end)
 
-test("a library with another ABI major is refused", function()
+local macros = require("sio.cdefs").macros
+local MAJOR, MINOR = macros.SIO_VERSION_MAJOR, macros.SIO_VERSION_MINOR
+local NEEDS = string.format("the binding needs %d.%d or a later %d.x", MAJOR, MINOR, MAJOR)
+
+-- Loads, in a new luajit, a library whose sio_version() returns version;
+-- before, prelude runs (it may change the header's macros the binding saw).
+local function load_version(version, prelude)
   local dir = os.tmpname()
   os.remove(dir)
   sh("mkdir -p " .. dir)
-  local src = dir .. "/other_major.c"
+  local src = dir .. "/version.c"
   local f = assert(io.open(src, "w"))
-  f:write("unsigned sio_version(void) { return 0x7f0000; }\n")
+  f:write(string.format("unsigned sio_version(void) { return 0x%06x; }\n", version))
   f:close()
   sh(string.format("cc -shared -fPIC -o %s/libsio.so %s", dir, src))
-  local out = run(dir .. "/libsio.so", 'require("sio")')
+  local out = run(dir .. "/libsio.so", (prelude or "") .. 'require("sio.lib").load(); print("loaded")')
   sh("rm -rf " .. dir)
-  local major = require("sio.cdefs").macros.SIO_VERSION_MAJOR
-  contains(out, "has ABI major 127, the binding needs " .. major, "refusal")
+  return out
+end
+
+test("a library with another ABI major is refused", function()
+  contains(load_version(0x7f0000), "has ABI 127.0, " .. NEEDS, "refusal")
+  contains(load_version((MAJOR + 1) * 65536 + MINOR * 256), "has ABI " .. (MAJOR + 1), "next major")
+end)
+
+test("a library older than the header's minor is refused, a newer one loads", function()
+  -- The header of a later minor, as if cdefs.lua came from it.
+  local later = 'require("sio.cdefs").macros.SIO_VERSION_MINOR = ' .. (MINOR + 1) .. "; "
+  local out = load_version(MAJOR * 65536 + MINOR * 256 + 9, later)
+  contains(out, string.format("has ABI %d.%d, the binding needs %d.%d", MAJOR, MINOR, MAJOR, MINOR + 1),
+    "older minor")
+  equal(load_version(MAJOR * 65536 + (MINOR + 1) * 256), "loaded\n", "newer minor")
+  equal(load_version(MAJOR * 65536 + MINOR * 256 + 3), "loaded\n", "same minor, any patch")
 end)
 
 check.finish()

@@ -5,6 +5,7 @@
 local here = arg[0]:match("^(.*)/[^/]*$") or "."
 package.path = here .. "/../../bindings/lua/?.lua;" .. here .. "/?.lua;" .. package.path
 
+local ffi = require("ffi")
 local signals = require("signals")
 signals.block_termination()
 
@@ -20,6 +21,9 @@ local OPTIONS = {
   ["--transports"] = "transports",
   ["--parser"] = "parser",
   ["--serve-client"] = "serve_client",
+  ["--max-queued-events"] = "max_queued_events",
+  ["--headers-timeout"] = "headers_timeout",
+  ["--request-timeout"] = "request_timeout",
 }
 
 local function parse_args(argv)
@@ -40,9 +44,14 @@ local function parse_args(argv)
 end
 
 local server = sio.server(parse_args(arg))
+server:on("events_lost", function(count)
+  io.stderr:write("test_server: ", count, " events lost\n")
+end)
 
 -- [id, reason] pairs per namespace name, oldest first.
 local disconnects = {}
+-- Acks kept by hold-ack until release-ack names their key.
+local held_acks = {}
 
 -- Splits the acknowledgement callback (when the client asked for one) from
 -- the arguments; returns the arguments as a list, their count, and the ack.
@@ -139,12 +148,33 @@ local function install_handlers(socket)
   on("volatile", function(args, n)
     socket.volatile:emit(args[1], rest(args, 2, n))
   end)
-  on("server-ack", function(args, n)
-    local fwd = { rest(args, 3, n) }
-    fwd[n - 1] = function(err, ...)
-      socket:emit("server-ack-result", err, list_of(...))
+  on("volatile-to", function(args, n)
+    nsp.volatile:to(args[1]):emit(args[2], rest(args, 3, n))
+  end)
+  on("hold-ack", function(args, _, ack)
+    held_acks[args[1]] = ack
+  end)
+  on("release-ack", function(args, n)
+    local ack = held_acks[args[1]]
+    held_acks[args[1]] = nil
+    if ack then
+      ack(rest(args, 2, n))
     end
-    socket:timeout(args[1]):emit(args[2], unpack(fwd, 1, n - 1))
+  end)
+  -- socket:timeout(ms):emit(event, ...) whose result goes out as reply.
+  local function server_ack(reply, args, first, n)
+    local fwd = { rest(args, first + 2, n) }
+    local count = n - first
+    fwd[count] = function(err, ...)
+      socket:emit(reply, err, list_of(...))
+    end
+    socket:timeout(args[first]):emit(args[first + 1], unpack(fwd, 1, count))
+  end
+  on("server-ack", function(args, n)
+    server_ack("server-ack-result", args, 1, n)
+  end)
+  on("server-ack-reply", function(args, n)
+    server_ack(args[1], args, 2, n)
   end)
   on("broadcast-ack", function(args, n)
     local fwd = { rest(args, 3, n) }
@@ -205,8 +235,20 @@ io.stdout:flush()
 local PUMP_WAIT_MS = 50
 local SHUTDOWN_PUMPS = 10
 
+ffi.cdef("int poll(void *fds, unsigned long nfds, int timeout);")
+
+-- SIGUSR1 stops pumping (the back-pressure tests), SIGUSR2 resumes it.
+local paused = false
 while not signals.termination_pending() do
-  server:poll(PUMP_WAIT_MS)
+  local change = signals.take_pause_signal()
+  if change then
+    paused = change == "pause"
+  end
+  if paused then
+    ffi.C.poll(nil, 0, PUMP_WAIT_MS)
+  else
+    server:poll(PUMP_WAIT_MS)
+  end
 end
 for _, nsp in pairs(server.nsps) do
   nsp:disconnect_sockets(false)

@@ -1,6 +1,7 @@
 -- Unit tests of the server module's routing, against fake_core.lua instead
 -- of libsio: options, events to handlers, acknowledgements both ways,
--- targets of emits, middleware, dynamic namespaces, the rooms mirror.
+-- targets of emits, middleware, dynamic namespaces, rooms asked of the core,
+-- the server freed once closed.
 local here = arg[0]:match("^(.*)/[^/]*$") or "."
 package.path = here .. "/../../bindings/lua/?.lua;" .. here .. "/?.lua;" .. package.path
 
@@ -10,6 +11,7 @@ local check = require("check")
 local sio = require("sio")
 
 local C = ffi.C
+local macros = require("sio.lib").macros
 local test, equal, same = check.test, check.equal, check.same
 
 local function only(name)
@@ -32,6 +34,7 @@ server:on("connection", function(socket)
 end)
 
 local function connect(sid, nsp)
+  fake.rooms[sid] = '["' .. sid .. '"]'
   fake.push({ type = C.SIO_EV_CONNECTION, nsp = nsp or "/", sid = sid,
     data = '{"auth":{"k":1},"query":{}}' })
   server:poll(0)
@@ -60,7 +63,9 @@ test("a connection reaches the connection handlers with its handshake", function
   equal(socket.id, "s1", "id")
   equal(socket.handshake.auth.k, 1, "auth")
   equal(socket.connected, true, "connected")
-  equal(socket.rooms.s1, true, "own room")
+  same(socket.rooms, { s1 = true }, "own room, from the core")
+  equal(#fake.take("rooms"), 1, "asked the core")
+  equal(#fake.take("free"), 1, "released its answer")
   equal(server.sockets.sockets.s1, socket, "listed in its namespace")
 end)
 
@@ -92,6 +97,7 @@ test("socket:emit targets the socket; its callback gets the ack", function()
   local emit = only("emit")
   same(emit.to, { nsp = "/", sid = "s3", rooms = {}, except = {} }, "target")
   equal(emit.json, '["x"]', "arguments")
+  equal(emit.event, "q", "event name")
   equal(emit.flags, 1, "ack flag")
   equal(emit.timeout, 0, "no timeout")
   fake.push({ type = C.SIO_EV_ACK, sid = "s3", req = emit.req, data = '[42,"y"]' })
@@ -233,19 +239,24 @@ test("dynamic namespaces are created when the matcher accepts", function()
   equal(joined, "/dyn-1", "parent's connection handler")
 end)
 
-test("rooms: join, leave, sockets_join keep socket.rooms right", function()
+test("rooms: joins go to the core, socket.rooms asks it each time", function()
   local a = connect("ra")
-  local b = connect("rb")
+  connect("rb")
   a:join("x")
   same(only("join"), { "join", to = { nsp = "/", sid = "ra", rooms = {}, except = {} },
     rooms = { "x" } }, "join command")
+  equal(a.rooms.x, nil, "no copy: the core has not said so")
+  fake.rooms.ra = '["ra","x"]'
+  same(a.rooms, { ra = true, x = true }, "the core's answer")
   server:to("x"):sockets_join({ "y", "z" })
-  only("join")
-  equal(a.rooms.y and a.rooms.z, true, "selected socket joined")
-  equal(b.rooms.y, nil, "other socket untouched")
+  same(only("join"), { "join", to = { nsp = "/", rooms = { "x" }, except = {} },
+    rooms = { "y", "z" } }, "sockets_join command")
   a:leave("x")
-  only("leave")
-  equal(a.rooms.x, nil, "left")
+  same(only("leave").rooms, { "x" }, "leave command")
+  fake.rooms.ra = nil
+  same(a.rooms, {}, "a socket the core no longer has is in no room")
+  fake.take("rooms")
+  equal(#fake.take("free"), 2, "every answer released")
 end)
 
 test("disconnecting then disconnect, with reasons", function()
@@ -255,12 +266,17 @@ test("disconnecting then disconnect, with reasons", function()
   socket:on("disconnect", function(reason) seen[#seen + 1] = { reason } end)
   socket:disconnect(true)
   same(only("disconnect"), { "disconnect", to = { nsp = "/", sid = "dc", rooms = {}, except = {} },
-    close = 1 }, "disconnect command")
+    flags = macros.SIO_DISCONNECT_CLOSE }, "disconnect command")
+  socket:disconnect()
+  equal(only("disconnect").flags, 0, "without closing")
+  -- By now the core has taken the socket out of its rooms.
+  fake.rooms.dc = nil
   fake.push({ type = C.SIO_EV_DISCONNECTING, sid = "dc", reason = "server namespace disconnect",
     data = '["dc","lobby"]' })
   fake.push({ type = C.SIO_EV_DISCONNECT, sid = "dc", reason = "server namespace disconnect" })
   server:poll(0)
   same(seen, { { "server namespace disconnect", true }, { "server namespace disconnect" } }, "reasons")
+  same(socket.rooms, {}, "no rooms once gone")
   equal(socket.connected, false, "not connected")
   equal(server.sockets.sockets.dc, nil, "removed")
 end)
@@ -274,7 +290,14 @@ test("fetch_sockets answers with socket objects", function()
     data = '[{"id":"f1","nsp":"/","rooms":["f1","k"],"handshake":{}}]' })
   server:poll(0)
   equal(list[1], socket, "the live object")
-  equal(socket.rooms.k, true, "rooms refreshed")
+end)
+
+test("a refused command raises the library's message", function()
+  local socket = connect("e1")
+  fake.fail_next = C.SIO_ERESERVED
+  local ok, err = pcall(socket.emit, socket, "connect")
+  equal(ok, false, "raised")
+  equal(err:find("fake failure", 1, true) ~= nil, true, "message: " .. tostring(err))
 end)
 
 test("server errors reach io:on('error'); close ends run()", function()
@@ -285,19 +308,20 @@ test("server errors reach io:on('error'); close ends run()", function()
     data = '{"code":3,"message":"Bad request"}' })
   server:poll(0)
   same({ errors[1].message, errors[1].data.code }, { "bad request", 3 }, "error")
+  local socket = server.sockets.sockets.s1
   server:close()
   only("close")
+  equal(#fake.take("server_free"), 0, "not freed before the core is done")
   fake.push({ type = C.SIO_EV_SERVER_CLOSED })
   server:run()
   equal(closed, true, "close handler")
-end)
-
-test("a refused command raises the library's message", function()
-  local socket = connect("e1")
-  fake.fail_next = C.SIO_ERESERVED
-  local ok, err = pcall(socket.emit, socket, "connect")
-  equal(ok, false, "raised")
-  equal(err:find("fake failure", 1, true) ~= nil, true, "message: " .. tostring(err))
+  equal(#fake.take("server_free"), 1, "freed once closed")
+  equal(server.context.owners[server.id], nil, "the context forgets it")
+  local ok, err = pcall(server.emit, server, "late")
+  equal(ok, false, "a command after the free raises")
+  equal(tostring(err):find("fake error", 1, true) ~= nil, true, "with the closed message: " .. tostring(err))
+  same(socket.rooms, {}, "rooms of a freed server's socket")
+  equal(#fake.take("rooms"), 0, "not asked of a freed server")
 end)
 
 check.finish()

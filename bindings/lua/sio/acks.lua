@@ -50,7 +50,7 @@ function M.on_answer(cb, broadcast, with_timeout)
 end
 
 -- The function passed last to a handler whose peer waits for an ack.
--- send(text, len, bufs, nbufs) makes the C call and returns its code; only
+-- send(msg) makes the C call with a sio_message and returns its code; only
 -- the first call is sent, and a peer that is gone by then is no error (as in
 -- socket.io, nothing is sent).
 function M.replier(send)
@@ -60,11 +60,10 @@ function M.replier(send)
       return
     end
     done = true
-    local text, bins = payload.encode({ ... }, select("#", ...))
-    local bufs, nbufs = payload.buffers(bins)
-    local rc = send(text, #text, bufs, nbufs)
-    -- Keeps the attachment strings referenced until the call above is done.
-    bins.sent = true
+    local msg, keep = payload.message({ ... }, select("#", ...))
+    local rc = send(msg)
+    -- Keeps what msg points to referenced until the call above is done.
+    keep.sent = true
     if rc < 0 and rc ~= C.SIO_ENOTFOUND and rc ~= C.SIO_ECLOSED then
       lib.check(rc, "ack")
     end

@@ -4,7 +4,10 @@
 --
 -- manager:on("reconnect_attempt" | "reconnect", fn(attempt)),
 -- "reconnect_failed" (fn()), "error" (fn(err) with code, message, data),
--- "events_lost" (fn(count): events the core could not queue).
+-- "events_lost" (fn(count): events the core could not queue). After
+-- manager:close(), once the closed sockets' "disconnect" and the failed acks
+-- have been handed out, the core's client is freed: later commands raise
+-- "closed".
 local ffi = require("ffi")
 local bit = require("bit")
 local lib = require("sio.lib")
@@ -53,15 +56,6 @@ local ENCODERS = {
   end,
 }
 
--- The namespace a URL names, as io(url) reads it: its path, or "/".
-local function namespace_of(url)
-  local path = url:match("^%a+://[^/?#]*(/[^?#]*)")
-  if not path or path == "" then
-    return "/"
-  end
-  return path
-end
-
 local function auth_json(auth)
   return auth ~= nil and payload.json(auth) or nil
 end
@@ -92,8 +86,10 @@ function M.connect(url, opts)
     requests = {},
     _handlers = {},
   }, Manager)
-  ctx:attach(manager.c, manager)
-  local nsp = namespace_of(url)
+  local tag
+  manager.id, tag = ctx:attach(manager)
+  lib.check(C.sio_client_set_user(manager.c, tag), "sio_client_set_user")
+  local nsp = ffi.string(C.sio_client_nsp(manager.c))
   local socket = client_socket.new(manager, nsp, opts.auth)
   manager.sockets[nsp] = socket
   return socket
@@ -107,7 +103,7 @@ function Manager:socket(nsp, opts)
     return socket
   end
   local auth = opts and opts.auth
-  lib.check(C.sio_client_socket(self.c, nsp, auth_json(auth)), "socket " .. nsp)
+  lib.check(C.sio_client_socket(self:_handle("socket"), nsp, auth_json(auth)), "socket " .. nsp)
   socket = client_socket.new(self, nsp, auth)
   self.sockets[nsp] = socket
   return socket
@@ -120,6 +116,33 @@ function Manager:close()
   end
   self.closing = true
   lib.check(C.sio_client_close(self.c), "close")
+  self:_free_if_done()
+end
+
+-- Frees the core's client once it is closing and owes the host nothing
+-- more: every connected socket has had its SIO_EV_DISCONNECT and every emit
+-- waiting for an acknowledgement its SIO_EV_ACK. Its later events, if any,
+-- are dropped.
+function Manager:_free_if_done()
+  if not self.closing or self.freed or next(self.requests) then
+    return
+  end
+  for _, socket in pairs(self.sockets) do
+    if socket.connected then
+      return
+    end
+  end
+  self.freed = true
+  C.sio_client_free(self.c)
+  self.context:detach(self.id)
+end
+
+-- The core's client for a command, or an error once it is freed.
+function Manager:_handle(what)
+  if self.freed then
+    error(what .. ": " .. ffi.string(C.sio_strerror(C.SIO_ECLOSED)), 3)
+  end
+  return self.c
 end
 
 function Manager:poll(timeout_ms, max_events)
@@ -151,6 +174,7 @@ local function on_connect(manager, e)
   end
   socket.id = e.sid
   socket.connected = true
+  socket.active = true
   socket.recovered = bit.band(e.flags, macros.SIO_EVF_RECOVERED) ~= 0
   socket:_fire("connect")
 end
@@ -158,6 +182,7 @@ end
 local function on_connect_error(manager, e)
   local socket = socket_of(manager, e)
   if socket then
+    socket.active = bit.band(e.flags, macros.SIO_EVF_FINAL) == 0
     socket:_fire("connect_error", { message = e.reason, data = e.data and payload.decode(e.data) })
   end
 end
@@ -181,6 +206,7 @@ local function on_disconnect(manager, e)
     return
   end
   socket.connected = false
+  socket.active = bit.band(e.flags, macros.SIO_EVF_FINAL) == 0
   socket.id = nil
   socket:_fire("disconnect", e.reason)
 end
@@ -196,7 +222,7 @@ end
 
 local function manager_event(name)
   return function(manager, e)
-    emitter.fire(manager, name, { e.ack_id }, 1)
+    emitter.fire(manager, name, { e.attempt }, 1)
   end
 end
 
@@ -222,6 +248,7 @@ function Manager:_dispatch(e)
   if handler then
     handler(self, e)
   end
+  self:_free_if_done()
 end
 
 -- Returns whether a handler ran (the context logs the loss otherwise).

@@ -1,7 +1,9 @@
 -- A client socket: one namespace of a connection (socket.io-client's
 -- Socket). socket.id (nil until connected), socket.nsp (its name),
--- socket.connected, socket.io (the Manager, for reconnection events and
--- more namespaces).
+-- socket.connected, socket.active (false once the core says the socket will
+-- not join again by itself: refused, left by the server or by the host,
+-- reconnection given up; connect() makes it true again), socket.io (the
+-- Manager, for reconnection events and more namespaces).
 -- Handlers: socket:on(event, fn(..., ack)), on_any(fn(event, ...)), and the
 -- reserved "connect" (fn()), "connect_error" (fn(err) with err.message and
 -- err.data) and "disconnect" (fn(reason)).
@@ -37,6 +39,7 @@ function M.new(manager, nsp, auth)
     nsp = nsp,
     auth = auth,
     connected = false,
+    active = true,
     _handlers = {},
     _any = {},
   }, ClientSocket)
@@ -52,8 +55,6 @@ end
 function Emitter:emit(name, ...)
   local socket = self.socket
   local args, n, cb = acks.split(...)
-  local text, bins = payload.encode(args, n)
-  local bufs, nbufs = payload.buffers(bins)
   local flags = 0
   if cb then
     flags = bit.bor(flags, macros.SIO_EMIT_ACK)
@@ -61,16 +62,16 @@ function Emitter:emit(name, ...)
   if self.is_volatile then
     flags = bit.bor(flags, macros.SIO_EMIT_VOLATILE)
   end
+  local msg, keep = payload.message(args, n, name, flags, self.timeout_ms)
   local manager = socket.io
   local req = ffi.new("uint64_t[1]")
-  local rc = C.sio_client_emit(manager.c, socket.nsp, name, text, #text, bufs, nbufs,
-    flags, self.timeout_ms or 0, req)
-  lib.check(rc, "emit '" .. tostring(name) .. "'")
+  local what = "emit '" .. tostring(name) .. "'"
+  lib.check(C.sio_client_emit(manager:_handle(what), socket.nsp, msg, req), what)
+  -- Keeps what msg points to referenced until the call above is done.
+  keep.sent = true
   if cb then
     manager:_expect(req[0], acks.on_answer(cb, false, self.timeout_ms ~= nil))
   end
-  -- Keeps the attachment strings referenced until the call above is done.
-  bins.sent = true
   return true
 end
 
@@ -95,7 +96,8 @@ end
 -- Joins the namespace again after a disconnect().
 function ClientSocket:connect()
   local auth = self.auth ~= nil and payload.json(self.auth) or nil
-  lib.check(C.sio_client_socket(self.io.c, self.nsp, auth), "connect " .. self.nsp)
+  lib.check(C.sio_client_socket(self.io:_handle("connect"), self.nsp, auth), "connect " .. self.nsp)
+  self.active = true
   return self
 end
 ClientSocket.open = ClientSocket.connect
@@ -103,7 +105,8 @@ ClientSocket.open = ClientSocket.connect
 -- Leaves the namespace ("io client disconnect"); the connection closes when
 -- no namespace is left.
 function ClientSocket:disconnect()
-  lib.check(C.sio_client_disconnect(self.io.c, self.nsp), "disconnect " .. self.nsp)
+  lib.check(C.sio_client_disconnect(self.io:_handle("disconnect"), self.nsp),
+    "disconnect " .. self.nsp)
   return self
 end
 ClientSocket.close = ClientSocket.disconnect
@@ -114,8 +117,11 @@ function ClientSocket:poll(timeout_ms, max_events)
 end
 
 function ClientSocket:_acker(ack_id)
-  return acks.replier(function(text, len, bufs, nbufs)
-    return C.sio_client_ack(self.io.c, self.nsp, ack_id, text, len, bufs, nbufs)
+  return acks.replier(function(msg)
+    if self.io.freed then
+      return C.SIO_ECLOSED
+    end
+    return C.sio_client_ack(self.io.c, self.nsp, ack_id, msg, nil)
   end)
 end
 

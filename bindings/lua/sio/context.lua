@@ -1,7 +1,9 @@
 -- A libsio context: the core's I/O thread and the event queue that the Lua
--- side pumps. Servers and clients register here by their C handle, and
--- poll() hands each event to the object it belongs to; SIO_EV_EVENTS_LOST,
--- which belongs to none, goes to them all.
+-- side pumps. Servers and clients register here under an integer id, which
+-- they give the core as their host tag (sio_server_set_user,
+-- sio_client_set_user), and poll() hands each event to the object whose id
+-- comes back in ev.user; SIO_EV_EVENTS_LOST, which belongs to none, goes to
+-- them all.
 local ffi = require("ffi")
 local lib = require("sio.lib")
 local event = require("sio.event")
@@ -20,16 +22,13 @@ local DEFAULT_BATCH = 1024
 -- Events taken from the library per call: one call and one lock for them all.
 local TAKE = 64
 
-local function key(ptr)
-  return tonumber(ffi.cast("uintptr_t", ptr))
-end
-
 function M.new()
   local out = ffi.new("sio_context*[1]")
   lib.check(C.sio_context_new(out), "sio_context_new")
   return setmetatable({
     c = ffi.gc(out[0], C.sio_context_free),
     owners = {},
+    last_id = 0,
     batch = ffi.new("const sio_event*[?]", TAKE),
     -- Events taken from the library, not yet dispatched: head..tail.
     pending = {},
@@ -48,9 +47,19 @@ function M.default()
   return default
 end
 
--- owner:_dispatch(e) receives the events whose server or client is ptr.
-function Context:attach(ptr, owner)
-  self.owners[key(ptr)] = owner
+-- Registers owner, whose _dispatch(e) will receive the events tagged with
+-- the returned host tag (a void * holding its id), and _events_lost(count)
+-- every loss report.
+function Context:attach(owner)
+  local id = self.last_id + 1
+  self.last_id = id
+  self.owners[id] = owner
+  return id, ffi.cast("void *", id)
+end
+
+-- Forgets the owner of id: its events still pending are dropped.
+function Context:detach(id)
+  self.owners[id] = nil
 end
 
 function Context:fd()
@@ -102,9 +111,8 @@ function Context:take(timeout_ms, max)
   local tail = self.tail
   for i = 0, rc - 1 do
     local ev = batch[i]
-    local handle = ev.server ~= nil and ev.server or ev.client
     tail = tail + 1
-    self.pending_owner[tail] = handle ~= nil and key(handle) or false
+    self.pending_owner[tail] = ev.user ~= nil and tonumber(ffi.cast("uintptr_t", ev.user)) or false
     self.pending[tail] = event.read(ev)
   end
   self.tail = tail
@@ -136,7 +144,7 @@ function Context:poll(timeout_ms, max_events)
       if owner then
         owner:_dispatch(e)
       elseif e.type == EVENTS_LOST then
-        self:_report_lost(e.ack_id)
+        self:_report_lost(e.count)
       end
     end
   end

@@ -22,6 +22,8 @@ function M.read(ev)
     ack_id = tonumber(ev.ack_id),
     err = ev.err,
     reason = str(ev.reason),
+    attempt = ev.attempt,
+    count = tonumber(ev.count),
   }
   if ev.data ~= nil then
     e.data = ffi.string(ev.data, ev.data_len)

@@ -1,5 +1,6 @@
--- Loads libsio.so once per Lua state and checks that its ABI major matches the
--- header the FFI declarations were generated from.
+-- Loads libsio.so once per Lua state and checks that it implements the ABI of
+-- the header the FFI declarations were generated from: the same major, and at
+-- least that minor (a minor only adds to the ABI).
 --
 -- Where it looks, first match wins:
 --   1. the path given to load(path), called before require("sio");
@@ -47,12 +48,23 @@ local function candidates(path)
   return list
 end
 
-local function check_version(C, where)
-  local found = C.sio_version()
+-- nil when a library of version found (0xMMmmpp, as sio_version() gives it)
+-- has what the header needs; otherwise why not.
+function M.incompatibility(found)
   local major = math.floor(found / 65536)
-  if major ~= cdefs.macros.SIO_VERSION_MAJOR then
-    error(string.format("libsio at %s has ABI major %d, the binding needs %d",
-      where, major, cdefs.macros.SIO_VERSION_MAJOR), 3)
+  local minor = math.floor(found / 256) % 256
+  local need_major, need_minor = cdefs.macros.SIO_VERSION_MAJOR, cdefs.macros.SIO_VERSION_MINOR
+  if major ~= need_major or minor < need_minor then
+    return string.format("has ABI %d.%d, the binding needs %d.%d or a later %d.x",
+      major, minor, need_major, need_minor, need_major)
+  end
+  return nil
+end
+
+local function check_version(C, where)
+  local why = M.incompatibility(C.sio_version())
+  if why then
+    error(string.format("libsio at %s %s", where, why), 3)
   end
 end
 

@@ -93,6 +93,7 @@ function Operator:_target()
       error("a parent namespace (io:of(fn)) has no sockets of its own: use io:of(name)", 3)
     end
     local t = ffi.new("sio_target")
+    t.size = ffi.sizeof(t)
     t.nsp = self.nsp.name
     t.sid = self.sid
     self.c_rooms = string_array(self.rooms)
@@ -104,26 +105,6 @@ function Operator:_target()
   return self.c_target
 end
 
--- Whether a local socket object falls in this selection; it mirrors the
--- core's rule so that socket.rooms stays right after sockets_join/leave.
-function Operator:_selects(socket)
-  if self.sid then
-    return socket.id == self.sid
-  end
-  local function in_any(list)
-    for i = 1, #list do
-      if socket.rooms[list[i]] then
-        return true
-      end
-    end
-    return false
-  end
-  if #self.rooms > 0 and not in_any(self.rooms) then
-    return false
-  end
-  return not in_any(self.except_rooms)
-end
-
 -- emit(name, ...): a function as the last argument asks for an
 -- acknowledgement (see acks.on_answer).
 function Operator:emit(name, ...)
@@ -132,8 +113,6 @@ function Operator:emit(name, ...)
   if cb and broadcast and not self.timeout_ms then
     error("acknowledgements of a broadcast need timeout(ms) first", 2)
   end
-  local text, bins = payload.encode(args, n)
-  local bufs, nbufs = payload.buffers(bins)
   local flags = 0
   if cb then
     flags = bit.bor(flags, macros.SIO_EMIT_ACK)
@@ -141,16 +120,16 @@ function Operator:emit(name, ...)
   if self.is_volatile then
     flags = bit.bor(flags, macros.SIO_EMIT_VOLATILE)
   end
+  local msg, keep = payload.message(args, n, name, flags, self.timeout_ms)
   local server = self.nsp.server
   local req = ffi.new("uint64_t[1]")
-  local rc = C.sio_emit(server.c, self:_target(), name, text, #text, bufs, nbufs,
-    flags, self.timeout_ms or 0, req)
-  lib.check(rc, "emit '" .. tostring(name) .. "'")
+  local what = "emit '" .. tostring(name) .. "'"
+  lib.check(C.sio_emit(server:_handle(what), self:_target(), msg, req), what)
+  -- Keeps what msg points to referenced until the call above is done.
+  keep.sent = true
   if cb then
     server:_expect(req[0], acks.on_answer(cb, broadcast, self.timeout_ms ~= nil))
   end
-  -- Keeps the attachment strings referenced until the call above is done.
-  bins.sent = true
   return true
 end
 
@@ -159,40 +138,32 @@ local function room_array(rooms)
   return list, ffi.new("const char *[?]", #list, list)
 end
 
-local function update_rooms(op, list, present)
-  for _, socket in pairs(op.nsp.sockets) do
-    if op:_selects(socket) then
-      for i = 1, #list do
-        socket.rooms[list[i]] = present or nil
-      end
-    end
-  end
-end
-
+-- Joins and leaves happen in the core; socket.rooms asks it.
 function Operator:sockets_join(rooms)
   local list, arr = room_array(rooms)
-  lib.check(C.sio_join(self.nsp.server.c, self:_target(), arr, #list), "join")
-  update_rooms(self, list, true)
+  lib.check(C.sio_join(self.nsp.server:_handle("join"), self:_target(), arr, #list, nil), "join")
 end
 
 function Operator:sockets_leave(rooms)
   local list, arr = room_array(rooms)
-  lib.check(C.sio_leave(self.nsp.server.c, self:_target(), arr, #list), "leave")
-  update_rooms(self, list, false)
+  lib.check(C.sio_leave(self.nsp.server:_handle("leave"), self:_target(), arr, #list, nil), "leave")
 end
 
 -- close: also close the underlying connection(s), not just this namespace.
 function Operator:disconnect_sockets(close)
-  lib.check(C.sio_disconnect(self.nsp.server.c, self:_target(), close and 1 or 0),
+  local flags = close and macros.SIO_DISCONNECT_CLOSE or 0
+  lib.check(C.sio_disconnect(self.nsp.server:_handle("disconnect"), self:_target(), flags, nil),
     "disconnect")
 end
 
 -- cb(sockets): a list of the selected sockets, each the live Socket object
--- when this server has it, with id, nsp, rooms (a set), handshake.
+-- when this server has it, with id, nsp, rooms (a set, as the core has it
+-- when read), handshake.
 function Operator:fetch_sockets(cb)
   local server = self.nsp.server
   local req = ffi.new("uint64_t[1]")
-  lib.check(C.sio_fetch_sockets(server.c, self:_target(), req), "fetch_sockets")
+  lib.check(C.sio_fetch_sockets(server:_handle("fetch_sockets"), self:_target(), req),
+    "fetch_sockets")
   server:_expect(req[0], function(e)
     if e.err ~= 0 then
       error("fetch_sockets: " .. (e.reason or ffi.string(C.sio_strerror(e.err))))

@@ -7,7 +7,7 @@
 -- (handlers get it as a missing argument) and sio.null (cjson.null) inside
 -- tables, which cannot hold nil.
 local ffi = require("ffi")
-require("sio.lib") -- declares sio_buf
+require("sio.lib") -- declares sio_buf and sio_message
 
 -- A private instance: the application's cjson settings do not leak in.
 local json = require("cjson").new()
@@ -209,6 +209,25 @@ function M.buffers(bins)
     bufs[i - 1].len = #bins[i]
   end
   return bufs, n
+end
+
+local message_t = ffi.typeof("sio_message")
+local MESSAGE_SIZE = ffi.sizeof(message_t)
+
+-- A sio_message carrying args[1..n], and for an emit its event name, flags
+-- (SIO_EMIT_*) and timeout. The message points into the second value
+-- returned, which must stay referenced until the call that uses it returns.
+function M.message(args, n, event, flags, timeout_ms)
+  local text, bins = M.encode(args, n)
+  local bufs, nbufs = M.buffers(bins)
+  local msg = message_t()
+  msg.size = MESSAGE_SIZE
+  msg.event = event
+  msg.args_json, msg.args_len = text, #text
+  msg.bins, msg.nbins = bufs, nbufs
+  msg.flags = flags or 0
+  msg.timeout_ms = timeout_ms or 0
+  return msg, { text, bins, bufs, event }
 end
 
 -- lua-cjson decodes [] and {} alike into an empty table. So that an empty

@@ -5,7 +5,8 @@
 -- apply to the main namespace "/", as in socket.io; io:on("error", fn(err))
 -- gets server-level failures ({code, message, data}), io:on("close", fn())
 -- the end of io:close() and io:on("events_lost", fn(count)) the events the
--- core could not queue (out of memory, or too many left unread).
+-- core could not queue (out of memory, or too many left unread). Once closed,
+-- the core's server is freed: later commands raise "closed".
 local ffi = require("ffi")
 local bit = require("bit")
 local lib = require("sio.lib")
@@ -56,9 +57,11 @@ function M.new(opts)
     closed = false,
     _handlers = {},
   }, Server)
+  local tag
+  server.id, tag = ctx:attach(server)
+  lib.check(C.sio_server_set_user(server.c, tag), "sio_server_set_user")
   server.port = C.sio_server_port(server.c)
   server.sockets = server:of("/")
-  ctx:attach(server.c, server)
   return server
 end
 
@@ -69,7 +72,7 @@ function Server:of(name)
     local parent = namespace.new(self, nil, name)
     self.parents[#self.parents + 1] = parent
     -- Every name not declared otherwise now asks the host first.
-    lib.check(C.sio_server_of(self.c, "*", macros.SIO_NS_MIDDLEWARE), "of")
+    lib.check(C.sio_server_of(self:_handle("of"), "*", macros.SIO_NS_MIDDLEWARE), "of")
     return parent
   end
   if name:sub(1, 1) ~= "/" then
@@ -91,7 +94,7 @@ function Server:_declare(nsp)
     return
   end
   local flags = #nsp.middlewares > 0 and macros.SIO_NS_MIDDLEWARE or 0
-  lib.check(C.sio_server_of(self.c, nsp.name, flags), "of " .. nsp.name)
+  lib.check(C.sio_server_of(self:_handle("of"), nsp.name, flags), "of " .. nsp.name)
 end
 
 function Server:on(name, fn)
@@ -134,11 +137,19 @@ end
 -- Disconnects everyone ("server shutting down") and stops listening; the
 -- "close" handlers run when the core is done.
 function Server:close()
-  if self.closing then
+  if self.closing or self.freed then
     return
   end
   self.closing = true
   lib.check(C.sio_server_close(self.c), "close")
+end
+
+-- The core's server for a command, or an error once it is freed.
+function Server:_handle(what)
+  if self.freed then
+    error(what .. ": " .. ffi.string(C.sio_strerror(C.SIO_ECLOSED)), 3)
+  end
+  return self.c
 end
 
 function Server:_expect(req, handler)
@@ -187,7 +198,7 @@ local function on_connect_request(server, e)
   if not nsp then
     local parent = server:_parent_for(e.nsp, handshake)
     if not parent then
-      lib.check(C.sio_connect_refuse(server.c, e.req, "Invalid namespace", nil),
+      lib.check(C.sio_connect_refuse(server:_handle("refuse"), e.req, "Invalid namespace", nil),
         "refuse")
       return
     end
@@ -202,11 +213,11 @@ local function on_connect_request(server, e)
       return
     end
     if err == nil then
-      lib.check(C.sio_connect_accept(server.c, e.req), "accept")
+      lib.check(C.sio_connect_accept(server:_handle("accept"), e.req), "accept")
     else
       nsp.pending[e.sid] = nil
       local message, data = refusal(err)
-      lib.check(C.sio_connect_refuse(server.c, e.req, message, data), "refuse")
+      lib.check(C.sio_connect_refuse(server:_handle("refuse"), e.req, message, data), "refuse")
     end
   end)
 end
@@ -242,13 +253,8 @@ local function on_disconnecting(server, e)
   if not socket then
     return
   end
-  if e.data then
-    local rooms = {}
-    for _, room in ipairs(payload.decode(e.data)) do
-      rooms[room] = true
-    end
-    socket.rooms = rooms
-  end
+  -- The core has already taken the socket out of its rooms.
+  socket._leaving_rooms = e.data and socket_mod.room_set(e.data) or {}
   socket:_fire("disconnecting", e.reason)
 end
 
@@ -265,6 +271,7 @@ local function on_disconnect(server, e)
   end
   nsp.sockets[e.sid] = nil
   socket.connected = false
+  socket._leaving_rooms = {}
   socket:_fire("disconnect", e.reason)
 end
 
@@ -277,8 +284,13 @@ local function on_error(server, e)
   emitter.fire(server, "error", { { code = e.err, message = message, data = data } }, 1)
 end
 
+-- The server's last event: its handle is freed before the handlers run, so
+-- that servers created and closed in a loop keep memory flat.
 local function on_closed(server)
   server.closed = true
+  server.freed = true
+  C.sio_server_free(server.c)
+  server.context:detach(server.id)
   emitter.fire(server, "close", {}, 0)
 end
 
@@ -306,19 +318,13 @@ function Server:_events_lost(count)
   return emitter.fire(self, "events_lost", { count }, 1)
 end
 
--- fetch_sockets answers: the live Socket objects, refreshed, or detached
--- ones for sockets this object has not seen.
+-- fetch_sockets answers: the live Socket objects, or detached ones for
+-- sockets this object has not seen; either reads its rooms from the core.
 function Server:_remote_sockets(list)
   local out = {}
   for i, info in ipairs(list) do
     local nsp = self:_namespace(info.nsp)
-    local socket = nsp.sockets[info.id] or socket_mod.new(nsp, info.id, info.handshake)
-    local rooms = {}
-    for _, room in ipairs(info.rooms or {}) do
-      rooms[room] = true
-    end
-    socket.rooms = rooms
-    out[i] = socket
+    out[i] = nsp.sockets[info.id] or socket_mod.new(nsp, info.id, info.handshake)
   end
   return out
 end

@@ -1,12 +1,14 @@
 -- A server-side socket: one client in one namespace.
 --   socket.id, socket.nsp (its Namespace), socket.handshake (the table the
 --   core reports: headers, query, auth, address, ...), socket.rooms (a set,
---   rooms[name] == true), socket.data (free for the application),
---   socket.connected.
+--   rooms[name] == true, asked of the core at each read), socket.data (free
+--   for the application), socket.connected.
 -- Handlers: socket:on(event, fn(..., ack)), on_any(fn(event, ...)), and the
 -- reserved "disconnecting" and "disconnect" (fn(reason)).
+local ffi = require("ffi")
 local lib = require("sio.lib")
 local emitter = require("sio.emitter")
+local payload = require("sio.payload")
 local acks = require("sio.acks")
 local operator = require("sio.operator")
 
@@ -15,9 +17,45 @@ local C = lib.load()
 local Socket = {}
 emitter.mixin(Socket)
 
--- socket.broadcast and socket.volatile, as in socket.io.
+local M = { Socket = Socket }
+
+-- A JSON array of room names -> a set.
+function M.room_set(json)
+  local set = {}
+  for _, room in ipairs(payload.decode(json)) do
+    set[room] = true
+  end
+  return set
+end
+
+-- The rooms the core has the socket in, its own id first (sio_socket_rooms
+-- runs after every command issued before it, so a join shows at once). While
+-- it leaves, the rooms the SIO_EV_DISCONNECTING named, which the core no
+-- longer reports; none once it has left or before it has joined.
+local function rooms_of(socket)
+  if socket._leaving_rooms then
+    return socket._leaving_rooms
+  end
+  local server = socket.server
+  if server.freed then
+    return {}
+  end
+  local out = ffi.new("char *[1]")
+  local rc = C.sio_socket_rooms(server.c, socket.id, out)
+  if rc == C.SIO_ENOTFOUND or rc == C.SIO_ECLOSED then
+    return {}
+  end
+  lib.check(rc, "rooms of " .. socket.id)
+  local text = ffi.string(out[0])
+  C.sio_free(out[0])
+  return M.room_set(text)
+end
+
+-- socket.broadcast, socket.volatile and socket.rooms, as in socket.io.
 function Socket.__index(socket, k)
-  if k == "broadcast" then
+  if k == "rooms" then
+    return rooms_of(socket)
+  elseif k == "broadcast" then
     return operator.new({ nsp = socket.nsp, except = { socket.id } })
   elseif k == "volatile" then
     return socket.self_op.volatile
@@ -25,7 +63,6 @@ function Socket.__index(socket, k)
   return Socket[k]
 end
 
-local M = { Socket = Socket }
 
 function M.new(nsp, id, handshake)
   local socket = setmetatable({
@@ -33,7 +70,6 @@ function M.new(nsp, id, handshake)
     nsp = nsp,
     server = nsp.server,
     handshake = handshake,
-    rooms = { [id] = true },
     data = {},
     connected = false,
     _handlers = {},
@@ -86,8 +122,11 @@ end
 
 -- The reply function for an event whose peer waits for an acknowledgement.
 function Socket:_acker(ack_id)
-  return acks.replier(function(text, len, bufs, nbufs)
-    return C.sio_ack(self.server.c, self.id, ack_id, text, len, bufs, nbufs)
+  return acks.replier(function(msg)
+    if self.server.freed then
+      return C.SIO_ECLOSED
+    end
+    return C.sio_ack(self.server.c, self.id, ack_id, msg, nil)
   end)
 end
 
