@@ -98,12 +98,12 @@ def test_client_answers_the_server_acknowledgements(server, make_client) -> None
 
 def test_namespace_refusal_and_acceptance(server, make_client) -> None:
     runner = make_client(server.url)
-    refusals: queue.Queue = queue.Queue()
     runner.start()
     wait_until(lambda: runner.client.connected)
     refused = runner.client.socket("/private", auth={"token": "bad"})
-    refused.on("connect_error", refusals.put)
-    error = next_item(refusals)
+    # Read from the socket, not a "connect_error" handler: the refusal may be
+    # pumped before a handler added now would be.
+    error = wait_until(lambda: refused._last_error)
     assert isinstance(error, sio.ConnectionRefusedError)
     assert (error.message, error.data) == ("not authorized", {"reason": "bad token"})
     other = make_client(server.url + "/private", auth={"token": "secret"})
@@ -215,5 +215,29 @@ def test_emitting_on_a_closed_client_raises(server) -> None:
     client.wait_connected(10)
     client.close()
     client.wait()
+    # Done: the core's client is released (sio_client_free).
+    assert client._handle.freed
     with pytest.raises(sio.ClosedError):
         client.emit("echo", 1)
+
+
+def test_a_trailing_slash_url_opens_that_namespace(make_server) -> None:
+    # As socket.io-client: "http://h/chat/" is namespace "/chat/", which the
+    # core names and our server then serves.
+    server = make_server()
+    joined: queue.Queue = queue.Queue()
+
+    @server.io.of("/chat/").on("connection")
+    def on_connection(socket: sio.Socket) -> None:
+        joined.put(socket.nsp.name)
+        socket.on("ping", lambda n: n + 1)
+
+    server.start()
+    client = sio.Client(server.url + "/chat/", reconnection=False)
+    try:
+        client.wait_connected(10)
+        assert client.main.nsp == "/chat/" and next_item(joined) == "/chat/"
+        assert client.timeout(5).emit_with_ack("ping", 1) == 2
+    finally:
+        client.close()
+        client.wait()

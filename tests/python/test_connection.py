@@ -169,6 +169,8 @@ def test_close_disconnects_everyone_and_run_returns(make_server, node) -> None:
     # tests/interop checks that. Here: the client is let go, and run() ends.
     assert node.disconnected(cid)
     wait_until(lambda: server.io.closed)
+    # Done: the core's server is released (sio_server_free).
+    wait_until(lambda: server.io._handle.freed)
     try:
         server.io.emit("after-close")
     except sio.ClosedError:

@@ -21,10 +21,11 @@ def connect_three(server, node) -> tuple[list[str], dict[str, sio.Socket]]:
     return cids, {cid: by_sid[node.sids[cid]] for cid in cids}
 
 
-def test_join_and_leave_are_mirrored_in_rooms(make_server, node) -> None:
+def test_rooms_come_from_the_core_right_after_join_and_leave(make_server, node) -> None:
     server = make_server()
     (a, b, c), socket = connect_three(server, node)
     socket[a].join("red")
+    assert socket[a].rooms == {socket[a].id, "red"}
     socket[a].join(["blue", "green"])
     socket[b].join("red")
     assert socket[a].rooms == {socket[a].id, "red", "blue", "green"}
@@ -137,6 +138,7 @@ def test_disconnect_sockets(make_server, node) -> None:
     server.io.in_("kick").disconnect_sockets()
     assert node.disconnected(a) == "io server disconnect"
     wait_until(lambda: not socket[a].connected)
+    assert socket[a].rooms == set()
     assert socket[b].connected
     server.io.disconnect_sockets(close=True)
     assert node.disconnected(b) in ("io server disconnect", "transport close")

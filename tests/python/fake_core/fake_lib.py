@@ -16,6 +16,7 @@ import threading
 import types
 from pathlib import Path
 from typing import Any, Callable, Optional
+from urllib.parse import urlsplit
 
 import cffi
 
@@ -66,13 +67,28 @@ class FakeLib:
         # The client's namespaces that are connected, as the events pushed
         # said: what leaving and closing report as disconnected.
         self.client_connected: set[str] = set()
+        self.version = DEFINES["SIO_VERSION_NUM"]
+        # Host tags (set_user) by handle, and by socket id; freed handles.
+        self.users: dict[int, Any] = {}
+        self.socket_users: dict[str, Any] = {}
+        self.freed: set[int] = set()
+        self.client_url = ""
+        # Called inside sio_client_socket, as a fast answer pumped by another
+        # thread would come before the call returns.
+        self.on_client_socket: Optional[Callable[[str], None]] = None
+        # The server's sockets as the pushed events said: sid -> namespace,
+        # and the rooms of each, which join/leave change as the core would.
+        self.socket_nsp: dict[str, str] = {}
+        self.rooms: dict[str, list[str]] = {}
+        self.rooms_handed_out: list[Any] = []
+        self.rooms_freed = 0
 
     # What tests use ---------------------------------------------------------
     def push(self, type: int, *, nsp: str = "/", sid: Optional[str] = None,
              name: Optional[str] = None, data: Any = None, bins: tuple[bytes, ...] = (),
              req: int = 0, ack_id: int = -1, err: int = 0, reason: Optional[str] = None,
              flags: int = 0, raw_data: Optional[bytes] = None, client: bool = False,
-             context: bool = False) -> None:
+             context: bool = False, attempt: int = 0, count: int = 0) -> None:
         """Queues an event as the core would report it (data is JSON-dumped),
         for the server, (client=True) for the client, or (context=True) for
         neither, as SIO_EV_EVENTS_LOST comes."""
@@ -82,9 +98,16 @@ class FakeLib:
             self.client_connected.add(nsp)
         elif client and type == self.SIO_EV_DISCONNECT:
             self.client_connected.discard(nsp)
+        elif not client and not context and sid is not None:
+            if type == self.SIO_EV_CONNECTION:
+                self.socket_nsp[sid] = nsp
+                self.rooms[sid] = [sid]
+            elif type == self.SIO_EV_DISCONNECT:
+                self.socket_nsp.pop(sid, None)
+                self.rooms.pop(sid, None)
         self._put(dict(type=type, nsp=nsp, sid=sid, name=name, data=text, bins=bins,
                        req=req, ack_id=ack_id, err=err, reason=reason, flags=flags,
-                       client=client, context=context))
+                       client=client, context=context, attempt=attempt, count=count))
 
     def _put(self, item: Any) -> None:
         # The byte first: whoever gets the item finds its byte to read.
@@ -134,10 +157,16 @@ class FakeLib:
         return self._text(getattr(self._errors, "message", "no error"))
 
     def sio_version(self) -> int:
-        return DEFINES["SIO_VERSION_NUM"]
+        return self.version
 
     def sio_version_string(self) -> Any:
-        return self._text("0.1.0")
+        version = self.version
+        return self._text(f"{version >> 16}.{(version >> 8) & 0xff}.{version & 0xff}")
+
+    def sio_free(self, ptr: Any) -> None:
+        if ptr in self.rooms_handed_out:
+            self.rooms_handed_out.remove(ptr)
+            self.rooms_freed += 1
 
     def sio_context_new(self, out: Any) -> int:
         out[0] = ffi.cast("sio_context *", 1)
@@ -174,11 +203,18 @@ class FakeLib:
             os.read(self._read_fd, 1)
             if item is WAKE:
                 break
-            out[taken] = self._event(item)
+            handle = self._handle_of(item)
+            if handle in self.freed:  # the core drops a freed handle's events
+                continue
+            out[taken] = self._event(item, handle)
             taken += 1
         return taken
 
-    def _event(self, item: dict[str, Any]) -> Any:
+    @staticmethod
+    def _handle_of(item: dict[str, Any]) -> int:
+        return 0 if item["context"] else CLIENT if item["client"] else SERVER
+
+    def _event(self, item: dict[str, Any], handle: int) -> Any:
         keep: list[Any] = []
 
         def text(value: Optional[str]) -> Any:
@@ -190,6 +226,7 @@ class FakeLib:
 
         event = ffi.new("sio_event *")
         keep.append(event)
+        event.size = ffi.sizeof("sio_event")
         event.type = item["type"]
         event.flags = item["flags"]
         event.req = item["req"]
@@ -197,6 +234,13 @@ class FakeLib:
             event.client = ffi.cast("sio_client *", CLIENT)
         elif not item["context"]:
             event.server = ffi.cast("sio_server *", SERVER)
+        event.user = self.users.get(handle, ffi.NULL)
+        if handle == SERVER and item["sid"] is not None:
+            # Tagged sockets carry their tag up to their DISCONNECT.
+            tag = self.socket_users.get(item["sid"], ffi.NULL)
+            event.socket_user = tag
+            if item["type"] == self.SIO_EV_DISCONNECT:
+                self.socket_users.pop(item["sid"], None)
         event.nsp = text(item["nsp"])
         event.sid = text(item["sid"])
         event.name = text(item["name"])
@@ -218,6 +262,8 @@ class FakeLib:
         event.ack_id = item["ack_id"]
         event.err = item["err"]
         event.reason = text(item["reason"])
+        event.attempt = item["attempt"]
+        event.count = item["count"]
         self._current.append((event, keep))  # borrowed until the next call
         return event
 
@@ -239,7 +285,33 @@ class FakeLib:
         if port in self.taken_ports:
             return self._fail(self.SIO_EADDRINUSE, f"port {port} is taken")
         self._record("server_new", options=dict(self.options))
+        self.freed.discard(SERVER)
+        self.users.pop(SERVER, None)
         out[0] = ffi.cast("sio_server *", SERVER)
+        return 0
+
+    def sio_server_set_user(self, srv: Any, user: Any) -> int:
+        self.users[SERVER] = user
+        return 0
+
+    def sio_server_free(self, srv: Any) -> None:
+        self._record("server_free")
+        self.freed.add(SERVER)
+
+    def sio_socket_set_user(self, srv: Any, sid: bytes, user: Any) -> int:
+        if sid.decode() not in self.socket_nsp:
+            return self._fail(self.SIO_ENOTFOUND, f"no socket {sid.decode()}")
+        self.socket_users[sid.decode()] = user
+        return 0
+
+    def sio_socket_rooms(self, srv: Any, sid: bytes, json_out: Any) -> int:
+        rooms = self.rooms.get(sid.decode())
+        if rooms is None:
+            return self._fail(self.SIO_ENOTFOUND, f"no socket {sid.decode()}")
+        text = ffi.new("char[]", json.dumps(rooms).encode())
+        self._keep[f"rooms {id(text)}"] = text
+        self.rooms_handed_out.append(ffi.cast("char *", text))
+        json_out[0] = ffi.cast("char *", text)
         return 0
 
     def sio_server_port(self, srv: Any) -> int:
@@ -269,6 +341,7 @@ class FakeLib:
     def _target(self, to: Any) -> dict[str, Any]:
         def texts(array: Any, count: int) -> list[str]:
             return [ffi.string(array[i]).decode() for i in range(count)]
+        assert to.size == ffi.sizeof("sio_target"), "sio_target without its size"
         return {
             "nsp": ffi.string(to.nsp).decode() if to.nsp != ffi.NULL else "/",
             "sid": ffi.string(to.sid).decode() if to.sid != ffi.NULL else None,
@@ -283,39 +356,63 @@ class FakeLib:
     def _command_allowed(self) -> Optional[int]:
         return self._fail(self.SIO_ECLOSED, "server is closed") if self.closed else None
 
-    def sio_emit(self, srv: Any, to: Any, event: bytes, args_json: bytes, args_len: int,
-                 bins: Any, nbins: int, flags: int, timeout_ms: int, req_out: Any) -> int:
-        refused = self._command_allowed()
-        if refused is not None:
-            return refused
-        if event.decode() in RESERVED:
-            return self._fail(self.SIO_ERESERVED, f'"{event.decode()}" is a reserved event name')
-        req = self._record("emit", to=self._target(to), event=event.decode(),
-                           args=json.loads(args_json[:args_len]), bins=self._bins(bins, nbins),
-                           flags=flags, timeout_ms=timeout_ms)
+    def _message(self, msg: Any) -> dict[str, Any]:
+        """A sio_message's content; ack is for acknowledgements (no name)."""
+        assert msg.size == ffi.sizeof("sio_message"), "sio_message without its size"
+        args = (json.loads(ffi.unpack(msg.args_json, msg.args_len))
+                if msg.args_json != ffi.NULL else [])
+        return {"event": None if msg.event == ffi.NULL else ffi.string(msg.event).decode(),
+                "args": args, "bins": self._bins(msg.bins, msg.nbins), "flags": msg.flags,
+                "timeout_ms": msg.timeout_ms}
+
+    def _out(self, req_out: Any, req: int) -> int:
         if req_out != ffi.NULL:
             req_out[0] = req
         return 0
 
-    def sio_ack(self, srv: Any, sid: bytes, ack_id: int, args_json: bytes, args_len: int,
-                bins: Any, nbins: int) -> int:
-        self._record("ack", sid=sid.decode(), ack_id=ack_id,
-                     args=json.loads(args_json[:args_len]), bins=self._bins(bins, nbins))
-        return 0
+    def sio_emit(self, srv: Any, to: Any, msg: Any, req_out: Any) -> int:
+        refused = self._command_allowed()
+        if refused is not None:
+            return refused
+        message = self._message(msg)
+        if message["event"] in RESERVED:
+            return self._fail(self.SIO_ERESERVED,
+                              f'"{message["event"]}" is a reserved event name')
+        return self._out(req_out, self._record("emit", to=self._target(to), **message))
 
-    def sio_join(self, srv: Any, to: Any, rooms: Any, nrooms: int) -> int:
-        self._record("join", to=self._target(to),
-                     rooms=[ffi.string(rooms[i]).decode() for i in range(nrooms)])
-        return 0
+    def sio_ack(self, srv: Any, sid: bytes, ack_id: int, msg: Any, req_out: Any) -> int:
+        message = self._message(msg)
+        return self._out(req_out, self._record("ack", sid=sid.decode(), ack_id=ack_id,
+                                               args=message["args"], bins=message["bins"]))
 
-    def sio_leave(self, srv: Any, to: Any, rooms: Any, nrooms: int) -> int:
-        self._record("leave", to=self._target(to),
-                     rooms=[ffi.string(rooms[i]).decode() for i in range(nrooms)])
-        return 0
+    def _selected(self, to: dict[str, Any]) -> list[str]:
+        """The sockets a target reaches, by the core's rule."""
+        if to["sid"] is not None:
+            return [to["sid"]] if to["sid"] in self.rooms else []
+        return [sid for sid, nsp in self.socket_nsp.items() if nsp == to["nsp"]
+                and (not to["rooms"] or set(to["rooms"]) & set(self.rooms[sid]))
+                and not set(to["except"]) & set(self.rooms[sid])]
 
-    def sio_disconnect(self, srv: Any, to: Any, close: int) -> int:
-        self._record("disconnect", to=self._target(to), close=close)
-        return 0
+    def _change_rooms(self, kind: str, to: Any, rooms: Any, nrooms: int, req_out: Any) -> int:
+        target = self._target(to)
+        names = [ffi.string(rooms[i]).decode() for i in range(nrooms)]
+        for sid in self._selected(target):
+            kept = [room for room in self.rooms[sid] if room not in names]
+            self.rooms[sid] = kept + [room for room in dict.fromkeys(names)
+                                      if kind == "join" and room not in kept]
+        return self._out(req_out, self._record(kind, to=target, rooms=names))
+
+    def sio_join(self, srv: Any, to: Any, rooms: Any, nrooms: int, req_out: Any) -> int:
+        return self._change_rooms("join", to, rooms, nrooms, req_out)
+
+    def sio_leave(self, srv: Any, to: Any, rooms: Any, nrooms: int, req_out: Any) -> int:
+        return self._change_rooms("leave", to, rooms, nrooms, req_out)
+
+    def sio_disconnect(self, srv: Any, to: Any, flags: int, req_out: Any) -> int:
+        if flags & ~self.SIO_DISCONNECT_CLOSE:
+            return self._fail(self.SIO_EINVAL, f"unknown disconnect flags {flags:#x}")
+        return self._out(req_out, self._record("disconnect", to=self._target(to),
+                                               close=bool(flags & self.SIO_DISCONNECT_CLOSE)))
 
     def sio_fetch_sockets(self, srv: Any, to: Any, req_out: Any) -> int:
         req_out[0] = self._record("fetch", to=self._target(to))
@@ -325,40 +422,53 @@ class FakeLib:
     def sio_client_new(self, ctx: Any, url: bytes, opts: Any, auth: Any, out: Any) -> int:
         self._record("client_new", url=url.decode(), options=dict(self.options),
                      auth=None if auth == ffi.NULL else json.loads(auth))
+        self.freed.discard(CLIENT)
+        self.users.pop(CLIENT, None)
+        self.client_url = url.decode()
         out[0] = ffi.cast("sio_client *", CLIENT)
         return 0
+
+    def sio_client_nsp(self, cli: Any) -> Any:
+        # As the core (and socket.io-client): the path as it is, "/" without one.
+        return self._text(urlsplit(self.client_url).path or "/")
+
+    def sio_client_set_user(self, cli: Any, user: Any) -> int:
+        self.users[CLIENT] = user
+        return 0
+
+    def sio_client_free(self, cli: Any) -> None:
+        self._record("client_free")
+        self.freed.add(CLIENT)
 
     def sio_client_socket(self, cli: Any, nsp: bytes, auth: Any) -> int:
         self._record("client_socket", nsp=nsp.decode(),
                      auth=None if auth == ffi.NULL else json.loads(auth))
+        if self.on_client_socket is not None:
+            self.on_client_socket(nsp.decode())
         return 0
 
-    def sio_client_emit(self, cli: Any, nsp: Any, event: bytes, args_json: bytes,
-                        args_len: int, bins: Any, nbins: int, flags: int, timeout_ms: int,
-                        req_out: Any) -> int:
+    def sio_client_emit(self, cli: Any, nsp: Any, msg: Any, req_out: Any) -> int:
         if self.closed:
             return self._fail(self.SIO_ECLOSED, "client is closed")
-        if event.decode() in RESERVED:
-            return self._fail(self.SIO_ERESERVED, f'"{event.decode()}" is a reserved event name')
-        req = self._record("client_emit", nsp=_text_or_none(nsp), event=event.decode(),
-                           args=json.loads(args_json[:args_len]), bins=self._bins(bins, nbins),
-                           flags=flags, timeout_ms=timeout_ms)
-        if req_out != ffi.NULL:
-            req_out[0] = req
-        return 0
+        message = self._message(msg)
+        if message["event"] in RESERVED:
+            return self._fail(self.SIO_ERESERVED,
+                              f'"{message["event"]}" is a reserved event name')
+        return self._out(req_out, self._record("client_emit", nsp=_text_or_none(nsp),
+                                               **message))
 
-    def sio_client_ack(self, cli: Any, nsp: Any, ack_id: int, args_json: bytes,
-                       args_len: int, bins: Any, nbins: int) -> int:
-        self._record("client_ack", nsp=_text_or_none(nsp), ack_id=ack_id,
-                     args=json.loads(args_json[:args_len]), bins=self._bins(bins, nbins))
-        return 0
+    def sio_client_ack(self, cli: Any, nsp: Any, ack_id: int, msg: Any, req_out: Any) -> int:
+        message = self._message(msg)
+        return self._out(req_out, self._record("client_ack", nsp=_text_or_none(nsp),
+                                               ack_id=ack_id, args=message["args"],
+                                               bins=message["bins"]))
 
     def sio_client_disconnect(self, cli: Any, nsp: Any) -> int:
         name = _text_or_none(nsp) or "/"
         self._record("client_disconnect", nsp=name)
         if name in self.client_connected:
             self.push(self.SIO_EV_DISCONNECT, nsp=name, sid="c" * 20,
-                      reason="io client disconnect", client=True)
+                      reason="io client disconnect", client=True, flags=self.SIO_EVF_FINAL)
         return 0
 
     def sio_client_close(self, cli: Any) -> int:
@@ -368,7 +478,7 @@ class FakeLib:
         self._record("client_close")
         for name in sorted(self.client_connected):
             self.push(self.SIO_EV_DISCONNECT, nsp=name, sid="c" * 20,
-                      reason="io client disconnect", client=True)
+                      reason="io client disconnect", client=True, flags=self.SIO_EVF_FINAL)
         return 0
 
 

@@ -46,7 +46,7 @@ def test_url_auth_and_options_reach_the_core(fake) -> None:
         "reconnectionDelay": "500", "query": "x=1+2", "extraHeaders": '{"H": "v"}',
         "transports": "websocket", "reconnection": "false", "tls.verify": "false",
         "maxQueuedEvents": "5"}
-    assert client.main.nsp == "/chat"
+    assert client.main.nsp == "/chat/"
     with pytest.raises(TypeError, match="reconection"):
         sio.Client("http://h:1", reconection=False)
 
@@ -121,8 +121,8 @@ def test_reconnection_events_and_the_end_of_wait(fake, make_client) -> None:
     runner.start()
     connect(fake)
     fake.push(fake.SIO_EV_DISCONNECT, sid=SID, reason="transport close", client=True)
-    fake.push(fake.SIO_EV_RECONNECT_ATTEMPT, ack_id=1, client=True)
-    fake.push(fake.SIO_EV_RECONNECT, ack_id=1, client=True)
+    fake.push(fake.SIO_EV_RECONNECT_ATTEMPT, attempt=1, client=True)
+    fake.push(fake.SIO_EV_RECONNECT, attempt=1, client=True)
     connect(fake)
     assert [next_item(seen) for _ in range(3)] == [
         ("disconnect", "transport close"), ("reconnect_attempt", 1), ("reconnect", 1)]
@@ -145,7 +145,8 @@ def test_close_ends_wait_even_when_never_connected(fake, make_client) -> None:
 
 def test_wait_connected_raises_the_refusal(fake) -> None:
     client = sio.Client("http://h:1", reconnection=False)
-    fake.push(fake.SIO_EV_CONNECT_ERROR, reason="not authorized", data={"r": 1}, client=True)
+    fake.push(fake.SIO_EV_CONNECT_ERROR, reason="not authorized", data={"r": 1}, client=True,
+              flags=fake.SIO_EVF_FINAL)
     with pytest.raises(sio.ConnectionRefusedError) as caught:
         client.wait_connected(5)
     assert (caught.value.message, caught.value.data) == ("not authorized", {"r": 1})
@@ -169,3 +170,60 @@ def test_async_wait_connected(fake) -> None:
             await sio.AsyncClient("http://h:1").wait_connected(0.1)
 
     asyncio.run(main())
+
+
+def test_a_trailing_slash_names_its_own_namespace(fake) -> None:
+    # As socket.io-client: io("http://h/chat/") opens "/chat/", not "/chat".
+    client = sio.Client("http://h:1/chat/")
+    assert client.main.nsp == "/chat/"
+    client.emit("hi")
+    assert fake.wait_command("client_emit")["nsp"] == "/chat/"
+    assert sio.Client("http://h:1").main.nsp == "/"
+
+
+@pytest.mark.parametrize("kind", ["disconnect", "connect_error"])
+def test_the_final_flag_alone_decides_whether_the_socket_comes_back(fake, kind) -> None:
+    client = sio.Client("http://h:1")
+
+    def lose(reason: str, flags: int) -> None:
+        if kind == "disconnect":
+            connect(fake)
+            fake.push(fake.SIO_EV_DISCONNECT, sid=SID, reason=reason, flags=flags, client=True)
+        else:
+            fake.push(fake.SIO_EV_CONNECT_ERROR, reason=reason, flags=flags, client=True)
+        client._pump.run_pending()
+
+    # A reason that used to mean "final", without the flag: the core goes on.
+    lose("io server disconnect", 0)
+    assert not client.connected and not client.done
+    # A reason that used to mean "not final", with the flag: it is over.
+    lose("transport close", fake.SIO_EVF_FINAL)
+    assert not client.connected and client.done
+    client.wait()  # returns at once: nothing will connect again
+
+
+def test_reconnect_events_carry_the_attempt_field(fake, make_client) -> None:
+    runner = make_client()
+    seen: queue.Queue = queue.Queue()
+    for name in ("reconnect_attempt", "reconnect"):
+        runner.client.on(name, lambda attempt, name=name: seen.put((name, attempt)))
+    runner.start()
+    fake.push(fake.SIO_EV_RECONNECT_ATTEMPT, attempt=4, ack_id=-1, client=True)
+    fake.push(fake.SIO_EV_RECONNECT, attempt=4, ack_id=-1, client=True)
+    assert [next_item(seen), next_item(seen)] == [("reconnect_attempt", 4), ("reconnect", 4)]
+
+
+def test_an_answer_pumped_before_socket_returns_reaches_that_socket(fake) -> None:
+    client = sio.Client("http://h:1")
+    main_errors: list = []
+    client.on("connect_error", main_errors.append)
+
+    def refuse_at_once(nsp: str) -> None:
+        fake.push(fake.SIO_EV_CONNECT_ERROR, nsp=nsp, reason="no", client=True,
+                  flags=fake.SIO_EVF_FINAL)
+        client._pump.run_pending()
+
+    fake.on_client_socket = refuse_at_once
+    other = client.socket("/other")
+    assert isinstance(other._last_error, sio.ConnectionRefusedError) and not other._active
+    assert main_errors == [] and client.main._last_error is None

@@ -64,25 +64,42 @@ def test_broadcast_targets(fake, make_server) -> None:
     assert emitted(fake)["event"] == "message"
 
 
-def test_rooms_are_mirrored(fake, make_server) -> None:
+def test_rooms_come_from_the_core(fake, make_server) -> None:
     server = make_server()
     a, b = two_sockets(fake, server)
     a.join(["x", "y"])
-    assert fake.wait_command("join") == {"to": {"nsp": "/", "sid": A, "rooms": [], "except": []},
-                                         "rooms": ["x", "y"], "req": fake._req}
+    # Asked right after the join: the core answers once the join has run.
+    assert a.rooms == {A, "x", "y"}
+    join = fake.wait_command("join")
+    assert (join["to"], join["rooms"]) == ({"nsp": "/", "sid": A, "rooms": [], "except": []},
+                                           ["x", "y"])
     a.leave("y")
-    assert fake.wait_command("leave")["rooms"] == ["y"]
     assert a.rooms == {A, "x"}
+    assert fake.wait_command("leave")["rooms"] == ["y"]
     server.io.in_("x").sockets_join("z")
     assert fake.wait_command("join")["to"]["rooms"] == ["x"]
     assert a.rooms == {A, "x", "z"} and b.rooms == {B}
-    server.io.except_("x").sockets_join("w")
-    assert b.rooms == {B, "w"} and "w" not in a.rooms
-    server.io.sockets_leave(["z", "w"])
-    assert a.rooms == {A, "x"} and b.rooms == {B}
+    # Whatever the core says, nothing mirrored in Python.
+    fake.rooms[B].append("joined-elsewhere")
+    assert b.rooms == {B, "joined-elsewhere"}
     rooms = a.rooms
-    rooms.add("not mirrored back")
-    assert a.rooms == {A, "x"}
+    rooms.add("not sent back")
+    assert a.rooms == {A, "x", "z"}
+    assert fake.rooms_freed > 0 and fake.rooms_handed_out == []
+
+
+def test_a_disconnected_socket_has_no_rooms(fake, make_server) -> None:
+    server = make_server()
+    gone: queue.Queue = queue.Queue()
+    a, b = two_sockets(fake, server)
+    a.on("disconnect", lambda reason: gone.put(reason))
+    a.join("x")
+    fake.push(fake.SIO_EV_DISCONNECT, sid=A, reason="transport close")
+    assert next_item(gone) == "transport close"
+    assert a.rooms == set() and not a.connected
+    # Gone in the core before the binding saw it: no rooms either.
+    fake.rooms.pop(B)
+    assert b.rooms == set()
 
 
 def test_disconnects(fake, make_server) -> None:
@@ -90,12 +107,13 @@ def test_disconnects(fake, make_server) -> None:
     a, b = two_sockets(fake, server)
     assert a.disconnect() is a
     assert fake.wait_command("disconnect") == {
-        "to": {"nsp": "/", "sid": A, "rooms": [], "except": []}, "close": 0, "req": fake._req}
+        "to": {"nsp": "/", "sid": A, "rooms": [], "except": []}, "close": False,
+        "req": fake._req}
     b.disconnect(close=True)
-    assert fake.wait_command("disconnect")["close"] == 1
+    assert fake.wait_command("disconnect")["close"] is True
     server.io.in_("r").disconnect_sockets(close=True)
     command = fake.wait_command("disconnect")
-    assert command["to"]["rooms"] == ["r"] and command["close"] == 1
+    assert command["to"]["rooms"] == ["r"] and command["close"] is True
 
 
 def test_core_refusals_raise_with_the_core_message(fake, make_server) -> None:

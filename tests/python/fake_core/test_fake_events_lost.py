@@ -32,7 +32,7 @@ def make_client(request: pytest.FixtureRequest, fake) -> Iterator[Callable[..., 
 
 
 def lost(fake, count: int) -> None:
-    fake.push(fake.SIO_EV_EVENTS_LOST, nsp=None, ack_id=count, context=True)
+    fake.push(fake.SIO_EV_EVENTS_LOST, nsp=None, count=count, context=True)
 
 
 def lost_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from sio import errors
-from sio._answers import CBuffers, answer_error
-from sio._event import EV_ACK, EV_EVENT, Event
+from sio._answers import CBuffers, answer_error, released_answer
+from sio._event import EV_ACK, EV_ERROR, EV_EVENT, Event
 from sio._native import ffi, lib
 from sio.ack import Ack
 
@@ -35,6 +35,15 @@ def test_an_error_answer_without_a_reason_takes_the_code_s_message() -> None:
     assert str(error) == f"error {lib.SIO_ETIMEDOUT}"
 
 
+def test_a_released_answer_is_a_closed_error_for_its_request() -> None:
+    answer = released_answer(12, "client")
+    assert (answer.type, answer.req, answer.ack_id, answer.data, answer.bins) == (
+        EV_ERROR, 12, -1, None, [])
+    error = answer_error(answer)
+    assert isinstance(error, errors.ClosedError) and error.code == lib.SIO_ECLOSED
+    assert str(error) == "the client was closed before the answer came"
+
+
 def test_attachments_that_are_not_contiguous_are_copied() -> None:
     strided = memoryview(b"abcdef")[::2]
     buffers = CBuffers([strided, b"xy", memoryview(b"z")])
@@ -51,11 +60,14 @@ def raw_event(**fields: Any) -> Any:
     return record
 
 
-def test_an_event_of_a_client_belongs_to_the_client() -> None:
-    client = ffi.cast("sio_client *", 0x1234)
-    server = ffi.cast("sio_server *", 0x5678)
-    assert Event(raw_event(client=client)).owner == client
-    assert Event(raw_event(server=server)).owner == server
+def test_an_event_copy_keeps_the_host_tags_and_the_counters() -> None:
+    owner, socket = ffi.new_handle("owner"), ffi.new_handle("socket")
+    event = Event(raw_event(user=owner, socket_user=socket, attempt=3, count=9))
+    assert ffi.from_handle(event.user) == "owner"
+    assert ffi.from_handle(event.socket_user) == "socket"
+    assert (event.attempt, event.count) == (3, 9)
+    untagged = Event(raw_event())
+    assert untagged.user == ffi.NULL and untagged.socket_user == ffi.NULL
 
 
 def test_text_that_is_not_utf8_is_decoded_with_replacements() -> None:

@@ -37,6 +37,20 @@ def answer_error(event: Event) -> Optional[errors.SioError]:
     return None
 
 
+def released_answer(req: int, what: str) -> Event:
+    """The answer a command gets when its server or client was released
+    before the core answered it: a ClosedError."""
+    raw = ffi.new("sio_event *")
+    raw.size = ffi.sizeof("sio_event")
+    raw.type = EV_ERROR
+    raw.req = req
+    raw.ack_id = -1
+    raw.err = lib.SIO_ECLOSED
+    reason = ffi.new("char[]", f"the {what} was closed before the answer came".encode())
+    raw.reason = reason
+    return Event(raw)
+
+
 def single_answer(values: list[Any]) -> Any:
     """One peer's acknowledgement as emit_with_ack returns it: its one value,
     a tuple of several, or None."""

@@ -22,6 +22,7 @@ const char *sio_strerror(int code);
 const char *sio_last_error(void);
 unsigned sio_version(void);
 const char *sio_version_string(void);
+void sio_free(void *p);
 typedef struct sio_context sio_context;
 typedef struct sio_options sio_options;
 typedef struct sio_server sio_server;
@@ -36,32 +37,36 @@ int sio_context_fd(const sio_context *ctx);
 int sio_context_wakeup(sio_context *ctx);
 enum sio_event_type {
   SIO_EV_NONE = 0,
-  SIO_EV_CONNECTION = 1,
-  SIO_EV_CONNECT_REQUEST = 2,
-  SIO_EV_EVENT = 3,
-  SIO_EV_ACK = 4,
-  SIO_EV_DISCONNECTING = 5,
-  SIO_EV_DISCONNECT = 6,
-  SIO_EV_SOCKETS = 7,
-  SIO_EV_ERROR = 8,
-  SIO_EV_SERVER_CLOSED = 9,
-  SIO_EV_CONNECT = 10,
-  SIO_EV_CONNECT_ERROR = 11,
-  SIO_EV_RECONNECT_ATTEMPT = 12,
-  SIO_EV_RECONNECT = 13,
-  SIO_EV_RECONNECT_FAILED = 14,
-  SIO_EV_RECONNECT_ERROR = 15,
-  SIO_EV_EVENTS_LOST = 16
+  SIO_EV_EVENT = 1,
+  SIO_EV_ACK = 2,
+  SIO_EV_DISCONNECT = 3,
+  SIO_EV_ERROR = 4,
+  SIO_EV_EVENTS_LOST = 5,
+  SIO_EV_CONNECTION = 32,
+  SIO_EV_CONNECT_REQUEST = 33,
+  SIO_EV_DISCONNECTING = 34,
+  SIO_EV_SOCKETS = 35,
+  SIO_EV_SERVER_CLOSED = 36,
+  SIO_EV_CONNECT = 64,
+  SIO_EV_CONNECT_ERROR = 65,
+  SIO_EV_RECONNECT_ATTEMPT = 66,
+  SIO_EV_RECONNECT = 67,
+  SIO_EV_RECONNECT_FAILED = 68,
+  SIO_EV_RECONNECT_ERROR = 69
 };
 #define SIO_EVF_NEW_NAMESPACE ...
 #define SIO_EVF_BROADCAST ...
 #define SIO_EVF_RECOVERED ...
+#define SIO_EVF_FINAL ...
 typedef struct sio_event {
+  size_t size;
   int type;
   unsigned flags;
   uint64_t req;
   sio_server *server;
   sio_client *client;
+  void *user;
+  void *socket_user;
   const char *nsp;
   const char *sid;
   const char *name;
@@ -72,22 +77,42 @@ typedef struct sio_event {
   int64_t ack_id;
   int err;
   const char *reason;
+  unsigned attempt;
+  uint64_t count;
 } sio_event;
 int sio_next_event(sio_context *ctx, int timeout_ms, const sio_event **out);
-int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event **out, size_t max);
+int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event **out,
+                    size_t max);
 int sio_options_new(sio_options **out);
 void sio_options_free(sio_options *opts);
 int sio_options_set(sio_options *opts, const char *key, const char *value);
+#define SIO_EMIT_ACK ...
+#define SIO_EMIT_VOLATILE ...
+typedef struct sio_message {
+  size_t size;
+  const char *event;
+  const char *args_json;
+  size_t args_len;
+  const sio_buf *bins;
+  size_t nbins;
+  unsigned flags;
+  int timeout_ms;
+} sio_message;
 int sio_server_new(sio_context *ctx, const sio_options *opts,
                    sio_server **out);
 int sio_server_port(const sio_server *srv);
 int sio_server_close(sio_server *srv);
+void sio_server_free(sio_server *srv);
+int sio_server_set_user(sio_server *srv, void *user);
 #define SIO_NS_MIDDLEWARE ...
 int sio_server_of(sio_server *srv, const char *name, unsigned flags);
 int sio_connect_accept(sio_server *srv, uint64_t req);
 int sio_connect_refuse(sio_server *srv, uint64_t req, const char *message,
                        const char *data_json);
+int sio_socket_set_user(sio_server *srv, const char *sid, void *user);
+int sio_socket_rooms(sio_server *srv, const char *sid, char **json_out);
 typedef struct sio_target {
+  size_t size;
   const char *nsp;
   const char *sid;
   const char *const *rooms;
@@ -95,30 +120,28 @@ typedef struct sio_target {
   const char *const *except;
   size_t nexcept;
 } sio_target;
-#define SIO_EMIT_ACK ...
-#define SIO_EMIT_VOLATILE ...
-int sio_emit(sio_server *srv, const sio_target *to, const char *event,
-             const char *args_json, size_t args_len, const sio_buf *bins,
-             size_t nbins, unsigned flags, int timeout_ms, uint64_t *req_out);
+int sio_emit(sio_server *srv, const sio_target *to, const sio_message *msg,
+             uint64_t *req_out);
 int sio_ack(sio_server *srv, const char *sid, int64_t ack_id,
-            const char *args_json, size_t args_len, const sio_buf *bins,
-            size_t nbins);
+            const sio_message *msg, uint64_t *req_out);
 int sio_join(sio_server *srv, const sio_target *to, const char *const *rooms,
-             size_t nrooms);
+             size_t nrooms, uint64_t *req_out);
 int sio_leave(sio_server *srv, const sio_target *to, const char *const *rooms,
-              size_t nrooms);
-int sio_disconnect(sio_server *srv, const sio_target *to, int close);
+              size_t nrooms, uint64_t *req_out);
+#define SIO_DISCONNECT_CLOSE ...
+int sio_disconnect(sio_server *srv, const sio_target *to, unsigned flags,
+                   uint64_t *req_out);
 int sio_fetch_sockets(sio_server *srv, const sio_target *to,
                       uint64_t *req_out);
 int sio_client_new(sio_context *ctx, const char *url, const sio_options *opts,
                    const char *auth_json, sio_client **out);
+const char *sio_client_nsp(const sio_client *cli);
+int sio_client_set_user(sio_client *cli, void *user);
 int sio_client_socket(sio_client *cli, const char *nsp, const char *auth_json);
-int sio_client_emit(sio_client *cli, const char *nsp, const char *event,
-                    const char *args_json, size_t args_len, const sio_buf *bins,
-                    size_t nbins, unsigned flags, int timeout_ms,
+int sio_client_emit(sio_client *cli, const char *nsp, const sio_message *msg,
                     uint64_t *req_out);
 int sio_client_ack(sio_client *cli, const char *nsp, int64_t ack_id,
-                   const char *args_json, size_t args_len, const sio_buf *bins,
-                   size_t nbins);
+                   const sio_message *msg, uint64_t *req_out);
 int sio_client_disconnect(sio_client *cli, const char *nsp);
 int sio_client_close(sio_client *cli);
+void sio_client_free(sio_client *cli);

@@ -5,16 +5,17 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 from typing import Any, Callable, Optional
-from urllib.parse import urlsplit
 
 from . import errors
-from ._answers import CBuffers, answer_error, request, single_answer
+from ._answers import answer_error, released_answer, request, single_answer
 from ._context import Context
 from ._event import (EV_ACK, EV_CONNECT, EV_CONNECT_ERROR, EV_DISCONNECT, EV_ERROR,
                      EV_EVENT, EV_EVENTS_LOST, EV_RECONNECT, EV_RECONNECT_ATTEMPT, EV_RECONNECT_ERROR,
-                     EV_RECONNECT_FAILED, EVF_RECOVERED, Event)
+                     EV_RECONNECT_FAILED, EVF_FINAL, EVF_RECOVERED, Event)
+from ._handle import Handle
 from ._listeners import Handler, report_lost
-from ._native import check, ffi, lib
+from ._message import CMessage
+from ._native import check, ffi, lib, to_str
 from ._options import milliseconds, client_option_pairs
 from ._payload import decode, encode, encode_one
 from ._requests import AnswerHandler, Requests
@@ -22,20 +23,14 @@ from .ack import Ack
 from .client_socket import ClientEmitter, ClientSocket
 
 log = logging.getLogger("sio")
-
-# Disconnect reasons after which socket.io-client does not reconnect.
-FINAL_REASONS = ("io server disconnect", "io client disconnect")
-
-
-def namespace_of(url: str) -> str:
-    """The namespace io(url) opens: the URL's path, "/" when it has none."""
-    return urlsplit(url).path.rstrip("/") or "/"
+_NULL = ffi.NULL
 
 
 class ClientBase:
     """A Socket.IO client: io(url, options). The URL's path names the
-    namespace of the main socket; socket(nsp) opens others over the same
-    connection. Options are socket.io-client's in snake_case; durations in
+    namespace of the main socket, as socket.io-client reads it (the core
+    does: "http://h/chat/" opens "/chat/"); socket(nsp) opens others over
+    the same connection. Options are socket.io-client's in snake_case; durations in
     seconds: path, transports, upgrade, query (a dict), extra_headers (a
     dict), timeout, reconnection, reconnection_attempts, reconnection_delay,
     reconnection_delay_max, randomization_factor, ack_timeout, retries,
@@ -43,16 +38,24 @@ class ClientBase:
     ("reconnect_attempt", "reconnect", "reconnect_error", "reconnect_failed")
     go to the main socket's handlers, as does "events_lost" (the count of
     events the core could not queue: out of memory, or too many left
-    unread)."""
+    unread).
+
+    Once closed and done (close(), then every socket's "disconnect" seen by
+    the pump), the core's client is released (sio_client_free); later
+    commands raise ClosedError."""
 
     def __init__(self, url: str, *, auth: Optional[dict[str, Any]] = None,
                  **options: Any) -> None:
         self._context = Context()
-        self._reconnection = options.get("reconnection") is not False
-        self._ptr = self._new_client(url, auth, client_option_pairs(options))
-        self._context.register(self._ptr, self)
+        self._handle = Handle(self._new_client(url, auth, client_option_pairs(options)),
+                              lib.sio_client_free, "client")
+        # The core hands this back in each event of the client (ev->user);
+        # it must live as long as the client can report events.
+        self._user = ffi.new_handle(self)
+        self._call(lib.sio_client_set_user, self._user)
+        self._context.register(self)
         self._requests = Requests()
-        nsp = namespace_of(url)
+        nsp = to_str(self._handle.call(lib.sio_client_nsp))
         self.main = ClientSocket(self, nsp)
         self._sockets: dict[str, ClientSocket] = {nsp: self.main}
         self.closed = False
@@ -73,7 +76,8 @@ class ClientBase:
     @property
     def done(self) -> bool:
         """True once no socket is connected or will connect again."""
-        return not any(s._active or s.connected for s in self._sockets.values())
+        # A copy: socket() may add one from another thread meanwhile.
+        return not any(s._active or s.connected for s in tuple(self._sockets.values()))
 
     # The main socket's API --------------------------------------------------
     @property
@@ -136,38 +140,50 @@ class ClientBase:
         socket = self._sockets.get(nsp)
         if socket is None or not socket._active:
             auth_json = ffi.NULL if auth is None else encode_one(auth)
-            check(lib.sio_client_socket(self._ptr, nsp.encode(), auth_json))
+            # In place before the core is asked: its answer may be pumped by
+            # another thread before the call returns here.
+            known = socket is not None
             socket = self._sockets[nsp] = socket or ClientSocket(self, nsp)
             socket._active = True
+            try:
+                self._call(lib.sio_client_socket, nsp.encode(), auth_json)
+            except BaseException:
+                socket._active = False
+                if not known:
+                    del self._sockets[nsp]
+                raise
         return socket
 
     def close(self) -> None:
         """Closes every socket and the connection, for good. Any thread."""
-        check(lib.sio_client_close(self._ptr))
+        self._call(lib.sio_client_close)
         self.closed = True
         for socket in self._sockets.values():
             socket._active = False
         self._context.wakeup()
 
     # Commands (any thread) ---------------------------------------------------
+    def _call(self, command: Callable[..., int], *args: Any) -> int:
+        """command(the core's client, *args), raising on failure."""
+        return check(self._handle.call(command, *args))
+
     def _emit(self, nsp: str, event: str, args: Any, *,
               on_answer: Optional[AnswerHandler] = None,
               timeout: Optional[float] = None, volatile: bool = False) -> int:
         """Returns the request id that the answer will carry (0 when no
         answer was asked for)."""
         data, bins = encode(args)
-        buffers = CBuffers(bins)
         flags = lib.SIO_EMIT_VOLATILE if volatile else 0
         if on_answer is None:
-            check(lib.sio_client_emit(self._ptr, nsp.encode(), event.encode(), data, len(data),
-                                      buffers.array, buffers.count, flags, 0, ffi.NULL))
+            self._call(lib.sio_client_emit, nsp.encode(), CMessage(event, data, bins, flags).ptr,
+                       _NULL)
             return 0
         flags |= lib.SIO_EMIT_ACK
         timeout_ms = milliseconds(timeout) if timeout is not None else 0
+        message = CMessage(event, data, bins, flags, timeout_ms)
         req = ffi.new("uint64_t *")
         with self._requests.lock:
-            check(lib.sio_client_emit(self._ptr, nsp.encode(), event.encode(), data, len(data),
-                                      buffers.array, buffers.count, flags, timeout_ms, req))
+            self._call(lib.sio_client_emit, nsp.encode(), message.ptr, req)
             self._requests.add(req[0], on_answer)
         return int(req[0])
 
@@ -204,12 +220,12 @@ class ClientBase:
 
     def _ack(self, nsp: str, ack_id: int, args: Any) -> None:
         data, bins = encode(args)
-        buffers = CBuffers(bins)
-        check(lib.sio_client_ack(self._ptr, nsp.encode(), ack_id, data, len(data),
-                                 buffers.array, buffers.count))
+        # A socket gone meanwhile: an SIO_EV_ERROR, logged by _dispatch.
+        self._call(lib.sio_client_ack, nsp.encode(), ack_id, CMessage(None, data, bins).ptr,
+                   _NULL)
 
     def _leave(self, socket: ClientSocket) -> None:
-        check(lib.sio_client_disconnect(self._ptr, socket.nsp.encode()))
+        self._call(lib.sio_client_disconnect, socket.nsp.encode())
         socket._active = False
 
     # Events (the pumping thread) -------------------------------------------
@@ -224,9 +240,21 @@ class ClientBase:
         self._check_done()
 
     def _check_done(self) -> None:
-        if self.done and not self._done_reported:
+        """In the pumping thread (or while none pumps)."""
+        if not self.done:
+            return
+        if not self._done_reported:
             self._done_reported = True
             self._on_done()
+        if self.closed:
+            self._release()
+
+    def _release(self) -> None:
+        """Frees the core's client; the commands still waiting for an answer
+        get a ClosedError, since the core will not answer them now."""
+        self._handle.free()
+        for req, on_answer in self._requests.take_all():
+            on_answer(released_answer(req, "client"))
 
     def _socket_for(self, event: Event) -> ClientSocket:
         return self._sockets.get(event.nsp or "/") or self.main
@@ -260,21 +288,20 @@ class ClientBase:
             refusal = errors.ConnectionRefusedError(
                 event.reason or "connection refused", decode_data(event.data))
             socket._last_error = refusal
-            if not self._reconnection:
+            if event.flags & EVF_FINAL:
                 socket._active = False
             self._reserved(socket, "connect_error", refusal)
             self._on_connect_result(socket)
         elif kind == EV_DISCONNECT:
             socket = self._socket_for(event)
             socket.connected = False
-            reason = event.reason or ""
-            if reason in FINAL_REASONS or not self._reconnection or self.closed:
+            if event.flags & EVF_FINAL:
                 socket._active = False
-            self._reserved(socket, "disconnect", reason)
+            self._reserved(socket, "disconnect", event.reason or "")
         elif kind == EV_RECONNECT_ATTEMPT:
-            self._reserved(self.main, "reconnect_attempt", event.ack_id)
+            self._reserved(self.main, "reconnect_attempt", event.attempt)
         elif kind == EV_RECONNECT:
-            self._reserved(self.main, "reconnect", event.ack_id)
+            self._reserved(self.main, "reconnect", event.attempt)
         elif kind == EV_RECONNECT_ERROR:
             # The same type connect_error gets for a failed attempt.
             self._reserved(self.main, "reconnect_error", errors.ConnectionRefusedError(
@@ -284,7 +311,7 @@ class ClientBase:
                 socket._active = False
             self._reserved(self.main, "reconnect_failed")
         elif kind == EV_EVENTS_LOST:
-            report_lost(self, self.main._listeners, event.ack_id)
+            report_lost(self, self.main._listeners, event.count)
 
     def _reserved(self, socket: ClientSocket, name: str, *args: Any) -> None:
         for listener in socket._listeners.get(name):

@@ -1,8 +1,9 @@
 """A libsio context: the core's I/O thread, its event queue and the pump.
 
-Servers and clients made on a context register here under their handle, so
-that each event is routed to the object it belongs to; an event of the
-context itself (EV_EVENTS_LOST) goes to every one of them.
+Each event goes to the Server or Client it belongs to, found from the host
+tag the core hands back (ev->user, set with sio_server_set_user /
+sio_client_set_user to an ffi.new_handle of the object); an event of the
+context itself (EV_EVENTS_LOST, no tag) goes to every object registered here.
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from ._native import check, ffi, lib
 
 
 _next_events = lib.sio_next_events
+_from_handle = ffi.from_handle
+_NULL = ffi.NULL
 # Events taken from the core per pump call: one call and one lock for them all.
 BATCH = 64
 
@@ -34,16 +37,16 @@ class Context:
         # The batch's records self._next.. are not handed out yet.
         self._taken = 0
         self._next = 0
-        # By handle pointer (cdata pointers hash and compare by address).
-        self._owners: dict[Any, EventOwner] = {}
+        # Who gets EV_EVENTS_LOST.
+        self._owners: list[EventOwner] = []
 
     @property
     def fd(self) -> int:
         """Readable while events are pending (for select/poll/add_reader)."""
         return int(lib.sio_context_fd(self.ptr))
 
-    def register(self, handle: Any, owner: EventOwner) -> None:
-        self._owners[handle] = owner
+    def register(self, owner: EventOwner) -> None:
+        self._owners.append(owner)
 
     def next_event(self, timeout_ms: int) -> Optional[Event]:
         """The next event (copied), or None when the wait ended without one.
@@ -72,24 +75,22 @@ class Context:
             return 0
         self._taken = taken
         self._next = 0
-        owners = self._owners
         while self._next < self._taken:
             raw = batch[self._next]
             self._next += 1
-            owner = owners.get(raw.server) or owners.get(raw.client)
-            if owner is not None:
-                owner._take(raw)
+            user = raw.user
+            if user != _NULL:
+                _from_handle(user)._take(raw)
             elif raw.type == EV_EVENTS_LOST:
-                for each in list(owners.values()):
+                for each in list(self._owners):
                     each._take(raw)
         return taken
 
     def route(self, event: Event) -> None:
-        owner = self._owners.get(event.owner)
-        if owner is not None:
-            owner._handle_event(event)
+        if event.user != _NULL:
+            _from_handle(event.user)._handle_event(event)
         elif event.type == EV_EVENTS_LOST:
-            for each in list(self._owners.values()):
+            for each in list(self._owners):
                 each._handle_event(event)
 
     def wakeup(self) -> None:

@@ -25,6 +25,7 @@ EV_EVENTS_LOST = lib.SIO_EV_EVENTS_LOST
 EVF_NEW_NAMESPACE = lib.SIO_EVF_NEW_NAMESPACE
 EVF_BROADCAST = lib.SIO_EVF_BROADCAST
 EVF_RECOVERED = lib.SIO_EVF_RECOVERED
+EVF_FINAL = lib.SIO_EVF_FINAL
 
 
 def copy_bins(raw: Any) -> list[bytes]:
@@ -46,16 +47,18 @@ class Event:
     """One event, owning copies of everything (the record is only borrowed
     until the next sio_next_event)."""
 
-    __slots__ = ("type", "flags", "req", "owner", "nsp", "sid", "name",
-                 "data", "bins", "ack_id", "err", "reason")
+    __slots__ = ("type", "flags", "req", "user", "socket_user", "nsp", "sid", "name",
+                 "data", "bins", "ack_id", "err", "reason", "attempt", "count")
 
     def __init__(self, raw: Any) -> None:
         self.type: int = raw.type
         self.flags: int = raw.flags
         self.req: int = raw.req
-        # The handle pointer (NULL server: the client's event; both NULL:
-        # the context's own, EV_EVENTS_LOST).
-        self.owner: Any = raw.server if raw.server != ffi.NULL else raw.client
+        # The host tags, as addresses (void *): the owning Server or Client
+        # (NULL for the context's own EV_EVENTS_LOST) and, on a server, the
+        # Socket; ffi.from_handle turns them back into those objects.
+        self.user: Any = raw.user
+        self.socket_user: Any = raw.socket_user
         self.nsp: Optional[str] = _text(raw.nsp)
         self.sid: Optional[str] = _text(raw.sid)
         self.name: Optional[str] = _text(raw.name)
@@ -65,6 +68,8 @@ class Event:
         self.ack_id: int = raw.ack_id
         self.err: int = raw.err
         self.reason: Optional[str] = _text(raw.reason)
+        self.attempt: int = raw.attempt
+        self.count: int = raw.count
 
     def __repr__(self) -> str:
         return (f"Event(type={self.type}, nsp={self.nsp!r}, sid={self.sid!r}, "

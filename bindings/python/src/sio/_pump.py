@@ -62,6 +62,10 @@ class BlockingPump:
         self._stopping = True
         self._context.wakeup()
 
+    def idle(self) -> bool:
+        """True while no thread pumps."""
+        return self._thread is None
+
     def can_pump_here(self) -> bool:
         """True in the thread that runs the pump, or in any thread while no
         thread does: there a blocking call pumps for its own answer."""

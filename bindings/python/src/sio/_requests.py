@@ -27,3 +27,10 @@ class Requests:
     def pop(self, req: int) -> Optional[AnswerHandler]:
         with self.lock:
             return self._handlers.pop(req, None)
+
+    def take_all(self) -> list[tuple[int, AnswerHandler]]:
+        """Every waiting command, forgotten here: for when the core will not
+        answer them any more (its handle was released)."""
+        with self.lock:
+            waiting, self._handlers = self._handlers, {}
+        return list(waiting.items())

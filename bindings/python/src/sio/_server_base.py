@@ -10,15 +10,17 @@ from functools import partial
 from typing import Any, Callable, Optional
 
 from . import errors
-from ._answers import CBuffers, answer_error, request, single_answer
+from ._answers import answer_error, released_answer, request, single_answer
 from ._context import Context
 from ._event import (EV_ACK, EV_CONNECT_REQUEST, EV_CONNECTION, EV_DISCONNECT,
                      EV_DISCONNECTING, EV_ERROR, EV_EVENT, EV_EVENTS_LOST, EV_SERVER_CLOSED,
                      EV_SOCKETS, EVF_BROADCAST, EVF_RECOVERED, Event, copy_bins)
+from ._handle import Handle
 from ._listeners import Handler, report_lost
+from ._message import CMessage
 from ._native import check, ffi, lib
 from ._options import milliseconds, server_option_pairs
-from ._payload import decode, encode, encode_one
+from ._payload import decode, decode_text, encode, encode_one
 from ._requests import AnswerHandler, Requests
 from ._target import CStrings, Rooms, Target, c_target, c_target_of
 from .namespace import Middleware, Namespace
@@ -29,6 +31,7 @@ from .socket import RemoteSocket, Socket
 log = logging.getLogger("sio")
 _string = ffi.string
 _unpack = ffi.unpack
+_from_handle = ffi.from_handle
 _sio_emit = lib.sio_emit
 _NULL = ffi.NULL
 
@@ -42,17 +45,22 @@ class ServerBase:
     headers_timeout, request_timeout (0 turns either off),
     max_http_buffer_size, transports, allow_upgrades,
     cors={"origin": ..., "credentials": ...}, serve_client, static_dir,
-    parser ("json" or "msgpack"), max_queued_events."""
+    parser ("json" or "msgpack"), max_queued_events.
+
+    Once closed (close(), then the core's report that it is), the core's
+    server is released (sio_server_free); later commands raise ClosedError."""
 
     def __init__(self, **options: Any) -> None:
         self._context = Context()
-        self._ptr = self._new_server(server_option_pairs(options))
-        self._context.register(self._ptr, self)
+        self._handle = Handle(self._new_server(server_option_pairs(options)),
+                              lib.sio_server_free, "server")
+        # The core hands this back in each event of the server (ev->user);
+        # it must live as long as the server can report events.
+        self._user = ffi.new_handle(self)
+        self._call(lib.sio_server_set_user, self._user)
+        self._context.register(self)
         self._requests = Requests()
         self._namespaces: dict[str, Namespace] = {}
-        # Connected sockets of every namespace by the id's bytes: the core
-        # makes ids unique server-wide, so a message needs no namespace lookup.
-        self._by_sid: dict[bytes, Socket] = {}
         self.closed = False
         self.sockets = self.of(MAIN_NAMESPACE)
 
@@ -69,7 +77,7 @@ class ServerBase:
     @property
     def port(self) -> int:
         """The TCP port the server listens on."""
-        return check(lib.sio_server_port(self._ptr))
+        return self._call(lib.sio_server_port)
 
     @property
     def fd(self) -> int:
@@ -134,12 +142,16 @@ class ServerBase:
         """Disconnects every socket ("server shutting down") and stops
         listening; the pump returns once the core reports it closed. Any
         thread."""
-        check(lib.sio_server_close(self._ptr))
+        self._call(lib.sio_server_close)
 
     # Commands (any thread) ---------------------------------------------------
+    def _call(self, command: Callable[..., int], *args: Any) -> int:
+        """command(the core's server, *args), raising on failure."""
+        return check(self._handle.call(command, *args))
+
     def _declare_namespace(self, name: str, middleware: bool) -> None:
         flags = lib.SIO_NS_MIDDLEWARE if middleware else 0
-        check(lib.sio_server_of(self._ptr, name.encode(), flags))
+        self._call(lib.sio_server_of, name.encode(), flags)
 
     def _emit(self, target: Target, event: str, args: Any, *,
               on_answer: Optional[AnswerHandler] = None,
@@ -147,19 +159,17 @@ class ServerBase:
         """Returns the request id that the answer will carry (0 when no
         answer was asked for)."""
         data, bins = encode(args)
-        buffers = CBuffers(bins)
         to = c_target_of(target).ptr
         flags = lib.SIO_EMIT_VOLATILE if volatile else 0
         if on_answer is None:
-            check(lib.sio_emit(self._ptr, to, event.encode(), data, len(data), buffers.array,
-                               buffers.count, flags, 0, ffi.NULL))
+            self._call(lib.sio_emit, to, CMessage(event, data, bins, flags).ptr, _NULL)
             return 0
         flags |= lib.SIO_EMIT_ACK
         timeout_ms = milliseconds(timeout) if timeout is not None else 0
+        message = CMessage(event, data, bins, flags, timeout_ms)
         req = ffi.new("uint64_t *")
         with self._requests.lock:
-            check(lib.sio_emit(self._ptr, to, event.encode(), data, len(data), buffers.array,
-                               buffers.count, flags, timeout_ms, req))
+            self._call(lib.sio_emit, to, message.ptr, req)
             self._requests.add(req[0], on_answer)
         return int(req[0])
 
@@ -167,12 +177,8 @@ class ServerBase:
         """The common emit (no ack, not volatile) to a sio_target pointer,
         kept short: it runs once per message."""
         data, bins = encode(args)
-        if bins:
-            buffers = CBuffers(bins)
-            rc = _sio_emit(self._ptr, to, event.encode(), data, len(data), buffers.array,
-                           buffers.count, 0, 0, _NULL)
-        else:
-            rc = _sio_emit(self._ptr, to, event.encode(), data, len(data), _NULL, 0, 0, 0, _NULL)
+        message = CMessage(event, data, bins)
+        rc = self._handle.call(_sio_emit, to, message.ptr, _NULL)
         if rc < 0:
             check(rc)
 
@@ -230,7 +236,7 @@ class ServerBase:
             strings = CStrings()
             req = ffi.new("uint64_t *")
             with self._requests.lock:
-                check(lib.sio_fetch_sockets(self._ptr, c_target(target, strings), req))
+                self._call(lib.sio_fetch_sockets, c_target(target, strings), req)
                 self._requests.add(req[0], on_answer)
             return int(req[0])
 
@@ -240,34 +246,42 @@ class ServerBase:
                  result: Callable[[Event], Any]) -> Any:
         return request(start, result, self._wait)
 
+    # join, leave, disconnect and ack are answered only when they fail (an
+    # SIO_EV_ERROR, logged by _on_answer), so no request id is kept for them.
     def _ack(self, sid: bytes, ack_id: int, args: Any) -> None:
         data, bins = encode(args)
-        if bins:
-            buffers = CBuffers(bins)
-            rc = lib.sio_ack(self._ptr, sid, ack_id, data, len(data), buffers.array,
-                             buffers.count)
-        else:
-            rc = lib.sio_ack(self._ptr, sid, ack_id, data, len(data), ffi.NULL, 0)
+        rc = self._handle.call(lib.sio_ack, sid, ack_id, CMessage(None, data, bins).ptr, _NULL)
         if rc < 0:
             check(rc)
 
     def _join(self, target: Target, rooms: tuple[str, ...]) -> None:
-        self._change_rooms(lib.sio_join, target, rooms, join=True)
+        self._change_rooms(lib.sio_join, target, rooms)
 
     def _leave(self, target: Target, rooms: tuple[str, ...]) -> None:
-        self._change_rooms(lib.sio_leave, target, rooms, join=False)
+        self._change_rooms(lib.sio_leave, target, rooms)
 
-    def _change_rooms(self, command: Any, target: Target, rooms: tuple[str, ...],
-                      join: bool) -> None:
+    def _change_rooms(self, command: Any, target: Target, rooms: tuple[str, ...]) -> None:
         strings = CStrings()
-        check(command(self._ptr, c_target(target, strings), strings.array(rooms), len(rooms)))
-        namespace = self._namespaces.get(target.nsp)
-        if namespace is not None:
-            namespace._mirror_rooms(target, rooms, join)
+        self._call(command, c_target(target, strings), strings.array(rooms), len(rooms), _NULL)
 
     def _disconnect(self, target: Target, close: bool) -> None:
         strings = CStrings()
-        check(lib.sio_disconnect(self._ptr, c_target(target, strings), 1 if close else 0))
+        flags = lib.SIO_DISCONNECT_CLOSE if close else 0
+        self._call(lib.sio_disconnect, c_target(target, strings), flags, _NULL)
+
+    def _rooms_of(self, sid: str) -> set[str]:
+        """The rooms of socket sid as the core has them once every command
+        issued before has run; empty when the socket is gone."""
+        out = ffi.new("char **")
+        rc = self._handle.call(lib.sio_socket_rooms, sid.encode(), out)
+        if rc == lib.SIO_ENOTFOUND:
+            return set()
+        check(rc)
+        try:
+            text = _string(out[0])
+        finally:
+            lib.sio_free(out[0])
+        return set(decode_text(text.decode("utf-8")))
 
     # Events (the pumping thread) -------------------------------------------
     def _take(self, raw: Any) -> None:
@@ -276,12 +290,16 @@ class ServerBase:
             return
         # The hot path: a message reads only the fields it needs, no Event.
         try:
-            sid = _string(raw.sid)
-            socket = self._by_sid.get(sid)
-            if socket is None:
-                return
+            user = raw.socket_user
+            if user != _NULL:
+                socket = _from_handle(user)
+            else:  # taken in the batch of its CONNECTION, before the tag was set
+                socket = self._socket_by_id(_string(raw.nsp).decode("utf-8", "replace"),
+                                            _string(raw.sid).decode("utf-8", "replace"))
+                if socket is None:
+                    return
             size = raw.data_len
-            self._deliver(socket, sid, _string(raw.name).decode("utf-8", "replace"),
+            self._deliver(socket, _string(raw.name).decode("utf-8", "replace"),
                           _unpack(raw.data, size) if size else None,
                           copy_bins(raw) if raw.nbins else (), raw.ack_id)
         except Exception:
@@ -311,21 +329,34 @@ class ServerBase:
             self._on_disconnect(event)
         elif kind == EV_SERVER_CLOSED:
             self.closed = True
+            self._release()
             self._on_closed()
         elif kind == EV_EVENTS_LOST:
-            report_lost(self, self.sockets._listeners, event.ack_id)
+            report_lost(self, self.sockets._listeners, event.count)
+
+    def _release(self) -> None:
+        """Frees the core's server; the commands still waiting for an answer
+        get a ClosedError, since the core will not answer them now."""
+        self._handle.free()
+        for req, on_answer in self._requests.take_all():
+            on_answer(released_answer(req, "server"))
+
+    def _socket_by_id(self, nsp: str, sid: str) -> Optional[Socket]:
+        namespace = self._namespaces.get(nsp)
+        return namespace.sockets.get(sid) if namespace else None
 
     def _socket_of(self, event: Event) -> Optional[Socket]:
-        namespace = self._namespaces.get(event.nsp or MAIN_NAMESPACE)
-        return namespace.sockets.get(event.sid or "") if namespace else None
+        if event.socket_user != _NULL:
+            socket: Socket = _from_handle(event.socket_user)
+            return socket
+        return self._socket_by_id(event.nsp or MAIN_NAMESPACE, event.sid or "")
 
     def _on_event(self, event: Event) -> None:
         socket = self._socket_of(event)
         if socket is not None:
-            self._deliver(socket, socket.id.encode(), event.name or "", event.data,
-                          event.bins, event.ack_id)
+            self._deliver(socket, event.name or "", event.data, event.bins, event.ack_id)
 
-    def _deliver(self, socket: Socket, sid: bytes, name: str, data: Optional[bytes],
+    def _deliver(self, socket: Socket, name: str, data: Optional[bytes],
                  bins: Any, ack_id: int) -> None:
         """A message from a client to its socket's handlers."""
         try:
@@ -333,7 +364,7 @@ class ServerBase:
         except ValueError:
             log.exception("undecodable arguments of %r from %s", name, socket.id)
             return
-        ack = Ack(partial(self._ack, sid, ack_id), ack_id) if ack_id >= 0 else None
+        ack = Ack(partial(self._ack, socket._sid, ack_id), ack_id) if ack_id >= 0 else None
         socket._dispatch(name, args, ack)
 
     def _on_answer(self, event: Event) -> None:
@@ -355,7 +386,11 @@ class ServerBase:
         socket.connected = True
         socket.recovered = bool(event.flags & EVF_RECOVERED)
         namespace.sockets[sid] = socket
-        self._by_sid[sid.encode()] = socket
+        try:
+            self._call(lib.sio_socket_set_user, socket._sid, socket._user)
+        except errors.SioError as error:
+            # Gone already: its SIO_EV_DISCONNECT follows, found by its id.
+            log.debug("tagging socket %s: %s", sid, error)
         for event_name in ("connection", "connect"):
             for listener in namespace._listeners.get(event_name):
                 self._invoke(listener.fn, (socket,))
@@ -367,7 +402,7 @@ class ServerBase:
         if namespace is None or not namespace._middlewares:
             # Only declared namespaces have middleware; a dynamic one (with no
             # Python middleware) is accepted as the core would.
-            check(lib.sio_connect_accept(self._ptr, req))
+            self._call(lib.sio_connect_accept, req)
             return
         socket = Socket(namespace, event.sid or "", decode(event.data) if event.data else {})
 
@@ -375,14 +410,13 @@ class ServerBase:
             try:
                 if refusal is None:
                     namespace._accepted[socket.id] = socket
-                    check(lib.sio_connect_accept(self._ptr, req))
+                    self._call(lib.sio_connect_accept, req)
                 elif isinstance(refusal, errors.ConnectionRefusedError):
                     data = ffi.NULL if refusal.data is None else encode_one(refusal.data)
-                    check(lib.sio_connect_refuse(self._ptr, req, refusal.message.encode(), data))
+                    self._call(lib.sio_connect_refuse, req, refusal.message.encode(), data)
                 else:
                     log.error("a middleware of %s raised", name, exc_info=refusal)
-                    check(lib.sio_connect_refuse(self._ptr, req, b"Internal server error",
-                                                 ffi.NULL))
+                    self._call(lib.sio_connect_refuse, req, b"Internal server error", ffi.NULL)
             except errors.SioError as error:
                 # The client went away meanwhile, or the server closed.
                 log.debug("connect answer for %s: %s", socket.id, error)
@@ -395,10 +429,10 @@ class ServerBase:
             self._dispatch_reserved(socket, "disconnecting", event.reason or "")
 
     def _on_disconnect(self, event: Event) -> None:
-        namespace = self._namespaces.get(event.nsp or MAIN_NAMESPACE)
-        socket = namespace.sockets.pop(event.sid or "", None) if namespace else None
+        socket = self._socket_of(event)
         if socket is not None:
-            self._by_sid.pop(socket.id.encode(), None)
+            if socket.nsp.sockets.get(socket.id) is socket:
+                del socket.nsp.sockets[socket.id]
             socket.connected = False
             self._dispatch_reserved(socket, "disconnect", event.reason or "")
 

@@ -7,6 +7,8 @@ from typing import Any, Iterable, NamedTuple, Optional, Union
 
 from ._native import ffi
 
+# The size field the header's SIO_TARGET_INIT sets.
+TARGET_SIZE = ffi.sizeof("sio_target")
 Rooms = Union[str, Iterable[str]]
 
 
@@ -21,19 +23,12 @@ def room_tuple(rooms: Rooms) -> tuple[str, ...]:
 
 
 class Target(NamedTuple):
+    """Who an operation applies to; the core decides which sockets that is."""
+
     nsp: str
     sid: Optional[str] = None
     rooms: tuple[str, ...] = ()
     except_rooms: tuple[str, ...] = ()
-
-    def matches(self, sid: str, rooms: set[str]) -> bool:
-        """Whether a socket with these rooms is selected (the core's rule,
-        used to mirror room changes in Python)."""
-        if self.sid is not None:
-            return sid == self.sid
-        if self.rooms and rooms.isdisjoint(self.rooms):
-            return False
-        return rooms.isdisjoint(self.except_rooms)
 
 
 class CStrings:
@@ -58,6 +53,7 @@ class CStrings:
 def c_target(target: Target, strings: CStrings) -> Any:
     """A sio_target * for target; its memory lives as long as strings."""
     ptr = ffi.new("sio_target *")
+    ptr.size = TARGET_SIZE
     ptr.nsp = strings.string(target.nsp)
     if target.sid is not None:
         ptr.sid = strings.string(target.sid)

@@ -22,6 +22,16 @@ class Client(BlockingMode, ClientBase):
         (close(), disconnect(), a final refusal or reconnect_failed), or
         stop(). Handlers run in this thread."""
         self._pump.run(until=lambda: self.done)
+        self._check_done()
+
+    def close(self) -> None:
+        """Closes every socket and the connection, for good. Any thread. The
+        core's client is released once the pump saw the sockets' disconnects
+        (wait() returns then), or at once when none was connected and no
+        thread pumps."""
+        super().close()
+        if self._pump.idle():
+            self._check_done()
 
     def wait_connected(self, timeout: Optional[float] = None) -> Client:
         """Runs the handlers until the main socket is connected. Raises

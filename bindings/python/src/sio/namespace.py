@@ -89,11 +89,3 @@ class Namespace:
 
     def disconnect_sockets(self, close: bool = False) -> None:
         self._all.disconnect_sockets(close)
-
-    def _mirror_rooms(self, target: Target, rooms: tuple[str, ...], join: bool) -> None:
-        for socket in list(self.sockets.values()):
-            if target.matches(socket.id, socket._rooms):
-                if join:
-                    socket._rooms.update(rooms)
-                else:
-                    socket._rooms.difference_update(rooms)

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from . import errors
 from ._listeners import Handler, Listeners, dispatch
+from ._native import ffi
 from ._target import CTarget, Rooms, Target, room_tuple
 from .operator import BroadcastOperator
 
@@ -59,7 +60,7 @@ class SocketEmitter:
 class Socket:
     """A connected client in a namespace. ``data`` is free for the
     application (set it in a middleware, read it in handlers); ``rooms``
-    follows this socket's join/leave calls and sockets_join/leave."""
+    asks the core."""
 
     def __init__(self, nsp: Namespace, sid: str, handshake: dict[str, Any]) -> None:
         self.nsp = nsp
@@ -68,7 +69,10 @@ class Socket:
         self.data: Any = {}
         self.connected = False
         self.recovered = False
-        self._rooms: set[str] = {sid}
+        self._sid = sid.encode()
+        # The core hands this back with the socket's events (ev->socket_user)
+        # once the server set it; alive as long as the socket.
+        self._user = ffi.new_handle(self)
         self._listeners = Listeners()
         self._any: list[Handler] = []
         self._any_outgoing: list[Handler] = []
@@ -84,8 +88,13 @@ class Socket:
 
     @property
     def rooms(self) -> set[str]:
-        """A copy of the rooms this socket is in (its own id among them)."""
-        return set(self._rooms)
+        """The rooms this socket is in (its own id among them), as the core
+        has them once every command issued before has run (so a join() just
+        made is in); empty once the socket is disconnected, as in
+        python-socketio. Asks the core's I/O thread on each call."""
+        if not self.connected:
+            return set()
+        return self.server._rooms_of(self.id)
 
     # Handlers ---------------------------------------------------------------
     def on(self, event: str, handler: Optional[Handler] = None) -> Any:
