@@ -390,7 +390,12 @@ test("emits while disconnected are buffered; volatile ones are dropped", async (
   const got = [];
   await withSetup(
     {},
-    (io) => io.on("connection", (s) => s.onAny((ev, ...args) => got.push([ev, ...args]))),
+    (io) => {
+      // The namespace answers late, so that the three emits below are
+      // surely made before CONNECT, however fast the handshake is.
+      io.use((s, next) => setTimeout(next, 300));
+      io.on("connection", (s) => s.onAny((ev, ...args) => got.push([ev, ...args])));
+    },
     async (server, d) => {
       await d.connect(server.url);
       // Not connected yet: these wait (or are dropped) until CONNECT.
