@@ -336,6 +336,10 @@ static void finish_upgrade(eio_session *s) {
     ws_send_packet(s->ws, s->queue[i]);
   }
   drop_queue(s);
+  /* Closing while the client upgraded: its polling is paused and no GET
+   * will come for the close packet. As engine.io, the WebSocket took what
+   * was queued; it now closes. */
+  if (s->state == SESSION_CLOSING) eio_session_end(s, "forced close");
 }
 
 static void on_probe_message(eio_session *s, http_conn *c, const char *data, size_t len,
@@ -368,11 +372,15 @@ static void on_probe_message(eio_session *s, http_conn *c, const char *data, siz
 
 void eio_session_ws_message(eio_session *s, http_conn *c, const char *data, size_t len,
                             int binary) {
-  if (s->state != SESSION_OPEN) return;
+  if (s->state == SESSION_CLOSED) return;
+  /* A probe still upgrades while the session lingers to close (engine.io
+   * upgrades a "closing" socket): a client that paused polling for it
+   * sends no more GETs, the WebSocket then carries the end. */
   if (c == s->probe) {
     on_probe_message(s, c, data, len, binary);
     return;
   }
+  if (s->state != SESSION_OPEN) return;
   if (c != s->ws) return;
   eio_packet p;
   if (binary) {
@@ -455,7 +463,13 @@ void eio_close(eio_session *s) {
 }
 
 void eio_session_shut_down(eio_session *s, uint64_t grace_ms) {
-  if (s->state == SESSION_OPEN && s->transport == EIO_POLLING && !s->get && s->qlen) {
+  /* A client that got "3probe" pauses polling and sends "5" next: closing
+   * its probe now would leave it paused and unaware (socket.io-client does
+   * not resume polling after a failed probe). The "5" completes the upgrade
+   * and the WebSocket carries the end. */
+  int upgrading = s->probe && s->probed;
+  if (s->state == SESSION_OPEN && s->transport == EIO_POLLING && !s->get &&
+      (s->qlen || upgrading)) {
     linger(s, "server shutting down", grace_ms);
     return;
   }

@@ -161,9 +161,7 @@ def test_emitting_on_a_disconnected_socket_raises(make_server, node) -> None:
 def test_close_disconnects_everyone_and_run_returns(make_server, node) -> None:
     server = make_server()
     server.start()
-    # WebSocket from the start: a close while the client upgrades from
-    # polling can leave it unaware (a core matter, reported).
-    cid = node.connect(server.url + "/", transports=["websocket"])
+    cid = node.connect(server.url + "/")
     server.io.close()
     # The reason the client gives depends on how the core ends the transport;
     # tests/interop checks that. Here: the client is let go, and run() ends.
