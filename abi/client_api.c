@@ -205,14 +205,8 @@ static abi_cmd *client_cmd(sio_client *cli, enum client_op op, const char *nsp, 
   return c;
 }
 
-/* Queues c with a new request id, handed back in *req_out (may be NULL). */
 static int submit(sio_client *cli, abi_cmd *c, uint64_t *req_out) {
-  if (req_out) {
-    c->req = ctx_new_request(cli->ctx);
-    *req_out = c->req;
-  }
-  abi_cmd_submit(cli->ctx, c, run_client_cmd);
-  return 0;
+  return abi_cmd_submit(cli->ctx, c, run_client_cmd, req_out);
 }
 
 /* ---- argument checks ------------------------------------------------------- */

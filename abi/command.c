@@ -86,9 +86,14 @@ void abi_cmd_message(abi_cmd *c, const sio_message *m) {
   c->timeout_ms = m->timeout_ms;
 }
 
-void abi_cmd_submit(struct sio_context *ctx, abi_cmd *c, void (*fn)(cmd *)) {
+int abi_cmd_submit(struct sio_context *ctx, abi_cmd *c, void (*fn)(cmd *), uint64_t *req_out) {
+  if (req_out) {
+    c->req = ctx_new_request(ctx);
+    *req_out = c->req;
+  }
   c->base.run = fn;
   cmdq_push(&ctx->cmdq, &c->base);
+  return 0;
 }
 
 void abi_cmd_retire(struct sio_context *ctx, abi_cmd *c) { cmdq_retire(&ctx->cmdq, &c->base); }

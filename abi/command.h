@@ -47,7 +47,8 @@ char **abi_cmd_strs(abi_cmd *c, const char *const *v, size_t n);
 void abi_cmd_target(abi_cmd *c, const sio_target *t);
 /* The arguments and attachments of m (checked by abi_check_message). */
 void abi_cmd_message(abi_cmd *c, const sio_message *m);
-/* Queues c to run fn on the I/O thread; fn ends with abi_cmd_retire. */
-void abi_cmd_submit(struct sio_context *ctx, abi_cmd *c, void (*fn)(cmd *));
+/* Queues c to run fn on the I/O thread; fn ends with abi_cmd_retire. With
+ * req_out, c gets a new request id, handed back in *req_out. Returns 0. */
+int abi_cmd_submit(struct sio_context *ctx, abi_cmd *c, void (*fn)(cmd *), uint64_t *req_out);
 void abi_cmd_retire(struct sio_context *ctx, abi_cmd *c);
 #endif

@@ -137,14 +137,8 @@ static void run_server_cmd(cmd *base) {
   abi_cmd_retire(srv->ctx, c);
 }
 
-/* Queues c with a new request id, handed back in *req_out (may be NULL). */
 static int submit(sio_server *srv, abi_cmd *c, uint64_t *req_out) {
-  if (req_out) {
-    c->req = ctx_new_request(srv->ctx);
-    *req_out = c->req;
-  }
-  abi_cmd_submit(srv->ctx, c, run_server_cmd);
-  return 0;
+  return abi_cmd_submit(srv->ctx, c, run_server_cmd, req_out);
 }
 
 static int check_server(const sio_server *srv, const char *fn) {
