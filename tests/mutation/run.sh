@@ -104,7 +104,9 @@ sync_tree() {
   done < <(git -C "$ROOT" ls-files -z --cached --others --exclude-standard)
   local sub
   for sub in tests/interop tests/client; do
-    [ -e "$TREE/$sub/node_modules" ] || ln -s "$ROOT/$sub/node_modules" "$TREE/$sub/node_modules"
+    # -f: a link left dangling by an earlier run (its target gone) is
+    # replaced, where a test with -e would miss it and ln would then fail.
+    ln -sfn "$ROOT/$sub/node_modules" "$TREE/$sub/node_modules"
   done
 }
 
