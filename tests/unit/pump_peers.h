@@ -14,19 +14,6 @@ static inline sio_options *peer_options(const char *const *pairs) {
   return o;
 }
 
-/* A message: event (NULL for acknowledgements) with the JSON array args
- * of len bytes. */
-static inline sio_message peer_msg(const char *event, const char *args, size_t len,
-                                   unsigned flags, int timeout_ms) {
-  sio_message m = SIO_MESSAGE_INIT;
-  m.event = event;
-  m.args_json = args;
-  m.args_len = len;
-  m.flags = flags;
-  m.timeout_ms = timeout_ms;
-  return m;
-}
-
 /* A server on a free loopback port. */
 static inline sio_server *peer_server(sio_context *ctx, const char *const *pairs) {
   sio_options *o = peer_options(pairs);

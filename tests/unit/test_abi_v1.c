@@ -23,8 +23,9 @@ static void check_event(const sio_event *ev) {
   CHECK(!(ev->server && ev->client));
 }
 
-/* Pumps until an event of type from srv or cli (whichever is not NULL)
- * comes, checking every event on the way; exits after about 10 s. */
+/* Pumps until an event of type (any type: SIO_EV_NONE) from srv or cli
+ * (whichever is not NULL) comes, checking every event on the way; exits
+ * after about 10 s. */
 static const sio_event *await_event(sio_context *ctx, const sio_server *srv,
                                     const sio_client *cli, int type) {
   for (int i = 0; i < 200; i++) {
@@ -33,23 +34,11 @@ static const sio_event *await_event(sio_context *ctx, const sio_server *srv,
     CHECK(rc >= 0);
     if (rc == 0) continue;
     check_event(ev);
-    if (ev->type == type && ((srv && ev->server == srv) || (cli && ev->client == cli))) return ev;
+    if ((type == SIO_EV_NONE || ev->type == type) &&
+        ((srv && ev->server == srv) || (cli && ev->client == cli)))
+      return ev;
   }
   fprintf(stderr, "no event of type %d\n", type);
-  exit(1);
-}
-
-/* The next event of cli, whatever its type. */
-static const sio_event *next_of(sio_context *ctx, const sio_client *cli) {
-  for (int i = 0; i < 200; i++) {
-    const sio_event *ev;
-    int rc = sio_next_event(ctx, 50, &ev);
-    CHECK(rc >= 0);
-    if (rc == 0) continue;
-    check_event(ev);
-    if (ev->client == cli) return ev;
-  }
-  fprintf(stderr, "no event of the client\n");
   exit(1);
 }
 
@@ -451,7 +440,7 @@ static void test_transport_close_and_attempts(sio_context *ctx) {
   int n = 0;
   do {
     CHECK(n < MAX_SEEN);
-    ev = next_of(ctx, cli);
+    ev = await_event(ctx, NULL, cli, SIO_EV_NONE);
     type[n] = ev->type;
     attempt[n] = ev->attempt;
     flags[n++] = ev->flags;

@@ -90,6 +90,34 @@ static void wait_reaped(sio_context *ctx, sio_context *other, const void *h) {
   CHECK(!is_child(ctx, h));
 }
 
+/* Two contexts: sctx with a server on a free loopback port, cctx for its
+ * clients. */
+typedef struct peers {
+  sio_context *sctx, *cctx;
+  sio_server *srv;
+  char url[64];    /* the server's */
+  sio_client *cli; /* with connect: connected, else NULL */
+} peers;
+
+/* With connect, a client of the server is made and waited for: its CONNECT
+ * and the server's CONNECTION have come. */
+static void peers_open(peers *p, int connect) {
+  CHECK(sio_context_new(&p->sctx) == 0);
+  CHECK(sio_context_new(&p->cctx) == 0);
+  p->srv = peer_server(p->sctx, NULL);
+  snprintf(p->url, sizeof(p->url), "http://127.0.0.1:%d", sio_server_port(p->srv));
+  p->cli = NULL;
+  if (!connect) return;
+  p->cli = peer_client(p->cctx, sio_server_port(p->srv), NULL);
+  wait_for(p->cctx, NULL, SIO_EV_CONNECT, p->cli);
+  wait_for(p->sctx, NULL, SIO_EV_CONNECTION, p->srv);
+}
+
+static void peers_close(peers *p) {
+  sio_context_free(p->cctx);
+  sio_context_free(p->sctx);
+}
+
 /* One client: connects, then is freed open (way 0), right after close
  * (way 1) or after close and its DISCONNECT (way 2). */
 static void client_cycle(sio_context *cctx, sio_context *sctx, const char *url,
@@ -104,48 +132,38 @@ static void client_cycle(sio_context *cctx, sio_context *sctx, const char *url,
 }
 
 static void test_client_cycles(void) {
-  sio_context *sctx, *cctx;
-  CHECK(sio_context_new(&sctx) == 0);
-  CHECK(sio_context_new(&cctx) == 0);
-  sio_server *srv = peer_server(sctx, NULL);
-  char url[64];
-  snprintf(url, sizeof(url), "http://127.0.0.1:%d", sio_server_port(srv));
+  peers p;
+  peers_open(&p, 0);
   sio_options *o = peer_options(
       (const char *const[]){"transports", "websocket", "reconnection", "false", NULL});
   long base = 0;
   for (int i = 0; i < CYCLES; i++) {
     if (i == RSS_FROM) base = rss_kb();
-    client_cycle(cctx, sctx, url, o, i % 3);
+    client_cycle(p.cctx, p.sctx, p.url, o, i % 3);
   }
   long grown = rss_kb() - base;
   int found;
   /* Left: the context's TLS configurations. */
-  size_t left = nchildren(cctx, NULL, &found);
+  size_t left = nchildren(p.cctx, NULL, &found);
   printf("client cycles: RSS %+ld KiB from cycle %d to %d, %zu children left\n", grown,
          RSS_FROM, CYCLES, left);
   CHECK(left == 1);
   if (!SANITIZED) CHECK(grown < RSS_SLACK_KB);
   sio_options_free(o);
-  sio_context_free(cctx);
-  sio_context_free(sctx);
+  peers_close(&p);
 }
 
 /* Over long-polling the connection ends a while after the close: the
  * client is reaped only after that (ASan sees the use after free
  * otherwise). */
 static void test_polling_client(void) {
-  sio_context *sctx, *cctx;
-  CHECK(sio_context_new(&sctx) == 0);
-  CHECK(sio_context_new(&cctx) == 0);
-  sio_server *srv = peer_server(sctx, NULL);
-  char url[64];
-  snprintf(url, sizeof(url), "http://127.0.0.1:%d", sio_server_port(srv));
+  peers p;
+  peers_open(&p, 0);
   sio_options *o =
       peer_options((const char *const[]){"transports", "polling", "reconnection", "false", NULL});
-  for (int way = 0; way < 3; way++) client_cycle(cctx, sctx, url, o, way);
+  for (int way = 0; way < 3; way++) client_cycle(p.cctx, p.sctx, p.url, o, way);
   sio_options_free(o);
-  sio_context_free(cctx);
-  sio_context_free(sctx);
+  peers_close(&p);
 }
 
 static void test_server_cycles(void) {
@@ -173,63 +191,51 @@ static void test_server_cycles(void) {
 /* Events already queued when the handle is freed are dropped, and so is
  * what its close brings (no SIO_EV_SERVER_CLOSED). */
 static void test_queued_events_dropped(void) {
-  sio_context *sctx, *cctx;
-  CHECK(sio_context_new(&sctx) == 0);
-  CHECK(sio_context_new(&cctx) == 0);
-  sio_server *srv = peer_server(sctx, NULL);
-  sio_client *cli = peer_client(cctx, sio_server_port(srv), NULL);
-  wait_for(cctx, sctx, SIO_EV_CONNECT, cli);
-  wait_for(sctx, NULL, SIO_EV_CONNECTION, srv);
+  peers p;
+  peers_open(&p, 1);
 
   /* The client's queue fills with the server's events; nobody pumps it. */
   sio_message msg = SIO_MESSAGE_INIT;
   msg.event = "e";
-  for (int i = 0; i < 100; i++) CHECK(sio_emit(srv, NULL, &msg, NULL) == 0);
-  for (int i = 0; i < 1000 && evq_count(&cctx->evq) < 100; i++) usleep(10 * 1000);
-  CHECK(evq_count(&cctx->evq) >= 100);
-  sio_client_free(cli);
-  wait_reaped(cctx, NULL, cli);
-  CHECK(pump(cctx, 100, cli, 0, NULL) == NULL);
+  for (int i = 0; i < 100; i++) CHECK(sio_emit(p.srv, NULL, &msg, NULL) == 0);
+  for (int i = 0; i < 1000 && evq_count(&p.cctx->evq) < 100; i++) usleep(10 * 1000);
+  CHECK(evq_count(&p.cctx->evq) >= 100);
+  sio_client_free(p.cli);
+  wait_reaped(p.cctx, NULL, p.cli);
+  CHECK(pump(p.cctx, 100, p.cli, 0, NULL) == NULL);
 
   /* The same for the server's queue: the client's DISCONNECT, and then
    * the events of its close. */
-  sio_client *cli2 = peer_client(cctx, sio_server_port(srv), NULL);
-  wait_for(cctx, NULL, SIO_EV_CONNECT, cli2);
+  sio_client *cli2 = peer_client(p.cctx, sio_server_port(p.srv), NULL);
+  wait_for(p.cctx, NULL, SIO_EV_CONNECT, cli2);
   for (int i = 0; i < 100; i++) CHECK(sio_client_emit(cli2, NULL, &msg, NULL) == 0);
   /* cli2's CONNECTION and events (and cli's DISCONNECT, in any order). */
-  for (int i = 0; i < 1000 && evq_count(&sctx->evq) < 101; i++) usleep(10 * 1000);
-  CHECK(evq_count(&sctx->evq) >= 101);
-  sio_server_free(srv);
-  wait_reaped(sctx, NULL, srv);
-  CHECK(pump(sctx, 100, srv, 0, NULL) == NULL);
-  wait_for(cctx, NULL, SIO_EV_DISCONNECT, cli2);
-  sio_context_free(cctx);
-  sio_context_free(sctx);
+  for (int i = 0; i < 1000 && evq_count(&p.sctx->evq) < 101; i++) usleep(10 * 1000);
+  CHECK(evq_count(&p.sctx->evq) >= 101);
+  sio_server_free(p.srv);
+  wait_reaped(p.sctx, NULL, p.srv);
+  CHECK(pump(p.sctx, 100, p.srv, 0, NULL) == NULL);
+  wait_for(p.cctx, NULL, SIO_EV_DISCONNECT, cli2);
+  peers_close(&p);
 }
 
 /* A broadcast still waiting for acknowledgements holds a timer that posts
  * for the server: the server is reaped only after it (ASan sees the use
  * after free otherwise). */
 static void test_broadcast_ack_outlives_close(void) {
-  sio_context *sctx, *cctx;
-  CHECK(sio_context_new(&sctx) == 0);
-  CHECK(sio_context_new(&cctx) == 0);
-  sio_server *srv = peer_server(sctx, NULL);
-  sio_client *cli = peer_client(cctx, sio_server_port(srv), NULL);
-  wait_for(cctx, NULL, SIO_EV_CONNECT, cli);
-  wait_for(sctx, NULL, SIO_EV_CONNECTION, srv);
+  peers p;
+  peers_open(&p, 1);
   sio_message msg = SIO_MESSAGE_INIT;
   msg.event = "answer me";
   msg.flags = SIO_EMIT_ACK;
   msg.timeout_ms = 300;
   uint64_t req;
-  CHECK(sio_emit(srv, NULL, &msg, &req) == 0);
+  CHECK(sio_emit(p.srv, NULL, &msg, &req) == 0);
   /* The client got it and does not answer. */
-  wait_for(cctx, NULL, SIO_EV_EVENT, cli);
-  sio_server_free(srv);
-  wait_reaped(sctx, NULL, srv);
-  sio_context_free(cctx);
-  sio_context_free(sctx);
+  wait_for(p.cctx, NULL, SIO_EV_EVENT, p.cli);
+  sio_server_free(p.srv);
+  wait_reaped(p.sctx, NULL, p.srv);
+  peers_close(&p);
 }
 
 /* Freed but not reaped yet (nobody pumped): the context frees it. NULL is

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "abi_message.h"
 #include "check.h"
 #include "pump/context.h"
 #include "pump_peers.h"
@@ -24,7 +25,7 @@ int main(void) {
   size_t total = cap + OVER;
   sio_target gone = SIO_TARGET_INIT;
   gone.sid = "AAAAAAAAAAAAAAAAAAAA";
-  sio_message x = peer_msg("x", "[]", 2, 0, 0);
+  sio_message x = message("x", "[]");
   uint64_t first_req = 0, req = 0;
   for (size_t i = 0; i < total; i++) {
     CHECK(sio_emit(srv, &gone, &x, &req) == 0);

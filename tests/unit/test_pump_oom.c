@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "abi_message.h"
 #include "check.h"
 #include "pump/context.h"
 #include "pump/pump_fault.h"
@@ -57,8 +58,8 @@ static void test_resume_out_of_memory(void) {
    * first twenty resumes fail, and only a later drain's resume lets it in. */
   for (int i = 0; i < COUNT; i++) {
     char args[32];
-    int n = snprintf(args, sizeof(args), "[%d]", i);
-    sio_message m = peer_msg("n", args, (size_t)n, 0, 0);
+    snprintf(args, sizeof(args), "[%d]", i);
+    sio_message m = message("n", args);
     CHECK(sio_client_emit(cli, NULL, &m, NULL) == 0);
     if (i == COUNT / 2) usleep(300 * 1000);
   }
@@ -86,7 +87,7 @@ static void test_server_error_report_lost(void) {
   sio_server *srv = peer_server(ctx, NULL);
   sio_target gone = SIO_TARGET_INIT;
   gone.sid = "AAAAAAAAAAAAAAAAAAAA";
-  sio_message x = peer_msg("x", "[]", 2, 0, 0);
+  sio_message x = message("x", "[]");
   uint64_t req = 0;
   pump_fault_arm(PUMP_FAULT_EVENT, SIO_EV_ERROR, 1);
   CHECK(sio_emit(srv, &gone, &x, &req) == 0);
@@ -110,7 +111,7 @@ static void test_client_ack_report_lost(void) {
   sio_client *cli = peer_client(ctx, 1, (const char *const[]){"reconnection", "false", NULL});
   uint64_t req = 0;
   pump_fault_arm(PUMP_FAULT_EVENT, SIO_EV_ACK, 1);
-  sio_message x = peer_msg("x", "[]", 2, SIO_EMIT_ACK, 50);
+  sio_message x = message_ex("x", "[]", NULL, 0, SIO_EMIT_ACK, 50);
   CHECK(sio_client_emit(cli, NULL, &x, &req) == 0);
   int lost = 0;
   const sio_event *ev;

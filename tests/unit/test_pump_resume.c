@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "abi_message.h"
 #include "check.h"
 #include "pump/context.h"
 #include "pump_peers.h"
@@ -61,17 +62,17 @@ static void pair_close(pair *p) {
 }
 
 /* "[i,"xx..."]": numbered, PAD bytes of padding. */
-static size_t flood_args(char *out, int i) {
+static void flood_args(char *out, int i) {
   int n = sprintf(out, "[%d,\"", i);
   memset(out + n, 'x', PAD);
   strcpy(out + n + PAD, "\"]");
-  return (size_t)n + PAD + 2;
 }
 
 static void flood_from_client(pair *p) {
   static char args[PAD + 32];
   for (int i = 0; i < FLOOD; i++) {
-    sio_message m = peer_msg("f", args, flood_args(args, i), 0, 0);
+    flood_args(args, i);
+    sio_message m = message("f", args);
     CHECK(sio_client_emit(p->cli, NULL, &m, NULL) == 0);
   }
 }
@@ -80,7 +81,8 @@ static void flood_from_server(pair *p) {
   static char args[PAD + 32];
   sio_target everyone = SIO_TARGET_INIT;
   for (int i = 0; i < FLOOD; i++) {
-    sio_message m = peer_msg("f", args, flood_args(args, i), 0, 0);
+    flood_args(args, i);
+    sio_message m = message("f", args);
     CHECK(sio_emit(p->srv, &everyone, &m, NULL) == 0);
   }
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "abi_message.h"
 #include "check.h"
 #include "pump_peers.h"
 
@@ -34,7 +35,7 @@ static void take(side *s, const sio_event *ev) {
   if (ev->type == SIO_EV_EVENT && ev->server) {
     CHECK_STR(ev->name, "c");
     CHECK(ev->ack_id >= 0);
-    sio_message yes = peer_msg(NULL, "[true]", 6, 0, 0);
+    sio_message yes = message(NULL, "[true]");
     CHECK(sio_ack(s->srv, ev->sid, ev->ack_id, &yes, NULL) == 0);
     s->srv_events++;
   } else if (ev->type == SIO_EV_EVENT) {
@@ -65,10 +66,10 @@ static void *emit_loop(void *arg) {
   sio_target everyone = SIO_TARGET_INIT;
   for (int i = 0; i < EMITS; i++) {
     char args[32];
-    int n = snprintf(args, sizeof(args), "[%d]", i);
+    snprintf(args, sizeof(args), "[%d]", i);
     uint64_t req;
-    sio_message c = peer_msg("c", args, (size_t)n, SIO_EMIT_ACK, 0);
-    sio_message srv_msg = peer_msg("s", args, (size_t)n, 0, 0);
+    sio_message c = message_ex("c", args, NULL, 0, SIO_EMIT_ACK, 0);
+    sio_message srv_msg = message("s", args);
     CHECK(sio_client_emit(s->cli, NULL, &c, &req) == 0);
     CHECK(sio_emit(s->srv, &everyone, &srv_msg, NULL) == 0);
   }
