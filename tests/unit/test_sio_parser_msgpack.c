@@ -677,6 +677,20 @@ static void test_text_and_size(void) {
   sio_packet_clear(&p);
 }
 
+/* A packet whose namespace is the empty string names none: refused (found
+ * by fuzz_sio_msgpack, whose check wants every decoded packet to name one). */
+static void test_empty_namespace_refused(void) {
+  static const char connect_empty[] = "\202\244type\000\243nsp\240";
+  static const char event_empty[] = "\203\244type\002\244data\221\241x\243nsp\240";
+  sio_packet p;
+  CHECK(decode1(connect_empty, sizeof connect_empty - 1, MAX_PAYLOAD, &p) == -1);
+  CHECK(decode1(event_empty, sizeof event_empty - 1, MAX_PAYLOAD, &p) == -1);
+  static const char connect_root[] = "\202\244type\000\243nsp\241/";
+  CHECK(decode1(connect_root, sizeof connect_root - 1, MAX_PAYLOAD, &p) == 1);
+  CHECK_STR(p.nsp, "/");
+  sio_packet_clear(&p);
+}
+
 /* {type: 2, data: ["x", <inner>], nsp: "/"} */
 static size_t event_with(unsigned char *out, const void *inner, size_t n) {
   static const unsigned char head[] = {0x83, 0xa4, 't',  'y', 'p',
@@ -1047,6 +1061,7 @@ int main(void) {
   test_encode_decode();
   test_text_and_size();
   test_malformed();
+  test_empty_namespace_refused();
   test_depth();
   test_encode_errors();
   test_long_values();

@@ -950,8 +950,12 @@ static char *dec_nsp(mp_dec *d, size_t off) {
   size_t len;
   if (field(d, off, &it) || it.kind != MP_STR) return NULL;
   const char *s = utf8_repair(d, it.data, it.len, &len);
-  /* A NUL would cut the C string short and name another namespace. */
-  if (!s || memchr(s, 0, len)) return NULL;
+  /* A NUL would cut the C string short and name another namespace. An
+   * empty name is none at all (socket.io-client writes "/" at least, and
+   * the JSON parser reads a missing one as "/"): the core and the host
+   * only ever see names that start with "/" or are otherwise non-empty, so
+   * "" is a parse error. */
+  if (!s || !len || memchr(s, 0, len)) return NULL;
   char *nsp = malloc(len + 1);
   if (!nsp) return NULL;
   memcpy(nsp, s, len);
