@@ -102,6 +102,11 @@ sync_tree() {
       cp "$ROOT/$f" "$TREE/$f" || return 1
     fi
   done < <(git -C "$ROOT" ls-files -z --cached --others --exclude-standard)
+  # Sources the checkout no longer has (moved or deleted) leave the copy
+  # too: CMake globs core/ and abi/, so a stale one would still be built.
+  (cd "$TREE" && find core abi -type f) | sort >"$SCRATCH/copied"
+  git -C "$ROOT" ls-files --cached --others --exclude-standard -- core abi | sort >"$SCRATCH/listed"
+  comm -23 "$SCRATCH/copied" "$SCRATCH/listed" | while IFS= read -r f; do rm -f "$TREE/$f"; done
   local sub
   for sub in tests/interop tests/client; do
     # -f: a link left dangling by an earlier run (its target gone) is
