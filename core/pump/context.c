@@ -3,6 +3,8 @@
 #include "../util/thread_hooks.h"
 #include "pump_fault.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -45,8 +47,21 @@ static void walk_close(uv_handle_t *h, void *arg) {
   if (!uv_is_closing(h)) uv_close(h, NULL);
 }
 
+/* A write to a connection the peer has reset raises SIGPIPE, whose default
+ * action ends the process: the host's, for a peer's doing. Every socket
+ * write happens on this thread, so with the signal blocked here write()
+ * fails with EPIPE instead, and the host's disposition of SIGPIPE is left
+ * as the host set it. */
+static void block_sigpipe(void) {
+  sigset_t pipe;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe, NULL);
+}
+
 static void loop_thread(void *arg) {
   struct sio_context *ctx = arg;
+  block_sigpipe();
   thread_hooks_begin();
   evq_losses_here(&ctx->evq);
   ctx->start_err = start_staging(ctx) || cmdq_init(&ctx->cmdq, &ctx->loop, on_commands);
