@@ -388,12 +388,15 @@ test("client disconnect of one namespace keeps the others", async () => {
 
 test("emits while disconnected are buffered; volatile ones are dropped", async () => {
   const got = [];
+  // The namespace answers only once the three emits below are made, so
+  // that they are surely made before CONNECT, however fast or slow the
+  // handshake and the driver are.
+  let release;
+  const emitted = new Promise((resolve) => (release = resolve));
   await withSetup(
     {},
     (io) => {
-      // The namespace answers late, so that the three emits below are
-      // surely made before CONNECT, however fast the handshake is.
-      io.use((s, next) => setTimeout(next, 300));
+      io.use((s, next) => emitted.then(() => next()));
       io.on("connection", (s) => s.onAny((ev, ...args) => got.push([ev, ...args])));
     },
     async (server, d) => {
@@ -402,6 +405,7 @@ test("emits while disconnected are buffered; volatile ones are dropped", async (
       await d.emit("first", [1]);
       await d.emit("gone", [0], { volatile: true });
       await d.emit("second", [2]);
+      release();
       await d.waitFor({ type: "connect" });
       for (let i = 0; i < 40 && got.length < 2; i++) await sleep(50);
       await sleep(100);
