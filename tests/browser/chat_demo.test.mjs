@@ -186,6 +186,16 @@ describe("the chat demo in Chromium", () => {
     await waitForLastMessage(grace, { body: "thanks", tick: "✓✓", delivered: true });
   });
 
+  test("markup in a message shows as text, on both pages", async () => {
+    const markup = '<img src="x" onerror="console.error(1)"><b>bold?</b>';
+    await say(ada, markup);
+    for (const user of [ada, grace]) {
+      await waitForLastMessage(user, { nick: "ada", body: markup });
+      assert.equal(await user.page.$$eval("#messages .body *", (e) => e.length), 0,
+        `${user.name}'s page made elements of a message`);
+    }
+  });
+
   test("neither page showed a page error or a console error", () => {
     assert.deepEqual([...ada.errors, ...grace.errors], []);
   });
