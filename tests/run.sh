@@ -4,7 +4,8 @@
 # ASan+UBSan, TSan), compares the normal build's ABI with abi/libsio.abi
 # (tests/abi_check.sh), runs the C unit tests of each, runs the Node.js interop
 # and bad-input suites against the ASan build of sio_test_server, then the
-# Python, Lua and benchmark smoke tests when they exist. It ends with one line
+# chat demo in headless Chromium (tests/browser), the Python, Lua and
+# benchmark smoke tests when they exist. It ends with one line
 # "N passed, N failed" and exits non-zero when anything failed.
 #
 #   tests/run.sh              everything
