@@ -19,6 +19,7 @@ typedef struct option_spec {
 static const option_spec server_keys[] = {
     {"host", V_STRING},
     {"port", V_UINT},
+    {"reusePort", V_BOOL},
     {"path", V_STRING},
     {"pingInterval", V_UINT},
     {"pingTimeout", V_UINT},
@@ -275,6 +276,7 @@ int server_config_from(const sio_options *opts, server_config *cfg) {
   const char *v;
   if ((v = lookup(opts, "allowUpgrades"))) parse_bool(v, &e->allow_upgrades);
   if ((v = lookup(opts, "cors.credentials"))) parse_bool(v, &e->cors_credentials);
+  if ((v = lookup(opts, "reusePort"))) parse_bool(v, &e->reuse_port);
   e->cors_origin = dup_or_null(lookup(opts, "cors.origin"));
   e->client_dir = dup_or_null(lookup(opts, "serveClient"));
   e->static_dir = dup_or_null(lookup(opts, "staticDir"));

@@ -32,6 +32,7 @@ typedef struct eio_options {
   int cors_credentials;
   char *client_dir;       /* serveClient: socket.io-client's dist folder */
   char *static_dir;
+  int reuse_port;         /* SO_REUSEPORT: other processes may bind the port */
 } eio_options;
 
 typedef struct eio_handler {

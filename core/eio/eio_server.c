@@ -291,6 +291,7 @@ int eio_server_start(eio_server *e, uv_loop_t *loop, const char *host, int port)
   e->http.request_timeout_ms = e->opts.request_timeout;
   e->http.before_flush = flush_sessions;
   e->http.on_closed = on_http_closed;
+  e->http.reuse_port = e->opts.reuse_port;
   return http_server_listen(&e->http, loop, host, port);
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "http_headers.h"
+#include "http_server_bind.h"
 
 #define READ_CHUNK 65536
 #define MAX_HEADER_BYTES HTTP_MAX_HEADER_BYTES
@@ -644,24 +645,17 @@ static void on_server_handle_closed(uv_handle_t *h) {
 }
 
 int http_server_listen(http_server *s, uv_loop_t *loop, const char *host, int port) {
-  struct sockaddr_storage addr;
   int rc;
-  s->listener_closed = s->handles_closed = 1;
-  if (strchr(host, ':'))
-    rc = uv_ip6_addr(host, port, (struct sockaddr_in6 *)&addr);
-  else
-    rc = uv_ip4_addr(host, port, (struct sockaddr_in *)&addr);
-  if (rc) return rc;
+  /* Set first: a server that failed to listen is still closed later. */
   s->loop = loop;
   s->listener_closed = s->handles_closed = 1; /* until they exist */
   if ((rc = uv_tcp_init(loop, &s->listener))) return rc;
   s->listener.data = s;
   s->open_handles = 1;
-  if ((rc = uv_tcp_bind(&s->listener, (struct sockaddr *)&addr, 0)) ||
+  if ((rc = http_server_bind(&s->listener, host, port, s->reuse_port)) ||
       (rc = uv_listen((uv_stream_t *)&s->listener, 511, on_connection))) {
     uv_close((uv_handle_t *)&s->listener, NULL);
     s->open_handles = 0;
-    s->listener_closed = s->handles_closed = 1;
     return rc;
   }
   uv_check_init(loop, &s->flusher);

@@ -67,6 +67,7 @@ struct http_server {
   int closing;
   int listener_closed, handles_closed;
   int paused;               /* reading stopped: the host is behind */
+  int reuse_port;           /* SO_REUSEPORT on the listener */
   uint64_t closing_since;
   /* Called at the end of each loop iteration, before output is written:
    * the layer above batches what it has gathered. */
