@@ -1,4 +1,4 @@
-/* The client TLS configurations (OpenSSL SSL_CTX) of one context, each made
+/* TLS configurations (OpenSSL SSL_CTX). The client ones of one context, each made
  * once per (verification on or off, CA file) and shared by every connection
  * with those settings, so the trust store is loaded once rather than for
  * every connection. Loop thread only; freed after the loop thread ended. */
