@@ -1,6 +1,7 @@
 #include "tls_config.h"
 
 #include <openssl/err.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,10 +102,12 @@ SSL_CTX *tls_server_config_new(const char *cert_file, const char *key_file, char
   if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
     snprintf(what, sizeof(what), "tls.cert: cannot load %s", cert_file);
   } else if (SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) != 1) {
-    snprintf(what, sizeof(what), "tls.key: cannot load %s", key_file);
-  } else if (SSL_CTX_check_private_key(ctx) != 1) {
-    snprintf(what, sizeof(what), "tls.key: %s does not match the certificate in %s", key_file,
-             cert_file);
+    /* A key is checked against the certificate as it loads. */
+    if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH)
+      snprintf(what, sizeof(what), "tls.key: %s does not match the certificate in %s", key_file,
+               cert_file);
+    else
+      snprintf(what, sizeof(what), "tls.key: cannot load %s", key_file);
   } else {
     ERR_clear_error();
     return ctx;
