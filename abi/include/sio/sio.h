@@ -359,7 +359,16 @@ typedef struct sio_message {
  * process must ask for it. A failure to listen is reported in Node's words:
  * SIO_EADDRINUSE with "listen EADDRINUSE: address already in use
  * 127.0.0.1:3000", SIO_EIO with "getaddrinfo ENOTFOUND no.such.host" or
- * "listen EACCES: permission denied 0.0.0.0:80". */
+ * "listen EACCES: permission denied 0.0.0.0:80".
+ *
+ * HTTPS and WSS: "tls.cert" (a PEM file: the certificate, then any
+ * intermediate certificates of its chain) and "tls.key" (a PEM file: its
+ * private key), both or neither. They are loaded here: a file that does not
+ * load, or a key that does not match the certificate, fails with SIO_EINVAL
+ * and the reason ("tls.cert: cannot load cert.pem: ..."). Every connection
+ * is then TLS (1.2 or later), and the handshake JSON says "secure":true. A
+ * peer that does not speak TLS, or stalls in the TLS handshake (past
+ * "headersTimeout"), is closed. */
 SIO_EXTERN int sio_server_new(sio_context *ctx, const sio_options *opts,
                               sio_server **out);
 
