@@ -216,6 +216,9 @@ static int seal_output(http_conn *c) {
       return -1;
     sbuf_reset(&c->out);
   }
+  /* The last bytes: close_notify after them tells the peer the end is
+   * meant, not a truncation. */
+  if (c->close_after_write && tls_session_ready(c->tls)) tls_session_shutdown(c->tls);
   return tls_session_take_output(c->tls, &c->out);
 }
 
