@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import net from "node:net";
 import { describe, it } from "node:test";
 import { describeWithServer, test, TEST_TIMEOUT_MS } from "./helpers/suite.mjs";
-import { closeAll, connect, emitWithAck, TRANSPORT_MODES } from "./helpers/client.mjs";
+import { closeAll, connect, emitWithAck, MSGPACK, TRANSPORT_MODES } from "./helpers/client.mjs";
 import { startServer, underTestIsReference } from "./helpers/server.mjs";
 
 async function echoes(url, transports) {
@@ -62,12 +62,15 @@ function failedStart(args) {
 const [major, minor] = process.versions.node.split(".").map(Number);
 const refLacksReusePort = underTestIsReference() && (major < 22 || (major === 22 && minor < 12));
 
+// The servers started here use the parser the clients do (see suite.mjs).
+const PARSER_ARGS = MSGPACK ? ["--parser", "msgpack"] : [];
+
 describe("two processes on one port", { timeout: 60000 }, () => {
   it("with --reuse-port both accept clients", { timeout: 30000, skip: refLacksReusePort && "this Node has no reusePort" }, async () => {
-    const first = await startServer(["--host", "127.0.0.1", "--reuse-port"]);
+    const first = await startServer(["--host", "127.0.0.1", "--reuse-port", ...PARSER_ARGS]);
     let second;
     try {
-      second = await startServer(["--host", "127.0.0.1", "--reuse-port", "--port", String(first.port)]);
+      second = await startServer(["--host", "127.0.0.1", "--reuse-port", "--port", String(first.port), ...PARSER_ARGS]);
       assert.equal(second.port, first.port);
       // The kernel spreads new connections over both: of 20 clients, each
       // process holds some (fetchSockets lists its own), and all are served.
@@ -94,7 +97,7 @@ describe("two processes on one port", { timeout: 60000 }, () => {
   });
 
   it("without it the second fails with EADDRINUSE", { timeout: 30000 }, async () => {
-    const first = await startServer(["--host", "127.0.0.1"]);
+    const first = await startServer(["--host", "127.0.0.1", ...PARSER_ARGS]);
     try {
       const second = await failedStart(["--host", "127.0.0.1", "--port", String(first.port)]);
       assert.notEqual(second.code, 0);
