@@ -147,7 +147,7 @@ run_suites() {
   # The suites that use socket.io-client only, again with the msgpack parser
   # on both sides (the others write JSON packets by hand).
   local suite files=()
-  for suite in events rooms binary namespaces disconnect transports; do
+  for suite in events rooms binary namespaces disconnect transports tls; do
     files+=("$ROOT/tests/interop/$suite.test.mjs")
   done
   SIO_INTEROP_PARSER=msgpack SIO_TEST_SERVER=$server \
