@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/net/tls_config.h"
 #include "../core/util/json.h"
 #include "abi_internal.h"
 
@@ -19,6 +20,9 @@ typedef struct option_spec {
 static const option_spec server_keys[] = {
     {"host", V_STRING},
     {"port", V_UINT},
+    {"reusePort", V_BOOL},
+    {"tls.cert", V_STRING},
+    {"tls.key", V_STRING},
     {"path", V_STRING},
     {"pingInterval", V_UINT},
     {"pingTimeout", V_UINT},
@@ -240,6 +244,17 @@ static uint64_t uint_or(const sio_options *opts, const char *key, uint64_t def) 
 
 static char *dup_or_null(const char *v) { return v ? strdup(v) : NULL; }
 
+/* The certificate and key are loaded here, on the caller's thread, so that
+ * a bad file fails sio_server_new with the reason. */
+static int server_tls_from(const sio_options *opts, eio_options *e) {
+  const char *cert = lookup(opts, "tls.cert"), *key = lookup(opts, "tls.key");
+  if (!cert && !key) return 0;
+  if (!cert || !key) return abi_fail(SIO_EINVAL, "tls.cert and tls.key go together");
+  char error[512];
+  e->tls = tls_server_config_new(cert, key, error, sizeof(error));
+  return e->tls ? 0 : abi_fail(SIO_EINVAL, "%s", error);
+}
+
 int server_config_from(const sio_options *opts, server_config *cfg) {
   memset(cfg, 0, sizeof(*cfg));
   int rc = check_roles(opts, FOR_SERVER, "sio_server_new");
@@ -275,6 +290,8 @@ int server_config_from(const sio_options *opts, server_config *cfg) {
   const char *v;
   if ((v = lookup(opts, "allowUpgrades"))) parse_bool(v, &e->allow_upgrades);
   if ((v = lookup(opts, "cors.credentials"))) parse_bool(v, &e->cors_credentials);
+  if ((v = lookup(opts, "reusePort"))) parse_bool(v, &e->reuse_port);
+  if ((rc = server_tls_from(opts, e))) return rc;
   e->cors_origin = dup_or_null(lookup(opts, "cors.origin"));
   e->client_dir = dup_or_null(lookup(opts, "serveClient"));
   e->static_dir = dup_or_null(lookup(opts, "staticDir"));

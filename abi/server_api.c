@@ -37,6 +37,19 @@ static void run_start(cmd *c) {
   if (s->rc == 0) srv->port = io_server_port(&srv->core);
 }
 
+/* Node's wording: "listen EADDRINUSE: address already in use 127.0.0.1:3000",
+ * "getaddrinfo ENOTFOUND no.such.host". */
+static int listen_failure(int rc, const char *host, int port) {
+  if (rc == SIO_ECLOSED)
+    return abi_fail(SIO_EIO, "cannot listen on %s:%d: context is closing", host, port);
+  if (rc == UV_EAI_NONAME || rc == UV_EAI_NODATA || rc == UV_EAI_AGAIN || rc == UV_EAI_FAIL) {
+    const char *name = rc == UV_EAI_AGAIN ? "EAI_AGAIN" : "ENOTFOUND";
+    return abi_fail(SIO_EIO, "getaddrinfo %s %s", name, host);
+  }
+  return abi_fail(rc == UV_EADDRINUSE ? SIO_EADDRINUSE : SIO_EIO, "listen %s: %s %s:%d",
+                  uv_err_name(rc), uv_strerror(rc), host, port);
+}
+
 int sio_server_new(sio_context *ctx, const sio_options *opts, sio_server **out) {
   if (!ctx || !out) return abi_fail(SIO_EINVAL, "sio_server_new: NULL argument");
   *out = NULL;
@@ -63,12 +76,9 @@ int sio_server_new(sio_context *ctx, const sio_options *opts, sio_server **out) 
   ctx_adopt(ctx, &srv->child);
   if (c.rc) {
     atomic_store(&srv->closed, 1);
-    char where[300];
-    snprintf(where, sizeof(where), "%s:%d", cfg.host, cfg.port);
+    rc = listen_failure(c.rc, cfg.host, cfg.port);
     server_config_free(&cfg);
-    if (c.rc == UV_EADDRINUSE) return abi_fail(SIO_EADDRINUSE, "cannot listen on %s: %s", where, uv_strerror(c.rc));
-    return abi_fail(SIO_EIO, "cannot listen on %s: %s", where,
-                    c.rc == SIO_ECLOSED ? "context is closing" : uv_strerror(c.rc));
+    return rc;
   }
   server_config_free(&cfg);
   *out = srv;

@@ -524,8 +524,8 @@ static void on_connection(sio_server *srv, const sio_event *ev) {
   if (echo && echo->type == JV_BOOL && echo->boolean) {
     t.len = 0;
     text_puts(&t, "[{");
-    static const char *const fields[] = {"query", "headers", "url"};
-    for (size_t i = 0; i < 3; i++) {
+    static const char *const fields[] = {"query", "headers", "url", "secure"};
+    for (size_t i = 0; i < 4; i++) {
       const jv *v = jv_get(hs, fields[i]);
       text_puts(&t, i ? ",\"" : "\"");
       text_puts(&t, fields[i]);
@@ -558,7 +558,8 @@ static void usage(void) {
           "usage: sio_test_server [--port N] [--ping-interval MS] [--ping-timeout MS]\n"
           "       [--connect-timeout MS] [--max-http-buffer-size BYTES] [--cors-origin ORIGIN]\n"
           "       [--transports polling,websocket] [--parser json|msgpack] [--serve-client DIR]\n"
-          "       [--max-queued-events N] [--headers-timeout MS] [--request-timeout MS]\n");
+          "       [--max-queued-events N] [--headers-timeout MS] [--request-timeout MS]\n"
+          "       [--host HOST] [--reuse-port] [--tls-cert PEM --tls-key PEM]\n");
   exit(2);
 }
 
@@ -566,6 +567,9 @@ int main(int argc, char **argv) {
   static const struct {
     const char *flag, *key;
   } flags[] = {{"--port", "port"},
+               {"--host", "host"},
+               {"--tls-cert", "tls.cert"},
+               {"--tls-key", "tls.key"},
                {"--ping-interval", "pingInterval"},
                {"--ping-timeout", "pingTimeout"},
                {"--connect-timeout", "connectTimeout"},
@@ -581,6 +585,10 @@ int main(int argc, char **argv) {
   if (sio_options_new(&opts)) return 1;
   sio_options_set(opts, "port", "3000");
   for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--reuse-port") == 0) {
+      sio_options_set(opts, "reusePort", "true");
+      continue;
+    }
     size_t k = 0;
     while (k < sizeof(flags) / sizeof(flags[0]) && strcmp(argv[i], flags[k].flag)) k++;
     if (k == sizeof(flags) / sizeof(flags[0]) || i + 1 >= argc) usage();

@@ -32,6 +32,8 @@ typedef struct eio_options {
   int cors_credentials;
   char *client_dir;       /* serveClient: socket.io-client's dist folder */
   char *static_dir;
+  int reuse_port;         /* SO_REUSEPORT: other processes may bind the port */
+  SSL_CTX *tls;           /* set: HTTPS and WSS only (freed with the options) */
 } eio_options;
 
 typedef struct eio_handler {

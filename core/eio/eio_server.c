@@ -291,6 +291,8 @@ int eio_server_start(eio_server *e, uv_loop_t *loop, const char *host, int port)
   e->http.request_timeout_ms = e->opts.request_timeout;
   e->http.before_flush = flush_sessions;
   e->http.on_closed = on_http_closed;
+  e->http.reuse_port = e->opts.reuse_port;
+  e->http.tls = e->opts.tls;
   return http_server_listen(&e->http, loop, host, port);
 }
 
@@ -333,5 +335,6 @@ void eio_options_free(eio_options *o) {
   free(o->cors_origin);
   free(o->client_dir);
   free(o->static_dir);
+  SSL_CTX_free(o->tls);
   memset(o, 0, sizeof(*o));
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "http_headers.h"
+#include "http_server_bind.h"
 
 #define READ_CHUNK 65536
 #define MAX_HEADER_BYTES HTTP_MAX_HEADER_BYTES
@@ -21,6 +22,7 @@
 #define WS_OUT_FIRST 500
 
 static _Thread_local char read_buf_[READ_CHUNK];
+static _Thread_local char plain_buf_[READ_CHUNK];
 
 static void conn_really_close(http_conn *c);
 static void process_input(http_conn *c);
@@ -204,6 +206,22 @@ static void on_written(uv_write_t *w, int status) {
   flush(c);
 }
 
+/* Turns the plain bytes queued in out into TLS records, with whatever the
+ * handshake has to send before them. Nothing plain can be sent before the
+ * handshake is done (a 408 for a peer that never finished it): the
+ * connection is given up. 0, or -1. */
+static int seal_output(http_conn *c) {
+  if (c->out.len) {
+    if (!tls_session_ready(c->tls) || tls_session_write(c->tls, c->out.data, c->out.len))
+      return -1;
+    sbuf_reset(&c->out);
+  }
+  /* The last bytes: close_notify after them tells the peer the end is
+   * meant, not a truncation. */
+  if (c->close_after_write && tls_session_ready(c->tls)) tls_session_shutdown(c->tls);
+  return tls_session_take_output(c->tls, &c->out);
+}
+
 static void flush(http_conn *c) {
   if (c->closing) return;
   if (c->writing) {
@@ -211,6 +229,11 @@ static void flush(http_conn *c) {
      * it would hold the connection, and its session, for as long as the
      * peer likes. */
     if (c->stuck) conn_really_close(c);
+    return;
+  }
+  if (c->tls && seal_output(c)) {
+    c->failed = 1;
+    conn_really_close(c);
     return;
   }
   if (c->out.len) {
@@ -407,6 +430,7 @@ static size_t parse_http(http_conn *c, const char *p, size_t n) {
       return n;
     }
     c->req->upgrade = upgrade;
+    c->req->secure = c->tls != NULL;
     peer_name(c, c->req->peer, sizeof(c->req->peer));
     c->awaiting_response = 1;
     c->in_handler = 1;
@@ -489,6 +513,44 @@ static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b) {
   *b = uv_buf_init(read_buf_, sizeof(read_buf_));
 }
 
+/* Plain bytes from the peer. */
+static void take_input(http_conn *c, const char *p, size_t n) {
+  if (c->in.len || c->awaiting_response) {
+    /* Keep what arrives while a request is answered, within bounds. */
+    if (c->in.len + n > c->srv->max_body + MAX_HEADER_BYTES || sbuf_append(&c->in, p, n)) {
+      conn_really_close(c);
+      return;
+    }
+    if (!c->awaiting_response) process_input(c);
+    return;
+  }
+  size_t used = parse_any(c, p, n);
+  if (!c->closing && used < n && sbuf_append(&c->in, p + used, n - used)) conn_really_close(c);
+}
+
+/* TLS records from the peer: the handshake, then plain bytes. A peer that
+ * does not speak TLS (plain HTTP on the HTTPS port, garbage) fails the
+ * handshake and is closed, as Node's TLS server does. */
+static void take_tls_input(http_conn *c, const char *p, size_t n) {
+  if (tls_session_feed(c->tls, p, n)) {
+    conn_really_close(c);
+    return;
+  }
+  mark_dirty(c); /* the handshake's answer, or records the reading made */
+  if (!tls_session_ready(c->tls) && tls_session_handshake(c->tls) < 0) {
+    c->failed = 1;
+    conn_really_close(c);
+    return;
+  }
+  int m = 0;
+  while (!c->closing && (m = tls_session_read(c->tls, plain_buf_, sizeof(plain_buf_))) > 0)
+    take_input(c, plain_buf_, (size_t)m);
+  if (m < 0 && !c->closing) {
+    c->failed = m == TLS_SESSION_FAILED;
+    conn_really_close(c);
+  }
+}
+
 static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
   http_conn *c = s->data;
   if (n < 0) {
@@ -497,19 +559,10 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
   }
   if (n == 0) return;
   c->last_active = uv_now(c->srv->loop);
-  if (c->in.len || c->awaiting_response) {
-    /* Keep what arrives while a request is answered, within bounds. */
-    if (c->in.len + (size_t)n > c->srv->max_body + MAX_HEADER_BYTES ||
-        sbuf_append(&c->in, b->base, (size_t)n)) {
-      conn_really_close(c);
-      return;
-    }
-    if (!c->awaiting_response) process_input(c);
-    return;
-  }
-  size_t used = parse_any(c, b->base, (size_t)n);
-  if (!c->closing && used < (size_t)n && sbuf_append(&c->in, b->base + used, (size_t)n - used))
-    conn_really_close(c);
+  if (c->tls)
+    take_tls_input(c, b->base, (size_t)n);
+  else
+    take_input(c, b->base, (size_t)n);
 }
 
 /* ---- lifecycle --------------------------------------------------------- */
@@ -520,6 +573,7 @@ static void on_conn_closed(uv_handle_t *h) {
   sbuf_free(&c->in);
   sbuf_free(&c->out);
   sbuf_free(&c->inflight);
+  tls_session_free(c->tls);
   free(c);
   if (--s->open_handles == 0 && s->closing && s->on_closed) s->on_closed(s);
 }
@@ -568,6 +622,13 @@ static int conn_open(http_server *s, uv_stream_t *l, uv_os_sock_t fd) {
   c->tcp.data = c;
   s->open_handles++;
   if (l ? uv_accept(l, (uv_stream_t *)&c->tcp) : uv_tcp_open(&c->tcp, fd)) {
+    free(st);
+    free(parser);
+    c->closing = 1;
+    uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
+    return -1;
+  }
+  if (l && s->tls && !(c->tls = tls_session_new(s->tls, 1))) {
     free(st);
     free(parser);
     c->closing = 1;
@@ -644,24 +705,17 @@ static void on_server_handle_closed(uv_handle_t *h) {
 }
 
 int http_server_listen(http_server *s, uv_loop_t *loop, const char *host, int port) {
-  struct sockaddr_storage addr;
   int rc;
-  s->listener_closed = s->handles_closed = 1;
-  if (strchr(host, ':'))
-    rc = uv_ip6_addr(host, port, (struct sockaddr_in6 *)&addr);
-  else
-    rc = uv_ip4_addr(host, port, (struct sockaddr_in *)&addr);
-  if (rc) return rc;
+  /* Set first: a server that failed to listen is still closed later. */
   s->loop = loop;
   s->listener_closed = s->handles_closed = 1; /* until they exist */
   if ((rc = uv_tcp_init(loop, &s->listener))) return rc;
   s->listener.data = s;
   s->open_handles = 1;
-  if ((rc = uv_tcp_bind(&s->listener, (struct sockaddr *)&addr, 0)) ||
+  if ((rc = http_server_bind(&s->listener, host, port, s->reuse_port)) ||
       (rc = uv_listen((uv_stream_t *)&s->listener, 511, on_connection))) {
     uv_close((uv_handle_t *)&s->listener, NULL);
     s->open_handles = 0;
-    s->listener_closed = s->handles_closed = 1;
     return rc;
   }
   uv_check_init(loop, &s->flusher);

@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include "../util/sbuf.h"
+#include "tls_session.h"
 #include "ws_frame.h"
 
 typedef struct http_conn http_conn;
@@ -24,6 +25,7 @@ typedef struct http_request {
   int keep_alive;
   int too_big;      /* the body went over max_body */
   char peer[64];    /* remote address, no port */
+  int secure;       /* came over TLS */
 } http_request;
 
 /* Value of a request header (name lower-case), or NULL. */
@@ -67,6 +69,8 @@ struct http_server {
   int closing;
   int listener_closed, handles_closed;
   int paused;               /* reading stopped: the host is behind */
+  int reuse_port;           /* SO_REUSEPORT on the listener */
+  SSL_CTX *tls;             /* set: HTTPS, every connection over TLS (borrowed) */
   uint64_t closing_since;
   /* Called at the end of each loop iteration, before output is written:
    * the layer above batches what it has gathered. */
@@ -99,6 +103,7 @@ struct http_conn {
   uint64_t last_active;     /* loop time of the last byte read */
   uint64_t request_start;   /* loop time the current request began */
   void *session;            /* owner data (the Engine.IO session) */
+  tls_session *tls;         /* set on an HTTPS server: out holds plain bytes until flushed */
 };
 
 /* Starts listening. 0, or a negative libuv error. */

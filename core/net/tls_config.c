@@ -1,6 +1,7 @@
 #include "tls_config.h"
 
 #include <openssl/err.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,4 +88,31 @@ SSL_CTX *tls_configs_get(tls_configs *t, int verify, const char *ca_file, char *
   c->next = t->list;
   t->list = c;
   return c->ctx;
+}
+
+SSL_CTX *tls_server_config_new(const char *cert_file, const char *key_file, char *error,
+                               size_t error_len) {
+  char what[300];
+  SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+  if (!ctx) {
+    describe(error, error_len, "TLS setup failed");
+    return NULL;
+  }
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
+    snprintf(what, sizeof(what), "tls.cert: cannot load %s", cert_file);
+  } else if (SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) != 1) {
+    /* A key is checked against the certificate as it loads. */
+    if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH)
+      snprintf(what, sizeof(what), "tls.key: %s does not match the certificate in %s", key_file,
+               cert_file);
+    else
+      snprintf(what, sizeof(what), "tls.key: cannot load %s", key_file);
+  } else {
+    ERR_clear_error();
+    return ctx;
+  }
+  describe(error, error_len, what);
+  SSL_CTX_free(ctx);
+  return NULL;
 }

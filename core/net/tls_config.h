@@ -1,4 +1,4 @@
-/* The client TLS configurations (OpenSSL SSL_CTX) of one context, each made
+/* TLS configurations (OpenSSL SSL_CTX). The client ones of one context, each made
  * once per (verification on or off, CA file) and shared by every connection
  * with those settings, so the trust store is loaded once rather than for
  * every connection. Loop thread only; freed after the loop thread ended. */
@@ -21,4 +21,11 @@ void tls_configs_free(tls_configs *t);
  * the reason in error. */
 SSL_CTX *tls_configs_get(tls_configs *t, int verify, const char *ca_file, char *error,
                          size_t error_len);
+
+/* A server's TLS configuration: its certificate (a PEM file, which may
+ * hold the chain after it) and private key (a PEM file). The caller owns it:
+ * SSL_CTX_free(). NULL when a file does not load or the key does not match
+ * the certificate, with the reason in error. */
+SSL_CTX *tls_server_config_new(const char *cert_file, const char *key_file, char *error,
+                               size_t error_len);
 #endif

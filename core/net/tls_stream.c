@@ -1,14 +1,12 @@
 #include "tls_stream.h"
 
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 #include <openssl/x509v3.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../util/sbuf.h"
+#include "tls_session.h"
 #include "url.h"
 
 #define READ_CHUNK 65536
@@ -30,8 +28,7 @@ struct tls_stream {
   sbuf pending;  /* plain bytes written before the connection was ready */
   sbuf out;      /* bytes for the socket (ciphertext with TLS) */
   sbuf inflight; /* bytes handed to uv_write */
-  SSL *ssl;      /* holds a reference to the context's SSL_CTX */
-  BIO *rbio, *wbio;
+  tls_session *tls; /* with TLS; holds a reference to the context's SSL_CTX */
   char error[256]; /* why the last step failed */
   unsigned resolving : 1, tcp_live : 1, tcp_closing : 1, tcp_connected : 1, ready : 1,
       writing : 1, closing : 1, close_after_write : 1, setup_failed : 1, paused : 1,
@@ -43,79 +40,37 @@ static void flush(tls_stream *s);
 
 /* ---- TLS ------------------------------------------------------------------ */
 
-/* The most useful line for a person: a verification failure names the
- * certificate problem, anything else OpenSSL's first queued error. */
-static void describe_tls_error(tls_stream *s, const char *what) {
-  long verify = s->ssl ? SSL_get_verify_result(s->ssl) : X509_V_OK;
-  if (verify != X509_V_OK) {
-    snprintf(s->error, sizeof(s->error), "certificate verify failed: %s",
-             X509_verify_cert_error_string(verify));
-  } else {
-    unsigned long e = ERR_peek_error();
-    char detail[200] = "";
-    if (e) ERR_error_string_n(e, detail, sizeof(detail));
-    snprintf(s->error, sizeof(s->error), "%s%s%s", what, e ? ": " : "", detail);
-  }
-  ERR_clear_error();
-}
-
 static int tls_setup(tls_stream *s, const tls_stream_options *o) {
   SSL_CTX *ctx = tls_configs_get(o->configs, o->verify, o->ca_file, s->error, sizeof(s->error));
-  if (!ctx) return -1;
-  s->ssl = SSL_new(ctx);
-  s->rbio = BIO_new(BIO_s_mem());
-  s->wbio = BIO_new(BIO_s_mem());
-  if (!s->ssl || !s->rbio || !s->wbio) {
-    BIO_free(s->rbio);
-    BIO_free(s->wbio);
-    s->rbio = s->wbio = NULL;
-    return -1;
-  }
-  SSL_set_bio(s->ssl, s->rbio, s->wbio);
+  if (!ctx || !(s->tls = tls_session_new(ctx, 0))) return -1;
+  SSL *ssl = tls_session_ssl(s->tls);
   int is_ip = url_host_is_ip(o->host);
   /* SNI carries names only (RFC 6066). */
-  if (!is_ip) SSL_set_tlsext_host_name(s->ssl, o->host);
+  if (!is_ip) SSL_set_tlsext_host_name(ssl, o->host);
   if (o->verify) {
-    int ok = is_ip ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(s->ssl), o->host)
-                   : SSL_set1_host(s->ssl, o->host);
+    int ok = is_ip ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), o->host)
+                   : SSL_set1_host(ssl, o->host);
     if (ok != 1) return -1;
   }
-  SSL_set_connect_state(s->ssl);
-  return 0;
-}
-
-/* Moves what OpenSSL produced into the socket's output. */
-static int drain_tls_output(tls_stream *s) {
-  char buf[16384];
-  int n;
-  while ((n = BIO_read(s->wbio, buf, sizeof(buf))) > 0)
-    if (sbuf_append(&s->out, buf, (size_t)n)) return -1;
   return 0;
 }
 
 static int encrypt(tls_stream *s, const void *p, size_t n) {
-  const char *c = p;
-  while (n) {
-    int chunk = n > INT_MAX ? INT_MAX : (int)n;
-    int w = SSL_write(s->ssl, c, chunk);
-    if (w <= 0) {
-      describe_tls_error(s, "TLS write failed");
-      return -1;
-    }
-    c += w;
-    n -= (size_t)w;
+  if (tls_session_write(s->tls, p, n)) {
+    snprintf(s->error, sizeof(s->error), "%s", tls_session_error(s->tls));
+    return -1;
   }
-  return drain_tls_output(s);
+  return tls_session_take_output(s->tls, &s->out);
 }
 
 /* ---- writing ---------------------------------------------------------------- */
 
 static void release_pending(tls_stream *s) {
-  int rc = s->ssl ? encrypt(s, s->pending.data, s->pending.len)
+  int rc = s->tls ? encrypt(s, s->pending.data, s->pending.len)
                   : sbuf_append(&s->out, s->pending.data, s->pending.len);
   sbuf_free(&s->pending);
   if (rc) {
-    end_stream(s, s->ssl ? s->error : "out of memory");
+    end_stream(s, s->tls ? s->error : "out of memory");
     return;
   }
   flush(s);
@@ -158,7 +113,7 @@ int tls_stream_write(tls_stream *s, const void *p, size_t n) {
   if (s->closing) return -1;
   if (!n) return 0;
   if (!s->ready) return sbuf_append(&s->pending, p, n);
-  int rc = s->ssl ? encrypt(s, p, n) : sbuf_append(&s->out, p, n);
+  int rc = s->tls ? encrypt(s, p, n) : sbuf_append(&s->out, p, n);
   if (rc) return -1;
   flush(s);
   return 0;
@@ -173,7 +128,7 @@ int tls_stream_idle(const tls_stream *s) {
 static void maybe_free(tls_stream *s) {
   if (s->resolving || s->tcp_live) return;
   if (s->addrs) uv_freeaddrinfo(s->addrs);
-  SSL_free(s->ssl); /* frees the BIOs too */
+  tls_session_free(s->tls);
   sbuf_free(&s->pending);
   sbuf_free(&s->out);
   sbuf_free(&s->inflight);
@@ -219,9 +174,9 @@ void tls_stream_close(tls_stream *s, int graceful) {
   if (s->closing) return;
   s->closing = 1;
   if (graceful && s->ready) {
-    if (s->ssl) {
-      SSL_shutdown(s->ssl); /* close_notify, so the peer sees a clean end */
-      drain_tls_output(s);
+    if (s->tls) {
+      tls_session_shutdown(s->tls); /* close_notify, so the peer sees a clean end */
+      tls_session_take_output(s->tls, &s->out);
     }
     if (s->writing || s->out.len) {
       s->close_after_write = 1;
@@ -239,42 +194,30 @@ static void became_ready(tls_stream *s) {
 }
 
 static void tls_handshake_step(tls_stream *s) {
-  int rc = SSL_do_handshake(s->ssl);
-  if (drain_tls_output(s)) {
+  int rc = tls_session_handshake(s->tls);
+  if (tls_session_take_output(s->tls, &s->out)) {
     end_stream(s, "out of memory");
     return;
   }
   flush(s);
-  if (rc == 1) {
-    became_ready(s);
-    return;
-  }
-  int err = SSL_get_error(s->ssl, rc);
-  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) return;
-  describe_tls_error(s, "TLS handshake failed");
-  end_stream(s, s->error);
+  if (rc == 1) became_ready(s);
+  else if (rc < 0) end_stream(s, tls_session_error(s->tls));
 }
 
 /* Hands decrypted bytes up until OpenSSL wants more input. */
 static void read_plain(tls_stream *s) {
   while (!s->closing) {
-    int n = SSL_read(s->ssl, plain_buf_, sizeof(plain_buf_));
+    int n = tls_session_read(s->tls, plain_buf_, sizeof(plain_buf_));
     if (n > 0) {
       s->h.on_read(s, plain_buf_, (size_t)n);
       continue;
     }
-    int err = SSL_get_error(s->ssl, n);
-    if (err == SSL_ERROR_WANT_READ) break;
-    if (err == SSL_ERROR_ZERO_RETURN) {
-      end_stream(s, NULL);
-      return;
-    }
-    describe_tls_error(s, "TLS read failed");
-    end_stream(s, s->error);
+    if (n == 0) break;
+    end_stream(s, n == TLS_SESSION_CLOSED ? NULL : tls_session_error(s->tls));
     return;
   }
   /* Reading may produce records to send (key updates, alerts). */
-  if (!s->closing && drain_tls_output(s) == 0) flush(s);
+  if (!s->closing && tls_session_take_output(s->tls, &s->out) == 0) flush(s);
 }
 
 static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b) {
@@ -298,11 +241,11 @@ static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b) {
       end_stream(s, s->ready ? NULL : "TLS handshake failed: the server closed the connection");
     return;
   }
-  if (!s->ssl) {
+  if (!s->tls) {
     s->h.on_read(s, b->base, (size_t)n);
     return;
   }
-  if (BIO_write(s->rbio, b->base, (int)n) != (int)n) {
+  if (tls_session_feed(s->tls, b->base, (size_t)n)) {
     end_stream(s, "out of memory");
     return;
   }
@@ -349,7 +292,7 @@ static void on_connected(uv_connect_t *req, int status) {
     end_stream(s, uv_strerror(rc));
     return;
   }
-  if (s->ssl)
+  if (s->tls)
     tls_handshake_step(s);
   else
     became_ready(s);
@@ -422,7 +365,7 @@ tls_stream *tls_stream_connect(uv_loop_t *loop, const tls_stream_options *o,
   hints.ai_socktype = SOCK_STREAM;
   s->resolver.data = s;
   if (uv_getaddrinfo(loop, &s->resolver, on_resolved, s->host, port, &hints)) {
-    SSL_free(s->ssl);
+    tls_session_free(s->tls);
     free(s->host);
     free(s);
     return NULL;

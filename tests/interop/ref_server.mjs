@@ -1,12 +1,17 @@
 // The test server of examples/TEST-SERVER.md written with the official npm
 // `socket.io`: the interop tests pass against it and against sio_test_server,
 // which proves the tests themselves against the reference implementation.
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { createServer as createSecureServer } from "node:https";
 import { createRequire } from "node:module";
 import { Server } from "socket.io";
 
 const OPTIONS = {
   "--port": "port",
+  "--host": "host",
+  "--tls-cert": "tlsCert",
+  "--tls-key": "tlsKey",
   "--ping-interval": "pingInterval",
   "--ping-timeout": "pingTimeout",
   "--connect-timeout": "connectTimeout",
@@ -23,6 +28,11 @@ const NUMERIC = new Set(["port", "pingInterval", "pingTimeout", "connectTimeout"
 function parseArgs(argv) {
   const args = { port: 3000 };
   for (let i = 0; i < argv.length; i += 2) {
+    if (argv[i] === "--reuse-port") {
+      args.reusePort = true;
+      i--;
+      continue;
+    }
     const key = OPTIONS[argv[i]];
     if (!key || i + 1 >= argv.length) {
       process.stderr.write(`usage: ref_server.mjs [${Object.keys(OPTIONS).join(" N] [")} N]\n`);
@@ -73,8 +83,8 @@ function installHandlers(io, socket) {
 
   socket.emit("auth", socket.handshake.auth ?? {});
   if (socket.handshake.auth?.handshake === true) {
-    const { query, headers, url } = socket.handshake;
-    socket.emit("handshake", { query, headers, url });
+    const { query, headers, url, secure } = socket.handshake;
+    socket.emit("handshake", { query, headers, url, secure });
   }
   socket.on("disconnect", (reason) => {
     if (!disconnectsByNsp.has(nsp.name)) disconnectsByNsp.set(nsp.name, []);
@@ -179,11 +189,17 @@ for (const key of ["headersTimeout", "requestTimeout"]) {
   if (args[key] !== undefined) timeouts[key] = args[key];
 }
 if (Object.keys(timeouts).length) timeouts.connectionsCheckingInterval = 1000;
-const httpServer = createServer(timeouts);
+// A TLS handshake that stalls is bounded like the request that would follow.
+if (timeouts.headersTimeout) timeouts.handshakeTimeout = timeouts.headersTimeout;
+const httpServer =
+  args.tlsCert !== undefined
+    ? createSecureServer({ cert: readFileSync(args.tlsCert), key: readFileSync(args.tlsKey), ...timeouts })
+    : createServer(timeouts);
 const io = new Server(httpServer, serverOptions(args));
 setUpNamespaces(io);
 process.on("SIGINT", () => shutDown(io));
 process.on("SIGTERM", () => shutDown(io));
-httpServer.listen(args.port, () => {
+// reusePort needs Node 22.12; older versions ignore it.
+httpServer.listen({ port: args.port, host: args.host, reusePort: args.reusePort }, () => {
   process.stdout.write(`listening on ${httpServer.address().port}\n`);
 });

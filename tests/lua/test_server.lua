@@ -13,6 +13,9 @@ local sio = require("sio")
 
 local OPTIONS = {
   ["--port"] = "port",
+  ["--host"] = "host",
+  ["--tls-cert"] = "tls_cert",
+  ["--tls-key"] = "tls_key",
   ["--ping-interval"] = "ping_interval",
   ["--ping-timeout"] = "ping_timeout",
   ["--connect-timeout"] = "connect_timeout",
@@ -28,13 +31,23 @@ local OPTIONS = {
 
 local function parse_args(argv)
   local opts = { port = 3000 }
-  for i = 1, #argv, 2 do
+  local i = 1
+  while i <= #argv do
     local key = OPTIONS[argv[i]]
-    if not key or argv[i + 1] == nil then
-      io.stderr:write("usage: test_server.lua [--option value]...\n")
+    if argv[i] == "--reuse-port" then
+      opts.reuse_port = true
+      i = i + 1
+    elseif not key or argv[i + 1] == nil then
+      io.stderr:write("usage: test_server.lua [--option value]... [--reuse-port]\n")
       os.exit(2)
+    else
+      opts[key] = argv[i + 1]
+      i = i + 2
     end
-    opts[key] = argv[i + 1]
+  end
+  if opts.tls_cert or opts.tls_key then
+    opts.tls = { cert = opts.tls_cert, key = opts.tls_key }
+    opts.tls_cert, opts.tls_key = nil, nil
   end
   if opts.cors_origin then
     opts.cors = { origin = opts.cors_origin }
@@ -101,6 +114,10 @@ local function install_handlers(socket)
   end
 
   socket:emit("auth", socket.handshake.auth or {})
+  if type(socket.handshake.auth) == "table" and socket.handshake.auth.handshake == true then
+    local hs = socket.handshake
+    socket:emit("handshake", { query = hs.query, headers = hs.headers, url = hs.url, secure = hs.secure })
+  end
   socket:on("disconnect", function(reason)
     disconnects[nsp.name] = disconnects[nsp.name] or sio.array()
     table.insert(disconnects[nsp.name], { socket.id, reason })

@@ -349,7 +349,26 @@ typedef struct sio_message {
  * port fails here with SIO_EADDRINUSE). opts may be NULL for the defaults and
  * is not kept. *out stays valid until sio_server_free() or
  * sio_context_free(), even after sio_server_close(). The main namespace "/"
- * exists from the start. */
+ * exists from the start.
+ *
+ * Where it listens: "host" is an IPv4 or IPv6 address ("::" takes IPv4
+ * clients too) or a name, resolved when the server starts ("localhost"; the
+ * first address is taken, as Node does). "reusePort" ("false") sets
+ * SO_REUSEPORT, so that another process (a second worker, or the next one
+ * during a reload) can listen on the same port at the same time; every
+ * process must ask for it. A failure to listen is reported in Node's words:
+ * SIO_EADDRINUSE with "listen EADDRINUSE: address already in use
+ * 127.0.0.1:3000", SIO_EIO with "getaddrinfo ENOTFOUND no.such.host" or
+ * "listen EACCES: permission denied 0.0.0.0:80".
+ *
+ * HTTPS and WSS: "tls.cert" (a PEM file: the certificate, then any
+ * intermediate certificates of its chain) and "tls.key" (a PEM file: its
+ * private key), both or neither. They are loaded here: a file that does not
+ * load, or a key that does not match the certificate, fails with SIO_EINVAL
+ * and the reason ("tls.cert: cannot load cert.pem: ..."). Every connection
+ * is then TLS (1.2 or later), and the handshake JSON says "secure":true. A
+ * peer that does not speak TLS, or stalls in the TLS handshake (past
+ * "headersTimeout"), is closed. */
 SIO_EXTERN int sio_server_new(sio_context *ctx, const sio_options *opts,
                               sio_server **out);
 

@@ -101,7 +101,8 @@ char *io_handshake_json(const http_request *req, const char *transport_url) {
   rc |= sbuf_puts(&out, ",\"time\":") | json_write_string(&out, when, strlen(when));
   rc |= sbuf_puts(&out, ",\"address\":") | json_write_string(&out, req->peer, strlen(req->peer));
   rc |= sbuf_puts(&out, http_header(req, "origin") ? ",\"xdomain\":true" : ",\"xdomain\":false") |
-        sbuf_puts(&out, ",\"secure\":false,\"issued\":") |
+        sbuf_puts(&out, req->secure ? ",\"secure\":true" : ",\"secure\":false") |
+        sbuf_puts(&out, ",\"issued\":") |
         put_decimal(&out, (unsigned long long)tv.tv_sec * 1000 + (unsigned long long)tv.tv_usec / 1000);
   sbuf scratch = SBUF_INIT;
   rc |= sbuf_puts(&out, ",\"url\":") | put_latin1(&out, &scratch, req->url.data ? req->url.data : "/");

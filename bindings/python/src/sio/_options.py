@@ -14,6 +14,8 @@ from urllib.parse import urlencode
 PLAIN = {
     "host": "host",
     "port": "port",
+    "tls_cert": "tls.cert",
+    "tls_key": "tls.key",
     "path": "path",
     "max_http_buffer_size": "maxHttpBufferSize",
     "serve_client": "serveClient",
@@ -29,7 +31,7 @@ SECONDS = {
     "headers_timeout": "headersTimeout",
     "request_timeout": "requestTimeout",
 }
-BOOLEANS = {"allow_upgrades": "allowUpgrades"}
+BOOLEANS = {"allow_upgrades": "allowUpgrades", "reuse_port": "reusePort"}
 LISTS = {"transports": "transports"}
 CORS = {"origin": "cors.origin", "credentials": "cors.credentials"}
 

@@ -45,7 +45,9 @@ class ServerBase:
     headers_timeout, request_timeout (0 turns either off),
     max_http_buffer_size, transports, allow_upgrades,
     cors={"origin": ..., "credentials": ...}, serve_client, static_dir,
-    parser ("json" or "msgpack"), max_queued_events.
+    parser ("json" or "msgpack"), max_queued_events; reuse_port (share the
+    port with other processes that ask for it too), tls_cert and tls_key (PEM
+    files: HTTPS and WSS). host may be an IPv4 or IPv6 address or a name.
 
     Once closed (close(), then the core's report that it is), the core's
     server is released (sio_server_free); later commands raise ClosedError."""
