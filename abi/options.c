@@ -115,7 +115,7 @@ static int parse_transports(const char *v, int *polling, int *websocket) {
 static int parse_fraction(const char *v, double *out) {
   char *end;
   errno = 0;
-  double d = strtod(v, &end);
+  double d = json_number_read(v, &end);
   if (errno || end == v || *end || !(d >= 0 && d <= 1)) return -1;
   *out = d;
   return 0;

@@ -3,7 +3,10 @@
  * 64-bit mask, so no input can make it recurse or allocate. */
 #include "json.h"
 
+#include <locale.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -694,4 +697,35 @@ long json_count_placeholders(const char *s, size_t n, size_t nbins) {
    * plain scan (no visitor calls) will do. */
   if (!memchr(s, '{', n)) return json_validate(s, n) ? -1 : 0;
   return json_rewrite_placeholders(s, n, nbins, 0, NULL);
+}
+
+/* The C locale, made once; uselocale switches only the calling thread, so
+ * the host's setlocale and its other threads are left as they are. When it
+ * cannot be made (out of memory), LC_GLOBAL_LOCALE is the best left. */
+static locale_t c_numeric;
+static pthread_once_t c_numeric_once = PTHREAD_ONCE_INIT;
+
+static void c_numeric_make(void) { c_numeric = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0); }
+
+static locale_t c_numeric_enter(void) {
+  pthread_once(&c_numeric_once, c_numeric_make);
+  return c_numeric ? uselocale(c_numeric) : (locale_t)0;
+}
+
+static void c_numeric_leave(locale_t previous) {
+  if (previous) uselocale(previous);
+}
+
+double json_number_read(const char *s, char **end) {
+  locale_t previous = c_numeric_enter();
+  double v = strtod(s, end);
+  c_numeric_leave(previous);
+  return v;
+}
+
+int json_number_write_e(char *out, size_t cap, int prec, double v) {
+  locale_t previous = c_numeric_enter();
+  int n = snprintf(out, cap, "%.*e", prec, v);
+  c_numeric_leave(previous);
+  return n;
 }

@@ -76,4 +76,14 @@ long json_count_placeholders(const char *s, size_t n, size_t nbins);
  * the text means no longer depends on who reads it. On -1 out is
  * unchanged; out NULL only counts. */
 long json_rewrite_placeholders(const char *s, size_t n, size_t nbins, size_t offset, sbuf *out);
+
+/* Number text in the C locale, whatever LC_NUMERIC the host set (a host
+ * under de_DE would otherwise read and write "0,5"): JSON and every option
+ * value write the decimal point as '.'. */
+
+/* strtod of s, reading '.' as the decimal point. */
+double json_number_read(const char *s, char **end);
+
+/* snprintf(out, cap, "%.*e", prec, v) with '.' as the decimal point. */
+int json_number_write_e(char *out, size_t cap, int prec, double v);
 #endif

@@ -53,8 +53,8 @@ static void js_number_string(double v, char out[40]) {
    * are searched from 1. */
   char e[40];
   for (int p = a < DBL_MIN ? 1 : DBL_DIG; p <= 17; p++) {
-    snprintf(e, sizeof e, "%.*e", p - 1, a);
-    if (strtod(e, NULL) == a) break;
+    json_number_write_e(e, sizeof e, p - 1, a);
+    if (json_number_read(e, NULL) == a) break;
   }
   char dig[24];
   int k = 0;
@@ -254,7 +254,8 @@ static size_t ws(const char *s, size_t n, size_t i) {
 
 static int enc_value(mp_enc *e, size_t *pos, int depth);
 
-/* A JSON number as JSON.parse reads it (strtod rounds the same way). */
+/* A JSON number as JSON.parse reads it (strtod rounds the same way; the
+ * '.' is read as such under any locale). */
 static int read_number(mp_enc *e, size_t *pos, double *v) {
   const char *s = e->s;
   size_t i = *pos, n = e->n, start = i;
@@ -281,7 +282,7 @@ static int read_number(mp_enc *e, size_t *pos, double *v) {
    * itself it could read on past the JSON number. */
   sbuf_reset(&e->str);
   if (sbuf_append(&e->str, s + start, i - start)) return -1;
-  *v = strtod(e->str.data, NULL);
+  *v = json_number_read(e->str.data, NULL);
   *pos = i;
   return 0;
 }
