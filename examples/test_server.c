@@ -296,7 +296,7 @@ static int on_plain_event(sio_server *srv, const sio_event *ev) {
   if (!strcmp(name, "echo") || !strcmp(name, "message")) {
     emit_to_socket(srv, ev->nsp, ev->sid, name[0] == 'e' ? "echo" : "message-back", ev->data,
                    ev->data_len, ev->bins, ev->nbins);
-  } else if (!strcmp(name, "ack") || !strcmp(name, "message-with-ack")) {
+  } else if (!strcmp(name, "ack") || !strcmp(name, "message-with-ack") || !strcmp(name, "42")) {
     if (ev->ack_id >= 0)
       ack_socket(srv, ev->sid, ev->ack_id, ev->data, ev->data_len, ev->bins, ev->nbins, "ack");
   } else if (!strcmp(name, "bcast")) {

@@ -86,6 +86,8 @@ function installHandlers(io, socket) {
   on("bcast", (args) => nsp.emit("bcast", ...args));
   on("message", (args) => socket.emit("message-back", ...args));
   on("message-with-ack", (args, ack) => ack(...args));
+  // emit(42) is heard by on("42"): event names are property names.
+  on("42", (args, ack) => ack(...args));
   on("join", ([room], ack) => {
     socket.join(room);
     ack(sortedRooms(socket));

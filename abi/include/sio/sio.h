@@ -251,7 +251,7 @@ typedef struct sio_event {
   void *socket_user;     /* server: the socket's sio_socket_set_user() value */
   const char *nsp;       /* namespace, e.g. "/" */
   const char *sid;       /* Socket.IO socket id (20 characters) */
-  const char *name;      /* event name (SIO_EV_EVENT) */
+  const char *name;      /* event name (SIO_EV_EVENT); a number as the name comes as JavaScript writes it ("42") */
   const char *data;      /* JSON text, NUL-terminated, data_len bytes */
   size_t data_len;
   const sio_buf *bins;   /* binary attachments, nbins of them */
