@@ -27,6 +27,7 @@ static const option_spec server_keys[] = {
     {"maxHttpBufferSize", V_UINT},
     {"transports", V_TRANSPORTS},
     {"allowUpgrades", V_BOOL},
+    {"allowEIO3", V_BOOL},
     {"cors.origin", V_STRING},
     {"cors.credentials", V_BOOL},
     {"serveClient", V_STRING},
@@ -274,6 +275,7 @@ int server_config_from(const sio_options *opts, server_config *cfg) {
   e->allow_upgrades = 1;
   const char *v;
   if ((v = lookup(opts, "allowUpgrades"))) parse_bool(v, &e->allow_upgrades);
+  if ((v = lookup(opts, "allowEIO3"))) parse_bool(v, &e->allow_eio3);
   if ((v = lookup(opts, "cors.credentials"))) parse_bool(v, &e->cors_credentials);
   e->cors_origin = dup_or_null(lookup(opts, "cors.origin"));
   e->client_dir = dup_or_null(lookup(opts, "serveClient"));

@@ -558,7 +558,8 @@ static void usage(void) {
           "usage: sio_test_server [--port N] [--ping-interval MS] [--ping-timeout MS]\n"
           "       [--connect-timeout MS] [--max-http-buffer-size BYTES] [--cors-origin ORIGIN]\n"
           "       [--transports polling,websocket] [--parser json|msgpack] [--serve-client DIR]\n"
-          "       [--max-queued-events N] [--headers-timeout MS] [--request-timeout MS]\n");
+          "       [--max-queued-events N] [--headers-timeout MS] [--request-timeout MS]\n"
+          "       [--allow-eio3 true|false]\n");
   exit(2);
 }
 
@@ -572,6 +573,7 @@ int main(int argc, char **argv) {
                {"--max-http-buffer-size", "maxHttpBufferSize"},
                {"--cors-origin", "cors.origin"},
                {"--transports", "transports"},
+               {"--allow-eio3", "allowEIO3"},
                {"--parser", "parser"},
                {"--serve-client", "serveClient"},
                {"--max-queued-events", "maxQueuedEvents"},

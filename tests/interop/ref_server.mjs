@@ -13,6 +13,7 @@ const OPTIONS = {
   "--max-http-buffer-size": "maxHttpBufferSize",
   "--cors-origin": "corsOrigin",
   "--transports": "transports",
+  "--allow-eio3": "allowEIO3",
   "--parser": "parser",
   "--serve-client": "serveClient",
   "--headers-timeout": "headersTimeout",
@@ -43,6 +44,7 @@ function serverOptions(args) {
     opts.cors = { origin: origins.length === 1 ? origins[0] : origins };
   }
   if (args.transports !== undefined) opts.transports = args.transports.split(",");
+  if (args.allowEIO3 !== undefined) opts.allowEIO3 = args.allowEIO3 === "true";
   if (args.parser === "msgpack") {
     opts.parser = createRequire(import.meta.url)("socket.io-msgpack-parser");
   }

@@ -295,6 +295,10 @@ SIO_EXTERN int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event
  * server options, ms from the start of a request until its headers, or the
  * whole request, are in; past them it gets 408 and the connection closes
  * (0: no limit).
+ * "allowEIO3" ("false"): serve Engine.IO v3 clients (socket.io-client 2.x)
+ * as engine.io and socket.io 4 do: the v3 framing, the client pinging, "/"
+ * joined without a CONNECT, a namespace's query as its auth; without it
+ * they get HTTP 400 {"code":5,"message":"Unsupported protocol version"}.
  *
  * Client keys: "path" ("/socket.io/"), "transports" ("polling,websocket":
  * start on polling and upgrade; "websocket" alone connects with a WebSocket
