@@ -25,6 +25,7 @@ local server = sio.server({
   ping_interval = 100,
   max_http_buffer_size = 1000,
   allow_upgrades = false,
+  allow_eio3 = true,
   cors = { origin = { "http://a", "http://b" }, credentials = true },
 })
 
@@ -51,6 +52,7 @@ test("options become the core's camelCase keys", function()
     pingInterval = "100",
     maxHttpBufferSize = "1000",
     allowUpgrades = "false",
+    allowEIO3 = "true",
     ["cors.origin"] = "http://a,http://b",
     ["cors.credentials"] = "true",
   }, "options")

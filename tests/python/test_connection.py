@@ -2,8 +2,11 @@
 official Node.js client, in both run modes."""
 from __future__ import annotations
 
+import json
 import queue
 import re
+import urllib.error
+import urllib.request
 
 import sio
 from waiting import next_item, wait_until
@@ -214,3 +217,33 @@ def test_close_disconnects_everyone_and_run_returns(make_server, node) -> None:
         pass
     else:
         raise AssertionError("emit after close did not raise ClosedError")
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as res:
+            return res.status, res.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_allow_eio3_serves_engine_io_v3_clients(make_server) -> None:
+    """allow_eio3 reaches the core: a v3 handshake gets a v3 payload
+    ("<length>:<packet>") and the socket joins "/" without a CONNECT, as
+    socket.io-client 2.x expects; by default it gets engine.io's error 5."""
+    refusing = make_server()
+    refusing.start()
+    status, body = _get(refusing.url + "/socket.io/?EIO=3&transport=polling")
+    assert (status, json.loads(body)) == (400, {"code": 5, "message": "Unsupported protocol version"})
+
+    server = make_server(allow_eio3=True)
+    sockets: queue.Queue = queue.Queue()
+    server.io.on("connection", sockets.put)
+    server.start()
+    status, body = _get(server.url + "/socket.io/?EIO=3&transport=polling&b64=1")
+    length, _, packet = body.partition(":")
+    assert status == 200 and int(length) == len(packet) and packet.startswith("0{")
+    sid = json.loads(packet[1:])["sid"]
+    assert next_item(sockets).id == sid  # socket.io names a v3 socket of "/" by its Engine.IO id
+    status, body = _get(server.url + f"/socket.io/?EIO=3&transport=polling&sid={sid}")
+    assert body == "2:40"

@@ -29,7 +29,7 @@ SECONDS = {
     "headers_timeout": "headersTimeout",
     "request_timeout": "requestTimeout",
 }
-BOOLEANS = {"allow_upgrades": "allowUpgrades"}
+BOOLEANS = {"allow_upgrades": "allowUpgrades", "allow_eio3": "allowEIO3"}
 LISTS = {"transports": "transports"}
 CORS = {"origin": "cors.origin", "credentials": "cors.credentials"}
 

@@ -43,7 +43,8 @@ class ServerBase:
     snake_case; durations in seconds: host, port (0 picks a free one), path,
     ping_interval, ping_timeout, connect_timeout, upgrade_timeout,
     headers_timeout, request_timeout (0 turns either off),
-    max_http_buffer_size, transports, allow_upgrades,
+    max_http_buffer_size, transports, allow_upgrades, allow_eio3 (Engine.IO
+    v3 clients, socket.io-client 2.x),
     cors={"origin": ..., "credentials": ...}, serve_client, static_dir,
     parser ("json" or "msgpack"), max_queued_events.
 
