@@ -222,6 +222,18 @@ if (!MSGPACK) {
       assert.deepEqual(JSON.parse(late.body), { code: 1, message: "Session ID unknown" });
     });
 
+    test("raw: a malformed v3 payload ends the session, the server goes on", async () => {
+      for (const body of ["x:2", "3:2", "2:9"]) {
+        const hs = await request(ctx.port, { path: v3Path({ transport: "polling", b64: "1" }) });
+        const { sid } = JSON.parse(v3Records(hs.body)[0].slice(1));
+        await pollPastAuth(ctx.port, sid);
+        await request(ctx.port, { method: "POST", path: v3Path({ transport: "polling", sid }), body, headers: { "content-type": "text/plain;charset=UTF-8" } });
+        const after = await request(ctx.port, { path: v3Path({ transport: "polling", sid }) });
+        assert.equal(after.status, 400, `${body}: ${after.body}`);
+        assert.deepEqual(JSON.parse(after.body), { code: 1, message: "Session ID unknown" });
+      }
+    });
+
     test("raw: a v3 session refuses requests that name another revision", async () => {
       const hs = await request(ctx.port, { path: v3Path({ transport: "polling", b64: "1" }) });
       const { sid } = JSON.parse(v3Records(hs.body)[0].slice(1));
