@@ -31,6 +31,7 @@ static const option_spec server_keys[] = {
     {"maxHttpBufferSize", V_UINT},
     {"transports", V_TRANSPORTS},
     {"allowUpgrades", V_BOOL},
+    {"allowEIO3", V_BOOL},
     {"cors.origin", V_STRING},
     {"cors.credentials", V_BOOL},
     {"serveClient", V_STRING},
@@ -119,7 +120,7 @@ static int parse_transports(const char *v, int *polling, int *websocket) {
 static int parse_fraction(const char *v, double *out) {
   char *end;
   errno = 0;
-  double d = strtod(v, &end);
+  double d = json_number_read(v, &end);
   if (errno || end == v || *end || !(d >= 0 && d <= 1)) return -1;
   *out = d;
   return 0;
@@ -289,6 +290,7 @@ int server_config_from(const sio_options *opts, server_config *cfg) {
   e->allow_upgrades = 1;
   const char *v;
   if ((v = lookup(opts, "allowUpgrades"))) parse_bool(v, &e->allow_upgrades);
+  if ((v = lookup(opts, "allowEIO3"))) parse_bool(v, &e->allow_eio3);
   if ((v = lookup(opts, "cors.credentials"))) parse_bool(v, &e->cors_credentials);
   if ((v = lookup(opts, "reusePort"))) parse_bool(v, &e->reuse_port);
   if ((rc = server_tls_from(opts, e))) return rc;

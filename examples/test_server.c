@@ -296,7 +296,7 @@ static int on_plain_event(sio_server *srv, const sio_event *ev) {
   if (!strcmp(name, "echo") || !strcmp(name, "message")) {
     emit_to_socket(srv, ev->nsp, ev->sid, name[0] == 'e' ? "echo" : "message-back", ev->data,
                    ev->data_len, ev->bins, ev->nbins);
-  } else if (!strcmp(name, "ack") || !strcmp(name, "message-with-ack")) {
+  } else if (!strcmp(name, "ack") || !strcmp(name, "message-with-ack") || !strcmp(name, "42")) {
     if (ev->ack_id >= 0)
       ack_socket(srv, ev->sid, ev->ack_id, ev->data, ev->data_len, ev->bins, ev->nbins, "ack");
   } else if (!strcmp(name, "bcast")) {
@@ -559,7 +559,8 @@ static void usage(void) {
           "       [--connect-timeout MS] [--max-http-buffer-size BYTES] [--cors-origin ORIGIN]\n"
           "       [--transports polling,websocket] [--parser json|msgpack] [--serve-client DIR]\n"
           "       [--max-queued-events N] [--headers-timeout MS] [--request-timeout MS]\n"
-          "       [--host HOST] [--reuse-port] [--tls-cert PEM --tls-key PEM]\n");
+          "       [--host HOST] [--reuse-port] [--tls-cert PEM --tls-key PEM]\n"
+          "       [--allow-eio3 true|false]\n");
   exit(2);
 }
 
@@ -576,6 +577,7 @@ int main(int argc, char **argv) {
                {"--max-http-buffer-size", "maxHttpBufferSize"},
                {"--cors-origin", "cors.origin"},
                {"--transports", "transports"},
+               {"--allow-eio3", "allowEIO3"},
                {"--parser", "parser"},
                {"--serve-client", "serveClient"},
                {"--max-queued-events", "maxQueuedEvents"},

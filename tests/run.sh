@@ -27,7 +27,8 @@ APT_PACKAGES=(build-essential cmake pkg-config libuv1-dev libwslay-dev libmsgpac
   openssl # the tests make self-signed certificates
   clang libclang-rt-14-dev # clang: tests/fuzz/run.sh
   abigail-tools # abidiff, abidw: tests/abi_check.sh
-  chromium) # tests/browser: the chat demo, driven by puppeteer-core
+  chromium # tests/browser: the chat demo, driven by puppeteer-core
+  locales) # localedef: tests/unit/test_number_locale.c makes a comma-decimal locale
 SANITIZER_REPORT='==[0-9]+==ERROR: |runtime error: |WARNING: ThreadSanitizer|SUMMARY: [A-Za-z]+Sanitizer'
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}

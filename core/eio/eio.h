@@ -28,6 +28,7 @@ typedef struct eio_options {
   uint64_t headers_timeout; /* ms, Node's http headersTimeout (0: none) */
   uint64_t request_timeout; /* ms, Node's http requestTimeout (0: none) */
   int allow_polling, allow_websocket, allow_upgrades;
+  int allow_eio3;         /* allowEIO3: Engine.IO v3 clients (eio3.h) */
   char *cors_origin;      /* NULL: no CORS; "*" or a comma-separated list */
   int cors_credentials;
   char *client_dir;       /* serveClient: socket.io-client's dist folder */
@@ -99,4 +100,6 @@ void eio_session_set_data(eio_session *s, void *data);
 void *eio_session_data(const eio_session *s);
 /* "polling" or "websocket". */
 const char *eio_session_transport(const eio_session *s);
+/* The Engine.IO revision the client speaks: 4, or 3 (allowEIO3). */
+int eio_session_revision(const eio_session *s);
 #endif

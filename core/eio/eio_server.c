@@ -7,6 +7,7 @@
 #include "../net/url_query.h"
 #include "../util/base64.h"
 #include "../util/sha1.h"
+#include "eio3.h"
 #include "eio_packet.h"
 #include "eio_session.h"
 
@@ -119,7 +120,8 @@ static int transport_allowed(const eio_server *e, const char *t) {
   return -1;
 }
 
-static void handshake(eio_server *e, http_conn *c, http_request *req, int transport) {
+static void handshake(eio_server *e, http_conn *c, http_request *req, int transport,
+                      const url_query *q) {
   if (transport == EIO_WEBSOCKET) {
     if (accept_websocket(c, req)) {
       respond_error(e, c, req, ERR_BAD_REQUEST);
@@ -134,6 +136,8 @@ static void handshake(eio_server *e, http_conn *c, http_request *req, int transp
       http_respond(c, 500, "text/plain", NULL, "", 0);
     return;
   }
+  s->eio3 = eio3_revision(q) == 3;
+  s->b64 = url_query_get(q, "b64") != NULL;
   if (transport == EIO_WEBSOCKET) eio_session_attach_ws(s, c);
   if (e->handler->on_open(s, req)) {
     if (transport == EIO_POLLING) http_respond(c, 500, "text/plain", NULL, "", 0);
@@ -164,17 +168,22 @@ static void engine_request(eio_server *e, http_conn *c, http_request *req, url_q
       respond_error(e, c, req, ERR_BAD_REQUEST);
       return;
     }
-    const char *eio = url_query_get(q, "EIO");
-    if (!eio || strcmp(eio, "4") != 0) {
+    if (eio3_revision(q) == 3 && !e->opts.allow_eio3) {
       respond_error(e, c, req, ERR_UNSUPPORTED_PROTOCOL_VERSION);
       return;
     }
-    handshake(e, c, req, transport);
+    handshake(e, c, req, transport, q);
     return;
   }
   eio_session *s = strmap_get(&e->sessions, sid);
   if (!s || s->state == SESSION_CLOSED) {
     respond_error(e, c, req, ERR_UNKNOWN_SID);
+    return;
+  }
+  /* A session keeps the revision it started with (engine.io's
+   * PROTOCOL_MISMATCH). */
+  if (eio3_revision(q) != eio_session_revision(s)) {
+    respond_error(e, c, req, ERR_BAD_REQUEST);
     return;
   }
   if (req->upgrade) {

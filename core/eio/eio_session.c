@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../net/http_headers.h"
+#include "eio3.h"
 #include "eio_packet.h"
 
 static void on_heartbeat(uv_timer_t *t);
@@ -27,9 +28,10 @@ eio_session *eio_session_new(eio_server *srv, int transport) {
 }
 
 /* What pkt adds to a polling response: a separator, and binary goes as
- * "b" + base64. */
-static size_t payload_size(const rbuf *pkt) {
-  return 1 + (pkt->binary ? 1 + (pkt->len + 2) / 3 * 4 : pkt->len);
+ * "b" + base64 (v3: a length field of up to 20 digits and its end, and
+ * "b4" + base64). */
+static size_t payload_size(const eio_session *s, const rbuf *pkt) {
+  return (s->eio3 ? 22 : 1) + (pkt->binary ? 1 + (pkt->len + 2) / 3 * 4 : pkt->len);
 }
 
 /* Queued packets are held to the bound of a WebSocket's unwritten output
@@ -67,7 +69,7 @@ static void overflow(eio_session *s) {
 }
 
 static int queue_packet(eio_session *s, rbuf *pkt) {
-  size_t size = payload_size(pkt);
+  size_t size = payload_size(s, pkt);
   if (s->queued_bytes + size > queue_bound(s->srv)) {
     overflow(s);
     return -1;
@@ -77,8 +79,15 @@ static int queue_packet(eio_session *s, rbuf *pkt) {
   return 0;
 }
 
-static int ws_send_packet(http_conn *ws, const rbuf *pkt) {
-  return http_ws_send(ws, pkt->binary ? WS_BINARY : WS_TEXT, pkt->data, pkt->len);
+/* A v3 client's binary frame starts with the type byte: that copy is its
+ * own, the shared packet stays as every other recipient needs it. */
+static int ws_send_packet(const eio_session *s, http_conn *ws, const rbuf *pkt) {
+  if (!s->eio3 || !pkt->binary)
+    return http_ws_send(ws, pkt->binary ? WS_BINARY : WS_TEXT, pkt->data, pkt->len);
+  sbuf frame = SBUF_INIT;
+  int rc = eio3_binary_frame(&frame, pkt) ? -1 : http_ws_send(ws, WS_BINARY, frame.data, frame.len);
+  sbuf_free(&frame);
+  return rc;
 }
 
 /* Sends a small control packet (ping, pong probe, noop, close). */
@@ -97,10 +106,17 @@ static void respond_poll(eio_session *s, http_conn *get, int with_queue,
   sbuf body = SBUF_INIT, headers = SBUF_INIT;
   int rc = 0;
   size_t n = with_queue ? s->qlen : 0;
-  for (size_t i = 0; i < n && !rc; i++) rc = eio_payload_append(&body, s->queue[i]);
+  /* v3: a binary payload when a binary packet goes to a client that
+   * takes one, as engine.io's parser-v3 chooses. */
+  int binary_payload = 0;
+  for (size_t i = 0; s->eio3 && !s->b64 && i < n; i++) binary_payload |= s->queue[i]->binary;
+  int (*append)(sbuf *, const rbuf *) = !s->eio3 ? eio_payload_append
+                                        : binary_payload ? eio3_payload_append_binary
+                                                         : eio3_payload_append_text;
+  for (size_t i = 0; i < n && !rc; i++) rc = append(&body, s->queue[i]);
   if (extra_packet && !rc) {
     rbuf *p = eio_encode(extra_packet[0] - '0', extra_packet + 1, strlen(extra_packet + 1));
-    rc = !p || eio_payload_append(&body, p);
+    rc = !p || append(&body, p);
     rbuf_unref(p);
   }
   if (with_queue) {
@@ -114,7 +130,9 @@ static void respond_poll(eio_session *s, http_conn *get, int with_queue,
   if (rc)
     http_respond(get, 500, "text/plain", NULL, "", 0);
   else
-    http_respond(get, 200, "text/plain; charset=UTF-8", headers.data, body.data, body.len);
+    http_respond(get, 200,
+                 binary_payload ? "application/octet-stream" : "text/plain; charset=UTF-8",
+                 headers.data, body.data, body.len);
   sbuf_free(&body);
   sbuf_free(&headers);
 }
@@ -196,7 +214,9 @@ void eio_session_open(eio_session *s) {
            s->sid, upgrade ? "\"websocket\"" : "", (unsigned long long)o->ping_interval,
            (unsigned long long)o->ping_timeout, o->max_payload);
   send_control(s, EIO_OPEN, open);
-  uv_timer_start(&s->heartbeat, on_heartbeat, o->ping_interval, 0);
+  /* v3: the client pings, and has pingInterval + pingTimeout for each. */
+  uv_timer_start(&s->heartbeat, on_heartbeat,
+                 s->eio3 ? o->ping_interval + o->ping_timeout : o->ping_interval, 0);
 }
 
 static void on_heartbeat(uv_timer_t *t) {
@@ -206,7 +226,7 @@ static void on_heartbeat(uv_timer_t *t) {
     eio_session_end(s, "forced close");
     return;
   }
-  if (s->pong_deadline) {
+  if (s->pong_deadline || s->eio3) {
     eio_session_end(s, "ping timeout");
     return;
   }
@@ -228,11 +248,21 @@ static void on_packet(eio_session *s, const eio_packet *p) {
       s->srv->handler->on_message(s, p->data, p->len, p->binary);
       break;
     case EIO_PONG:
-      on_pong(s);
+      /* v3 clients ping, servers do not. */
+      if (s->eio3)
+        eio_session_end(s, "transport error");
+      else
+        on_pong(s);
       break;
     case EIO_PING:
       /* Engine.IO v4 servers ping, clients do not. */
-      eio_session_end(s, "transport error");
+      if (!s->eio3) {
+        eio_session_end(s, "transport error");
+        break;
+      }
+      uv_timer_start(&s->heartbeat, on_heartbeat,
+                     s->srv->opts.ping_interval + s->srv->opts.ping_timeout, 0);
+      send_control(s, EIO_PONG, "");
       break;
     case EIO_CLOSE:
       eio_session_end(s, "transport close");
@@ -280,7 +310,11 @@ void eio_session_post(eio_session *s, http_conn *c, const char *body, size_t len
   eio_packet p;
   int rc;
   int malformed = 0;
-  while (s->state == SESSION_OPEN && (rc = eio_payload_next(body, len, &pos, &scratch, &p)) != 0) {
+  const char *type = c->req ? http_header(c->req, "content-type") : NULL;
+  int binary = type && strcmp(type, "application/octet-stream") == 0;
+  while (s->state == SESSION_OPEN &&
+         (rc = s->eio3 ? eio3_payload_next(body, len, binary, &pos, &scratch, &p)
+                       : eio_payload_next(body, len, &pos, &scratch, &p)) != 0) {
     if (rc < 0) {
       malformed = 1;
       break;
@@ -333,7 +367,7 @@ static void finish_upgrade(eio_session *s) {
     respond_poll(s, get, 0, "6");
   }
   for (size_t i = 0; i < s->qlen; i++) {
-    ws_send_packet(s->ws, s->queue[i]);
+    ws_send_packet(s, s->ws, s->queue[i]);
   }
   drop_queue(s);
   /* Closing while the client upgraded: its polling is paused and no GET
@@ -348,7 +382,7 @@ static void on_probe_message(eio_session *s, http_conn *c, const char *data, siz
   if (!binary && eio_decode_text(data, len, &p) == 0) {
     if (p.type == EIO_PING && p.len == 5 && memcmp(p.data, "probe", 5) == 0) {
       rbuf *pong = eio_encode(EIO_PONG, "probe", 5);
-      if (pong) ws_send_packet(c, pong);
+      if (pong) ws_send_packet(s, c, pong);
       rbuf_unref(pong);
       s->probed = 1;
       if (s->get) {
@@ -383,7 +417,12 @@ void eio_session_ws_message(eio_session *s, http_conn *c, const char *data, size
   if (s->state != SESSION_OPEN) return;
   if (c != s->ws) return;
   eio_packet p;
-  if (binary) {
+  if (binary && s->eio3) {
+    if (eio3_decode_binary_frame(data, len, &p)) {
+      eio_session_end(s, "parse error");
+      return;
+    }
+  } else if (binary) {
     p.type = EIO_MESSAGE;
     p.binary = 1;
     p.data = data;
@@ -418,7 +457,7 @@ void eio_session_conn_closed(eio_session *s, http_conn *c) {
 
 int eio_send(eio_session *s, rbuf *pkt) {
   if (s->state != SESSION_OPEN || s->overflowed) return -1;
-  if (s->transport == EIO_WEBSOCKET && s->ws) return ws_send_packet(s->ws, pkt);
+  if (s->transport == EIO_WEBSOCKET && s->ws) return ws_send_packet(s, s->ws, pkt);
   if (queue_packet(s, pkt)) return -1;
   if (s->get) schedule_flush(s);
   return 0;
@@ -480,6 +519,7 @@ const char *eio_session_id(const eio_session *s) { return s->sid; }
 eio_server *eio_session_server(const eio_session *s) { return s->srv; }
 void eio_session_set_data(eio_session *s, void *data) { s->data = data; }
 void *eio_session_data(const eio_session *s) { return s->data; }
+int eio_session_revision(const eio_session *s) { return s->eio3 ? 3 : 4; }
 const char *eio_session_transport(const eio_session *s) {
   return s->transport == EIO_WEBSOCKET ? "websocket" : "polling";
 }

@@ -26,7 +26,9 @@ struct eio_session {
   uint64_t pong_deadline; /* loop time by which a pong must come, or 0 */
   eio_session *flush_next;
   unsigned in_flush_list : 1, upgraded : 1, probed : 1,
-      overflowed : 1; /* over its bound: ends at the next flush */
+      overflowed : 1, /* over its bound: ends at the next flush */
+      eio3 : 1,       /* an Engine.IO v3 client (eio3.h) */
+      b64 : 1;        /* v3 polling: binary as base64, never a binary payload */
 };
 
 /* A new session on transport; registered in srv->sessions. */

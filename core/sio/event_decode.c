@@ -4,8 +4,20 @@
 
 #include "../util/json.h"
 
+/* A number as the name reaches the host as the text JavaScript would make
+ * of it (String(n): the property name socket.on("42") listens under). */
+static int set_number_name(ev_rec *r, const char *json, const json_event_parts *ep,
+                           sbuf *scratch) {
+  sbuf_reset(scratch);
+  if (sbuf_append(scratch, json + ep->name_at, ep->name_end - ep->name_at)) return -1;
+  char text[40];
+  json_number_js_text(json_number_read(scratch->data, NULL), text);
+  return ev_set_str(r, &r->ev.name, text) ? -1 : 0;
+}
+
 static int set_name(ev_rec *r, const char *json, size_t n, const json_event_parts *ep,
                     sbuf *scratch) {
+  if (ep->name_number) return set_number_name(r, json, ep, scratch);
   if (!ep->name_escaped)
     return ev_set_strn(r, &r->ev.name, json + ep->name_at + 1, ep->name_end - ep->name_at - 2);
   sbuf_reset(scratch);

@@ -3,7 +3,12 @@
  * 64-bit mask, so no input can make it recurse or allocate. */
 #include "json.h"
 
+#include <float.h>
+#include <locale.h>
+#include <math.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -491,26 +496,36 @@ int json_event_locate(const char *s, size_t n, json_event_parts *out) {
   size_t open = skip_ws(s, n, 0);
   if (open >= n || s[open] != '[') return -1;
   size_t at = skip_ws(s, n, open + 1);
-  if (at >= n || s[at] != '"') return -1;
-  /* Valid JSON: the literal ends at the first quote no backslash escapes. */
-  size_t i = at + 1;
-  int escaped = 0;
-  while (i < n && s[i] != '"') {
-    if (s[i] == '\\') {
-      escaped = 1;
+  if (at >= n) return -1;
+  size_t past;
+  int escaped = 0, number = s[at] == '-' || is_digit(s[at]);
+  if (number) {
+    long e = scan_number(s, n, at);
+    if (e < 0) return -1;
+    past = (size_t)e;
+  } else {
+    if (s[at] != '"') return -1;
+    /* Valid JSON: the literal ends at the first quote no backslash escapes. */
+    size_t i = at + 1;
+    while (i < n && s[i] != '"') {
+      if (s[i] == '\\') {
+        escaped = 1;
+        i++;
+      }
       i++;
     }
-    i++;
+    if (i >= n) return -1;
+    past = i + 1;
   }
-  if (i >= n) return -1;
-  size_t next = skip_ws(s, n, i + 1);
+  size_t next = skip_ws(s, n, past);
   if (next >= n) return -1;
   /* An array that opens with its value closes with its last ']'. */
   size_t end = n;
   while (end > next && is_ws(s[end - 1])) end--;
   out->name_at = at;
-  out->name_end = i + 1;
+  out->name_end = past;
   out->name_escaped = escaped;
+  out->name_number = number;
   out->rest_at = s[next] == ',' ? next : 0;
   out->end = end;
   return 0;
@@ -694,4 +709,103 @@ long json_count_placeholders(const char *s, size_t n, size_t nbins) {
    * plain scan (no visitor calls) will do. */
   if (!memchr(s, '{', n)) return json_validate(s, n) ? -1 : 0;
   return json_rewrite_placeholders(s, n, nbins, 0, NULL);
+}
+
+/* The C locale, made once; uselocale switches only the calling thread, so
+ * the host's setlocale and its other threads are left as they are. When it
+ * cannot be made (out of memory), LC_GLOBAL_LOCALE is the best left. */
+static locale_t c_numeric;
+static pthread_once_t c_numeric_once = PTHREAD_ONCE_INIT;
+
+static void c_numeric_make(void) { c_numeric = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0); }
+
+static locale_t c_numeric_enter(void) {
+  pthread_once(&c_numeric_once, c_numeric_make);
+  return c_numeric ? uselocale(c_numeric) : (locale_t)0;
+}
+
+static void c_numeric_leave(locale_t previous) {
+  if (previous) uselocale(previous);
+}
+
+double json_number_read(const char *s, char **end) {
+  locale_t previous = c_numeric_enter();
+  double v = strtod(s, end);
+  c_numeric_leave(previous);
+  return v;
+}
+
+int json_number_write_e(char *out, size_t cap, int prec, double v) {
+  locale_t previous = c_numeric_enter();
+  int n = snprintf(out, cap, "%.*e", prec, v);
+  c_numeric_leave(previous);
+  return n;
+}
+
+/* The shortest digits that read back as v, in exponent form below 1e-6
+ * and from 1e21 on. */
+void json_number_js_text(double v, char out[40]) {
+  if (v != v) {
+    strcpy(out, "NaN");
+    return;
+  }
+  if (v == 0) { /* -0 too */
+    strcpy(out, "0");
+    return;
+  }
+  if (isinf(v)) {
+    strcpy(out, v < 0 ? "-Infinity" : "Infinity");
+    return;
+  }
+  double a = v < 0 ? -v : v;
+  if (a < 9007199254740992.0 && a == (double)(int64_t)a) {
+    snprintf(out, 40, "%lld", (long long)v);
+    return;
+  }
+  /* printf rounds correctly, so the first precision that reads back gives
+   * the shortest digits, closest to v as JavaScript wants. Below 16 digits
+   * only 15 needs a try: any decimal of up to DBL_DIG (15) digits survives
+   * the trip through a double, so when the shortest form is shorter, the
+   * 15-digit one is it followed by zeros. Subnormals hold fewer digits and
+   * are searched from 1. */
+  char e[40];
+  for (int p = a < DBL_MIN ? 1 : DBL_DIG; p <= 17; p++) {
+    json_number_write_e(e, sizeof e, p - 1, a);
+    if (json_number_read(e, NULL) == a) break;
+  }
+  char dig[24];
+  int k = 0;
+  const char *q = e;
+  for (; *q && *q != 'e'; q++)
+    if (*q >= '0' && *q <= '9' && k < 20) dig[k++] = *q;
+  int n = (*q == 'e' ? atoi(q + 1) : 0) + 1; /* value = 0.dig * 10^n */
+  while (k > 1 && dig[k - 1] == '0') k--;
+  char *o = out;
+  if (v < 0) *o++ = '-';
+  if (k <= n && n <= 21) {
+    memcpy(o, dig, (size_t)k);
+    o += k;
+    for (int z = k; z < n; z++) *o++ = '0';
+  } else if (0 < n && n <= 21) {
+    memcpy(o, dig, (size_t)n);
+    o += n;
+    *o++ = '.';
+    memcpy(o, dig + n, (size_t)(k - n));
+    o += k - n;
+  } else if (-6 < n && n <= 0) {
+    *o++ = '0';
+    *o++ = '.';
+    for (int z = n; z < 0; z++) *o++ = '0';
+    memcpy(o, dig, (size_t)k);
+    o += k;
+  } else {
+    *o++ = dig[0];
+    if (k > 1) {
+      *o++ = '.';
+      memcpy(o, dig + 1, (size_t)(k - 1));
+      o += k - 1;
+    }
+    o += sprintf(o, "e%c%d", n - 1 < 0 ? '-' : '+', n - 1 < 0 ? 1 - n : n - 1);
+  }
+  *o = 0;
 }

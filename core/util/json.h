@@ -41,10 +41,12 @@ typedef struct json_event_parts {
   size_t name_at;   /* the name literal's opening quote */
   size_t name_end;  /* just past its closing quote */
   int name_escaped; /* the literal holds escapes: json_read_string decodes it */
+  int name_number;  /* the name is a number (socket.io-parser takes one) */
   size_t rest_at;   /* the ',' before the other items; 0 when there are none */
   size_t end;       /* just past the array's closing ']' */
 } json_event_parts;
-/* 0, or -1 when s is not an array whose first item is a string. */
+/* 0, or -1 when s is not an array whose first item is a string or a
+ * number. */
 int json_event_locate(const char *s, size_t n, json_event_parts *out);
 
 /* The reverse: writes ["name",<items of args_json>] to out. args_json must
@@ -76,4 +78,17 @@ long json_count_placeholders(const char *s, size_t n, size_t nbins);
  * the text means no longer depends on who reads it. On -1 out is
  * unchanged; out NULL only counts. */
 long json_rewrite_placeholders(const char *s, size_t n, size_t nbins, size_t offset, sbuf *out);
+
+/* Number text in the C locale, whatever LC_NUMERIC the host set (a host
+ * under de_DE would otherwise read and write "0,5"): JSON and every option
+ * value write the decimal point as '.'. */
+
+/* strtod of s, reading '.' as the decimal point. */
+double json_number_read(const char *s, char **end);
+
+/* snprintf(out, cap, "%.*e", prec, v) with '.' as the decimal point. */
+int json_number_write_e(char *out, size_t cap, int prec, double v);
+
+/* String(v) as JavaScript writes a number ("42", "0.5", "1e+21", "NaN"). */
+void json_number_js_text(double v, char out[40]);
 #endif

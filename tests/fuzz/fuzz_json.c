@@ -69,11 +69,21 @@ static void check_string(const char *s, size_t n) {
 
 /* The name and the other items of an EVENT payload in valid JSON, found as
  * event_decode finds them: json_event_locate, then json_read_string for the
- * name. 0, or -1 when it is no event (or the name holds a NUL). */
+ * name (or JavaScript's text for a number). 0, or -1 when it is no event (or the name holds a NUL). */
 static int event_parts(const char *s, size_t n, json_event_parts *ep, sbuf *name, sbuf *args) {
   if (json_event_locate(s, n, ep)) return -1;
-  long end = json_read_string(s, n, ep->name_at, name);
-  FUZZ_CHECK(end == (long)ep->name_end); /* valid JSON: the literal reads */
+  if (ep->name_number) {
+    /* a number: the text String(n) gives, read from a terminated copy */
+    FUZZ_CHECK(sbuf_append(name, s + ep->name_at, ep->name_end - ep->name_at) == 0);
+    FUZZ_CHECK(json_skip_value(name->data, name->len, 0) == (long)name->len);
+    char text[40];
+    json_number_js_text(json_number_read(name->data, NULL), text);
+    sbuf_reset(name);
+    FUZZ_CHECK(sbuf_puts(name, text) == 0);
+  } else {
+    long end = json_read_string(s, n, ep->name_at, name);
+    FUZZ_CHECK(end == (long)ep->name_end); /* valid JSON: the literal reads */
+  }
   if (name->len && memchr(name->data, 0, name->len)) return -1;
   if (ep->rest_at) {
     FUZZ_CHECK(sbuf_putc(args, '[') == 0);
@@ -101,8 +111,9 @@ static void check_event(const char *s, size_t n, int valid) {
   FUZZ_CHECK(event_decode(r, s, n, &scratch) == rc);
   if (rc == 0) {
     const char *nm = name.data ? name.data : "";
-    FUZZ_CHECK(ep.name_escaped || (name.len == ep.name_end - ep.name_at - 2 &&
-                                   !memcmp(nm, s + ep.name_at + 1, name.len)));
+    FUZZ_CHECK(ep.name_escaped || ep.name_number ||
+               (name.len == ep.name_end - ep.name_at - 2 &&
+                !memcmp(nm, s + ep.name_at + 1, name.len)));
     FUZZ_CHECK(!strcmp(r->ev.name, nm));
     FUZZ_CHECK(r->ev.data_len == args.len && !memcmp(r->ev.data, args.data, args.len));
     FUZZ_CHECK(json_validate(args.data, args.len) == 0);

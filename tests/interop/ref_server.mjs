@@ -18,6 +18,7 @@ const OPTIONS = {
   "--max-http-buffer-size": "maxHttpBufferSize",
   "--cors-origin": "corsOrigin",
   "--transports": "transports",
+  "--allow-eio3": "allowEIO3",
   "--parser": "parser",
   "--serve-client": "serveClient",
   "--headers-timeout": "headersTimeout",
@@ -53,6 +54,7 @@ function serverOptions(args) {
     opts.cors = { origin: origins.length === 1 ? origins[0] : origins };
   }
   if (args.transports !== undefined) opts.transports = args.transports.split(",");
+  if (args.allowEIO3 !== undefined) opts.allowEIO3 = args.allowEIO3 === "true";
   if (args.parser === "msgpack") {
     opts.parser = createRequire(import.meta.url)("socket.io-msgpack-parser");
   }
@@ -96,6 +98,8 @@ function installHandlers(io, socket) {
   on("bcast", (args) => nsp.emit("bcast", ...args));
   on("message", (args) => socket.emit("message-back", ...args));
   on("message-with-ack", (args, ack) => ack(...args));
+  // emit(42) is heard by on("42"): event names are property names.
+  on("42", (args, ack) => ack(...args));
   on("join", ([room], ack) => {
     socket.join(room);
     ack(sortedRooms(socket));

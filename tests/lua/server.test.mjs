@@ -3,6 +3,7 @@
 // socket.io-client, over WebSocket and over HTTP long-polling.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import http from "node:http";
 import { join } from "node:path";
 import { HERE, connect, emitAck, next, refusal, startServer } from "./helpers.mjs";
 
@@ -195,3 +196,38 @@ for (const [mode, transport] of Object.entries(MODES)) {
     });
   });
 }
+
+// allow_eio3 reaches the core: an Engine.IO v3 handshake is served (a v3
+// payload, then "/" joined without a CONNECT), or refused with error 5.
+function get(port, path) {
+  return new Promise((resolve, reject) => {
+    http.get({ host: "127.0.0.1", port, path, agent: false }, (res) => {
+      let body = "";
+      res.on("data", (chunk) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode, body }));
+    }).on("error", reject);
+  });
+}
+
+describe("Lua server, allow_eio3", { timeout: 60000 }, () => {
+  for (const allowed of [true, false]) {
+    it(allowed ? "serves a v3 client" : "refuses a v3 client by default", async () => {
+      const server = await startServer(TEST_SERVER, allowed ? ["--allow-eio3", "true"] : []);
+      try {
+        const hs = await get(server.port, "/socket.io/?EIO=3&transport=polling&b64=1");
+        if (!allowed) {
+          assert.equal(hs.status, 400);
+          assert.deepEqual(JSON.parse(hs.body), { code: 5, message: "Unsupported protocol version" });
+          return;
+        }
+        const match = /^(\d+):(0\{.*\})$/.exec(hs.body);
+        assert.ok(match && Number(match[1]) === match[2].length, hs.body);
+        const { sid } = JSON.parse(match[2].slice(1));
+        const joined = await get(server.port, `/socket.io/?EIO=3&transport=polling&sid=${sid}`);
+        assert.ok(joined.body.startsWith("2:40"), joined.body);
+      } finally {
+        assert.deepEqual(await server.stop(), { code: 0, signal: null });
+      }
+    });
+  }
+});

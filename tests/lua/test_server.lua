@@ -22,6 +22,7 @@ local OPTIONS = {
   ["--max-http-buffer-size"] = "max_http_buffer_size",
   ["--cors-origin"] = "cors_origin",
   ["--transports"] = "transports",
+  ["--allow-eio3"] = "allow_eio3",
   ["--parser"] = "parser",
   ["--serve-client"] = "serve_client",
   ["--max-queued-events"] = "max_queued_events",
@@ -136,6 +137,10 @@ local function install_handlers(socket)
     socket:emit("message-back", unpack(args, 1, n))
   end)
   on("message-with-ack", function(args, n, ack)
+    ack(unpack(args, 1, n))
+  end)
+  -- emit(42) arrives as the name "42"
+  on("42", function(args, n, ack)
     ack(unpack(args, 1, n))
   end)
   on("join", function(args, _, ack)

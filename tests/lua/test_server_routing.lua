@@ -25,6 +25,7 @@ local server = sio.server({
   ping_interval = 100,
   max_http_buffer_size = 1000,
   allow_upgrades = false,
+  allow_eio3 = true,
   cors = { origin = { "http://a", "http://b" }, credentials = true },
 })
 
@@ -51,6 +52,7 @@ test("options become the core's camelCase keys", function()
     pingInterval = "100",
     maxHttpBufferSize = "1000",
     allowUpgrades = "false",
+    allowEIO3 = "true",
     ["cors.origin"] = "http://a,http://b",
     ["cors.credentials"] = "true",
   }, "options")
@@ -224,8 +226,9 @@ end)
 test("dynamic namespaces are created when the matcher accepts", function()
   local dyn = server:of(function(name) return name:sub(1, 5) == "/dyn-" end)
   same(only("of"), { "of", name = "*", flags = 1 }, "every other name asks")
-  local joined
+  local joined, announced = nil, {}
   dyn:on("connection", function(socket) joined = socket.nsp.name end)
+  server:on("new_namespace", function(nsp) announced[#announced + 1] = nsp end)
   fake.push({ type = C.SIO_EV_CONNECT_REQUEST, req = 12, nsp = "/dyn-1", sid = "d1",
     data = "{}", flags = 1 })
   fake.push({ type = C.SIO_EV_CONNECT_REQUEST, req = 13, nsp = "/nope", sid = "d2",
@@ -234,9 +237,17 @@ test("dynamic namespaces are created when the matcher accepts", function()
   same(only("of"), { "of", name = "/dyn-1", flags = 0 }, "child declared")
   same(only("accept"), { "accept", req = 12 }, "child accepted")
   equal(only("refuse").message, "Invalid namespace", "unknown refused")
+  equal(#announced, 1, "new_namespace once, for the child only")
+  equal(announced[1], server.nsps["/dyn-1"], "new_namespace hands the child")
   fake.push({ type = C.SIO_EV_CONNECTION, nsp = "/dyn-1", sid = "d1", data = "{}" })
   server:poll(0)
   equal(joined, "/dyn-1", "parent's connection handler")
+  equal(#announced, 1, "a known namespace is not announced again")
+  local declared = server:of("/declared")
+  only("of")
+  equal(announced[2], declared, "io:of announces a new namespace too")
+  server:of("/declared")
+  equal(#announced, 2, "but not one it knows")
 end)
 
 test("rooms: joins go to the core, socket.rooms asks it each time", function()

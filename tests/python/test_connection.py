@@ -2,7 +2,11 @@
 official Node.js client, in both run modes."""
 from __future__ import annotations
 
+import json
 import queue
+import re
+import urllib.error
+import urllib.request
 
 import sio
 from waiting import next_item, wait_until
@@ -44,6 +48,44 @@ def test_namespaces_have_their_own_handlers_and_emits(make_server, node) -> None
     assert node.event(main_client, "news") == ["for main"]
     assert node.no_event(chat_client, "news")
     assert server.io.of("/chat") is chat
+
+
+def test_dynamic_namespaces_and_new_namespace(make_server, node) -> None:
+    server = make_server()
+    announced: queue.Queue = queue.Queue()
+    server.io.on("new_namespace", announced.put)
+    dyn = server.io.of(re.compile(r"^/dyn-"))
+    by_auth = server.io.of(lambda name, handshake: handshake["auth"].get("open") is True)
+    assert isinstance(dyn, sio.ParentNamespace)
+    joined: queue.Queue = queue.Queue()
+    dyn.on("connection", lambda socket: joined.put((socket.nsp.name, socket.nsp.parent)))
+    by_auth.on("connection", lambda socket: joined.put((socket.nsp.name, socket.nsp.parent)))
+    seen: list = []
+
+    @dyn.use
+    def note(socket: sio.Socket) -> None:
+        seen.append(socket.nsp.name)
+
+    server.start()
+    first = node.connect(server.url + "/dyn-1")
+    assert next_item(joined) == ("/dyn-1", dyn)
+    child = next_item(announced)
+    assert isinstance(child, sio.Namespace) and child.name == "/dyn-1" and child.parent is dyn
+    assert server.io.of("/dyn-1") is child
+    node.connect(server.url + "/dyn-1")
+    assert next_item(joined) == ("/dyn-1", dyn)
+    assert seen == ["/dyn-1", "/dyn-1"]  # the parent's middleware, every time
+    node.connect(server.url + "/anything", auth={"open": True})
+    assert next_item(joined) == ("/anything", by_auth)
+    assert next_item(announced).name == "/anything"
+    refused = node.connect(server.url + "/nope", expect_error=True)
+    assert node.connect_error(refused)["message"] == "Invalid namespace"
+    dyn.emit("news", "to every child")
+    assert node.event(first, "news") == ["to every child"]
+    declared = server.io.of("/declared")
+    assert next_item(announced) is declared
+    server.io.of("/declared")
+    assert announced.empty()
 
 
 def test_middleware_refuses_with_message_and_data(make_server, node) -> None:
@@ -175,3 +217,33 @@ def test_close_disconnects_everyone_and_run_returns(make_server, node) -> None:
         pass
     else:
         raise AssertionError("emit after close did not raise ClosedError")
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as res:
+            return res.status, res.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_allow_eio3_serves_engine_io_v3_clients(make_server) -> None:
+    """allow_eio3 reaches the core: a v3 handshake gets a v3 payload
+    ("<length>:<packet>") and the socket joins "/" without a CONNECT, as
+    socket.io-client 2.x expects; by default it gets engine.io's error 5."""
+    refusing = make_server()
+    refusing.start()
+    status, body = _get(refusing.url + "/socket.io/?EIO=3&transport=polling")
+    assert (status, json.loads(body)) == (400, {"code": 5, "message": "Unsupported protocol version"})
+
+    server = make_server(allow_eio3=True)
+    sockets: queue.Queue = queue.Queue()
+    server.io.on("connection", sockets.put)
+    server.start()
+    status, body = _get(server.url + "/socket.io/?EIO=3&transport=polling&b64=1")
+    length, _, packet = body.partition(":")
+    assert status == 200 and int(length) == len(packet) and packet.startswith("0{")
+    sid = json.loads(packet[1:])["sid"]
+    assert next_item(sockets).id == sid  # socket.io names a v3 socket of "/" by its Engine.IO id
+    status, body = _get(server.url + f"/socket.io/?EIO=3&transport=polling&sid={sid}")
+    assert body == "2:40"

@@ -277,9 +277,28 @@ static void check_events(void) {
   check_decoded(big, want_name, want_args);
   snprintf(big, sizeof big, "[\"\\u006e%s\",%s", want_name + 1, want_args + 1);
   check_decoded(big, want_name, want_args);
-  /* Not an array starting with a string, or a NUL in the name (which would
-   * shorten the C string handed on). */
-  const char *bad[] = {"[]", "[1]", "[1,\"a\"]", "{\"a\":1}", "\"a\"", "[\"a\\u0000b\"]",
+  /* A number as the name, as socket.io-parser takes it: the host gets
+   * String(n), the name JavaScript listens under. */
+  static const char *const numbers[][3] = {
+      {"[42,\"x\"]", "42", "[\"x\"]"},      {"[ -0 ]", "0", "[]"},
+      {"[1.50,true]", "1.5", "[true]"},    {"[1e2]", "100", "[]"},
+      {"[1E21,1]", "1e+21", "[1]"},        {"[-2.5e-7]", "-2.5e-7", "[]"},
+      {"[0.1,{}]", "0.1", "[{}]"},         {"[1e999]", "Infinity", "[]"},
+      {"[123456789012345678901234]", "1.2345678901234569e+23", "[]"}};
+  for (size_t k = 0; k < sizeof numbers / sizeof numbers[0]; k++) {
+    const char *json = numbers[k][0];
+    json_event_parts ep;
+    CHECK(json_event_locate(json, strlen(json), &ep) == 0 && ep.name_number);
+    ev_rec *r = ev_new(SIO_EV_EVENT);
+    CHECK(r);
+    CHECK(event_decode(r, json, strlen(json), &scratch) == 0);
+    CHECK_STR(r->ev.name, numbers[k][1]);
+    CHECK_STR(r->ev.data, numbers[k][2]);
+    ev_free(r);
+  }
+  /* Not an array starting with a string or a number, or a NUL in the name
+   * (which would shorten the C string handed on). */
+  const char *bad[] = {"[]", "[true,1]", "[{},\"a\"]", "{\"a\":1}", "\"a\"", "[\"a\\u0000b\"]",
                        "[\"\\u0000\",1]", "[[\"a\"]]", "[null]", " 1 "};
   for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
     check_refused(bad[k], strlen(bad[k]));
@@ -519,7 +538,8 @@ static void check_mutations(void) {
           CHECK(r);
           if (event_decode(r, buf, cut, &scratch) == 0) {
             CHECK(located && r->ev.name && json_validate(r->ev.data, r->ev.data_len) == 0);
-            CHECK(strlen(r->ev.name) == ep.name_end - ep.name_at - 2 || ep.name_escaped);
+            CHECK(strlen(r->ev.name) == ep.name_end - ep.name_at - 2 || ep.name_escaped ||
+                  ep.name_number);
           }
           ev_free(r);
         }

@@ -382,8 +382,12 @@ static const dec_vector dec_vectors[] = {
   /* {"type":2,"data":[],"nsp":"/"} */
   {"\203\244type\002\244data\220\243nsp\241/", 19,
    0, 0, NULL, -1LL, NULL, 0, {{NULL, 0}}},
-  /* {"type":2,"data":[1],"nsp":"/"} */
+  /* {"type":2,"data":[1],"nsp":"/"}: a number names an event, as in
+   * socket.io-parser */
   {"\203\244type\002\244data\221\001\243nsp\241/", 20,
+   1, 2, "/", -1LL, "[1]", 0, {{NULL, 0}}},
+  /* {"type":2,"data":[true],"nsp":"/"} */
+  {"\203\244type\002\244data\221\303\243nsp\241/", 20,
    0, 0, NULL, -1LL, NULL, 0, {{NULL, 0}}},
   /* {"type":2,"data":["connect"],"nsp":"/"} */
   {"\203\244type\002\244data\221\247connect\243nsp\241/", 27,

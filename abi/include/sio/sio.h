@@ -251,7 +251,7 @@ typedef struct sio_event {
   void *socket_user;     /* server: the socket's sio_socket_set_user() value */
   const char *nsp;       /* namespace, e.g. "/" */
   const char *sid;       /* Socket.IO socket id (20 characters) */
-  const char *name;      /* event name (SIO_EV_EVENT) */
+  const char *name;      /* event name (SIO_EV_EVENT); a number as the name comes as JavaScript writes it ("42") */
   const char *data;      /* JSON text, NUL-terminated, data_len bytes */
   size_t data_len;
   const sio_buf *bins;   /* binary attachments, nbins of them */
@@ -295,6 +295,10 @@ SIO_EXTERN int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event
  * server options, ms from the start of a request until its headers, or the
  * whole request, are in; past them it gets 408 and the connection closes
  * (0: no limit).
+ * "allowEIO3" ("false"): serve Engine.IO v3 clients (socket.io-client 2.x)
+ * as engine.io and socket.io 4 do: the v3 framing, the client pinging, "/"
+ * joined without a CONNECT, a namespace's query as its auth; without it
+ * they get HTTP 400 {"code":5,"message":"Unsupported protocol version"}.
  *
  * Client keys: "path" ("/socket.io/"), "transports" ("polling,websocket":
  * start on polling and upgrade; "websocket" alone connects with a WebSocket

@@ -1,15 +1,19 @@
 -- Lua option tables -> a core sio_options builder. The core's keys are the
 -- JavaScript option names: snake_case keys become camelCase, nested tables
 -- dotted keys (cors = { origin = ... } -> "cors.origin"), lists
--- comma-separated values, booleans "true"/"false".
+-- comma-separated values, booleans "true"/"false" (allow_eio3 becomes
+-- "allowEIO3").
 local ffi = require("ffi")
 local lib = require("sio.lib")
 
 local C = lib.load()
 local M = {}
 
+-- Keys whose JavaScript name is no plain camelCase of theirs.
+local RENAMED = { allow_eio3 = "allowEIO3" }
+
 local function camel_case(key)
-  return (key:gsub("_(%l)", string.upper))
+  return RENAMED[key] or (key:gsub("_(%l)", string.upper))
 end
 
 -- encoders: optional { [lua_key] = function(value) -> string } for values

@@ -22,7 +22,7 @@ local macros = lib.macros
 
 local Server = {}
 
-local SERVER_EVENTS = { error = true, close = true, events_lost = true }
+local SERVER_EVENTS = { error = true, close = true, events_lost = true, new_namespace = true }
 
 function Server.__index(server, k)
   if k == "volatile" then
@@ -81,10 +81,19 @@ function Server:of(name)
   local nsp = self.nsps[name]
   if not nsp then
     nsp = namespace.new(self, name)
-    self.nsps[name] = nsp
+    self:_add(nsp)
     self:_declare(nsp)
   end
   return nsp
+end
+
+-- Keeps a namespace new to the server; every one but "/" is announced to
+-- io:on("new_namespace", fn(nsp)), declared or dynamic, as socket.io does.
+function Server:_add(nsp)
+  self.nsps[nsp.name] = nsp
+  if nsp.name ~= "/" then
+    emitter.fire(self, "new_namespace", { nsp }, 1)
+  end
 end
 
 -- Tells the core about a namespace: connections wait for the host when
@@ -171,7 +180,7 @@ function Server:_namespace(name)
   local nsp = self.nsps[name]
   if not nsp then
     nsp = namespace.new(self, name)
-    self.nsps[name] = nsp
+    self:_add(nsp)
   end
   return nsp
 end
@@ -203,8 +212,8 @@ local function on_connect_request(server, e)
       return
     end
     nsp = namespace.new(server, e.nsp, nil, parent)
-    server.nsps[e.nsp] = nsp
     server:_declare(nsp)
+    server:_add(nsp)
   end
   local socket = socket_mod.new(nsp, e.sid, handshake)
   nsp.pending[e.sid] = socket

@@ -11,7 +11,6 @@
  * ArrayBuffer values turned back into placeholders and attachments. */
 #include "sio_parser.h"
 
-#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,75 +22,7 @@
 #include "../../util/sbuf.h"
 #include "../../util/utf8.h"
 
-/* ---- JavaScript number and date text ---- */
-
-/* String(v) as JavaScript writes a number: the shortest digits that read
- * back as v, in exponent form below 1e-6 and from 1e21 on. */
-static void js_number_string(double v, char out[40]) {
-  if (v != v) {
-    strcpy(out, "NaN");
-    return;
-  }
-  if (v == 0) { /* -0 too */
-    strcpy(out, "0");
-    return;
-  }
-  if (isinf(v)) {
-    strcpy(out, v < 0 ? "-Infinity" : "Infinity");
-    return;
-  }
-  double a = v < 0 ? -v : v;
-  if (a < 9007199254740992.0 && a == (double)(int64_t)a) {
-    snprintf(out, 40, "%lld", (long long)v);
-    return;
-  }
-  /* printf rounds correctly, so the first precision that reads back gives
-   * the shortest digits, closest to v as JavaScript wants. Below 16 digits
-   * only 15 needs a try: any decimal of up to DBL_DIG (15) digits survives
-   * the trip through a double, so when the shortest form is shorter, the
-   * 15-digit one is it followed by zeros. Subnormals hold fewer digits and
-   * are searched from 1. */
-  char e[40];
-  for (int p = a < DBL_MIN ? 1 : DBL_DIG; p <= 17; p++) {
-    snprintf(e, sizeof e, "%.*e", p - 1, a);
-    if (strtod(e, NULL) == a) break;
-  }
-  char dig[24];
-  int k = 0;
-  const char *q = e;
-  for (; *q && *q != 'e'; q++)
-    if (*q >= '0' && *q <= '9' && k < 20) dig[k++] = *q;
-  int n = (*q == 'e' ? atoi(q + 1) : 0) + 1; /* value = 0.dig * 10^n */
-  while (k > 1 && dig[k - 1] == '0') k--;
-  char *o = out;
-  if (v < 0) *o++ = '-';
-  if (k <= n && n <= 21) {
-    memcpy(o, dig, (size_t)k);
-    o += k;
-    for (int z = k; z < n; z++) *o++ = '0';
-  } else if (0 < n && n <= 21) {
-    memcpy(o, dig, (size_t)n);
-    o += n;
-    *o++ = '.';
-    memcpy(o, dig + n, (size_t)(k - n));
-    o += k - n;
-  } else if (-6 < n && n <= 0) {
-    *o++ = '0';
-    *o++ = '.';
-    for (int z = n; z < 0; z++) *o++ = '0';
-    memcpy(o, dig, (size_t)k);
-    o += k;
-  } else {
-    *o++ = dig[0];
-    if (k > 1) {
-      *o++ = '.';
-      memcpy(o, dig + 1, (size_t)(k - 1));
-      o += k - 1;
-    }
-    o += sprintf(o, "e%c%d", n - 1 < 0 ? '-' : '+', n - 1 < 0 ? 1 - n : n - 1);
-  }
-  *o = 0;
-}
+/* ---- JavaScript date text ---- */
 
 /* Date.prototype.toISOString for a time value already within the
  * +-8.64e15 ms a JavaScript Date can hold. */
@@ -254,7 +185,8 @@ static size_t ws(const char *s, size_t n, size_t i) {
 
 static int enc_value(mp_enc *e, size_t *pos, int depth);
 
-/* A JSON number as JSON.parse reads it (strtod rounds the same way). */
+/* A JSON number as JSON.parse reads it (strtod rounds the same way; the
+ * '.' is read as such under any locale). */
 static int read_number(mp_enc *e, size_t *pos, double *v) {
   const char *s = e->s;
   size_t i = *pos, n = e->n, start = i;
@@ -281,7 +213,7 @@ static int read_number(mp_enc *e, size_t *pos, double *v) {
    * itself it could read on past the JSON number. */
   sbuf_reset(&e->str);
   if (sbuf_append(&e->str, s + start, i - start)) return -1;
-  *v = strtod(e->str.data, NULL);
+  *v = json_number_read(e->str.data, NULL);
   *pos = i;
   return 0;
 }
@@ -707,7 +639,7 @@ static int put_string(mp_dec *d, sbuf *o, const uint8_t *s, size_t n) {
 static int put_json_number(sbuf *o, double v) {
   char t[40];
   if (!isfinite(v)) return sbuf_puts(o, "null"); /* as JSON.stringify */
-  js_number_string(v, t);
+  json_number_js_text(v, t);
   return sbuf_puts(o, t);
 }
 
@@ -769,7 +701,7 @@ static int put_key(mp_dec *d, sbuf *o, const mp_item *k) {
     case MP_TRUE: return sbuf_puts(o, "\"true\"");
     default:
       if (item_number(k, &v)) return -1;
-      js_number_string(v, t);
+      json_number_js_text(v, t);
       return sbuf_printf(o, "\"%s\"", t);
   }
 }
@@ -925,7 +857,7 @@ static int is_reserved_event(const mp_item *name) {
 
 /* The payload shapes socket.io accepts for each type (the msgpack parser's
  * checkPacket, plus socket.io-parser's rule on event names, which the core
- * relies on). */
+ * relies on: a string that is not reserved, or a number). */
 static int data_valid(const mp_dec *d, int type, size_t off) {
   mp_item it, first;
   if (field(d, off, &it)) return 0;
@@ -939,8 +871,12 @@ static int data_valid(const mp_dec *d, int type, size_t off) {
       if (it.kind != MP_ARRAY || it.u == 0) return 0;
       mp_reader r = d->r;
       r.i = off;
-      return mp_next(&r, &it) == 0 && mp_next(&r, &first) == 0 &&
-             first.kind == MP_STR && !is_reserved_event(&first);
+      if (mp_next(&r, &it) || mp_next(&r, &first)) return 0;
+      /* a non-finite number would become null in the JSON text */
+      double v;
+      if (first.kind == MP_UINT || first.kind == MP_INT || first.kind == MP_FLOAT)
+        return item_number(&first, &v) == 0 && isfinite(v);
+      return first.kind == MP_STR && !is_reserved_event(&first);
     }
   }
 }

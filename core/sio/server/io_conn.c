@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../net/url_query.h"
 #include "../../util/json.h"
 #include "io_server.h"
 
@@ -16,6 +17,18 @@ static void on_connect_timeout(uv_timer_t *t) {
   io_conn *c = t->data;
   stop_connect_timer(c);
   if (c->nsockets == 0) io_conn_close(c, "forced server close");
+}
+
+static void on_connect_packet(io_conn *c, const char *nsp_name, const char *auth);
+
+/* socket.io connects an Engine.IO v3 client (socket.io-client 2.x, which
+ * sends no CONNECT for it) to "/" at once: here on the loop turn after the
+ * handshake, so that the open packet goes first. The connect timeout then
+ * runs while a middleware decides. */
+static void on_v3_open(uv_timer_t *t) {
+  io_conn *c = t->data;
+  uv_timer_start(t, on_connect_timeout, c->srv->connect_timeout, 0);
+  on_connect_packet(c, "/", "{}");
 }
 
 io_conn *io_conn_new(io_server *s, eio_session *e, const http_request *req) {
@@ -37,7 +50,10 @@ io_conn *io_conn_new(io_server *s, eio_session *e, const http_request *req) {
   }
   uv_timer_init(&s->ctx->loop, c->connect_timer);
   c->connect_timer->data = c;
-  uv_timer_start(c->connect_timer, on_connect_timeout, s->connect_timeout, 0);
+  if (eio_session_revision(e) == 3)
+    uv_timer_start(c->connect_timer, on_v3_open, 0, 0);
+  else
+    uv_timer_start(c->connect_timer, on_connect_timeout, s->connect_timeout, 0);
   return c;
 }
 
@@ -74,7 +90,17 @@ static void send_connect_error(io_conn *c, const char *nsp, const char *message,
   sbuf_free(&body);
 }
 
-static void new_socket_id(io_server *s, char sid[RANDOM_ID_LEN + 1]) {
+/* A v3 client's socket in "/" is known by the Engine.IO id, as socket.io
+ * names it (in other namespaces socket.io writes "<nsp>#<id>", which does
+ * not fit libsio's ids: they get a fresh one, like every v4 socket). */
+static void new_socket_id(io_conn *c, const char *nsp, char sid[RANDOM_ID_LEN + 1]) {
+  io_server *s = c->srv;
+  const char *eio_id = eio_session_id(c->eio);
+  if (eio_session_revision(c->eio) == 3 && strcmp(nsp, "/") == 0 &&
+      strlen(eio_id) == RANDOM_ID_LEN && !strmap_get(&s->sockets, eio_id)) {
+    memcpy(sid, eio_id, RANDOM_ID_LEN + 1);
+    return;
+  }
   do random_id(sid);
   while (strmap_get(&s->sockets, sid));
 }
@@ -87,7 +113,7 @@ static void ask_host(io_conn *c, const char *nsp, const char *auth, int new_name
   if (!p || !r || !(p->nsp = strdup(nsp)) || !(p->auth = strdup(auth)) ||
       io_handshake_with_auth(&hs, c->handshake, auth))
     goto fail;
-  new_socket_id(s, p->sid);
+  new_socket_id(c, nsp, p->sid);
   p->req = ctx_new_request(s->ctx);
   p->client = c;
   p->new_namespace = new_namespace;
@@ -130,9 +156,31 @@ static void on_connect_packet(io_conn *c, const char *nsp_name, const char *auth
   }
   if (!nsp) nsp = io_namespace_get(s, nsp_name, 1, flags);
   char sid[RANDOM_ID_LEN + 1];
-  new_socket_id(s, sid);
+  new_socket_id(c, nsp_name, sid);
   if (!nsp || !io_socket_connect(c, nsp, sid, auth))
     send_connect_error(c, nsp_name, "Internal server error", NULL);
+}
+
+/* socket.io-client 2.x writes its query into the CONNECT packet's
+ * namespace ("/admin?token=x"); socket.io reads it as the auth payload,
+ * an object of strings. */
+static void on_v3_connect(io_conn *c, const char *nsp) {
+  const char *mark = strchr(nsp, '?');
+  url_query q;
+  sbuf name = SBUF_INIT, auth = SBUF_INIT;
+  int rc = mark ? url_query_parse(&q, nsp, strlen(nsp)) : 0;
+  if (mark && !rc) {
+    rc = sbuf_append(&name, nsp, (size_t)(mark - nsp)) || url_query_to_json(&q, &auth);
+    url_query_free(&q);
+  }
+  if (rc)
+    io_conn_close(c, "forced server close");
+  else if (socket_for(c, mark ? name.data : nsp))
+    io_conn_close(c, "forced server close");
+  else
+    on_connect_packet(c, mark ? name.data : nsp, mark ? auth.data : "{}");
+  sbuf_free(&name);
+  sbuf_free(&auth);
 }
 
 void io_conn_message(io_conn *c, const char *data, size_t len, int binary) {
@@ -147,6 +195,11 @@ void io_conn_message(io_conn *c, const char *data, size_t len, int binary) {
   }
   if (rc == 0) return;
   const char *nsp = p.nsp ? p.nsp : "/";
+  if (p.type == SIO_P_CONNECT && eio_session_revision(c->eio) == 3) {
+    on_v3_connect(c, nsp);
+    sio_packet_clear(&p);
+    return;
+  }
   io_socket *sock = socket_for(c, nsp);
   if (p.type == SIO_P_CONNECT && !sock)
     on_connect_packet(c, nsp, p.data ? p.data : "{}");
@@ -228,10 +281,34 @@ int io_connect_accept(io_server *s, uint64_t req) {
   return rc;
 }
 
+/* socket.io 4 refuses a v3 client (socket.io-client 2.x, which emits the
+ * payload as "error") with the error's data, or else its bare message. */
+static void send_v3_refusal(io_conn *c, const char *nsp, const char *message, const char *data) {
+  sbuf body = SBUF_INIT;
+  if (data ? sbuf_puts(&body, data) : json_write_string(&body, message, strlen(message))) {
+    sbuf_free(&body);
+    return;
+  }
+  sio_packet p;
+  sio_packet_init(&p);
+  p.type = SIO_P_CONNECT_ERROR;
+  p.nsp = (char *)nsp;
+  p.data = body.data;
+  p.data_len = body.len;
+  io_send_packet(c, &p);
+  sbuf_free(&body);
+}
+
 int io_connect_refuse(io_server *s, uint64_t req, const char *message, const char *data) {
   io_pending_connect *p = take_pending(s, req);
   if (!p) return SIO_ENOTFOUND;
-  send_connect_error(p->client, p->nsp, message, data);
+  /* A new name refused as "Invalid namespace" is socket.io's denied
+   * dynamic namespace, answered {message} whatever the client. */
+  int invalid_namespace = p->new_namespace && !data && strcmp(message, "Invalid namespace") == 0;
+  if (eio_session_revision(p->client->eio) == 3 && !invalid_namespace)
+    send_v3_refusal(p->client, p->nsp, message, data);
+  else
+    send_connect_error(p->client, p->nsp, message, data);
   free(p->nsp);
   free(p->auth);
   free(p);

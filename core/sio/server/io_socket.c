@@ -58,7 +58,10 @@ io_socket *io_socket_connect(io_conn *c, io_namespace *nsp, const char *sid,
   sio_packet_init(&p);
   p.type = SIO_P_CONNECT;
   p.nsp = nsp->name;
-  if (!sbuf_printf(&reply, "{\"sid\":\"%s\"}", sid)) {
+  if (eio_session_revision(c->eio) == 3) {
+    /* socket.io-client 2.x takes a CONNECT without data. */
+    io_send_packet(c, &p);
+  } else if (!sbuf_printf(&reply, "{\"sid\":\"%s\"}", sid)) {
     p.data = reply.data;
     p.data_len = reply.len;
     io_send_packet(c, &p);

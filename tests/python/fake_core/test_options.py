@@ -9,7 +9,7 @@ def test_names_are_mapped_and_durations_become_milliseconds() -> None:
         "host": "127.0.0.1", "port": 0, "path": "/io/", "ping_interval": 1.5,
         "ping_timeout": 2, "connect_timeout": 3, "upgrade_timeout": 0.25,
         "headers_timeout": 0.5, "request_timeout": 0, "max_http_buffer_size": 1000, "transports": ["websocket"],
-        "allow_upgrades": False, "cors": {"origin": ["http://a", "http://b"],
+        "allow_upgrades": False, "allow_eio3": True, "cors": {"origin": ["http://a", "http://b"],
                                           "credentials": True},
         "parser": "msgpack", "max_queued_events": 10, "serve_client": "/x",
         "static_dir": "/y",
@@ -18,7 +18,7 @@ def test_names_are_mapped_and_durations_become_milliseconds() -> None:
         "host": "127.0.0.1", "port": "0", "path": "/io/", "pingInterval": "1500",
         "pingTimeout": "2000", "connectTimeout": "3000", "upgradeTimeout": "250",
         "headersTimeout": "500", "requestTimeout": "0", "maxHttpBufferSize": "1000", "transports": "websocket",
-        "allowUpgrades": "false", "cors.origin": "http://a,http://b",
+        "allowUpgrades": "false", "allowEIO3": "true", "cors.origin": "http://a,http://b",
         "cors.credentials": "true", "parser": "msgpack", "maxQueuedEvents": "10",
         "serveClient": "/x", "staticDir": "/y",
     }

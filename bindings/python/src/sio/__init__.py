@@ -27,7 +27,7 @@ from .errors import (AckTimeoutError, AddressInUseError, BusyError, ClosedError,
                      ConnectionRefusedError, DisconnectedError, InvalidArgumentError,
                      NetworkError, NotFoundError, OutOfMemoryError,
                      PayloadTooLargeError, ProtocolError, ReservedEventError, SioError)
-from .namespace import Namespace
+from .namespace import Namespace, ParentNamespace
 from .operator import BroadcastOperator
 from .server import Server
 from .ack import Ack
@@ -39,7 +39,7 @@ __all__ = [
     "AckTimeoutError", "AddressInUseError", "Ack", "Answer", "AsyncClient", "AsyncServer",
     "Client", "ClientEmitter", "ClientSocket",
     "BroadcastOperator", "BusyError", "ClosedError", "ConnectionRefusedError",
-    "DisconnectedError", "InvalidArgumentError", "Namespace", "NetworkError",
+    "DisconnectedError", "InvalidArgumentError", "Namespace", "NetworkError", "ParentNamespace",
     "NotFoundError", "OutOfMemoryError", "PayloadTooLargeError", "ProtocolError",
     "RemoteSocket", "ReservedEventError", "Server", "SioError", "Socket",
     "SocketEmitter", "core_version",

@@ -31,7 +31,7 @@ SECONDS = {
     "headers_timeout": "headersTimeout",
     "request_timeout": "requestTimeout",
 }
-BOOLEANS = {"allow_upgrades": "allowUpgrades", "reuse_port": "reusePort"}
+BOOLEANS = {"allow_upgrades": "allowUpgrades", "reuse_port": "reusePort", "allow_eio3": "allowEIO3"}
 LISTS = {"transports": "transports"}
 CORS = {"origin": "cors.origin", "credentials": "cors.credentials"}
 

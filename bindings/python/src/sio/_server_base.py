@@ -7,7 +7,7 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 from functools import partial
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Union
 
 from . import errors
 from ._answers import answer_error, released_answer, request, single_answer
@@ -23,7 +23,7 @@ from ._options import milliseconds, server_option_pairs
 from ._payload import decode, decode_text, encode, encode_one
 from ._requests import AnswerHandler, Requests
 from ._target import CStrings, Rooms, Target, c_target, c_target_of
-from .namespace import Middleware, Namespace
+from .namespace import Matcher, Middleware, Namespace, ParentNamespace
 from .operator import BroadcastOperator
 from .ack import Ack
 from .socket import RemoteSocket, Socket
@@ -43,7 +43,8 @@ class ServerBase:
     snake_case; durations in seconds: host, port (0 picks a free one), path,
     ping_interval, ping_timeout, connect_timeout, upgrade_timeout,
     headers_timeout, request_timeout (0 turns either off),
-    max_http_buffer_size, transports, allow_upgrades,
+    max_http_buffer_size, transports, allow_upgrades, allow_eio3 (Engine.IO
+    v3 clients, socket.io-client 2.x),
     cors={"origin": ..., "credentials": ...}, serve_client, static_dir,
     parser ("json" or "msgpack"), max_queued_events; reuse_port (share the
     port with other processes that ask for it too), tls_cert and tls_key (PEM
@@ -63,6 +64,7 @@ class ServerBase:
         self._context.register(self)
         self._requests = Requests()
         self._namespaces: dict[str, Namespace] = {}
+        self._parents: list[ParentNamespace] = []
         self.closed = False
         self.sockets = self.of(MAIN_NAMESPACE)
 
@@ -87,14 +89,34 @@ class ServerBase:
         return self._context.fd
 
     # The API of io: namespaces, and the main namespace's operations ----------
-    def of(self, name: str) -> Namespace:
-        """The namespace called name (created on first use)."""
+    def of(self, name: Union[str, Matcher]) -> Namespace:
+        """The namespace called name (created on first use), or, for a
+        callable(name, handshake) or a compiled regular expression, a
+        ParentNamespace: the dynamic namespaces it accepts."""
+        if not isinstance(name, str):
+            parent = ParentNamespace(self, name)
+            self._parents.append(parent)
+            # Every name not declared otherwise now asks the host first.
+            self._declare_namespace("*", middleware=True)
+            return parent
         if not name.startswith("/"):
             raise ValueError(f"a namespace name starts with '/': {name!r}")
         namespace = self._namespaces.get(name)
         if namespace is None:
             self._declare_namespace(name, middleware=False)
-            namespace = self._namespaces[name] = Namespace(self, name)
+            namespace = self._add_namespace(Namespace(self, name))
+        return namespace
+
+    def _add_namespace(self, namespace: Namespace) -> Namespace:
+        """Keeps a namespace new to the server; every one but "/" is
+        announced to io.on("new_namespace", handler(nsp)), declared or
+        dynamic, as socket.io does."""
+        self._namespaces[namespace.name] = namespace
+        if namespace.parent is not None:
+            namespace.parent.children[namespace.name] = namespace
+        if namespace.name != MAIN_NAMESPACE:
+            for listener in self.sockets._listeners.get("new_namespace"):
+                self._invoke(listener.fn, (namespace,))
         return namespace
 
     def on(self, event: str, handler: Optional[Handler] = None) -> Any:
@@ -381,7 +403,7 @@ class ServerBase:
         name = event.nsp or MAIN_NAMESPACE
         namespace = self._namespaces.get(name)
         if namespace is None:  # a dynamic namespace the core accepted
-            namespace = self._namespaces[name] = Namespace(self, name)
+            namespace = self._add_namespace(Namespace(self, name))
         sid = event.sid or ""
         socket = namespace._accepted.pop(sid, None) or Socket(
             namespace, sid, decode(event.data) if event.data else {})
@@ -393,20 +415,26 @@ class ServerBase:
         except errors.SioError as error:
             # Gone already: its SIO_EV_DISCONNECT follows, found by its id.
             log.debug("tagging socket %s: %s", sid, error)
-        for event_name in ("connection", "connect"):
-            for listener in namespace._listeners.get(event_name):
-                self._invoke(listener.fn, (socket,))
+        holders = [namespace] if namespace.parent is None else [namespace, namespace.parent]
+        for holder in holders:
+            for event_name in ("connection", "connect"):
+                for listener in holder._listeners.get(event_name):
+                    self._invoke(listener.fn, (socket,))
 
     def _on_connect_request(self, event: Event) -> None:
         name = event.nsp or MAIN_NAMESPACE
         namespace = self._namespaces.get(name)
         req = event.req
-        if namespace is None or not namespace._middlewares:
-            # Only declared namespaces have middleware; a dynamic one (with no
-            # Python middleware) is accepted as the core would.
+        handshake = decode(event.data) if event.data else {}
+        if namespace is None:
+            namespace = self._dynamic_namespace(name, handshake)
+            if namespace is None:
+                self._call(lib.sio_connect_refuse, req, b"Invalid namespace", ffi.NULL)
+                return
+        if not namespace._middlewares:
             self._call(lib.sio_connect_accept, req)
             return
-        socket = Socket(namespace, event.sid or "", decode(event.data) if event.data else {})
+        socket = Socket(namespace, event.sid or "", handshake)
 
         def decide(refusal: Optional[BaseException]) -> None:
             try:
@@ -424,6 +452,22 @@ class ServerBase:
                 log.debug("connect answer for %s: %s", socket.id, error)
 
         self._run_middlewares(list(namespace._middlewares), socket, decide)
+
+    def _dynamic_namespace(self, name: str, handshake: Any) -> Optional[Namespace]:
+        """The child of the first io.of(matcher) that accepts name, made
+        now; None when none does."""
+        for parent in self._parents:
+            try:
+                accepted = parent.matches(name, handshake)
+            except Exception:
+                log.exception("the namespace matcher %r raised", parent)
+                accepted = False
+            if accepted:
+                # Later connections to it wait for the host only when it
+                # runs middlewares.
+                self._declare_namespace(name, middleware=bool(parent._middlewares))
+                return self._add_namespace(Namespace(self, name, parent))
+        return None
 
     def _on_disconnecting(self, event: Event) -> None:
         socket = self._socket_of(event)

@@ -1,7 +1,8 @@
 """Namespace: io.of("/name"), with its handlers, middlewares and sockets."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Optional
+import re
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 from ._listeners import Handler, Listeners
 from ._target import CTarget, Rooms, Target
@@ -15,13 +16,17 @@ Middleware = Callable[["Socket"], Any]
 
 
 class Namespace:
-    def __init__(self, server: ServerBase, name: str) -> None:
+    def __init__(self, server: ServerBase, name: str,
+                 parent: Optional[ParentNamespace] = None) -> None:
         self.server = server
         self.name = name
+        # The io.of(matcher) this dynamic namespace was made for, or None.
+        self.parent = parent
         # Connected sockets by id, as the pumping thread has seen them.
         self.sockets: dict[str, Socket] = {}
         self._listeners = Listeners()
-        self._middlewares: list[Middleware] = []
+        # A child runs its parent's middlewares, as socket.io's do.
+        self._middlewares: list[Middleware] = parent._middlewares if parent else []
         # Sockets accepted by the middlewares whose connection has not been
         # reported yet; they keep what the middlewares put in socket.data.
         self._accepted: dict[str, Socket] = {}
@@ -89,3 +94,39 @@ class Namespace:
 
     def disconnect_sockets(self, close: bool = False) -> None:
         self._all.disconnect_sockets(close)
+
+
+Matcher = Union[Callable[[str, dict[str, Any]], Any], "re.Pattern[str]"]
+
+
+class ParentNamespace(Namespace):
+    """io.of(matcher): the namespaces not declared otherwise whose name the
+    matcher accepts (a callable(name, handshake) that returns true, or a
+    compiled regular expression found in the name), each created on its
+    first connection as a child that runs this one's middlewares and
+    "connection" handlers. Its emit reaches every child."""
+
+    # Its own name: "*" is how the core calls every undeclared namespace.
+    def __init__(self, server: ServerBase, matcher: Matcher) -> None:
+        super().__init__(server, "*")
+        self._matcher = matcher
+        self.children: dict[str, Namespace] = {}
+
+    def __repr__(self) -> str:
+        return f"<ParentNamespace {self._matcher!r}>"
+
+    def matches(self, name: str, handshake: dict[str, Any]) -> bool:
+        if isinstance(self._matcher, re.Pattern):
+            return self._matcher.search(name) is not None
+        return bool(self._matcher(name, handshake))
+
+    @property
+    def _all(self) -> BroadcastOperator:
+        raise TypeError("a parent namespace has no sockets of its own: use its children")
+
+    def emit(self, event: str, *args: Any,
+             callback: Optional[Callable[..., Any]] = None) -> None:
+        if callback is not None:
+            raise TypeError("a parent namespace's emit takes no callback")
+        for child in list(self.children.values()):
+            child.emit(event, *args)
