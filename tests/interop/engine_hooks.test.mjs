@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describeWithServer, test } from "./helpers/suite.mjs";
 import { closeAll, connect, emitWithAck, TRANSPORT_MODES } from "./helpers/client.mjs";
-import { eioPath, parseOpen, pollingHandshake, post, request, WebSocket } from "./helpers/raw.mjs";
+import { eioPath, openWebSocket, parseOpen, pollingHandshake, post, request, WebSocket } from "./helpers/raw.mjs";
 
 const WS_HEADERS = {
   connection: "Upgrade",
@@ -153,6 +153,8 @@ describeWithServer("socket.conn", [], (ctx) => {
 describeWithServer("connection_error", ["--connection-errors", "true"], (ctx) => {
   test("every refused request is reported with engine.io's code, message and context", async () => {
     const { sid } = await pollingHandshake(ctx.port);
+    const ws = await openWebSocket(ctx.port);
+    const wsSid = parseOpen(await ws.next()).sid;
     const cases = [
       [{ path: eioPath({ transport: "bogus" }) }, 400, 0, "Transport unknown", { transport: "bogus" }],
       [{ path: eioPath({ transport: "polling", sid: "gone" }) }, 400, 1, "Session ID unknown", { sid: "gone" }],
@@ -160,6 +162,8 @@ describeWithServer("connection_error", ["--connection-errors", "true"], (ctx) =>
       [{ path: eioPath({ transport: "websocket" }) }, 400, 3, "Bad request", { name: "TRANSPORT_HANDSHAKE_ERROR" }],
       [{ path: eioPath({ transport: "websocket", sid }) }, 400, 3, "Bad request",
         { name: "TRANSPORT_MISMATCH", transport: "websocket", previousTransport: "polling" }],
+      [{ path: eioPath({ transport: "polling", sid: wsSid }) }, 400, 3, "Bad request",
+        { name: "TRANSPORT_MISMATCH", transport: "polling", previousTransport: "websocket" }],
       [{ path: eioPath({ transport: "polling", EIO: "3" }) }, 400, 5, "Unsupported protocol version", { protocol: 3 }],
     ];
     for (const [req, status, code, message] of cases) {
@@ -167,6 +171,7 @@ describeWithServer("connection_error", ["--connection-errors", "true"], (ctx) =>
       assert.equal(res.status, status, req.path);
       assert.deepEqual(JSON.parse(res.body), { code, message });
     }
+    ws.close();
     const errors = await connectionErrors(ctx.url);
     assert.deepEqual(errors, cases.map(([req, , code, message, context]) =>
       ({ code, message, context, method: req.method ?? "GET", url: req.path })));
