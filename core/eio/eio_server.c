@@ -109,10 +109,10 @@ void eio_refuse_request(eio_server *e, http_conn *c, http_request *req, const ch
 static void respond_error_named(eio_server *e, http_conn *c, http_request *req, int code,
                                 const char *name, const char *key, const char *value) {
   sbuf context = SBUF_INIT;
-  int rc = 0;
-  if (name) rc |= sbuf_printf(&context, "{\"name\":\"%s\"", name);
+  int rc = sbuf_putc(&context, '{');
+  if (name) rc |= sbuf_printf(&context, "\"name\":\"%s\"", name);
   if (key) {
-    rc |= sbuf_printf(&context, "%s\"%s\":", name ? "," : "{", key);
+    rc |= sbuf_printf(&context, "%s\"%s\":", name ? "," : "", key);
     rc |= json_write_string(&context, value, strlen(value));
   }
   rc |= sbuf_putc(&context, '}');

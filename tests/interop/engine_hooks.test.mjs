@@ -157,6 +157,7 @@ describeWithServer("connection_error", ["--connection-errors", "true"], (ctx) =>
     const wsSid = parseOpen(await ws.next()).sid;
     const cases = [
       [{ path: eioPath({ transport: "bogus" }) }, 400, 0, "Transport unknown", { transport: "bogus" }],
+      [{ path: "/socket.io/?EIO=4" }, 400, 0, "Transport unknown", {}],
       [{ path: eioPath({ transport: "polling", sid: "gone" }) }, 400, 1, "Session ID unknown", { sid: "gone" }],
       [{ method: "POST", path: eioPath({ transport: "polling" }), body: "x" }, 400, 2, "Bad handshake method", { method: "POST" }],
       [{ path: eioPath({ transport: "websocket" }) }, 400, 3, "Bad request", { name: "TRANSPORT_HANDSHAKE_ERROR" }],
