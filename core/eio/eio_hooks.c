@@ -192,7 +192,8 @@ void eio_hook_options_free(eio_hook_options *o) {
 
 int eio_response_headers(const eio_server *e, const http_request *req, const char *initial,
                          sbuf *out) {
-  int rc = eio_cors_headers(e, req, out);
+  /* engine.io's polling transport writes it on every response. */
+  int rc = eio_cors_headers(e, req, out) | sbuf_puts(out, "Cache-Control: no-store\r\n");
   if (initial) rc |= sbuf_puts(out, initial);
   if (e->opts.hooks.headers) rc |= sbuf_puts(out, e->opts.hooks.headers);
   return rc;

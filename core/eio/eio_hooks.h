@@ -42,8 +42,8 @@ int eio_hooks_conn_closed(eio_server *e, http_conn *c);
 void eio_hooks_close(eio_server *e);
 void eio_hook_options_free(eio_hook_options *o);
 
-/* What a polling response or a WebSocket handshake carries besides its
- * own headers: CORS, initial (the handshake's, or NULL) and the configured
+/* What a polling response carries besides its own headers: CORS,
+ * Cache-Control, initial (the handshake's, or NULL) and the configured
  * "headers". */
 int eio_response_headers(const eio_server *e, const http_request *req, const char *initial,
                          sbuf *out);

@@ -104,6 +104,7 @@ describeWithServer("headers and cookie", [
     const polled = await request(ctx.port, { path: eioPath({ transport: "polling", sid }) });
     for (const res of [posted, polled]) {
       assert.equal(res.status, 200);
+      assert.equal(res.headers["cache-control"], "no-store");
       assert.equal(res.headers["x-every"], "all");
       assert.equal(res.headers["x-initial"], undefined);
       assert.equal(res.headers["set-cookie"], undefined);
