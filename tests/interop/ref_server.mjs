@@ -79,8 +79,9 @@ function installEngineHooks(engine, args) {
   engine.on("headers", (h) => Object.assign(h, headers));
   if (args.connectionErrors === "true") {
     engine.on("connection_error", (err) => {
-      const { code, message, context } = err;
-      connectionErrors.push({ code, message, context, method: err.req.method, url: err.req.url });
+      // As JSON carries it (a member that is undefined is left out, also with msgpack).
+      const context = JSON.parse(JSON.stringify(err.context));
+      connectionErrors.push({ code: err.code, message: err.message, context, method: err.req.method, url: err.req.url });
     });
   }
 }
