@@ -26,8 +26,11 @@ def handshake_path(**query: str) -> str:
     return f"/socket.io/?EIO=4&transport=polling{extra}"
 
 
-def deciding(make_server: Any, mode_async: bool = False) -> Any:
+def deciding(make_server: Any) -> Any:
+    """A server whose allow_request decides by the query; in AsyncServer its
+    answer is a coroutine."""
     seen: queue.Queue = queue.Queue()
+    coroutines = []
 
     def decide(request: dict[str, Any]) -> Any:
         seen.put(request)
@@ -45,9 +48,12 @@ def deciding(make_server: Any, mode_async: bool = False) -> Any:
     async def decide_async(request: dict[str, Any]) -> Any:
         return decide(request)
 
-    server = make_server(allow_request=decide)
+    def check(request: dict[str, Any]) -> Any:
+        return decide_async(request) if coroutines else decide(request)
+
+    server = make_server(allow_request=check)
     if server.mode == "asyncio":
-        server = make_server(allow_request=decide_async)
+        coroutines.append(True)
     return server, seen
 
 
