@@ -34,6 +34,11 @@ int abi_check_target(const sio_target *in, sio_target *out, const char *fn);
 /* 1 for an event name socket.io reserves ("connect", "disconnect", ...). */
 int abi_reserved_event(const char *event);
 
+/* A JSON object of header names to string values as "Name: value\r\n"
+ * lines appended to out (NULL: only checked). -1 for anything else, a name
+ * that is not an HTTP token or a value with a line break. */
+int abi_header_lines(const char *json, sbuf *out);
+
 /* Records message for sio_last_error() and returns code. */
 int abi_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

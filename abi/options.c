@@ -9,7 +9,8 @@
 /* The keys a sio_options accepts, with what their values must look like
  * and who takes them: servers and clients have separate tables, and a key
  * of the other's is refused when the options are used. */
-enum value_kind { V_STRING, V_UINT, V_BOOL, V_TRANSPORTS, V_PARSER, V_FRACTION, V_HEADERS };
+enum value_kind { V_STRING, V_UINT, V_BOOL, V_TRANSPORTS, V_PARSER, V_FRACTION, V_HEADERS,
+                  V_TOKEN, V_COOKIE_PATH, V_SAME_SITE };
 enum { FOR_SERVER = 1, FOR_CLIENT = 2 };
 
 typedef struct option_spec {
@@ -34,6 +35,14 @@ static const option_spec server_keys[] = {
     {"allowEIO3", V_BOOL},
     {"cors.origin", V_STRING},
     {"cors.credentials", V_BOOL},
+    {"allowRequest", V_BOOL},
+    {"connectionErrorEvents", V_BOOL},
+    {"headers.initial", V_HEADERS},
+    {"headers", V_HEADERS},
+    {"cookie", V_TOKEN},
+    {"cookie.path", V_COOKIE_PATH},
+    {"cookie.httpOnly", V_BOOL},
+    {"cookie.sameSite", V_SAME_SITE},
     {"serveClient", V_STRING},
     {"staticDir", V_STRING},
     {"parser", V_PARSER},
@@ -160,6 +169,35 @@ static int parse_headers(const char *v, sbuf *out) {
   return bad || rc < 0 ? -1 : 0;
 }
 
+/* An HTTP token (a header or cookie name), as the cookie package checks
+ * a cookie's name. */
+static int check_token(const char *v) {
+  if (!*v) return -1;
+  for (const char *p = v; *p; p++)
+    if (!is_header_name_char(*p)) return -1;
+  return 0;
+}
+
+/* A cookie's Path: printable ASCII but ';' (the cookie package's check);
+ * "" leaves the attribute out. */
+static int check_cookie_path(const char *v) {
+  for (const char *p = v; *p; p++)
+    if (*p < 0x20 || *p > 0x7e || *p == ';') return -1;
+  return 0;
+}
+
+/* cookie.sameSite as the cookie package takes it; the attribute's text,
+ * or "" to leave it out. */
+static const char *same_site_attribute(const char *v) {
+  if (strcmp(v, "lax") == 0) return "; SameSite=Lax";
+  if (strcmp(v, "strict") == 0 || strcmp(v, "true") == 0) return "; SameSite=Strict";
+  if (strcmp(v, "none") == 0) return "; SameSite=None";
+  if (strcmp(v, "false") == 0) return "";
+  return NULL;
+}
+
+int abi_header_lines(const char *json, sbuf *out) { return parse_headers(json, out); }
+
 static int check_value(enum value_kind kind, const char *value) {
   uint64_t n;
   int b, p, w;
@@ -171,6 +209,9 @@ static int check_value(enum value_kind kind, const char *value) {
     case V_PARSER: return sio_parser_by_name(value) ? 0 : -1;
     case V_FRACTION: return parse_fraction(value, &d);
     case V_HEADERS: return parse_headers(value, NULL);
+    case V_TOKEN: return check_token(value);
+    case V_COOKIE_PATH: return check_cookie_path(value);
+    case V_SAME_SITE: return same_site_attribute(value) ? 0 : -1;
     default: return 0;
   }
 }
@@ -256,6 +297,52 @@ static int server_tls_from(const sio_options *opts, eio_options *e) {
   return e->tls ? 0 : abi_fail(SIO_EINVAL, "%s", error);
 }
 
+/* "Name: value\r\n" lines of a headers option (checked when set), or
+ * NULL when unset. 0 or SIO_ENOMEM. */
+static int header_lines_or_null(const sio_options *opts, const char *key, char **out) {
+  const char *v = lookup(opts, key);
+  *out = NULL;
+  if (!v) return 0;
+  sbuf lines = SBUF_INIT;
+  if (parse_headers(v, &lines)) {
+    sbuf_free(&lines);
+    return abi_fail(SIO_ENOMEM, "out of memory");
+  }
+  *out = lines.len ? sbuf_detach(&lines, NULL) : NULL;
+  sbuf_free(&lines);
+  return 0;
+}
+
+/* allowRequest, connection errors, headers and the cookie (engine.io's
+ * defaults: name "io", path "/", httpOnly, sameSite "lax"). An unanswered
+ * allowRequest is refused after connectTimeout. */
+static int hook_options_from(const sio_options *opts, uint64_t connect_timeout,
+                             eio_hook_options *h) {
+  const char *v;
+  if ((v = lookup(opts, "allowRequest"))) parse_bool(v, &h->allow_request);
+  if ((v = lookup(opts, "connectionErrorEvents"))) parse_bool(v, &h->connection_error_events);
+  h->allow_request_timeout = connect_timeout;
+  int rc = header_lines_or_null(opts, "headers.initial", &h->initial_headers);
+  if (rc || (rc = header_lines_or_null(opts, "headers", &h->headers))) return rc;
+  const char *name = lookup(opts, "cookie");
+  if (!name) return 0;
+  const char *path = lookup(opts, "cookie.path");
+  const char *same_site = lookup(opts, "cookie.sameSite");
+  int http_only = 1;
+  if ((v = lookup(opts, "cookie.httpOnly"))) parse_bool(v, &http_only);
+  if (!path) path = "/";
+  sbuf attributes = SBUF_INIT;
+  rc = sbuf_printf(&attributes, "%s%s%s%s", *path ? "; Path=" : "", path,
+                   http_only ? "; HttpOnly" : "",
+                   same_site_attribute(same_site ? same_site : "lax"));
+  h->cookie_attributes = rc ? NULL : sbuf_detach(&attributes, NULL);
+  sbuf_free(&attributes);
+  h->cookie = malloc(strlen(name) + 2);
+  if (h->cookie) strcat(strcpy(h->cookie, name), "=");
+  if (!h->cookie || !h->cookie_attributes) return abi_fail(SIO_ENOMEM, "out of memory");
+  return 0;
+}
+
 int server_config_from(const sio_options *opts, server_config *cfg) {
   memset(cfg, 0, sizeof(*cfg));
   int rc = check_roles(opts, FOR_SERVER, "sio_server_new");
@@ -297,6 +384,7 @@ int server_config_from(const sio_options *opts, server_config *cfg) {
   e->cors_origin = dup_or_null(lookup(opts, "cors.origin"));
   e->client_dir = dup_or_null(lookup(opts, "serveClient"));
   e->static_dir = dup_or_null(lookup(opts, "staticDir"));
+  if ((rc = hook_options_from(opts, cfg->connect_timeout, &e->hooks))) return rc;
   if (!cfg->host || !e->path || (lookup(opts, "cors.origin") && !e->cors_origin) ||
       (lookup(opts, "serveClient") && !e->client_dir) ||
       (lookup(opts, "staticDir") && !e->static_dir))

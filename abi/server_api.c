@@ -93,7 +93,7 @@ int sio_server_port(const sio_server *srv) {
 /* ---- commands ------------------------------------------------------------ */
 
 enum server_op { OP_CLOSE, OP_OF, OP_ACCEPT, OP_REFUSE, OP_EMIT, OP_ACK, OP_JOIN, OP_LEAVE,
-                 OP_DISCONNECT, OP_FETCH };
+                 OP_DISCONNECT, OP_FETCH, OP_REQUEST_ACCEPT, OP_REQUEST_REFUSE };
 
 static void report(abi_cmd *c, int rc, const char *what) {
   if (rc == 0) return;
@@ -142,6 +142,12 @@ static void run_server_cmd(cmd *base) {
       break;
     case OP_FETCH:
       report(c, io_fetch_sockets(s, &c->target, c->req), "fetchSockets failed");
+      break;
+    case OP_REQUEST_ACCEPT:
+      report(c, io_request_accept(s, c->req, c->json), "the request is gone");
+      break;
+    case OP_REQUEST_REFUSE:
+      report(c, io_request_refuse(s, c->req, c->str), "the request is gone");
       break;
   }
   abi_cmd_retire(srv->ctx, c);
@@ -212,6 +218,35 @@ int sio_connect_refuse(sio_server *srv, uint64_t req, const char *message,
   c->req = req;
   c->str = abi_cmd_str(c, message);
   c->json = abi_cmd_str(c, data_json);
+  return submit(srv, c, NULL);
+}
+
+int sio_request_accept(sio_server *srv, uint64_t req, const char *headers_json) {
+  int rc = check_server(srv, "sio_request_accept");
+  if (rc) return rc;
+  sbuf lines = SBUF_INIT;
+  if (headers_json && abi_header_lines(headers_json, &lines)) {
+    sbuf_free(&lines);
+    return abi_fail(SIO_EINVAL,
+                    "sio_request_accept: headers_json is not an object of header names to "
+                    "string values");
+  }
+  abi_cmd *c = abi_cmd_new(srv->ctx, srv, OP_REQUEST_ACCEPT,
+                           lines.len ? abi_str_size(lines.data) : 0);
+  if (c && lines.len) c->json = abi_cmd_str(c, lines.data);
+  sbuf_free(&lines);
+  if (!c) return abi_fail(SIO_ENOMEM, "sio_request_accept: out of memory");
+  c->req = req;
+  return submit(srv, c, NULL);
+}
+
+int sio_request_refuse(sio_server *srv, uint64_t req, const char *message) {
+  int rc = check_server(srv, "sio_request_refuse");
+  if (rc) return rc;
+  abi_cmd *c = abi_cmd_new(srv->ctx, srv, OP_REQUEST_REFUSE, abi_str_size(message));
+  if (!c) return abi_fail(SIO_ENOMEM, "sio_request_refuse: out of memory");
+  c->req = req;
+  c->str = abi_cmd_str(c, message);
   return submit(srv, c, NULL);
 }
 
@@ -326,5 +361,35 @@ int sio_socket_rooms(sio_server *srv, const char *sid, char **json_out) {
   if (q.rc == SIO_ENOMEM) return abi_fail(q.rc, "sio_socket_rooms: out of memory");
   if (q.rc) return abi_fail(q.rc, "sio_socket_rooms: the server is closed");
   *json_out = q.json;
+  return 0;
+}
+
+/* ---- the transport query -------------------------------------------------- */
+
+typedef struct transport_call {
+  cmd base;
+  sio_server *srv;
+  const char *sid;
+  const char *name;
+  int rc;
+} transport_call;
+
+static void run_transport(cmd *base) {
+  transport_call *q = (transport_call *)base;
+  q->rc = io_socket_transport(&q->srv->core, q->sid, &q->name);
+}
+
+int sio_socket_transport(sio_server *srv, const char *sid, const char **name_out) {
+  if (name_out) *name_out = NULL;
+  int rc = check_server(srv, "sio_socket_transport");
+  if (rc) return rc;
+  if (!sid || !name_out) return abi_fail(SIO_EINVAL, "sio_socket_transport: NULL argument");
+  transport_call q = {.srv = srv, .sid = sid, .rc = SIO_ECLOSED};
+  q.base.run = run_transport;
+  cmdq_call(&srv->ctx->cmdq, &q.base);
+  if (q.rc == SIO_ENOTFOUND)
+    return abi_fail(q.rc, "sio_socket_transport: no socket \"%s\"", sid);
+  if (q.rc) return abi_fail(q.rc, "sio_socket_transport: the server is closed");
+  *name_out = q.name;
   return 0;
 }

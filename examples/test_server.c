@@ -177,6 +177,46 @@ static void record_disconnect(const sio_event *ev) {
   snprintf(d->reason, sizeof(d->reason), "%s", ev->reason ? ev->reason : "");
 }
 
+/* ---- engine hooks ---------------------------------------------------------- */
+
+/* What each SIO_EV_CONNECTION_ERROR said: {code, message, context, method,
+ * url} as JSON, oldest first. */
+static char **connection_errors;
+static size_t nconnection_errors, capconnection_errors;
+
+static void record_connection_error(const sio_event *ev) {
+  jv *err = jv_parse(ev->data, ev->data_len);
+  const jv *req = jv_get(err, "req");
+  text t = {0};
+  text_puts(&t, "{");
+  static const char *const fields[] = {"code", "message", "context"};
+  for (size_t i = 0; i < 3; i++) {
+    const jv *v = jv_get(err, fields[i]);
+    text_puts(&t, i ? ",\"" : "\"");
+    text_puts(&t, fields[i]);
+    text_puts(&t, "\":");
+    if (v) text_add(&t, v->raw, v->raw_len);
+    else text_puts(&t, "null");
+  }
+  static const char *const req_fields[] = {"method", "url"};
+  for (size_t i = 0; i < 2; i++) {
+    const jv *v = jv_get(req, req_fields[i]);
+    text_puts(&t, ",\"");
+    text_puts(&t, req_fields[i]);
+    text_puts(&t, "\":");
+    if (v) text_add(&t, v->raw, v->raw_len);
+    else text_puts(&t, "null");
+  }
+  text_puts(&t, "}");
+  jv_free(err);
+  if (nconnection_errors == capconnection_errors) {
+    capconnection_errors = capconnection_errors ? capconnection_errors * 2 : 64;
+    connection_errors = realloc(connection_errors, capconnection_errors * sizeof(char *));
+    if (!connection_errors) abort();
+  }
+  connection_errors[nconnection_errors++] = t.s;
+}
+
 /* ---- emitting ------------------------------------------------------------ */
 
 /* Namespace nsp, or its one socket sid. */
@@ -437,6 +477,21 @@ static void on_event(sio_server *srv, const sio_event *ev) {
     check(sio_disconnect(srv, &self, close ? SIO_DISCONNECT_CLOSE : 0, NULL), name);
   } else if (!strcmp(name, "flood")) {
     flood(srv, ev, a0, a1);
+  } else if (!strcmp(name, "transport")) {
+    const char *transport = NULL;
+    check(sio_socket_transport(srv, ev->sid, &transport), name);
+    text_puts(&t, "[");
+    text_quote(&t, transport ? transport : "");
+    text_puts(&t, "]");
+    ack_with(srv, ev, t.s);
+  } else if (!strcmp(name, "last-connection-errors")) {
+    text_puts(&t, "[[");
+    for (size_t i = 0; i < nconnection_errors; i++) {
+      if (i) text_puts(&t, ",");
+      text_puts(&t, connection_errors[i]);
+    }
+    text_puts(&t, "]]");
+    ack_with(srv, ev, t.s);
   } else if (!strcmp(name, "last-disconnects")) {
     text_puts(&t, "[[");
     int first = 1;
@@ -494,6 +549,43 @@ static void on_ack(sio_server *srv, const sio_event *ev) {
   free(t.s);
 }
 
+/* allowRequest: refused when the query has "deny" (its value is the
+ * message), else accepted; "sticky" in the query adds X-Sticky with its
+ * value to the handshake's response. */
+static void on_allow_request(sio_server *srv, const sio_event *ev) {
+  jv *req = jv_parse(ev->data, ev->data_len);
+  const jv *query = jv_get(req, "query");
+  const jv *deny = jv_get(query, "deny");
+  const jv *sticky = jv_get(query, "sticky");
+  if (deny && deny->type == JV_STRING) {
+    check(sio_request_refuse(srv, ev->req, deny->str), "refuse request");
+  } else if (sticky && sticky->type == JV_STRING) {
+    text t = {0};
+    text_puts(&t, "{\"X-Sticky\":");
+    text_quote(&t, sticky->str);
+    text_puts(&t, "}");
+    check(sio_request_accept(srv, ev->req, t.s), "accept request");
+    free(t.s);
+  } else {
+    check(sio_request_accept(srv, ev->req, NULL), "accept request");
+  }
+  jv_free(req);
+}
+
+/* Sockets whose auth asked for "upgrades" carry a tag: they hear of their
+ * connection's upgrade. */
+static int wants_upgrades;
+
+static void on_upgrade(sio_server *srv, const sio_event *ev) {
+  if (ev->socket_user != &wants_upgrades) return;
+  text t = {0};
+  text_puts(&t, "[");
+  text_quote(&t, ev->name);
+  text_puts(&t, "]");
+  emit_to_socket(srv, ev->nsp, ev->sid, "upgrade", t.s, t.len, NULL, 0);
+  free(t.s);
+}
+
 static void on_connect_request(sio_server *srv, const sio_event *ev) {
   jv *hs = jv_parse(ev->data, ev->data_len);
   const jv *token = jv_get(jv_get(hs, "auth"), "token");
@@ -520,6 +612,9 @@ static void on_connection(sio_server *srv, const sio_event *ev) {
   else text_puts(&t, "{}");
   text_puts(&t, "]");
   emit_to_socket(srv, ev->nsp, ev->sid, "auth", t.s, t.len, NULL, 0);
+  const jv *upgrades = jv_get(auth, "upgrades");
+  if (upgrades && upgrades->type == JV_BOOL && upgrades->boolean)
+    check(sio_socket_set_user(srv, ev->sid, &wants_upgrades), "set user");
   const jv *echo = jv_get(auth, "handshake");
   if (echo && echo->type == JV_BOOL && echo->boolean) {
     t.len = 0;
@@ -560,7 +655,9 @@ static void usage(void) {
           "       [--transports polling,websocket] [--parser json|msgpack] [--serve-client DIR]\n"
           "       [--max-queued-events N] [--headers-timeout MS] [--request-timeout MS]\n"
           "       [--host HOST] [--reuse-port] [--tls-cert PEM --tls-key PEM]\n"
-          "       [--allow-eio3 true|false]\n");
+          "       [--allow-eio3 true|false]\n"
+          "       [--allow-request true] [--connection-errors true] [--cookie NAME]\n"
+          "       [--initial-headers JSON] [--headers JSON]\n");
   exit(2);
 }
 
@@ -576,6 +673,11 @@ int main(int argc, char **argv) {
                {"--connect-timeout", "connectTimeout"},
                {"--max-http-buffer-size", "maxHttpBufferSize"},
                {"--cors-origin", "cors.origin"},
+               {"--allow-request", "allowRequest"},
+               {"--connection-errors", "connectionErrorEvents"},
+               {"--cookie", "cookie"},
+               {"--initial-headers", "headers.initial"},
+               {"--headers", "headers"},
                {"--transports", "transports"},
                {"--allow-eio3", "allowEIO3"},
                {"--parser", "parser"},
@@ -650,6 +752,9 @@ int main(int argc, char **argv) {
         case SIO_EV_ACK: on_ack(srv, ev); break;
         case SIO_EV_SOCKETS: on_sockets(srv, ev); break;
         case SIO_EV_DISCONNECT: record_disconnect(ev); break;
+        case SIO_EV_ALLOW_REQUEST: on_allow_request(srv, ev); break;
+        case SIO_EV_UPGRADE: on_upgrade(srv, ev); break;
+        case SIO_EV_CONNECTION_ERROR: record_connection_error(ev); break;
         case SIO_EV_EVENTS_LOST:
           fprintf(stderr, "test_server: %llu events lost\n", (unsigned long long)ev->count);
           break;
@@ -664,5 +769,7 @@ done:
   free(held);
   free(disconnects);
   free(namespaces);
+  for (size_t i = 0; i < nconnection_errors; i++) free(connection_errors[i]);
+  free(connection_errors);
   return 0;
 }

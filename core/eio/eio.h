@@ -14,6 +14,7 @@
 #include "../util/rbuf.h"
 #include "../util/strmap.h"
 #include "eio_client.h"
+#include "eio_hooks.h"
 #include "eio_packet.h"
 
 typedef struct eio_session eio_session;
@@ -35,6 +36,7 @@ typedef struct eio_options {
   char *static_dir;
   int reuse_port;         /* SO_REUSEPORT: other processes may bind the port */
   SSL_CTX *tls;           /* set: HTTPS and WSS only (freed with the options) */
+  eio_hook_options hooks;  /* allowRequest, headers, cookie (eio_hooks.h) */
 } eio_options;
 
 typedef struct eio_handler {
@@ -47,8 +49,16 @@ typedef struct eio_handler {
    * "ping timeout", "parse error", "forced close", "server shutting down").
    * No call on s after this returns. */
   void (*on_close)(eio_session *s, const char *reason);
-  /* A refused request: code/message as in the JSON error body. */
-  void (*on_error)(eio_server *e, int code, const char *message);
+  /* A refused request: code/message as in the JSON error body, context
+   * the JSON object engine.io's connection_error carries. */
+  void (*on_error)(eio_server *e, const http_request *req, int code, const char *message,
+                   const char *context);
+  /* With opts.hooks.allow_request: a new connection asks to open. Returns
+   * the id the answer (eio_request_accept/refuse) will name, or 0 when it
+   * could not be asked (the request is then refused). */
+  uint64_t (*on_allow_request)(eio_server *e, const http_request *req);
+  /* The session's transport is now WebSocket. */
+  void (*on_upgrade)(eio_session *s);
 } eio_handler;
 
 /* Embedded in its owner; the fields are the Engine.IO layer's (the owner
@@ -60,6 +70,7 @@ struct eio_server {
   void *owner;
   strmap sessions;           /* sid -> eio_session */
   eio_session *flush_list;   /* polling sessions with packets to answer */
+  eio_hooks hooks;           /* requests waiting for the host (eio_hooks.h) */
   int closing;
   void (*on_closed)(eio_server *e);
 };
@@ -102,4 +113,9 @@ void *eio_session_data(const eio_session *s);
 const char *eio_session_transport(const eio_session *s);
 /* The Engine.IO revision the client speaks: 4, or 3 (allowEIO3). */
 int eio_session_revision(const eio_session *s);
+/* Answers a request on_allow_request asked about. headers: "Name: value\r\n"
+ * lines for the handshake's response, or NULL. message NULL: "Forbidden".
+ * 0, or -1 when no request waits under id. */
+int eio_request_accept(eio_server *e, uint64_t id, const char *headers);
+int eio_request_refuse(eio_server *e, uint64_t id, const char *message);
 #endif

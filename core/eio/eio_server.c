@@ -6,6 +6,7 @@
 #include "../net/static_files.h"
 #include "../net/url_query.h"
 #include "../util/base64.h"
+#include "../util/json.h"
 #include "../util/sha1.h"
 #include "eio3.h"
 #include "eio_packet.h"
@@ -69,9 +70,14 @@ static void respond_preflight(eio_server *e, http_conn *c, http_request *req) {
 
 /* ---- errors ------------------------------------------------------------- */
 
-static void respond_error(eio_server *e, http_conn *c, http_request *req, int code) {
-  const char *message = error_messages[code];
-  if (e->handler->on_error) e->handler->on_error(e, code, message);
+/* Refuses req with the official code; the body's message is error_text
+ * when given (an allowRequest refusal's), the code's own otherwise, as
+ * engine.io's abortRequest/abortUpgrade write it. context: the JSON
+ * object engine.io's connection_error carries. */
+static void refuse(eio_server *e, http_conn *c, http_request *req, int code,
+                   const char *error_text, const char *context) {
+  if (e->handler->on_error) e->handler->on_error(e, req, code, error_messages[code], context);
+  const char *message = error_text ? error_text : error_messages[code];
   if (req->upgrade) {
     /* A refused WebSocket upgrade gets a bare 400, as engine.io does. */
     req->keep_alive = 0;
@@ -80,16 +86,45 @@ static void respond_error(eio_server *e, http_conn *c, http_request *req, int co
   }
   sbuf h = SBUF_INIT, body = SBUF_INIT;
   eio_cors_headers(e, req, &h);
-  sbuf_printf(&body, "{\"code\":%d,\"message\":\"%s\"}", code, message);
+  sbuf_printf(&body, "{\"code\":%d,\"message\":", code);
+  json_write_string(&body, message, strlen(message));
+  sbuf_putc(&body, '}');
   http_respond(c, code == ERR_FORBIDDEN ? 403 : 400, "application/json", h.data, body.data,
                body.len);
   sbuf_free(&h);
   sbuf_free(&body);
 }
 
+static void respond_error(eio_server *e, http_conn *c, http_request *req, int code,
+                          const char *context) {
+  refuse(e, c, req, code, NULL, context);
+}
+
+void eio_refuse_request(eio_server *e, http_conn *c, http_request *req, const char *message,
+                        const char *context) {
+  refuse(e, c, req, ERR_FORBIDDEN, message, context);
+}
+
+/* {"name":name}, with one more string member when key is not NULL (a value
+ * taken from the request, hence escaped). */
+static void respond_error_named(eio_server *e, http_conn *c, http_request *req, int code,
+                                const char *name, const char *key, const char *value) {
+  sbuf context = SBUF_INIT;
+  int rc = sbuf_putc(&context, '{');
+  if (name) rc |= sbuf_printf(&context, "\"name\":\"%s\"", name);
+  if (key) {
+    rc |= sbuf_printf(&context, "%s\"%s\":", name ? "," : "", key);
+    rc |= json_write_string(&context, value, strlen(value));
+  }
+  rc |= sbuf_putc(&context, '}');
+  respond_error(e, c, req, code, rc ? "{}" : context.data);
+  sbuf_free(&context);
+}
+
 /* ---- WebSocket handshake ------------------------------------------------ */
 
-static int accept_websocket(http_conn *c, http_request *req) {
+/* extra: header lines for the 101 (NULL: none). */
+static int accept_websocket(http_conn *c, http_request *req, const char *extra) {
   static const char guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
   const char *key = http_header(req, "sec-websocket-key");
   const char *version = http_header(req, "sec-websocket-version");
@@ -104,6 +139,7 @@ static int accept_websocket(http_conn *c, http_request *req) {
     sha1(k.data, k.len, digest);
     rc = sbuf_puts(&h, "Sec-WebSocket-Accept: ") | base64_encode(&h, digest, sizeof(digest)) |
          sbuf_puts(&h, "\r\n");
+    if (extra) rc |= sbuf_puts(&h, extra);
   }
   if (!rc) http_accept_websocket(c, h.data);
   sbuf_free(&k);
@@ -120,24 +156,59 @@ static int transport_allowed(const eio_server *e, const char *t) {
   return -1;
 }
 
-static void handshake(eio_server *e, http_conn *c, http_request *req, int transport,
-                      const url_query *q) {
+/* A v3 client that cannot take binary polling payloads asks for base64
+ * with b64 (read again here: the answer to allowRequest may come later). */
+static int wants_b64(const http_request *req) {
+  url_query q;
+  int b64 = url_query_parse(&q, req->url.data ? req->url.data : "/", req->url.len) == 0 &&
+            url_query_get(&q, "b64") != NULL;
+  url_query_free(&q);
+  return b64;
+}
+
+/* The 101 of a WebSocket, with what engine.io's "headers" (and, opening
+ * a connection, "initial_headers") add to it. */
+static int accept_websocket_with(eio_server *e, http_conn *c, http_request *req,
+                                 const char *initial) {
+  sbuf extra = SBUF_INIT;
+  int rc = (initial && sbuf_puts(&extra, initial)) ||
+           (e->opts.hooks.headers && sbuf_puts(&extra, e->opts.hooks.headers));
+  rc = rc || accept_websocket(c, req, extra.data);
+  sbuf_free(&extra);
+  return rc ? -1 : 0;
+}
+
+/* engine.io checks the protocol version after allowRequest (in its
+ * handshake()): a refused request is refused as such whatever its EIO. */
+void eio_open_connection(eio_server *e, http_conn *c, http_request *req, int transport,
+                         int protocol, const char *accepted) {
+  if (protocol == 3 && !e->opts.allow_eio3) {
+    respond_error(e, c, req, ERR_UNSUPPORTED_PROTOCOL_VERSION, "{\"protocol\":3}");
+    return;
+  }
+  int failed = 0;
   if (transport == EIO_WEBSOCKET) {
-    if (accept_websocket(c, req)) {
-      respond_error(e, c, req, ERR_BAD_REQUEST);
+    char *initial = eio_initial_headers(e, NULL, 0, accepted, &failed);
+    failed = failed || accept_websocket_with(e, c, req, initial);
+    free(initial);
+    if (failed) {
+      respond_error_named(e, c, req, ERR_BAD_REQUEST, "TRANSPORT_HANDSHAKE_ERROR", NULL, NULL);
       return;
     }
   }
   eio_session *s = eio_session_new(e, transport);
-  if (!s) {
+  if (s && transport == EIO_POLLING)
+    s->initial_headers = eio_initial_headers(e, s->sid, 1, accepted, &failed);
+  if (!s || failed) {
     if (transport == EIO_WEBSOCKET)
       http_conn_close(c, 1011);
     else
       http_respond(c, 500, "text/plain", NULL, "", 0);
+    if (s) eio_session_end(s, "transport error");
     return;
   }
-  s->eio3 = eio3_revision(q) == 3;
-  s->b64 = url_query_get(q, "b64") != NULL;
+  s->eio3 = protocol == 3;
+  s->b64 = s->eio3 && wants_b64(req);
   if (transport == EIO_WEBSOCKET) eio_session_attach_ws(s, c);
   if (e->handler->on_open(s, req)) {
     if (transport == EIO_POLLING) http_respond(c, 500, "text/plain", NULL, "", 0);
@@ -153,42 +224,47 @@ static void engine_request(eio_server *e, http_conn *c, http_request *req, url_q
     respond_preflight(e, c, req);
     return;
   }
-  int transport = transport_allowed(e, url_query_get(q, "transport"));
+  const char *transport_name = url_query_get(q, "transport");
+  int transport = transport_allowed(e, transport_name);
   if (transport < 0) {
-    respond_error(e, c, req, ERR_UNKNOWN_TRANSPORT);
+    respond_error_named(e, c, req, ERR_UNKNOWN_TRANSPORT, NULL,
+                        transport_name ? "transport" : NULL, transport_name);
     return;
   }
   const char *sid = url_query_get(q, "sid");
   if (!sid) {
     if (req->method != HTTP_GET) {
-      respond_error(e, c, req, ERR_BAD_HANDSHAKE_METHOD);
+      respond_error_named(e, c, req, ERR_BAD_HANDSHAKE_METHOD, NULL, "method",
+                          llhttp_method_name(req->method));
       return;
     }
     if (transport == EIO_WEBSOCKET && !req->upgrade) {
-      respond_error(e, c, req, ERR_BAD_REQUEST);
+      respond_error_named(e, c, req, ERR_BAD_REQUEST, "TRANSPORT_HANDSHAKE_ERROR", NULL, NULL);
       return;
     }
-    if (eio3_revision(q) == 3 && !e->opts.allow_eio3) {
-      respond_error(e, c, req, ERR_UNSUPPORTED_PROTOCOL_VERSION);
-      return;
-    }
-    handshake(e, c, req, transport, q);
+    eio_hooks_verify(e, c, req, transport, eio3_revision(q));
     return;
   }
   eio_session *s = strmap_get(&e->sessions, sid);
   if (!s || s->state == SESSION_CLOSED) {
-    respond_error(e, c, req, ERR_UNKNOWN_SID);
+    respond_error_named(e, c, req, ERR_UNKNOWN_SID, NULL, "sid", sid);
     return;
   }
-  /* A session keeps the revision it started with (engine.io's
-   * PROTOCOL_MISMATCH). */
-  if (eio3_revision(q) != eio_session_revision(s)) {
-    respond_error(e, c, req, ERR_BAD_REQUEST);
+  /* A session keeps the revision it started with. */
+  int protocol = eio3_revision(q);
+  if (protocol != eio_session_revision(s)) {
+    sbuf context = SBUF_INIT;
+    int rc = sbuf_printf(&context,
+                         "{\"name\":\"PROTOCOL_MISMATCH\",\"protocol\":%d,"
+                         "\"previousProtocol\":%d}",
+                         protocol, eio_session_revision(s));
+    respond_error(e, c, req, ERR_BAD_REQUEST, rc ? "{}" : context.data);
+    sbuf_free(&context);
     return;
   }
   if (req->upgrade) {
-    if (transport != EIO_WEBSOCKET || accept_websocket(c, req)) {
-      respond_error(e, c, req, ERR_BAD_REQUEST);
+    if (transport != EIO_WEBSOCKET || accept_websocket_with(e, c, req, NULL)) {
+      respond_error_named(e, c, req, ERR_BAD_REQUEST, "TRANSPORT_HANDSHAKE_ERROR", NULL, NULL);
       return;
     }
     if (s->transport != EIO_POLLING || s->probe || s->upgraded || s->state != SESSION_OPEN ||
@@ -201,7 +277,14 @@ static void engine_request(eio_server *e, http_conn *c, http_request *req, url_q
     return;
   }
   if (transport != s->transport || s->upgraded) {
-    respond_error(e, c, req, ERR_BAD_REQUEST);
+    sbuf context = SBUF_INIT;
+    int rc = sbuf_printf(&context,
+                         "{\"name\":\"TRANSPORT_MISMATCH\",\"transport\":\"%s\","
+                         "\"previousTransport\":\"%s\"}",
+                         transport == EIO_WEBSOCKET ? "websocket" : "polling",
+                         eio_session_transport(s));
+    respond_error(e, c, req, ERR_BAD_REQUEST, rc ? "{}" : context.data);
+    sbuf_free(&context);
     return;
   }
   if (req->method == HTTP_GET) {
@@ -213,7 +296,9 @@ static void engine_request(eio_server *e, http_conn *c, http_request *req, url_q
     }
     eio_session_post(s, c, req->body.data ? req->body.data : "", req->body.len);
   } else {
-    respond_error(e, c, req, ERR_BAD_REQUEST);
+    /* engine.io answers a bare 500 here, and reports nothing. */
+    respond_error_named(e, c, req, ERR_BAD_REQUEST, "UNSUPPORTED_METHOD", "method",
+                        llhttp_method_name(req->method));
   }
 }
 
@@ -235,7 +320,7 @@ static void on_request(http_conn *c, http_request *req) {
   if (url_query_parse(&q, req->url.data ? req->url.data : "/", req->url.len)) {
     url_query_free(&q);
     req->keep_alive = 0;
-    respond_error(e, c, req, ERR_BAD_REQUEST);
+    respond_error_named(e, c, req, ERR_BAD_REQUEST, "INVALID_QUERY", NULL, NULL);
     return;
   }
   const char *path = q.path.data ? q.path.data : "/";
@@ -266,6 +351,7 @@ static void on_ws_message(http_conn *c, const char *data, size_t len, int binary
 }
 
 static void on_conn_close(http_conn *c) {
+  if (eio_hooks_conn_closed(server_of(c), c)) return;
   if (c->session) eio_session_conn_closed(c->session, c);
 }
 
@@ -310,6 +396,7 @@ int eio_server_start(eio_server *e, uv_loop_t *loop, const char *host, int port)
 void eio_server_close(eio_server *e) {
   if (e->closing) return;
   e->closing = 1;
+  eio_hooks_close(e);
   http_server_stop_accepting(&e->http);
   const char *key;
   void *value;
@@ -345,5 +432,6 @@ void eio_options_free(eio_options *o) {
   free(o->client_dir);
   free(o->static_dir);
   SSL_CTX_free(o->tls);
+  eio_hook_options_free(&o->hooks);
   memset(o, 0, sizeof(*o));
 }

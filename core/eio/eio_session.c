@@ -125,7 +125,9 @@ static void respond_poll(eio_session *s, http_conn *get, int with_queue,
     s->queued_bytes = 0;
     if (s->qcap > 16) drop_queue(s);
   }
-  if (get->req) rc |= eio_cors_headers(s->srv, get->req, &headers);
+  if (get->req) rc |= eio_response_headers(s->srv, get->req, s->initial_headers, &headers);
+  free(s->initial_headers);
+  s->initial_headers = NULL;
   get->session = NULL;
   if (rc)
     http_respond(get, 500, "text/plain", NULL, "", 0);
@@ -160,6 +162,7 @@ static void notify_closed(eio_session *s, const char *reason) {
 static void on_session_freed(uv_handle_t *h) {
   eio_session *s = h->data;
   drop_queue(s);
+  free(s->initial_headers);
   free(s);
 }
 
@@ -305,7 +308,7 @@ void eio_session_poll(eio_session *s, http_conn *c) {
 
 void eio_session_post(eio_session *s, http_conn *c, const char *body, size_t len) {
   sbuf headers = SBUF_INIT, scratch = SBUF_INIT;
-  eio_cors_headers(s->srv, c->req, &headers);
+  eio_response_headers(s->srv, c->req, NULL, &headers);
   size_t pos = 0;
   eio_packet p;
   int rc;
@@ -360,6 +363,7 @@ static void finish_upgrade(eio_session *s) {
   s->probed = 0;
   s->ws = s->probe;
   s->probe = NULL;
+  if (s->srv->handler->on_upgrade) s->srv->handler->on_upgrade(s);
   if (s->get) {
     http_conn *get = s->get;
     s->get = NULL;

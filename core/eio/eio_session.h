@@ -25,6 +25,7 @@ struct eio_session {
   uv_timer_t *upgrade_timer;
   uint64_t pong_deadline; /* loop time by which a pong must come, or 0 */
   eio_session *flush_next;
+  char *initial_headers; /* for the handshake's response (eio_hooks.h), until sent */
   unsigned in_flush_list : 1, upgraded : 1, probed : 1,
       overflowed : 1, /* over its bound: ends at the next flush */
       eio3 : 1,       /* an Engine.IO v3 client (eio3.h) */

@@ -5,12 +5,15 @@
  * with http_server_adopt(), so nothing goes over the network.
  *
  * Input: a flags byte (bit 0: msgpack parser, bit 1: CORS for any origin
- * with credentials), then messages separated by FUZZ_SEP. A message's first
+ * with credentials, bit 2: allowRequest, connection errors in full, the
+ * sid cookie and headers on responses), then messages separated by
+ * FUZZ_SEP. A message's first
  * byte picks one of NCONNS connections (the rest is written to it) or, as
  * NCONNS, that time passes (every timer fires). "$SID" in a message stands
  * for the session id the server handed out last.
  *
- * A host answers the events: it accepts namespace connections, echoes each
+ * A host answers the events: it accepts or refuses new connections
+ * (allowRequest) and namespace connections, echoes each
  * event back (with its attachments), acknowledges what asks for it, and
  * greets each new socket with an emit that waits for an acknowledgement,
  * once to the socket and once to its namespace (gathered answers).
@@ -56,6 +59,14 @@ static void start_server(unsigned flags) {
   if (flags & 2) {
     o.cors_origin = fuzz_strdup("*");
     o.cors_credentials = 1;
+  }
+  if (flags & 4) {
+    o.hooks.allow_request = o.hooks.connection_error_events = 1;
+    o.hooks.allow_request_timeout = 45000;
+    o.hooks.cookie = fuzz_strdup("io=");
+    o.hooks.cookie_attributes = fuzz_strdup("; Path=/; HttpOnly; SameSite=Lax");
+    o.hooks.initial_headers = fuzz_strdup("X-Initial: 1\r\n");
+    o.hooks.headers = fuzz_strdup("X-Every: 2\r\n");
   }
   const sio_parser *parser = flags & 1 ? &sio_parser_msgpack : &sio_parser_json;
   FUZZ_CHECK(io_server_start(&srv, ctx, NULL, parser, &o, "127.0.0.1", 0, 45000,
@@ -104,6 +115,16 @@ static int host(void) {
           io_connect_accept(&srv, ev->req);
         else
           io_connect_refuse(&srv, ev->req, "refused", "{\"why\":1}");
+        break;
+      case SIO_EV_ALLOW_REQUEST:
+        FUZZ_CHECK(json_validate(ev->data, ev->data_len) == 0);
+        if (ev->req & 1)
+          io_request_accept(&srv, ev->req, "X-Sticky: 1\r\n");
+        else
+          io_request_refuse(&srv, ev->req, ev->req & 2 ? "go \"away\"" : NULL);
+        break;
+      case SIO_EV_CONNECTION_ERROR:
+        FUZZ_CHECK(json_validate(ev->data, ev->data_len) == 0);
         break;
       case SIO_EV_CONNECTION:
         /* The handshake: headers, query and auth as the client sent them. */

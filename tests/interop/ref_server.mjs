@@ -17,6 +17,11 @@ const OPTIONS = {
   "--connect-timeout": "connectTimeout",
   "--max-http-buffer-size": "maxHttpBufferSize",
   "--cors-origin": "corsOrigin",
+  "--allow-request": "allowRequest",
+  "--connection-errors": "connectionErrors",
+  "--cookie": "cookie",
+  "--initial-headers": "initialHeaders",
+  "--headers": "headers",
   "--transports": "transports",
   "--allow-eio3": "allowEIO3",
   "--parser": "parser",
@@ -55,10 +60,42 @@ function serverOptions(args) {
   }
   if (args.transports !== undefined) opts.transports = args.transports.split(",");
   if (args.allowEIO3 !== undefined) opts.allowEIO3 = args.allowEIO3 === "true";
+  if (args.allowRequest === "true") opts.allowRequest = allowRequest;
+  if (args.cookie !== undefined) opts.cookie = { name: args.cookie };
   if (args.parser === "msgpack") {
     opts.parser = createRequire(import.meta.url)("socket.io-msgpack-parser");
   }
   return opts;
+}
+
+// allowRequest: refused when the query has "deny" (its value is the message),
+// else accepted; "sticky" in the query adds X-Sticky to the handshake's
+// response (through initial_headers, as engine.io lets a host do it).
+function allowRequest(req, callback) {
+  const query = new URL(req.url, "http://localhost").searchParams;
+  if (query.has("deny")) return callback(query.get("deny"), false);
+  if (query.has("sticky")) req.sticky = query.get("sticky");
+  callback(null, true);
+}
+
+// {code, message, context, method, url} of each connection_error, oldest first.
+const connectionErrors = [];
+
+function installEngineHooks(engine, args) {
+  const initialHeaders = args.initialHeaders !== undefined ? JSON.parse(args.initialHeaders) : {};
+  const headers = args.headers !== undefined ? JSON.parse(args.headers) : {};
+  engine.on("initial_headers", (h, req) => {
+    Object.assign(h, initialHeaders);
+    if (req.sticky !== undefined) h["X-Sticky"] = req.sticky;
+  });
+  engine.on("headers", (h) => Object.assign(h, headers));
+  if (args.connectionErrors === "true") {
+    engine.on("connection_error", (err) => {
+      // As JSON carries it (a member that is undefined is left out, also with msgpack).
+      const context = JSON.parse(JSON.stringify(err.context));
+      connectionErrors.push({ code: err.code, message: err.message, context, method: err.req.method, url: err.req.url });
+    });
+  }
 }
 
 const FLOOD_MAX_COUNT = 10000;
@@ -84,6 +121,9 @@ function installHandlers(io, socket) {
   const on = (event, handler) => socket.on(event, (...received) => handler(...withoutAck(received)));
 
   socket.emit("auth", socket.handshake.auth ?? {});
+  if (socket.handshake.auth?.upgrades === true) {
+    socket.conn.on("upgrade", (transport) => socket.emit("upgrade", transport.name));
+  }
   if (socket.handshake.auth?.handshake === true) {
     const { query, headers, url, secure } = socket.handshake;
     socket.emit("handshake", { query, headers, url, secure });
@@ -157,6 +197,8 @@ function installHandlers(io, socket) {
     const text = "x".repeat(size);
     for (let i = 0; i < count; i++) socket.emit("flood", i, text);
   });
+  on("transport", (_args, ack) => ack(socket.conn.transport.name));
+  on("last-connection-errors", (_args, ack) => ack(connectionErrors));
   on("last-disconnects", (_args, ack) => ack(disconnectsByNsp.get(nsp.name) ?? []));
 }
 
@@ -201,6 +243,7 @@ const httpServer =
     : createServer(timeouts);
 const io = new Server(httpServer, serverOptions(args));
 setUpNamespaces(io);
+installEngineHooks(io.engine, args);
 process.on("SIGINT", () => shutDown(io));
 process.on("SIGTERM", () => shutDown(io));
 // reusePort needs Node 22.12; older versions ignore it.

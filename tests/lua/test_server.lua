@@ -28,7 +28,28 @@ local OPTIONS = {
   ["--max-queued-events"] = "max_queued_events",
   ["--headers-timeout"] = "headers_timeout",
   ["--request-timeout"] = "request_timeout",
+  ["--allow-request"] = "allow_request",
+  ["--connection-errors"] = "connection_errors",
+  ["--cookie"] = "cookie",
+  ["--initial-headers"] = "initial_headers",
+  ["--headers"] = "headers",
 }
+
+local payload = require("sio.payload")
+
+-- allowRequest: refused when the query has "deny" (its value is the message),
+-- else accepted; "sticky" in the query adds X-Sticky to the handshake's
+-- response.
+local function allow_request(request)
+  local query = request.query
+  if query.deny then
+    error(query.deny, 0)
+  end
+  if query.sticky then
+    return { ["X-Sticky"] = query.sticky }
+  end
+  return true
+end
 
 local function parse_args(argv)
   local opts = { port = 3000 }
@@ -54,10 +75,29 @@ local function parse_args(argv)
     opts.cors = { origin = opts.cors_origin }
     opts.cors_origin = nil
   end
+  opts.allow_request = opts.allow_request == "true" and allow_request or nil
+  for _, key in ipairs({ "initial_headers", "headers" }) do
+    if opts[key] then
+      opts[key] = payload.decode(opts[key])
+    end
+  end
   return opts
 end
 
-local server = sio.server(parse_args(arg))
+local opts = parse_args(arg)
+local record_connection_errors = opts.connection_errors == "true"
+opts.connection_errors = nil
+local server = sio.server(opts)
+
+-- {code, message, context, method, url} of each connection_error, oldest first.
+local connection_errors = sio.array()
+if record_connection_errors then
+  server:on("connection_error", function(err)
+    local req = err.req or {}
+    connection_errors[#connection_errors + 1] = { code = err.code, message = err.message,
+      context = err.context, method = req.method, url = req.url }
+  end)
+end
 server:on("events_lost", function(count)
   io.stderr:write("test_server: ", count, " events lost\n")
 end)
@@ -118,6 +158,11 @@ local function install_handlers(socket)
   if type(socket.handshake.auth) == "table" and socket.handshake.auth.handshake == true then
     local hs = socket.handshake
     socket:emit("handshake", { query = hs.query, headers = hs.headers, url = hs.url, secure = hs.secure })
+  end
+  if type(socket.handshake.auth) == "table" and socket.handshake.auth.upgrades == true then
+    socket.conn:on("upgrade", function(name)
+      socket:emit("upgrade", name)
+    end)
   end
   socket:on("disconnect", function(reason)
     disconnects[nsp.name] = disconnects[nsp.name] or sio.array()
@@ -228,6 +273,12 @@ local function install_handlers(socket)
   end)
   on("disconnect-me", function(args)
     socket:disconnect(args[1] == true)
+  end)
+  on("transport", function(_, _, ack)
+    ack(socket.conn.transport)
+  end)
+  on("last-connection-errors", function(_, _, ack)
+    ack(connection_errors)
   end)
   on("last-disconnects", function(_, _, ack)
     ack(disconnects[nsp.name] or sio.array())

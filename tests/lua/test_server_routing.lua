@@ -55,6 +55,8 @@ test("options become the core's camelCase keys", function()
     allowEIO3 = "true",
     ["cors.origin"] = "http://a,http://b",
     ["cors.credentials"] = "true",
+    -- The binding hears of refused requests in full (io:on("connection_error")).
+    connectionErrorEvents = "true",
   }, "options")
   equal(server.port, 4242, "port")
   same(only("of"), { "of", name = "/", flags = 0 }, "main namespace declared")

@@ -227,7 +227,28 @@ enum sio_event_type {
    * SIO_EV_CONNECT_ERROR each waiting namespace got). As in
    * socket.io-client, it comes after the next attempt is scheduled, so
    * after the last attempt it follows SIO_EV_RECONNECT_FAILED. */
-  SIO_EV_RECONNECT_ERROR = 69
+  SIO_EV_RECONNECT_ERROR = 69,
+
+  /* ---- server, since 1.1 ---- */
+  /* engine.io's allowRequest, only with the server option "allowRequest":
+   * a new Engine.IO connection asks to open (a handshake, or a WebSocket
+   * opened without one). req, data = the request as JSON
+   * {"method","headers","time","address","xdomain","secure","issued","url",
+   * "query"} (the handshake object plus "method"). Answer with
+   * sio_request_accept() or sio_request_refuse(); a request left
+   * unanswered for connectTimeout is refused as Forbidden. */
+  SIO_EV_ALLOW_REQUEST = 96,
+  /* A socket's connection moved to WebSocket (socket.conn's "upgrade").
+   * nsp, sid, name = "websocket". Each socket of the connection gets one. */
+  SIO_EV_UPGRADE = 97,
+  /* engine.io's "connection_error", only with the server option
+   * "connectionErrorEvents" (it then stands for the SIO_EV_ERROR with
+   * req = 0 a refused request gives otherwise). err = SIO_EPROTO, reason =
+   * message, data = {"code":N,"message":"...","context":{...},"req":{...}}
+   * with code and message as in the HTTP error, context as engine.io
+   * gives it, and req as in SIO_EV_ALLOW_REQUEST (left out when the URL
+   * cannot be read). */
+  SIO_EV_CONNECTION_ERROR = 98
 };
 
 /* Event flags. A host ignores the ones it does not know. */
@@ -299,6 +320,16 @@ SIO_EXTERN int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event
  * as engine.io and socket.io 4 do: the v3 framing, the client pinging, "/"
  * joined without a CONNECT, a namespace's query as its auth; without it
  * they get HTTP 400 {"code":5,"message":"Unsupported protocol version"}.
+ * Since 1.1: "allowRequest" ("false"; "true": every new connection waits
+ * for the host, see SIO_EV_ALLOW_REQUEST), "connectionErrorEvents"
+ * ("false"; see SIO_EV_CONNECTION_ERROR), "headers.initial" and "headers"
+ * (JSON objects of header names to string values, added to the handshake's
+ * response, and to every polling response and WebSocket handshake:
+ * engine.io's "initial_headers" and "headers" events), "cookie" (unset: no
+ * cookie; a name: the handshake's polling response sets NAME=<Engine.IO
+ * sid>, as engine.io's cookie option), "cookie.path" ("/"; "" leaves it
+ * out), "cookie.httpOnly" ("true"), "cookie.sameSite" ("lax"; "strict",
+ * "none" or "false" to leave it out).
  *
  * Client keys: "path" ("/socket.io/"), "transports" ("polling,websocket":
  * start on polling and upgrade; "websocket" alone connects with a WebSocket
@@ -410,6 +441,23 @@ SIO_EXTERN int sio_connect_accept(sio_server *srv, uint64_t req);
  * data_json may be NULL. */
 SIO_EXTERN int sio_connect_refuse(sio_server *srv, uint64_t req, const char *message,
                                   const char *data_json);
+
+/* Answers a SIO_EV_ALLOW_REQUEST: the connection opens. headers_json (may
+ * be NULL) is a JSON object of header names to string values added to the
+ * handshake's response (engine.io's "initial_headers"), e.g.
+ * {"Set-Cookie":"node=3"} for sticky sessions. Since 1.1. */
+SIO_EXTERN int sio_request_accept(sio_server *srv, uint64_t req, const char *headers_json);
+/* Refuses it as engine.io does: HTTP 403 {"code":4,"message":message}
+ * (message NULL: "Forbidden"), or for a WebSocket a plain 400 with message
+ * as its body. A request that is gone (answered, timed out, its client
+ * left) gives SIO_EV_ERROR SIO_ENOTFOUND with req. Since 1.1. */
+SIO_EXTERN int sio_request_refuse(sio_server *srv, uint64_t req, const char *message);
+
+/* The transport socket sid's connection uses now, once every command
+ * issued before this call has run: *name_out = "polling" or "websocket"
+ * (static strings). Waits for the I/O thread, as sio_socket_rooms() does.
+ * SIO_ENOTFOUND when the socket is gone. Since 1.1. */
+SIO_EXTERN int sio_socket_transport(sio_server *srv, const char *sid, const char **name_out);
 
 /* A value of the host's for socket sid, handed back as ev->socket_user in
  * the socket's events taken after this call, until its SIO_EV_DISCONNECT

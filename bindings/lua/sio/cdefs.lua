@@ -50,7 +50,10 @@ enum sio_event_type {
   SIO_EV_RECONNECT_ATTEMPT = 66,
   SIO_EV_RECONNECT = 67,
   SIO_EV_RECONNECT_FAILED = 68,
-  SIO_EV_RECONNECT_ERROR = 69
+  SIO_EV_RECONNECT_ERROR = 69,
+  SIO_EV_ALLOW_REQUEST = 96,
+  SIO_EV_UPGRADE = 97,
+  SIO_EV_CONNECTION_ERROR = 98
 };
 typedef struct sio_event {
   size_t size;
@@ -100,6 +103,9 @@ int sio_server_of(sio_server *srv, const char *name, unsigned flags);
 int sio_connect_accept(sio_server *srv, uint64_t req);
 int sio_connect_refuse(sio_server *srv, uint64_t req, const char *message,
                                   const char *data_json);
+int sio_request_accept(sio_server *srv, uint64_t req, const char *headers_json);
+int sio_request_refuse(sio_server *srv, uint64_t req, const char *message);
+int sio_socket_transport(sio_server *srv, const char *sid, const char **name_out);
 int sio_socket_set_user(sio_server *srv, const char *sid, void *user);
 int sio_socket_rooms(sio_server *srv, const char *sid, char **json_out);
 typedef struct sio_target {

@@ -44,6 +44,14 @@ function M.strings(opts, encoders)
   return flatten(opts, "", encoders or {}, {})
 end
 
+-- Sets one core key of a sio_options; a bad value raises an error naming it.
+function M.set(o, key, value)
+  if C.sio_options_set(o, key, value) < 0 then
+    error(string.format("option %s = %q: %s", key, value,
+      ffi.string(C.sio_last_error())), 3)
+  end
+end
+
 -- A sio_options (freed by the GC) holding opts; an unknown key or a bad value
 -- raises an error that names it.
 function M.build(opts, encoders)
@@ -51,10 +59,7 @@ function M.build(opts, encoders)
   lib.check(C.sio_options_new(out), "sio_options_new")
   local o = ffi.gc(out[0], C.sio_options_free)
   for key, value in pairs(M.strings(opts, encoders)) do
-    if C.sio_options_set(o, key, value) < 0 then
-      error(string.format("option %s = %q: %s", key, value,
-        ffi.string(C.sio_last_error())), 3)
-    end
+    M.set(o, key, value)
   end
   return o
 end

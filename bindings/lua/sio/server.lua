@@ -7,6 +7,18 @@
 -- the end of io:close() and io:on("events_lost", fn(count)) the events the
 -- core could not queue (out of memory, or too many left unread). Once closed,
 -- the core's server is freed: later commands raise "closed".
+--
+-- The engine's hooks: opts.allow_request = fn(request) decides whether a new
+-- connection may open (engine.io's allowRequest; request = {method, url,
+-- headers, query, address, ...}): it returns true, or a table of headers for
+-- the handshake's response, to accept; false or nil to refuse (HTTP 403
+-- "Forbidden"); error(message) refuses with that message. Left unanswered
+-- for connect_timeout, the core refuses it. io:on("connection_error",
+-- fn(err)) hears every request the engine refused, err = {code, message,
+-- context, req} as engine.io reports them (without such a handler they go
+-- to the "error" handlers as before). opts.cookie (true, a name, or {name,
+-- path, http_only, same_site}), opts.initial_headers and opts.headers
+-- (tables of header names to values) are engine.io's.
 local ffi = require("ffi")
 local bit = require("bit")
 local lib = require("sio.lib")
@@ -22,7 +34,8 @@ local macros = lib.macros
 
 local Server = {}
 
-local SERVER_EVENTS = { error = true, close = true, events_lost = true, new_namespace = true }
+local SERVER_EVENTS = { error = true, close = true, events_lost = true, new_namespace = true,
+  connection_error = true }
 
 function Server.__index(server, k)
   if k == "volatile" then
@@ -33,19 +46,59 @@ end
 
 local M = { Server = Server }
 
+-- engine.io's cookie option: true (its defaults), a name, or a table of
+-- name, path, http_only, same_site.
+local COOKIE_KEYS = { path = "cookie.path", http_only = "cookie.httpOnly",
+  same_site = "cookie.sameSite" }
+local function set_cookie(o, cookie)
+  if cookie == nil or cookie == false then
+    return
+  end
+  if cookie == true then
+    cookie = {}
+  elseif type(cookie) == "string" then
+    cookie = { name = cookie }
+  end
+  options.set(o, "cookie", cookie.name or "io")
+  for k, v in pairs(cookie) do
+    if k ~= "name" then
+      local key = COOKIE_KEYS[k]
+      if not key then
+        error("unknown cookie option " .. tostring(k), 3)
+      end
+      if k == "path" and v == false then
+        v = ""
+      end
+      options.set(o, key, type(v) == "boolean" and (v and "true" or "false") or tostring(v))
+    end
+  end
+end
+
 -- opts: the server options in snake_case (port, host, path, ping_interval,
 -- ping_timeout, cors = { origin, credentials }, transports, parser, ...);
 -- opts.context picks a context other than the shared default one.
 function M.new(opts)
   opts = opts or {}
   local ctx = opts.context or context.default()
+  local allow_request = opts.allow_request
+  if allow_request ~= nil and type(allow_request) ~= "function" then
+    error("allow_request must be a function", 2)
+  end
   local core_opts = {}
   for k, v in pairs(opts) do
-    if k ~= "context" then
+    if k ~= "context" and k ~= "allow_request" and k ~= "cookie" and k ~= "initial_headers" then
       core_opts[k] = v
     end
   end
-  local o = options.build(core_opts)
+  local o = options.build(core_opts, { headers = payload.json })
+  if opts.initial_headers then
+    options.set(o, "headers.initial", payload.json(opts.initial_headers))
+  end
+  set_cookie(o, opts.cookie)
+  options.set(o, "connectionErrorEvents", "true")
+  if allow_request then
+    options.set(o, "allowRequest", "true")
+  end
   local out = ffi.new("sio_server*[1]")
   lib.check(C.sio_server_new(ctx.c, o, out), "sio_server_new")
   local server = setmetatable({
@@ -60,6 +113,7 @@ function M.new(opts)
   local tag
   server.id, tag = ctx:attach(server)
   lib.check(C.sio_server_set_user(server.c, tag), "sio_server_set_user")
+  server.allow_request = allow_request
   server.port = C.sio_server_port(server.c)
   server.sockets = server:of("/")
   return server
@@ -284,6 +338,43 @@ local function on_disconnect(server, e)
   socket:_fire("disconnect", e.reason)
 end
 
+-- allow_request's verdict: true or a table of headers accepts, anything else
+-- refuses; an error refuses with its message.
+local function on_allow_request(server, e)
+  local request = payload.decode(e.data)
+  local ok, verdict = pcall(server.allow_request, request)
+  if server.closing then
+    return
+  end
+  if ok and verdict then
+    local headers = type(verdict) == "table" and payload.json(verdict) or nil
+    lib.check(C.sio_request_accept(server:_handle("accept"), e.req, headers), "accept request")
+    return
+  end
+  local message
+  if not ok then
+    message = type(verdict) == "table" and verdict.message or verdict
+    message = message ~= nil and tostring(message):gsub("^[^:]*:%d+: ", "") or nil
+  end
+  lib.check(C.sio_request_refuse(server:_handle("refuse"), e.req, message), "refuse request")
+end
+
+local function on_upgrade(server, e)
+  local nsp = server.nsps[e.nsp]
+  local socket = nsp and nsp.sockets[e.sid]
+  if socket then
+    emitter.fire(socket.conn, "upgrade", { e.name }, 1)
+  end
+end
+
+local function on_connection_error(server, e)
+  local err = payload.decode(e.data)
+  if not emitter.fire(server, "connection_error", { err }, 1) then
+    emitter.fire(server, "error", { { code = e.err, message = e.reason,
+      data = { code = err.code, message = err.message } } }, 1)
+  end
+end
+
 local function on_error(server, e)
   if e.req ~= 0 and server:_answer(e) then
     return
@@ -313,6 +404,9 @@ local handlers = {
   [C.SIO_EV_DISCONNECT] = on_disconnect,
   [C.SIO_EV_ERROR] = on_error,
   [C.SIO_EV_SERVER_CLOSED] = on_closed,
+  [C.SIO_EV_ALLOW_REQUEST] = on_allow_request,
+  [C.SIO_EV_UPGRADE] = on_upgrade,
+  [C.SIO_EV_CONNECTION_ERROR] = on_connection_error,
 }
 
 function Server:_dispatch(e)

@@ -51,6 +51,29 @@ local function rooms_of(socket)
   return M.room_set(text)
 end
 
+-- socket.conn: the Engine.IO connection under the socket. conn.transport is
+-- "polling" or "websocket" (asked of the core at each read; nil once the
+-- socket is gone); conn:on("upgrade", fn(name)) when it moves to WebSocket.
+local Conn = {}
+emitter.mixin(Conn)
+
+function Conn.__index(conn, k)
+  if k == "transport" then
+    local server = conn.socket.server
+    if server.freed then
+      return nil
+    end
+    local out = ffi.new("const char *[1]")
+    local rc = C.sio_socket_transport(server.c, conn.socket.id, out)
+    if rc == C.SIO_ENOTFOUND or rc == C.SIO_ECLOSED then
+      return nil
+    end
+    lib.check(rc, "transport of " .. conn.socket.id)
+    return ffi.string(out[0])
+  end
+  return Conn[k]
+end
+
 -- socket.broadcast, socket.volatile and socket.rooms, as in socket.io.
 function Socket.__index(socket, k)
   if k == "rooms" then
@@ -76,6 +99,7 @@ function M.new(nsp, id, handshake)
     _any = {},
   }, Socket)
   socket.self_op = operator.new({ nsp = nsp, sid = id })
+  socket.conn = setmetatable({ socket = socket, _handlers = {} }, Conn)
   return socket
 end
 

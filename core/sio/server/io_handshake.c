@@ -121,3 +121,18 @@ int io_handshake_with_auth(sbuf *out, const char *handshake, const char *auth) {
   return sbuf_append(out, handshake, n - 1) | sbuf_puts(out, ",\"auth\":") |
          sbuf_puts(out, auth) | sbuf_putc(out, '}');
 }
+
+char *io_request_json(const http_request *req) {
+  char *handshake = io_handshake_json(req, NULL);
+  if (!handshake) return NULL;
+  sbuf out = SBUF_INIT;
+  const char *method = llhttp_method_name(req->method);
+  int rc = sbuf_puts(&out, "{\"method\":") | json_write_string(&out, method, strlen(method)) |
+           sbuf_putc(&out, ',') | sbuf_puts(&out, handshake + 1);
+  free(handshake);
+  if (rc) {
+    sbuf_free(&out);
+    return NULL;
+  }
+  return sbuf_detach(&out, NULL);
+}

@@ -26,21 +26,8 @@ static void on_close(eio_session *e, const char *reason) {
   if (c) io_conn_closed(c, reason);
 }
 
-static void on_error(eio_server *e, int code, const char *message) {
-  io_server *s = (io_server *)e;
-  ev_rec *r = ev_new(SIO_EV_ERROR);
-  if (!r) return;
-  char body[160];
-  int n = snprintf(body, sizeof(body), "{\"code\":%d,\"message\":\"%s\"}", code, message);
-  r->ev.err = SIO_EPROTO;
-  if (ev_set_str(r, &r->ev.reason, message) || ev_set_data(r, body, (size_t)n)) {
-    ev_free(r);
-    return;
-  }
-  io_post(s, r);
-}
-
-static const eio_handler io_eio_handler = {on_open, on_message, on_close, on_error};
+static const eio_handler io_eio_handler = {on_open, on_message, on_close, io_hooks_on_error,
+                                          io_hooks_on_allow_request, io_hooks_on_upgrade};
 
 /* ---- lifecycle ---------------------------------------------------------- */
 

@@ -201,9 +201,30 @@ int io_join(io_server *s, const sio_target *t, char *const *rooms, size_t n, int
 int io_disconnect(io_server *s, const sio_target *t, int close);
 int io_fetch_sockets(io_server *s, const sio_target *t, uint64_t req);
 
+/* ---- io_hooks.c ---------------------------------------------------------- */
+/* The Engine.IO layer's callbacks (eio_handler): a refused request
+ * (SIO_EV_ERROR, or SIO_EV_CONNECTION_ERROR when asked for), allowRequest
+ * (SIO_EV_ALLOW_REQUEST; returns its request id, 0 when it could not be
+ * posted), an upgrade (SIO_EV_UPGRADE for each socket of the session). */
+void io_hooks_on_error(eio_server *e, const http_request *req, int code, const char *message,
+                       const char *context);
+uint64_t io_hooks_on_allow_request(eio_server *e, const http_request *req);
+void io_hooks_on_upgrade(eio_session *e);
+/* sio_request_accept/refuse: 0, or SIO_ENOTFOUND when no request waits
+ * under req. headers: "Name: value\r\n" lines or NULL. */
+int io_request_accept(io_server *s, uint64_t req, const char *headers);
+int io_request_refuse(io_server *s, uint64_t req, const char *message);
+/* sio_socket_transport: *name = "polling" or "websocket" (static). 0,
+ * SIO_ENOTFOUND or SIO_ECLOSED. */
+int io_socket_transport(io_server *s, const char *sid, const char **name);
+
 /* ---- io_handshake.c ----------------------------------------------------- */
 /* The handshake object socket.io gives a socket, without "auth". */
 char *io_handshake_json(const http_request *req, const char *transport_url);
+/* The handshake object with "method" first: what allowRequest and
+ * connection_error tell of a request. NULL when out of memory or when its
+ * URL cannot be read. */
+char *io_request_json(const http_request *req);
 /* Appends handshake with ,"auth":auth spliced in before the last brace. */
 int io_handshake_with_auth(sbuf *out, const char *handshake, const char *auth);
 #endif

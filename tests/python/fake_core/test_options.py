@@ -36,3 +36,18 @@ def test_milliseconds_never_rounds_a_positive_duration_to_zero() -> None:
     assert milliseconds(0.0001) == 1
     assert milliseconds(0) == 0
 
+
+
+def test_cookie_and_headers_options_become_the_engine_keys() -> None:
+    assert dict(server_option_pairs({"cookie": True})) == {"cookie": "io"}
+    assert server_option_pairs({"cookie": False}) == []
+    assert dict(server_option_pairs({"cookie": "sticky"})) == {"cookie": "sticky"}
+    assert dict(server_option_pairs({"cookie": {"name": "c", "path": False, "http_only": False,
+                                                "same_site": "none"}})) == {
+        "cookie": "c", "cookie.path": "", "cookie.httpOnly": "false", "cookie.sameSite": "none"}
+    assert dict(server_option_pairs({"headers": {"X-A": "1"}, "initial_headers": {"X-B": "2"}})) == {
+        "headers": '{"X-A": "1"}', "headers.initial": '{"X-B": "2"}'}
+    with pytest.raises(TypeError):
+        server_option_pairs({"cookie": {"domain": "x"}})
+    with pytest.raises(TypeError):
+        server_option_pairs({"cookie": 3})

@@ -35,8 +35,12 @@ BOOLEANS = {"allow_upgrades": "allowUpgrades", "reuse_port": "reusePort", "allow
 LISTS = {"transports": "transports"}
 CORS = {"origin": "cors.origin", "credentials": "cors.credentials"}
 
+HEADERS = {"headers": "headers", "initial_headers": "headers.initial"}
+COOKIE = {"name": "cookie", "path": "cookie.path", "http_only": "cookie.httpOnly",
+          "same_site": "cookie.sameSite"}
+
 SERVER_OPTIONS = frozenset(PLAIN) | frozenset(SECONDS) | frozenset(BOOLEANS) \
-    | frozenset(LISTS) | {"cors"}
+    | frozenset(LISTS) | frozenset(HEADERS) | {"cors", "cookie"}
 
 
 def _boolean(value: Any) -> str:
@@ -68,6 +72,29 @@ def _cors(value: Any) -> list[tuple[str, str]]:
     return pairs
 
 
+def _cookie(value: Any) -> list[tuple[str, str]]:
+    """engine.io's cookie option: True (its defaults), a name, or a dict of
+    name, path, http_only, same_site (a string, or a bool as the cookie
+    package takes it)."""
+    if value is False:
+        return []
+    if value is True:
+        value = {}
+    elif isinstance(value, str):
+        value = {"name": value}
+    elif not isinstance(value, dict):
+        raise TypeError("cookie must be True, a name, or a dict such as {'name': 'io'}")
+    pairs = [("cookie", "io")]
+    for name, item in value.items():
+        if name not in COOKIE:
+            raise TypeError(f"unknown cookie option {name!r}; known: {sorted(COOKIE)}")
+        if name == "path" and item is False:
+            item = ""
+        text = _boolean(item) if isinstance(item, bool) else str(item)
+        pairs.append((COOKIE[name], text))
+    return pairs
+
+
 def server_option_pairs(options: dict[str, Any]) -> list[tuple[str, str]]:
     """The (key, value) strings for sio_options_set(); TypeError for a name
     that is not a server option. None values are left at the core's default."""
@@ -85,6 +112,10 @@ def server_option_pairs(options: dict[str, Any]) -> list[tuple[str, str]]:
             pairs.append((LISTS[name], _listing(value)))
         elif name == "cors":
             pairs.extend(_cors(value))
+        elif name in HEADERS:
+            pairs.append((HEADERS[name], json.dumps(dict(value))))
+        elif name == "cookie":
+            pairs.extend(_cookie(value))
         else:
             raise TypeError(f"unknown server option {name!r}; known: {sorted(SERVER_OPTIONS)}")
     return pairs

@@ -12,9 +12,10 @@ from typing import Any, Callable, Optional, Union
 from . import errors
 from ._answers import answer_error, released_answer, request, single_answer
 from ._context import Context
-from ._event import (EV_ACK, EV_CONNECT_REQUEST, EV_CONNECTION, EV_DISCONNECT,
-                     EV_DISCONNECTING, EV_ERROR, EV_EVENT, EV_EVENTS_LOST, EV_SERVER_CLOSED,
-                     EV_SOCKETS, EVF_BROADCAST, EVF_RECOVERED, Event, copy_bins)
+from ._event import (EV_ACK, EV_ALLOW_REQUEST, EV_CONNECT_REQUEST, EV_CONNECTION,
+                     EV_CONNECTION_ERROR, EV_DISCONNECT, EV_DISCONNECTING, EV_ERROR, EV_EVENT,
+                     EV_EVENTS_LOST, EV_SERVER_CLOSED, EV_SOCKETS, EV_UPGRADE, EVF_BROADCAST,
+                     EVF_RECOVERED, Event, copy_bins)
 from ._handle import Handle
 from ._listeners import Handler, report_lost
 from ._message import CMessage
@@ -36,6 +37,11 @@ _sio_emit = lib.sio_emit
 _NULL = ffi.NULL
 
 MAIN_NAMESPACE = "/"
+CONNECTION_ERROR = "connection_error"
+
+# What allow_request hands back: accept (True, or a dict of headers for the
+# handshake's response) or refuse (False, None, or raising).
+AllowRequest = Callable[[dict[str, Any]], Any]
 
 
 class ServerBase:
@@ -49,14 +55,37 @@ class ServerBase:
     parser ("json" or "msgpack"), max_queued_events; reuse_port (share the
     port with other processes that ask for it too), tls_cert and tls_key (PEM
     files: HTTPS and WSS). host may be an IPv4 or IPv6 address or a name.
+    engine.io's allow_request (below), cookie (True for engine.io's defaults, a name, or
+    {"name", "path", "http_only", "same_site"}), initial_headers and headers
+    (dicts of header names to values added to the handshake's response, and
+    to every polling response and WebSocket handshake).
+
+    allow_request(request) decides whether a new connection may open
+    (engine.io's allowRequest): request is a dict {"method", "url",
+    "headers", "query", "address", ...}. It returns True, or a dict of
+    headers for the handshake's response (a sticky-session cookie), to
+    accept; False or None to refuse (HTTP 403 "Forbidden"); raising
+    sio.ConnectionRefusedError(message) refuses with that message. A
+    coroutine function in AsyncServer. Left unanswered for connect_timeout,
+    the core refuses it.
+
+    io.on("connection_error", handler(error)) hears every request the engine
+    refused, error being {"code", "message", "context", "req"} as
+    engine.io's connection_error gives them (without a handler, each one is
+    logged as a warning).
 
     Once closed (close(), then the core's report that it is), the core's
     server is released (sio_server_free); later commands raise ClosedError."""
 
-    def __init__(self, **options: Any) -> None:
+    def __init__(self, allow_request: Optional[AllowRequest] = None, **options: Any) -> None:
+        if allow_request is not None and not callable(allow_request):
+            raise TypeError("allow_request must be callable")
+        self._allow_request = allow_request
+        pairs = server_option_pairs(options) + [("connectionErrorEvents", "true")]
+        if allow_request is not None:
+            pairs.append(("allowRequest", "true"))
         self._context = Context()
-        self._handle = Handle(self._new_server(server_option_pairs(options)),
-                              lib.sio_server_free, "server")
+        self._handle = Handle(self._new_server(pairs), lib.sio_server_free, "server")
         # The core hands this back in each event of the server (ev->user);
         # it must live as long as the server can report events.
         self._user = ffi.new_handle(self)
@@ -307,6 +336,16 @@ class ServerBase:
             lib.sio_free(out[0])
         return set(decode_text(text.decode("utf-8")))
 
+    def _transport_of(self, sid: str) -> Optional[str]:
+        """"polling" or "websocket": the transport socket sid's connection
+        uses once every command issued before has run; None when it is gone."""
+        out = ffi.new("const char **")
+        rc = self._handle.call(lib.sio_socket_transport, sid.encode(), out)
+        if rc == lib.SIO_ENOTFOUND:
+            return None
+        check(rc)
+        return _string(out[0]).decode("ascii")
+
     # Events (the pumping thread) -------------------------------------------
     def _take(self, raw: Any) -> None:
         if raw.type != EV_EVENT:
@@ -357,6 +396,12 @@ class ServerBase:
             self._on_closed()
         elif kind == EV_EVENTS_LOST:
             report_lost(self, self.sockets._listeners, event.count)
+        elif kind == EV_ALLOW_REQUEST:
+            self._on_allow_request(event)
+        elif kind == EV_UPGRADE:
+            self._on_upgrade(event)
+        elif kind == EV_CONNECTION_ERROR:
+            self._on_connection_error(event)
 
     def _release(self) -> None:
         """Frees the core's server; the commands still waiting for an answer
@@ -469,6 +514,42 @@ class ServerBase:
                 return self._add_namespace(Namespace(self, name, parent))
         return None
 
+    def _on_allow_request(self, event: Event) -> None:
+        req = event.req
+        request = decode_text(event.data.decode("utf-8")) if event.data else {}
+
+        def decide(refusal: Optional[BaseException], answer: Any) -> None:
+            try:
+                if refusal is None and answer:
+                    headers = encode_one(dict(answer)) if isinstance(answer, dict) else _NULL
+                    self._call(lib.sio_request_accept, req, headers)
+                    return
+                message = _NULL
+                if isinstance(refusal, errors.ConnectionRefusedError):
+                    message = refusal.message.encode()
+                elif refusal is not None:
+                    log.error("allow_request raised", exc_info=refusal)
+                self._call(lib.sio_request_refuse, req, message)
+            except errors.SioError as error:
+                # The client went away meanwhile, or the server closed.
+                log.debug("allow_request answer: %s", error)
+
+        self._run_check(self._allow_request, request, decide)
+
+    def _on_upgrade(self, event: Event) -> None:
+        socket = self._socket_of(event)
+        if socket is not None:
+            for listener in socket.conn._listeners.get("upgrade"):
+                self._invoke(listener.fn, (event.name or "websocket",))
+
+    def _on_connection_error(self, event: Event) -> None:
+        error = decode_text(event.data.decode("utf-8")) if event.data else {}
+        handlers = self.sockets._listeners.get(CONNECTION_ERROR)
+        if not handlers:
+            log.warning("libsio: %s (%s)", event.reason, error.get("context"))
+        for listener in handlers:
+            self._invoke(listener.fn, (error,))
+
     def _on_disconnecting(self, event: Event) -> None:
         socket = self._socket_of(event)
         if socket is not None:
@@ -497,6 +578,12 @@ class ServerBase:
                          decide: Callable[[Optional[BaseException]], None]) -> None:
         """Runs middlewares in order, then decide(None) or decide(the
         exception that stopped them)."""
+        raise NotImplementedError
+
+    def _run_check(self, check: Callable[[Any], Any], arg: Any,
+                   decide: Callable[[Optional[BaseException], Any], None]) -> None:
+        """Calls check(arg), then decide(None, its result) or decide(the
+        exception it raised, None)."""
         raise NotImplementedError
 
     def _wait(self, future: concurrent.futures.Future[Any], req: int) -> Any:

@@ -53,5 +53,24 @@ class AsyncServer(AsyncioMode, ServerBase):
         self._tasks.add(task)
         task.add_done_callback(done)
 
+    def _run_check(self, check: Callable[[Any], Any], arg: Any,
+                   decide: Callable[[Optional[BaseException], Any], None]) -> None:
+        async def run() -> Any:
+            outcome = check(arg)
+            return await outcome if inspect.isawaitable(outcome) else outcome
+
+        def done(finished: asyncio.Future[Any]) -> None:
+            self._tasks.discard(finished)
+            if finished.cancelled():
+                decide(asyncio.CancelledError(), None)
+            elif finished.exception() is not None:
+                decide(finished.exception(), None)
+            else:
+                decide(None, finished.result())
+
+        task = asyncio.ensure_future(run())
+        self._tasks.add(task)
+        task.add_done_callback(done)
+
     def _on_closed(self) -> None:
         self._finish()

@@ -3,6 +3,7 @@ the handlers in the calling thread; commands (emit, join, ...) may come from
 any thread."""
 from __future__ import annotations
 
+import inspect
 from typing import Any, Callable, Optional
 
 from ._blocking_mode import BlockingMode
@@ -32,6 +33,21 @@ class Server(BlockingMode, ServerBase):
                 decide(refusal)
                 return
         decide(None)
+
+    def _run_check(self, check: Callable[[Any], Any], arg: Any,
+                   decide: Callable[[Optional[BaseException], Any], None]) -> None:
+        try:
+            result = check(arg)
+        except Exception as refusal:
+            decide(refusal, None)
+            return
+        if inspect.isawaitable(result):
+            close = getattr(result, "close", None)
+            if close:
+                close()
+            decide(TypeError("a coroutine check needs AsyncServer"), None)
+            return
+        decide(None, result)
 
     def _on_closed(self) -> None:
         """run() sees self.closed and returns."""

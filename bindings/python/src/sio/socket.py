@@ -57,6 +57,28 @@ class SocketEmitter:
                                                 self._timeout, self._volatile)
 
 
+class Connection:
+    """socket.conn: the Engine.IO connection under the socket. Its
+    "upgrade" event, handler(transport_name), comes when it moves to
+    WebSocket."""
+
+    def __init__(self, socket: Socket) -> None:
+        self._socket = socket
+        self._listeners = Listeners()
+
+    @property
+    def transport(self) -> Optional[str]:
+        """"polling" or "websocket", asked of the core; None once the socket
+        is gone."""
+        return self._socket.server._transport_of(self._socket.id)
+
+    def on(self, event: str, handler: Optional[Handler] = None) -> Any:
+        return self._listeners.on(event, handler)
+
+    def off(self, event: str, handler: Optional[Handler] = None) -> None:
+        self._listeners.off(event, handler)
+
+
 class Socket:
     """A connected client in a namespace. ``data`` is free for the
     application (set it in a middleware, read it in handlers); ``rooms``
@@ -78,6 +100,7 @@ class Socket:
         self._any_outgoing: list[Handler] = []
         self._target = Target(nsp.name, sid=sid)
         self._c_target = CTarget(self._target)
+        self.conn = Connection(self)
 
     def __repr__(self) -> str:
         return f"<Socket {self.id} {self.nsp.name}>"
