@@ -177,6 +177,27 @@ static void record_disconnect(const sio_event *ev) {
   snprintf(d->reason, sizeof(d->reason), "%s", ev->reason ? ev->reason : "");
 }
 
+/* Sockets whose connection restored a previous session ("nsp sid"). */
+static char (*recovered)[300];
+static size_t nrecovered, caprecovered;
+
+static void record_recovered(const sio_event *ev) {
+  if (nrecovered == caprecovered) {
+    caprecovered = caprecovered ? caprecovered * 2 : 16;
+    recovered = realloc(recovered, caprecovered * sizeof(*recovered));
+    if (!recovered) abort();
+  }
+  snprintf(recovered[nrecovered++], sizeof(*recovered), "%s %s", ev->nsp, ev->sid);
+}
+
+static int was_recovered(const sio_event *ev) {
+  char key[sizeof(*recovered)];
+  snprintf(key, sizeof(key), "%s %s", ev->nsp, ev->sid);
+  for (size_t i = 0; i < nrecovered; i++)
+    if (!strcmp(recovered[i], key)) return 1;
+  return 0;
+}
+
 /* ---- emitting ------------------------------------------------------------ */
 
 /* Namespace nsp, or its one socket sid. */
@@ -437,6 +458,8 @@ static void on_event(sio_server *srv, const sio_event *ev) {
     check(sio_disconnect(srv, &self, close ? SIO_DISCONNECT_CLOSE : 0, NULL), name);
   } else if (!strcmp(name, "flood")) {
     flood(srv, ev, a0, a1);
+  } else if (!strcmp(name, "recovered")) {
+    ack_with(srv, ev, was_recovered(ev) ? "[true]" : "[false]");
   } else if (!strcmp(name, "last-disconnects")) {
     text_puts(&t, "[[");
     int first = 1;
@@ -512,6 +535,7 @@ static void on_connect_request(sio_server *srv, const sio_event *ev) {
 
 static void on_connection(sio_server *srv, const sio_event *ev) {
   remember_namespace(ev->nsp);
+  if (ev->flags & SIO_EVF_RECOVERED) record_recovered(ev);
   jv *hs = jv_parse(ev->data, ev->data_len);
   const jv *auth = jv_get(hs, "auth");
   text t = {0};
@@ -558,7 +582,8 @@ static void usage(void) {
           "usage: sio_test_server [--port N] [--ping-interval MS] [--ping-timeout MS]\n"
           "       [--connect-timeout MS] [--max-http-buffer-size BYTES] [--cors-origin ORIGIN]\n"
           "       [--transports polling,websocket] [--parser json|msgpack] [--serve-client DIR]\n"
-          "       [--max-queued-events N] [--headers-timeout MS] [--request-timeout MS]\n");
+          "       [--max-queued-events N] [--headers-timeout MS] [--request-timeout MS]\n"
+          "       [--recovery MS]\n");
   exit(2);
 }
 
@@ -569,6 +594,7 @@ int main(int argc, char **argv) {
                {"--ping-interval", "pingInterval"},
                {"--ping-timeout", "pingTimeout"},
                {"--connect-timeout", "connectTimeout"},
+               {"--recovery", "connectionStateRecovery.maxDisconnectionDuration"},
                {"--max-http-buffer-size", "maxHttpBufferSize"},
                {"--cors-origin", "cors.origin"},
                {"--transports", "transports"},

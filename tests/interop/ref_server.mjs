@@ -17,8 +17,9 @@ const OPTIONS = {
   "--serve-client": "serveClient",
   "--headers-timeout": "headersTimeout",
   "--request-timeout": "requestTimeout",
+  "--recovery": "recovery",
 };
-const NUMERIC = new Set(["port", "pingInterval", "pingTimeout", "connectTimeout", "maxHttpBufferSize", "headersTimeout", "requestTimeout"]);
+const NUMERIC = new Set(["port", "pingInterval", "pingTimeout", "connectTimeout", "maxHttpBufferSize", "headersTimeout", "requestTimeout", "recovery"]);
 
 function parseArgs(argv) {
   const args = { port: 3000 };
@@ -41,6 +42,9 @@ function serverOptions(args) {
   if (args.corsOrigin !== undefined) {
     const origins = args.corsOrigin.split(",");
     opts.cors = { origin: origins.length === 1 ? origins[0] : origins };
+  }
+  if (args.recovery !== undefined) {
+    opts.connectionStateRecovery = { maxDisconnectionDuration: args.recovery };
   }
   if (args.transports !== undefined) opts.transports = args.transports.split(",");
   if (args.parser === "msgpack") {
@@ -143,6 +147,7 @@ function installHandlers(io, socket) {
     const text = "x".repeat(size);
     for (let i = 0; i < count; i++) socket.emit("flood", i, text);
   });
+  on("recovered", (_args, ack) => ack(socket.recovered));
   on("last-disconnects", (_args, ack) => ack(disconnectsByNsp.get(nsp.name) ?? []));
 }
 
