@@ -45,7 +45,9 @@ class ServerBase:
     headers_timeout, request_timeout (0 turns either off),
     max_http_buffer_size, transports, allow_upgrades,
     cors={"origin": ..., "credentials": ...}, serve_client, static_dir,
-    parser ("json" or "msgpack"), max_queued_events.
+    parser ("json" or "msgpack"), max_queued_events,
+    connection_state_recovery={"max_disconnection_duration": seconds,
+    "skip_middlewares": True} (socket.recovered tells a restored socket).
 
     Once closed (close(), then the core's report that it is), the core's
     server is released (sio_server_free); later commands raise ClosedError."""
