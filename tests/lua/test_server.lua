@@ -24,6 +24,7 @@ local OPTIONS = {
   ["--max-queued-events"] = "max_queued_events",
   ["--headers-timeout"] = "headers_timeout",
   ["--request-timeout"] = "request_timeout",
+  ["--recovery"] = "recovery",
 }
 
 local function parse_args(argv)
@@ -39,6 +40,10 @@ local function parse_args(argv)
   if opts.cors_origin then
     opts.cors = { origin = opts.cors_origin }
     opts.cors_origin = nil
+  end
+  if opts.recovery then
+    opts.connection_state_recovery = { max_disconnection_duration = opts.recovery }
+    opts.recovery = nil
   end
   return opts
 end
@@ -206,6 +211,9 @@ local function install_handlers(socket)
   end)
   on("disconnect-me", function(args)
     socket:disconnect(args[1] == true)
+  end)
+  on("recovered", function(_, _, ack)
+    ack(socket.recovered)
   end)
   on("last-disconnects", function(_, _, ack)
     ack(disconnects[nsp.name] or sio.array())

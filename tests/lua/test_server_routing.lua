@@ -324,4 +324,23 @@ test("server errors reach io:on('error'); close ends run()", function()
   equal(#fake.take("rooms"), 0, "not asked of a freed server")
 end)
 
+test("connection_state_recovery: its keys, and on even when empty", function()
+  local function options_of(recovery)
+    fake.take("option")
+    sio.server({ port = 0, connection_state_recovery = recovery })
+    local set = {}
+    for _, call in ipairs(fake.take("option")) do
+      set[call.key] = call.value
+    end
+    set.port = nil
+    return set
+  end
+  same(options_of({ max_disconnection_duration = 1500, skip_middlewares = false }), {
+    ["connectionStateRecovery.maxDisconnectionDuration"] = "1500",
+    ["connectionStateRecovery.skipMiddlewares"] = "false",
+  }, "both keys")
+  same(options_of({}), { ["connectionStateRecovery.maxDisconnectionDuration"] = "120000" },
+    "socket.io's default turns it on")
+end)
+
 check.finish()

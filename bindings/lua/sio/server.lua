@@ -34,7 +34,9 @@ end
 local M = { Server = Server }
 
 -- opts: the server options in snake_case (port, host, path, ping_interval,
--- ping_timeout, cors = { origin, credentials }, transports, parser, ...);
+-- ping_timeout, cors = { origin, credentials }, transports, parser,
+-- connection_state_recovery = { max_disconnection_duration = ms,
+-- skip_middlewares = true } (even empty: on, with socket.io's defaults), ...);
 -- opts.context picks a context other than the shared default one.
 function M.new(opts)
   opts = opts or {}
@@ -44,6 +46,14 @@ function M.new(opts)
     if k ~= "context" then
       core_opts[k] = v
     end
+  end
+  local recovery = core_opts.connection_state_recovery
+  if type(recovery) == "table" and recovery.max_disconnection_duration == nil then
+    -- An empty table names no key: give the default so that it turns recovery on.
+    core_opts.connection_state_recovery = {
+      max_disconnection_duration = 120000,
+      skip_middlewares = recovery.skip_middlewares,
+    }
   end
   local o = options.build(core_opts)
   local out = ffi.new("sio_server*[1]")
