@@ -1,5 +1,6 @@
 #include "recovery.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -187,17 +188,17 @@ void recovery_persist(recovery *r, const char *pid, const char *sid, const void 
   if (!s || (nrooms && !names)) goto fail;
   s->at = uv_now(r->loop);
   s->nsp = nsp;
-  memcpy(s->pid, pid, sizeof(s->pid));
-  memcpy(s->sid, sid, sizeof(s->sid));
+  snprintf(s->pid, sizeof(s->pid), "%s", pid);
+  snprintf(s->sid, sizeof(s->sid), "%s", sid);
   s->rooms = names;
   s->nrooms = nrooms;
   copy_names(names, (char *)(names + nrooms), rooms, nrooms);
-  rec_session *old = strmap_get(&r->sessions, pid);
+  rec_session *old = strmap_get(&r->sessions, s->pid);
   if (old) {
     unlink_session(r, old);
     recovery_session_free(old);
   }
-  if (strmap_put(&r->sessions, pid, s)) goto fail;
+  if (strmap_put(&r->sessions, s->pid, s)) goto fail;
   s->prev = r->newest;
   if (r->newest) r->newest->next = s;
   else r->oldest = s;

@@ -74,7 +74,8 @@ uint64_t recovery_next_offset(recovery *r, char text[RECOVERY_OFFSET_MAX + 1]);
 void recovery_log(recovery *r, uint64_t id, const void *nsp, const char *const *rooms,
                   size_t nrooms, const char *const *except, size_t nexcept,
                   rbuf *const *msgs, size_t nmsgs);
-/* Keeps the state of a socket that left. */
+/* Keeps the state of a socket that left (pid and sid of at most
+ * RANDOM_ID_LEN characters). */
 void recovery_persist(recovery *r, const char *pid, const char *sid, const void *nsp,
                       const char *const *rooms, size_t nrooms);
 /* The session auth names ({"pid","offset",...}) with the packets it missed
