@@ -37,6 +37,7 @@ def test_a_dropped_client_is_restored_with_its_rooms_and_missed_events(make_serv
     cid = node.connect(server.url + "/")
     first = next_item(sockets)
     assert first.recovered is False
+    first.data = {"user": "ada"}
     first.join("room")
     first.emit("hello", 1)
     hello = node.event(cid, "hello")
@@ -52,6 +53,7 @@ def test_a_dropped_client_is_restored_with_its_rooms_and_missed_events(make_serv
     assert back.recovered is True
     assert back.id == first.id
     assert back.rooms == {back.id, "room"}
+    assert back.data == {"user": "ada"}
     assert node.event(cid, "missed")[0] == 2
     assert node.no_event(cid, "missed")
 
@@ -69,3 +71,32 @@ def test_without_the_option_nothing_is_recovered(make_server, node) -> None:
     report = node.reconnect(cid)
     assert not report.get("recovered")
     assert next_item(sockets).recovered is False
+
+
+def test_middlewares_run_again_unless_skipped(make_server, node) -> None:
+    server = make_server(connection_state_recovery={"max_disconnection_duration": 10,
+                                                    "skip_middlewares": False})
+    seen: queue.Queue = queue.Queue()
+    sockets: queue.Queue = queue.Queue()
+
+    def middleware(socket) -> None:
+        seen.put((socket.recovered, dict(socket.data)))
+        socket.data["visits"] = socket.data.get("visits", 0) + 1
+
+    private = server.io.of("/private")
+    private.use(middleware)
+    private.on("connection", sockets.put)
+    server.start()
+    cid = node.connect(server.url + "/private")
+    assert next_item(seen) == (False, {})
+    first = next_item(sockets)
+    assert first.data == {"visits": 1}
+    first.emit("hello")
+    node.event(cid, "hello")
+    node.drop(cid)
+    report = node.reconnect(cid)
+    assert report["recovered"] is True
+    assert next_item(seen) == (True, {"visits": 1})
+    back = next_item(sockets)
+    assert back.recovered is True and back.id == first.id
+    assert back.data == {"visits": 2}
