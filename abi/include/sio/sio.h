@@ -318,7 +318,8 @@ SIO_EXTERN int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event
  * SIO_EV_CONNECTION with SIO_EVF_RECOVERED (namespaces with middleware get
  * the SIO_EV_CONNECT_REQUEST, with that flag, only when skipMiddlewares is
  * "false"). The host's tag (sio_socket_set_user) is not kept across: the
- * host had its SIO_EV_DISCONNECT. Memory is bounded: the emitted packets
+ * host had its SIO_EV_DISCONNECT (the Python and Lua bindings keep
+ * socket.data themselves, as socket.io restores it). Memory is bounded: the emitted packets
  * are kept (their encoded bytes shared with the recipients) for
  * maxDisconnectionDuration, at most 100000 of them and 64 MiB, the oldest
  * dropped first; at most 100000 sessions (the oldest dropped first); a

@@ -16,6 +16,7 @@ local payload = require("sio.payload")
 local options = require("sio.options")
 local namespace = require("sio.namespace")
 local socket_mod = require("sio.socket")
+local kept_data_mod = require("sio.kept_data")
 
 local C = lib.load()
 local macros = lib.macros
@@ -56,6 +57,11 @@ function M.new(opts)
     }
   end
   local o = options.build(core_opts)
+  local kept_data
+  if type(recovery) == "table" then
+    local ms = tonumber(core_opts.connection_state_recovery.max_disconnection_duration)
+    kept_data = kept_data_mod.new(ms or 120000)
+  end
   local out = ffi.new("sio_server*[1]")
   lib.check(C.sio_server_new(ctx.c, o, out), "sio_server_new")
   local server = setmetatable({
@@ -65,6 +71,7 @@ function M.new(opts)
     parents = {},
     requests = {},
     closed = false,
+    kept_data = kept_data,
     _handlers = {},
   }, Server)
   local tag
@@ -217,6 +224,10 @@ local function on_connect_request(server, e)
     server:_declare(nsp)
   end
   local socket = socket_mod.new(nsp, e.sid, handshake)
+  socket.recovered = bit.band(e.flags, macros.SIO_EVF_RECOVERED) ~= 0
+  if socket.recovered and server.kept_data then
+    socket.data = server.kept_data:take(e.nsp, e.sid)
+  end
   nsp.pending[e.sid] = socket
   nsp:_admit(socket, function(err)
     if server.closing then
@@ -234,10 +245,14 @@ end
 
 local function on_connection(server, e)
   local nsp = server:_namespace(e.nsp)
-  local socket = nsp.pending[e.sid] or socket_mod.new(nsp, e.sid)
+  local accepted = nsp.pending[e.sid]
+  local socket = accepted or socket_mod.new(nsp, e.sid)
   nsp.pending[e.sid] = nil
   socket.handshake = payload.decode(e.data)
   socket.recovered = bit.band(e.flags, macros.SIO_EVF_RECOVERED) ~= 0
+  if socket.recovered and not accepted and server.kept_data then
+    socket.data = server.kept_data:take(e.nsp, e.sid)
+  end
   socket.connected = true
   nsp.sockets[e.sid] = socket
   nsp:_connected(socket)
@@ -281,6 +296,9 @@ local function on_disconnect(server, e)
   end
   nsp.sockets[e.sid] = nil
   socket.connected = false
+  if server.kept_data then
+    server.kept_data:keep(e.nsp, e.sid, e.reason, socket.data)
+  end
   socket._leaving_rooms = {}
   socket:_fire("disconnect", e.reason)
 end
