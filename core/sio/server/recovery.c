@@ -152,11 +152,14 @@ void recovery_log(recovery *r, uint64_t id, const void *nsp, const char *const *
   char *text = (char *)(names + nrooms + nexcept);
   text = copy_names(p->rooms, text, rooms, nrooms);
   copy_names(p->except, text, except, nexcept);
-  p->bytes = sizeof(*p);
+  /* What the packet holds, the shared messages included (the log may be the
+   * last to hold them). */
+  p->bytes = sizeof(*p) + nmsgs * sizeof(rbuf *) + names_size(rooms, nrooms) +
+             names_size(except, nexcept);
   p->nmsgs = nmsgs;
   for (size_t i = 0; i < nmsgs; i++) {
     p->msgs[i] = rbuf_ref(msgs[i]);
-    p->bytes += msgs[i]->len;
+    p->bytes += sizeof(rbuf) + msgs[i]->len + 1;
   }
   /* The log starts again after a gap: ids must stay consecutive for the
    * lookup by offset. */
