@@ -4,7 +4,8 @@
 // maxDisconnectionDuration, or after a disconnect it asked for, it does not.
 import assert from "node:assert/strict";
 import { describeWithServer, test } from "./helpers/suite.mjs";
-import { connect, emitWithAck, sleep, withTimeout } from "./helpers/client.mjs";
+import { connect, emitWithAck, MSGPACK, sleep, withTimeout } from "./helpers/client.mjs";
+import { poll, pollingHandshake, post, splitPayload } from "./helpers/raw.mjs";
 
 const RECOVERY_MS = 1500;
 const SETTLE_MS = 3000;
@@ -192,6 +193,49 @@ for (const mode of ["polling", "websocket"]) {
         socket.close();
         observer.close();
       });
+
+      if (mode === "polling" && !MSGPACK) {
+        // Reads polls until a packet matching stop arrives; returns them all.
+        async function pollUntil(sid, stop) {
+          const packets = [];
+          while (!packets.some(stop)) {
+            const reply = await poll(ctx.port, sid);
+            assert.equal(reply.status, 200, reply.body);
+            packets.push(...splitPayload(reply.body));
+          }
+          return packets;
+        }
+
+        test("on the wire: {sid, pid}, offsets, and the missed events before the CONNECT answer", async () => {
+          const first = (await pollingHandshake(ctx.port)).sid;
+          await post(ctx.port, first, "40");
+          const opened = await pollUntil(first, (p) => p.startsWith('42["auth"'));
+          const hello = JSON.parse(opened.find((p) => p.startsWith("40")).slice(2));
+          assert.deepEqual(Object.keys(hello).sort(), ["pid", "sid"]);
+          const auth = JSON.parse(opened.find((p) => p.startsWith('42["auth"')).slice(2));
+          assert.equal(auth.length, 3);
+          const offset = auth[2];
+          await post(ctx.port, first, '421["join","r"]');
+          await pollUntil(first, (p) => p.startsWith("431"));
+          const observer = await open("/");
+          await post(ctx.port, first, "1");
+          assert.equal(await serverReason(observer, hello.sid), "transport close");
+          observer.emit("to", "r", "m1", "x");
+          observer.emit("bcast", "b");
+          await observer.events.next("bcast");
+
+          const second = (await pollingHandshake(ctx.port)).sid;
+          await post(ctx.port, second, `40{"pid":"${hello.pid}","offset":"${offset}"}`);
+          const packets = await pollUntil(second, (p) => p.startsWith('42["auth"'));
+          const at = packets.findIndex((p) => p.startsWith("40"));
+          const missed = packets.slice(0, at).map((p) => JSON.parse(p.slice(2)));
+          assert.deepEqual(missed.map((args) => args.slice(0, -1)), [["m1", "x"], ["bcast", "b"]]);
+          assert.ok(missed.every((args) => typeof args.at(-1) === "string"));
+          assert.deepEqual(JSON.parse(packets[at].slice(2)), { sid: hello.sid, pid: hello.pid });
+          await post(ctx.port, second, "1");
+          observer.close();
+        });
+      }
 
       test("middlewares are skipped on recovery (skipMiddlewares defaults to true)", async () => {
         let attempts = 0;
