@@ -194,8 +194,8 @@ enum sio_event_type {
    * SIO_NS_MIDDLEWARE). req, nsp, sid (the id it will get), data = handshake
    * JSON. flags has SIO_EVF_NEW_NAMESPACE when the namespace does not exist
    * yet (dynamic namespaces), SIO_EVF_RECOVERED when accepting restores a
-   * socket that had left (sid is its former id). Answer with sio_connect_accept() or
-   * sio_connect_refuse(). */
+   * socket that had left (sid is its former id). Answer with
+   * sio_connect_accept() or sio_connect_refuse(). */
   SIO_EV_CONNECT_REQUEST = 33,
   /* A socket is leaving; its rooms are still joined. nsp, sid, reason,
    * data = JSON array of its rooms. */
@@ -319,11 +319,11 @@ SIO_EXTERN int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event
  * the SIO_EV_CONNECT_REQUEST, with that flag, only when skipMiddlewares is
  * "false"). The host's tag (sio_socket_set_user) is not kept across: the
  * host had its SIO_EV_DISCONNECT (the Python and Lua bindings keep
- * socket.data themselves, as socket.io restores it). Memory is bounded: the emitted packets
- * are kept (their encoded bytes shared with the recipients) for
- * maxDisconnectionDuration, at most 100000 of them and 64 MiB, the oldest
- * dropped first; at most 100000 sessions (the oldest dropped first); a
- * session that missed more than 10000 messages is not recovered.
+ * socket.data themselves, as socket.io restores it). Memory is bounded: the
+ * emitted packets are kept (their encoded bytes shared with the recipients)
+ * for maxDisconnectionDuration, at most 100000 of them and 64 MiB, the
+ * oldest dropped first; at most 100000 sessions (the oldest dropped first);
+ * a session that missed more than 10000 messages is not recovered.
  *
  * Client keys: "path" ("/socket.io/"), "transports" ("polling,websocket":
  * start on polling and upgrade; "websocket" alone connects with a WebSocket

@@ -167,7 +167,7 @@ int io_emit(io_server *s, const sio_target *t, const char *event, const char *ar
   sbuf *data = &s->emit_text;
   sbuf_reset(data);
   if (json_event_join(data, event, args, args_len)) return SIO_ENOMEM;
-  /* socket-io-adapter's SessionAwareAdapter: an event without ack that is
+  /* socket.io-adapter's SessionAwareAdapter: an event without ack that is
    * not volatile carries its offset as last argument, and is logged for the
    * sessions that will miss it. */
   uint64_t offset = 0;

@@ -144,7 +144,6 @@ static void on_connect_packet(io_conn *c, const char *nsp_name, const char *auth
     memcpy(sid, restored->sid, sizeof(sid));
   else
     new_socket_id(s, sid);
-  if (!nsp) recovery_session_free(restored);
   if (!nsp || !io_socket_connect(c, nsp, sid, auth, restored))
     send_connect_error(c, nsp_name, "Internal server error", NULL);
 }
