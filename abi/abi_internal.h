@@ -50,6 +50,7 @@ typedef struct server_config {
   size_t max_queued_events;
   const sio_parser *parser;
   eio_options eio;
+  recovery_options recovery;
 } server_config;
 
 /* Fills cfg from opts (NULL: defaults). cfg owns its strings afterwards:

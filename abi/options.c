@@ -28,6 +28,8 @@ static const option_spec server_keys[] = {
     {"pingInterval", V_UINT},
     {"pingTimeout", V_UINT},
     {"connectTimeout", V_UINT},
+    {"connectionStateRecovery.maxDisconnectionDuration", V_UINT},
+    {"connectionStateRecovery.skipMiddlewares", V_BOOL},
     {"upgradeTimeout", V_UINT},
     {"maxHttpBufferSize", V_UINT},
     {"transports", V_TRANSPORTS},
@@ -353,6 +355,15 @@ int server_config_from(const sio_options *opts, server_config *cfg) {
   if (cfg->port > 65535) return abi_fail(SIO_EINVAL, "port %d is out of range", cfg->port);
   cfg->connect_timeout = uint_or(opts, "connectTimeout", 45000);
   cfg->max_queued_events = uint_or(opts, "maxQueuedEvents", 65536);
+  /* Either key turns recovery on, as socket.io's connectionStateRecovery
+   * object does, with its defaults. */
+  const char *skip = lookup(opts, "connectionStateRecovery.skipMiddlewares");
+  if (skip || lookup(opts, "connectionStateRecovery.maxDisconnectionDuration")) {
+    cfg->recovery.max_duration =
+        uint_or(opts, "connectionStateRecovery.maxDisconnectionDuration", 120000);
+    cfg->recovery.skip_middlewares = 1;
+    if (skip) parse_bool(skip, &cfg->recovery.skip_middlewares);
+  }
   const char *parser = lookup(opts, "parser");
   cfg->parser = sio_parser_by_name(parser ? parser : "json");
   eio_options *e = &cfg->eio;

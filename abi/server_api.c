@@ -31,6 +31,7 @@ typedef struct start_cmd {
 static void run_start(cmd *c) {
   start_cmd *s = (start_cmd *)c;
   sio_server *srv = s->srv;
+  srv->core.recovery.opts = s->cfg->recovery;
   s->rc = io_server_start(&srv->core, srv->ctx, srv, s->cfg->parser, &s->cfg->eio,
                           s->cfg->host, s->cfg->port, s->cfg->connect_timeout,
                           s->cfg->max_queued_events);

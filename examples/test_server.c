@@ -217,6 +217,27 @@ static void record_connection_error(const sio_event *ev) {
   connection_errors[nconnection_errors++] = t.s;
 }
 
+/* Sockets whose connection restored a previous session ("nsp sid"). */
+static char (*recovered)[300];
+static size_t nrecovered, caprecovered;
+
+static void record_recovered(const sio_event *ev) {
+  if (nrecovered == caprecovered) {
+    caprecovered = caprecovered ? caprecovered * 2 : 16;
+    recovered = realloc(recovered, caprecovered * sizeof(*recovered));
+    if (!recovered) abort();
+  }
+  snprintf(recovered[nrecovered++], sizeof(*recovered), "%s %s", ev->nsp, ev->sid);
+}
+
+static int was_recovered(const sio_event *ev) {
+  char key[sizeof(*recovered)];
+  snprintf(key, sizeof(key), "%s %s", ev->nsp, ev->sid);
+  for (size_t i = 0; i < nrecovered; i++)
+    if (!strcmp(recovered[i], key)) return 1;
+  return 0;
+}
+
 /* ---- emitting ------------------------------------------------------------ */
 
 /* Namespace nsp, or its one socket sid. */
@@ -492,6 +513,8 @@ static void on_event(sio_server *srv, const sio_event *ev) {
     }
     text_puts(&t, "]]");
     ack_with(srv, ev, t.s);
+  } else if (!strcmp(name, "recovered")) {
+    ack_with(srv, ev, was_recovered(ev) ? "[true]" : "[false]");
   } else if (!strcmp(name, "last-disconnects")) {
     text_puts(&t, "[[");
     int first = 1;
@@ -604,6 +627,7 @@ static void on_connect_request(sio_server *srv, const sio_event *ev) {
 
 static void on_connection(sio_server *srv, const sio_event *ev) {
   remember_namespace(ev->nsp);
+  if (ev->flags & SIO_EVF_RECOVERED) record_recovered(ev);
   jv *hs = jv_parse(ev->data, ev->data_len);
   const jv *auth = jv_get(hs, "auth");
   text t = {0};
@@ -657,7 +681,8 @@ static void usage(void) {
           "       [--host HOST] [--reuse-port] [--tls-cert PEM --tls-key PEM]\n"
           "       [--allow-eio3 true|false]\n"
           "       [--allow-request true] [--connection-errors true] [--cookie NAME]\n"
-          "       [--initial-headers JSON] [--headers JSON]\n");
+          "       [--initial-headers JSON] [--headers JSON]\n"
+          "       [--recovery MS]\n");
   exit(2);
 }
 
@@ -671,6 +696,7 @@ int main(int argc, char **argv) {
                {"--ping-interval", "pingInterval"},
                {"--ping-timeout", "pingTimeout"},
                {"--connect-timeout", "connectTimeout"},
+               {"--recovery", "connectionStateRecovery.maxDisconnectionDuration"},
                {"--max-http-buffer-size", "maxHttpBufferSize"},
                {"--cors-origin", "cors.origin"},
                {"--allow-request", "allowRequest"},

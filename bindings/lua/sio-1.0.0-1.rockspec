@@ -28,6 +28,7 @@ build = {
     ["sio.context"] = "bindings/lua/sio/context.lua",
     ["sio.emitter"] = "bindings/lua/sio/emitter.lua",
     ["sio.event"] = "bindings/lua/sio/event.lua",
+    ["sio.kept_data"] = "bindings/lua/sio/kept_data.lua",
     ["sio.lib"] = "bindings/lua/sio/lib.lua",
     ["sio.namespace"] = "bindings/lua/sio/namespace.lua",
     ["sio.ngx"] = "bindings/lua/sio/ngx.lua",

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { Driver } from "./socketio_client_driver.mjs";
+import { Driver, sleep } from "./socketio_client_driver.mjs";
 
 const SERVER_BIN =
   process.env.SIO_TEST_SERVER_BIN ||
@@ -137,5 +137,78 @@ test("the msgpack parser, binary included, on both sides", async () => {
     });
   } finally {
     await stopOurs(mp);
+  }
+});
+
+// A TCP proxy in front of the server whose connections the test can cut, and
+// refuse for a while: a real transport failure between our client and server.
+async function startProxy(target) {
+  const { createServer, connect } = await import("node:net");
+  const conns = new Set();
+  const proxy = { refusing: false };
+  const srv = createServer((down) => {
+    if (proxy.refusing) return down.destroy();
+    const up = connect(target, "127.0.0.1");
+    down.pipe(up).pipe(down);
+    const close = () => {
+      down.destroy();
+      up.destroy();
+      conns.delete(close);
+    };
+    down.on("error", close).on("close", close);
+    up.on("error", close).on("close", close);
+    conns.add(close);
+  });
+  await new Promise((resolve) => srv.listen(0, "127.0.0.1", resolve));
+  proxy.url = `http://127.0.0.1:${srv.address().port}`;
+  proxy.cut = () => [...conns].forEach((close) => close());
+  proxy.close = () => (proxy.cut(), srv.close());
+  return proxy;
+}
+
+test("connection state recovery between our client and our server", async () => {
+  const rec = await startOurs(["--recovery", "10000"]);
+  const proxy = await startProxy(Number(new URL(rec.url).port));
+  const d = new Driver();
+  const helper = new Driver();
+  const ack = async (driver, event, args) => {
+    const req = await driver.emit(event, args, { ack: true, timeout: 2000 });
+    return (await driver.waitFor({ type: "ack", req })).data;
+  };
+  try {
+    await d.connect(proxy.url, { transports: "websocket", reconnectionDelay: 100, reconnectionDelayMax: 200 });
+    const first = await d.waitFor({ type: "connect" });
+    assert.equal(first.recovered, undefined);
+    await d.waitFor({ type: "event", name: "auth" });
+    await ack(d, "join", ["r"]);
+    await helper.connect(rec.url);
+    await helper.waitFor({ type: "connect" });
+    proxy.refusing = true;
+    proxy.cut();
+    await d.waitFor({ type: "disconnect" });
+    const deadline = Date.now() + 3000;
+    while (!(await ack(helper, "last-disconnects", []))[0].some(([id]) => id === first.sid)) {
+      assert.ok(Date.now() < deadline, "the server saw the transport close");
+      await sleep(50);
+    }
+    await helper.emit("to", ["r", "missed", 1]);
+    await helper.emit("to", ["elsewhere", "missed", 0]);
+    await helper.emit("to", ["r", "missed", 2]);
+    await sleep(200);
+    proxy.refusing = false;
+    const back = await d.waitFor({ type: "connect" }, 5000);
+    assert.equal(back.sid, first.sid);
+    assert.equal(back.recovered, true);
+    assert.equal((await d.waitFor({ type: "event", name: "missed" })).data[0], 1);
+    assert.equal((await d.waitFor({ type: "event", name: "missed" })).data[0], 2);
+    assert.equal((await ack(d, "recovered", []))[0], true);
+    assert.deepEqual((await ack(d, "join", ["s"]))[0], [first.sid, "r", "s"].sort());
+    await d.exit();
+    await helper.exit();
+  } finally {
+    d.kill();
+    helper.kill();
+    proxy.close();
+    await stopOurs(rec);
   }
 });

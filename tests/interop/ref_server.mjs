@@ -28,8 +28,9 @@ const OPTIONS = {
   "--serve-client": "serveClient",
   "--headers-timeout": "headersTimeout",
   "--request-timeout": "requestTimeout",
+  "--recovery": "recovery",
 };
-const NUMERIC = new Set(["port", "pingInterval", "pingTimeout", "connectTimeout", "maxHttpBufferSize", "headersTimeout", "requestTimeout"]);
+const NUMERIC = new Set(["port", "pingInterval", "pingTimeout", "connectTimeout", "maxHttpBufferSize", "headersTimeout", "requestTimeout", "recovery"]);
 
 function parseArgs(argv) {
   const args = { port: 3000 };
@@ -57,6 +58,9 @@ function serverOptions(args) {
   if (args.corsOrigin !== undefined) {
     const origins = args.corsOrigin.split(",");
     opts.cors = { origin: origins.length === 1 ? origins[0] : origins };
+  }
+  if (args.recovery !== undefined) {
+    opts.connectionStateRecovery = { maxDisconnectionDuration: args.recovery };
   }
   if (args.transports !== undefined) opts.transports = args.transports.split(",");
   if (args.allowEIO3 !== undefined) opts.allowEIO3 = args.allowEIO3 === "true";
@@ -199,6 +203,7 @@ function installHandlers(io, socket) {
   });
   on("transport", (_args, ack) => ack(socket.conn.transport.name));
   on("last-connection-errors", (_args, ack) => ack(connectionErrors));
+  on("recovered", (_args, ack) => ack(socket.recovered));
   on("last-disconnects", (_args, ack) => ack(disconnectsByNsp.get(nsp.name) ?? []));
 }
 

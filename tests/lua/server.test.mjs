@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import http from "node:http";
 import { join } from "node:path";
-import { HERE, connect, emitAck, next, refusal, startServer } from "./helpers.mjs";
+import { HERE, connect, emitAck, next, refusal, startServer, withTimeout } from "./helpers.mjs";
 
 const TEST_SERVER = join(HERE, "test_server.lua");
 const JSON_VALUES = ["text", "", "ünïcødé ✓", 0, -1.5, 1e21, true, false, null, [1, [2, [3]]], { a: { b: [null, "x"] } }];
@@ -230,4 +230,42 @@ describe("Lua server, allow_eio3", { timeout: 60000 }, () => {
       }
     });
   }
+});
+
+describe("Lua server with connection_state_recovery", { timeout: 60000 }, () => {
+  let server;
+  before(async () => {
+    server = await startServer(TEST_SERVER, ["--recovery", "5000"]);
+  });
+  after(() => server?.kill());
+
+  it("restores a dropped client's id, rooms and missed room emits", async () => {
+    const socket = await connect(server.url, "/", MODES.websocket);
+    const observer = await connect(server.url, "/", MODES.websocket);
+    const [auth, offset] = await next(socket, "auth");
+    assert.deepEqual(auth, {});
+    assert.equal(typeof offset, "string");
+    const id = socket.id;
+    assert.deepEqual((await emitAck(socket, "join", "r"))[0], [id, "r"].sort());
+    socket.io.engine.close();
+    for (let i = 0; ; i++) {
+      const [list] = await emitAck(observer, "last-disconnects");
+      if (list.some(([seen, reason]) => seen === id && reason === "transport close")) break;
+      assert.ok(i < 100, "the server saw the transport close");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    observer.emit("to", "r", "missed", 1);
+    // An answer after it: the server has made that emit.
+    await emitAck(observer, "recovered");
+    const back = new Promise((resolve) => socket.once("connect", resolve));
+    socket.connect();
+    await withTimeout(back, 5000, "reconnection");
+    assert.equal(socket.recovered, true);
+    assert.equal(socket.id, id);
+    assert.equal((await next(socket, "missed"))[0], 1);
+    assert.deepEqual(await emitAck(socket, "recovered"), [true]);
+    assert.deepEqual(await emitAck(observer, "recovered"), [false]);
+    socket.close();
+    observer.close();
+  });
 });

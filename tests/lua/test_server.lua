@@ -33,6 +33,7 @@ local OPTIONS = {
   ["--cookie"] = "cookie",
   ["--initial-headers"] = "initial_headers",
   ["--headers"] = "headers",
+  ["--recovery"] = "recovery",
 }
 
 local payload = require("sio.payload")
@@ -80,6 +81,10 @@ local function parse_args(argv)
     if opts[key] then
       opts[key] = payload.decode(opts[key])
     end
+  end
+  if opts.recovery then
+    opts.connection_state_recovery = { max_disconnection_duration = opts.recovery }
+    opts.recovery = nil
   end
   return opts
 end
@@ -279,6 +284,9 @@ local function install_handlers(socket)
   end)
   on("last-connection-errors", function(_, _, ack)
     ack(connection_errors)
+  end)
+  on("recovered", function(_, _, ack)
+    ack(socket.recovered)
   end)
   on("last-disconnects", function(_, _, ack)
     ack(disconnects[nsp.name] or sio.array())

@@ -337,4 +337,66 @@ test("server errors reach io:on('error'); close ends run()", function()
   equal(#fake.take("rooms"), 0, "not asked of a freed server")
 end)
 
+test("connection_state_recovery: its keys, and on even when empty", function()
+  local function options_of(recovery)
+    fake.take("option")
+    sio.server({ port = 0, connection_state_recovery = recovery })
+    local set = {}
+    for _, call in ipairs(fake.take("option")) do
+      set[call.key] = call.value
+    end
+    set.port = nil
+    return set
+  end
+  same(options_of({ max_disconnection_duration = 1500, skip_middlewares = false }), {
+    ["connectionStateRecovery.maxDisconnectionDuration"] = "1500",
+    ["connectionStateRecovery.skipMiddlewares"] = "false",
+  }, "both keys")
+  same(options_of({}), { ["connectionStateRecovery.maxDisconnectionDuration"] = "120000" },
+    "socket.io's default turns it on")
+end)
+
+test("a restored socket gets back the data it had; middlewares see it", function()
+  fake.take("option")
+  local io = sio.server({ port = 0, connection_state_recovery = { max_disconnection_duration = 5000 } })
+  local sockets = {}
+  io:on("connection", function(socket) sockets[#sockets + 1] = socket end)
+  local seen
+  local guarded = io:of("/g")
+  guarded:use(function(socket, next)
+    seen = { socket.recovered, socket.data.user }
+    next()
+  end)
+  guarded:on("connection", function(socket) sockets[#sockets + 1] = socket end)
+  local RECOVERED = macros.SIO_EVF_RECOVERED
+  local function leave(nsp, sid, reason)
+    fake.push({ type = C.SIO_EV_DISCONNECT, nsp = nsp, sid = sid, reason = reason })
+  end
+  fake.push({ type = C.SIO_EV_CONNECTION, nsp = "/", sid = "r1", data = "{}" })
+  fake.push({ type = C.SIO_EV_CONNECTION, nsp = "/", sid = "r2", data = "{}" })
+  io:poll(0)
+  sockets[1].data.user = "ada"
+  sockets[2].data.user = "bob"
+  leave("/", "r1", "transport close")
+  leave("/", "r2", "client namespace disconnect")
+  io:poll(0)
+  fake.push({ type = C.SIO_EV_CONNECTION, nsp = "/", sid = "r1", data = "{}", flags = RECOVERED })
+  fake.push({ type = C.SIO_EV_CONNECTION, nsp = "/", sid = "r2", data = "{}", flags = RECOVERED })
+  io:poll(0)
+  equal(sockets[3].recovered, true, "recovered")
+  equal(sockets[3].data.user, "ada", "its data again")
+  same(sockets[4].data, {}, "nothing kept after a disconnect the client asked for")
+  fake.push({ type = C.SIO_EV_CONNECTION, nsp = "/g", sid = "g1", data = "{}" })
+  io:poll(0)
+  sockets[5].data.user = "eve"
+  leave("/g", "g1", "ping timeout")
+  fake.push({ type = C.SIO_EV_CONNECT_REQUEST, req = 77, nsp = "/g", sid = "g1", data = "{}",
+    flags = RECOVERED })
+  io:poll(0)
+  same(seen, { true, "eve" }, "the middleware sees the restored socket")
+  fake.push({ type = C.SIO_EV_CONNECTION, nsp = "/g", sid = "g1", data = "{}", flags = RECOVERED })
+  io:poll(0)
+  equal(sockets[6].data.user, "eve", "the middleware's socket object connects")
+end)
+
 check.finish()

@@ -49,7 +49,7 @@ function connect(cmd) {
   const socket = io(cmd.url, opts);
   const acks = cmd.acks || {};
   clients.set(cmd.id, socket);
-  socket.on("connect", () => report({ ev: "connect", id: cmd.id, sid: socket.id }));
+  socket.on("connect", () => report({ ev: "connect", id: cmd.id, sid: socket.id, recovered: socket.recovered }));
   socket.on("connect_error", (err) =>
     report({ ev: "connect_error", id: cmd.id, message: err.message, data: toWire(err.data ?? null) }));
   socket.on("disconnect", (reason) => report({ ev: "disconnect", id: cmd.id, reason }));
@@ -83,6 +83,10 @@ const commands = {
   connect,
   emit,
   disconnect: (cmd) => clients.get(cmd.id).disconnect(),
+  // Closes the connection under the socket (a transport failure), and opens
+  // it again: connection state recovery.
+  drop: (cmd) => clients.get(cmd.id).io.engine.close(),
+  reconnect: (cmd) => clients.get(cmd.id).connect(),
   exit: () => {
     for (const socket of clients.values()) socket.disconnect();
     process.exit(0);

@@ -130,6 +130,17 @@ class NodeClients:
     def disconnect(self, cid: str) -> None:
         self._send(op="disconnect", id=cid)
 
+    def drop(self, cid: str) -> None:
+        """Closes the client's connection as a transport failure would."""
+        self._send(op="drop", id=cid)
+
+    def reconnect(self, cid: str) -> Report:
+        """Connects a dropped client again; its connect report (sid, recovered)."""
+        self._send(op="reconnect", id=cid)
+        report = self.take(lambda r: r.get("id") == cid and r["ev"] == "connect")
+        self.sids[cid] = report["sid"]
+        return report
+
     def close(self) -> None:
         try:
             self._send(op="exit")

@@ -181,13 +181,21 @@ enum sio_event_type {
   /* ---- server ---- */
   /* A socket joined a namespace. nsp, sid, data = handshake JSON
    * {"headers","time","address","xdomain","secure","issued","url","query",
-   * "auth"}. */
+   * "auth"}. flags has SIO_EVF_RECOVERED when connection state recovery
+   * restored a socket that had left for a transport failure: same sid and
+   * rooms, and the events it missed were sent to it before. See the
+   * "connectionStateRecovery.maxDisconnectionDuration" (ms, 120000 once
+   * either key is set; unset: off) and "connectionStateRecovery.
+   * skipMiddlewares" ("true") options in the options section of sio.h, with
+   * the memory bounds: packets kept for that long, at most 100000 and
+   * 64 MiB; at most 100000 sessions; more than 10000 missed: not restored. */
   SIO_EV_CONNECTION = 32,
   /* A client asks to join a namespace that has middleware (see
    * SIO_NS_MIDDLEWARE). req, nsp, sid (the id it will get), data = handshake
    * JSON. flags has SIO_EVF_NEW_NAMESPACE when the namespace does not exist
-   * yet (dynamic namespaces). Answer with sio_connect_accept() or
-   * sio_connect_refuse(). */
+   * yet (dynamic namespaces), SIO_EVF_RECOVERED when accepting restores a
+   * socket that had left (sid is its former id). Answer with
+   * sio_connect_accept() or sio_connect_refuse(). */
   SIO_EV_CONNECT_REQUEST = 33,
   /* A socket is leaving; its rooms are still joined. nsp, sid, reason,
    * data = JSON array of its rooms. */
@@ -330,6 +338,27 @@ SIO_EXTERN int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event
  * sid>, as engine.io's cookie option), "cookie.path" ("/"; "" leaves it
  * out), "cookie.httpOnly" ("true"), "cookie.sameSite" ("lax"; "strict",
  * "none" or "false" to leave it out).
+ *
+ * Connection state recovery (socket.io's connectionStateRecovery), server
+ * keys: "connectionStateRecovery.maxDisconnectionDuration" (ms; setting
+ * either key turns recovery on, with 120000 by default; 0 or unset: off) and
+ * "connectionStateRecovery.skipMiddlewares" ("true"). The CONNECT answer
+ * then carries a private id, and every event emitted without SIO_EMIT_ACK
+ * and not volatile carries its offset (a string) as last argument. A socket
+ * that leaves for a transport failure ("transport close", "transport
+ * error", "ping timeout", "forced close", "forced server close") is kept
+ * for that long; its client, coming back with its private id and last
+ * offset, gets the same sid, its rooms and the events it missed (sent
+ * before the CONNECT answer, as socket.io does), and the host an
+ * SIO_EV_CONNECTION with SIO_EVF_RECOVERED (namespaces with middleware get
+ * the SIO_EV_CONNECT_REQUEST, with that flag, only when skipMiddlewares is
+ * "false"). The host's tag (sio_socket_set_user) is not kept across: the
+ * host had its SIO_EV_DISCONNECT (the Python and Lua bindings keep
+ * socket.data themselves, as socket.io restores it). Memory is bounded: the
+ * emitted packets are kept (their encoded bytes shared with the recipients)
+ * for maxDisconnectionDuration, at most 100000 of them and 64 MiB, the
+ * oldest dropped first; at most 100000 sessions (the oldest dropped first);
+ * a session that missed more than 10000 messages is not recovered.
  *
  * Client keys: "path" ("/socket.io/"), "transports" ("polling,websocket":
  * start on polling and upgrade; "websocket" alone connects with a WebSocket

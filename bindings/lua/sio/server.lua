@@ -28,6 +28,7 @@ local payload = require("sio.payload")
 local options = require("sio.options")
 local namespace = require("sio.namespace")
 local socket_mod = require("sio.socket")
+local kept_data_mod = require("sio.kept_data")
 
 local C = lib.load()
 local macros = lib.macros
@@ -75,7 +76,9 @@ local function set_cookie(o, cookie)
 end
 
 -- opts: the server options in snake_case (port, host, path, ping_interval,
--- ping_timeout, cors = { origin, credentials }, transports, parser, ...);
+-- ping_timeout, cors = { origin, credentials }, transports, parser,
+-- connection_state_recovery = { max_disconnection_duration = ms,
+-- skip_middlewares = true } (even empty: on, with socket.io's defaults), ...);
 -- opts.context picks a context other than the shared default one.
 function M.new(opts)
   opts = opts or {}
@@ -90,6 +93,14 @@ function M.new(opts)
       core_opts[k] = v
     end
   end
+  local recovery = core_opts.connection_state_recovery
+  if type(recovery) == "table" and recovery.max_disconnection_duration == nil then
+    -- An empty table names no key: give the default so that it turns recovery on.
+    core_opts.connection_state_recovery = {
+      max_disconnection_duration = 120000,
+      skip_middlewares = recovery.skip_middlewares,
+    }
+  end
   local o = options.build(core_opts, { headers = payload.json })
   if opts.initial_headers then
     options.set(o, "headers.initial", payload.json(opts.initial_headers))
@@ -98,6 +109,11 @@ function M.new(opts)
   options.set(o, "connectionErrorEvents", "true")
   if allow_request then
     options.set(o, "allowRequest", "true")
+  end
+  local kept_data
+  if type(recovery) == "table" then
+    local ms = tonumber(core_opts.connection_state_recovery.max_disconnection_duration)
+    kept_data = kept_data_mod.new(ms or 120000)
   end
   local out = ffi.new("sio_server*[1]")
   lib.check(C.sio_server_new(ctx.c, o, out), "sio_server_new")
@@ -108,6 +124,7 @@ function M.new(opts)
     parents = {},
     requests = {},
     closed = false,
+    kept_data = kept_data,
     _handlers = {},
   }, Server)
   local tag
@@ -270,6 +287,10 @@ local function on_connect_request(server, e)
     server:_add(nsp)
   end
   local socket = socket_mod.new(nsp, e.sid, handshake)
+  socket.recovered = bit.band(e.flags, macros.SIO_EVF_RECOVERED) ~= 0
+  if socket.recovered and server.kept_data then
+    socket.data = server.kept_data:take(e.nsp, e.sid)
+  end
   nsp.pending[e.sid] = socket
   nsp:_admit(socket, function(err)
     if server.closing then
@@ -287,10 +308,14 @@ end
 
 local function on_connection(server, e)
   local nsp = server:_namespace(e.nsp)
-  local socket = nsp.pending[e.sid] or socket_mod.new(nsp, e.sid)
+  local accepted = nsp.pending[e.sid]
+  local socket = accepted or socket_mod.new(nsp, e.sid)
   nsp.pending[e.sid] = nil
   socket.handshake = payload.decode(e.data)
   socket.recovered = bit.band(e.flags, macros.SIO_EVF_RECOVERED) ~= 0
+  if socket.recovered and not accepted and server.kept_data then
+    socket.data = server.kept_data:take(e.nsp, e.sid)
+  end
   socket.connected = true
   nsp.sockets[e.sid] = socket
   nsp:_connected(socket)
@@ -334,6 +359,9 @@ local function on_disconnect(server, e)
   end
   nsp.sockets[e.sid] = nil
   socket.connected = false
+  if server.kept_data then
+    server.kept_data:keep(e.nsp, e.sid, e.reason, socket.data)
+  end
   socket._leaving_rooms = {}
   socket:_fire("disconnect", e.reason)
 end

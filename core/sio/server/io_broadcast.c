@@ -167,6 +167,17 @@ int io_emit(io_server *s, const sio_target *t, const char *event, const char *ar
   sbuf *data = &s->emit_text;
   sbuf_reset(data);
   if (json_event_join(data, event, args, args_len)) return SIO_ENOMEM;
+  /* socket.io-adapter's SessionAwareAdapter: an event without ack that is
+   * not volatile carries its offset as last argument, and is logged for the
+   * sessions that will miss it. */
+  uint64_t offset = 0;
+  if (recovery_on(&s->recovery) && !(flags & (SIO_EMIT_ACK | SIO_EMIT_VOLATILE))) {
+    char text[RECOVERY_OFFSET_MAX + 1];
+    offset = recovery_next_offset(&s->recovery, text);
+    data->len--; /* the closing bracket */
+    if (sbuf_puts(data, ",\"") || sbuf_puts(data, text) || sbuf_puts(data, "\"]"))
+      return SIO_ENOMEM;
+  }
   sio_packet p;
   sio_packet_init(&p);
   p.type = nbins ? SIO_P_BINARY_EVENT : SIO_P_EVENT;
@@ -180,6 +191,11 @@ int io_emit(io_server *s, const sio_target *t, const char *event, const char *ar
   int rc = s->parser->encode(&p, j.msgs, &j.nmsgs) ? SIO_ENOMEM : 0;
   if (data->cap > SCRATCH_KEPT) sbuf_free(data);
   if (rc) return rc;
+  if (offset) {
+    const char *own = single ? single->sid : NULL;
+    recovery_log(&s->recovery, offset, nsp, single ? &own : t->rooms, single ? 1 : t->nrooms,
+                 single ? NULL : t->except, single ? 0 : t->nexcept, j.msgs, j.nmsgs);
+  }
   if (single) {
     if (j.is_volatile && !eio_writable(single->client->eio)) {
       /* dropped, as volatile packets are */

@@ -105,7 +105,8 @@ static void new_socket_id(io_conn *c, const char *nsp, char sid[RANDOM_ID_LEN + 
   while (strmap_get(&s->sockets, sid));
 }
 
-static void ask_host(io_conn *c, const char *nsp, const char *auth, int new_namespace) {
+static void ask_host(io_conn *c, const char *nsp, const char *auth, int new_namespace,
+                     rec_session *restored) {
   io_server *s = c->srv;
   io_pending_connect *p = calloc(1, sizeof(*p));
   ev_rec *r = ev_new(SIO_EV_CONNECT_REQUEST);
@@ -113,12 +114,18 @@ static void ask_host(io_conn *c, const char *nsp, const char *auth, int new_name
   if (!p || !r || !(p->nsp = strdup(nsp)) || !(p->auth = strdup(auth)) ||
       io_handshake_with_auth(&hs, c->handshake, auth))
     goto fail;
-  new_socket_id(c, nsp, p->sid);
+  if (restored)
+    memcpy(p->sid, restored->sid, sizeof(p->sid));
+  else
+    new_socket_id(c, nsp, p->sid);
+  p->restored = restored;
+  restored = NULL;
   p->req = ctx_new_request(s->ctx);
   p->client = c;
   p->new_namespace = new_namespace;
   r->ev.req = p->req;
-  r->ev.flags = new_namespace ? SIO_EVF_NEW_NAMESPACE : 0;
+  r->ev.flags = (new_namespace ? SIO_EVF_NEW_NAMESPACE : 0) |
+                (p->restored ? SIO_EVF_RECOVERED : 0);
   if (ev_set_str(r, &r->ev.nsp, nsp) || ev_set_str(r, &r->ev.sid, p->sid)) goto fail;
   ev_take_data(r, hs.data, hs.len);
   hs.data = NULL;
@@ -129,11 +136,8 @@ static void ask_host(io_conn *c, const char *nsp, const char *auth, int new_name
 fail:
   sbuf_free(&hs);
   ev_free(r);
-  if (p) {
-    free(p->nsp);
-    free(p->auth);
-    free(p);
-  }
+  recovery_session_free(restored);
+  if (p) io_pending_free(p);
   send_connect_error(c, nsp, "Internal server error", NULL);
 }
 
@@ -150,14 +154,23 @@ static void on_connect_packet(io_conn *c, const char *nsp_name, const char *auth
     send_connect_error(c, nsp_name, "Invalid namespace", NULL);
     return;
   }
-  if (flags & SIO_NS_MIDDLEWARE) {
-    ask_host(c, nsp_name, auth, nsp == NULL);
+  /* Sessions only exist in namespaces that exist. */
+  rec_session *restored = nsp ? recovery_restore(&s->recovery, nsp, auth, strlen(auth)) : NULL;
+  if (restored && strmap_get(&s->sockets, restored->sid)) {
+    recovery_session_free(restored);
+    restored = NULL;
+  }
+  if ((flags & SIO_NS_MIDDLEWARE) && !(restored && s->recovery.opts.skip_middlewares)) {
+    ask_host(c, nsp_name, auth, nsp == NULL, restored);
     return;
   }
   if (!nsp) nsp = io_namespace_get(s, nsp_name, 1, flags);
   char sid[RANDOM_ID_LEN + 1];
-  new_socket_id(c, nsp_name, sid);
-  if (!nsp || !io_socket_connect(c, nsp, sid, auth))
+  if (restored)
+    memcpy(sid, restored->sid, sizeof(sid));
+  else
+    new_socket_id(c, nsp_name, sid);
+  if (!nsp || !io_socket_connect(c, nsp, sid, auth, restored))
     send_connect_error(c, nsp_name, "Internal server error", NULL);
 }
 
@@ -212,15 +225,20 @@ void io_conn_message(io_conn *c, const char *data, size_t len, int binary) {
   sio_packet_clear(&p);
 }
 
+void io_pending_free(io_pending_connect *p) {
+  recovery_session_free(p->restored);
+  free(p->nsp);
+  free(p->auth);
+  free(p);
+}
+
 static void drop_pending(io_server *s, io_conn *c) {
   io_pending_connect **pp = &s->pending;
   while (*pp) {
     io_pending_connect *p = *pp;
     if (p->client == c) {
       *pp = p->next;
-      free(p->nsp);
-      free(p->auth);
-      free(p);
+      io_pending_free(p);
     } else {
       pp = &p->next;
     }
@@ -271,13 +289,14 @@ int io_connect_accept(io_server *s, uint64_t req) {
   if (!p) return SIO_ENOTFOUND;
   int rc = 0;
   io_namespace *nsp = io_namespace_get(s, p->nsp, 1, s->wildcard_flags);
-  if (!nsp || !io_socket_connect(p->client, nsp, p->sid, p->auth)) {
+  rec_session *restored = p->restored;
+  p->restored = NULL;
+  if (!nsp) recovery_session_free(restored);
+  if (!nsp || !io_socket_connect(p->client, nsp, p->sid, p->auth, restored)) {
     send_connect_error(p->client, p->nsp, "Internal server error", NULL);
     rc = SIO_ENOMEM;
   }
-  free(p->nsp);
-  free(p->auth);
-  free(p);
+  io_pending_free(p);
   return rc;
 }
 
@@ -309,8 +328,6 @@ int io_connect_refuse(io_server *s, uint64_t req, const char *message, const cha
     send_v3_refusal(p->client, p->nsp, message, data);
   else
     send_connect_error(p->client, p->nsp, message, data);
-  free(p->nsp);
-  free(p->auth);
-  free(p);
+  io_pending_free(p);
   return 0;
 }

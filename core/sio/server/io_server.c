@@ -33,7 +33,7 @@ static const eio_handler io_eio_handler = {on_open, on_message, on_close, io_hoo
 
 static void check_finished(io_server *s) {
   void (*cb)(io_server *) = s->on_closed;
-  if (!cb || !s->eio_closed || s->collects || !s->acks_closed) return;
+  if (!cb || !s->eio_closed || s->collects || !s->acks_closed || !s->recovery_closed) return;
   s->on_closed = NULL;
   cb(s);
 }
@@ -49,6 +49,13 @@ static void on_eio_closed(eio_server *e) {
 void io_server_finish(io_server *s, void (*on_closed)(io_server *s)) {
   io_server_close(s);
   s->on_closed = on_closed;
+  check_finished(s);
+}
+
+static void on_recovery_closed(uv_handle_t *h) {
+  io_server *s = h->data;
+  free(h);
+  s->recovery_closed = 1;
   check_finished(s);
 }
 
@@ -78,6 +85,7 @@ int io_server_start(io_server *s, struct sio_context *ctx, sio_server *handle,
   s->eio.on_closed = on_eio_closed;
   if (!(s->root = io_namespace_get(s, "/", 1, 0))) return UV_ENOMEM;
   ack_table_init(&s->acks, &ctx->loop, io_ack_expired);
+  if (recovery_start(&s->recovery, &ctx->loop)) return UV_ENOMEM;
   return eio_server_start(&s->eio, &ctx->loop, host, port);
 }
 
@@ -87,9 +95,7 @@ void io_server_close(io_server *s) {
   while (s->pending) {
     io_pending_connect *p = s->pending;
     s->pending = p->next;
-    free(p->nsp);
-    free(p->auth);
-    free(p);
+    io_pending_free(p);
   }
   const char *key;
   void *value;
@@ -97,6 +103,7 @@ void io_server_close(io_server *s) {
     io_socket_close(value, "server shutting down", 0);
   /* No socket is left to wait for. */
   if (!ack_table_close(&s->acks, s, on_acks_closed)) s->acks_closed = 1;
+  if (!recovery_close(&s->recovery, on_recovery_closed, s)) s->recovery_closed = 1;
   eio_server_close(&s->eio);
 }
 

@@ -14,6 +14,7 @@
 #include <sio/sio.h>
 #include "../ack_table.h"
 #include "../codec/sio_parser.h"
+#include "recovery.h"
 
 typedef struct io_server io_server;
 typedef struct io_namespace io_namespace;
@@ -52,8 +53,10 @@ struct io_server {
    * has a timer and posts an event). */
   int eio_closed;
   int acks_closed;           /* the ack table's timer */
+  int recovery_closed;       /* the recovery store's timer */
   size_t collects;
   void (*on_closed)(io_server *s); /* see io_server_finish */
+  recovery recovery;         /* connection state recovery; opts set before start */
 };
 
 struct io_namespace {
@@ -89,6 +92,7 @@ struct io_socket {
   io_conn *client;
   uint32_t mark;             /* next to client: a broadcast reads both */
   char *auth;                /* JSON of the CONNECT payload, "{}" when none */
+  char pid[RANDOM_ID_LEN + 1]; /* private id for recovery, "" when off */
   io_room **rooms;           /* joined rooms, not counting its own id */
   size_t nrooms, caprooms;
   ack_list acks;             /* io_ack_wait: acknowledgements it owes us */
@@ -103,6 +107,7 @@ struct io_pending_connect {
   char *auth;
   char sid[RANDOM_ID_LEN + 1];
   int new_namespace;
+  rec_session *restored;     /* the state it gets back, or NULL */
 };
 
 /* ---- io_server.c -------------------------------------------------------- */
@@ -146,13 +151,17 @@ void io_conn_closed(io_conn *c, const char *reason);
 /* Closes the whole connection (its sockets get reason first). */
 void io_conn_close(io_conn *c, const char *reason);
 void io_conn_remove_socket(io_conn *c, io_socket *sock);
+void io_pending_free(io_pending_connect *p);
 int io_connect_accept(io_server *s, uint64_t req);
 int io_connect_refuse(io_server *s, uint64_t req, const char *message, const char *data);
 
 /* ---- io_socket.c -------------------------------------------------------- */
-/* Creates and announces a socket (CONNECT reply, SIO_EV_CONNECTION). */
+/* Creates and announces a socket (CONNECT reply, SIO_EV_CONNECTION). With
+ * restored (taken, freed whatever happens), the socket gets back the rooms,
+ * id and private id of a session that left, and the packets it missed go
+ * out before the CONNECT reply, as socket.io sends them. */
 io_socket *io_socket_connect(io_conn *c, io_namespace *nsp, const char *sid,
-                             const char *auth);
+                             const char *auth, rec_session *restored);
 /* A packet from the client for this socket. */
 void io_socket_packet(io_socket *sock, sio_packet *p);
 /* Leaves: disconnecting event, rooms, disconnect event, freed. send_packet:

@@ -33,8 +33,16 @@ static void post_socket_event(io_socket *sock, int type, const char *reason) {
   io_post(sock->nsp->srv, r);
 }
 
+/* The rooms a recovered socket had, and the packets it missed: socket.io
+ * sends these before its CONNECT reply (the client buffers them until it). */
+static void restore(io_socket *sock, rec_session *restored) {
+  memcpy(sock->pid, restored->pid, sizeof(sock->pid));
+  for (size_t i = 0; i < restored->nrooms; i++) io_socket_join(sock, restored->rooms[i]);
+  io_send_encoded(sock->client, restored->missed, restored->nmissed);
+}
+
 io_socket *io_socket_connect(io_conn *c, io_namespace *nsp, const char *sid,
-                             const char *auth) {
+                             const char *auth, rec_session *restored) {
   io_server *s = nsp->srv;
   io_socket *sock = calloc(1, sizeof(*sock));
   io_socket **list = realloc(c->sockets, (c->nsockets + 1) * sizeof(*list));
@@ -52,6 +60,10 @@ io_socket *io_socket_connect(io_conn *c, io_namespace *nsp, const char *sid,
   if (c->connect_timer) {
     uv_timer_stop(c->connect_timer);
   }
+  if (restored)
+    restore(sock, restored);
+  else if (recovery_on(&s->recovery))
+    random_id(sock->pid);
 
   sbuf reply = SBUF_INIT;
   sio_packet p;
@@ -61,7 +73,9 @@ io_socket *io_socket_connect(io_conn *c, io_namespace *nsp, const char *sid,
   if (eio_session_revision(c->eio) == 3) {
     /* socket.io-client 2.x takes a CONNECT without data. */
     io_send_packet(c, &p);
-  } else if (!sbuf_printf(&reply, "{\"sid\":\"%s\"}", sid)) {
+  } else if (!(sock->pid[0]
+                   ? sbuf_printf(&reply, "{\"sid\":\"%s\",\"pid\":\"%s\"}", sid, sock->pid)
+                   : sbuf_printf(&reply, "{\"sid\":\"%s\"}", sid))) {
     p.data = reply.data;
     p.data_len = reply.len;
     io_send_packet(c, &p);
@@ -72,14 +86,17 @@ io_socket *io_socket_connect(io_conn *c, io_namespace *nsp, const char *sid,
   sbuf hs = SBUF_INIT;
   if (r && !ev_set_str(r, &r->ev.nsp, nsp->name) && !ev_set_str(r, &r->ev.sid, sid) &&
       !io_handshake_with_auth(&hs, c->handshake, auth)) {
+    r->ev.flags = restored ? SIO_EVF_RECOVERED : 0;
     ev_take_data(r, hs.data, hs.len);
     io_post(s, r);
   } else {
     sbuf_free(&hs);
     ev_free(r);
   }
+  recovery_session_free(restored);
   return sock;
 fail:
+  recovery_session_free(restored);
   if (sock) free(sock->auth);
   free(sock);
   return NULL;
@@ -277,6 +294,26 @@ void io_socket_packet(io_socket *sock, sio_packet *p) {
 
 /* ---- leaving --------------------------------------------------------------- */
 
+/* socket.io's RECOVERABLE_DISCONNECT_REASONS: the connection failed, the
+ * client did not ask to leave. "server shutting down" is among them, but
+ * this store ends with the server. */
+static int recoverable(const char *reason) {
+  static const char *const reasons[] = {"transport error", "transport close", "forced close",
+                                        "ping timeout", "forced server close"};
+  for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+    if (strcmp(reason, reasons[i]) == 0) return 1;
+  return 0;
+}
+
+static void persist(io_socket *sock) {
+  const char **rooms = sock->nrooms ? malloc(sock->nrooms * sizeof(*rooms)) : NULL;
+  if (sock->nrooms && !rooms) return;
+  for (size_t i = 0; i < sock->nrooms; i++) rooms[i] = sock->rooms[i]->name;
+  recovery_persist(&sock->nsp->srv->recovery, sock->pid, sock->sid, sock->nsp, rooms,
+                   sock->nrooms);
+  free(rooms);
+}
+
 static void fail_acks(io_socket *sock) {
   while (sock->acks.head) {
     io_ack_wait *w = wait_of(sock->acks.head);
@@ -299,6 +336,7 @@ void io_socket_close(io_socket *sock, const char *reason, int send_packet) {
     io_send_packet(sock->client, &p);
   }
   post_socket_event(sock, SIO_EV_DISCONNECTING, reason);
+  if (sock->pid[0] && !s->closing && recoverable(reason)) persist(sock);
   while (sock->nrooms) leave_room(sock, sock->rooms[sock->nrooms - 1]);
   fail_acks(sock);
   strmap_del(&sock->nsp->sockets, sock->sid);

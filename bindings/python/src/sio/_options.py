@@ -34,13 +34,15 @@ SECONDS = {
 BOOLEANS = {"allow_upgrades": "allowUpgrades", "reuse_port": "reusePort", "allow_eio3": "allowEIO3"}
 LISTS = {"transports": "transports"}
 CORS = {"origin": "cors.origin", "credentials": "cors.credentials"}
+RECOVERY = {"max_disconnection_duration": "connectionStateRecovery.maxDisconnectionDuration",
+            "skip_middlewares": "connectionStateRecovery.skipMiddlewares"}
 
 HEADERS = {"headers": "headers", "initial_headers": "headers.initial"}
 COOKIE = {"name": "cookie", "path": "cookie.path", "http_only": "cookie.httpOnly",
           "same_site": "cookie.sameSite"}
 
 SERVER_OPTIONS = frozenset(PLAIN) | frozenset(SECONDS) | frozenset(BOOLEANS) \
-    | frozenset(LISTS) | frozenset(HEADERS) | {"cors", "cookie"}
+    | frozenset(LISTS) | frozenset(HEADERS) | {"cors", "cookie", "connection_state_recovery"}
 
 
 def _boolean(value: Any) -> str:
@@ -95,6 +97,26 @@ def _cookie(value: Any) -> list[tuple[str, str]]:
     return pairs
 
 
+def _recovery(value: Any) -> list[tuple[str, str]]:
+    """connection_state_recovery: a dict (even empty) turns recovery on, with
+    socket.io's defaults (2 minutes, middlewares skipped); True is {}."""
+    if value is True:
+        value = {}
+    if not isinstance(value, dict):
+        raise TypeError("connection_state_recovery must be a dict such as "
+                        "{'max_disconnection_duration': 120, 'skip_middlewares': True}")
+    pairs = [(RECOVERY["max_disconnection_duration"], "120000")]
+    for name, item in value.items():
+        if name not in RECOVERY:
+            raise TypeError(f"unknown connection_state_recovery option {name!r}; "
+                            f"known: {sorted(RECOVERY)}")
+        if name == "max_disconnection_duration":
+            pairs[0] = (RECOVERY[name], str(milliseconds(item)))
+        else:
+            pairs.append((RECOVERY[name], _boolean(item)))
+    return pairs
+
+
 def server_option_pairs(options: dict[str, Any]) -> list[tuple[str, str]]:
     """The (key, value) strings for sio_options_set(); TypeError for a name
     that is not a server option. None values are left at the core's default."""
@@ -116,6 +138,9 @@ def server_option_pairs(options: dict[str, Any]) -> list[tuple[str, str]]:
             pairs.append((HEADERS[name], json.dumps(dict(value))))
         elif name == "cookie":
             pairs.extend(_cookie(value))
+        elif name == "connection_state_recovery":
+            if value is not False:
+                pairs.extend(_recovery(value))
         else:
             raise TypeError(f"unknown server option {name!r}; known: {sorted(SERVER_OPTIONS)}")
     return pairs

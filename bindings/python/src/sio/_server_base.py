@@ -22,6 +22,7 @@ from ._message import CMessage
 from ._native import check, ffi, lib
 from ._options import milliseconds, server_option_pairs
 from ._payload import decode, decode_text, encode, encode_one
+from ._recovery import KeptData
 from ._requests import AnswerHandler, Requests
 from ._target import CStrings, Rooms, Target, c_target, c_target_of
 from .namespace import Matcher, Middleware, Namespace, ParentNamespace
@@ -74,6 +75,10 @@ class ServerBase:
     engine.io's connection_error gives them (without a handler, each one is
     logged as a warning).
 
+    connection_state_recovery={"max_disconnection_duration": seconds,
+    "skip_middlewares": True} turns on connection state recovery
+    (socket.recovered tells a restored socket).
+
     Once closed (close(), then the core's report that it is), the core's
     server is released (sio_server_free); later commands raise ClosedError."""
 
@@ -81,6 +86,12 @@ class ServerBase:
         if allow_request is not None and not callable(allow_request):
             raise TypeError("allow_request must be callable")
         self._allow_request = allow_request
+        recovery = options.get("connection_state_recovery")
+        self._kept_data: Optional[KeptData] = None
+        if recovery not in (None, False):
+            given = recovery if isinstance(recovery, dict) else {}
+            seconds = given.get("max_disconnection_duration")
+            self._kept_data = KeptData(120 if seconds is None else seconds)
         pairs = server_option_pairs(options) + [("connectionErrorEvents", "true")]
         if allow_request is not None:
             pairs.append(("allowRequest", "true"))
@@ -450,10 +461,12 @@ class ServerBase:
         if namespace is None:  # a dynamic namespace the core accepted
             namespace = self._add_namespace(Namespace(self, name))
         sid = event.sid or ""
-        socket = namespace._accepted.pop(sid, None) or Socket(
-            namespace, sid, decode(event.data) if event.data else {})
+        accepted = namespace._accepted.pop(sid, None)
+        socket = accepted or Socket(namespace, sid, decode(event.data) if event.data else {})
         socket.connected = True
         socket.recovered = bool(event.flags & EVF_RECOVERED)
+        if socket.recovered and accepted is None and self._kept_data is not None:
+            socket.data = self._kept_data.take(name, sid)
         namespace.sockets[sid] = socket
         try:
             self._call(lib.sio_socket_set_user, socket._sid, socket._user)
@@ -480,6 +493,9 @@ class ServerBase:
             self._call(lib.sio_connect_accept, req)
             return
         socket = Socket(namespace, event.sid or "", handshake)
+        socket.recovered = bool(event.flags & EVF_RECOVERED)
+        if socket.recovered and self._kept_data is not None:
+            socket.data = self._kept_data.take(name, socket.id)
 
         def decide(refusal: Optional[BaseException]) -> None:
             try:
@@ -561,6 +577,8 @@ class ServerBase:
             if socket.nsp.sockets.get(socket.id) is socket:
                 del socket.nsp.sockets[socket.id]
             socket.connected = False
+            if self._kept_data is not None:
+                self._kept_data.keep(socket.nsp.name, socket.id, event.reason or "", socket.data)
             self._dispatch_reserved(socket, "disconnect", event.reason or "")
 
     def _dispatch_reserved(self, socket: Socket, name: str, reason: str) -> None:
