@@ -25,6 +25,10 @@ static const option_spec server_keys[] = {
     {"connectTimeout", V_UINT},
     {"upgradeTimeout", V_UINT},
     {"maxHttpBufferSize", V_UINT},
+    {"perMessageDeflate", V_BOOL},
+    {"perMessageDeflate.threshold", V_UINT},
+    {"httpCompression", V_BOOL},
+    {"httpCompression.threshold", V_UINT},
     {"transports", V_TRANSPORTS},
     {"allowUpgrades", V_BOOL},
     {"cors.origin", V_STRING},
@@ -266,6 +270,9 @@ int server_config_from(const sio_options *opts, server_config *cfg) {
   e->ping_timeout = uint_or(opts, "pingTimeout", 20000);
   e->upgrade_timeout = uint_or(opts, "upgradeTimeout", 10000);
   e->max_payload = uint_or(opts, "maxHttpBufferSize", 1000000);
+  e->deflate_threshold = uint_or(opts, "perMessageDeflate.threshold", 1024);
+  e->http_compression = 1;
+  e->http_compression_threshold = uint_or(opts, "httpCompression.threshold", 1024);
   e->headers_timeout = uint_or(opts, "headersTimeout", 60000);
   e->request_timeout = uint_or(opts, "requestTimeout", 300000);
   e->allow_polling = e->allow_websocket = 1;
@@ -274,6 +281,8 @@ int server_config_from(const sio_options *opts, server_config *cfg) {
   e->allow_upgrades = 1;
   const char *v;
   if ((v = lookup(opts, "allowUpgrades"))) parse_bool(v, &e->allow_upgrades);
+  if ((v = lookup(opts, "perMessageDeflate"))) parse_bool(v, &e->per_message_deflate);
+  if ((v = lookup(opts, "httpCompression"))) parse_bool(v, &e->http_compression);
   if ((v = lookup(opts, "cors.credentials"))) parse_bool(v, &e->cors_credentials);
   e->cors_origin = dup_or_null(lookup(opts, "cors.origin"));
   e->client_dir = dup_or_null(lookup(opts, "serveClient"));

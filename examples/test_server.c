@@ -302,6 +302,11 @@ static int on_plain_event(sio_server *srv, const sio_event *ev) {
   } else if (!strcmp(name, "bcast")) {
     sio_target nsp_all = target(ev->nsp, NULL);
     emit_to(srv, &nsp_all, "bcast", ev->data, ev->data_len, ev->bins, ev->nbins, "bcast");
+  } else if (!strcmp(name, "echo-uncompressed")) {
+    sio_target self = target(ev->nsp, ev->sid);
+    sio_message m = message("echo", ev->data, ev->data_len, ev->bins, ev->nbins);
+    m.flags = SIO_EMIT_NO_COMPRESS;
+    check(sio_emit(srv, &self, &m, NULL), name);
   } else {
     return 0;
   }
@@ -558,7 +563,9 @@ static void usage(void) {
           "usage: sio_test_server [--port N] [--ping-interval MS] [--ping-timeout MS]\n"
           "       [--connect-timeout MS] [--max-http-buffer-size BYTES] [--cors-origin ORIGIN]\n"
           "       [--transports polling,websocket] [--parser json|msgpack] [--serve-client DIR]\n"
-          "       [--max-queued-events N] [--headers-timeout MS] [--request-timeout MS]\n");
+          "       [--max-queued-events N] [--headers-timeout MS] [--request-timeout MS]\n"
+          "       [--per-message-deflate true|false] [--per-message-deflate-threshold BYTES]\n"
+          "       [--http-compression true|false] [--http-compression-threshold BYTES]\n");
   exit(2);
 }
 
@@ -570,6 +577,10 @@ int main(int argc, char **argv) {
                {"--ping-timeout", "pingTimeout"},
                {"--connect-timeout", "connectTimeout"},
                {"--max-http-buffer-size", "maxHttpBufferSize"},
+               {"--per-message-deflate", "perMessageDeflate"},
+               {"--per-message-deflate-threshold", "perMessageDeflate.threshold"},
+               {"--http-compression", "httpCompression"},
+               {"--http-compression-threshold", "httpCompression.threshold"},
                {"--cors-origin", "cors.origin"},
                {"--transports", "transports"},
                {"--parser", "parser"},

@@ -23,6 +23,7 @@ BUILD_PREFIX=${SIO_BUILD_PREFIX:-build}
 LOG_DIR="$ROOT/$BUILD_PREFIX-logs"
 JOBS=$(nproc 2>/dev/null || echo 2)
 APT_PACKAGES=(build-essential cmake pkg-config libuv1-dev libwslay-dev libmsgpack-dev node-llhttp libssl-dev
+  zlib1g-dev # permessage-deflate, httpCompression
   clang libclang-rt-14-dev # clang: tests/fuzz/run.sh
   abigail-tools) # abidiff, abidw: tests/abi_check.sh
 SANITIZER_REPORT='==[0-9]+==ERROR: |runtime error: |WARNING: ThreadSanitizer|SUMMARY: [A-Za-z]+Sanitizer'

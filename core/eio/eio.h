@@ -32,6 +32,13 @@ typedef struct eio_options {
   int cors_credentials;
   char *client_dir;       /* serveClient: socket.io-client's dist folder */
   char *static_dir;
+  /* permessage-deflate on WebSockets, for messages of at least
+   * deflate_threshold bytes; polling responses of at least
+   * http_compression_threshold bytes gzipped or deflated. */
+  int per_message_deflate;
+  size_t deflate_threshold;
+  int http_compression;
+  size_t http_compression_threshold;
 } eio_options;
 
 typedef struct eio_handler {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../net/static_files.h"
+#include "../net/ws_deflate.h"
 #include "../net/url_query.h"
 #include "../util/base64.h"
 #include "../util/sha1.h"
@@ -88,6 +89,26 @@ static void respond_error(eio_server *e, http_conn *c, http_request *req, int co
 
 /* ---- WebSocket handshake ------------------------------------------------ */
 
+/* The permessage-deflate answer to the request's offer, appended to h: 1
+ * with *bits set when accepted, 0 when not, -1 when the offer is refused
+ * (400, as the ws package answers). */
+static int negotiate_deflate(http_conn *c, http_request *req, sbuf *h, int *bits) {
+  const char *offer = http_header(req, "sec-websocket-extensions");
+  if (!server_of(c)->opts.per_message_deflate || !offer) return 0;
+  size_t start = h->len;
+  if (sbuf_puts(h, "Sec-WebSocket-Extensions: ")) return -1;
+  int rc = ws_deflate_negotiate(offer, h, bits);
+  if (rc == 1 && sbuf_puts(h, "\r\n")) rc = -1;
+  if (rc != 1) h->len = start;
+  if (rc < 0) {
+    req->keep_alive = 0;
+    http_respond(c, 400, "text/html", NULL, WS_DEFLATE_BAD_OFFER, strlen(WS_DEFLATE_BAD_OFFER));
+  }
+  return rc;
+}
+
+/* 0 accepted; -1 a bad handshake, for the caller to answer; -2 refused
+ * and answered already. */
 static int accept_websocket(http_conn *c, http_request *req) {
   static const char guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
   const char *key = http_header(req, "sec-websocket-key");
@@ -98,6 +119,12 @@ static int accept_websocket(http_conn *c, http_request *req) {
     return -1;
   sbuf k = SBUF_INIT, h = SBUF_INIT;
   uint8_t digest[20];
+  int bits = 0;
+  int deflate = negotiate_deflate(c, req, &h, &bits);
+  if (deflate < 0) {
+    sbuf_free(&h);
+    return -2;
+  }
   int rc = sbuf_puts(&k, key) | sbuf_puts(&k, guid);
   if (!rc) {
     sha1(k.data, k.len, digest);
@@ -105,6 +132,7 @@ static int accept_websocket(http_conn *c, http_request *req) {
          sbuf_puts(&h, "\r\n");
   }
   if (!rc) http_accept_websocket(c, h.data);
+  if (!rc && deflate) http_ws_use_deflate(c, bits);
   sbuf_free(&k);
   sbuf_free(&h);
   return rc ? -1 : 0;
@@ -121,10 +149,9 @@ static int transport_allowed(const eio_server *e, const char *t) {
 
 static void handshake(eio_server *e, http_conn *c, http_request *req, int transport) {
   if (transport == EIO_WEBSOCKET) {
-    if (accept_websocket(c, req)) {
-      respond_error(e, c, req, ERR_BAD_REQUEST);
-      return;
-    }
+    int rc = accept_websocket(c, req);
+    if (rc == -1) respond_error(e, c, req, ERR_BAD_REQUEST);
+    if (rc) return;
   }
   eio_session *s = eio_session_new(e, transport);
   if (!s) {
@@ -178,10 +205,9 @@ static void engine_request(eio_server *e, http_conn *c, http_request *req, url_q
     return;
   }
   if (req->upgrade) {
-    if (transport != EIO_WEBSOCKET || accept_websocket(c, req)) {
-      respond_error(e, c, req, ERR_BAD_REQUEST);
-      return;
-    }
+    int rc = transport != EIO_WEBSOCKET ? -1 : accept_websocket(c, req);
+    if (rc == -1) respond_error(e, c, req, ERR_BAD_REQUEST);
+    if (rc) return;
     if (s->transport != EIO_POLLING || s->probe || s->upgraded || s->state != SESSION_OPEN ||
         !e->opts.allow_upgrades) {
       /* Accepted, then closed at once: the session keeps its transport. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../net/http_headers.h"
+#include "../net/ws_deflate.h"
 #include "eio_packet.h"
 
 static void on_heartbeat(uv_timer_t *t);
@@ -77,8 +78,17 @@ static int queue_packet(eio_session *s, rbuf *pkt) {
   return 0;
 }
 
-static int ws_send_packet(http_conn *ws, const rbuf *pkt) {
-  return http_ws_send(ws, pkt->binary ? WS_BINARY : WS_TEXT, pkt->data, pkt->len);
+/* With permessage-deflate, a packet of the threshold's size or more goes
+ * deflated unless its emit said compress(false); the deflated bytes are
+ * made once for all the recipients of a broadcast. */
+static int ws_send_packet(http_conn *ws, rbuf *pkt) {
+  int opcode = pkt->binary ? WS_BINARY : WS_TEXT;
+  const eio_options *o = &((eio_server *)ws->srv)->opts;
+  if (ws->deflate_bits && !pkt->no_compress && pkt->len >= o->deflate_threshold) {
+    const rbuf *d = ws_deflate_shared(pkt, ws->deflate_bits);
+    if (d) return http_ws_send_deflated(ws, opcode, d->data, d->len);
+  }
+  return http_ws_send(ws, opcode, pkt->data, pkt->len);
 }
 
 /* Sends a small control packet (ping, pong probe, noop, close). */
@@ -90,6 +100,15 @@ static int send_control(eio_session *s, int type, const char *data) {
   return rc;
 }
 
+/* engine.io compresses a response unless each of its packets was sent
+ * with compress(false); its own packets (ping, noop, close) may be. */
+static int poll_compressible(const eio_session *s, size_t n, const char *extra_packet) {
+  if (extra_packet) return 1;
+  for (size_t i = 0; i < n; i++)
+    if (!s->queue[i]->no_compress) return 1;
+  return 0;
+}
+
 /* Answers a GET with the queued packets (unless with_queue is 0: they then
  * stay for the WebSocket being upgraded to) and one more control packet. */
 static void respond_poll(eio_session *s, http_conn *get, int with_queue,
@@ -97,6 +116,7 @@ static void respond_poll(eio_session *s, http_conn *get, int with_queue,
   sbuf body = SBUF_INIT, headers = SBUF_INIT;
   int rc = 0;
   size_t n = with_queue ? s->qlen : 0;
+  int compressible = poll_compressible(s, n, extra_packet);
   for (size_t i = 0; i < n && !rc; i++) rc = eio_payload_append(&body, s->queue[i]);
   if (extra_packet && !rc) {
     rbuf *p = eio_encode(extra_packet[0] - '0', extra_packet + 1, strlen(extra_packet + 1));
@@ -110,6 +130,8 @@ static void respond_poll(eio_session *s, http_conn *get, int with_queue,
     if (s->qcap > 16) drop_queue(s);
   }
   if (get->req) rc |= eio_cors_headers(s->srv, get->req, &headers);
+  if (get->req && !rc)
+    rc = eio_compress_poll_body(s->srv, get->req, compressible, &body, &headers);
   get->session = NULL;
   if (rc)
     http_respond(get, 500, "text/plain", NULL, "", 0);

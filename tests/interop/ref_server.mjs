@@ -11,6 +11,10 @@ const OPTIONS = {
   "--ping-timeout": "pingTimeout",
   "--connect-timeout": "connectTimeout",
   "--max-http-buffer-size": "maxHttpBufferSize",
+  "--per-message-deflate": "perMessageDeflate",
+  "--per-message-deflate-threshold": "perMessageDeflateThreshold",
+  "--http-compression": "httpCompression",
+  "--http-compression-threshold": "httpCompressionThreshold",
   "--cors-origin": "corsOrigin",
   "--transports": "transports",
   "--parser": "parser",
@@ -18,7 +22,8 @@ const OPTIONS = {
   "--headers-timeout": "headersTimeout",
   "--request-timeout": "requestTimeout",
 };
-const NUMERIC = new Set(["port", "pingInterval", "pingTimeout", "connectTimeout", "maxHttpBufferSize", "headersTimeout", "requestTimeout"]);
+const NUMERIC = new Set(["port", "pingInterval", "pingTimeout", "connectTimeout", "maxHttpBufferSize", "headersTimeout", "requestTimeout",
+  "perMessageDeflateThreshold", "httpCompressionThreshold"]);
 
 function parseArgs(argv) {
   const args = { port: 3000 };
@@ -43,6 +48,14 @@ function serverOptions(args) {
     opts.cors = { origin: origins.length === 1 ? origins[0] : origins };
   }
   if (args.transports !== undefined) opts.transports = args.transports.split(",");
+  // The libsio server answers every permessage-deflate offer with both
+  // no_context_takeover parameters; the reference is set to do the same.
+  if (args.perMessageDeflate === "true") {
+    opts.perMessageDeflate = { serverNoContextTakeover: true, clientNoContextTakeover: true };
+    if (args.perMessageDeflateThreshold !== undefined) opts.perMessageDeflate.threshold = args.perMessageDeflateThreshold;
+  }
+  if (args.httpCompression === "false") opts.httpCompression = false;
+  else if (args.httpCompressionThreshold !== undefined) opts.httpCompression = { threshold: args.httpCompressionThreshold };
   if (args.parser === "msgpack") {
     opts.parser = createRequire(import.meta.url)("socket.io-msgpack-parser");
   }
@@ -82,6 +95,7 @@ function installHandlers(io, socket) {
   });
 
   on("echo", (args) => socket.emit("echo", ...args));
+  on("echo-uncompressed", (args) => socket.compress(false).emit("echo", ...args));
   on("ack", (args, ack) => ack(...args));
   on("bcast", (args) => nsp.emit("bcast", ...args));
   on("message", (args) => socket.emit("message-back", ...args));

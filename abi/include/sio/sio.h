@@ -325,6 +325,11 @@ SIO_EXTERN int sio_options_set(sio_options *opts, const char *key, const char *v
  * that its library lacks a feature. */
 #define SIO_EMIT_ACK 0x1u      /* wait for acknowledgements (SIO_EV_ACK) */
 #define SIO_EMIT_VOLATILE 0x2u /* drop for clients that are not ready */
+/* Since 1.1: sent uncompressed, as socket.io's compress(false): no
+ * permessage-deflate for this emit's messages, and a polling response made
+ * only of such messages is not gzipped (options "perMessageDeflate" and
+ * "httpCompression"). */
+#define SIO_EMIT_NO_COMPRESS 0x4u
 
 /* Filled by the host; start from SIO_MESSAGE_INIT so that size is set and
  * every other field is zero. */

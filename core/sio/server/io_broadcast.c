@@ -180,6 +180,7 @@ int io_emit(io_server *s, const sio_target *t, const char *event, const char *ar
   int rc = s->parser->encode(&p, j.msgs, &j.nmsgs) ? SIO_ENOMEM : 0;
   if (data->cap > SCRATCH_KEPT) sbuf_free(data);
   if (rc) return rc;
+  for (size_t i = 0; i < j.nmsgs && (flags & SIO_EMIT_NO_COMPRESS); i++) j.msgs[i]->no_compress = 1;
   if (single) {
     if (j.is_volatile && !eio_writable(single->client->eio)) {
       /* dropped, as volatile packets are */
