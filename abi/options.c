@@ -281,6 +281,8 @@ int server_config_from(const sio_options *opts, server_config *cfg) {
   e->allow_upgrades = 1;
   const char *v;
   if ((v = lookup(opts, "allowUpgrades"))) parse_bool(v, &e->allow_upgrades);
+  /* A threshold turns it on, as engine.io's perMessageDeflate: {threshold}. */
+  e->per_message_deflate = lookup(opts, "perMessageDeflate.threshold") != NULL;
   if ((v = lookup(opts, "perMessageDeflate"))) parse_bool(v, &e->per_message_deflate);
   if ((v = lookup(opts, "httpCompression"))) parse_bool(v, &e->http_compression);
   if ((v = lookup(opts, "cors.credentials"))) parse_bool(v, &e->cors_credentials);

@@ -24,6 +24,10 @@ local OPTIONS = {
   ["--max-queued-events"] = "max_queued_events",
   ["--headers-timeout"] = "headers_timeout",
   ["--request-timeout"] = "request_timeout",
+  ["--per-message-deflate"] = "per_message_deflate",
+  ["--per-message-deflate-threshold"] = "per_message_deflate_threshold",
+  ["--http-compression"] = "http_compression",
+  ["--http-compression-threshold"] = "http_compression_threshold",
 }
 
 local function parse_args(argv)
@@ -39,6 +43,14 @@ local function parse_args(argv)
   if opts.cors_origin then
     opts.cors = { origin = opts.cors_origin }
     opts.cors_origin = nil
+  end
+  -- A threshold is given as engine.io takes it: { threshold = bytes }.
+  for _, key in ipairs({ "per_message_deflate", "http_compression" }) do
+    local threshold = opts[key .. "_threshold"]
+    if threshold and opts[key] ~= "false" then
+      opts[key] = { threshold = tonumber(threshold) }
+    end
+    opts[key .. "_threshold"] = nil
   end
   return opts
 end
@@ -106,6 +118,9 @@ local function install_handlers(socket)
     table.insert(disconnects[nsp.name], { socket.id, reason })
   end)
 
+  on("echo-uncompressed", function(args, n)
+    socket:compress(false):emit("echo", unpack(args, 1, n))
+  end)
   on("echo", function(args, n)
     socket:emit("echo", unpack(args, 1, n))
   end)
