@@ -33,8 +33,13 @@ BOOLEANS = {"allow_upgrades": "allowUpgrades"}
 LISTS = {"transports": "transports"}
 CORS = {"origin": "cors.origin", "credentials": "cors.credentials"}
 
+# Each: False, True or {"threshold": bytes}, as engine.io's perMessageDeflate
+# and httpCompression.
+COMPRESSION = {"per_message_deflate": "perMessageDeflate",
+               "http_compression": "httpCompression"}
+
 SERVER_OPTIONS = frozenset(PLAIN) | frozenset(SECONDS) | frozenset(BOOLEANS) \
-    | frozenset(LISTS) | {"cors"}
+    | frozenset(LISTS) | frozenset(COMPRESSION) | {"cors"}
 
 
 def _boolean(value: Any) -> str:
@@ -66,6 +71,19 @@ def _cors(value: Any) -> list[tuple[str, str]]:
     return pairs
 
 
+def _compression(name: str, value: Any) -> list[tuple[str, str]]:
+    key = COMPRESSION[name]
+    if isinstance(value, dict):
+        unknown = set(value) - {"threshold"}
+        if unknown:
+            raise TypeError(f"unknown {name} option {sorted(unknown)[0]!r}; known: ['threshold']")
+        pairs = [(key, "true")]
+        if value.get("threshold") is not None:
+            pairs.append((key + ".threshold", str(value["threshold"])))
+        return pairs
+    return [(key, _boolean(value))]
+
+
 def server_option_pairs(options: dict[str, Any]) -> list[tuple[str, str]]:
     """The (key, value) strings for sio_options_set(); TypeError for a name
     that is not a server option. None values are left at the core's default."""
@@ -83,6 +101,8 @@ def server_option_pairs(options: dict[str, Any]) -> list[tuple[str, str]]:
             pairs.append((LISTS[name], _listing(value)))
         elif name == "cors":
             pairs.extend(_cors(value))
+        elif name in COMPRESSION:
+            pairs.extend(_compression(name, value))
         else:
             raise TypeError(f"unknown server option {name!r}; known: {sorted(SERVER_OPTIONS)}")
     return pairs
