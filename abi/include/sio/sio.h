@@ -296,6 +296,19 @@ SIO_EXTERN int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event
  * whole request, are in; past them it gets 408 and the connection closes
  * (0: no limit).
  *
+ * Since 1.1, compression as engine.io has it: "perMessageDeflate" ("false";
+ * setting "perMessageDeflate.threshold" turns it on too) negotiates
+ * permessage-deflate (RFC 7692) with WebSocket clients, always with
+ * server_no_context_takeover and client_no_context_takeover, so a
+ * connection keeps no compression state and a broadcast is deflated once;
+ * messages of "perMessageDeflate.threshold" (1024) bytes or more go
+ * deflated, a client's compressed message inflates to at most
+ * "maxHttpBufferSize" (past it the connection closes with 1009).
+ * "httpCompression" ("true") gzips or deflates, as the request's
+ * Accept-Encoding prefers, long-polling responses of
+ * "httpCompression.threshold" (1024) bytes or more. SIO_EMIT_NO_COMPRESS
+ * leaves an emit out of both.
+ *
  * Client keys: "path" ("/socket.io/"), "transports" ("polling,websocket":
  * start on polling and upgrade; "websocket" alone connects with a WebSocket
  * directly), "upgrade" ("true"), "query" (URL-encoded pairs added to every
