@@ -48,6 +48,8 @@ static const option_spec client_keys[] = {
     {"query", V_STRING},
     {"extraHeaders", V_HEADERS},
     {"timeout", V_UINT},
+    {"perMessageDeflate", V_BOOL},
+    {"perMessageDeflate.threshold", V_UINT},
     {"reconnection", V_BOOL},
     {"reconnectionAttempts", V_UINT},
     {"reconnectionDelay", V_UINT},
@@ -339,6 +341,10 @@ int client_config_from(const sio_options *opts, cl_config *cfg) {
   e->upgrade = 1;
   if ((v = lookup(opts, "upgrade"))) parse_bool(v, &e->upgrade);
   e->timeout_ms = uint_or(opts, "timeout", 20000);
+  /* On by default, as engine.io-client in Node.js offers it. */
+  e->per_message_deflate = 1;
+  if ((v = lookup(opts, "perMessageDeflate"))) parse_bool(v, &e->per_message_deflate);
+  e->deflate_threshold = uint_or(opts, "perMessageDeflate.threshold", 1024);
   e->tls_verify = 1;
   if ((v = lookup(opts, "tls.verify"))) parse_bool(v, &e->tls_verify);
   e->query = dup_or_null(lookup(opts, "query"));

@@ -89,39 +89,48 @@ static int take_param(offer *o, const char *name, size_t len, const char *value)
   return value ? -1 : 0;
 }
 
-int ws_deflate_negotiate(const char *header, sbuf *response, int *window_bits) {
+/* Reads one extension of a Sec-WebSocket-Extensions list at *pp (moved past
+ * it and its comma). *is_pmd: it is permessage-deflate, its parameters
+ * then checked into o. 1 when more follow, 0 at the end, -1 malformed. */
+static int next_extension(const char **pp, int *is_pmd, offer *o) {
   static const char pmd[] = "permessage-deflate";
-  offer chosen = {0};
-  int found = 0;
+  const char *p = *pp;
+  size_t nlen = token_len(p);
+  if (!nlen) return -1;
+  *is_pmd = nlen == sizeof(pmd) - 1 && strncasecmp(p, pmd, nlen) == 0;
+  memset(o, 0, sizeof(*o));
+  p = skip_ows(p + nlen);
+  while (*p == ';') {
+    p = skip_ows(p + 1);
+    const char *name = p;
+    size_t len = token_len(p);
+    if (!len) return -1;
+    p = skip_ows(p + len);
+    char value[16];
+    int has_value = *p == '=';
+    if (has_value && !(p = read_value(skip_ows(p + 1), value, sizeof(value)))) return -1;
+    p = skip_ows(p);
+    if (*is_pmd && take_param(o, name, len, has_value ? value : NULL)) return -1;
+  }
+  if (!*p) return 0;
+  if (*p != ',') return -1;
+  *pp = skip_ows(p + 1);
+  return 1;
+}
+
+int ws_deflate_negotiate(const char *header, sbuf *response, int *window_bits) {
+  offer chosen = {0}, o;
+  int found = 0, is_pmd, more;
   const char *p = skip_ows(header);
-  for (;;) {
-    size_t nlen = token_len(p);
-    if (!nlen) return -1;
-    int is_pmd = nlen == sizeof(pmd) - 1 && strncasecmp(p, pmd, nlen) == 0;
-    offer o = {0};
-    p = skip_ows(p + nlen);
-    while (*p == ';') {
-      p = skip_ows(p + 1);
-      const char *name = p;
-      size_t len = token_len(p);
-      if (!len) return -1;
-      p = skip_ows(p + len);
-      char value[16];
-      int has_value = *p == '=';
-      if (has_value && !(p = read_value(skip_ows(p + 1), value, sizeof(value)))) return -1;
-      p = skip_ows(p);
-      if (is_pmd && take_param(&o, name, len, has_value ? value : NULL)) return -1;
-    }
+  do {
+    if ((more = next_extension(&p, &is_pmd, &o)) < 0) return -1;
     /* A window of 256 bytes is not one zlib's raw deflate writes: such an
      * offer is passed over for the next. */
     if (is_pmd && !found && o.server_bits != 8) {
       chosen = o;
       found = 1;
     }
-    if (!*p) break;
-    if (*p != ',') return -1;
-    p = skip_ows(p + 1);
-  }
+  } while (more);
   if (!found) return 0;
   int rc = sbuf_puts(response, "permessage-deflate; server_no_context_takeover; "
                                "client_no_context_takeover");
@@ -133,6 +142,19 @@ int ws_deflate_negotiate(const char *header, sbuf *response, int *window_bits) {
     rc |= sbuf_printf(response, "; client_max_window_bits=%d", chosen.client_bits);
   *window_bits = chosen.server_bits ? chosen.server_bits : 15;
   return rc ? -1 : 1;
+}
+
+int ws_deflate_read_answer(const char *header, ws_deflate_accepted *out) {
+  offer o;
+  int is_pmd;
+  const char *p = skip_ows(header);
+  /* One extension, the one offered, with a window for the client's
+   * messages that zlib can write. */
+  if (next_extension(&p, &is_pmd, &o) != 0 || !is_pmd || o.client_bits == 8) return -1;
+  if ((o.seen & P_CLIENT_BITS) && !o.client_bits) return -1;
+  out->window_bits = o.client_bits ? o.client_bits : 15;
+  out->server_resets = (o.seen & P_SERVER_NCT) != 0;
+  return 0;
 }
 
 /* ---- the streams ----------------------------------------------------------- */
@@ -253,10 +275,9 @@ const rbuf *ws_deflate_shared(rbuf *pkt, int window_bits) {
 
 #define INFLATE_CHUNK 16384
 
-int ws_inflate_message(const void *data, size_t len, size_t max, sbuf *out) {
+/* Inflates into out (reset first) with z as it stands. */
+static int inflate_into(z_stream *z, const void *data, size_t len, size_t max, sbuf *out) {
   static const uint8_t tail[4] = {0x00, 0x00, 0xff, 0xff};
-  z_stream *z = inflater();
-  if (!z) return -1;
   sbuf_reset(out);
   int rc = 0;
   for (int part = 0; part < 2 && !rc; part++) {
@@ -279,7 +300,39 @@ int ws_inflate_message(const void *data, size_t len, size_t max, sbuf *out) {
         rc = -1;
     }
   }
-  inflater_done(z);
   if (out->data) out->data[out->len] = 0;
   return rc;
+}
+
+int ws_inflate_message(const void *data, size_t len, size_t max, sbuf *out) {
+  z_stream *z = inflater();
+  if (!z) return -1;
+  int rc = inflate_into(z, data, len, max, out);
+  inflater_done(z);
+  return rc;
+}
+
+struct ws_inflater {
+  z_stream z;
+};
+
+ws_inflater *ws_inflater_new(void) {
+  ws_inflater *w = calloc(1, sizeof(*w));
+  if (w && inflateInit2(&w->z, -15) != Z_OK) {
+    free(w);
+    return NULL;
+  }
+  return w;
+}
+
+void ws_inflater_free(ws_inflater *w) {
+  if (!w) return;
+  inflateEnd(&w->z);
+  free(w);
+}
+
+int ws_inflater_run(ws_inflater *w, const void *data, size_t len, size_t max, int reset,
+                    sbuf *out) {
+  if (reset) inflateReset(&w->z);
+  return inflate_into(&w->z, data, len, max, out);
 }

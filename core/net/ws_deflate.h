@@ -37,4 +37,32 @@ const rbuf *ws_deflate_shared(rbuf *pkt, int window_bits);
  * max bytes. 0; -1 when it is not valid deflate data; -2 when it inflates
  * past max (a compressed bomb stops there). */
 int ws_inflate_message(const void *data, size_t len, size_t max, sbuf *out);
+
+/* ---- the client's side ----------------------------------------------------
+ * The client offers what the ws package offers ("permessage-deflate;
+ * client_max_window_bits"). A server may keep its context between
+ * messages (ws does unless told otherwise), so the client's inflater is its
+ * connection's own; what the client sends stands alone (no context is ever
+ * needed for that), at the window the server allows. */
+#define WS_DEFLATE_CLIENT_OFFER "permessage-deflate; client_max_window_bits"
+
+typedef struct ws_deflate_accepted {
+  int window_bits;       /* for the client's messages */
+  int server_resets;     /* server_no_context_takeover: inflate each alone */
+} ws_deflate_accepted;
+
+/* Reads the server's Sec-WebSocket-Extensions answer to that offer. 0 with
+ * *out set; -1 when it is not one valid permessage-deflate answer (the ws
+ * package then fails the connection). */
+int ws_deflate_read_answer(const char *header, ws_deflate_accepted *out);
+
+typedef struct ws_inflater ws_inflater;
+/* NULL out of memory. */
+ws_inflater *ws_inflater_new(void);
+/* Accepts NULL. */
+void ws_inflater_free(ws_inflater *z);
+/* As ws_inflate_message, with the context of the messages before kept
+ * unless reset. */
+int ws_inflater_run(ws_inflater *z, const void *data, size_t len, size_t max, int reset,
+                    sbuf *out);
 #endif

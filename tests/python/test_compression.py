@@ -193,3 +193,40 @@ def test_compression_options_map_to_engine_io_keys() -> None:
     assert server_option_pairs({"http_compression": False}) == [("httpCompression", "false")]
     with pytest.raises(TypeError):
         server_option_pairs({"http_compression": {"level": 9}})
+
+
+def test_our_client_deflates_both_ways_and_takes_compress_false(make_server) -> None:
+    import queue
+
+    from client_runners import BlockingClientRunner
+    from waiting import next_item
+
+    server = make_server(per_message_deflate=True)
+
+    @server.io.on("connection")
+    def on_connection(socket: sio.Socket) -> None:
+        socket.on("echo", lambda *args: socket.emit("echo", *args))
+
+    server.start()
+    for options in ({}, {"per_message_deflate": False}):
+        runner = BlockingClientRunner(server.url, transports=["websocket"], **options)
+        echoes: queue.Queue = queue.Queue()
+        runner.client.on("echo", lambda *args: echoes.put(args))
+        runner.start()
+        try:
+            runner.client.emit("echo", BIG)
+            assert next_item(echoes) == (BIG,)
+            runner.client.compress(False).emit("echo", BIG, 2)
+            assert next_item(echoes) == (BIG, 2)
+            runner.client.socket("/").compress(False).timeout(5).emit("echo", "small")
+            assert next_item(echoes) == ("small",)
+        finally:
+            runner.stop()
+
+
+def test_client_compression_option_maps_to_engine_io_keys() -> None:
+    from sio._options import client_option_pairs
+
+    assert client_option_pairs({"per_message_deflate": False}) == [("perMessageDeflate", "false")]
+    assert client_option_pairs({"per_message_deflate": {"threshold": 0}}) == [
+        ("perMessageDeflate", "true"), ("perMessageDeflate.threshold", "0")]

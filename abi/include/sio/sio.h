@@ -322,6 +322,12 @@ SIO_EXTERN int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event
  * "maxQueuedEvents" (65536: past it the client stops reading from the
  * server until the host has drained half of its event queue, as the server
  * does).
+ *
+ * Since 1.1 the client also takes "perMessageDeflate" ("true", as
+ * engine.io-client in Node.js: WebSocket upgrades offer permessage-deflate
+ * and, when the server accepts, messages of "perMessageDeflate.threshold"
+ * (1024) bytes or more go deflated, SIO_EMIT_NO_COMPRESS ones excepted;
+ * what the server sends compressed inflates to at most 100 MiB).
  * ------------------------------------------------------------------------ */
 /* *out belongs to the caller: sio_options_free(). */
 SIO_EXTERN int sio_options_new(sio_options **out);

@@ -127,7 +127,8 @@ CLIENT_BOOLEANS = {"upgrade": "upgrade", "reconnection": "reconnection",
                    "tls_verify": "tls.verify"}
 
 CLIENT_OPTIONS = frozenset(CLIENT_PLAIN) | frozenset(CLIENT_SECONDS) \
-    | frozenset(CLIENT_BOOLEANS) | {"transports", "query", "extra_headers"}
+    | frozenset(CLIENT_BOOLEANS) | {"transports", "query", "extra_headers",
+                                     "per_message_deflate"}
 
 
 def client_option_pairs(options: dict[str, Any]) -> list[tuple[str, str]]:
@@ -145,6 +146,8 @@ def client_option_pairs(options: dict[str, Any]) -> list[tuple[str, str]]:
             pairs.append((CLIENT_BOOLEANS[name], _boolean(value)))
         elif name == "transports":
             pairs.append(("transports", _listing(value)))
+        elif name == "per_message_deflate":
+            pairs.extend(_compression(name, value))
         elif name == "query":
             pairs.append(("query", value if isinstance(value, str) else urlencode(value)))
         elif name == "extra_headers":
