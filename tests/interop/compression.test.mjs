@@ -161,7 +161,9 @@ async function joinedWebSocket(port, extensions) {
   const ws = await rawWebSocket(port, extensions);
   assert.equal(ws.headers && (await ws.message()).text[0], "0");
   ws.send("40");
-  assert.match((await ws.message()).text, /^40/);
+  const reply = (await ws.message()).text;
+  assert.match(reply, /^40/);
+  ws.id = JSON.parse(reply.slice(2)).sid;
   assert.match((await ws.message()).text, /^42\["auth"/);
   return ws;
 }
@@ -315,6 +317,8 @@ describeWithServer("perMessageDeflate on", ["--per-message-deflate", "true"], (c
     await withTimeout(ws.closed, TIMEOUT_MS, "the bomb's connection to close");
     const socket = await connect(ctx.url, "/", { transports: ["websocket"] });
     assert.deepEqual(await emitWithAck(socket, "ack", "alive"), ["alive"]);
+    const [disconnects] = await emitWithAck(socket, "last-disconnects");
+    assert.deepEqual(disconnects.find(([id]) => id === ws.id), [ws.id, "transport error"]);
     socket.close();
   });
 
