@@ -101,7 +101,8 @@ static void handle_frames(struct client *c) {
          (rc = ws_frame_parse(bytebuf_head(&s->in), bytebuf_len(&s->in), MAX_FRAME, &f)) > 0) {
     /* Consuming only moves offsets: the payload stays valid for the call. */
     bytebuf_consume(&s->in, f.frame_len);
-    if (f.rsv1 && !(f.payload = (char *)inflate_message(f.payload, f.payload_len, &f.payload_len))) {
+    if (f.rsv1 &&
+        !(f.payload = (char *)inflate_message(f.payload, f.payload_len, &f.payload_len))) {
       run_on_failure(c, "bad compressed message");
       return;
     }

@@ -265,7 +265,8 @@ static int take_extensions(http_client *c) {
   c->ws.allow_rsv1 = 0;
   if (!answer) return 0;
   if (!c->offer_deflate)
-    return fail(c, "server sent a Sec-WebSocket-Extensions header but no extension was requested"), 1;
+    return fail(c, "server sent a Sec-WebSocket-Extensions header but no extension was "
+                   "requested"), 1;
   if (ws_deflate_read_answer(answer, &c->deflate))
     return fail(c, "invalid Sec-WebSocket-Extensions header"), 1;
   ws_inflater_free(c->inflater);
@@ -447,7 +448,9 @@ int http_client_websocket(http_client *c, const char *target, const char *header
                     "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
                     "Sec-WebSocket-Key: %s\r\n%s%s",
                     key.data ? key.data : "",
-                    c->offer_deflate ? "Sec-WebSocket-Extensions: " WS_DEFLATE_CLIENT_OFFER "\r\n" : "",
+                    c->offer_deflate
+                        ? "Sec-WebSocket-Extensions: " WS_DEFLATE_CLIENT_OFFER "\r\n"
+                        : "",
                     headers ? headers : "");
   if (!rc) rc = send_request(c, "GET", target, h.data, NULL, 0, 0);
   sbuf_free(&key);

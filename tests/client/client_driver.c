@@ -203,7 +203,8 @@ static int do_emit(const jv *cmd, uint64_t *req) {
   const char *event = str_of(cmd, "event");
   msg.event = event ? event : "";
   const jv *compress = jv_get(cmd, "compress");
-  msg.flags = (ack && ack->boolean ? SIO_EMIT_ACK : 0) | (vol && vol->boolean ? SIO_EMIT_VOLATILE : 0) |
+  msg.flags = (ack && ack->boolean ? SIO_EMIT_ACK : 0) |
+              (vol && vol->boolean ? SIO_EMIT_VOLATILE : 0) |
               (compress && !compress->boolean ? SIO_EMIT_NO_COMPRESS : 0);
   msg.timeout_ms = t ? (int)t->number : 0;
   int rc = sio_client_emit(cli, str_of(cmd, "nsp"), &msg, req);
