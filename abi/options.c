@@ -32,6 +32,10 @@ static const option_spec server_keys[] = {
     {"connectionStateRecovery.skipMiddlewares", V_BOOL},
     {"upgradeTimeout", V_UINT},
     {"maxHttpBufferSize", V_UINT},
+    {"perMessageDeflate", V_BOOL},
+    {"perMessageDeflate.threshold", V_UINT},
+    {"httpCompression", V_BOOL},
+    {"httpCompression.threshold", V_UINT},
     {"transports", V_TRANSPORTS},
     {"allowUpgrades", V_BOOL},
     {"allowEIO3", V_BOOL},
@@ -60,6 +64,8 @@ static const option_spec client_keys[] = {
     {"query", V_STRING},
     {"extraHeaders", V_HEADERS},
     {"timeout", V_UINT},
+    {"perMessageDeflate", V_BOOL},
+    {"perMessageDeflate.threshold", V_UINT},
     {"reconnection", V_BOOL},
     {"reconnectionAttempts", V_UINT},
     {"reconnectionDelay", V_UINT},
@@ -380,6 +386,9 @@ int server_config_from(const sio_options *opts, server_config *cfg) {
   e->ping_timeout = uint_or(opts, "pingTimeout", 20000);
   e->upgrade_timeout = uint_or(opts, "upgradeTimeout", 10000);
   e->max_payload = uint_or(opts, "maxHttpBufferSize", 1000000);
+  e->deflate_threshold = uint_or(opts, "perMessageDeflate.threshold", 1024);
+  e->http_compression = 1;
+  e->http_compression_threshold = uint_or(opts, "httpCompression.threshold", 1024);
   e->headers_timeout = uint_or(opts, "headersTimeout", 60000);
   e->request_timeout = uint_or(opts, "requestTimeout", 300000);
   e->allow_polling = e->allow_websocket = 1;
@@ -389,6 +398,10 @@ int server_config_from(const sio_options *opts, server_config *cfg) {
   const char *v;
   if ((v = lookup(opts, "allowUpgrades"))) parse_bool(v, &e->allow_upgrades);
   if ((v = lookup(opts, "allowEIO3"))) parse_bool(v, &e->allow_eio3);
+  /* A threshold turns it on, as engine.io's perMessageDeflate: {threshold}. */
+  e->per_message_deflate = lookup(opts, "perMessageDeflate.threshold") != NULL;
+  if ((v = lookup(opts, "perMessageDeflate"))) parse_bool(v, &e->per_message_deflate);
+  if ((v = lookup(opts, "httpCompression"))) parse_bool(v, &e->http_compression);
   if ((v = lookup(opts, "cors.credentials"))) parse_bool(v, &e->cors_credentials);
   if ((v = lookup(opts, "reusePort"))) parse_bool(v, &e->reuse_port);
   if ((rc = server_tls_from(opts, e))) return rc;
@@ -446,6 +459,10 @@ int client_config_from(const sio_options *opts, cl_config *cfg) {
   e->upgrade = 1;
   if ((v = lookup(opts, "upgrade"))) parse_bool(v, &e->upgrade);
   e->timeout_ms = uint_or(opts, "timeout", 20000);
+  /* On by default, as engine.io-client in Node.js offers it. */
+  e->per_message_deflate = 1;
+  if ((v = lookup(opts, "perMessageDeflate"))) parse_bool(v, &e->per_message_deflate);
+  e->deflate_threshold = uint_or(opts, "perMessageDeflate.threshold", 1024);
   e->tls_verify = 1;
   if ((v = lookup(opts, "tls.verify"))) parse_bool(v, &e->tls_verify);
   e->query = dup_or_null(lookup(opts, "query"));

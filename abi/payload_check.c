@@ -8,7 +8,7 @@
 /* The sizes at 1.0: they never change, so a 1.0 host is always accepted. */
 #define MESSAGE_SIZE_1_0 (offsetof(sio_message, timeout_ms) + sizeof(int))
 #define TARGET_SIZE_1_0 (offsetof(sio_target, nexcept) + sizeof(size_t))
-#define EMIT_FLAGS (SIO_EMIT_ACK | SIO_EMIT_VOLATILE)
+#define EMIT_FLAGS (SIO_EMIT_ACK | SIO_EMIT_VOLATILE | SIO_EMIT_NO_COMPRESS)
 
 static int check_payload(const char *json, size_t len, const sio_buf *bins, size_t nbins,
                          const char *fn) {

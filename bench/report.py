@@ -48,7 +48,7 @@ def scenario_titles():
 def main_metric(scenario_id):
     if scenario_id == "latency":
         return ("lat_p99_us", "p99 latency", "µs", True)
-    if scenario_id.startswith("bcast"):
+    if "bcast" in scenario_id:
         return ("msgs_per_s", "deliveries/s", "", False)
     if scenario_id == "ramp":
         return ("conn_per_s", "connections/s", "", False)

@@ -363,6 +363,11 @@ static int on_plain_event(sio_server *srv, const sio_event *ev) {
   } else if (!strcmp(name, "bcast")) {
     sio_target nsp_all = target(ev->nsp, NULL);
     emit_to(srv, &nsp_all, "bcast", ev->data, ev->data_len, ev->bins, ev->nbins, "bcast");
+  } else if (!strcmp(name, "echo-uncompressed")) {
+    sio_target self = target(ev->nsp, ev->sid);
+    sio_message m = message("echo", ev->data, ev->data_len, ev->bins, ev->nbins);
+    m.flags = SIO_EMIT_NO_COMPRESS;
+    check(sio_emit(srv, &self, &m, NULL), name);
   } else {
     return 0;
   }
@@ -682,7 +687,9 @@ static void usage(void) {
           "       [--allow-eio3 true|false]\n"
           "       [--allow-request true] [--connection-errors true] [--cookie NAME]\n"
           "       [--initial-headers JSON] [--headers JSON]\n"
-          "       [--recovery MS]\n");
+          "       [--recovery MS]\n"
+          "       [--per-message-deflate true|false] [--per-message-deflate-threshold BYTES]\n"
+          "       [--http-compression true|false] [--http-compression-threshold BYTES]\n");
   exit(2);
 }
 
@@ -698,6 +705,10 @@ int main(int argc, char **argv) {
                {"--connect-timeout", "connectTimeout"},
                {"--recovery", "connectionStateRecovery.maxDisconnectionDuration"},
                {"--max-http-buffer-size", "maxHttpBufferSize"},
+               {"--per-message-deflate", "perMessageDeflate"},
+               {"--per-message-deflate-threshold", "perMessageDeflate.threshold"},
+               {"--http-compression", "httpCompression"},
+               {"--http-compression-threshold", "httpCompression.threshold"},
                {"--cors-origin", "cors.origin"},
                {"--allow-request", "allowRequest"},
                {"--connection-errors", "connectionErrorEvents"},

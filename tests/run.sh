@@ -25,6 +25,7 @@ LOG_DIR="$ROOT/$BUILD_PREFIX-logs"
 JOBS=$(nproc 2>/dev/null || echo 2)
 APT_PACKAGES=(build-essential cmake pkg-config libuv1-dev libwslay-dev libmsgpack-dev node-llhttp libssl-dev
   openssl # the tests make self-signed certificates
+  zlib1g-dev # permessage-deflate, httpCompression
   clang libclang-rt-14-dev # clang: tests/fuzz/run.sh
   abigail-tools # abidiff, abidw: tests/abi_check.sh
   chromium # tests/browser: the chat demo, driven by puppeteer-core

@@ -103,6 +103,7 @@ int ws_frame_parse(char *data, size_t len, size_t max_payload, struct ws_frame *
     return 0;
   }
   frame->fin = p[0] & 0x80;
+  frame->rsv1 = p[0] & 0x40;
   frame->opcode = (enum ws_opcode)(p[0] & 0x0F);
   frame->payload = data + header_len;
   frame->payload_len = (size_t)payload_len;

@@ -20,6 +20,7 @@ enum ws_opcode {
 
 struct ws_frame {
   bool fin;
+  bool rsv1; /* permessage-deflate: the message is compressed */
   enum ws_opcode opcode;
   char *payload; /* unmasked in place, inside the input buffer */
   size_t payload_len;

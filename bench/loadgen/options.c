@@ -14,9 +14,9 @@ static void usage(void) {
           "usage: loadgen --port N [--host 127.0.0.1] [--scenario echo|ack|bcast|ramp|idle]\n"
           "               [--transport websocket|polling] [--parser json|msgpack]\n"
           "               [--clients N] [--window W]\n"
-          "               [--size BYTES] [--binary] [--rate EVENTS_PER_S] [--duration S]\n"
-          "               [--warmup S] [--settle S] [--connect-timeout S] [--concurrency N]\n"
-          "               [--sources N] [--server-pid PID] [--label NAME]\n"
+          "               [--size BYTES] [--binary] [--deflate] [--rate EVENTS_PER_S]\n"
+          "               [--duration S] [--warmup S] [--settle S] [--connect-timeout S]\n"
+          "               [--concurrency N] [--sources N] [--server-pid PID] [--label NAME]\n"
           "Prints one JSON line of results on stdout; exits 1 when the run saw errors.\n");
 }
 
@@ -49,6 +49,10 @@ bool options_parse(int argc, char **argv, struct options *o) {
     const char *name = argv[i];
     if (strcmp(name, "--binary") == 0) {
       o->binary = true;
+      continue;
+    }
+    if (strcmp(name, "--deflate") == 0) {
+      o->deflate = true;
       continue;
     }
     if (i + 1 >= argc) {

@@ -28,6 +28,7 @@ struct options {
   size_t size;          /* payload bytes per event */
   bool binary;          /* payload as a binary attachment instead of a string */
   bool msgpack;         /* socket.io-msgpack-parser packets instead of JSON text */
+  bool deflate;         /* offer permessage-deflate (WebSocket); sends stay uncompressed */
   double rate;          /* total events/s for echo and ack; 0 = as fast as the window allows */
   double duration;      /* measured seconds */
   double warmup;        /* seconds of traffic before measuring */

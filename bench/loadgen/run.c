@@ -32,6 +32,7 @@ void run_init(const struct options *o, int epfd) {
   RS.transport = o->transport == TRANSPORT_POLLING ? &polling_transport : &websocket_transport;
   stream_set_epoll(epfd);
   transport_set_host(o->host, o->port);
+  websocket_transport_offer_deflate(o->deflate);
   RS.dst.sin_family = AF_INET;
   RS.dst.sin_port = htons((uint16_t)o->port);
   inet_pton(AF_INET, o->host, &RS.dst.sin_addr);

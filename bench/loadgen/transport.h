@@ -24,6 +24,10 @@ struct transport_ops {
 extern const struct transport_ops websocket_transport;
 extern const struct transport_ops polling_transport;
 
+/* The WebSocket transport offers permessage-deflate (and inflates what
+ * comes compressed) when on. */
+void websocket_transport_offer_deflate(bool on);
+
 /* The Host header value, "127.0.0.1:PORT", used by both transports. */
 void transport_set_host(const char *host, unsigned port);
 const char *transport_host(void);

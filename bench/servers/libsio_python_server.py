@@ -4,7 +4,7 @@ message-with-ack), as in examples/TEST-SERVER.md.
 
     libsio_python_server.py [--port N] [--ping-interval MS] [--ping-timeout MS]
                             [--max-http-buffer-size BYTES] [--transports polling,websocket]
-                            [--parser json|msgpack]
+                            [--parser json|msgpack] [--per-message-deflate true|false]
 """
 import argparse
 import asyncio
@@ -21,6 +21,7 @@ def parse_args():
     p.add_argument("--max-http-buffer-size", type=int, default=1_000_000)
     p.add_argument("--transports", default="polling,websocket")
     p.add_argument("--parser", choices=("json", "msgpack"), default="json")
+    p.add_argument("--per-message-deflate", choices=("true", "false"), default="false")
     return p.parse_args()
 
 
@@ -45,6 +46,7 @@ async def main():
         max_http_buffer_size=args.max_http_buffer_size,
         transports=args.transports.split(","),
         parser=args.parser,
+        per_message_deflate=args.per_message_deflate == "true",
     )
     io.on("connection", lambda socket: on_connection(io, socket))
     io.start()

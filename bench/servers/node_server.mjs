@@ -3,7 +3,7 @@
 // bcast, message, message-with-ack), as in examples/TEST-SERVER.md.
 //   node node_server.mjs [--port N] [--ping-interval MS] [--ping-timeout MS]
 //                        [--max-http-buffer-size BYTES] [--transports polling,websocket]
-//                        [--parser json|msgpack]
+//                        [--parser json|msgpack] [--per-message-deflate true|false]
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 
@@ -19,6 +19,7 @@ function parseArgs(argv) {
     maxHttpBufferSize: 1e6,
     transports: ["polling", "websocket"],
     parser: "json",
+    perMessageDeflate: false,
   };
   for (let i = 0; i < argv.length; i += 2) {
     const value = argv[i + 1];
@@ -29,6 +30,7 @@ function parseArgs(argv) {
       case "--max-http-buffer-size": opts.maxHttpBufferSize = Number(value); break;
       case "--transports": opts.transports = value.split(","); break;
       case "--parser": opts.parser = value; break;
+      case "--per-message-deflate": opts.perMessageDeflate = value === "true"; break;
       default:
         console.error(`unknown option ${argv[i]}`);
         process.exit(2);
@@ -46,6 +48,10 @@ const io = new Server(httpServer, {
   maxHttpBufferSize: opts.maxHttpBufferSize,
   transports: opts.transports,
   ...(opts.parser === "msgpack" ? { parser: require("socket.io-msgpack-parser") } : {}),
+  // As libsio answers every offer: no context kept between messages.
+  ...(opts.perMessageDeflate
+    ? { perMessageDeflate: { serverNoContextTakeover: true, clientNoContextTakeover: true } }
+    : {}),
 });
 
 io.on("connection", (socket) => {

@@ -37,6 +37,13 @@ typedef struct eio_options {
   int reuse_port;         /* SO_REUSEPORT: other processes may bind the port */
   SSL_CTX *tls;           /* set: HTTPS and WSS only (freed with the options) */
   eio_hook_options hooks;  /* allowRequest, headers, cookie (eio_hooks.h) */
+  /* permessage-deflate on WebSockets, for messages of at least
+   * deflate_threshold bytes; polling responses of at least
+   * http_compression_threshold bytes gzipped or deflated. */
+  int per_message_deflate;
+  size_t deflate_threshold;
+  int http_compression;
+  size_t http_compression_threshold;
 } eio_options;
 
 typedef struct eio_handler {

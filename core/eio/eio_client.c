@@ -31,6 +31,8 @@ struct eio_client {
   url_parts url;
   char *path, *query, *extra_headers, *ca_file, *host_header;
   int allow_polling, allow_websocket, upgrade, verify;
+  int per_message_deflate;
+  size_t deflate_threshold;
   tls_configs *tls_configs;
   int state, transport, opened;
   char *sid;
@@ -253,7 +255,7 @@ static const http_client_handler polling_handler_post = {on_post_response, NULL,
 static http_client *new_http(eio_client *c, const http_client_handler *h) {
   http_client_options o = {
       {c->url.host, c->url.port, c->url.secure, c->ca_file, c->verify, c->tls_configs},
-      c->host_header, MAX_INCOMING};
+      c->host_header, MAX_INCOMING, c->per_message_deflate};
   return http_client_new(c->loop, &o, h, c);
 }
 
@@ -310,7 +312,11 @@ static void post_queue(eio_client *c) {
 /* ---- WebSocket, and the probe of an upgrade -------------------------------------- */
 
 static int ws_send_packet(http_client *ws, const rbuf *pkt) {
-  return http_client_ws_send(ws, pkt->binary ? WS_BINARY : WS_TEXT, pkt->data, pkt->len);
+  const eio_client *c = http_client_data(ws);
+  int opcode = pkt->binary ? WS_BINARY : WS_TEXT;
+  if (!pkt->no_compress && pkt->len >= c->deflate_threshold)
+    return http_client_ws_send_deflated(ws, opcode, pkt->data, pkt->len);
+  return http_client_ws_send(ws, opcode, pkt->data, pkt->len);
 }
 
 static void abandon_probe(eio_client *c) {
@@ -534,6 +540,8 @@ eio_client *eio_client_connect(uv_loop_t *loop, const eio_client_options *o,
   c->allow_websocket = o->allow_websocket;
   c->upgrade = o->upgrade;
   c->verify = o->tls_verify;
+  c->per_message_deflate = o->per_message_deflate;
+  c->deflate_threshold = o->deflate_threshold;
   c->tls_configs = o->tls_configs;
   c->max_payload = SIZE_MAX;
   if (!c->path || !c->host_header || (o->query && !c->query) ||

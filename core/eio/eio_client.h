@@ -23,6 +23,10 @@ typedef struct eio_client_options {
   char *tls_ca_file;     /* NULL: the system's trust store */
   int tls_verify;
   tls_configs *tls_configs; /* borrowed; must outlive the client */
+  /* WebSocket upgrades offer permessage-deflate; once accepted, packets of
+   * deflate_threshold bytes or more go deflated (unless no_compress). */
+  int per_message_deflate;
+  size_t deflate_threshold;
 } eio_client_options;
 
 typedef struct eio_client_handler {

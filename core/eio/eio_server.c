@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../net/static_files.h"
+#include "../net/ws_deflate.h"
 #include "../net/url_query.h"
 #include "../util/base64.h"
 #include "../util/json.h"
@@ -123,7 +124,26 @@ static void respond_error_named(eio_server *e, http_conn *c, http_request *req, 
 
 /* ---- WebSocket handshake ------------------------------------------------ */
 
-/* extra: header lines for the 101 (NULL: none). */
+/* The permessage-deflate answer to the request's offer, appended to h: 1
+ * with *bits set when accepted, 0 when not, -1 when the offer is refused
+ * (400, as the ws package answers). */
+static int negotiate_deflate(http_conn *c, http_request *req, sbuf *h, int *bits) {
+  const char *offer = http_header(req, "sec-websocket-extensions");
+  if (!server_of(c)->opts.per_message_deflate || !offer) return 0;
+  size_t start = h->len;
+  if (sbuf_puts(h, "Sec-WebSocket-Extensions: ")) return -1;
+  int rc = ws_deflate_negotiate(offer, h, bits);
+  if (rc == 1 && sbuf_puts(h, "\r\n")) rc = -1;
+  if (rc != 1) h->len = start;
+  if (rc < 0) {
+    req->keep_alive = 0;
+    http_respond(c, 400, "text/html", NULL, WS_DEFLATE_BAD_OFFER, strlen(WS_DEFLATE_BAD_OFFER));
+  }
+  return rc;
+}
+
+/* extra: header lines for the 101 (NULL: none). 0 accepted; -1 a bad
+ * handshake, for the caller to answer; -2 refused and answered already. */
 static int accept_websocket(http_conn *c, http_request *req, const char *extra) {
   static const char guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
   const char *key = http_header(req, "sec-websocket-key");
@@ -134,6 +154,12 @@ static int accept_websocket(http_conn *c, http_request *req, const char *extra) 
     return -1;
   sbuf k = SBUF_INIT, h = SBUF_INIT;
   uint8_t digest[20];
+  int bits = 0;
+  int deflate = negotiate_deflate(c, req, &h, &bits);
+  if (deflate < 0) {
+    sbuf_free(&h);
+    return -2;
+  }
   int rc = sbuf_puts(&k, key) | sbuf_puts(&k, guid);
   if (!rc) {
     sha1(k.data, k.len, digest);
@@ -142,6 +168,7 @@ static int accept_websocket(http_conn *c, http_request *req, const char *extra) 
     if (extra) rc |= sbuf_puts(&h, extra);
   }
   if (!rc) http_accept_websocket(c, h.data);
+  if (!rc && deflate) http_ws_use_deflate(c, bits);
   sbuf_free(&k);
   sbuf_free(&h);
   return rc ? -1 : 0;
@@ -167,15 +194,16 @@ static int wants_b64(const http_request *req) {
 }
 
 /* The 101 of a WebSocket, with what engine.io's "headers" (and, opening
- * a connection, "initial_headers") add to it. */
+ * a connection, "initial_headers") add to it. As accept_websocket. */
 static int accept_websocket_with(eio_server *e, http_conn *c, http_request *req,
                                  const char *initial) {
   sbuf extra = SBUF_INIT;
   int rc = (initial && sbuf_puts(&extra, initial)) ||
-           (e->opts.hooks.headers && sbuf_puts(&extra, e->opts.hooks.headers));
-  rc = rc || accept_websocket(c, req, extra.data);
+                   (e->opts.hooks.headers && sbuf_puts(&extra, e->opts.hooks.headers))
+               ? -1
+               : accept_websocket(c, req, extra.data);
   sbuf_free(&extra);
-  return rc ? -1 : 0;
+  return rc;
 }
 
 /* engine.io checks the protocol version after allowRequest (in its
@@ -189,12 +217,11 @@ void eio_open_connection(eio_server *e, http_conn *c, http_request *req, int tra
   int failed = 0;
   if (transport == EIO_WEBSOCKET) {
     char *initial = eio_initial_headers(e, NULL, 0, accepted, &failed);
-    failed = failed || accept_websocket_with(e, c, req, initial);
+    int rc = failed ? -1 : accept_websocket_with(e, c, req, initial);
     free(initial);
-    if (failed) {
+    if (rc == -1)
       respond_error_named(e, c, req, ERR_BAD_REQUEST, "TRANSPORT_HANDSHAKE_ERROR", NULL, NULL);
-      return;
-    }
+    if (rc) return;
   }
   eio_session *s = eio_session_new(e, transport);
   if (s && transport == EIO_POLLING)
@@ -263,10 +290,10 @@ static void engine_request(eio_server *e, http_conn *c, http_request *req, url_q
     return;
   }
   if (req->upgrade) {
-    if (transport != EIO_WEBSOCKET || accept_websocket_with(e, c, req, NULL)) {
+    int rc = transport != EIO_WEBSOCKET ? -1 : accept_websocket_with(e, c, req, NULL);
+    if (rc == -1)
       respond_error_named(e, c, req, ERR_BAD_REQUEST, "TRANSPORT_HANDSHAKE_ERROR", NULL, NULL);
-      return;
-    }
+    if (rc) return;
     if (s->transport != EIO_POLLING || s->probe || s->upgraded || s->state != SESSION_OPEN ||
         !e->opts.allow_upgrades) {
       /* Accepted, then closed at once: the session keeps its transport. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../net/http_headers.h"
+#include "../net/ws_deflate.h"
 #include "eio3.h"
 #include "eio_packet.h"
 
@@ -79,15 +80,25 @@ static int queue_packet(eio_session *s, rbuf *pkt) {
   return 0;
 }
 
-/* A v3 client's binary frame starts with the type byte: that copy is its
- * own, the shared packet stays as every other recipient needs it. */
-static int ws_send_packet(const eio_session *s, http_conn *ws, const rbuf *pkt) {
-  if (!s->eio3 || !pkt->binary)
-    return http_ws_send(ws, pkt->binary ? WS_BINARY : WS_TEXT, pkt->data, pkt->len);
-  sbuf frame = SBUF_INIT;
-  int rc = eio3_binary_frame(&frame, pkt) ? -1 : http_ws_send(ws, WS_BINARY, frame.data, frame.len);
-  sbuf_free(&frame);
-  return rc;
+/* With permessage-deflate, a packet of the threshold's size or more goes
+ * deflated unless its emit said compress(false); the deflated bytes are
+ * made once for all the recipients of a broadcast. A v3 client's binary
+ * frame starts with the type byte: that copy is its own (and goes
+ * uncompressed), the shared packet stays as every other recipient needs it. */
+static int ws_send_packet(const eio_session *s, http_conn *ws, rbuf *pkt) {
+  int opcode = pkt->binary ? WS_BINARY : WS_TEXT;
+  if (s->eio3 && pkt->binary) {
+    sbuf frame = SBUF_INIT;
+    int rc = eio3_binary_frame(&frame, pkt) ? -1 : http_ws_send(ws, WS_BINARY, frame.data, frame.len);
+    sbuf_free(&frame);
+    return rc;
+  }
+  const eio_options *o = &((eio_server *)ws->srv)->opts;
+  if (ws->deflate_bits && !pkt->no_compress && pkt->len >= o->deflate_threshold) {
+    const rbuf *d = ws_deflate_shared(pkt, ws->deflate_bits);
+    if (d) return http_ws_send_deflated(ws, opcode, d->data, d->len);
+  }
+  return http_ws_send(ws, opcode, pkt->data, pkt->len);
 }
 
 /* Sends a small control packet (ping, pong probe, noop, close). */
@@ -99,6 +110,15 @@ static int send_control(eio_session *s, int type, const char *data) {
   return rc;
 }
 
+/* engine.io compresses a response unless each of its packets was sent
+ * with compress(false); its own packets (ping, noop, close) may be. */
+static int poll_compressible(const eio_session *s, size_t n, const char *extra_packet) {
+  if (extra_packet) return 1;
+  for (size_t i = 0; i < n; i++)
+    if (!s->queue[i]->no_compress) return 1;
+  return 0;
+}
+
 /* Answers a GET with the queued packets (unless with_queue is 0: they then
  * stay for the WebSocket being upgraded to) and one more control packet. */
 static void respond_poll(eio_session *s, http_conn *get, int with_queue,
@@ -106,6 +126,7 @@ static void respond_poll(eio_session *s, http_conn *get, int with_queue,
   sbuf body = SBUF_INIT, headers = SBUF_INIT;
   int rc = 0;
   size_t n = with_queue ? s->qlen : 0;
+  int compressible = poll_compressible(s, n, extra_packet);
   /* v3: a binary payload when a binary packet goes to a client that
    * takes one, as engine.io's parser-v3 chooses. */
   int binary_payload = 0;
@@ -128,6 +149,8 @@ static void respond_poll(eio_session *s, http_conn *get, int with_queue,
   if (get->req) rc |= eio_response_headers(s->srv, get->req, s->initial_headers, &headers);
   free(s->initial_headers);
   s->initial_headers = NULL;
+  if (get->req && !rc)
+    rc = eio_compress_poll_body(s->srv, get->req, compressible, &body, &headers);
   get->session = NULL;
   if (rc)
     http_respond(get, 500, "text/plain", NULL, "", 0);

@@ -56,6 +56,14 @@ void eio_server_session_gone(eio_server *e);
 /* Ends the session now with reason (the upper layer hears it once). */
 void eio_session_end(eio_session *s, const char *reason);
 
+/* httpCompression: body, a polling response, replaced by its gzip or
+ * deflate form with its Content-Encoding header appended to headers, when
+ * the server's options, req's Accept-Encoding and the size ask for it.
+ * compressible: 0 when every packet in it was sent with compress(false).
+ * 0, or -1 out of memory. */
+int eio_compress_poll_body(const eio_server *e, const http_request *req, int compressible,
+                           sbuf *body, sbuf *headers);
+
 /* CORS response headers for req under the server's options (may append
  * nothing). Shared by every response the Engine.IO layer writes. */
 int eio_cors_headers(const eio_server *e, const http_request *req, sbuf *out);

@@ -10,6 +10,7 @@
 #include "../util/sbuf.h"
 #include "../util/sha1.h"
 #include "http_headers.h"
+#include "ws_deflate.h"
 #include "ws_frame.h"
 
 #define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -37,6 +38,11 @@ struct http_client {
   sbuf body;
   sbuf ws_in;         /* WebSocket bytes not yet a whole frame */
   ws_reader ws;
+  int offer_deflate;
+  /* permessage-deflate, once the server accepted it: the window for what
+   * is sent (0: not in use), and the inflater of what is received. */
+  ws_deflate_accepted deflate;
+  ws_inflater *inflater;
   int paused;         /* back-pressure: not reading */
   int depth;          /* callbacks running: freeing waits for them */
   int closed;
@@ -110,6 +116,7 @@ static void maybe_free(http_client *c) {
   sbuf_free(&c->ws_in);
   sbuf_free(&c->request);
   ws_reader_free(&c->ws);
+  ws_inflater_free(c->inflater);
   free((char *)c->conn.host);
   free((char *)c->conn.ca_file);
   free(c->host_header);
@@ -143,6 +150,39 @@ static int ws_write(http_client *c, int opcode, const void *data, size_t len) {
   return rc;
 }
 
+/* A message deflated and framed masked, RSV1 set on its one frame. */
+static int ws_write_deflated(http_client *c, int opcode, const void *data, size_t len) {
+  sbuf z = SBUF_INIT, frame = SBUF_INIT;
+  int rc = ws_deflate_message(data, len, c->deflate.window_bits, &z);
+  if (!rc) rc = ws_write_frame(&frame, opcode, z.data ? z.data : "", z.len, 1);
+  if (!rc) {
+    frame.data[0] |= 0x40;
+    rc = tls_stream_write(c->stream, frame.data, frame.len);
+  }
+  sbuf_free(&z);
+  sbuf_free(&frame);
+  return rc;
+}
+
+/* A compressed message from the server, inflated within max_body and
+ * handed up; -1 when the client ended. */
+static int deliver_deflated(http_client *c, const ws_frame_result *f) {
+  sbuf msg = SBUF_INIT;
+  int rc = c->inflater ? ws_inflater_run(c->inflater, f->data, f->len, c->max_body,
+                                         c->deflate.server_resets, &msg)
+                       : -1;
+  if (rc) {
+    sbuf_free(&msg);
+    ws_write(c, WS_CLOSE, rc == -2 ? "\x03\xf1" : "\x03\xef", 2); /* 1009, 1007 */
+    return fail(c, rc == -2 ? "WebSocket message too big" : "WebSocket protocol error"), -1;
+  }
+  c->depth++;
+  c->h.on_ws_message(c, msg.data ? msg.data : "", msg.len, f->kind == WS_BINARY);
+  c->depth--;
+  sbuf_free(&msg);
+  return 0;
+}
+
 /* Handles whole frames in p[0..n); returns the bytes used, or -1 when the
  * client ended (failed or closed by the owner). */
 static long parse_ws(http_client *c, const char *p, size_t n) {
@@ -163,9 +203,13 @@ static long parse_ws(http_client *c, const char *p, size_t n) {
     switch (f.kind) {
       case WS_TEXT:
       case WS_BINARY:
-        c->depth++;
-        c->h.on_ws_message(c, f.data, f.len, f.kind == WS_BINARY);
-        c->depth--;
+        if (f.compressed) {
+          if (deliver_deflated(c, &f)) return -1;
+        } else {
+          c->depth++;
+          c->h.on_ws_message(c, f.data, f.len, f.kind == WS_BINARY);
+          c->depth--;
+        }
         if (c->closed) return maybe_free(c), -1;
         if (!c->websocket) return -1;
         break;
@@ -213,6 +257,24 @@ static void feed_ws(http_client *c, const char *p, size_t n) {
   sbuf_free(&pending);
 }
 
+/* The server's answer to the permessage-deflate offer, as the ws package
+ * reads it; non-zero when the client failed on it. */
+static int take_extensions(http_client *c) {
+  const char *answer = http_headers_find(&c->headers, c->nheaders, "sec-websocket-extensions");
+  memset(&c->deflate, 0, sizeof(c->deflate));
+  c->ws.allow_rsv1 = 0;
+  if (!answer) return 0;
+  if (!c->offer_deflate)
+    return fail(c, "server sent a Sec-WebSocket-Extensions header but no extension was "
+                   "requested"), 1;
+  if (ws_deflate_read_answer(answer, &c->deflate))
+    return fail(c, "invalid Sec-WebSocket-Extensions header"), 1;
+  ws_inflater_free(c->inflater);
+  if (!(c->inflater = ws_inflater_new())) return fail(c, "out of memory"), 1;
+  c->ws.allow_rsv1 = 1;
+  return 0;
+}
+
 static int accept_matches(http_client *c) {
   const char *accept = http_headers_find(&c->headers, c->nheaders, "sec-websocket-accept");
   return accept && strlen(accept) == 28 && memcmp(accept, c->ws_accept_expected, 28) == 0;
@@ -238,6 +300,7 @@ static void deliver(http_client *c, const char *rest, size_t rest_len) {
       fail(c, "invalid Sec-WebSocket-Accept header");
       return;
     }
+    if (take_extensions(c)) return;
     c->websocket = 1;
     sbuf_free(&c->body);
     c->depth++;
@@ -383,8 +446,12 @@ int http_client_websocket(http_client *c, const char *target, const char *header
   if (!rc && accept.len == 28) memcpy(c->ws_accept_expected, accept.data, 29);
   rc |= sbuf_printf(&h,
                     "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
-                    "Sec-WebSocket-Key: %s\r\n%s",
-                    key.data ? key.data : "", headers ? headers : "");
+                    "Sec-WebSocket-Key: %s\r\n%s%s",
+                    key.data ? key.data : "",
+                    c->offer_deflate
+                        ? "Sec-WebSocket-Extensions: " WS_DEFLATE_CLIENT_OFFER "\r\n"
+                        : "",
+                    headers ? headers : "");
   if (!rc) rc = send_request(c, "GET", target, h.data, NULL, 0, 0);
   sbuf_free(&key);
   sbuf_free(&h);
@@ -397,6 +464,12 @@ int http_client_websocket(http_client *c, const char *target, const char *header
 int http_client_ws_send(http_client *c, int opcode, const void *data, size_t len) {
   if (c->closed || !c->websocket || !c->stream) return -1;
   return ws_write(c, opcode, data, len);
+}
+
+int http_client_ws_send_deflated(http_client *c, int opcode, const void *data, size_t len) {
+  if (c->closed || !c->websocket || !c->stream) return -1;
+  if (!c->deflate.window_bits) return ws_write(c, opcode, data, len);
+  return ws_write_deflated(c, opcode, data, len);
 }
 
 void http_client_pause(http_client *c) {
@@ -421,6 +494,7 @@ http_client *http_client_new(uv_loop_t *loop, const http_client_options *o,
   c->conn.ca_file = o->conn.ca_file ? strdup(o->conn.ca_file) : NULL;
   c->host_header = strdup(o->host_header);
   c->max_body = o->max_body;
+  c->offer_deflate = o->offer_deflate;
   c->h = *h;
   c->data = data;
   c->closed = 1; /* so maybe_free works on the failure path */

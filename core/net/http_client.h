@@ -16,6 +16,7 @@ typedef struct http_client_options {
   tls_stream_options conn;
   const char *host_header; /* the Host header's value */
   size_t max_body;         /* bound for response bodies and WebSocket messages */
+  int offer_deflate;       /* a WebSocket upgrade offers permessage-deflate */
 } http_client_options;
 
 typedef struct http_client_handler {
@@ -45,6 +46,8 @@ int http_client_websocket(http_client *c, const char *target, const char *header
 /* Queues one WebSocket message (WS_TEXT or WS_BINARY). 0, or -1 when no
  * WebSocket is open or out of memory. */
 int http_client_ws_send(http_client *c, int opcode, const void *data, size_t len);
+/* The same, deflated when the server accepted permessage-deflate. */
+int http_client_ws_send_deflated(http_client *c, int opcode, const void *data, size_t len);
 /* Back-pressure: stops reading responses and messages (on later
  * connections too) until resumed; what one read carried still comes. */
 void http_client_pause(http_client *c);

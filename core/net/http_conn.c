@@ -5,6 +5,7 @@
 
 #include "http_headers.h"
 #include "http_server_bind.h"
+#include "ws_deflate.h"
 
 #define READ_CHUNK 65536
 #define MAX_HEADER_BYTES HTTP_MAX_HEADER_BYTES
@@ -369,16 +370,31 @@ void http_accept_websocket(http_conn *c, const char *extra_headers) {
   sbuf_free(&h);
 }
 
-int http_ws_send(http_conn *c, int opcode, const void *data, size_t len) {
+static int ws_send(http_conn *c, int opcode, const void *data, size_t len, int deflated) {
   if (c->closing || c->close_after_write || !c->websocket) return -1;
   if (c->out.len + c->inflight.len + len > c->srv->max_out ||
       (!c->out.cap && take_output(c->srv, &c->out)) ||
-      ws_write_frame(&c->out, opcode, data, len, 0)) {
+      (deflated ? ws_write_deflated_frame(&c->out, opcode, data, len)
+                : ws_write_frame(&c->out, opcode, data, len, 0))) {
     doom(c);
     return -1;
   }
   mark_dirty(c);
   return 0;
+}
+
+int http_ws_send(http_conn *c, int opcode, const void *data, size_t len) {
+  return ws_send(c, opcode, data, len, 0);
+}
+
+int http_ws_send_deflated(http_conn *c, int opcode, const void *data, size_t len) {
+  return ws_send(c, opcode, data, len, 1);
+}
+
+void http_ws_use_deflate(http_conn *c, int window_bits) {
+  if (!c->ws) return;
+  c->deflate_bits = window_bits;
+  c->ws->allow_rsv1 = 1;
 }
 
 int http_conn_idle_output(const http_conn *c) {
@@ -450,11 +466,29 @@ static size_t parse_http(http_conn *c, const char *p, size_t n) {
   return used;
 }
 
+/* A compressed message is inflated into a buffer of its own, no larger
+ * than a message may be: a small frame that inflates without end (a bomb)
+ * stops at the bound and closes the connection as too big. */
+static void handle_deflated(http_conn *c, const ws_frame_result *f) {
+  sbuf msg = SBUF_INIT;
+  int rc = ws_inflate_message(f->data, f->len, c->srv->max_ws_message, &msg);
+  if (rc) {
+    c->failed = 1;
+    http_conn_close(c, rc == -2 ? 1009 : 1007);
+  } else {
+    c->srv->handler->on_ws_message(c, msg.data ? msg.data : "", msg.len, f->kind == WS_BINARY);
+  }
+  sbuf_free(&msg);
+}
+
 static void handle_ws_frame(http_conn *c, const ws_frame_result *f) {
   switch (f->kind) {
     case WS_TEXT:
     case WS_BINARY:
-      c->srv->handler->on_ws_message(c, f->data, f->len, f->kind == WS_BINARY);
+      if (f->compressed)
+        handle_deflated(c, f);
+      else
+        c->srv->handler->on_ws_message(c, f->data, f->len, f->kind == WS_BINARY);
       break;
     case WS_PING:
       http_ws_send(c, WS_PONG, f->data, f->len);

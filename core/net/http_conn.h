@@ -104,6 +104,7 @@ struct http_conn {
   uint64_t request_start;   /* loop time the current request began */
   void *session;            /* owner data (the Engine.IO session) */
   tls_session *tls;         /* set on an HTTPS server: out holds plain bytes until flushed */
+  int deflate_bits;         /* permessage-deflate's window; 0: not in use */
 };
 
 /* Starts listening. 0, or a negative libuv error. */
@@ -133,6 +134,12 @@ void http_accept_websocket(http_conn *c, const char *extra_headers);
 /* Queues a WebSocket message. -1 when the connection's output is over
  * max_out (it is then being closed). */
 int http_ws_send(http_conn *c, int opcode, const void *data, size_t len);
+/* Turns permessage-deflate on for an accepted WebSocket (net/ws_deflate.h
+ * negotiated window_bits): compressed messages are read, inflated up to
+ * max_ws_message (past it the connection closes 1009, 1007 for bad data). */
+void http_ws_use_deflate(http_conn *c, int window_bits);
+/* http_ws_send for a payload deflated with c->deflate_bits (RSV1 set). */
+int http_ws_send_deflated(http_conn *c, int opcode, const void *data, size_t len);
 /* 1 when nothing waits to be written (volatile packets go only then). */
 int http_conn_idle_output(const http_conn *c);
 /* Starts loading where the next send writes, for a broadcast that sends to

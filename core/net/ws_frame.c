@@ -100,9 +100,13 @@ int ws_read_frame(ws_reader *r, const uint8_t *f, size_t n, int expect_mask,
    * unfragmented. */
   if ((len7 == 126 && plen < 126) || (len7 == 127 && (plen < 65536 || plen >> 63)))
     return -1;
-  if (mask != expect_mask || rsv) return -1;
+  /* RSV1 is permessage-deflate's, once negotiated, and marks the first
+   * frame of a compressed message (RFC 7692 6). */
+  int rsv1 = (rsv & 4) != 0;
+  if (mask != expect_mask || (rsv & ~(r->allow_rsv1 ? 4 : 0))) return -1;
   /* Opcodes 0xB-0xF are reserved control frames: unknown, so fatal. */
   if (opcode > WS_PONG) return -1;
+  if (rsv1 && (opcode == 0 || opcode >= WS_CLOSE)) return -1;
   if (opcode >= WS_CLOSE && (!fin || plen > 125)) return -1;
   if (r->msg.len + plen > max_message) {
     out->close_code = 1009;
@@ -129,9 +133,11 @@ int ws_read_frame(ws_reader *r, const uint8_t *f, size_t n, int expect_mask,
     if (opcode != WS_TEXT && opcode != WS_BINARY) goto fail;
     if (r->msg_opcode) goto fail;
     r->msg_opcode = (uint8_t)opcode;
+    r->msg_compressed = (uint8_t)rsv1;
   }
   if (fin) {
     out->kind = r->msg_opcode;
+    out->compressed = r->msg_compressed;
     out->data = r->msg.data ? r->msg.data : "";
     out->len = r->msg.len;
     r->msg_opcode = 0;
@@ -149,6 +155,13 @@ void ws_frame_thread_done(void) {
 }
 
 void ws_reader_free(ws_reader *r) { sbuf_free(&r->msg); }
+
+int ws_write_deflated_frame(sbuf *out, int opcode, const void *data, size_t len) {
+  size_t start = out->len;
+  if (ws_write_frame(out, opcode, data, len, 0)) return -1;
+  out->data[start] |= 0x40;
+  return 0;
+}
 
 int ws_write_frame(sbuf *out, int opcode, const void *data, size_t len, int mask) {
   if (!mask) {

@@ -21,6 +21,8 @@ uint64_t ws_frame_size(const uint8_t *p, size_t n, uint64_t *payload_len);
 typedef struct ws_reader {
   sbuf msg;      /* fragments of a message not finished yet */
   uint8_t msg_opcode;
+  uint8_t allow_rsv1;     /* permessage-deflate was negotiated */
+  uint8_t msg_compressed; /* the message's first frame had RSV1 */
 } ws_reader;
 
 /* What one whole frame turned out to be. */
@@ -29,6 +31,7 @@ typedef struct ws_frame_result {
   const char *data;  /* message or control payload, valid until next call */
   size_t len;
   uint16_t close_code;
+  int compressed;    /* a message sent deflated (RSV1): data is compressed */
 } ws_frame_result;
 
 /* Decodes one whole frame (f, n = ws_frame_size). expect_mask is 1 on the
@@ -46,4 +49,7 @@ void ws_frame_thread_done(void);
 /* Appends a whole frame to out; mask = 1 on the client side. */
 int ws_write_frame(sbuf *out, int opcode, const void *data, size_t len,
                    int mask);
+/* Appends a whole server frame whose payload is deflated (RSV1 set, RFC
+ * 7692). */
+int ws_write_deflated_frame(sbuf *out, int opcode, const void *data, size_t len);
 #endif

@@ -50,6 +50,9 @@ rbuf *rbuf_new(size_t len, int binary) {
   }
   b->refs = 1;
   b->binary = binary ? 1 : 0;
+  b->no_compress = 0;
+  b->deflated_bits = 0;
+  b->deflated = NULL;
   b->len = len;
   b->data[len] = 0;
   return b;
@@ -68,6 +71,7 @@ rbuf *rbuf_ref(rbuf *b) {
 
 void rbuf_unref(rbuf *b) {
   if (!b || --b->refs) return;
+  rbuf_unref(b->deflated);
   if (is_small(b->len) && npool < POOL_MAX && pooling()) {
     *pool_next(b) = pool;
     pool = b;

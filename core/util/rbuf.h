@@ -8,7 +8,12 @@
 typedef struct rbuf {
   uint32_t refs;
   uint8_t binary; /* 1: binary Engine.IO message; 0: text */
+  uint8_t no_compress;   /* 1: sent as is (an emit's compress(false)) */
+  uint8_t deflated_bits; /* the window the deflated form was made with */
   size_t len;
+  /* The payload deflated for permessage-deflate, made by the first
+   * recipient that needs it (net/ws_deflate.h) and freed with b. */
+  struct rbuf *deflated;
   char data[]; /* len bytes, then a NUL */
 } rbuf;
 

@@ -4,7 +4,7 @@
  *   {"cmd":"connect","url":U,"options":{key:value...},"auth":{...}}
  *   {"cmd":"socket","nsp":N,"auth":{...}}
  *   {"cmd":"emit","nsp":N,"event":E,"args":[...],"bins":[hex...],
- *    "ack":true,"volatile":true,"timeout":MS,"id":X}
+ *    "ack":true,"volatile":true,"compress":false,"timeout":MS,"id":X}
  *   {"cmd":"ack","nsp":N,"ack_id":I,"args":[...],"bins":[hex...]}
  *   {"cmd":"disconnect","nsp":N}   {"cmd":"close"}
  *   {"cmd":"pump","on":false} stops taking events (a busy host), "on":true
@@ -202,7 +202,10 @@ static int do_emit(const jv *cmd, uint64_t *req) {
   const jv *ack = jv_get(cmd, "ack"), *vol = jv_get(cmd, "volatile"), *t = jv_get(cmd, "timeout");
   const char *event = str_of(cmd, "event");
   msg.event = event ? event : "";
-  msg.flags = (ack && ack->boolean ? SIO_EMIT_ACK : 0) | (vol && vol->boolean ? SIO_EMIT_VOLATILE : 0);
+  const jv *compress = jv_get(cmd, "compress");
+  msg.flags = (ack && ack->boolean ? SIO_EMIT_ACK : 0) |
+              (vol && vol->boolean ? SIO_EMIT_VOLATILE : 0) |
+              (compress && !compress->boolean ? SIO_EMIT_NO_COMPRESS : 0);
   msg.timeout_ms = t ? (int)t->number : 0;
   int rc = sio_client_emit(cli, str_of(cmd, "nsp"), &msg, req);
   free_bins(bins, msg.nbins);

@@ -200,7 +200,7 @@ static void check_requests(const sbuf *in) {
     abort();
   }
   size_t used = (size_t)(llhttp_get_error_pos(&parser) - in->data);
-  ws_reader r = {SBUF_INIT, 0};
+  ws_reader r = {.msg = SBUF_INIT};
   while (used < in->len) {
     uint64_t plen;
     uint64_t size = ws_frame_size((const uint8_t *)in->data + used, in->len - used, &plen);

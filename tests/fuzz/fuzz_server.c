@@ -250,7 +250,7 @@ static void check_output(const sbuf *out) {
   FUZZ_CHECK(llhttp_get_status_code(&parser) == 101);
   const char *at = llhttp_get_error_pos(&parser);
   size_t used = (size_t)(at - p);
-  ws_reader r = {SBUF_INIT, 0};
+  ws_reader r = {.msg = SBUF_INIT};
   while (used < n) {
     uint64_t plen;
     uint64_t size = ws_frame_size((const uint8_t *)p + used, n - used, &plen);

@@ -12,7 +12,7 @@ static void check_rewrite(int expect_mask, const ws_frame_result *f) {
   uint64_t plen = 0;
   FUZZ_CHECK(ws_frame_size((const uint8_t *)frame.data, frame.len, &plen) == frame.len);
   FUZZ_CHECK(plen == f->len);
-  ws_reader r = {SBUF_INIT, 0};
+  ws_reader r = {.msg = SBUF_INIT};
   ws_frame_result g;
   FUZZ_CHECK(ws_read_frame(&r, (const uint8_t *)frame.data, frame.len, expect_mask,
                            (size_t)1 << 20, &g) == 0);
@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   uint8_t *in = malloc(n ? n : 1);
   if (!in) return 0;
   memcpy(in, data + 1, n);
-  ws_reader r = {SBUF_INIT, 0};
+  ws_reader r = {.msg = SBUF_INIT};
   size_t used = 0;
   while (used < n) {
     uint64_t plen = 0;

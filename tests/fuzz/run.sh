@@ -13,7 +13,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 FUZZ="$ROOT/tests/fuzz"
 BUILD="$ROOT/build-fuzz"
 SECONDS_EACH=${SIO_FUZZ_SECONDS:-20}
-TARGETS=(json sio_json sio_msgpack eio_packet ws_frame url http server client)
+TARGETS=(json sio_json sio_msgpack eio_packet ws_frame ws_deflate url http server client)
 [ $# -gt 0 ] && TARGETS=("$@")
 # Leaks count as failures; the same options as the rest of the test run.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}

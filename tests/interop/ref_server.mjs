@@ -16,6 +16,10 @@ const OPTIONS = {
   "--ping-timeout": "pingTimeout",
   "--connect-timeout": "connectTimeout",
   "--max-http-buffer-size": "maxHttpBufferSize",
+  "--per-message-deflate": "perMessageDeflate",
+  "--per-message-deflate-threshold": "perMessageDeflateThreshold",
+  "--http-compression": "httpCompression",
+  "--http-compression-threshold": "httpCompressionThreshold",
   "--cors-origin": "corsOrigin",
   "--allow-request": "allowRequest",
   "--connection-errors": "connectionErrors",
@@ -30,7 +34,8 @@ const OPTIONS = {
   "--request-timeout": "requestTimeout",
   "--recovery": "recovery",
 };
-const NUMERIC = new Set(["port", "pingInterval", "pingTimeout", "connectTimeout", "maxHttpBufferSize", "headersTimeout", "requestTimeout", "recovery"]);
+const NUMERIC = new Set(["port", "pingInterval", "pingTimeout", "connectTimeout", "maxHttpBufferSize", "headersTimeout", "requestTimeout", "recovery",
+  "perMessageDeflateThreshold", "httpCompressionThreshold"]);
 
 function parseArgs(argv) {
   const args = { port: 3000 };
@@ -66,6 +71,14 @@ function serverOptions(args) {
   if (args.allowEIO3 !== undefined) opts.allowEIO3 = args.allowEIO3 === "true";
   if (args.allowRequest === "true") opts.allowRequest = allowRequest;
   if (args.cookie !== undefined) opts.cookie = { name: args.cookie };
+  // The libsio server answers every permessage-deflate offer with both
+  // no_context_takeover parameters; the reference is set to do the same.
+  if (args.perMessageDeflate === "true") {
+    opts.perMessageDeflate = { serverNoContextTakeover: true, clientNoContextTakeover: true };
+    if (args.perMessageDeflateThreshold !== undefined) opts.perMessageDeflate.threshold = args.perMessageDeflateThreshold;
+  }
+  if (args.httpCompression === "false") opts.httpCompression = false;
+  else if (args.httpCompressionThreshold !== undefined) opts.httpCompression = { threshold: args.httpCompressionThreshold };
   if (args.parser === "msgpack") {
     opts.parser = createRequire(import.meta.url)("socket.io-msgpack-parser");
   }
@@ -138,6 +151,7 @@ function installHandlers(io, socket) {
   });
 
   on("echo", (args) => socket.emit("echo", ...args));
+  on("echo-uncompressed", (args) => socket.compress(false).emit("echo", ...args));
   on("ack", (args, ack) => ack(...args));
   on("bcast", (args) => nsp.emit("bcast", ...args));
   on("message", (args) => socket.emit("message-back", ...args));

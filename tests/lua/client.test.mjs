@@ -27,13 +27,14 @@ function runLua(args) {
 const SERVERS = {
   "official Node.js server": ["node", join(HERE, "node_server.mjs")],
   "Lua server": [LUAJIT, join(HERE, "test_server.lua")],
+  "Lua server with permessage-deflate": [LUAJIT, join(HERE, "test_server.lua"), "--per-message-deflate", "true"],
 };
 
 for (const [name, command] of Object.entries(SERVERS)) {
   describe(`Lua client against the ${name}`, { timeout: 120000 }, () => {
     let server;
     before(async () => {
-      server = await startServer(command[1], [], command[0]);
+      server = await startServer(command[1], command.slice(2), command[0]);
     });
     after(() => server?.kill());
 

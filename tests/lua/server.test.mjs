@@ -269,3 +269,49 @@ describe("Lua server with connection_state_recovery", { timeout: 60000 }, () => 
     observer.close();
   });
 });
+
+// Compression options as Lua tables ({ threshold = bytes } turns
+// permessage-deflate on, as engine.io's perMessageDeflate object does) and
+// socket:compress(false).
+describe("Lua server, compression", { timeout: 60000 }, () => {
+  let server;
+  const BIG = "x".repeat(2000);
+  before(async () => {
+    server = await startServer(TEST_SERVER, ["--per-message-deflate-threshold", "23", "--http-compression-threshold", "23"]);
+  });
+  after(() => server?.kill());
+
+  it("negotiates permessage-deflate with the official client", async () => {
+    const socket = await connect(server.url, "/", { transports: ["websocket"] });
+    assert.ok(socket.io.engine.transport.ws._extensions["permessage-deflate"]);
+    socket.emit("echo", BIG);
+    assert.deepEqual(await next(socket, "echo"), [BIG]);
+    socket.close();
+  });
+
+  // A polling body of one packet is that packet: 42["echo","0123456789"] is
+  // 23 bytes, the threshold.
+  it("gzips polling responses from the threshold on, except after compress(false)", async () => {
+    const base = `${server.url}/socket.io/?EIO=4&transport=polling`;
+    const open = await (await fetch(base)).text();
+    const sid = JSON.parse(open.slice(1)).sid;
+    const url = `${base}&sid=${sid}`;
+    const exchange = async (packet) => {
+      await fetch(url, { method: "POST", body: packet });
+      const raw = await fetch(url, { headers: { "accept-encoding": "gzip" } });
+      return { encoding: raw.headers.get("content-encoding"), body: await raw.text() };
+    };
+    await fetch(url, { method: "POST", body: "40" });
+    while (!(await (await fetch(url)).text()).includes('42["auth"'));
+    const compressed = await exchange('42["echo","0123456789"]');
+    assert.equal(compressed.encoding, "gzip");
+    assert.equal(compressed.body, '42["echo","0123456789"]');
+    const plain = await exchange('42["echo-uncompressed","0123456789"]');
+    assert.equal(plain.encoding, null);
+    assert.equal(plain.body, '42["echo","0123456789"]');
+  });
+
+  it("exits 0 on SIGTERM", async () => {
+    assert.deepEqual(await server.stop(), { code: 0, signal: null });
+  });
+});

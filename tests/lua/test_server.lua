@@ -34,6 +34,10 @@ local OPTIONS = {
   ["--initial-headers"] = "initial_headers",
   ["--headers"] = "headers",
   ["--recovery"] = "recovery",
+  ["--per-message-deflate"] = "per_message_deflate",
+  ["--per-message-deflate-threshold"] = "per_message_deflate_threshold",
+  ["--http-compression"] = "http_compression",
+  ["--http-compression-threshold"] = "http_compression_threshold",
 }
 
 local payload = require("sio.payload")
@@ -85,6 +89,14 @@ local function parse_args(argv)
   if opts.recovery then
     opts.connection_state_recovery = { max_disconnection_duration = opts.recovery }
     opts.recovery = nil
+  end
+  -- A threshold is given as engine.io takes it: { threshold = bytes }.
+  for _, key in ipairs({ "per_message_deflate", "http_compression" }) do
+    local threshold = opts[key .. "_threshold"]
+    if threshold and opts[key] ~= "false" then
+      opts[key] = { threshold = tonumber(threshold) }
+    end
+    opts[key .. "_threshold"] = nil
   end
   return opts
 end
@@ -174,6 +186,9 @@ local function install_handlers(socket)
     table.insert(disconnects[nsp.name], { socket.id, reason })
   end)
 
+  on("echo-uncompressed", function(args, n)
+    socket:compress(false):emit("echo", unpack(args, 1, n))
+  end)
   on("echo", function(args, n)
     socket:emit("echo", unpack(args, 1, n))
   end)

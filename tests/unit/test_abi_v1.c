@@ -187,7 +187,7 @@ static void test_unknown_flags(sio_server *srv, sio_client *cli) {
   sio_target nobody = target("/", NULL);
   nobody.rooms = room;
   nobody.nrooms = 1;
-  static const unsigned emit_bad[] = {0x4u, 0x100u, 0x80000000u};
+  static const unsigned emit_bad[] = {0x8u, 0x100u, 0x80000000u};
   for (size_t i = 0; i < sizeof(emit_bad) / sizeof(emit_bad[0]); i++) {
     sio_message m = message("e", "[]");
     m.flags = emit_bad[i];
@@ -199,6 +199,11 @@ static void test_unknown_flags(sio_server *srv, sio_client *cli) {
   sio_message known = message("e", "[]");
   known.flags = SIO_EMIT_VOLATILE;
   CHECK(sio_emit(srv, &nobody, &known, NULL) == 0);
+  /* 1.1: compress(false), on both sides. */
+  known.flags = SIO_EMIT_NO_COMPRESS | SIO_EMIT_VOLATILE;
+  CHECK(sio_emit(srv, &nobody, &known, NULL) == 0);
+  known.flags = SIO_EMIT_NO_COMPRESS;
+  CHECK(sio_client_emit(cli, NULL, &known, NULL) == 0);
   static const unsigned one_bit_bad[] = {0x2u, 0x80000000u};
   for (size_t i = 0; i < sizeof(one_bit_bad) / sizeof(one_bit_bad[0]); i++) {
     CHECK(sio_server_of(srv, "/flags", one_bit_bad[i]) == SIO_EINVAL);

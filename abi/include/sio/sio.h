@@ -360,6 +360,19 @@ SIO_EXTERN int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event
  * oldest dropped first; at most 100000 sessions (the oldest dropped first);
  * a session that missed more than 10000 messages is not recovered.
  *
+ * Since 1.1, compression as engine.io has it: "perMessageDeflate" ("false";
+ * setting "perMessageDeflate.threshold" turns it on too) negotiates
+ * permessage-deflate (RFC 7692) with WebSocket clients, always with
+ * server_no_context_takeover and client_no_context_takeover, so a
+ * connection keeps no compression state and a broadcast is deflated once;
+ * messages of "perMessageDeflate.threshold" (1024) bytes or more go
+ * deflated, a client's compressed message inflates to at most
+ * "maxHttpBufferSize" (past it the connection closes with 1009).
+ * "httpCompression" ("true") gzips or deflates, as the request's
+ * Accept-Encoding prefers, long-polling responses of
+ * "httpCompression.threshold" (1024) bytes or more. SIO_EMIT_NO_COMPRESS
+ * leaves an emit out of both.
+ *
  * Client keys: "path" ("/socket.io/"), "transports" ("polling,websocket":
  * start on polling and upgrade; "websocket" alone connects with a WebSocket
  * directly), "upgrade" ("true"), "query" (URL-encoded pairs added to every
@@ -373,6 +386,12 @@ SIO_EXTERN int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event
  * "maxQueuedEvents" (65536: past it the client stops reading from the
  * server until the host has drained half of its event queue, as the server
  * does).
+ *
+ * Since 1.1 the client also takes "perMessageDeflate" ("true", as
+ * engine.io-client in Node.js: WebSocket upgrades offer permessage-deflate
+ * and, when the server accepts, messages of "perMessageDeflate.threshold"
+ * (1024) bytes or more go deflated, SIO_EMIT_NO_COMPRESS ones excepted;
+ * what the server sends compressed inflates to at most 100 MiB).
  * ------------------------------------------------------------------------ */
 /* *out belongs to the caller: sio_options_free(). */
 SIO_EXTERN int sio_options_new(sio_options **out);
@@ -389,6 +408,11 @@ SIO_EXTERN int sio_options_set(sio_options *opts, const char *key, const char *v
  * that its library lacks a feature. */
 #define SIO_EMIT_ACK 0x1u      /* wait for acknowledgements (SIO_EV_ACK) */
 #define SIO_EMIT_VOLATILE 0x2u /* drop for clients that are not ready */
+/* Since 1.1: sent uncompressed, as socket.io's compress(false): no
+ * permessage-deflate for this emit's messages, and a polling response made
+ * only of such messages is not gzipped (options "perMessageDeflate" and
+ * "httpCompression"). */
+#define SIO_EMIT_NO_COMPRESS 0x4u
 
 /* Filled by the host; start from SIO_MESSAGE_INIT so that size is set and
  * every other field is zero. */

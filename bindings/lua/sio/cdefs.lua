@@ -145,6 +145,7 @@ void sio_client_free(sio_client *cli);
 macros = {
   SIO_DISCONNECT_CLOSE = 0x1,
   SIO_EMIT_ACK = 0x1,
+  SIO_EMIT_NO_COMPRESS = 0x4,
   SIO_EMIT_VOLATILE = 0x2,
   SIO_EVF_BROADCAST = 0x2,
   SIO_EVF_FINAL = 0x8,

@@ -17,7 +17,8 @@ local payload = require("sio.payload")
 local C = lib.load()
 local macros = lib.macros
 
--- How an emit goes out: socket:timeout(ms) and socket.volatile return one.
+-- How an emit goes out: socket:timeout(ms), socket.volatile and
+-- socket:compress(false) return one.
 local Emitter = {}
 Emitter.__index = Emitter
 
@@ -46,7 +47,14 @@ function M.new(manager, nsp, auth)
 end
 
 function Emitter:timeout(ms)
-  return setmetatable({ socket = self.socket, is_volatile = self.is_volatile, timeout_ms = ms }, Emitter)
+  return setmetatable({ socket = self.socket, is_volatile = self.is_volatile, timeout_ms = ms,
+    no_compress = self.no_compress }, Emitter)
+end
+
+-- compress(false): sent without permessage-deflate.
+function Emitter:compress(value)
+  return setmetatable({ socket = self.socket, is_volatile = self.is_volatile,
+    timeout_ms = self.timeout_ms, no_compress = not value }, Emitter)
 end
 
 -- emit(name, ...): a function as the last argument asks for an
@@ -61,6 +69,9 @@ function Emitter:emit(name, ...)
   end
   if self.is_volatile then
     flags = bit.bor(flags, macros.SIO_EMIT_VOLATILE)
+  end
+  if self.no_compress then
+    flags = bit.bor(flags, macros.SIO_EMIT_NO_COMPRESS)
   end
   local msg, keep = payload.message(args, n, name, flags, self.timeout_ms)
   local manager = socket.io
@@ -86,6 +97,10 @@ end
 
 function ClientSocket:timeout(ms)
   return setmetatable({ socket = self, timeout_ms = ms }, Emitter)
+end
+
+function ClientSocket:compress(value)
+  return setmetatable({ socket = self, no_compress = not value }, Emitter)
 end
 
 function ClientSocket:on_any(fn)

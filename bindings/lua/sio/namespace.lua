@@ -61,6 +61,10 @@ function Namespace:timeout(ms)
   return self.all:timeout(ms)
 end
 
+function Namespace:compress(value)
+  return self.all:compress(value)
+end
+
 function Namespace:fetch_sockets(cb)
   return self.all:fetch_sockets(cb)
 end

@@ -23,7 +23,7 @@ end
 local M = { Operator = Operator }
 
 -- spec: nsp (a Namespace), and optionally sid, rooms, except, volatile,
--- timeout.
+-- timeout, no_compress.
 function M.new(spec)
   return setmetatable({
     nsp = spec.nsp,
@@ -32,6 +32,7 @@ function M.new(spec)
     except_rooms = spec.except or {},
     is_volatile = spec.volatile or false,
     timeout_ms = spec.timeout,
+    no_compress = spec.no_compress or false,
   }, Operator)
 end
 
@@ -61,6 +62,7 @@ function Operator:_with(changes)
     except = changes.except or self.except_rooms,
     volatile = changes.volatile or self.is_volatile,
     timeout = changes.timeout or self.timeout_ms,
+    no_compress = (changes.no_compress == nil) and self.no_compress or changes.no_compress,
   })
 end
 
@@ -75,6 +77,11 @@ end
 
 function Operator:timeout(ms)
   return self:_with({ timeout = ms })
+end
+
+-- compress(false): sent without permessage-deflate or HTTP compression.
+function Operator:compress(value)
+  return self:_with({ no_compress = not value })
 end
 
 local function string_array(list)
@@ -119,6 +126,9 @@ function Operator:emit(name, ...)
   end
   if self.is_volatile then
     flags = bit.bor(flags, macros.SIO_EMIT_VOLATILE)
+  end
+  if self.no_compress then
+    flags = bit.bor(flags, macros.SIO_EMIT_NO_COMPRESS)
   end
   local msg, keep = payload.message(args, n, name, flags, self.timeout_ms)
   local server = self.nsp.server

@@ -193,7 +193,7 @@ function Server:off(name, fn)
   return self
 end
 
-for _, method in ipairs({ "use", "emit", "to", "in", "except", "timeout",
+for _, method in ipairs({ "use", "emit", "to", "in", "except", "timeout", "compress",
   "fetch_sockets", "disconnect_sockets", "sockets_join", "sockets_leave" }) do
   Server[method] = function(self, ...)
     local nsp = self.sockets

@@ -131,6 +131,10 @@ function Socket:timeout(ms)
   return self.self_op:timeout(ms)
 end
 
+function Socket:compress(value)
+  return self.self_op:compress(value)
+end
+
 function Socket:join(rooms)
   self.self_op:sockets_join(rooms)
 end

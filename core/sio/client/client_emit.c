@@ -96,6 +96,7 @@ static int send_event(cl_socket *s, const cl_emit *e, int64_t ack_id) {
   p.data_len = e->data_len;
   p.bins = e->bins;
   p.nbins = p.nattach = e->nbins;
+  p.no_compress = e->no_compress;
   return cl_send_packet(s->mgr, &p);
 }
 
@@ -212,6 +213,7 @@ void cl_socket_emit(cl_socket *s, uint64_t req, const char *event, const char *a
     return;
   }
   e->wants_ack = wants_ack;
+  e->no_compress = (flags & SIO_EMIT_NO_COMPRESS) != 0;
   e->timeout_ms = timeout_ms;
   if (m->cfg.retries && !is_volatile) {
     append(&s->queue, &s->queue_tail, e);

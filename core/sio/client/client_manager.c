@@ -100,6 +100,7 @@ int cl_send_packet(cl_manager *m, const sio_packet *p) {
   if (m->cfg.parser->encode(p, msgs, &n)) return -1;
   int rc = 0;
   for (size_t i = 0; i < n; i++) {
+    msgs[i]->no_compress = p->no_compress != 0;
     if (!rc && eio_client_send(m->eio, msgs[i])) rc = -1;
     rbuf_unref(msgs[i]);
   }

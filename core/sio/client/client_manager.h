@@ -73,6 +73,7 @@ struct cl_emit {
   cl_emit *next;
   uint64_t req;              /* the host's request id */
   int wants_ack;             /* the host asked for SIO_EV_ACK */
+  int no_compress;           /* SIO_EMIT_NO_COMPRESS */
   int timeout_ms;            /* per try; 0: the "ackTimeout" option */
   int64_t ack_id;            /* wire id while buffered with an ack, or -1 */
   char *data;                /* ["event",args...] */

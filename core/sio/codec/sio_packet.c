@@ -12,6 +12,7 @@ void sio_packet_init(sio_packet *p) {
   p->bins = NULL;
   p->nbins = 0;
   p->borrowed = 0;
+  p->no_compress = 0;
 }
 
 void sio_packet_clear(sio_packet *p) {

@@ -44,6 +44,7 @@ typedef struct sio_packet {
    * NUL-terminated. Copying every message's text out of the frame it
    * arrived in would cost two allocations per message. */
   int borrowed;
+  int no_compress;   /* outgoing: compress(false), marked on its messages */
 } sio_packet;
 
 /* Frees what the packet owns and resets it to an empty packet (id -1). */

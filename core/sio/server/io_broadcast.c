@@ -191,6 +191,7 @@ int io_emit(io_server *s, const sio_target *t, const char *event, const char *ar
   int rc = s->parser->encode(&p, j.msgs, &j.nmsgs) ? SIO_ENOMEM : 0;
   if (data->cap > SCRATCH_KEPT) sbuf_free(data);
   if (rc) return rc;
+  for (size_t i = 0; i < j.nmsgs && (flags & SIO_EMIT_NO_COMPRESS); i++) j.msgs[i]->no_compress = 1;
   if (offset) {
     const char *own = single ? single->sid : NULL;
     recovery_log(&s->recovery, offset, nsp, single ? &own : t->rooms, single ? 1 : t->nrooms,

@@ -68,6 +68,8 @@ def test_events_acks_and_emits(fake, make_client) -> None:
     emit = fake.wait_command("client_emit")
     assert (emit["nsp"], emit["event"], emit["args"], emit["flags"]) == (
         "/", "v", [1], fake.SIO_EMIT_VOLATILE)
+    client.compress(False).emit("c", 2)
+    assert fake.wait_command("client_emit")["flags"] == fake.SIO_EMIT_NO_COMPRESS
     with pytest.raises(sio.ReservedEventError):
         client.emit("connect")
 

@@ -60,6 +60,12 @@ def test_broadcast_targets(fake, make_server) -> None:
     assert emitted(fake)["flags"] == fake.SIO_EMIT_VOLATILE
     a.volatile.emit("v")
     assert emitted(fake)["flags"] == fake.SIO_EMIT_VOLATILE
+    io.compress(False).emit("c")
+    assert emitted(fake)["flags"] == fake.SIO_EMIT_NO_COMPRESS
+    a.compress(False).volatile.emit("c")
+    assert emitted(fake)["flags"] == fake.SIO_EMIT_NO_COMPRESS | fake.SIO_EMIT_VOLATILE
+    io.of("/admin").to("r").compress(False).compress(True).emit("c")
+    assert emitted(fake)["flags"] == 0
     io.send("hello")
     assert emitted(fake)["event"] == "message"
 

@@ -128,6 +128,9 @@ class ClientBase:
     def volatile(self) -> ClientEmitter:
         return self.main.volatile
 
+    def compress(self, value: bool) -> ClientEmitter:
+        return self.main.compress(value)
+
     def disconnect(self) -> None:
         """Leaves the main namespace; the connection closes with the last."""
         self.main.disconnect()
@@ -169,11 +172,14 @@ class ClientBase:
 
     def _emit(self, nsp: str, event: str, args: Any, *,
               on_answer: Optional[AnswerHandler] = None,
-              timeout: Optional[float] = None, volatile: bool = False) -> int:
+              timeout: Optional[float] = None, volatile: bool = False,
+              compress: bool = True) -> int:
         """Returns the request id that the answer will carry (0 when no
         answer was asked for)."""
         data, bins = encode(args)
         flags = lib.SIO_EMIT_VOLATILE if volatile else 0
+        if not compress:
+            flags |= lib.SIO_EMIT_NO_COMPRESS
         if on_answer is None:
             self._call(lib.sio_client_emit, nsp.encode(), CMessage(event, data, bins, flags).ptr,
                        _NULL)
@@ -189,7 +195,7 @@ class ClientBase:
 
     def _emit_with_callback(self, nsp: str, event: str, args: Any,
                             callback: Callable[..., Any], timeout: Optional[float],
-                            volatile: bool) -> None:
+                            volatile: bool, compress: bool = True) -> None:
         with_error = timeout is not None
 
         def on_answer(answer: Event) -> None:
@@ -202,10 +208,11 @@ class ClientBase:
             else:
                 log.info("no acknowledgement for %r: %s", event, error)
 
-        self._emit(nsp, event, args, on_answer=on_answer, timeout=timeout, volatile=volatile)
+        self._emit(nsp, event, args, on_answer=on_answer, timeout=timeout, volatile=volatile,
+                   compress=compress)
 
     def _emit_with_ack(self, nsp: str, event: str, args: Any, timeout: Optional[float],
-                       volatile: bool) -> Any:
+                       volatile: bool, compress: bool = True) -> Any:
         def result(answer: Event) -> Any:
             error = answer_error(answer)
             if error is not None:
@@ -214,7 +221,7 @@ class ClientBase:
 
         def start(on_answer: AnswerHandler) -> int:
             return self._emit(nsp, event, args, on_answer=on_answer, timeout=timeout,
-                              volatile=volatile)
+                              volatile=volatile, compress=compress)
 
         return request(start, result, self._wait)
 

@@ -41,8 +41,14 @@ HEADERS = {"headers": "headers", "initial_headers": "headers.initial"}
 COOKIE = {"name": "cookie", "path": "cookie.path", "http_only": "cookie.httpOnly",
           "same_site": "cookie.sameSite"}
 
+# Each: False, True or {"threshold": bytes}, as engine.io's perMessageDeflate
+# and httpCompression.
+COMPRESSION = {"per_message_deflate": "perMessageDeflate",
+               "http_compression": "httpCompression"}
+
 SERVER_OPTIONS = frozenset(PLAIN) | frozenset(SECONDS) | frozenset(BOOLEANS) \
-    | frozenset(LISTS) | frozenset(HEADERS) | {"cors", "cookie", "connection_state_recovery"}
+    | frozenset(LISTS) | frozenset(HEADERS) | frozenset(COMPRESSION) \
+    | {"cors", "cookie", "connection_state_recovery"}
 
 
 def _boolean(value: Any) -> str:
@@ -117,6 +123,19 @@ def _recovery(value: Any) -> list[tuple[str, str]]:
     return pairs
 
 
+def _compression(name: str, value: Any) -> list[tuple[str, str]]:
+    key = COMPRESSION[name]
+    if isinstance(value, dict):
+        unknown = set(value) - {"threshold"}
+        if unknown:
+            raise TypeError(f"unknown {name} option {sorted(unknown)[0]!r}; known: ['threshold']")
+        pairs = [(key, "true")]
+        if value.get("threshold") is not None:
+            pairs.append((key + ".threshold", str(value["threshold"])))
+        return pairs
+    return [(key, _boolean(value))]
+
+
 def server_option_pairs(options: dict[str, Any]) -> list[tuple[str, str]]:
     """The (key, value) strings for sio_options_set(); TypeError for a name
     that is not a server option. None values are left at the core's default."""
@@ -141,6 +160,8 @@ def server_option_pairs(options: dict[str, Any]) -> list[tuple[str, str]]:
         elif name == "connection_state_recovery":
             if value is not False:
                 pairs.extend(_recovery(value))
+        elif name in COMPRESSION:
+            pairs.extend(_compression(name, value))
         else:
             raise TypeError(f"unknown server option {name!r}; known: {sorted(SERVER_OPTIONS)}")
     return pairs
@@ -165,7 +186,8 @@ CLIENT_BOOLEANS = {"upgrade": "upgrade", "reconnection": "reconnection",
                    "tls_verify": "tls.verify"}
 
 CLIENT_OPTIONS = frozenset(CLIENT_PLAIN) | frozenset(CLIENT_SECONDS) \
-    | frozenset(CLIENT_BOOLEANS) | {"transports", "query", "extra_headers"}
+    | frozenset(CLIENT_BOOLEANS) | {"transports", "query", "extra_headers",
+                                     "per_message_deflate"}
 
 
 def client_option_pairs(options: dict[str, Any]) -> list[tuple[str, str]]:
@@ -183,6 +205,8 @@ def client_option_pairs(options: dict[str, Any]) -> list[tuple[str, str]]:
             pairs.append((CLIENT_BOOLEANS[name], _boolean(value)))
         elif name == "transports":
             pairs.append(("transports", _listing(value)))
+        elif name == "per_message_deflate":
+            pairs.extend(_compression(name, value))
         elif name == "query":
             pairs.append(("query", value if isinstance(value, str) else urlencode(value)))
         elif name == "extra_headers":

@@ -190,6 +190,9 @@ class ServerBase:
     def volatile(self) -> BroadcastOperator:
         return self.sockets.volatile
 
+    def compress(self, value: bool) -> BroadcastOperator:
+        return self.sockets.compress(value)
+
     def fetch_sockets(self) -> Any:
         return self.sockets.fetch_sockets()
 
@@ -219,12 +222,15 @@ class ServerBase:
 
     def _emit(self, target: Target, event: str, args: Any, *,
               on_answer: Optional[AnswerHandler] = None,
-              timeout: Optional[float] = None, volatile: bool = False) -> int:
+              timeout: Optional[float] = None, volatile: bool = False,
+              compress: bool = True) -> int:
         """Returns the request id that the answer will carry (0 when no
         answer was asked for)."""
         data, bins = encode(args)
         to = c_target_of(target).ptr
         flags = lib.SIO_EMIT_VOLATILE if volatile else 0
+        if not compress:
+            flags |= lib.SIO_EMIT_NO_COMPRESS
         if on_answer is None:
             self._call(lib.sio_emit, to, CMessage(event, data, bins, flags).ptr, _NULL)
             return 0
@@ -248,7 +254,7 @@ class ServerBase:
 
     def _emit_with_callback(self, target: Target, event: str, args: Any,
                             callback: Callable[..., Any], timeout: Optional[float],
-                            volatile: bool) -> None:
+                            volatile: bool, compress: bool = True) -> None:
         with_error = timeout is not None
 
         def on_answer(answer: Event) -> None:
@@ -264,10 +270,11 @@ class ServerBase:
                 log.info("no acknowledgement for %r: %s", event, error)
 
         self._emit(target, event, args, on_answer=on_answer, timeout=timeout,
-                   volatile=volatile)
+                   volatile=volatile, compress=compress)
 
     def _emit_with_ack(self, target: Target, event: str, args: Any,
-                       timeout: Optional[float], volatile: bool) -> Any:
+                       timeout: Optional[float], volatile: bool,
+                       compress: bool = True) -> Any:
         def result(answer: Event) -> Any:
             error = answer_error(answer)
             values = decode(answer.data, answer.bins)
@@ -280,7 +287,7 @@ class ServerBase:
 
         def start(on_answer: AnswerHandler) -> int:
             return self._emit(target, event, args, on_answer=on_answer,
-                              timeout=timeout, volatile=volatile)
+                              timeout=timeout, volatile=volatile, compress=compress)
 
         return self._request(start, result)
 

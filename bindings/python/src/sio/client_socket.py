@@ -12,20 +12,25 @@ if TYPE_CHECKING:
 
 
 class ClientEmitter:
-    """socket.timeout(s) and socket.volatile of a client socket."""
+    """socket.timeout(s), socket.volatile and socket.compress(False) of a
+    client socket."""
 
     def __init__(self, socket: ClientSocket, timeout: Optional[float] = None,
-                 volatile: bool = False) -> None:
+                 volatile: bool = False, compress: bool = True) -> None:
         self._socket = socket
         self._timeout = timeout
         self._volatile = volatile
+        self._compress = compress
 
     def timeout(self, seconds: float) -> ClientEmitter:
-        return ClientEmitter(self._socket, seconds, self._volatile)
+        return ClientEmitter(self._socket, seconds, self._volatile, self._compress)
 
     @property
     def volatile(self) -> ClientEmitter:
-        return ClientEmitter(self._socket, self._timeout, True)
+        return ClientEmitter(self._socket, self._timeout, True, self._compress)
+
+    def compress(self, value: bool) -> ClientEmitter:
+        return ClientEmitter(self._socket, self._timeout, self._volatile, bool(value))
 
     def emit(self, event: str, *args: Any,
              callback: Optional[Callable[..., Any]] = None) -> None:
@@ -37,10 +42,11 @@ class ClientEmitter:
         socket._notify_outgoing(event, args)
         client = socket.client
         if callback is None:
-            client._emit(socket.nsp, event, args, volatile=self._volatile)
+            client._emit(socket.nsp, event, args, volatile=self._volatile,
+                         compress=self._compress)
         else:
             client._emit_with_callback(socket.nsp, event, args, callback, self._timeout,
-                                       self._volatile)
+                                       self._volatile, self._compress)
 
     def emit_with_ack(self, event: str, *args: Any) -> Any:
         """The server's answer: its one value, a tuple of several, or None.
@@ -49,7 +55,7 @@ class ClientEmitter:
         socket = self._socket
         socket._notify_outgoing(event, args)
         return socket.client._emit_with_ack(socket.nsp, event, args, self._timeout,
-                                            self._volatile)
+                                            self._volatile, self._compress)
 
 
 class ClientSocket:
@@ -116,6 +122,10 @@ class ClientSocket:
     @property
     def volatile(self) -> ClientEmitter:
         return ClientEmitter(self, volatile=True)
+
+    def compress(self, value: bool) -> ClientEmitter:
+        """compress(False): this emit goes without permessage-deflate."""
+        return ClientEmitter(self, compress=bool(value))
 
     def disconnect(self) -> None:
         """Leaves the namespace ("io client disconnect")."""

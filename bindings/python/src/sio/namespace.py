@@ -73,6 +73,9 @@ class Namespace:
     def volatile(self) -> BroadcastOperator:
         return self._all.volatile
 
+    def compress(self, value: bool) -> BroadcastOperator:
+        return self._all.compress(value)
+
     def emit(self, event: str, *args: Any,
              callback: Optional[Callable[..., Any]] = None) -> None:
         if callback is None:  # the common broadcast, kept short

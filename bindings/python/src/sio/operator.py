@@ -13,16 +13,19 @@ if TYPE_CHECKING:
 
 class BroadcastOperator:
     def __init__(self, server: ServerBase, target: Target,
-                 timeout: Optional[float] = None, volatile: bool = False) -> None:
+                 timeout: Optional[float] = None, volatile: bool = False,
+                 compress: bool = True) -> None:
         self._server = server
         self._target = target
         self._timeout = timeout
         self._volatile = volatile
+        self._compress = compress
 
     def _with(self, **changes: Any) -> BroadcastOperator:
         return BroadcastOperator(self._server, changes.get("target", self._target),
                                  changes.get("timeout", self._timeout),
-                                 changes.get("volatile", self._volatile))
+                                 changes.get("volatile", self._volatile),
+                                 changes.get("compress", self._compress))
 
     def to(self, rooms: Rooms) -> BroadcastOperator:
         """Only the sockets in these rooms (added to earlier to() calls)."""
@@ -45,17 +48,23 @@ class BroadcastOperator:
         """Drops the packet for clients that are not ready to receive it."""
         return self._with(volatile=True)
 
+    def compress(self, value: bool) -> BroadcastOperator:
+        """compress(False): sent without permessage-deflate or HTTP
+        compression (the server's per_message_deflate, http_compression)."""
+        return self._with(compress=bool(value))
+
     def emit(self, event: str, *args: Any,
              callback: Optional[Callable[..., Any]] = None) -> None:
         """Emits to every selected socket. With callback (and a timeout),
         callback(err, responses) runs once every socket answered or the time
         is up (err is an AckTimeoutError then)."""
         if callback is None:
-            self._server._emit(self._target, event, args, volatile=self._volatile)
+            self._server._emit(self._target, event, args, volatile=self._volatile,
+                               compress=self._compress)
             return
         self._need_timeout()
         self._server._emit_with_callback(self._target, event, args, callback,
-                                         self._timeout, self._volatile)
+                                         self._timeout, self._volatile, self._compress)
 
     def emit_with_ack(self, event: str, *args: Any) -> Any:
         """The list of the sockets' responses (their first argument each).
@@ -64,7 +73,7 @@ class BroadcastOperator:
         AsyncServer."""
         self._need_timeout()
         return self._server._emit_with_ack(self._target, event, args,
-                                           self._timeout, self._volatile)
+                                           self._timeout, self._volatile, self._compress)
 
     def _need_timeout(self) -> None:
         if self._target.sid is None and self._timeout is None:

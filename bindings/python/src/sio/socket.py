@@ -16,20 +16,25 @@ if TYPE_CHECKING:
 
 
 class SocketEmitter:
-    """socket.timeout(s) and socket.volatile: emits to one socket."""
+    """socket.timeout(s), socket.volatile and socket.compress(False): emits
+    to one socket."""
 
     def __init__(self, socket: Socket, timeout: Optional[float] = None,
-                 volatile: bool = False) -> None:
+                 volatile: bool = False, compress: bool = True) -> None:
         self._socket = socket
         self._timeout = timeout
         self._volatile = volatile
+        self._compress = compress
 
     def timeout(self, seconds: float) -> SocketEmitter:
-        return SocketEmitter(self._socket, seconds, self._volatile)
+        return SocketEmitter(self._socket, seconds, self._volatile, self._compress)
 
     @property
     def volatile(self) -> SocketEmitter:
-        return SocketEmitter(self._socket, self._timeout, True)
+        return SocketEmitter(self._socket, self._timeout, True, self._compress)
+
+    def compress(self, value: bool) -> SocketEmitter:
+        return SocketEmitter(self._socket, self._timeout, self._volatile, bool(value))
 
     def emit(self, event: str, *args: Any,
              callback: Optional[Callable[..., Any]] = None) -> None:
@@ -41,10 +46,11 @@ class SocketEmitter:
         socket._notify_outgoing(event, args)
         server = socket.nsp.server
         if callback is None:
-            server._emit(socket._target, event, args, volatile=self._volatile)
+            server._emit(socket._target, event, args, volatile=self._volatile,
+                         compress=self._compress)
         else:
             server._emit_with_callback(socket._target, event, args, callback,
-                                       self._timeout, self._volatile)
+                                       self._timeout, self._volatile, self._compress)
 
     def emit_with_ack(self, event: str, *args: Any) -> Any:
         """The client's answer: its one value, a tuple of several, or None.
@@ -54,7 +60,8 @@ class SocketEmitter:
         socket._check_connected()
         socket._notify_outgoing(event, args)
         return socket.nsp.server._emit_with_ack(socket._target, event, args,
-                                                self._timeout, self._volatile)
+                                                self._timeout, self._volatile,
+                                                self._compress)
 
 
 class Connection:
@@ -170,6 +177,11 @@ class Socket:
     @property
     def volatile(self) -> SocketEmitter:
         return SocketEmitter(self, volatile=True)
+
+    def compress(self, value: bool) -> SocketEmitter:
+        """compress(False): this emit goes without permessage-deflate or HTTP
+        compression."""
+        return SocketEmitter(self, compress=bool(value))
 
     @property
     def broadcast(self) -> BroadcastOperator:
