@@ -25,7 +25,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 APT_PACKAGES=(build-essential cmake pkg-config libuv1-dev libwslay-dev libmsgpack-dev node-llhttp libssl-dev
   clang libclang-rt-14-dev # clang: tests/fuzz/run.sh
   abigail-tools # abidiff, abidw: tests/abi_check.sh
-  python3-venv dpkg-dev) # tests/python/test_wheel.py: Debian's python3; apt-get source
+  python3-venv dpkg-dev debootstrap) # tests/python/test_wheel.py: Debian's python3; apt-get source; Debian 11
 SANITIZER_REPORT='==[0-9]+==ERROR: |runtime error: |WARNING: ThreadSanitizer|SUMMARY: [A-Za-z]+Sanitizer'
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
