@@ -4,7 +4,8 @@
 # ASan+UBSan, TSan), compares the normal build's ABI with abi/libsio.abi
 # (tests/abi_check.sh), runs the C unit tests of each, runs the Node.js interop
 # and bad-input suites against the ASan build of sio_test_server, then the
-# Python, Lua and benchmark smoke tests when they exist. It ends with one line
+# chat demo in headless Chromium (tests/browser), the Python, Lua and
+# benchmark smoke tests when they exist. It ends with one line
 # "N passed, N failed" and exits non-zero when anything failed.
 #
 #   tests/run.sh              everything
@@ -25,6 +26,8 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 APT_PACKAGES=(build-essential cmake pkg-config libuv1-dev libwslay-dev libmsgpack-dev node-llhttp libssl-dev
   clang libclang-rt-14-dev # clang: tests/fuzz/run.sh
   abigail-tools # abidiff, abidw: tests/abi_check.sh
+  abigail-tools # abidiff, abidw: tests/abi_check.sh
+  chromium # tests/browser: the chat demo, driven by puppeteer-core
   python3-venv dpkg-dev debootstrap) # tests/python/test_wheel.py: Debian's python3; apt-get source; Debian 11
 SANITIZER_REPORT='==[0-9]+==ERROR: |runtime error: |WARNING: ThreadSanitizer|SUMMARY: [A-Za-z]+Sanitizer'
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1}
@@ -192,6 +195,27 @@ run_client_suites() {
   cd "$ROOT" || return
 }
 
+# The chat demo in Debian's headless Chromium (tests/browser): the normal
+# build's sio_chat_server, the page's client bundle from examples/chat and
+# puppeteer-core from tests/browser, each npm ci'd when its lock file is
+# newer. The screenshot the test takes goes to the logs, not the source tree.
+run_browser_test() {
+  banner "the chat demo in Chromium"
+  local server="$ROOT/$BUILD_PREFIX/examples/sio_chat_server" sub dir
+  if [ ! -x "$server" ]; then
+    record "chat demo in Chromium (not built)" 0 1
+    return
+  fi
+  for sub in examples/chat tests/browser; do
+    dir="$ROOT/$sub"
+    if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+      (cd "$dir" && npm ci --no-audit --no-fund) || { record "chat demo in Chromium (npm ci $sub)" 0 1; return; }
+    fi
+  done
+  SIO_CHAT_SERVER=$server SIO_CHAT_SCREENSHOT="$LOG_DIR/chat-demo.png" \
+    run_node_tests "chat demo in Chromium" "$ROOT/tests/browser/chat_demo.test.mjs"
+}
+
 # Runs an optional script of another part of the project; its counts come from
 # its own "N passed, N failed" line, else from pytest's summary lines, else
 # from its exit status.
@@ -281,6 +305,8 @@ if [ "$asan_built" -eq 1 ]; then
 else
   record "client suites (not built)" 0 1
 fi
+
+run_browser_test
 
 run_optional tests/stress/run.sh
 # The mutation run itself takes longer than this command's budget
