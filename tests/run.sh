@@ -26,7 +26,6 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 APT_PACKAGES=(build-essential cmake pkg-config libuv1-dev libwslay-dev libmsgpack-dev node-llhttp libssl-dev
   clang libclang-rt-14-dev # clang: tests/fuzz/run.sh
   abigail-tools # abidiff, abidw: tests/abi_check.sh
-  abigail-tools # abidiff, abidw: tests/abi_check.sh
   chromium # tests/browser: the chat demo, driven by puppeteer-core
   python3-venv dpkg-dev debootstrap) # tests/python/test_wheel.py: Debian's python3; apt-get source; Debian 11
 SANITIZER_REPORT='==[0-9]+==ERROR: |runtime error: |WARNING: ThreadSanitizer|SUMMARY: [A-Za-z]+Sanitizer'
