@@ -217,3 +217,45 @@ def test_wheel_serves_on_debian_11_glibc_2_31(bullseye: Path, wheel: Path, tmp_p
     subprocess.run([*in_chroot, "/wheel-venv/bin/pip", "install", "-q", "--no-index",
                     "--find-links", "/wheels", "libsio"], check=True, capture_output=True)
     serves_the_official_client([*in_chroot, "/wheel-venv/bin/python"], "3.9", tmp_path)
+
+
+TLS_CLIENT = """
+import sys, sio
+client = sio.Client(sys.argv[1], reconnection=False, **({"tls_ca": sys.argv[2]} if len(sys.argv) > 2 else {}))
+try:
+    client.wait_connected(timeout=10)
+    print(client.timeout(5).emit_with_ack("ack", "over tls", b"\\x01"))
+except sio.ConnectionRefusedError as refused:
+    print("refused:", refused)
+client.close()
+"""
+
+
+def test_bundled_openssl_speaks_tls_to_the_official_server(wheel: Path, tmp_path: Path) -> None:
+    """OpenSSL is linked into the wheel: it verifies the server's certificate
+    against the CA it is given, and refuses it without."""
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem"),
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    environment = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(environment)], check=True)
+    python = environment / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheel)], check=True,
+                   capture_output=True)
+    server = subprocess.Popen(["node", str(HERE / "node_tls_server.mjs"), str(tmp_path / "key.pem"),
+                               str(tmp_path / "cert.pem")], cwd=HERE, text=True,
+                              stdout=subprocess.PIPE)
+    try:
+        assert server.stdout is not None
+        url = f"https://127.0.0.1:{int(server.stdout.readline())}/"
+
+        def client(*ca: str) -> str:
+            return subprocess.run([str(python), "-c", TLS_CLIENT, url, *ca], cwd=tmp_path,
+                                  capture_output=True, text=True, timeout=60).stdout
+
+        assert client(str(tmp_path / "cert.pem")) == "('over tls', b'\\x01')\n"
+        assert "certificate verify failed" in client()
+    finally:
+        server.kill()
+        server.wait()
