@@ -29,7 +29,8 @@ APT_PACKAGES=(build-essential cmake pkg-config libuv1-dev libwslay-dev libmsgpac
   clang libclang-rt-14-dev # clang: tests/fuzz/run.sh
   abigail-tools # abidiff, abidw: tests/abi_check.sh
   chromium # tests/browser: the chat demo, driven by puppeteer-core
-  locales) # localedef: tests/unit/test_number_locale.c makes a comma-decimal locale
+  locales # localedef: tests/unit/test_number_locale.c makes a comma-decimal locale
+  python3-venv dpkg-dev debootstrap) # tests/python/test_wheel.py: Debian's python3; apt-get source; Debian 11
 SANITIZER_REPORT='==[0-9]+==ERROR: |runtime error: |WARNING: ThreadSanitizer|SUMMARY: [A-Za-z]+Sanitizer'
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
