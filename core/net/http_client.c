@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "../util/base64.h"
+#include "../util/random_bytes.h"
 #include "../util/sbuf.h"
 #include "../util/sha1.h"
 #include "http_headers.h"
@@ -433,7 +433,7 @@ int http_client_request(http_client *c, const char *method, const char *target,
 
 int http_client_websocket(http_client *c, const char *target, const char *headers) {
   uint8_t nonce[16], digest[20];
-  if (getrandom(nonce, sizeof(nonce), 0) != (ssize_t)sizeof(nonce)) return -1;
+  if (random_bytes(nonce, sizeof(nonce))) return -1;
   sbuf key = SBUF_INIT, h = SBUF_INIT, accept = SBUF_INIT;
   int rc = base64_encode(&key, nonce, sizeof(nonce));
   if (!rc) {

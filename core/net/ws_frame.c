@@ -1,10 +1,10 @@
 #include "ws_frame.h"
 
+#include "../util/random_bytes.h"
 #include "../util/thread_hooks.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <wslay/wslay.h>
 
 /* wslay frames only what the client side writes: masked frames need a
@@ -32,7 +32,7 @@ static ssize_t on_wslay_send(const uint8_t *data, size_t len, int flags, void *u
 
 static int on_wslay_genmask(uint8_t *buf, size_t len, void *ud) {
   (void)ud;
-  return getrandom(buf, len, 0) == (ssize_t)len ? 0 : -1;
+  return random_bytes(buf, len);
 }
 
 static wslay_frame_context_ptr thread_wslay(void) {

@@ -2,7 +2,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
+
+#include "random_bytes.h"
 
 /* The names come from the peer: a secret seed keeps it from choosing names
  * that all land in one bucket, which would make the grouping quadratic. */
@@ -10,7 +11,7 @@ static uint64_t seed(void) {
   static _Thread_local uint64_t s;
   static _Thread_local int ready;
   if (!ready) {
-    if (getrandom(&s, sizeof(s), 0) != (ssize_t)sizeof(s)) s = (uint64_t)(uintptr_t)&s;
+    if (random_bytes(&s, sizeof(s))) s = (uint64_t)(uintptr_t)&s;
     ready = 1;
   }
   return s;

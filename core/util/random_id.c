@@ -2,22 +2,19 @@
 
 #include <stdint.h>
 #include <string.h>
-#include <sys/random.h>
+
+#include "random_bytes.h"
 
 static const char alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/* Random bytes come in batches: one getrandom call serves many ids. */
+/* Random bytes come in batches: one system call serves many ids. */
 static _Thread_local uint8_t pool_[15 * 64];
 static _Thread_local size_t pool_left_;
 
 void random_id(char out[RANDOM_ID_LEN + 1]) {
   if (pool_left_ < 15) {
-    size_t got = 0;
-    while (got < sizeof(pool_)) {
-      ssize_t n = getrandom(pool_ + got, sizeof(pool_) - got, 0);
-      if (n > 0) got += (size_t)n;
-    }
+    while (random_bytes(pool_, sizeof(pool_))) continue;
     pool_left_ = sizeof(pool_);
   }
   const uint8_t *b = pool_ + sizeof(pool_) - pool_left_;

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Builds the portable wheel: libsio-*-cp39-abi3-manylinux_2_26_x86_64.whl, in
+# Builds the portable wheel:
+# libsio-*-cp39-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl, in
 # WHEELHOUSE (the first argument; default bindings/python/wheelhouse), with
 # the sdist it was built from beside it.
 #
-# Linked by zig against glibc 2.26 (cmake/zig-glibc.cmake), so that it runs on
-# glibc >= 2.26 (the README says why not lower): OpenSSL from Debian's static
+# Linked by zig against glibc 2.17 (cmake/zig-glibc.cmake), so that it runs on
+# glibc >= 2.17 (the README says why not lower): OpenSSL from Debian's static
 # libssl.a/libcrypto.a, libuv compiled from Debian's source package (its
 # libuv_a.a is built for executables only), wslay and msgpack-c bundled by
 # auditwheel from Debian's shared libraries.
@@ -18,8 +19,9 @@ package="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 python="${PYTHON:-python3}"
 wheelhouse="$(mkdir -p "${1:-$package/wheelhouse}" && cd "${1:-$package/wheelhouse}" && pwd)"
 work="$package/build/portable"
-# The oldest glibc the core builds against: it calls getrandom (glibc 2.25).
-glibc=2.26
+# The oldest glibc that OpenSSL and libuv link against (secure_getenv and
+# clock_gettime in libc came with 2.17).
+glibc=2.17
 toolchain="$package/cmake/zig-glibc.cmake"
 
 for module in build auditwheel ziglang; do
@@ -42,7 +44,9 @@ mkdir -p "$work"
 # libuv: the source of the version installed, from the Debian mirrors that
 # apt already uses, through a private apt configuration (the machine's own
 # may have no deb-src lines).
-libuv="$work/libuv/libuv_a.a"
+# One build per glibc version: a change of target leaves none stale.
+libuv_build="$work/libuv-glibc$glibc"
+libuv="$libuv_build/libuv_a.a"
 if [ ! -f "$libuv" ]; then
   source_version="$(dpkg-query -W -f='${source:Package}=${source:Version}' libuv1-dev)"
   apt_dir="$work/apt"
@@ -56,9 +60,9 @@ if [ ! -f "$libuv" ]; then
   apt-get "${apt_options[@]}" update
   (cd "$work/libuv-source" && rm -rf ./* && apt-get "${apt_options[@]}" source "$source_version" >/dev/null)
   source_dir="$(find "$work/libuv-source" -mindepth 2 -maxdepth 2 -name CMakeLists.txt -printf '%h\n')"
-  cmake -S "$source_dir" -B "$work/libuv" -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
+  cmake -S "$source_dir" -B "$libuv_build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
     -DCMAKE_POSITION_INDEPENDENT_CODE=ON -DLIBUV_BUILD_TESTS=OFF -DLIBUV_BUILD_BENCH=OFF >/dev/null
-  cmake --build "$work/libuv" -j2 --target uv_a >/dev/null
+  cmake --build "$libuv_build" -j2 --target uv_a >/dev/null
 fi
 
 # The sdist, then the wheel from it (python -m build's default). The cache

@@ -1,9 +1,8 @@
 /* socket.io-client's reconnection back-off (its contrib/backo2): the delay
  * doubles with each attempt, is moved up or down by a random share of
  * itself (randomizationFactor), and never exceeds reconnectionDelayMax. */
-#include <sys/random.h>
-
 #include "client_manager.h"
+#include "../../util/random_bytes.h"
 
 void cl_backoff_init(cl_backoff *b, uint64_t min_ms, uint64_t max_ms, double jitter) {
   b->min_ms = min_ms;
@@ -16,7 +15,7 @@ void cl_backoff_init(cl_backoff *b, uint64_t min_ms, uint64_t max_ms, double jit
  * each costs nothing. */
 static double random_unit(void) {
   uint32_t r = 0;
-  if (getrandom(&r, sizeof(r), 0) != sizeof(r)) r = (uint32_t)uv_hrtime();
+  if (random_bytes(&r, sizeof(r))) r = (uint32_t)uv_hrtime();
   return r / 4294967296.0;
 }
 
