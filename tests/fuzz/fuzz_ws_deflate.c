@@ -18,9 +18,14 @@ static void offer(const uint8_t *data, size_t n) {
   FUZZ_CHECK(rc >= -1 && rc <= 1);
   if (rc == 1) {
     FUZZ_CHECK(bits >= 9 && bits <= 15);
-    ws_deflate_accepted accepted;
-    FUZZ_CHECK(ws_deflate_read_answer(answer.data, &accepted) == 0);
-    FUZZ_CHECK(accepted.server_resets);
+    /* A client that offered a 256-byte window for its own messages is
+     * granted it, as ws grants it; our client never offers one (zlib
+     * cannot write it), so only other answers must read back. */
+    if (!strstr(answer.data, "client_max_window_bits=8")) {
+      ws_deflate_accepted accepted;
+      FUZZ_CHECK(ws_deflate_read_answer(answer.data, &accepted) == 0);
+      FUZZ_CHECK(accepted.server_resets);
+    }
   }
   ws_deflate_accepted ignored;
   ws_deflate_read_answer(header, &ignored);
