@@ -168,7 +168,8 @@ int run_connect(const cli_args *a) {
   state st = {.timeout_ms = DEFAULT_TIMEOUT_MS};
   st.ack_all = args_get(&cmd_connect, a, "--ack") != NULL;
   if (args_get_long(&cmd_connect, a, "--timeout", 1, 3600000, &st.timeout_ms)) return 2;
-  if (session_open(&st.s, &cmd_connect, a, a->positional[0], 1)) return 1;
+  int rc = session_open(&st.s, &cmd_connect, a, a->positional[0], 1);
+  if (rc) return rc;
   int connected = 0, reading = 0, status = 0;
   while (!stop_requested && !(st.input_done && !st.acks)) {
     /* stdin is read once the namespace is joined, so that typed lines

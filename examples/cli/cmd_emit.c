@@ -60,9 +60,10 @@ int run_emit(const cli_args *a) {
     return 2;
   }
   session s;
-  if (session_open(&s, &cmd_emit, a, a->positional[0], 1)) {
+  int rc = session_open(&s, &cmd_emit, a, a->positional[0], 1);
+  if (rc) {
     typed_args_free(&args);
-    return 1;
+    return rc;
   }
   sio_message msg = SIO_MESSAGE_INIT;
   msg.event = a->positional[1];
@@ -79,7 +80,7 @@ int run_emit(const cli_args *a) {
   }
   while (status < 0 && !stop_requested) {
     const sio_event *ev;
-    int rc = sio_next_event(s.ctx, -1, &ev);
+    rc = sio_next_event(s.ctx, -1, &ev);
     if (rc < 0) {
       session_fail("%s", sio_last_error());
       status = 1;

@@ -19,11 +19,12 @@ const cli_command cmd_listen = {
 
 int run_listen(const cli_args *a) {
   session s;
-  if (session_open(&s, &cmd_listen, a, a->positional[0], 1)) return 1;
+  int rc = session_open(&s, &cmd_listen, a, a->positional[0], 1);
+  if (rc) return rc;
   int status = 0;
   while (!stop_requested) {
     const sio_event *ev;
-    int rc = sio_next_event(s.ctx, -1, &ev);
+    rc = sio_next_event(s.ctx, -1, &ev);
     if (rc < 0) {
       session_fail("%s", sio_last_error());
       status = 1;

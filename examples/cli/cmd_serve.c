@@ -1,5 +1,6 @@
 /* sio serve: a server that logs what its clients do and can echo it. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "colour.h"
@@ -59,6 +60,40 @@ static int start(sio_context *ctx, const cli_args *a, sio_server **srv) {
     rc = -1;
   }
   return rc;
+}
+
+/* The namespaces that had a connection, so that a shutdown can disconnect
+ * their sockets first: clients then see "io server disconnect" and do not
+ * try to reconnect, as they would after a bare close ("transport close"). */
+typedef struct namespaces {
+  char **name;
+  size_t n;
+} namespaces;
+
+static void remember(namespaces *ns, const char *nsp) {
+  for (size_t i = 0; i < ns->n; i++)
+    if (strcmp(ns->name[i], nsp) == 0) return;
+  char **grown = realloc(ns->name, (ns->n + 1) * sizeof *grown);
+  char *copy = strdup(nsp);
+  if (!grown || !copy) {
+    free(copy);
+    if (grown) ns->name = grown;
+    return;
+  }
+  ns->name = grown;
+  ns->name[ns->n++] = copy;
+}
+
+static void shut_down(sio_server *srv, namespaces *ns) {
+  for (size_t i = 0; i < ns->n; i++) {
+    sio_target all = SIO_TARGET_INIT;
+    all.nsp = ns->name[i];
+    sio_disconnect(srv, &all, 0, NULL);
+    free(ns->name[i]);
+  }
+  free(ns->name);
+  *ns = (namespaces){0};
+  sio_server_close(srv);
 }
 
 static void log_connection(const sio_event *ev, strbuf *line) {
@@ -141,11 +176,12 @@ int run_serve(const cli_args *a) {
           args_get(&cmd_serve, a, "--tls-cert") ? "https" : "http", host ? host : "0.0.0.0",
           sio_server_port(srv), colour(stderr, C_RESET));
   strbuf line = STRBUF_INIT;
+  namespaces seen = {0};
   int closing = 0, status = 0;
   for (;;) {
     if (stop_requested && !closing) {
       closing = 1;
-      sio_server_close(srv);
+      shut_down(srv, &seen);
     }
     const sio_event *ev;
     int rc = sio_next_event(ctx, -1, &ev);
@@ -157,7 +193,10 @@ int run_serve(const cli_args *a) {
     if (rc == 0) continue;
     if (ev->type == SIO_EV_SERVER_CLOSED) break;
     switch (ev->type) {
-      case SIO_EV_CONNECTION: log_connection(ev, &line); break;
+      case SIO_EV_CONNECTION:
+        remember(&seen, ev->nsp);
+        log_connection(ev, &line);
+        break;
       case SIO_EV_DISCONNECT: log_disconnect(ev, &line); break;
       case SIO_EV_EVENT:
         log_event(ev, &line);
@@ -172,6 +211,8 @@ int run_serve(const cli_args *a) {
       default: break;
     }
   }
+  for (size_t i = 0; i < seen.n; i++) free(seen.name[i]);
+  free(seen.name);
   sb_free(&line);
   stop_signal_catch(NULL);
   sio_context_free(ctx);

@@ -59,18 +59,18 @@ int session_open(session *s, const cli_command *cmd, const cli_args *a, const ch
     jv_free(v);
     if (!object) {
       args_error(cmd, "--auth wants a JSON object, not %s", auth);
-      return -1;
+      return 2;
     }
   }
   if (sio_context_new(&s->ctx)) {
     session_fail("%s", sio_last_error());
-    return -1;
+    return 1;
   }
   stop_signal_catch(s->ctx);
 
   sio_options *opts;
   strbuf full = STRBUF_INIT;
-  int rc = -1;
+  int rc = 1;
   if (sio_options_new(&opts)) goto done;
   if (set_option(opts, "parser", args_get(cmd, a, "--parser"), "--parser") ||
       set_option(opts, "transports", args_get(cmd, a, "--transports"), "--transports") ||

@@ -20,7 +20,8 @@ typedef struct session {
 } session;
 
 /* Creates the context and the client for url with the SESSION_OPTIONS of a;
- * reconnection on or off. Prints what is wrong and returns -1 on failure. */
+ * reconnection on or off. Returns 0, or the exit status after printing what
+ * is wrong: 2 for a bad command line, 1 for any other failure. */
 int session_open(session *s, const cli_command *cmd, const cli_args *a, const char *url,
                  int reconnection);
 
