@@ -24,7 +24,8 @@ LOG_DIR="$ROOT/$BUILD_PREFIX-logs"
 JOBS=$(nproc 2>/dev/null || echo 2)
 APT_PACKAGES=(build-essential cmake pkg-config libuv1-dev libwslay-dev libmsgpack-dev node-llhttp libssl-dev
   clang libclang-rt-14-dev # clang: tests/fuzz/run.sh
-  abigail-tools) # abidiff, abidw: tests/abi_check.sh
+  abigail-tools # abidiff, abidw: tests/abi_check.sh
+  libedit-dev) # line editing of sio connect (examples/cli)
 SANITIZER_REPORT='==[0-9]+==ERROR: |runtime error: |WARNING: ThreadSanitizer|SUMMARY: [A-Za-z]+Sanitizer'
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
@@ -191,6 +192,14 @@ run_client_suites() {
   cd "$ROOT" || return
 }
 
+# sio, the command-line tool (ASan build), against the official Node server,
+# sio_test_server and itself (tests/cli).
+run_cli_suite() {
+  banner "sio command line (ASan build)"
+  SIO_CLI="$ASAN_DIR/examples/sio" SIO_TEST_SERVER_BIN="$ASAN_DIR/examples/sio_test_server" \
+    run_node_tests "sio command line (ASan)" "$ROOT"/tests/cli/*.test.mjs
+}
+
 # Runs an optional script of another part of the project; its counts come from
 # its own "N passed, N failed" line, else from pytest's summary lines, else
 # from its exit status.
@@ -277,8 +286,10 @@ fi
 
 if [ "$asan_built" -eq 1 ]; then
   run_client_suites
+  run_cli_suite
 else
   record "client suites (not built)" 0 1
+  record "sio command line (not built)" 0 1
 fi
 
 run_optional tests/stress/run.sh
