@@ -1,9 +1,11 @@
 // sio bench: the load generator's scenarios against sio_test_server and the
 // official Node server.
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { after, test } from "node:test";
 
-import { runSio, startServer, startSioServe } from "./helpers.mjs";
+import { cleanup, runSio, startServer, startSioServe } from "./helpers.mjs";
+
+after(cleanup);
 
 const QUICK = ["--clients", "2", "--window", "2", "--duration", "0.3", "--warmup", "0"];
 

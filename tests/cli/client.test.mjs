@@ -3,7 +3,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
-import { connectClient, jsonLines, runSio, spawnSio, startServer, assertClean } from "./helpers.mjs";
+import { assertClean, cleanup, connectClient, jsonLines, runSio, spawnSio, startServer } from "./helpers.mjs";
+
+after(cleanup);
 
 const BYTES = Buffer.from([0, 1, 2, 255]);
 

@@ -3,9 +3,11 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { test } from "node:test";
+import { after, test } from "node:test";
 
-import { MAN_PAGE, SIO, runSio } from "./helpers.mjs";
+import { MAN_PAGE, SIO, cleanup, runSio } from "./helpers.mjs";
+
+after(cleanup);
 
 const MAN_SCRIPT = fileURLToPath(new URL("../../examples/cli/man_page.py", import.meta.url));
 const COMMANDS = ["listen", "emit", "connect", "serve", "bench"];

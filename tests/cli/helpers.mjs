@@ -26,6 +26,14 @@ export const SERVERS = {
   libsio: (parser) => [TEST_SERVER, "--port", "0", "--parser", parser],
 };
 
+// What a failed test may leave behind; each file calls after(cleanup), so
+// that a failure ends the run instead of holding it open.
+const leftovers = new Set();
+export function cleanup() {
+  for (const thing of leftovers) thing.kill?.("SIGKILL") ?? thing.close();
+  leftovers.clear();
+}
+
 // A child process whose output is collected; waitFor() resolves once a
 // stream's text matches.
 function track(proc) {
@@ -50,7 +58,12 @@ function track(proc) {
   }
   // A tool that exits without reading its stdin is not an error of the test.
   proc.stdin?.on("error", () => {});
-  const exited = new Promise((resolve) => proc.on("close", (code, signal) => resolve({ code, signal })));
+  leftovers.add(proc);
+  const exited = new Promise((resolve) =>
+    proc.on("close", (code, signal) => {
+      leftovers.delete(proc);
+      resolve({ code, signal });
+    }));
   return {
     proc,
     out,
@@ -118,6 +131,7 @@ export async function connectClient(url, parser) {
     reconnection: false,
     ...(parser === "msgpack" ? { parser: msgpackParser } : {}),
   });
+  leftovers.add(socket);
   await new Promise((resolve, reject) => {
     socket.once("connect", resolve);
     socket.once("connect_error", reject);

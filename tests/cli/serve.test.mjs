@@ -3,9 +3,11 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, test } from "node:test";
+import { after, describe, test } from "node:test";
 
-import { assertClean, connectClient, jsonLines, runSio, startSioServe } from "./helpers.mjs";
+import { assertClean, cleanup, connectClient, jsonLines, runSio, startSioServe } from "./helpers.mjs";
+
+after(cleanup);
 
 const BYTES = Buffer.from([0, 1, 2, 255]);
 
