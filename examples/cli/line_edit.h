@@ -8,6 +8,8 @@
  * is borrowed for the call. */
 typedef void line_edit_handler(const char *line, void *arg);
 
+/* "libedit", or "none" when line editing is not built in. */
+const char *line_edit_name(void);
 /* Starts editing stdin with prompt; -1 when line editing is not built in. */
 int line_edit_start(const char *prompt, line_edit_handler *on_line, void *arg);
 /* stdin is readable: reads what it can, calling the handler for each line. */

@@ -1,5 +1,7 @@
 #include "line_edit.h"
 
+const char *line_edit_name(void) { return "none"; }
+
 int line_edit_start(const char *prompt, line_edit_handler *on, void *arg) {
   (void)prompt;
   (void)on;

@@ -8,6 +8,7 @@
 
 #include "colour.h"
 #include "commands.h"
+#include "line_edit.h"
 
 static const struct {
   const cli_command *cmd;
@@ -38,7 +39,7 @@ int main(int argc, char **argv) {
     return argc < 2 ? 2 : 0;
   }
   if (strcmp(argv[1], "--version") == 0) {
-    printf("sio %s\n", sio_version_string());
+    printf("sio %s\nline editing: %s\n", sio_version_string(), line_edit_name());
     return 0;
   }
   for (size_t i = 0; i < NCOMMANDS; i++) {

@@ -1,11 +1,12 @@
 // sio serve, driven by the official socket.io-client and by sio itself.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 
-import { assertClean, cleanup, connectClient, jsonLines, runSio, startSioServe } from "./helpers.mjs";
+import { SIO, assertClean, cleanup, connectClient, jsonLines, runSio, startSioServe } from "./helpers.mjs";
 
 after(cleanup);
 
@@ -59,6 +60,34 @@ test("sio emit, listen and connect against sio serve", async () => {
   assert.deepEqual(conn.auth, { me: 1 });
   assert.ok(log.some((l) => l.type === "event" && l.event === "ping" && l.args[0] === 1), "the unacknowledged line reached the server");
   assert.match(c.stdout, /"ack":"ask","args":\[2\]/);
+});
+
+test("sio connect on a terminal: line editing, then Ctrl-D", async (t) => {
+  const version = await runSio(["--version"]);
+  if (!/line editing: libedit/.test(version.stdout)) return t.skip("built without libedit");
+  const serve = await startSioServe(["--echo"]);
+  // script(1) runs sio on a terminal and types what it reads: the keys reach
+  // libedit one write at a time, after the connection is reported.
+  const keys = ["abc\x1b[D\x1b[DX\r", ":ack ask 7\r", "\x04"];
+  const term = spawn("script", ["-qec", `${SIO} connect ${serve.url}; echo "exit=$?"`, "/dev/null"], {
+    env: { ...process.env, TERM: "xterm" },
+  });
+  let out = "";
+  term.stdout.on("data", (chunk) => (out += chunk));
+  const until = async (re) => {
+    for (let i = 0; i < 100 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.match(out, re);
+  };
+  await until(/connected to/);
+  term.stdin.write(keys[0]);
+  await until(/"event":(\x1b\[36m)?"aXbc"/);
+  term.stdin.write(keys[1]);
+  await until(/"ack":(\x1b\[36m)?"ask"(\x1b\[0m)?,"args":\[7\]/);
+  term.stdin.write(keys[2]);
+  await until(/exit=0/);
+  term.stdin.end();
+  await serve.stop();
+  assert.ok(jsonLines(serve.out.stdout).some((l) => l.event === "aXbc"), "the edited line reached the server");
 });
 
 test("sio serve --static serves a folder", async () => {
