@@ -91,6 +91,23 @@ for (const kind of ["node", "libsio"]) {
   }
 }
 
+test("listen reports a lost connection and its reconnection on stderr", async () => {
+  const first = await startServer("libsio", "json");
+  const listen = spawnSio(["listen", first.url]);
+  await listen.waitFor("stderr", /connected to \/ \(sid /);
+  await first.stop("SIGKILL");
+  await listen.waitFor("stderr", /sio: disconnected from \/: transport (close|error)/);
+  await listen.waitFor("stderr", /sio: reconnecting \(attempt 1\)/);
+  const second = await startServer("libsio", "json", first.port);
+  await listen.waitFor("stderr", /sio: reconnected at attempt \d+\n.*connected to \/ \(sid /s);
+  const peer = await connectClient(second.url, "json");
+  peer.emit("bcast", "after");
+  await listen.waitFor("stdout", /"event":"bcast","args":\["after"\]/);
+  peer.close();
+  assert.equal((await listen.stop()).code, 0);
+  await second.stop();
+});
+
 test("emit to a port nobody listens on exits 1 with the connect error", async () => {
   const r = await runSio(["emit", "http://127.0.0.1:1", "x"]);
   assert.equal(r.code, 1);

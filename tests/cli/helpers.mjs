@@ -22,8 +22,8 @@ export const { io } = require("socket.io-client");
 export const msgpackParser = require("socket.io-msgpack-parser");
 
 export const SERVERS = {
-  node: (parser) => [process.execPath, REF_SERVER, "--port", "0", "--parser", parser],
-  libsio: (parser) => [TEST_SERVER, "--port", "0", "--parser", parser],
+  node: (parser, port) => [process.execPath, REF_SERVER, "--port", String(port), "--parser", parser],
+  libsio: (parser, port) => [TEST_SERVER, "--port", String(port), "--parser", parser],
 };
 
 // What a failed test may leave behind; each file calls after(cleanup), so
@@ -109,12 +109,13 @@ export function assertClean(stderr) {
   if (SANITIZER_REPORT.test(stderr)) throw new Error(`sanitizer report:\n${stderr}`);
 }
 
-// Starts SERVERS[kind] with parser; resolves to { url, stop }.
-export async function startServer(kind, parser) {
-  const [cmd, ...args] = SERVERS[kind](parser);
+// Starts SERVERS[kind] with parser on port (0: a free one); resolves to
+// { url, port, stop }.
+export async function startServer(kind, parser, port = 0) {
+  const [cmd, ...args] = SERVERS[kind](parser, port);
   const t = track(spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] }));
-  const [, port] = await t.waitFor("stdout", /^listening on (\d+)$/m);
-  return { url: `http://127.0.0.1:${port}`, stop: () => t.stop("SIGTERM") };
+  const [, listening] = await t.waitFor("stdout", /^listening on (\d+)$/m);
+  return { url: `http://127.0.0.1:${listening}`, port: listening, stop: (signal = "SIGTERM") => t.stop(signal) };
 }
 
 // Starts `sio serve --port 0 ...args`; resolves to the tracked process and its url.
