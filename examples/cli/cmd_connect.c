@@ -157,7 +157,7 @@ static int on_event(state *st, const sio_event *ev, int *connected) {
   } else if (ev->type == SIO_EV_ERROR && ev->req) {
     session_fail("emit failed: %s", ev->reason ? ev->reason : sio_strerror(ev->err));
   } else {
-    enum session_verdict v = session_report(&st->s, ev);
+    enum session_verdict v = session_report(ev);
     if (v == SESSION_CONNECTED) *connected = 1;
     return v == SESSION_OVER;
   }

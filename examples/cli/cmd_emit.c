@@ -92,7 +92,7 @@ int run_emit(const cli_args *a) {
       session_fail("emit failed: %s", ev->reason ? ev->reason : sio_strerror(ev->err));
       status = 1;
     } else {
-      switch (session_report(&s, ev)) {
+      switch (session_report(ev)) {
         case SESSION_CONNECTED:
           /* Emits buffered before the connection are sent by now. */
           if (!ack) status = 0;

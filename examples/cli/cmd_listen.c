@@ -35,7 +35,7 @@ int run_listen(const cli_args *a) {
       json_line_print_event(ev);
       continue;
     }
-    if (session_report(&s, ev) == SESSION_OVER) {
+    if (session_report(ev) == SESSION_OVER) {
       status = 1;
       break;
     }

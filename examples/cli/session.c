@@ -94,8 +94,7 @@ done:
   return rc;
 }
 
-enum session_verdict session_report(session *s, const sio_event *ev) {
-  (void)s;
+enum session_verdict session_report(const sio_event *ev) {
   switch (ev->type) {
     case SIO_EV_CONNECT:
       note(C_GREEN, "connected to %s (sid %s)%s", ev->nsp, ev->sid,
@@ -138,7 +137,7 @@ void session_close(session *s) {
   sio_client_close(s->cli);
   const sio_event *ev;
   while (sio_next_event(s->ctx, 200, &ev) == 1)
-    if (session_report(s, ev) == SESSION_OVER && ev->type == SIO_EV_DISCONNECT) break;
+    if (session_report(ev) == SESSION_OVER && ev->type == SIO_EV_DISCONNECT) break;
   stop_signal_catch(NULL);
   sio_context_free(s->ctx);
   s->ctx = NULL;

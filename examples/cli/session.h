@@ -34,7 +34,7 @@ enum session_verdict {
 };
 
 /* Reports a connection event of ev on stderr and says what it means. */
-enum session_verdict session_report(session *s, const sio_event *ev);
+enum session_verdict session_report(const sio_event *ev);
 
 /* Closes the client, reports what the close produced, frees everything. */
 void session_close(session *s);
