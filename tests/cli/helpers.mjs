@@ -140,6 +140,13 @@ export async function connectClient(url, parser) {
   return socket;
 }
 
+// promise, or a failure naming what did not happen within WAIT_MS.
+export function within(promise, what) {
+  let timer;
+  const late = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${WAIT_MS} ms`)), WAIT_MS)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 // The JSON lines of a stdout, parsed.
 export function jsonLines(text) {
   return text.split("\n").filter(Boolean).map((line) => JSON.parse(line));

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 
-import { SIO, assertClean, cleanup, connectClient, jsonLines, runSio, startSioServe } from "./helpers.mjs";
+import { SIO, assertClean, cleanup, connectClient, jsonLines, runSio, startSioServe, within } from "./helpers.mjs";
 
 after(cleanup);
 
@@ -20,7 +20,7 @@ for (const parser of ["json", "msgpack"]) {
       const sid = client.id;
       const echoed = new Promise((resolve) => client.once("greet", (...args) => resolve(args)));
       client.emit("greet", "hi", { n: 1 }, BYTES);
-      const [text, obj, bin] = await echoed;
+      const [text, obj, bin] = await within(echoed, "the event echoed");
       assert.equal(text, "hi");
       assert.deepEqual(obj, { n: 1 });
       assert.deepEqual(Buffer.from(bin), BYTES);
@@ -31,7 +31,7 @@ for (const parser of ["json", "msgpack"]) {
       const gone = new Promise((resolve) => client.once("disconnect", resolve));
       const { code } = await serve.stop("SIGINT");
       assert.equal(code, 0);
-      assert.equal(await gone, "io server disconnect");
+      assert.equal(await within(gone, "the disconnection"), "io server disconnect");
       assertClean(serve.out.stderr);
       assert.doesNotMatch(serve.out.stdout, /\x1b/, "no colour when piped");
 
@@ -72,6 +72,7 @@ test("sio connect on a terminal: line editing, then Ctrl-D", async (t) => {
   const term = spawn("script", ["-qec", `${SIO} connect ${serve.url}; echo "exit=$?"`, "/dev/null"], {
     env: { ...process.env, TERM: "xterm" },
   });
+  t.after(() => term.kill("SIGKILL"));
   let out = "";
   term.stdout.on("data", (chunk) => (out += chunk));
   const until = async (re) => {
