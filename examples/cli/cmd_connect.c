@@ -50,6 +50,7 @@ typedef struct state {
   long timeout_ms;
   awaited *acks;
   int input_done; /* end of stdin or :quit */
+  int sent_unacked; /* an event went out without an acknowledgement */
 } state;
 
 static void await_ack(state *st, uint64_t req, const char *event) {
@@ -98,6 +99,8 @@ static void emit_words(state *st, char **word, int n, int ack) {
       session_fail("cannot emit \"%s\": %s", event, sio_last_error());
     else if (ack)
       await_ack(st, req, event);
+    else
+      st->sent_unacked = 1;
   }
   typed_args_free(&args);
   jv_free(quoted);
@@ -196,6 +199,6 @@ int run_connect(const cli_args *a) {
   }
   if (reading) line_input_stop();
   while (st.acks) free(take_ack(&st, st.acks->req));
-  session_close(&st.s);
+  session_close(&st.s, st.sent_unacked && !status);
   return status;
 }

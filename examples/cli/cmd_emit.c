@@ -23,7 +23,8 @@ const cli_command cmd_emit = {
     "ARG is sent as a binary attachment.",
     "Exits 0 once the event is sent (with --ack: once the acknowledgement came), 1 when\n"
     "the acknowledgement timed out, the namespace was refused or the connection failed,\n"
-    "with the reason on stderr.\n",
+    "with the reason on stderr. Without --ack, sio waits 200 ms before it disconnects:\n"
+    "the official server drops an event that arrives together with the disconnection.\n",
     options, (int)(sizeof options / sizeof *options), 2, -1};
 
 /* What an SIO_EV_ACK for our emit means for the exit status. */
@@ -106,7 +107,7 @@ int run_emit(const cli_args *a) {
       }
     }
   }
-  session_close(&s);
+  session_close(&s, status == 0 && !ack);
   typed_args_free(&args);
   return status < 0 ? 1 : status;
 }

@@ -40,6 +40,6 @@ int run_listen(const cli_args *a) {
       break;
     }
   }
-  session_close(&s);
+  session_close(&s, 0);
   return status;
 }

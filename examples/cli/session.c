@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "colour.h"
 #include "common/json_value.h"
@@ -132,10 +133,17 @@ enum session_verdict session_report(const sio_event *ev) {
   }
 }
 
-void session_close(session *s) {
+void session_close(session *s, int linger) {
   if (!s->ctx) return;
-  sio_client_close(s->cli);
   const sio_event *ev;
+  struct timespec start, now;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (long waited = 0; linger && waited < SESSION_LINGER_MS;) {
+    if (sio_next_event(s->ctx, (int)(SESSION_LINGER_MS - waited), &ev) == 1) session_report(ev);
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    waited = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+  }
+  sio_client_close(s->cli);
   while (sio_next_event(s->ctx, 200, &ev) == 1)
     if (session_report(ev) == SESSION_OVER && ev->type == SIO_EV_DISCONNECT) break;
   stop_signal_catch(NULL);

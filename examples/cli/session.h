@@ -36,8 +36,13 @@ enum session_verdict {
 /* Reports a connection event of ev on stderr and says what it means. */
 enum session_verdict session_report(const sio_event *ev);
 
-/* Closes the client, reports what the close produced, frees everything. */
-void session_close(session *s);
+/* Closes the client, reports what the close produced, frees everything.
+ * With linger, first lets SESSION_LINGER_MS pass: the official server
+ * handles an event on the tick after it arrived and drops it when the
+ * disconnection came in meanwhile, so an event sent without an
+ * acknowledgement right before the close would be lost. */
+#define SESSION_LINGER_MS 200
+void session_close(session *s, int linger);
 
 /* "sio: " + message on stderr, in red on a terminal. */
 void session_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
