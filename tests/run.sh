@@ -30,7 +30,8 @@ APT_PACKAGES=(build-essential cmake pkg-config libuv1-dev libwslay-dev libmsgpac
   abigail-tools # abidiff, abidw: tests/abi_check.sh
   chromium # tests/browser: the chat demo, driven by puppeteer-core
   locales # localedef: tests/unit/test_number_locale.c makes a comma-decimal locale
-  python3-venv dpkg-dev debootstrap) # tests/python/test_wheel.py: Debian's python3; apt-get source; Debian 11
+  python3-venv dpkg-dev debootstrap # tests/python/test_wheel.py: Debian's python3; apt-get source; Debian 11
+  libedit-dev) # line editing of sio connect (examples/cli)
 SANITIZER_REPORT='==[0-9]+==ERROR: |runtime error: |WARNING: ThreadSanitizer|SUMMARY: [A-Za-z]+Sanitizer'
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
@@ -218,6 +219,14 @@ run_browser_test() {
     run_node_tests "chat demo in Chromium" "$ROOT/tests/browser/chat_demo.test.mjs"
 }
 
+# sio, the command-line tool (ASan build), against the official Node server,
+# sio_test_server and itself (tests/cli).
+run_cli_suite() {
+  banner "sio command line (ASan build)"
+  SIO_CLI="$ASAN_DIR/examples/sio" SIO_TEST_SERVER_BIN="$ASAN_DIR/examples/sio_test_server" \
+    run_node_tests "sio command line (ASan)" "$ROOT"/tests/cli/*.test.mjs
+}
+
 # Runs an optional script of another part of the project; its counts come from
 # its own "N passed, N failed" line, else from pytest's summary lines, else
 # from its exit status.
@@ -304,8 +313,10 @@ fi
 
 if [ "$asan_built" -eq 1 ]; then
   run_client_suites
+  run_cli_suite
 else
   record "client suites (not built)" 0 1
+  record "sio command line (not built)" 0 1
 fi
 
 run_browser_test
