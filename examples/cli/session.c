@@ -75,6 +75,9 @@ int session_open(session *s, const cli_command *cmd, const cli_args *a, const ch
   if (sio_options_new(&opts)) goto done;
   if (set_option(opts, "parser", args_get(cmd, a, "--parser"), "--parser") ||
       set_option(opts, "transports", args_get(cmd, a, "--transports"), "--transports") ||
+      set_option(opts, "tls.ca", args_get(cmd, a, "--tls-ca"), "--tls-ca") ||
+      set_option(opts, "tls.verify", args_get(cmd, a, "--insecure") ? "false" : NULL,
+                 "--insecure") ||
       set_option(opts, "reconnection", reconnection ? "true" : "false", "reconnection"))
     goto done;
   if (nsp) url_with_namespace(&full, url, nsp);

@@ -11,7 +11,9 @@
   {"--namespace", "NSP", "namespace to join (default: the URL's path, else /)"},          \
       {"--auth", "JSON", "auth payload of the handshake, a JSON object"},                \
       {"--parser", "PARSER", "json (default) or msgpack (socket.io-msgpack-parser)"},     \
-      {"--transports", "LIST", "polling,websocket (default), polling or websocket"}
+      {"--transports", "LIST", "polling,websocket (default), polling or websocket"},       \
+      {"--tls-ca", "FILE", "trust the certificates of this PEM file for https/wss URLs"}, \
+      {"--insecure", NULL, "do not verify the server's certificate (https/wss URLs)"}
 
 typedef struct session {
   sio_context *ctx;

@@ -121,8 +121,8 @@ export async function startServer(kind, parser, port = 0) {
 // Starts `sio serve --port 0 ...args`; resolves to the tracked process and its url.
 export async function startSioServe(args) {
   const t = spawnSio(["serve", "--port", "0", "--host", "127.0.0.1", ...args]);
-  const [, port] = await t.waitFor("stderr", /listening on http:\/\/127\.0\.0\.1:(\d+)/);
-  return { ...t, url: `http://127.0.0.1:${port}` };
+  const [, scheme, port] = await t.waitFor("stderr", /listening on (https?):\/\/127\.0\.0\.1:(\d+)/);
+  return { ...t, url: `${scheme}://127.0.0.1:${port}` };
 }
 
 // The official client, connected, with the given parser.

@@ -112,3 +112,24 @@ test("sio serve with a bad option exits with a message", async () => {
   assert.equal(parser.code, 1);
   assert.match(parser.stderr, /sio: --parser xml: /);
 });
+
+test("sio serve over TLS; the client subcommands take --tls-ca or --insecure, and refuse an unknown certificate", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "sio-cli-tls-"));
+  const cert = join(dir, "cert.pem");
+  const key = join(dir, "key.pem");
+  const made = spawn("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
+  assert.equal(await new Promise((resolve) => made.on("exit", resolve)), 0, "openssl made a certificate");
+  const serve = await startSioServe(["--echo", "--tls-cert", cert, "--tls-key", key]);
+  assert.match(serve.url, /^https:/);
+  const trusted = await runSio(["emit", serve.url, "ask", '"over tls"', "--ack", "--tls-ca", cert]);
+  assert.equal(trusted.code, 0, trusted.stderr);
+  assert.deepEqual(JSON.parse(trusted.stdout), ["over tls"]);
+  const unchecked = await runSio(["emit", serve.url, "ask", "1", "--ack", "--insecure", "--transports", "websocket"]);
+  assert.equal(unchecked.code, 0, unchecked.stderr);
+  assert.deepEqual(JSON.parse(unchecked.stdout), [1]);
+  const refused = await runSio(["emit", serve.url, "ask", "2", "--ack"]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /certificate/i);
+  await serve.stop();
+});
