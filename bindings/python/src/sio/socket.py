@@ -31,6 +31,22 @@ class SocketEmitter:
     def volatile(self) -> SocketEmitter:
         return SocketEmitter(self._socket, self._timeout, True)
 
+    # As socket.io's flags: they carry over into a broadcast from this socket,
+    # in whichever order the chain names them.
+    @property
+    def broadcast(self) -> BroadcastOperator:
+        """Every socket of the namespace but this one, with these flags."""
+        return self._socket.broadcast._with(timeout=self._timeout, volatile=self._volatile)
+
+    def to(self, rooms: Rooms) -> BroadcastOperator:
+        """The sockets in these rooms, this one left out, with these flags."""
+        return self.broadcast.to(rooms)
+
+    in_ = to
+
+    def except_(self, rooms: Rooms) -> BroadcastOperator:
+        return self.broadcast.except_(rooms)
+
     def emit(self, event: str, *args: Any,
              callback: Optional[Callable[..., Any]] = None) -> None:
         """Emits to the client. With callback, the client's acknowledgement
