@@ -16,6 +16,8 @@ local Operator = {}
 function Operator.__index(op, k)
   if k == "volatile" then
     return op:_with({ volatile = true })
+  elseif k == "broadcast" then
+    return op:_broadcast()
   end
   return Operator[k]
 end
@@ -64,13 +66,31 @@ function Operator:_with(changes)
   })
 end
 
+-- A socket's own operator (socket:timeout(ms), socket.volatile) widened to
+-- a broadcast from that socket: everyone selected but the socket, the flags
+-- kept, as socket.io's flags carry over whatever the order of the chain.
+function Operator:_broadcast()
+  if not self.sid then
+    return self
+  end
+  return M.new({
+    nsp = self.nsp,
+    rooms = self.rooms,
+    except = concat(self.except_rooms, { self.sid }),
+    volatile = self.is_volatile,
+    timeout = self.timeout_ms,
+  })
+end
+
 function Operator:to(rooms)
-  return self:_with({ rooms = concat(self.rooms, room_list(rooms)) })
+  local op = self:_broadcast()
+  return op:_with({ rooms = concat(op.rooms, room_list(rooms)) })
 end
 Operator["in"] = Operator.to
 
 function Operator:except(rooms)
-  return self:_with({ except = concat(self.except_rooms, room_list(rooms)) })
+  local op = self:_broadcast()
+  return op:_with({ except = concat(op.except_rooms, room_list(rooms)) })
 end
 
 function Operator:timeout(ms)

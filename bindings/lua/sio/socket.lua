@@ -56,7 +56,7 @@ function Socket.__index(socket, k)
   if k == "rooms" then
     return rooms_of(socket)
   elseif k == "broadcast" then
-    return operator.new({ nsp = socket.nsp, except = { socket.id } })
+    return socket.self_op.broadcast
   elseif k == "volatile" then
     return socket.self_op.volatile
   end
@@ -95,12 +95,12 @@ end
 
 -- The rest of the namespace (or rooms) without this socket.
 function Socket:to(rooms)
-  return self.broadcast:to(rooms)
+  return self.self_op:to(rooms)
 end
 Socket["in"] = Socket.to
 
 function Socket:except(rooms)
-  return self.broadcast:except(rooms)
+  return self.self_op:except(rooms)
 end
 
 function Socket:timeout(ms)
