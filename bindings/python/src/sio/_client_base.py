@@ -145,6 +145,7 @@ class ClientBase:
             known = socket is not None
             socket = self._sockets[nsp] = socket or ClientSocket(self, nsp)
             socket._active = True
+            socket._last_error = None
             try:
                 self._call(lib.sio_client_socket, nsp.encode(), auth_json)
             except BaseException:
@@ -155,7 +156,10 @@ class ClientBase:
         return socket
 
     def close(self) -> None:
-        """Closes every socket and the connection, for good. Any thread."""
+        """Closes every socket and the connection, for good. Any thread; a
+        second close() does nothing."""
+        if self.closed:
+            return
         self._call(lib.sio_client_close)
         self.closed = True
         for socket in self._sockets.values():
@@ -221,7 +225,7 @@ class ClientBase:
     def _ack(self, nsp: str, ack_id: int, args: Any) -> None:
         data, bins = encode(args)
         # A socket gone meanwhile: an SIO_EV_ERROR, logged by _dispatch.
-        self._call(lib.sio_client_ack, nsp.encode(), ack_id, CMessage(None, data, bins).ptr,
+        self._call(lib.sio_client_ack, nsp.encode(), ack_id, CMessage.answer(data, bins).ptr,
                    _NULL)
 
     def _leave(self, socket: ClientSocket) -> None:
@@ -285,12 +289,11 @@ class ClientBase:
             self._on_connect_result(socket)
         elif kind == EV_CONNECT_ERROR:
             socket = self._socket_for(event)
-            refusal = errors.ConnectionRefusedError(
-                event.reason or "connection refused", decode_data(event.data))
-            socket._last_error = refusal
+            error = connect_error(event)
+            socket._last_error = error
             if event.flags & EVF_FINAL:
                 socket._active = False
-            self._reserved(socket, "connect_error", refusal)
+            self._reserved(socket, "connect_error", error)
             self._on_connect_result(socket)
         elif kind == EV_DISCONNECT:
             socket = self._socket_for(event)
@@ -304,7 +307,7 @@ class ClientBase:
             self._reserved(self.main, "reconnect", event.attempt)
         elif kind == EV_RECONNECT_ERROR:
             # The same type connect_error gets for a failed attempt.
-            self._reserved(self.main, "reconnect_error", errors.ConnectionRefusedError(
+            self._reserved(self.main, "reconnect_error", errors.ConnectionFailedError(
                 event.reason or "reconnection failed"))
         elif kind == EV_RECONNECT_FAILED:
             for socket in self._sockets.values():
@@ -327,7 +330,28 @@ class ClientBase:
         raise NotImplementedError
 
     def _on_connect_result(self, socket: ClientSocket) -> None:
-        """A socket connected or was refused."""
+        """A socket connected, or an attempt failed or was refused."""
+
+    def _connect_settled(self) -> bool:
+        """Whether wait_connected() has its outcome: the main socket is
+        connected, or it will not connect again (refused, reconnection given
+        up, closed). A failed attempt that is retried settles nothing."""
+        return self.main.connected or not self.main._active or self.done
+
+    def _connect_outcome(self) -> Optional[BaseException]:
+        """Once settled: None when connected, else what wait_connected()
+        raises."""
+        main = self.main
+        if main.connected:
+            return None
+        if main._last_error is not None:
+            return main._last_error
+        return errors.DisconnectedError(f"{main.nsp} will not connect: the client is closed")
+
+    def _connect_timeout(self) -> TimeoutError:
+        main = self.main
+        last = f" (last attempt: {main._last_error})" if main._last_error is not None else ""
+        return TimeoutError(f"not connected to {main.nsp} in time{last}")
 
     def _on_done(self) -> None:
         """No socket is connected or will connect again."""
@@ -336,3 +360,22 @@ class ClientBase:
 def decode_data(data: Optional[bytes]) -> Any:
     """The JSON data of a refusal, None when there is none."""
     return decode(data) if data else None
+
+
+# The reasons the core gives when a connection could not be made or was lost
+# (eio_client.h); a failed attempt's reason may carry its cause after ": ".
+TRANSPORT_REASONS = frozenset({"timeout", "transport close", "transport error", "ping timeout",
+                               "parse error", "forced close"})
+TRANSPORT_PREFIXES = ("xhr poll error", "xhr post error", "websocket error")
+
+
+def connect_error(event: Event) -> errors.SioError:
+    """What a SIO_EV_CONNECT_ERROR reports: the server's refusal, which is
+    always final, or a network failure. The core's event does not say which,
+    so a final one with a transport's reason is a failure."""
+    reason = event.reason or ""
+    failed = (not event.flags & EVF_FINAL or reason in TRANSPORT_REASONS
+              or reason.startswith(TRANSPORT_PREFIXES))
+    if failed:
+        return errors.ConnectionFailedError(reason or "connection failed")
+    return errors.ConnectionRefusedError(reason or "connection refused", decode_data(event.data))

@@ -29,24 +29,25 @@ class Client(BlockingMode, ClientBase):
         core's client is released once the pump saw the sockets' disconnects
         (wait() returns then), or at once when none was connected and no
         thread pumps."""
+        if self.closed:
+            return
         super().close()
         if self._pump.idle():
             self._check_done()
 
     def wait_connected(self, timeout: Optional[float] = None) -> Client:
-        """Runs the handlers until the main socket is connected. Raises
-        sio.ConnectionRefusedError (with the server's message and data) when
-        its last attempt was refused, TimeoutError when timeout seconds pass
-        first."""
+        """Runs the handlers until the main socket is connected, through
+        reconnection. Raises sio.ConnectionRefusedError (with the server's
+        message and data) when the server refused it, ConnectionFailedError
+        when reconnection gave up (or is off) after a failed attempt,
+        TimeoutError when timeout seconds pass first."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        main = self.main
         self._pump.run_pending()
-        if main._last_error is not None and not main.connected:
-            raise main._last_error
-        self._pump.run(until=lambda: main.connected or main._last_error is not None
-                       or self.done or (deadline is not None and time.monotonic() > deadline))
-        if main.connected:
-            return self
-        if main._last_error is not None:
-            raise main._last_error
-        raise TimeoutError(f"not connected to {main.nsp} in time")
+        self._pump.run(until=lambda: self._connect_settled()
+                       or (deadline is not None and time.monotonic() > deadline))
+        if not self._connect_settled():
+            raise self._connect_timeout()
+        outcome = self._connect_outcome()
+        if outcome is not None:
+            raise outcome
+        return self
