@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import threading
 from functools import partial
 from typing import Any, Callable, Optional
 
@@ -62,6 +63,8 @@ class ServerBase:
         self._requests = Requests()
         self._namespaces: dict[str, Namespace] = {}
         self.closed = False
+        self._closing = False
+        self._close_lock = threading.Lock()
         self.sockets = self.of(MAIN_NAMESPACE)
 
     def _new_server(self, pairs: list[tuple[str, str]]) -> Any:
@@ -141,7 +144,11 @@ class ServerBase:
     def close(self) -> None:
         """Disconnects every socket ("server shutting down") and stops
         listening; the pump returns once the core reports it closed. Any
-        thread."""
+        thread; a second close() does nothing, as in python-socketio."""
+        with self._close_lock:
+            if self._closing:
+                return
+            self._closing = True
         self._call(lib.sio_server_close)
 
     # Commands (any thread) ---------------------------------------------------
@@ -250,7 +257,7 @@ class ServerBase:
     # SIO_EV_ERROR, logged by _on_answer), so no request id is kept for them.
     def _ack(self, sid: bytes, ack_id: int, args: Any) -> None:
         data, bins = encode(args)
-        rc = self._handle.call(lib.sio_ack, sid, ack_id, CMessage(None, data, bins).ptr, _NULL)
+        rc = self._handle.call(lib.sio_ack, sid, ack_id, CMessage.answer(data, bins).ptr, _NULL)
         if rc < 0:
             check(rc)
 
