@@ -37,6 +37,17 @@ local M = { Server = Server }
 -- ping_timeout, cors = { origin, credentials }, transports, parser, ...);
 -- opts.context picks a context other than the shared default one.
 function M.new(opts)
+  local server, message = M.open(opts)
+  if not server then
+    error(message, 2)
+  end
+  return server
+end
+
+-- As new, but a failure of the core to make the server (a taken port, say)
+-- returns nil, the message and the SIO_E* code instead of raising. Bad
+-- options still raise.
+function M.open(opts)
   opts = opts or {}
   local ctx = opts.context or context.default()
   local core_opts = {}
@@ -47,7 +58,11 @@ function M.new(opts)
   end
   local o = options.build(core_opts)
   local out = ffi.new("sio_server*[1]")
-  lib.check(C.sio_server_new(ctx.c, o, out), "sio_server_new")
+  local rc = C.sio_server_new(ctx.c, o, out)
+  if rc < 0 then
+    return nil, string.format("sio_server_new: %s (%s)", ffi.string(C.sio_last_error()),
+      ffi.string(C.sio_strerror(rc))), rc
+  end
   local server = setmetatable({
     context = ctx,
     c = out[0],

@@ -35,6 +35,20 @@ function M.start_server(port_file)
   assert(os.rename(port_file .. ".tmp", port_file))
 end
 
+-- A server on a fixed port through sio.ngx.serve, which outlives a reload;
+-- each socket's "disconnect" is logged with its reason (the test reads
+-- nginx's error log).
+function M.serve(port)
+  sio_ngx.serve({ host = "127.0.0.1", port = port }, function(server)
+    server:on("connection", function(socket)
+      socket:emit("welcome", { pid = ngx.worker.pid() })
+      socket:on("disconnect", function(reason)
+        ngx.log(ngx.NOTICE, "sio disconnect of ", ngx.worker.pid(), ": ", reason)
+      end)
+    end)
+  end)
+end
+
 -- A client of the server at url (node_server.mjs) that greets it and records
 -- the answers in M.client.
 function M.start_client(url)
