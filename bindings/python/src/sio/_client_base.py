@@ -96,6 +96,9 @@ class ClientBase:
     def on(self, event: str, handler: Optional[Handler] = None) -> Any:
         return self.main.on(event, handler)
 
+    def once(self, event: str, handler: Optional[Handler] = None) -> Any:
+        return self.main.once(event, handler)
+
     def off(self, event: str, handler: Optional[Handler] = None) -> None:
         self.main.off(event, handler)
 
@@ -104,6 +107,12 @@ class ClientBase:
 
     def off_any(self, handler: Optional[Handler] = None) -> None:
         self.main.off_any(handler)
+
+    def prepend_any(self, handler: Handler) -> Handler:
+        return self.main.prepend_any(handler)
+
+    def listeners_any(self) -> list[Handler]:
+        return self.main.listeners_any()
 
     def on_any_outgoing(self, handler: Handler) -> Handler:
         return self.main.on_any_outgoing(handler)

@@ -89,9 +89,12 @@ class ServerBase:
 
     # The API of io: namespaces, and the main namespace's operations ----------
     def of(self, name: str) -> Namespace:
-        """The namespace called name (created on first use)."""
+        """The namespace called name (created on first use); "chat" is
+        "/chat", as in socket.io."""
+        if not isinstance(name, str):
+            raise TypeError(f"a namespace name is a str, not {type(name).__name__}")
         if not name.startswith("/"):
-            raise ValueError(f"a namespace name starts with '/': {name!r}")
+            name = "/" + name
         namespace = self._namespaces.get(name)
         if namespace is None:
             self._declare_namespace(name, middleware=False)
@@ -103,6 +106,9 @@ class ServerBase:
         io.on("events_lost", handler(count)) when the core could not queue
         some events (out of memory, or too many left unread)."""
         return self.sockets.on(event, handler)
+
+    def once(self, event: str, handler: Optional[Handler] = None) -> Any:
+        return self.sockets.once(event, handler)
 
     def use(self, middleware: Middleware) -> Middleware:
         return self.sockets.use(middleware)

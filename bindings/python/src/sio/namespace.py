@@ -35,6 +35,9 @@ class Namespace:
         As a call or a decorator."""
         return self._listeners.on(event, handler)
 
+    def once(self, event: str, handler: Optional[Handler] = None) -> Any:
+        return self._listeners.once(event, handler)
+
     def off(self, event: str, handler: Optional[Handler] = None) -> None:
         self._listeners.off(event, handler)
 

@@ -1,0 +1,117 @@
+"""socket.io API beyond on/emit: once, prepend_any/listeners_any,
+per-packet middleware (socket.use) with next(err) -> "error", io.of("chat")
+meaning "/chat"; our server in both run modes with the official client, and
+our client against the official server."""
+from __future__ import annotations
+
+import queue
+from typing import Any
+
+import sio
+from client_runners import BlockingClientRunner, NodeServer
+from waiting import next_item
+
+
+def one_client(server, node, nsp: str = "/") -> tuple[str, sio.Socket]:
+    sockets: queue.Queue = queue.Queue()
+    server.io.of(nsp).on("connection", sockets.put)
+    server.start()
+    cid = node.connect(server.url + nsp)
+    return cid, next_item(sockets)
+
+
+def test_once_runs_for_the_next_event_only(make_server, node) -> None:
+    server = make_server()
+    connections: queue.Queue = queue.Queue()
+    server.io.once("connection", lambda socket: connections.put(socket.id))
+    cid, socket = one_client(server, node)
+    seen: queue.Queue = queue.Queue()
+    socket.once("ping", lambda n: seen.put(("once", n)))
+    socket.on("ping", lambda n: seen.put(("on", n)))
+    node.emit(cid, "ping", 1)
+    node.emit(cid, "ping", 2)
+    assert [next_item(seen) for _ in range(3)] == [("once", 1), ("on", 1), ("on", 2)]
+    assert seen.empty()
+    assert next_item(connections) == socket.id
+    node.connect(server.url + "/")
+    assert connections.empty()
+
+
+def test_prepend_any_and_listeners_any(make_server, node) -> None:
+    server = make_server()
+    cid, socket = one_client(server, node)
+    order: queue.Queue = queue.Queue()
+
+    def first(event: str, *args: Any) -> None:
+        order.put(("first", event))
+
+    def second(event: str, *args: Any) -> None:
+        order.put(("second", event))
+
+    socket.on_any(second)
+    socket.prepend_any(first)
+    assert socket.listeners_any() == [first, second]
+    node.emit(cid, "hello")
+    assert [next_item(order), next_item(order)] == [("first", "hello"), ("second", "hello")]
+    socket.off_any(first)
+    assert socket.listeners_any() == [second]
+
+
+def test_packet_middleware_passes_changes_or_refuses(make_server, node) -> None:
+    server = make_server()
+    cid, socket = one_client(server, node)
+    seen: queue.Queue = queue.Queue()
+
+    @socket.use
+    def check(packet: list, next_: Any) -> None:
+        if packet[0] == "forbidden":
+            next_(ValueError("not allowed"))
+            return
+        packet.append("checked")
+        next_()
+
+    @socket.use
+    def fail(packet: list, next_: Any) -> None:
+        if packet[0] == "boom":
+            raise RuntimeError("middleware broke")
+        next_()
+
+    socket.on("error", lambda err: seen.put(("error", type(err).__name__, str(err))))
+    socket.on("allowed", lambda *args: seen.put(("allowed", *args)))
+    socket.on("forbidden", lambda *args: seen.put(("forbidden", *args)))
+    socket.on("boom", lambda *args: seen.put(("boom", *args)))
+    node.emit(cid, "forbidden", 1)
+    assert next_item(seen) == ("error", "ValueError", "not allowed")
+    node.emit(cid, "boom")
+    assert next_item(seen) == ("error", "RuntimeError", "middleware broke")
+    node.emit(cid, "allowed", 1)
+    assert next_item(seen) == ("allowed", 1, "checked")
+    assert seen.empty()
+
+
+def test_of_adds_the_leading_slash(make_server, node) -> None:
+    server = make_server()
+    assert server.io.of("chat") is server.io.of("/chat")
+    cid, socket = one_client(server, node, "/chat")
+    assert socket.nsp.name == "/chat"
+
+
+def test_client_once_prepend_any_listeners_any() -> None:
+    server = NodeServer()
+    runner = BlockingClientRunner(server.url, reconnection=False)
+    client = runner.client
+    try:
+        seen: queue.Queue = queue.Queue()
+        client.once("echo", lambda *args: seen.put(("once", args)))
+        client.prepend_any(lambda event, *args: seen.put(("any", event)))
+        assert len(client.listeners_any()) == 1
+        runner.start()
+        assert next_item(seen) == ("any", "auth")
+        client.emit("echo", 1)
+        client.emit("echo", 2)
+        assert [next_item(seen) for _ in range(3)] == [("any", "echo"), ("once", (1,)),
+                                                       ("any", "echo")]
+        assert seen.empty()
+    finally:
+        runner.stop()
+        server.stop()
