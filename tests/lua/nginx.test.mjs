@@ -115,6 +115,8 @@ describe("libsio server in an nginx worker", { timeout: 60000 }, () => {
       socket.on("question", (q, ack) => ack(q + "!"));
       socket.emit("ask-me", "why");
       assert.deepEqual(await next(socket, "answer-was"), [null, "why!"]);
+      socket.emit("ask-await", "how");
+      assert.deepEqual(await next(socket, "awaited"), [true, "how!"]);
 
       assert.equal(await connectedCount("1"), "1");
       socket.close();

@@ -107,6 +107,91 @@ test("a socket's timeout/volatile then to/except leave the sender out", function
   equal(got(a) .. "|" .. got(b), "self|", "timeout alone: the socket itself")
 end)
 
+test("once runs for the next event only; off removes it unrun", function()
+  local seen = {}
+  local function record(n) seen[#seen + 1] = n end
+  b.server_side:once("tick", record)
+  b.server_side:once("never", record)
+  b.server_side:off("never", record)
+  a:once("tock", record)
+  b:emit("tick", 1)
+  b:emit("tick", 2)
+  b:emit("never", 3)
+  a.server_side:emit("tock", 4)
+  a.server_side:emit("tock", 5)
+  settle(150)
+  same(seen, { 1, 4 }, "once only")
+  got(a)
+end)
+
+test("off_any and on_any_outgoing on both sides", function()
+  local out, incoming = {}, {}
+  local function count(name) incoming[#incoming + 1] = name end
+  a.server_side:on_any(count)
+  a.server_side:on_any_outgoing(function(name, x) out[#out + 1] = "server " .. name .. " " .. tostring(x) end)
+  a:on_any_outgoing(function(name, x) out[#out + 1] = "client " .. name .. " " .. tostring(x) end)
+  a:emit("up", 1)
+  a.server_side:emit("down", 2)
+  a.server_side:timeout(1000):emit("down", 3, function() end)
+  settle(150)
+  equal(got(a), "down,down", "the client's catch-all")
+  a.server_side:off_any(count)
+  a:off_any()
+  a:emit("up", 4)
+  settle(150)
+  same(incoming, { "up" }, "server catch-all until off_any")
+  same(out, { "client up 1", "server down 2", "server down 3", "client up 4" }, "outgoing")
+  a.server_side:off_any_outgoing()
+  a:off_any_outgoing()
+  equal(got(a), "", "the client's catch-alls removed")
+end)
+
+test("socket:use runs per packet; next(err) reaches the 'error' handlers", function()
+  local seen = {}
+  local side = c.server_side
+  side:use(function(packet, next)
+    if packet[1] == "forbidden" then
+      return next({ message = "not allowed" })
+    end
+    packet[#packet + 1] = "checked"
+    next()
+  end)
+  side:on("error", function(err) seen[#seen + 1] = "error " .. err.message end)
+  side:on("allowed", function(x, mark) seen[#seen + 1] = x .. " " .. mark end)
+  side:on("forbidden", function() seen[#seen + 1] = "forbidden ran" end)
+  c:emit("forbidden")
+  c:emit("allowed", "x")
+  settle(150)
+  same(seen, { "error not allowed", "x checked" }, "seen")
+end)
+
+test("emit_with_ack yields a coroutine until the answer, on both sides", function()
+  local results = {}
+  b.server_side:on("double", function(x, ack) ack(x * 2) end)
+  coroutine.wrap(function()
+    results.client = b:timeout(2000):emit_with_ack("double", 21)
+    results.plain = b:emit_with_ack("double", 1)
+    local quick = b:timeout(100)
+    local ok, err = pcall(quick.emit_with_ack, quick, "nobody", 1)
+    results.timeout = not ok and tostring(err)
+  end)()
+  coroutine.wrap(function()
+    results.server = b.server_side:timeout(2000):emit_with_ack("question")
+    results.broadcast = server:to("room"):except({ "quiet", a.id }):timeout(2000):emit_with_ack("poll")
+  end)()
+  wait_for(function() return results.timeout and results.broadcast end, "the answers")
+  equal(results.client, 42, "client -> server")
+  equal(results.plain, 2, "without timeout")
+  equal(results.server, "from question", "server -> client")
+  same(results.broadcast, { "from poll" }, "a broadcast's responses")
+  equal(results.timeout and results.timeout:find("timed out", 1, true) ~= nil, true, results.timeout)
+  local ok, err = pcall(b.emit_with_ack, b, "double", 1)
+  equal(ok, false, "outside a coroutine")
+  equal(tostring(err):find("coroutine", 1, true) ~= nil, true, "says why")
+  got(a)
+  got(b)
+end)
+
 for _, x in ipairs({ a, b, c }) do
   x.io:close()
 end

@@ -24,12 +24,13 @@ end
 
 local M = { Operator = Operator }
 
--- spec: nsp (a Namespace), and optionally sid, rooms, except, volatile,
--- timeout.
+-- spec: nsp (a Namespace), and optionally sid (with owner, the Socket whose
+-- on_any_outgoing handlers see its emits), rooms, except, volatile, timeout.
 function M.new(spec)
   return setmetatable({
     nsp = spec.nsp,
     sid = spec.sid,
+    owner = spec.owner,
     rooms = spec.rooms or {},
     except_rooms = spec.except or {},
     is_volatile = spec.volatile or false,
@@ -59,6 +60,7 @@ function Operator:_with(changes)
   return M.new({
     nsp = self.nsp,
     sid = self.sid,
+    owner = self.owner,
     rooms = changes.rooms or self.rooms,
     except = changes.except or self.except_rooms,
     volatile = changes.volatile or self.is_volatile,
@@ -129,9 +131,27 @@ end
 -- acknowledgement (see acks.on_answer).
 function Operator:emit(name, ...)
   local args, n, cb = acks.split(...)
+  return self:_send(name, args, n, cb, self.timeout_ms ~= nil)
+end
+
+-- emit_with_ack(name, ...): in a coroutine (or an OpenResty light thread),
+-- waits for the answer and returns its values (a broadcast's: the list of
+-- responses); raises the error of a timeout or a disconnect.
+function Operator:emit_with_ack(name, ...)
+  local args, n = { ... }, select("#", ...)
+  return acks.await(function(cb)
+    self:_send(name, args, n, cb, true)
+  end)
+end
+
+-- with_error: cb gets an error (or nil) first, as after timeout().
+function Operator:_send(name, args, n, cb, with_error)
   local broadcast = self.sid == nil
   if cb and broadcast and not self.timeout_ms then
-    error("acknowledgements of a broadcast need timeout(ms) first", 2)
+    error("acknowledgements of a broadcast need timeout(ms) first", 3)
+  end
+  if self.owner then
+    self.owner:_outgoing(name, args, n)
   end
   local flags = 0
   if cb then
@@ -148,7 +168,7 @@ function Operator:emit(name, ...)
   -- Keeps what msg points to referenced until the call above is done.
   keep.sent = true
   if cb then
-    server:_expect(req[0], acks.on_answer(cb, broadcast, self.timeout_ms ~= nil))
+    server:_expect(req[0], acks.on_answer(cb, broadcast, with_error))
   end
   return true
 end

@@ -120,6 +120,14 @@ function Server:on(name, fn)
   return self
 end
 
+function Server:once(name, fn)
+  if SERVER_EVENTS[name] then
+    return emitter.once(self, name, fn)
+  end
+  self.sockets:once(name, fn)
+  return self
+end
+
 function Server:off(name, fn)
   if SERVER_EVENTS[name] then
     return emitter.off(self, name, fn)

@@ -24,6 +24,13 @@ function M.start_server(port_file)
         socket:emit("answer-was", err, answer)
       end)
     end)
+    -- emit_with_ack from a handler: it waits on a semaphore that a later
+    -- tick of the pump's timer posts.
+    socket:on("ask-await", function(question)
+      local op = socket:timeout(2000)
+      local ok, answer = pcall(op.emit_with_ack, op, "question", question)
+      socket:emit("awaited", ok, answer)
+    end)
     socket:on("disconnect", function()
       M.connected = M.connected - 1
     end)
