@@ -24,6 +24,7 @@ from ._options import milliseconds, server_option_pairs
 from ._payload import decode, decode_text, encode, encode_one
 from ._requests import AnswerHandler, Requests
 from ._target import CStrings, Rooms, Target, c_target, c_target_of
+from ._socketio_habits import _NO_DATA, SocketioHabits, emit_args
 from .namespace import Middleware, Namespace
 from .operator import BroadcastOperator
 from .ack import Ack
@@ -39,7 +40,7 @@ _NULL = ffi.NULL
 MAIN_NAMESPACE = "/"
 
 
-class ServerBase:
+class ServerBase(SocketioHabits):
     """A Socket.IO server. Options are the official server options in
     snake_case; durations in seconds: host, port (0 picks a free one), path,
     ping_interval, ping_timeout, connect_timeout, upgrade_timeout,
@@ -113,9 +114,25 @@ class ServerBase:
     def use(self, middleware: Middleware) -> Middleware:
         return self.sockets.use(middleware)
 
-    def emit(self, event: str, *args: Any,
+    def emit(self, event: str, *args: Any, data: Any = _NO_DATA, to: Optional[Rooms] = None,
+             room: Optional[Rooms] = None, skip_sid: Optional[Rooms] = None,
+             namespace: Optional[str] = None,
              callback: Optional[Callable[..., Any]] = None) -> None:
-        self.sockets.emit(event, *args, callback=callback)
+        """io.emit(event, *args) to every socket of the main namespace. As
+        in python-socketio, data= (a tuple is several arguments), to=/room=
+        (rooms, or a sid), skip_sid= (left out), namespace= select others;
+        with callback and to= a single sid, callback(*values) gets that
+        client's answer."""
+        args = emit_args(args, data)
+        if to is None and room is None and skip_sid is None and namespace is None:
+            self.sockets.emit(event, *args, callback=callback)
+            return
+        single = to if to is not None else room
+        if callback is not None and isinstance(single, str) and skip_sid is None:
+            target = Target(self._namespace(namespace).name, sid=single)
+            self._emit_with_callback(target, event, args, callback, None, False)
+            return
+        self._selection(to, room, skip_sid, namespace).emit(event, *args, callback=callback)
 
     def send(self, *args: Any) -> None:
         self.sockets.send(*args)

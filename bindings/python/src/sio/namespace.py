@@ -21,6 +21,8 @@ class Namespace:
         # Connected sockets by id, as the pumping thread has seen them.
         self.sockets: dict[str, Socket] = {}
         self._listeners = Listeners()
+        # @io.event handlers: handler(sid, *args) for any socket's event.
+        self._sid_listeners = Listeners()
         self._middlewares: list[Middleware] = []
         # Sockets accepted by the middlewares whose connection has not been
         # reported yet; they keep what the middlewares put in socket.data.

@@ -246,12 +246,19 @@ class Socket:
                 self.server._invoke(handler, (event, *args))
             self._through_middlewares([event, *args], ack, 0)
         else:
-            dispatch(self.server, self._any, self._listeners, event, args, ack)
+            self._deliver(self._any, event, args, ack)
+
+    def _deliver(self, any_handlers: list[Handler], event: str, args: list[Any],
+                 ack: Optional[Ack]) -> None:
+        dispatch(self.server, any_handlers, self._listeners, event, args, ack)
+        sid_listeners = self.nsp._sid_listeners
+        if sid_listeners.get(event):
+            dispatch(self.server, [], sid_listeners, event, [self.id, *args], ack)
 
     def _through_middlewares(self, packet: list[Any], ack: Optional[Ack], index: int) -> None:
         middlewares = self._packet_middlewares
         if index == len(middlewares):
-            dispatch(self.server, [], self._listeners, packet[0], packet[1:], ack)
+            self._deliver([], packet[0], packet[1:], ack)
             return
         passed = False
 
