@@ -104,3 +104,33 @@ def test_sleep_in_both_modes() -> None:
     sio.Server.sleep(0.05)
     asyncio.run(sio.AsyncServer.sleep(0.05))
     assert time.monotonic() - start >= 0.1
+
+
+def test_client_then_connect(make_server) -> None:
+    import asyncio
+
+    server = make_server()
+    server.io.on("connection", lambda socket: socket.on("add", lambda a, b: a + b))
+    server.start()
+    client = sio.Client(reconnection=False)
+    greetings: list = []
+    client.on("connect", lambda: greetings.append("connected"))
+    with pytest.raises(sio.DisconnectedError, match="connect"):
+        client.emit("add", 1, 2)
+    assert client.connect(server.url, transports=["websocket"], wait_timeout=10) is client
+    assert client.connected and greetings == ["connected"]
+    assert client.timeout(5).emit_with_ack("add", 1, 2) == 3
+    with pytest.raises(sio.BusyError):
+        client.connect(server.url)
+    client.close()
+    client.wait()
+    sio.Client().close()
+
+    async def main() -> None:
+        aclient = sio.AsyncClient(reconnection=False)
+        await aclient.connect(server.url, wait_timeout=10)
+        assert await aclient.timeout(5).emit_with_ack("add", 2, 3) == 5
+        aclient.close()
+        await asyncio.wait_for(aclient.wait(), 10)
+
+    asyncio.run(main())

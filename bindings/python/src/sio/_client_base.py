@@ -44,9 +44,23 @@ class ClientBase:
     the pump), the core's client is released (sio_client_free); later
     commands raise ClosedError."""
 
-    def __init__(self, url: str, *, auth: Optional[dict[str, Any]] = None,
+    def __init__(self, url: Optional[str] = None, *, auth: Optional[dict[str, Any]] = None,
                  **options: Any) -> None:
         self._context = Context()
+        self._handle: Any = NotOpened()
+        self._requests = Requests()
+        # Until the URL is known (Client() then connect(url), as in
+        # python-socketio), handlers go to a main socket of "/", renamed then.
+        self.main = ClientSocket(self, "/")
+        self._sockets: dict[str, ClientSocket] = {"/": self.main}
+        self.closed = False
+        self._done_reported = False
+        self._auth = auth
+        self._options = options
+        if url is not None:
+            self._open(url, auth, options)
+
+    def _open(self, url: str, auth: Optional[dict[str, Any]], options: dict[str, Any]) -> None:
         self._handle = Handle(self._new_client(url, auth, client_option_pairs(options)),
                               lib.sio_client_free, "client")
         # The core hands this back in each event of the client (ev->user);
@@ -54,12 +68,18 @@ class ClientBase:
         self._user = ffi.new_handle(self)
         self._call(lib.sio_client_set_user, self._user)
         self._context.register(self)
-        self._requests = Requests()
         nsp = to_str(self._handle.call(lib.sio_client_nsp))
-        self.main = ClientSocket(self, nsp)
-        self._sockets: dict[str, ClientSocket] = {nsp: self.main}
-        self.closed = False
-        self._done_reported = False
+        if nsp != self.main.nsp:
+            del self._sockets[self.main.nsp]
+            self.main.nsp = nsp
+            self._sockets[nsp] = self.main
+
+    def _connect(self, url: str, auth: Optional[dict[str, Any]], options: dict[str, Any]) -> None:
+        """python-socketio's Client() then connect(url, ...): the options of
+        both calls together."""
+        if not isinstance(self._handle, NotOpened):
+            raise errors.BusyError("already connected: one client connects once")
+        self._open(url, auth if auth is not None else self._auth, {**self._options, **options})
 
     def _new_client(self, url: str, auth: Optional[dict[str, Any]],
                     pairs: list[tuple[str, str]]) -> Any:
@@ -169,7 +189,8 @@ class ClientBase:
         second close() does nothing."""
         if self.closed:
             return
-        self._call(lib.sio_client_close)
+        if not isinstance(self._handle, NotOpened):
+            self._call(lib.sio_client_close)
         self.closed = True
         for socket in self._sockets.values():
             socket._active = False
@@ -364,6 +385,18 @@ class ClientBase:
 
     def _on_done(self) -> None:
         """No socket is connected or will connect again."""
+
+
+class NotOpened:
+    """The handle of a client made without a URL, until connect(url)."""
+
+    freed = False
+
+    def call(self, command: Callable[..., Any], *args: Any) -> Any:
+        raise errors.DisconnectedError("the client has no URL yet: call connect(url) first")
+
+    def free(self) -> None:
+        """Nothing to release."""
 
 
 def decode_data(data: Optional[bytes]) -> Any:

@@ -13,10 +13,21 @@ from .client_socket import ClientSocket
 class AsyncClient(AsyncioMode, ClientBase):
     __doc__ = ClientBase.__doc__
 
-    def __init__(self, url: str, **options: Any) -> None:
+    def __init__(self, url: Optional[str] = None, **options: Any) -> None:
         ClientBase.__init__(self, url, **options)
         self._init_mode()
         self._connect_waiters: list[asyncio.Future[None]] = []
+
+    async def connect(self, url: str, *, auth: Optional[dict[str, Any]] = None,
+                      wait: bool = True, wait_timeout: float = 1,
+                      **options: Any) -> AsyncClient:
+        """As Client.connect(), awaited (python-socketio's await
+        client.connect(url)); starts handling events on the running loop."""
+        self._connect(url, auth, options)
+        self.start()
+        if wait:
+            await self.wait_connected(wait_timeout)
+        return self
 
     def start(self) -> None:
         """Starts handling events on the running loop (returns at once)."""

@@ -13,9 +13,20 @@ from ._client_base import ClientBase
 class Client(BlockingMode, ClientBase):
     __doc__ = ClientBase.__doc__
 
-    def __init__(self, url: str, **options: Any) -> None:
+    def __init__(self, url: Optional[str] = None, **options: Any) -> None:
         ClientBase.__init__(self, url, **options)
         self._init_mode()
+
+    def connect(self, url: str, *, auth: Optional[dict[str, Any]] = None, wait: bool = True,
+                wait_timeout: float = 1, **options: Any) -> Client:
+        """For a Client() made without a URL, as in python-socketio: opens
+        the connection (options as for Client(url, ...)) and, with wait,
+        waits as wait_connected(wait_timeout) does (python-socketio's 1 s
+        by default)."""
+        self._connect(url, auth, options)
+        if wait:
+            self.wait_connected(wait_timeout)
+        return self
 
     def wait(self) -> None:
         """Runs the handlers until no socket is connected or will reconnect
