@@ -1,11 +1,13 @@
 """socket.io API beyond on/emit: once, prepend_any/listeners_any,
 per-packet middleware (socket.use) with next(err) -> "error", io.of("chat")
-meaning "/chat"; our server in both run modes with the official client, and
+meaning "/chat", engine.io's "connection_error"; our server in both run modes with the official client, and
 our client against the official server."""
 from __future__ import annotations
 
 import queue
 from typing import Any
+
+import pytest
 
 import sio
 from client_runners import BlockingClientRunner, NodeServer
@@ -115,3 +117,17 @@ def test_client_once_prepend_any_listeners_any() -> None:
     finally:
         runner.stop()
         server.stop()
+
+
+def test_connection_error_reports_rejected_requests(make_server) -> None:
+    import urllib.error
+    import urllib.request
+
+    server = make_server()
+    errors: queue.Queue = queue.Queue()
+    server.io.on("connection_error", errors.put)
+    server.start()
+    with pytest.raises(urllib.error.HTTPError):
+        urllib.request.urlopen(server.url + "/socket.io/?EIO=3&transport=polling", timeout=5)
+    error = next_item(errors)
+    assert error["code"] == 5 and error["message"] == "Unsupported protocol version"

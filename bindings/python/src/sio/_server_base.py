@@ -40,6 +40,9 @@ _NULL = ffi.NULL
 MAIN_NAMESPACE = "/"
 
 
+CONNECTION_ERROR = "connection_error"
+
+
 class ServerBase(SocketioHabits):
     """A Socket.IO server. Options are the official server options in
     snake_case; durations in seconds: host, port (0 picks a free one), path,
@@ -402,8 +405,21 @@ class ServerBase(SocketioHabits):
         if on_answer is not None:
             on_answer(event)
         elif event.type == EV_ERROR:
+            self._on_server_error(event)
+
+    def _on_server_error(self, event: Event) -> None:
+        """engine.io's "connection_error" (an HTTP request it rejected: data
+        is {"code", "message"}) and other server-level failures go to
+        io.on("connection_error") handlers, else to the log."""
+        detail = decode(event.data) if event.data else None
+        error = detail if isinstance(detail, dict) else {"message": event.reason or ""}
+        error.setdefault("message", event.reason or "")
+        listeners = self.sockets._listeners.get(CONNECTION_ERROR)
+        if not listeners:
             log.warning("libsio: %s (%s)", event.reason,
                         event.data.decode("utf-8", "replace") if event.data else "")
+        for listener in listeners:
+            self._invoke(listener.fn, (error,))
 
     def _on_connection(self, event: Event) -> None:
         name = event.nsp or MAIN_NAMESPACE
