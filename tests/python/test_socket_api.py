@@ -131,3 +131,28 @@ def test_connection_error_reports_rejected_requests(make_server) -> None:
         urllib.request.urlopen(server.url + "/socket.io/?EIO=3&transport=polling", timeout=5)
     error = next_item(errors)
     assert error["code"] == 5 and error["message"] == "Unsupported protocol version"
+
+
+def test_on_any_outgoing_sees_broadcasts_to_the_socket(make_server, node) -> None:
+    server = make_server()
+    sockets: queue.Queue = queue.Queue()
+    server.io.on("connection", sockets.put)
+    server.start()
+    cid_a = node.connect(server.url + "/")
+    first = next_item(sockets)
+    cid_b = node.connect(server.url + "/")
+    second = next_item(sockets)
+    a, b = (first, second) if first.id == node.sids[cid_a] else (second, first)
+    b.join("b-only")
+    out: queue.Queue = queue.Queue()
+    a.on_any_outgoing(lambda event, *args: out.put((event, *args)))
+    server.io.emit("everyone", 1)
+    assert next_item(out) == ("everyone", 1)
+    server.io.to("b-only").emit("not-a")
+    b.broadcast.emit("from-b", 2)
+    assert next_item(out) == ("from-b", 2)
+    server.io.except_("b-only").emit("not-b")
+    assert next_item(out) == ("not-b",)
+    assert node.event(cid_a, "from-b") == [2] and node.event(cid_a, "not-b") == []
+    assert node.event(cid_b, "not-a") == []
+    assert out.empty()

@@ -23,6 +23,9 @@ class Namespace:
         self._listeners = Listeners()
         # @io.event handlers: handler(sid, *args) for any socket's event.
         self._sid_listeners = Listeners()
+        # Sockets with on_any_outgoing handlers: broadcasts notify them too,
+        # as socket.io's adapter notifies each recipient.
+        self._outgoing_watchers: set[Socket] = set()
         self._middlewares: list[Middleware] = []
         # Sockets accepted by the middlewares whose connection has not been
         # reported yet; they keep what the middlewares put in socket.data.
@@ -75,13 +78,29 @@ class Namespace:
 
     def emit(self, event: str, *args: Any,
              callback: Optional[Callable[..., Any]] = None) -> None:
-        if callback is None:  # the common broadcast, kept short
+        if callback is None and not self._outgoing_watchers:  # the common broadcast, kept short
             self.server._emit_plain(self._c_all.ptr, event, args)
         else:
             self._all.emit(event, *args, callback=callback)
 
     def send(self, *args: Any) -> None:
         self._all.emit("message", *args)
+
+    def _notify_outgoing(self, target: Target, event: str, args: tuple[Any, ...]) -> None:
+        """Calls the on_any_outgoing handlers of the sockets target selects
+        (asking the core for each one's rooms)."""
+        for socket in tuple(self._outgoing_watchers):
+            if not socket.connected:
+                self._outgoing_watchers.discard(socket)
+                continue
+            if target.sid is not None and target.sid != socket.id:
+                continue
+            rooms = socket.rooms
+            if target.rooms and not rooms.intersection(target.rooms):
+                continue
+            if rooms.intersection(target.except_rooms):
+                continue
+            socket._notify_outgoing(event, args)
 
     def fetch_sockets(self) -> Any:
         return self._all.fetch_sockets()

@@ -152,6 +152,7 @@ class Socket:
         """handler(event, *args) for every emit to this socket, called by
         the thread that emits."""
         self._any_outgoing.append(handler)
+        self.nsp._outgoing_watchers.add(self)
         return handler
 
     def off_any_outgoing(self, handler: Optional[Handler] = None) -> None:
@@ -160,6 +161,7 @@ class Socket:
 
     def prepend_any_outgoing(self, handler: Handler) -> Handler:
         self._any_outgoing.insert(0, handler)
+        self.nsp._outgoing_watchers.add(self)
         return handler
 
     def listeners_any_outgoing(self) -> list[Handler]:
