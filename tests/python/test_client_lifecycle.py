@@ -156,3 +156,21 @@ def test_wait_ends_after_a_refusal_with_reconnection_on(server, kind, path, mess
     [error] = seen
     assert isinstance(error, sio.ConnectionRefusedError) and error.message == message
     assert not isinstance(error, sio.ConnectionFailedError)
+
+
+def test_wait_connected_and_wait_while_another_thread_pumps(server) -> None:
+    client = sio.Client(server.url, reconnection=False)
+    pumping = threading.Thread(target=client.wait, daemon=True)
+    pumping.start()
+    try:
+        # The handlers run in the pumping thread; these calls wait for it.
+        assert client.wait_connected(10) is client and client.connected
+        second = threading.Thread(target=client.wait, daemon=True)
+        second.start()
+        client.close()
+        second.join(10)
+        assert not second.is_alive(), "the second wait() did not return"
+    finally:
+        client.close()
+        pumping.join(10)
+    assert not pumping.is_alive()

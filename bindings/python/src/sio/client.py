@@ -4,10 +4,14 @@ thread."""
 from __future__ import annotations
 
 import time
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ._blocking_mode import BlockingMode
 from ._client_base import ClientBase
+
+
+# How often a thread waiting on another thread's pump looks again.
+WATCH_INTERVAL = 0.01
 
 
 class Client(BlockingMode, ClientBase):
@@ -31,9 +35,19 @@ class Client(BlockingMode, ClientBase):
     def wait(self) -> None:
         """Runs the handlers until no socket is connected or will reconnect
         (close(), disconnect(), a final refusal or reconnect_failed), or
-        stop(). Handlers run in this thread."""
-        self._pump.run(until=lambda: self.done)
+        stop(). Handlers run in this thread, or, when another thread pumps
+        already, in that one while this one waits."""
+        self._run_until(lambda: self.done)
         self._check_done()
+
+    def _run_until(self, done: Callable[[], bool]) -> None:
+        """Pumps in this thread until done(); while another thread pumps
+        (its wait(), say), waits for that one to get there instead."""
+        if self._pump.idle() or self._pump.can_pump_here():
+            self._pump.run(until=done)
+            return
+        while not done():
+            time.sleep(WATCH_INTERVAL)
 
     def close(self) -> None:
         """Closes every socket and the connection, for good. Any thread. The
@@ -48,14 +62,16 @@ class Client(BlockingMode, ClientBase):
 
     def wait_connected(self, timeout: Optional[float] = None) -> Client:
         """Runs the handlers until the main socket is connected, through
-        reconnection. Raises sio.ConnectionRefusedError (with the server's
+        reconnection (or, while another thread pumps, waits for it to get
+        there). Raises sio.ConnectionRefusedError (with the server's
         message and data) when the server refused it, ConnectionFailedError
         when reconnection gave up (or is off) after a failed attempt,
         TimeoutError when timeout seconds pass first."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        self._pump.run_pending()
-        self._pump.run(until=lambda: self._connect_settled()
-                       or (deadline is not None and time.monotonic() > deadline))
+        if self._pump.idle():
+            self._pump.run_pending()
+        self._run_until(lambda: self._connect_settled()
+                        or (deadline is not None and time.monotonic() > deadline))
         if not self._connect_settled():
             raise self._connect_timeout()
         outcome = self._connect_outcome()
