@@ -54,7 +54,8 @@ class ClientEmitter:
 
 class ClientSocket:
     """One namespace of a client. Besides the server's events, handlers may
-    listen to "connect", "connect_error" (a ConnectionRefusedError) and
+    listen to "connect", "connect_error" (a ConnectionRefusedError when
+    the server refused, a ConnectionFailedError when an attempt failed) and
     "disconnect" (the reason)."""
 
     def __init__(self, client: ClientBase, nsp: str) -> None:
