@@ -156,3 +156,35 @@ def test_on_any_outgoing_sees_broadcasts_to_the_socket(make_server, node) -> Non
     assert node.event(cid_a, "from-b") == [2] and node.event(cid_a, "not-b") == []
     assert node.event(cid_b, "not-a") == []
     assert out.empty()
+
+
+def test_dynamic_namespaces_by_regex_and_function(make_server, node) -> None:
+    import re
+
+    server = make_server()
+    joined: queue.Queue = queue.Queue()
+    by_regex = server.io.of(re.compile(r"^/dyn-\d+$"))
+
+    @by_regex.use
+    def tag(socket: sio.Socket) -> None:
+        socket.data["tag"] = "checked"
+
+    @by_regex.on("connection")
+    def on_dyn(socket: sio.Socket) -> None:
+        joined.put((socket.nsp.name, socket.data.get("tag")))
+
+    by_function = server.io.of(lambda name, auth: name.startswith("/team-") and auth == {"ok": 1})
+    by_function.on("connection", lambda socket: joined.put((socket.nsp.name, None)))
+    server.start()
+    cid = node.connect(server.url + "/dyn-1")
+    assert next_item(joined) == ("/dyn-1", "checked")
+    node.connect(server.url + "/dyn-22")
+    assert next_item(joined) == ("/dyn-22", "checked")
+    by_regex.emit("to-children", 5)
+    assert node.event(cid, "to-children") == [5]
+    node.connect(server.url + "/team-a", auth={"ok": 1})
+    assert next_item(joined) == ("/team-a", None)
+    for path, auth in (("/nope", None), ("/team-b", {"ok": 2})):
+        refused = node.connect(server.url + path, auth=auth, expect_error=True)
+        assert node.connect_error(refused)["message"] == "Invalid namespace"
+    assert joined.empty()

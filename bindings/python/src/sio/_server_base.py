@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import re
 import threading
 from functools import partial
 from typing import Any, Callable, Optional
@@ -25,7 +26,7 @@ from ._payload import decode, decode_text, encode, encode_one
 from ._requests import AnswerHandler, Requests
 from ._target import CStrings, Rooms, Target, c_target, c_target_of
 from ._socketio_habits import _NO_DATA, SocketioHabits, emit_args
-from .namespace import Middleware, Namespace
+from .namespace import Middleware, Namespace, ParentNamespace
 from .operator import BroadcastOperator
 from .ack import Ack
 from .socket import RemoteSocket, Socket
@@ -66,6 +67,7 @@ class ServerBase(SocketioHabits):
         self._context.register(self)
         self._requests = Requests()
         self._namespaces: dict[str, Namespace] = {}
+        self._parents: list[ParentNamespace] = []
         self.closed = False
         self._closing = False
         self._close_lock = threading.Lock()
@@ -92,9 +94,18 @@ class ServerBase(SocketioHabits):
         return self._context.fd
 
     # The API of io: namespaces, and the main namespace's operations ----------
-    def of(self, name: str) -> Namespace:
+    def of(self, name: Any) -> Namespace:
         """The namespace called name (created on first use); "chat" is
-        "/chat", as in socket.io."""
+        "/chat", as in socket.io. A regular expression (re.compile) or a
+        function fn(name, auth) -> bool makes a dynamic namespace
+        (ParentNamespace) for every name it accepts."""
+        if isinstance(name, re.Pattern) or callable(name):
+            parent = ParentNamespace(self, name)
+            if not self._parents:
+                # Every name not declared otherwise now asks the host first.
+                self._declare_namespace("*", middleware=True)
+            self._parents.append(parent)
+            return parent
         if not isinstance(name, str):
             raise TypeError(f"a namespace name is a str, not {type(name).__name__}")
         if not name.startswith("/"):
@@ -437,14 +448,21 @@ class ServerBase(SocketioHabits):
         except errors.SioError as error:
             # Gone already: its SIO_EV_DISCONNECT follows, found by its id.
             log.debug("tagging socket %s: %s", sid, error)
-        for event_name in ("connection", "connect"):
-            for listener in namespace._listeners.get(event_name):
-                self._invoke(listener.fn, (socket,))
+        for listeners in (namespace._listeners,
+                          namespace.parent._listeners if namespace.parent else None):
+            for event_name in ("connection", "connect"):
+                for listener in listeners.get(event_name) if listeners else ():
+                    self._invoke(listener.fn, (socket,))
 
     def _on_connect_request(self, event: Event) -> None:
         name = event.nsp or MAIN_NAMESPACE
         namespace = self._namespaces.get(name)
         req = event.req
+        if namespace is None and self._parents:
+            namespace = self._child_for(name, decode(event.data) if event.data else {})
+            if namespace is None:
+                self._call(lib.sio_connect_refuse, req, b"Invalid namespace", ffi.NULL)
+                return
         if namespace is None or not namespace._middlewares:
             # Only declared namespaces have middleware; a dynamic one (with no
             # Python middleware) is accepted as the core would.
@@ -468,6 +486,21 @@ class ServerBase(SocketioHabits):
                 log.debug("connect answer for %s: %s", socket.id, error)
 
         self._run_middlewares(list(namespace._middlewares), socket, decide)
+
+    def _child_for(self, name: str, handshake: dict[str, Any]) -> Optional[Namespace]:
+        """The child namespace of the first dynamic namespace that accepts
+        name (made and declared now), or None."""
+        for parent in self._parents:
+            try:
+                accepted = parent.matches(name, handshake)
+            except Exception:
+                log.exception("the matcher of %r raised", parent)
+                accepted = False
+            if accepted:
+                child = self._namespaces[name] = parent.create_child(name)
+                self._declare_namespace(name, middleware=bool(child._middlewares))
+                return child
+        return None
 
     def _on_disconnecting(self, event: Event) -> None:
         socket = self._socket_of(event)

@@ -1,7 +1,8 @@
 """Namespace: io.of("/name"), with its handlers, middlewares and sockets."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Optional
+import re
+from typing import TYPE_CHECKING, Any, Callable, Optional, Pattern, Union
 
 from ._listeners import Handler, Listeners
 from ._target import CTarget, Rooms, Target
@@ -12,12 +13,19 @@ if TYPE_CHECKING:
     from .socket import Socket
 
 Middleware = Callable[["Socket"], Any]
+# io.of(matcher): a regular expression searched in the name, or
+# fn(name, auth) -> whether to accept it.
+Matcher = Union[Pattern[str], Callable[[str, Any], Any]]
 
 
 class Namespace:
-    def __init__(self, server: ServerBase, name: str) -> None:
+    def __init__(self, server: ServerBase, name: str,
+                 parent: Optional[ParentNamespace] = None) -> None:
         self.server = server
         self.name = name
+        # The dynamic namespace this one was made from (io.of(matcher)): its
+        # middlewares are this one's, its "connection" handlers run too.
+        self.parent = parent
         # Connected sockets by id, as the pumping thread has seen them.
         self.sockets: dict[str, Socket] = {}
         self._listeners = Listeners()
@@ -26,7 +34,7 @@ class Namespace:
         # Sockets with on_any_outgoing handlers: broadcasts notify them too,
         # as socket.io's adapter notifies each recipient.
         self._outgoing_watchers: set[Socket] = set()
-        self._middlewares: list[Middleware] = []
+        self._middlewares: list[Middleware] = parent._middlewares if parent else []
         # Sockets accepted by the middlewares whose connection has not been
         # reported yet; they keep what the middlewares put in socket.data.
         self._accepted: dict[str, Socket] = {}
@@ -113,3 +121,40 @@ class Namespace:
 
     def disconnect_sockets(self, close: bool = False) -> None:
         self._all.disconnect_sockets(close)
+
+
+class ParentNamespace(Namespace):
+    """io.of(matcher), socket.io's dynamic namespaces: every name the matcher
+    accepts becomes a child namespace when a client first asks for it, with
+    this one's middlewares and "connection" handlers. emit() reaches the
+    sockets of every child."""
+
+    def __init__(self, server: ServerBase, matcher: Matcher) -> None:
+        super().__init__(server, "*")
+        self._matcher = matcher
+        self.children: list[Namespace] = []
+
+    def __repr__(self) -> str:
+        return f"<ParentNamespace {self._matcher!r}>"
+
+    def matches(self, name: str, handshake: dict[str, Any]) -> bool:
+        if isinstance(self._matcher, re.Pattern):
+            return self._matcher.search(name) is not None
+        return bool(self._matcher(name, handshake.get("auth")))
+
+    def use(self, middleware: Middleware) -> Middleware:
+        # The core asks for every dynamic name already (see ServerBase.of).
+        if not callable(middleware):
+            raise TypeError("a middleware must be callable")
+        self._middlewares.append(middleware)
+        return middleware
+
+    def create_child(self, name: str) -> Namespace:
+        child = Namespace(self.server, name, parent=self)
+        self.children.append(child)
+        return child
+
+    def emit(self, event: str, *args: Any,
+             callback: Optional[Callable[..., Any]] = None) -> None:
+        for child in tuple(self.children):
+            child.emit(event, *args, callback=callback)
