@@ -254,6 +254,28 @@ test("dynamic namespaces are created when the matcher accepts", function()
   equal(joined, "/dyn-1", "parent's connection handler")
 end)
 
+test("a matcher may answer later with next(err, ok); a parent's emit reaches its children", function()
+  local later
+  local team = server:of(function(name, handshake, next)
+    later = function() next(nil, name == "/team-a" and handshake.auth.ok == 1) end
+  end)
+  fake.take("of")
+  fake.push({ type = C.SIO_EV_CONNECT_REQUEST, req = 20, nsp = "/team-a", sid = "t1",
+    data = '{"auth":{"ok":1}}', flags = 1 })
+  server:poll(0)
+  equal(#fake.take("accept") + #fake.take("refuse"), 0, "no answer before next()")
+  later()
+  same(only("accept"), { "accept", req = 20 }, "accepted by next(nil, true)")
+  same(only("of"), { "of", name = "/team-a", flags = 0 }, "child declared")
+  fake.push({ type = C.SIO_EV_CONNECT_REQUEST, req = 21, nsp = "/team-b", sid = "t2",
+    data = '{"auth":{}}', flags = 1 })
+  server:poll(0)
+  later()
+  equal(only("refuse").message, "Invalid namespace", "refused by next(nil, false)")
+  team:emit("hello", 1)
+  same(only("emit").to, { nsp = "/team-a", rooms = {}, except = {} }, "the child's sockets")
+end)
+
 test("rooms: joins go to the core, socket.rooms asks it each time", function()
   local a = connect("ra")
   connect("rb")

@@ -199,13 +199,37 @@ function Server:_namespace(name)
   return nsp
 end
 
-function Server:_parent_for(name, handshake)
-  for _, parent in ipairs(self.parents) do
-    if parent.matcher(name, handshake) then
-      return parent
+-- done(parent): the first parent namespace whose matcher accepts name, or
+-- nil. A matcher fn(name, handshake) answers by its result; one that takes
+-- a third parameter, fn(name, handshake, next), may answer later with
+-- next(err, accepted), as socket.io's function form does.
+function Server:_match_parent(name, handshake, done)
+  local i = 0
+  local function try_next()
+    i = i + 1
+    local parent = self.parents[i]
+    if not parent then
+      return done(nil)
+    end
+    local answered = false
+    local function answer(err, accepted)
+      if answered then
+        return
+      end
+      answered = true
+      if err == nil and accepted then
+        done(parent)
+      else
+        try_next()
+      end
+    end
+    if debug.getinfo(parent.matcher, "u").nparams >= 3 then
+      parent.matcher(name, handshake, answer)
+    else
+      answer(nil, parent.matcher(name, handshake))
     end
   end
-  return nil
+  try_next()
 end
 
 local function refusal(err)
@@ -215,20 +239,37 @@ local function refusal(err)
   return tostring(err), nil
 end
 
+local admit
+
 local function on_connect_request(server, e)
   local handshake = payload.decode(e.data)
   local nsp = server.nsps[e.nsp]
-  if not nsp then
-    local parent = server:_parent_for(e.nsp, handshake)
+  if nsp then
+    return admit(server, e, nsp, handshake)
+  end
+  server:_match_parent(e.nsp, handshake, function(parent)
+    if server.closing or server.freed then
+      return
+    end
     if not parent then
       lib.check(C.sio_connect_refuse(server:_handle("refuse"), e.req, "Invalid namespace", nil),
         "refuse")
       return
     end
-    nsp = namespace.new(server, e.nsp, nil, parent)
-    server.nsps[e.nsp] = nsp
-    server:_declare(nsp)
-  end
+    -- Another request may have made the child while this one was matched.
+    local child = server.nsps[e.nsp]
+    if not child then
+      child = namespace.new(server, e.nsp, nil, parent)
+      server.nsps[e.nsp] = child
+      server:_declare(child)
+    end
+    admit(server, e, child, handshake)
+  end)
+end
+
+-- Runs the namespace's middlewares for the socket asking to join, then
+-- accepts or refuses it.
+function admit(server, e, nsp, handshake)
   local socket = socket_mod.new(nsp, e.sid, handshake)
   nsp.pending[e.sid] = socket
   nsp:_admit(socket, function(err)
