@@ -53,6 +53,10 @@ async function startNginx(initLua) {
       const res = await withTimeout(fetch(`http://127.0.0.1:${httpPort}${path}`), 5000, `nginx ${path}`);
       return (await res.text()).trim();
     },
+    // nginx -s reload: new workers start, the old ones exit gracefully.
+    reload() {
+      proc.kill("SIGHUP");
+    },
     // Graceful stop; resolves to the exit status.
     stop() {
       proc.kill("SIGQUIT");
@@ -111,6 +115,8 @@ describe("libsio server in an nginx worker", { timeout: 60000 }, () => {
       socket.on("question", (q, ack) => ack(q + "!"));
       socket.emit("ask-me", "why");
       assert.deepEqual(await next(socket, "answer-was"), [null, "why!"]);
+      socket.emit("ask-await", "how");
+      assert.deepEqual(await next(socket, "awaited"), [true, "how!"]);
 
       assert.equal(await connectedCount("1"), "1");
       socket.close();
@@ -119,6 +125,54 @@ describe("libsio server in an nginx worker", { timeout: 60000 }, () => {
 
   it("stops gracefully and logs no Lua error", async () => {
     assert.deepEqual(await nginx.stop(), { code: 0, signal: null });
+    assert.doesNotMatch(nginx.logs(), LUA_ERRORS);
+  });
+});
+
+describe("libsio server through sio.ngx.serve across reloads", { timeout: 90000 }, () => {
+  let nginx;
+  let url;
+
+  before(async () => {
+    const port = await freePort();
+    nginx = await startNginx(`require("nginx_app").serve(${port})`);
+    url = `http://127.0.0.1:${port}`;
+  });
+  after(() => nginx?.cleanUp());
+
+  // A client of whichever worker listens now, retried while none does.
+  async function welcome() {
+    for (let i = 0; ; i++) {
+      try {
+        const socket = await connect(url, "/", { transports: ["websocket"] });
+        const [{ pid }] = await next(socket, "welcome");
+        return { socket, pid };
+      } catch (err) {
+        if (i >= 100 || !nginx.alive()) throw new Error(`no libsio server: ${err}\n${nginx.logs()}`);
+        await sleep(50);
+      }
+    }
+  }
+
+  it("serves again after each reload, and the old worker's sockets get their disconnect", async () => {
+    let { socket, pid } = await welcome();
+    for (let reload = 1; reload <= 3; reload++) {
+      const gone = new Promise((res) => socket.once("disconnect", res));
+      nginx.reload();
+      await withTimeout(gone, 15000, "the old worker's socket to close");
+      const next = await welcome();
+      assert.notEqual(next.pid, pid, `reload ${reload}: a new worker serves`);
+      assert.match(nginx.logs(), new RegExp(`sio disconnect of ${pid}: server shutting down`));
+      ({ socket, pid } = next);
+    }
+    socket.close();
+  });
+
+  it("runs the disconnect handlers when nginx stops", async () => {
+    const { socket, pid } = await welcome();
+    assert.deepEqual(await nginx.stop(), { code: 0, signal: null });
+    socket.close();
+    assert.match(nginx.logs(), new RegExp(`sio disconnect of ${pid}: server shutting down`));
     assert.doesNotMatch(nginx.logs(), LUA_ERRORS);
   });
 });

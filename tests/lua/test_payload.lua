@@ -32,6 +32,18 @@ test("empty tables are objects unless marked with sio.array", function()
   equal(payload.encode({ {}, payload.array() }, 2), "[{},[]]", "json")
 end)
 
+test("a table with holes is an array, as JavaScript sends a sparse one", function()
+  local holes = {}
+  holes[1], holes[3] = "a", "c"
+  local late = {}
+  late[4] = true
+  equal(payload.encode({ holes, late, { nil, 2 } }, 3), '[["a",null,"c"],[null,null,null,true],[null,2]]',
+    "json")
+  equal(payload.encode({ payload.array({ [2] = 1 }) }, 1), "[[null,1]]", "marked")
+  equal(payload.encode({ { [1e9] = 1 } }, 1), '[{"1000000000":1}]', "far more holes than values")
+  equal(payload.encode({ { [1] = 1, x = 2 } }, 1):sub(1, 2), "[{", "other keys make an object")
+end)
+
 test("objects keep their keys", function()
   local text = payload.encode({ { a = { b = "c" } } }, 1)
   equal(text, '[{"a":{"b":"c"}}]', "json")

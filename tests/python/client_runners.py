@@ -70,9 +70,9 @@ class AsyncClientRunner:
 class NodeServer:
     """node_server.mjs: the official Socket.IO server."""
 
-    def __init__(self) -> None:
-        self._process = subprocess.Popen(["node", str(HERE / "node_server.mjs")], cwd=HERE,
-                                         stdout=subprocess.PIPE, text=True)
+    def __init__(self, port: int = 0) -> None:
+        self._process = subprocess.Popen(["node", str(HERE / "node_server.mjs"), str(port)],
+                                         cwd=HERE, stdout=subprocess.PIPE, text=True)
         assert self._process.stdout is not None
         line = self._process.stdout.readline()
         self.url = f"http://127.0.0.1:{int(line.split()[-1])}"

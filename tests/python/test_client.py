@@ -201,7 +201,7 @@ def test_reconnection_gives_up_when_the_server_is_gone(make_client) -> None:
     name, error = next_item(seen)
     # As connect_error delivers a failed attempt: the exception, with the
     # core's reason as its message.
-    assert name == "reconnect_error" and isinstance(error, sio.ConnectionRefusedError)
+    assert name == "reconnect_error" and isinstance(error, sio.ConnectionFailedError)
     assert "ECONNREFUSED" in error.message and str(error) == error.message
     assert next_item(seen) == ("reconnect_attempt", 2)
     # The last attempt's reconnect_error follows reconnect_failed (as in

@@ -55,7 +55,7 @@ def test_dynamic_namespaces_and_new_namespace(make_server, node) -> None:
     announced: queue.Queue = queue.Queue()
     server.io.on("new_namespace", announced.put)
     dyn = server.io.of(re.compile(r"^/dyn-"))
-    by_auth = server.io.of(lambda name, handshake: handshake["auth"].get("open") is True)
+    by_auth = server.io.of(lambda name, auth: auth.get("open") is True)
     assert isinstance(dyn, sio.ParentNamespace)
     joined: queue.Queue = queue.Queue()
     dyn.on("connection", lambda socket: joined.put((socket.nsp.name, socket.nsp.parent)))

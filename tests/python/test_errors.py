@@ -61,3 +61,69 @@ def test_the_core_rejects_a_bad_option_value_with_its_message() -> None:
     with pytest.raises(sio.InvalidArgumentError) as caught:
         sio.Server(port=0, host="127.0.0.1", parser="yaml")
     assert caught.value.message
+
+
+@pytest.mark.parametrize("options", [{"ping_interval": "25"}, {"ping_timeout": [1]},
+                                     {"connect_timeout": True}])
+def test_a_duration_that_is_not_a_number_is_a_type_error(options) -> None:
+    with pytest.raises(TypeError, match="number of seconds"):
+        sio.Server(host="127.0.0.1", port=0, **options)
+    with pytest.raises(TypeError, match="number of seconds"):
+        sio.Client("http://127.0.0.1:1", reconnection_delay=next(iter(options.values())))
+
+
+@pytest.mark.parametrize("kind", ["blocking", "asyncio"])
+def test_an_event_name_that_is_not_a_str_is_a_type_error(kind) -> None:
+    server_class, client_class = ((sio.Server, sio.Client) if kind == "blocking"
+                                  else (sio.AsyncServer, sio.AsyncClient))
+    io = server_class(host="127.0.0.1", port=0)
+    client = client_class(f"http://127.0.0.1:{io.port}", reconnection=False)
+    try:
+        for name in (123, None, b"bytes", ["list"]):
+            with pytest.raises(TypeError, match="event name is a str"):
+                io.emit(name, 1)
+            with pytest.raises(TypeError, match="event name is a str"):
+                io.to("room").emit(name)
+            with pytest.raises(TypeError, match="event name is a str"):
+                client.emit(name)
+    finally:
+        client.close()
+        io.close()
+
+
+def test_a_second_close_does_nothing() -> None:
+    import asyncio
+
+    io = sio.Server(host="127.0.0.1", port=0)
+    client = sio.Client(f"http://127.0.0.1:{io.port}", reconnection=False)
+    client.close()
+    client.close()
+    client.wait()
+    client.close()
+    io.close()
+    io.close()
+    io.run()
+    io.close()
+
+    async def main() -> None:
+        aio = sio.AsyncServer(host="127.0.0.1", port=0)
+        aclient = sio.AsyncClient(f"http://127.0.0.1:{aio.port}", reconnection=False)
+        await aclient.wait_connected(10)
+        aclient.close()
+        aclient.close()
+        await asyncio.wait_for(aclient.wait(), 10)
+        aclient.close()
+        aio.close()
+        aio.close()
+        await asyncio.wait_for(aio.serve(), 10)
+        aio.close()
+
+    asyncio.run(main())
+
+
+def test_network_failures_and_refusals_have_their_own_types() -> None:
+    assert issubclass(sio.ConnectionFailedError, sio.SioError)
+    assert issubclass(sio.ConnectionFailedError, ConnectionError)
+    assert issubclass(sio.ConnectionRefusedError, sio.SioError)
+    assert not issubclass(sio.ConnectionRefusedError, sio.ConnectionFailedError)
+    assert not issubclass(sio.ConnectionFailedError, sio.ConnectionRefusedError)

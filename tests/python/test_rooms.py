@@ -75,6 +75,33 @@ def test_socket_broadcast_and_socket_to_leave_out_the_sender(make_server, node) 
     assert node.event(a, "from-c-to-room") == [] and node.event(b, "from-c-to-room") == []
 
 
+def test_socket_flags_then_to_leave_out_the_sender(make_server, node) -> None:
+    # socket.io's order: socket.timeout(ms).to(room).except(room2).emit(...)
+    # and socket.volatile.to(room) are broadcasts from the socket, as
+    # socket.to(room).timeout(ms) is; socket.timeout(ms).emit alone goes to
+    # the socket itself.
+    server = make_server()
+    (a, b, c), socket = connect_three(server, node)
+    for cid in (a, b, c):
+        socket[cid].join("room")
+    socket[c].join("quiet")
+    answers: queue.Queue = queue.Queue()
+    socket[a].timeout(5).to("room").except_("quiet").emit(
+        "vote", callback=lambda err, res: answers.put((err, res)))
+    assert node.event(b, "vote") == []
+    assert next_item(answers) == (None, [None])
+    assert node.no_event(a, "vote") and node.no_event(c, "vote")
+    socket[a].volatile.to("room").emit("v")
+    assert node.event(b, "v") == [] and node.event(c, "v") == []
+    assert node.no_event(a, "v")
+    socket[a].volatile.timeout(5).broadcast.emit("b")
+    assert node.event(b, "b") == [] and node.event(c, "b") == []
+    assert node.no_event(a, "b")
+    socket[a].timeout(5).emit("self", callback=lambda err, *res: answers.put((err, res)))
+    assert node.event(a, "self") == []
+    assert next_item(answers) == (None, ())
+
+
 def test_sockets_join_and_leave(make_server, node) -> None:
     server = make_server()
     (a, b, c), socket = connect_three(server, node)

@@ -49,6 +49,54 @@ function M.on_answer(cb, broadcast, with_timeout)
   end
 end
 
+-- emit_with_ack: start(cb) emits with cb as the acknowledgement callback,
+-- which gets (err, ...) as after timeout(); this waits for the answer and
+-- returns its values, or raises the error (a timeout, a disconnect). In
+-- OpenResty it waits on an ngx.semaphore (the pump's timer posts it); in
+-- plain LuaJIT it yields the running coroutine, which the callback resumes
+-- from the pump (sio.poll, io:run, ...). Outside a coroutine it is an error.
+function M.await(start)
+  local co, main = coroutine.running()
+  if ngx and ngx.get_phase then
+    local ok, semaphore = pcall(require, "ngx.semaphore")
+    if ok then
+      local sema = semaphore.new()
+      local answer
+      start(function(...)
+        answer = { n = select("#", ...), ... }
+        sema:post(1)
+      end)
+      while not answer do
+        sema:wait(60)
+      end
+      if answer[1] ~= nil then
+        error(answer[1], 2)
+      end
+      return unpack(answer, 2, answer.n)
+    end
+  end
+  if not co or main then
+    error("emit_with_ack waits for the answer: call it in a coroutine", 2)
+  end
+  local answer
+  start(function(...)
+    answer = { n = select("#", ...), ... }
+    if coroutine.status(co) == "suspended" then
+      local ok, failure = coroutine.resume(co)
+      if not ok then
+        error(failure, 0)
+      end
+    end
+  end)
+  while not answer do
+    coroutine.yield()
+  end
+  if answer[1] ~= nil then
+    error(answer[1], 2)
+  end
+  return unpack(answer, 2, answer.n)
+end
+
 -- The function passed last to a handler whose peer waits for an ack.
 -- send(msg) makes the C call with a sio_message and returns its code; only
 -- the first call is sent, and a peer that is gone by then is no error (as in

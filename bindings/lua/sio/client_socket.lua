@@ -43,6 +43,7 @@ function M.new(manager, nsp, auth)
     active = true,
     _handlers = {},
     _any = {},
+    _any_outgoing = {},
   }, ClientSocket)
 end
 
@@ -61,8 +62,26 @@ end
 -- acknowledgement (see acks.on_answer). While disconnected, the core buffers
 -- the emit until the socket connects (volatile ones are dropped).
 function Emitter:emit(name, ...)
-  local socket = self.socket
   local args, n, cb = acks.split(...)
+  return self:_send(name, args, n, cb, self.timeout_ms ~= nil)
+end
+
+-- emit_with_ack(name, ...): in a coroutine (or an OpenResty light thread),
+-- waits for the server's answer and returns its values; raises the error
+-- of a timeout or a disconnect.
+function Emitter:emit_with_ack(name, ...)
+  local args, n = { ... }, select("#", ...)
+  return acks.await(function(cb)
+    self:_send(name, args, n, cb, true)
+  end)
+end
+
+-- with_error: cb gets an error (or nil) first, as after timeout().
+function Emitter:_send(name, args, n, cb, with_error)
+  local socket = self.socket
+  for i = 1, #socket._any_outgoing do
+    socket._any_outgoing[i](name, unpack(args, 1, n))
+  end
   local flags = 0
   if cb then
     flags = bit.bor(flags, macros.SIO_EMIT_ACK)
@@ -81,13 +100,17 @@ function Emitter:emit(name, ...)
   -- Keeps what msg points to referenced until the call above is done.
   keep.sent = true
   if cb then
-    manager:_expect(req[0], acks.on_answer(cb, false, self.timeout_ms ~= nil))
+    manager:_expect(req[0], acks.on_answer(cb, false, with_error))
   end
   return true
 end
 
 function ClientSocket:emit(name, ...)
-  return Emitter.emit({ socket = self }, name, ...)
+  return Emitter.emit(setmetatable({ socket = self }, Emitter), name, ...)
+end
+
+function ClientSocket:emit_with_ack(name, ...)
+  return Emitter.emit_with_ack(setmetatable({ socket = self }, Emitter), name, ...)
 end
 
 -- Another name for emit("message", ...), as in socket.io.
@@ -105,6 +128,23 @@ end
 
 function ClientSocket:on_any(fn)
   self._any[#self._any + 1] = fn
+  return self
+end
+
+-- Without fn, removes every catch-all handler.
+function ClientSocket:off_any(fn)
+  emitter.remove(self._any, fn)
+  return self
+end
+
+-- fn(event, ...) for every emit of this socket, before it is sent.
+function ClientSocket:on_any_outgoing(fn)
+  self._any_outgoing[#self._any_outgoing + 1] = fn
+  return self
+end
+
+function ClientSocket:off_any_outgoing(fn)
+  emitter.remove(self._any_outgoing, fn)
   return self
 end
 

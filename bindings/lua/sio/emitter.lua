@@ -14,6 +14,23 @@ function M.on(self, name, fn)
   return self
 end
 
+-- The handler that once() registered in fn's place -> fn, so that off(name,
+-- fn) finds it.
+local original = setmetatable({}, { __mode = "k" })
+
+-- As on, for the next time name fires only.
+function M.once(self, name, fn)
+  if type(fn) ~= "function" then
+    error("handler for '" .. tostring(name) .. "' must be a function", 2)
+  end
+  local function wrapper(...)
+    M.off(self, name, wrapper)
+    return fn(...)
+  end
+  original[wrapper] = fn
+  return M.on(self, name, wrapper)
+end
+
 -- Without fn, removes every handler of name.
 function M.off(self, name, fn)
   local list = self._handlers[name]
@@ -25,7 +42,7 @@ function M.off(self, name, fn)
     return self
   end
   for i = #list, 1, -1 do
-    if list[i] == fn then
+    if list[i] == fn or original[list[i]] == fn then
       table.remove(list, i)
     end
   end
@@ -47,10 +64,20 @@ function M.fire(self, name, args, n)
   return true
 end
 
--- Adds on and off to a class table.
+-- Adds on, once and off to a class table.
 function M.mixin(class)
   class.on = M.on
+  class.once = M.once
   class.off = M.off
+end
+
+-- Removes fn from a list of catch-all handlers, or every one without fn.
+function M.remove(list, fn)
+  for i = #list, 1, -1 do
+    if fn == nil or list[i] == fn then
+      table.remove(list, i)
+    end
+  end
 end
 
 return M

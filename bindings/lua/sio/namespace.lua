@@ -44,7 +44,16 @@ function Namespace:use(fn)
   return self
 end
 
+-- A parent namespace (io:of(fn)) emits to the sockets of every child.
 function Namespace:emit(name, ...)
+  if self.matcher then
+    for _, child in pairs(self.server.nsps) do
+      if child.parent == self then
+        child.all:emit(name, ...)
+      end
+    end
+    return true
+  end
   return self.all:emit(name, ...)
 end
 

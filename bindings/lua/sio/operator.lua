@@ -16,18 +16,22 @@ local Operator = {}
 function Operator.__index(op, k)
   if k == "volatile" then
     return op:_with({ volatile = true })
+  elseif k == "broadcast" then
+    return op:_broadcast()
   end
   return Operator[k]
 end
 
 local M = { Operator = Operator }
 
--- spec: nsp (a Namespace), and optionally sid, rooms, except, volatile,
--- timeout, no_compress.
+-- spec: nsp (a Namespace), and optionally sid (with owner, the Socket whose
+-- on_any_outgoing handlers see its emits), rooms, except, volatile, timeout,
+-- no_compress.
 function M.new(spec)
   return setmetatable({
     nsp = spec.nsp,
     sid = spec.sid,
+    owner = spec.owner,
     rooms = spec.rooms or {},
     except_rooms = spec.except or {},
     is_volatile = spec.volatile or false,
@@ -58,6 +62,7 @@ function Operator:_with(changes)
   return M.new({
     nsp = self.nsp,
     sid = self.sid,
+    owner = self.owner,
     rooms = changes.rooms or self.rooms,
     except = changes.except or self.except_rooms,
     volatile = changes.volatile or self.is_volatile,
@@ -66,13 +71,31 @@ function Operator:_with(changes)
   })
 end
 
+-- A socket's own operator (socket:timeout(ms), socket.volatile) widened to
+-- a broadcast from that socket: everyone selected but the socket, the flags
+-- kept, as socket.io's flags carry over whatever the order of the chain.
+function Operator:_broadcast()
+  if not self.sid then
+    return self
+  end
+  return M.new({
+    nsp = self.nsp,
+    rooms = self.rooms,
+    except = concat(self.except_rooms, { self.sid }),
+    volatile = self.is_volatile,
+    timeout = self.timeout_ms,
+  })
+end
+
 function Operator:to(rooms)
-  return self:_with({ rooms = concat(self.rooms, room_list(rooms)) })
+  local op = self:_broadcast()
+  return op:_with({ rooms = concat(op.rooms, room_list(rooms)) })
 end
 Operator["in"] = Operator.to
 
 function Operator:except(rooms)
-  return self:_with({ except = concat(self.except_rooms, room_list(rooms)) })
+  local op = self:_broadcast()
+  return op:_with({ except = concat(op.except_rooms, room_list(rooms)) })
 end
 
 function Operator:timeout(ms)
@@ -116,9 +139,27 @@ end
 -- acknowledgement (see acks.on_answer).
 function Operator:emit(name, ...)
   local args, n, cb = acks.split(...)
+  return self:_send(name, args, n, cb, self.timeout_ms ~= nil)
+end
+
+-- emit_with_ack(name, ...): in a coroutine (or an OpenResty light thread),
+-- waits for the answer and returns its values (a broadcast's: the list of
+-- responses); raises the error of a timeout or a disconnect.
+function Operator:emit_with_ack(name, ...)
+  local args, n = { ... }, select("#", ...)
+  return acks.await(function(cb)
+    self:_send(name, args, n, cb, true)
+  end)
+end
+
+-- with_error: cb gets an error (or nil) first, as after timeout().
+function Operator:_send(name, args, n, cb, with_error)
   local broadcast = self.sid == nil
   if cb and broadcast and not self.timeout_ms then
-    error("acknowledgements of a broadcast need timeout(ms) first", 2)
+    error("acknowledgements of a broadcast need timeout(ms) first", 3)
+  end
+  if self.owner then
+    self.owner:_outgoing(name, args, n)
   end
   local flags = 0
   if cb then
@@ -138,7 +179,7 @@ function Operator:emit(name, ...)
   -- Keeps what msg points to referenced until the call above is done.
   keep.sent = true
   if cb then
-    server:_expect(req[0], acks.on_answer(cb, broadcast, self.timeout_ms ~= nil))
+    server:_expect(req[0], acks.on_answer(cb, broadcast, with_error))
   end
   return true
 end

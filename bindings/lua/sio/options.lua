@@ -64,4 +64,14 @@ function M.build(opts, encoders)
   return o
 end
 
+-- Whether the loaded core takes key (a core key such as "reusePort") with
+-- value: keys added in later minor versions may be missing from this one.
+function M.known(key, value)
+  local out = ffi.new("sio_options*[1]")
+  lib.check(C.sio_options_new(out), "sio_options_new")
+  local ok = C.sio_options_set(out[0], key, value) == 0
+  C.sio_options_free(out[0])
+  return ok
+end
+
 return M

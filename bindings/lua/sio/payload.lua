@@ -47,19 +47,25 @@ function M.array(t)
   return setmetatable(t or {}, array_mt)
 end
 
+-- A table whose keys are all positive integers is an array, holes and all:
+-- as JSON.stringify sends a sparse JavaScript array, each nil up to the
+-- highest index is a null. Returns whether t is one, and its length. A table
+-- with far more holes than values ({[1e9] = 1}) stays an object, so that a
+-- stray key cannot make a huge message.
 local function is_array(t)
-  if getmetatable(t) == array_mt then
-    return true
+  local marked = getmetatable(t) == array_mt
+  local count, highest = 0, 0
+  for k in pairs(t) do
+    if type(k) == "number" and k >= 1 and k % 1 == 0 then
+      count = count + 1
+      if k > highest then
+        highest = k
+      end
+    elseif not marked then
+      return false, 0
+    end
   end
-  local n = #t
-  if n == 0 then
-    return false
-  end
-  local count = 0
-  for _ in pairs(t) do
-    count = count + 1
-  end
-  return count == n
+  return marked or (count > 0 and highest <= 2 * count + 16), highest
 end
 
 local MAX_EXACT_INTEGER = 2 ^ 53
@@ -127,6 +133,8 @@ local function is_plain(s)
   return true
 end
 
+local encode_table
+
 -- Appends the JSON of v to out, moving binary wrappers into bins.
 local function encode_value(v, bins, out)
   local kind = type(v)
@@ -142,9 +150,17 @@ local function encode_value(v, bins, out)
   elseif getmetatable(v) == binary_mt then
     out[#out + 1] = '{"_placeholder":true,"num":' .. #bins .. "}"
     bins[#bins + 1] = v.data
-  elseif is_array(v) then
+  else
+    encode_table(v, bins, out)
+  end
+end
+
+-- An array (see is_array) or an object.
+function encode_table(v, bins, out)
+  local array, length = is_array(v)
+  if array then
     out[#out + 1] = "["
-    for i = 1, #v do
+    for i = 1, length do
       if i > 1 then
         out[#out + 1] = ","
       end

@@ -81,6 +81,17 @@ end
 -- skip_middlewares = true } (even empty: on, with socket.io's defaults), ...);
 -- opts.context picks a context other than the shared default one.
 function M.new(opts)
+  local server, message = M.open(opts)
+  if not server then
+    error(message, 2)
+  end
+  return server
+end
+
+-- As new, but a failure of the core to make the server (a taken port, say)
+-- returns nil, the message and the SIO_E* code instead of raising. Bad
+-- options still raise.
+function M.open(opts)
   opts = opts or {}
   local ctx = opts.context or context.default()
   local allow_request = opts.allow_request
@@ -116,7 +127,11 @@ function M.new(opts)
     kept_data = kept_data_mod.new(ms or 120000)
   end
   local out = ffi.new("sio_server*[1]")
-  lib.check(C.sio_server_new(ctx.c, o, out), "sio_server_new")
+  local rc = C.sio_server_new(ctx.c, o, out)
+  if rc < 0 then
+    return nil, string.format("sio_server_new: %s (%s)", ffi.string(C.sio_last_error()),
+      ffi.string(C.sio_strerror(rc))), rc
+  end
   local server = setmetatable({
     context = ctx,
     c = out[0],
@@ -182,6 +197,14 @@ function Server:on(name, fn)
     return emitter.on(self, name, fn)
   end
   self.sockets:on(name, fn)
+  return self
+end
+
+function Server:once(name, fn)
+  if SERVER_EVENTS[name] then
+    return emitter.once(self, name, fn)
+  end
+  self.sockets:once(name, fn)
   return self
 end
 
@@ -256,13 +279,37 @@ function Server:_namespace(name)
   return nsp
 end
 
-function Server:_parent_for(name, handshake)
-  for _, parent in ipairs(self.parents) do
-    if parent.matcher(name, handshake) then
-      return parent
+-- done(parent): the first parent namespace whose matcher accepts name, or
+-- nil. A matcher fn(name, handshake) answers by its result; one that takes
+-- a third parameter, fn(name, handshake, next), may answer later with
+-- next(err, accepted), as socket.io's function form does.
+function Server:_match_parent(name, handshake, done)
+  local i = 0
+  local function try_next()
+    i = i + 1
+    local parent = self.parents[i]
+    if not parent then
+      return done(nil)
+    end
+    local answered = false
+    local function answer(err, accepted)
+      if answered then
+        return
+      end
+      answered = true
+      if err == nil and accepted then
+        done(parent)
+      else
+        try_next()
+      end
+    end
+    if debug.getinfo(parent.matcher, "u").nparams >= 3 then
+      parent.matcher(name, handshake, answer)
+    else
+      answer(nil, parent.matcher(name, handshake))
     end
   end
-  return nil
+  try_next()
 end
 
 local function refusal(err)
@@ -272,20 +319,37 @@ local function refusal(err)
   return tostring(err), nil
 end
 
+local admit
+
 local function on_connect_request(server, e)
   local handshake = payload.decode(e.data)
   local nsp = server.nsps[e.nsp]
-  if not nsp then
-    local parent = server:_parent_for(e.nsp, handshake)
+  if nsp then
+    return admit(server, e, nsp, handshake)
+  end
+  server:_match_parent(e.nsp, handshake, function(parent)
+    if server.closing or server.freed then
+      return
+    end
     if not parent then
       lib.check(C.sio_connect_refuse(server:_handle("refuse"), e.req, "Invalid namespace", nil),
         "refuse")
       return
     end
-    nsp = namespace.new(server, e.nsp, nil, parent)
-    server:_declare(nsp)
-    server:_add(nsp)
-  end
+    -- Another request may have made the child while this one was matched.
+    local child = server.nsps[e.nsp]
+    if not child then
+      child = namespace.new(server, e.nsp, nil, parent)
+      server:_declare(child)
+      server:_add(child)
+    end
+    admit(server, e, child, handshake)
+  end)
+end
+
+-- Runs the namespace's middlewares for the socket asking to join, then
+-- accepts or refuses it.
+function admit(server, e, nsp, handshake)
   local socket = socket_mod.new(nsp, e.sid, handshake)
   socket.recovered = bit.band(e.flags, macros.SIO_EVF_RECOVERED) ~= 0
   if socket.recovered and server.kept_data then

@@ -79,7 +79,7 @@ function Socket.__index(socket, k)
   if k == "rooms" then
     return rooms_of(socket)
   elseif k == "broadcast" then
-    return operator.new({ nsp = socket.nsp, except = { socket.id } })
+    return socket.self_op.broadcast
   elseif k == "volatile" then
     return socket.self_op.volatile
   end
@@ -97,8 +97,10 @@ function M.new(nsp, id, handshake)
     connected = false,
     _handlers = {},
     _any = {},
+    _any_outgoing = {},
+    _middlewares = {},
   }, Socket)
-  socket.self_op = operator.new({ nsp = nsp, sid = id })
+  socket.self_op = operator.new({ nsp = nsp, sid = id, owner = socket })
   socket.conn = setmetatable({ socket = socket, _handlers = {} }, Conn)
   return socket
 end
@@ -112,19 +114,53 @@ function Socket:send(...)
   return self.self_op:emit("message", ...)
 end
 
+-- Waits for the client's answer (see Operator:emit_with_ack).
+function Socket:emit_with_ack(name, ...)
+  return self.self_op:emit_with_ack(name, ...)
+end
+
 function Socket:on_any(fn)
   self._any[#self._any + 1] = fn
   return self
 end
 
+-- Without fn, removes every catch-all handler.
+function Socket:off_any(fn)
+  emitter.remove(self._any, fn)
+  return self
+end
+
+-- fn(event, ...) for every emit to this socket, before it is sent.
+function Socket:on_any_outgoing(fn)
+  self._any_outgoing[#self._any_outgoing + 1] = fn
+  return self
+end
+
+function Socket:off_any_outgoing(fn)
+  emitter.remove(self._any_outgoing, fn)
+  return self
+end
+
+-- fn(packet, next) for each event from the client, in the order added,
+-- after the catch-all handlers and before the event's own: packet is
+-- { event, args... } (fn may change it), next() passes it on, next(err)
+-- drops it and calls the socket's "error" handlers with err.
+function Socket:use(fn)
+  if type(fn) ~= "function" then
+    error("a middleware must be a function", 2)
+  end
+  self._middlewares[#self._middlewares + 1] = fn
+  return self
+end
+
 -- The rest of the namespace (or rooms) without this socket.
 function Socket:to(rooms)
-  return self.broadcast:to(rooms)
+  return self.self_op:to(rooms)
 end
 Socket["in"] = Socket.to
 
 function Socket:except(rooms)
-  return self.broadcast:except(rooms)
+  return self.self_op:except(rooms)
 end
 
 function Socket:timeout(ms)
@@ -162,7 +198,38 @@ function Socket:_event(name, args, n)
   for i = 1, #self._any do
     self._any[i](name, unpack(args, 1, n))
   end
-  emitter.fire(self, name, args, n)
+  if #self._middlewares == 0 then
+    emitter.fire(self, name, args, n)
+    return
+  end
+  local packet = { name, unpack(args, 1, n) }
+  local function run(i)
+    local middleware = self._middlewares[i]
+    if not middleware then
+      local count = math.max(n, table.maxn(packet) - 1)
+      emitter.fire(self, packet[1], { unpack(packet, 2, count + 1) }, count)
+      return
+    end
+    local passed = false
+    middleware(packet, function(err)
+      if passed then
+        return
+      end
+      passed = true
+      if err ~= nil then
+        emitter.fire(self, "error", { err }, 1)
+      else
+        run(i + 1)
+      end
+    end)
+  end
+  run(1)
+end
+
+function Socket:_outgoing(name, args, n)
+  for i = 1, #self._any_outgoing do
+    self._any_outgoing[i](name, unpack(args, 1, n))
+  end
 end
 
 function Socket:_fire(name, ...)

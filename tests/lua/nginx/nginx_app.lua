@@ -24,6 +24,13 @@ function M.start_server(port_file)
         socket:emit("answer-was", err, answer)
       end)
     end)
+    -- emit_with_ack from a handler: it waits on a semaphore that a later
+    -- tick of the pump's timer posts.
+    socket:on("ask-await", function(question)
+      local op = socket:timeout(2000)
+      local ok, answer = pcall(op.emit_with_ack, op, "question", question)
+      socket:emit("awaited", ok, answer)
+    end)
     socket:on("disconnect", function()
       M.connected = M.connected - 1
     end)
@@ -33,6 +40,20 @@ function M.start_server(port_file)
   f:write(server.port, "\n")
   f:close()
   assert(os.rename(port_file .. ".tmp", port_file))
+end
+
+-- A server on a fixed port through sio.ngx.serve, which outlives a reload;
+-- each socket's "disconnect" is logged with its reason (the test reads
+-- nginx's error log).
+function M.serve(port)
+  sio_ngx.serve({ host = "127.0.0.1", port = port }, function(server)
+    server:on("connection", function(socket)
+      socket:emit("welcome", { pid = ngx.worker.pid() })
+      socket:on("disconnect", function(reason)
+        ngx.log(ngx.NOTICE, "sio disconnect of ", ngx.worker.pid(), ": ", reason)
+      end)
+    end)
+  end)
 end
 
 -- A client of the server at url (node_server.mjs) that greets it and records

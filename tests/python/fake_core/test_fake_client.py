@@ -163,9 +163,16 @@ def test_wait_connected_raises_the_refusal(fake) -> None:
 def test_async_wait_connected(fake) -> None:
     async def main() -> None:
         client = sio.AsyncClient("http://h:1")
-        fake.push(fake.SIO_EV_CONNECT_ERROR, reason="nope", client=True)
+        # A failed attempt that will be retried: still waiting, and the
+        # timeout names it.
+        fake.push(fake.SIO_EV_CONNECT_ERROR, reason="xhr poll error: x", client=True)
+        with pytest.raises(TimeoutError, match="xhr poll error"):
+            await client.wait_connected(0.2)
+        fake.push(fake.SIO_EV_CONNECT_ERROR, reason="nope", client=True,
+                  flags=fake.SIO_EVF_FINAL)
         with pytest.raises(sio.ConnectionRefusedError, match="nope"):
             await client.wait_connected(5)
+        client = sio.AsyncClient("http://h:1")
         connect(fake)
         assert (await client.wait_connected(5)).connected
         with pytest.raises(TimeoutError):

@@ -55,8 +55,7 @@ def test_a_closed_server_is_released_and_refuses_commands(fake, make_server) -> 
     assert isinstance(next_item(answers), sio.ClosedError)
     with pytest.raises(sio.ClosedError, match="released"):
         server.io.emit("late")
-    with pytest.raises(sio.ClosedError):
-        server.io.close()
+    server.io.close()  # a second close() does nothing, as in python-socketio
     assert [kind for kind, _ in fake.commands if kind in ("emit", "close")] == ["close"]
 
 

@@ -24,8 +24,8 @@ from .asyncio_server import AsyncServer
 from .client import Client
 from .client_socket import ClientEmitter, ClientSocket
 from .errors import (AckTimeoutError, AddressInUseError, BusyError, ClosedError,
-                     ConnectionRefusedError, DisconnectedError, InvalidArgumentError,
-                     NetworkError, NotFoundError, OutOfMemoryError,
+                     ConnectionFailedError, ConnectionRefusedError, DisconnectedError,
+                     InvalidArgumentError, NetworkError, NotFoundError, OutOfMemoryError,
                      PayloadTooLargeError, ProtocolError, ReservedEventError, SioError)
 from .namespace import Namespace, ParentNamespace
 from .operator import BroadcastOperator
@@ -38,7 +38,8 @@ __version__ = "1.0.0"
 __all__ = [
     "AckTimeoutError", "AddressInUseError", "Ack", "Answer", "AsyncClient", "AsyncServer",
     "Client", "ClientEmitter", "ClientSocket",
-    "BroadcastOperator", "BusyError", "ClosedError", "ConnectionRefusedError",
+    "BroadcastOperator", "BusyError", "ClosedError", "ConnectionFailedError",
+    "ConnectionRefusedError",
     "DisconnectedError", "InvalidArgumentError", "Namespace", "NetworkError", "ParentNamespace",
     "NotFoundError", "OutOfMemoryError", "PayloadTooLargeError", "ProtocolError",
     "RemoteSocket", "ReservedEventError", "Server", "SioError", "Socket",

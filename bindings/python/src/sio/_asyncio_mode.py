@@ -44,6 +44,11 @@ class AsyncioMode:
         self._finished = False
         self._finish_waiters: list[asyncio.Future[None]] = []
 
+    @staticmethod
+    async def sleep(seconds: float) -> None:
+        """asyncio.sleep, as python-socketio's await sio.sleep()."""
+        await asyncio.sleep(seconds)
+
     def _attach(self) -> None:
         """Starts taking events on the running loop."""
         loop = asyncio.get_running_loop()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import concurrent.futures
 import inspect
 import logging
+import time
 from typing import Any, Callable, Optional
 
 from ._context import Context
@@ -19,6 +20,11 @@ class BlockingMode:
 
     def _init_mode(self) -> None:
         self._pump = BlockingPump(self._context)
+
+    @staticmethod
+    def sleep(seconds: float) -> None:
+        """time.sleep, as python-socketio's sio.sleep() in its threading mode."""
+        time.sleep(seconds)
 
     def stop(self) -> None:
         """Makes the pumping call (run(), wait()) return soon; any thread."""

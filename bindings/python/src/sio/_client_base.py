@@ -44,9 +44,23 @@ class ClientBase:
     the pump), the core's client is released (sio_client_free); later
     commands raise ClosedError."""
 
-    def __init__(self, url: str, *, auth: Optional[dict[str, Any]] = None,
+    def __init__(self, url: Optional[str] = None, *, auth: Optional[dict[str, Any]] = None,
                  **options: Any) -> None:
         self._context = Context()
+        self._handle: Any = NotOpened()
+        self._requests = Requests()
+        # Until the URL is known (Client() then connect(url), as in
+        # python-socketio), handlers go to a main socket of "/", renamed then.
+        self.main = ClientSocket(self, "/")
+        self._sockets: dict[str, ClientSocket] = {"/": self.main}
+        self.closed = False
+        self._done_reported = False
+        self._auth = auth
+        self._options = options
+        if url is not None:
+            self._open(url, auth, options)
+
+    def _open(self, url: str, auth: Optional[dict[str, Any]], options: dict[str, Any]) -> None:
         self._handle = Handle(self._new_client(url, auth, client_option_pairs(options)),
                               lib.sio_client_free, "client")
         # The core hands this back in each event of the client (ev->user);
@@ -54,12 +68,18 @@ class ClientBase:
         self._user = ffi.new_handle(self)
         self._call(lib.sio_client_set_user, self._user)
         self._context.register(self)
-        self._requests = Requests()
         nsp = to_str(self._handle.call(lib.sio_client_nsp))
-        self.main = ClientSocket(self, nsp)
-        self._sockets: dict[str, ClientSocket] = {nsp: self.main}
-        self.closed = False
-        self._done_reported = False
+        if nsp != self.main.nsp:
+            del self._sockets[self.main.nsp]
+            self.main.nsp = nsp
+            self._sockets[nsp] = self.main
+
+    def _connect(self, url: str, auth: Optional[dict[str, Any]], options: dict[str, Any]) -> None:
+        """python-socketio's Client() then connect(url, ...): the options of
+        both calls together."""
+        if not isinstance(self._handle, NotOpened):
+            raise errors.BusyError("already connected: one client connects once")
+        self._open(url, auth if auth is not None else self._auth, {**self._options, **options})
 
     def _new_client(self, url: str, auth: Optional[dict[str, Any]],
                     pairs: list[tuple[str, str]]) -> Any:
@@ -96,6 +116,9 @@ class ClientBase:
     def on(self, event: str, handler: Optional[Handler] = None) -> Any:
         return self.main.on(event, handler)
 
+    def once(self, event: str, handler: Optional[Handler] = None) -> Any:
+        return self.main.once(event, handler)
+
     def off(self, event: str, handler: Optional[Handler] = None) -> None:
         self.main.off(event, handler)
 
@@ -104,6 +127,12 @@ class ClientBase:
 
     def off_any(self, handler: Optional[Handler] = None) -> None:
         self.main.off_any(handler)
+
+    def prepend_any(self, handler: Handler) -> Handler:
+        return self.main.prepend_any(handler)
+
+    def listeners_any(self) -> list[Handler]:
+        return self.main.listeners_any()
 
     def on_any_outgoing(self, handler: Handler) -> Handler:
         return self.main.on_any_outgoing(handler)
@@ -148,6 +177,7 @@ class ClientBase:
             known = socket is not None
             socket = self._sockets[nsp] = socket or ClientSocket(self, nsp)
             socket._active = True
+            socket._last_error = None
             try:
                 self._call(lib.sio_client_socket, nsp.encode(), auth_json)
             except BaseException:
@@ -158,8 +188,12 @@ class ClientBase:
         return socket
 
     def close(self) -> None:
-        """Closes every socket and the connection, for good. Any thread."""
-        self._call(lib.sio_client_close)
+        """Closes every socket and the connection, for good. Any thread; a
+        second close() does nothing."""
+        if self.closed:
+            return
+        if not isinstance(self._handle, NotOpened):
+            self._call(lib.sio_client_close)
         self.closed = True
         for socket in self._sockets.values():
             socket._active = False
@@ -228,7 +262,7 @@ class ClientBase:
     def _ack(self, nsp: str, ack_id: int, args: Any) -> None:
         data, bins = encode(args)
         # A socket gone meanwhile: an SIO_EV_ERROR, logged by _dispatch.
-        self._call(lib.sio_client_ack, nsp.encode(), ack_id, CMessage(None, data, bins).ptr,
+        self._call(lib.sio_client_ack, nsp.encode(), ack_id, CMessage.answer(data, bins).ptr,
                    _NULL)
 
     def _leave(self, socket: ClientSocket) -> None:
@@ -292,12 +326,11 @@ class ClientBase:
             self._on_connect_result(socket)
         elif kind == EV_CONNECT_ERROR:
             socket = self._socket_for(event)
-            refusal = errors.ConnectionRefusedError(
-                event.reason or "connection refused", decode_data(event.data))
-            socket._last_error = refusal
+            error = connect_error(event)
+            socket._last_error = error
             if event.flags & EVF_FINAL:
                 socket._active = False
-            self._reserved(socket, "connect_error", refusal)
+            self._reserved(socket, "connect_error", error)
             self._on_connect_result(socket)
         elif kind == EV_DISCONNECT:
             socket = self._socket_for(event)
@@ -311,7 +344,7 @@ class ClientBase:
             self._reserved(self.main, "reconnect", event.attempt)
         elif kind == EV_RECONNECT_ERROR:
             # The same type connect_error gets for a failed attempt.
-            self._reserved(self.main, "reconnect_error", errors.ConnectionRefusedError(
+            self._reserved(self.main, "reconnect_error", errors.ConnectionFailedError(
                 event.reason or "reconnection failed"))
         elif kind == EV_RECONNECT_FAILED:
             for socket in self._sockets.values():
@@ -334,12 +367,64 @@ class ClientBase:
         raise NotImplementedError
 
     def _on_connect_result(self, socket: ClientSocket) -> None:
-        """A socket connected or was refused."""
+        """A socket connected, or an attempt failed or was refused."""
+
+    def _connect_settled(self) -> bool:
+        """Whether wait_connected() has its outcome: the main socket is
+        connected, or it will not connect again (refused, reconnection given
+        up, closed). A failed attempt that is retried settles nothing."""
+        return self.main.connected or not self.main._active or self.done
+
+    def _connect_outcome(self) -> Optional[BaseException]:
+        """Once settled: None when connected, else what wait_connected()
+        raises."""
+        main = self.main
+        if main.connected:
+            return None
+        if main._last_error is not None:
+            return main._last_error
+        return errors.DisconnectedError(f"{main.nsp} will not connect: the client is closed")
+
+    def _connect_timeout(self) -> TimeoutError:
+        main = self.main
+        last = f" (last attempt: {main._last_error})" if main._last_error is not None else ""
+        return TimeoutError(f"not connected to {main.nsp} in time{last}")
 
     def _on_done(self) -> None:
         """No socket is connected or will connect again."""
 
 
+class NotOpened:
+    """The handle of a client made without a URL, until connect(url)."""
+
+    freed = False
+
+    def call(self, command: Callable[..., Any], *args: Any) -> Any:
+        raise errors.DisconnectedError("the client has no URL yet: call connect(url) first")
+
+    def free(self) -> None:
+        """Nothing to release."""
+
+
 def decode_data(data: Optional[bytes]) -> Any:
     """The JSON data of a refusal, None when there is none."""
     return decode(data) if data else None
+
+
+# The reasons the core gives when a connection could not be made or was lost
+# (eio_client.h); a failed attempt's reason may carry its cause after ": ".
+TRANSPORT_REASONS = frozenset({"timeout", "transport close", "transport error", "ping timeout",
+                               "parse error", "forced close"})
+TRANSPORT_PREFIXES = ("xhr poll error", "xhr post error", "websocket error")
+
+
+def connect_error(event: Event) -> errors.SioError:
+    """What a SIO_EV_CONNECT_ERROR reports: the server's refusal, which is
+    always final, or a network failure. The core's event does not say which,
+    so a final one with a transport's reason is a failure."""
+    reason = event.reason or ""
+    failed = (not event.flags & EVF_FINAL or reason in TRANSPORT_REASONS
+              or reason.startswith(TRANSPORT_PREFIXES))
+    if failed:
+        return errors.ConnectionFailedError(reason or "connection failed")
+    return errors.ConnectionRefusedError(reason or "connection refused", decode_data(event.data))

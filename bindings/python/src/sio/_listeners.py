@@ -28,11 +28,12 @@ def takes_ack(fn: Handler) -> bool:
 
 
 class Listener:
-    __slots__ = ("fn", "wants_ack")
+    __slots__ = ("fn", "wants_ack", "once")
 
-    def __init__(self, fn: Handler) -> None:
+    def __init__(self, fn: Handler, once: bool = False) -> None:
         self.fn = fn
         self.wants_ack = takes_ack(fn)
+        self.once = once
 
 
 class Listeners:
@@ -52,11 +53,21 @@ class Listeners:
         self.add(event, handler)
         return handler
 
-    def add(self, event: str, handler: Handler) -> None:
+    def once(self, event: str, handler: Optional[Handler] = None) -> Any:
+        """As on(), for the next occurrence of event only."""
+        if handler is None:
+            def decorator(fn: H) -> H:
+                self.add(event, fn, once=True)
+                return fn
+            return decorator
+        self.add(event, handler, once=True)
+        return handler
+
+    def add(self, event: str, handler: Handler, once: bool = False) -> None:
         if not callable(handler):
             raise TypeError(f"the handler for {event!r} is not callable")
         # A new list each time, so that a dispatch in progress keeps its own.
-        self._by_event[event] = [*self._by_event.get(event, ()), Listener(handler)]
+        self._by_event[event] = [*self._by_event.get(event, ()), Listener(handler, once)]
 
     def off(self, event: str, handler: Optional[Handler] = None) -> None:
         if handler is None:
@@ -69,7 +80,16 @@ class Listeners:
             self._by_event.pop(event, None)
 
     def get(self, event: str) -> Sequence[Listener]:
-        return self._by_event.get(event, ())
+        """The listeners to call for one occurrence of event; the once()
+        ones among them are removed."""
+        listeners = self._by_event.get(event, ())
+        if any(listener.once for listener in listeners):
+            kept = [listener for listener in listeners if not listener.once]
+            if kept:
+                self._by_event[event] = kept
+            else:
+                self._by_event.pop(event, None)
+        return listeners
 
 
 class Invoker(Protocol):
@@ -84,7 +104,7 @@ def dispatch(invoker: Invoker, any_handlers: list[Handler], listeners: Listeners
     to the handlers that take one, or else is answered by return values."""
     for handler in any_handlers:
         invoker._invoke(handler, (event, *args))
-    for listener in listeners._by_event.get(event, ()):
+    for listener in listeners.get(event):
         if listener.wants_ack:
             invoker._invoke(listener.fn, args, {"ack": ack})
         else:

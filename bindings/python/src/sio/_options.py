@@ -61,6 +61,8 @@ def _listing(value: Union[str, Iterable[str]]) -> str:
 
 def milliseconds(seconds: float) -> int:
     """Whole milliseconds, at least 1 for any positive duration."""
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise TypeError(f"a duration is a number of seconds, not {type(seconds).__name__}")
     ms = int(round(seconds * 1000))
     return max(ms, 1) if seconds > 0 else ms
 

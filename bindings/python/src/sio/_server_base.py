@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import re
+import threading
 from functools import partial
 from typing import Any, Callable, Optional, Union
 
@@ -25,7 +27,8 @@ from ._payload import decode, decode_text, encode, encode_one
 from ._recovery import KeptData
 from ._requests import AnswerHandler, Requests
 from ._target import CStrings, Rooms, Target, c_target, c_target_of
-from .namespace import Matcher, Middleware, Namespace, ParentNamespace
+from ._socketio_habits import _NO_DATA, SocketioHabits, emit_args
+from .namespace import Middleware, Namespace, ParentNamespace
 from .operator import BroadcastOperator
 from .ack import Ack
 from .socket import RemoteSocket, Socket
@@ -45,7 +48,10 @@ CONNECTION_ERROR = "connection_error"
 AllowRequest = Callable[[dict[str, Any]], Any]
 
 
-class ServerBase:
+CONNECTION_ERROR = "connection_error"
+
+
+class ServerBase(SocketioHabits):
     """A Socket.IO server. Options are the official server options in
     snake_case; durations in seconds: host, port (0 picks a free one), path,
     ping_interval, ping_timeout, connect_timeout, upgrade_timeout,
@@ -106,6 +112,8 @@ class ServerBase:
         self._namespaces: dict[str, Namespace] = {}
         self._parents: list[ParentNamespace] = []
         self.closed = False
+        self._closing = False
+        self._close_lock = threading.Lock()
         self.sockets = self.of(MAIN_NAMESPACE)
 
     def _new_server(self, pairs: list[tuple[str, str]]) -> Any:
@@ -129,18 +137,22 @@ class ServerBase:
         return self._context.fd
 
     # The API of io: namespaces, and the main namespace's operations ----------
-    def of(self, name: Union[str, Matcher]) -> Namespace:
-        """The namespace called name (created on first use), or, for a
-        callable(name, handshake) or a compiled regular expression, a
-        ParentNamespace: the dynamic namespaces it accepts."""
-        if not isinstance(name, str):
+    def of(self, name: Any) -> Namespace:
+        """The namespace called name (created on first use); "chat" is
+        "/chat", as in socket.io. A regular expression (re.compile) or a
+        function fn(name, auth) -> bool makes a dynamic namespace
+        (ParentNamespace) for every name it accepts."""
+        if isinstance(name, re.Pattern) or callable(name):
             parent = ParentNamespace(self, name)
+            if not self._parents:
+                # Every name not declared otherwise now asks the host first.
+                self._declare_namespace("*", middleware=True)
             self._parents.append(parent)
-            # Every name not declared otherwise now asks the host first.
-            self._declare_namespace("*", middleware=True)
             return parent
+        if not isinstance(name, str):
+            raise TypeError(f"a namespace name is a str, not {type(name).__name__}")
         if not name.startswith("/"):
-            raise ValueError(f"a namespace name starts with '/': {name!r}")
+            name = "/" + name
         namespace = self._namespaces.get(name)
         if namespace is None:
             self._declare_namespace(name, middleware=False)
@@ -165,12 +177,31 @@ class ServerBase:
         some events (out of memory, or too many left unread)."""
         return self.sockets.on(event, handler)
 
+    def once(self, event: str, handler: Optional[Handler] = None) -> Any:
+        return self.sockets.once(event, handler)
+
     def use(self, middleware: Middleware) -> Middleware:
         return self.sockets.use(middleware)
 
-    def emit(self, event: str, *args: Any,
+    def emit(self, event: str, *args: Any, data: Any = _NO_DATA, to: Optional[Rooms] = None,
+             room: Optional[Rooms] = None, skip_sid: Optional[Rooms] = None,
+             namespace: Optional[str] = None,
              callback: Optional[Callable[..., Any]] = None) -> None:
-        self.sockets.emit(event, *args, callback=callback)
+        """io.emit(event, *args) to every socket of the main namespace. As
+        in python-socketio, data= (a tuple is several arguments), to=/room=
+        (rooms, or a sid), skip_sid= (left out), namespace= select others;
+        with callback and to= a single sid, callback(*values) gets that
+        client's answer."""
+        args = emit_args(args, data)
+        if to is None and room is None and skip_sid is None and namespace is None:
+            self.sockets.emit(event, *args, callback=callback)
+            return
+        single = to if to is not None else room
+        if callback is not None and isinstance(single, str) and skip_sid is None:
+            target = Target(self._namespace(namespace).name, sid=single)
+            self._emit_with_callback(target, event, args, callback, None, False)
+            return
+        self._selection(to, room, skip_sid, namespace).emit(event, *args, callback=callback)
 
     def send(self, *args: Any) -> None:
         self.sockets.send(*args)
@@ -208,7 +239,11 @@ class ServerBase:
     def close(self) -> None:
         """Disconnects every socket ("server shutting down") and stops
         listening; the pump returns once the core reports it closed. Any
-        thread."""
+        thread; a second close() does nothing, as in python-socketio."""
+        with self._close_lock:
+            if self._closing:
+                return
+            self._closing = True
         self._call(lib.sio_server_close)
 
     # Commands (any thread) ---------------------------------------------------
@@ -321,7 +356,7 @@ class ServerBase:
     # SIO_EV_ERROR, logged by _on_answer), so no request id is kept for them.
     def _ack(self, sid: bytes, ack_id: int, args: Any) -> None:
         data, bins = encode(args)
-        rc = self._handle.call(lib.sio_ack, sid, ack_id, CMessage(None, data, bins).ptr, _NULL)
+        rc = self._handle.call(lib.sio_ack, sid, ack_id, CMessage.answer(data, bins).ptr, _NULL)
         if rc < 0:
             check(rc)
 
@@ -459,8 +494,21 @@ class ServerBase:
         if on_answer is not None:
             on_answer(event)
         elif event.type == EV_ERROR:
+            self._on_server_error(event)
+
+    def _on_server_error(self, event: Event) -> None:
+        """engine.io's "connection_error" (an HTTP request it rejected: data
+        is {"code", "message"}) and other server-level failures go to
+        io.on("connection_error") handlers, else to the log."""
+        detail = decode(event.data) if event.data else None
+        error = detail if isinstance(detail, dict) else {"message": event.reason or ""}
+        error.setdefault("message", event.reason or "")
+        listeners = self.sockets._listeners.get(CONNECTION_ERROR)
+        if not listeners:
             log.warning("libsio: %s (%s)", event.reason,
                         event.data.decode("utf-8", "replace") if event.data else "")
+        for listener in listeners:
+            self._invoke(listener.fn, (error,))
 
     def _on_connection(self, event: Event) -> None:
         name = event.nsp or MAIN_NAMESPACE
@@ -480,10 +528,10 @@ class ServerBase:
         except errors.SioError as error:
             # Gone already: its SIO_EV_DISCONNECT follows, found by its id.
             log.debug("tagging socket %s: %s", sid, error)
-        holders = [namespace] if namespace.parent is None else [namespace, namespace.parent]
-        for holder in holders:
+        for listeners in (namespace._listeners,
+                          namespace.parent._listeners if namespace.parent else None):
             for event_name in ("connection", "connect"):
-                for listener in holder._listeners.get(event_name):
+                for listener in listeners.get(event_name) if listeners else ():
                     self._invoke(listener.fn, (socket,))
 
     def _on_connect_request(self, event: Event) -> None:
@@ -491,12 +539,14 @@ class ServerBase:
         namespace = self._namespaces.get(name)
         req = event.req
         handshake = decode(event.data) if event.data else {}
-        if namespace is None:
-            namespace = self._dynamic_namespace(name, handshake)
+        if namespace is None and self._parents:
+            namespace = self._child_for(name, handshake)
             if namespace is None:
                 self._call(lib.sio_connect_refuse, req, b"Invalid namespace", ffi.NULL)
                 return
-        if not namespace._middlewares:
+        if namespace is None or not namespace._middlewares:
+            # Only declared namespaces have middleware; a dynamic one (with no
+            # Python middleware) is accepted as the core would.
             self._call(lib.sio_connect_accept, req)
             return
         socket = Socket(namespace, event.sid or "", handshake)
@@ -521,20 +571,19 @@ class ServerBase:
 
         self._run_middlewares(list(namespace._middlewares), socket, decide)
 
-    def _dynamic_namespace(self, name: str, handshake: Any) -> Optional[Namespace]:
-        """The child of the first io.of(matcher) that accepts name, made
-        now; None when none does."""
+    def _child_for(self, name: str, handshake: dict[str, Any]) -> Optional[Namespace]:
+        """The child namespace of the first dynamic namespace that accepts
+        name (made and declared now), or None."""
         for parent in self._parents:
             try:
                 accepted = parent.matches(name, handshake)
             except Exception:
-                log.exception("the namespace matcher %r raised", parent)
+                log.exception("the matcher of %r raised", parent)
                 accepted = False
             if accepted:
-                # Later connections to it wait for the host only when it
-                # runs middlewares.
-                self._declare_namespace(name, middleware=bool(parent._middlewares))
-                return self._add_namespace(Namespace(self, name, parent))
+                child = self._add_namespace(parent.create_child(name))
+                self._declare_namespace(name, middleware=bool(child._middlewares))
+                return child
         return None
 
     def _on_allow_request(self, event: Event) -> None:

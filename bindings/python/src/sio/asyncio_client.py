@@ -13,10 +13,21 @@ from .client_socket import ClientSocket
 class AsyncClient(AsyncioMode, ClientBase):
     __doc__ = ClientBase.__doc__
 
-    def __init__(self, url: str, **options: Any) -> None:
+    def __init__(self, url: Optional[str] = None, **options: Any) -> None:
         ClientBase.__init__(self, url, **options)
         self._init_mode()
         self._connect_waiters: list[asyncio.Future[None]] = []
+
+    async def connect(self, url: str, *, auth: Optional[dict[str, Any]] = None,
+                      wait: bool = True, wait_timeout: float = 1,
+                      **options: Any) -> AsyncClient:
+        """As Client.connect(), awaited (python-socketio's await
+        client.connect(url)); starts handling events on the running loop."""
+        self._connect(url, auth, options)
+        self.start()
+        if wait:
+            await self.wait_connected(wait_timeout)
+        return self
 
     def start(self) -> None:
         """Starts handling events on the running loop (returns at once)."""
@@ -30,40 +41,46 @@ class AsyncClient(AsyncioMode, ClientBase):
         await self._until_finished()
 
     async def wait_connected(self, timeout: Optional[float] = None) -> AsyncClient:
-        """Returns once the main socket is connected. Raises
-        sio.ConnectionRefusedError when its last attempt was refused,
-        TimeoutError when timeout seconds pass first."""
+        """Returns once the main socket is connected, through reconnection.
+        Raises sio.ConnectionRefusedError when the server refused it,
+        ConnectionFailedError when reconnection gave up (or is off) after a
+        failed attempt, TimeoutError when timeout seconds pass first."""
         if self._loop is None:
             self.start()
         self._drain()  # the outcome may be queued already
-        if self.main._last_error is not None and not self.main.connected:
-            raise self.main._last_error
-        if not self.main.connected:
+        if not self._connect_settled():
             waiter = asyncio.get_running_loop().create_future()
             self._connect_waiters.append(waiter)
             try:
                 await asyncio.wait_for(waiter, timeout)
             except asyncio.TimeoutError:
-                raise TimeoutError(f"not connected to {self.main.nsp} in time") from None
+                raise self._connect_timeout() from None
+        outcome = self._connect_outcome()
+        if outcome is not None:
+            raise outcome
         return self
 
     def close(self) -> None:
+        """As Client.close(); a second close() does nothing."""
+        if self.closed:
+            return
         super().close()
         # Nothing may follow from the core when nothing was connected.
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._check_done)
 
     def _on_connect_result(self, socket: ClientSocket) -> None:
-        if socket is not self.main:
+        if socket is self.main:
+            self._settle_connect_waiters()
+
+    def _settle_connect_waiters(self) -> None:
+        if not self._connect_settled():
             return
         for waiter in self._connect_waiters:
-            if waiter.done():
-                continue
-            if socket._last_error is not None:
-                waiter.set_exception(socket._last_error)
-            else:
+            if not waiter.done():
                 waiter.set_result(None)
         self._connect_waiters.clear()
 
     def _on_done(self) -> None:
+        self._settle_connect_waiters()
         self._finish()

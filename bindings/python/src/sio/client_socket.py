@@ -60,7 +60,8 @@ class ClientEmitter:
 
 class ClientSocket:
     """One namespace of a client. Besides the server's events, handlers may
-    listen to "connect", "connect_error" (a ConnectionRefusedError) and
+    listen to "connect", "connect_error" (a ConnectionRefusedError when
+    the server refused, a ConnectionFailedError when an attempt failed) and
     "disconnect" (the reason)."""
 
     def __init__(self, client: ClientBase, nsp: str) -> None:
@@ -84,6 +85,10 @@ class ClientSocket:
         """As a call or a decorator."""
         return self._listeners.on(event, handler)
 
+    def once(self, event: str, handler: Optional[Handler] = None) -> Any:
+        """As on(), for the next occurrence only."""
+        return self._listeners.once(event, handler)
+
     def off(self, event: str, handler: Optional[Handler] = None) -> None:
         self._listeners.off(event, handler)
 
@@ -95,6 +100,15 @@ class ClientSocket:
     def off_any(self, handler: Optional[Handler] = None) -> None:
         self._any = [] if handler is None else [h for h in self._any if h != handler]
 
+    def prepend_any(self, handler: Handler) -> Handler:
+        """As on_any(), called before the catch-all handlers added earlier."""
+        self._any.insert(0, handler)
+        return handler
+
+    def listeners_any(self) -> list[Handler]:
+        """The catch-all handlers, in the order they are called."""
+        return list(self._any)
+
     def on_any_outgoing(self, handler: Handler) -> Handler:
         """handler(event, *args) for every emit of this socket, called by the
         thread that emits."""
@@ -104,6 +118,13 @@ class ClientSocket:
     def off_any_outgoing(self, handler: Optional[Handler] = None) -> None:
         self._any_outgoing = ([] if handler is None
                               else [h for h in self._any_outgoing if h != handler])
+
+    def prepend_any_outgoing(self, handler: Handler) -> Handler:
+        self._any_outgoing.insert(0, handler)
+        return handler
+
+    def listeners_any_outgoing(self) -> list[Handler]:
+        return list(self._any_outgoing)
 
     def emit(self, event: str, *args: Any,
              callback: Optional[Callable[..., Any]] = None) -> None:

@@ -6,6 +6,7 @@ numbers. ``SioError.code`` holds that value once an error was raised.
 """
 from __future__ import annotations
 
+import builtins
 from typing import Any, Optional
 
 
@@ -91,11 +92,23 @@ def error_class(code_name: str) -> type[SioError]:
     return ERROR_CLASSES.get(code_name, SioError)
 
 
-class ConnectionRefusedError(Exception):  # noqa: A001 - the socket.io name
-    """Raised by a middleware (``io.use``) to refuse a connection. The client
-    gets a connect_error with ``message`` and ``data``."""
+class ConnectionRefusedError(SioError):  # noqa: A001 - the socket.io name
+    """A server's refusal of a namespace. Raised by a middleware (``io.use``)
+    to refuse a connection: the client gets a connect_error with ``message``
+    and ``data``. A client reports the server's refusal with it (the
+    namespace stays out until asked again)."""
 
     def __init__(self, message: str = "Connection refused", data: Any = None) -> None:
         super().__init__(message)
-        self.message = message
         self.data = data
+
+
+class ConnectionFailedError(SioError, builtins.ConnectionError):
+    """A client's connection could not be made or was lost before the
+    namespace answered: the network, TLS, the connect timeout (socket.io-
+    client's TransportError). ``message`` is the core's reason ("timeout",
+    "xhr poll error: ...", "websocket error: ...", "transport close", ...).
+    Reconnection goes on as configured."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Callable, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, Pattern, Union
 
 from ._listeners import Handler, Listeners
 from ._target import CTarget, Rooms, Target
@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from .socket import Socket
 
 Middleware = Callable[["Socket"], Any]
+# io.of(matcher): a regular expression searched in the name, or
+# fn(name, auth) -> whether to accept it.
+Matcher = Union[Pattern[str], Callable[[str, Any], Any]]
 
 
 class Namespace:
@@ -20,12 +23,18 @@ class Namespace:
                  parent: Optional[ParentNamespace] = None) -> None:
         self.server = server
         self.name = name
-        # The io.of(matcher) this dynamic namespace was made for, or None.
+        # The dynamic namespace this one was made from (io.of(matcher)): its
+        # middlewares are this one's, its "connection" handlers run too.
         self.parent = parent
         # Connected sockets by id, as the pumping thread has seen them.
         self.sockets: dict[str, Socket] = {}
         self._listeners = Listeners()
         # A child runs its parent's middlewares, as socket.io's do.
+        # @io.event handlers: handler(sid, *args) for any socket's event.
+        self._sid_listeners = Listeners()
+        # Sockets with on_any_outgoing handlers: broadcasts notify them too,
+        # as socket.io's adapter notifies each recipient.
+        self._outgoing_watchers: set[Socket] = set()
         self._middlewares: list[Middleware] = parent._middlewares if parent else []
         # Sockets accepted by the middlewares whose connection has not been
         # reported yet; they keep what the middlewares put in socket.data.
@@ -39,6 +48,9 @@ class Namespace:
         """"connection" (or "connect"): handler(socket) for each new socket.
         As a call or a decorator."""
         return self._listeners.on(event, handler)
+
+    def once(self, event: str, handler: Optional[Handler] = None) -> Any:
+        return self._listeners.once(event, handler)
 
     def off(self, event: str, handler: Optional[Handler] = None) -> None:
         self._listeners.off(event, handler)
@@ -78,13 +90,29 @@ class Namespace:
 
     def emit(self, event: str, *args: Any,
              callback: Optional[Callable[..., Any]] = None) -> None:
-        if callback is None:  # the common broadcast, kept short
+        if callback is None and not self._outgoing_watchers:  # the common broadcast, kept short
             self.server._emit_plain(self._c_all.ptr, event, args)
         else:
             self._all.emit(event, *args, callback=callback)
 
     def send(self, *args: Any) -> None:
         self._all.emit("message", *args)
+
+    def _notify_outgoing(self, target: Target, event: str, args: tuple[Any, ...]) -> None:
+        """Calls the on_any_outgoing handlers of the sockets target selects
+        (asking the core for each one's rooms)."""
+        for socket in tuple(self._outgoing_watchers):
+            if not socket.connected:
+                self._outgoing_watchers.discard(socket)
+                continue
+            if target.sid is not None and target.sid != socket.id:
+                continue
+            rooms = socket.rooms
+            if target.rooms and not rooms.intersection(target.rooms):
+                continue
+            if rooms.intersection(target.except_rooms):
+                continue
+            socket._notify_outgoing(event, args)
 
     def fetch_sockets(self) -> Any:
         return self._all.fetch_sockets()
@@ -99,17 +127,12 @@ class Namespace:
         self._all.disconnect_sockets(close)
 
 
-Matcher = Union[Callable[[str, dict[str, Any]], Any], "re.Pattern[str]"]
-
-
 class ParentNamespace(Namespace):
-    """io.of(matcher): the namespaces not declared otherwise whose name the
-    matcher accepts (a callable(name, handshake) that returns true, or a
-    compiled regular expression found in the name), each created on its
-    first connection as a child that runs this one's middlewares and
-    "connection" handlers. Its emit reaches every child."""
+    """io.of(matcher), socket.io's dynamic namespaces: every name the matcher
+    accepts becomes a child namespace when a client first asks for it, with
+    this one's middlewares and "connection" handlers. emit() reaches the
+    sockets of every child."""
 
-    # Its own name: "*" is how the core calls every undeclared namespace.
     def __init__(self, server: ServerBase, matcher: Matcher) -> None:
         super().__init__(server, "*")
         self._matcher = matcher
@@ -121,15 +144,20 @@ class ParentNamespace(Namespace):
     def matches(self, name: str, handshake: dict[str, Any]) -> bool:
         if isinstance(self._matcher, re.Pattern):
             return self._matcher.search(name) is not None
-        return bool(self._matcher(name, handshake))
+        return bool(self._matcher(name, handshake.get("auth")))
 
-    @property
-    def _all(self) -> BroadcastOperator:
-        raise TypeError("a parent namespace has no sockets of its own: use its children")
+    def use(self, middleware: Middleware) -> Middleware:
+        # The core asks for every dynamic name already (see ServerBase.of).
+        if not callable(middleware):
+            raise TypeError("a middleware must be callable")
+        self._middlewares.append(middleware)
+        return middleware
+
+    def create_child(self, name: str) -> Namespace:
+        # The server keeps it in children once it takes it.
+        return Namespace(self.server, name, parent=self)
 
     def emit(self, event: str, *args: Any,
              callback: Optional[Callable[..., Any]] = None) -> None:
-        if callback is not None:
-            raise TypeError("a parent namespace's emit takes no callback")
-        for child in list(self.children.values()):
-            child.emit(event, *args)
+        for child in tuple(self.children.values()):
+            child.emit(event, *args, callback=callback)

@@ -58,6 +58,7 @@ class BroadcastOperator:
         """Emits to every selected socket. With callback (and a timeout),
         callback(err, responses) runs once every socket answered or the time
         is up (err is an AckTimeoutError then)."""
+        self._notify_outgoing(event, args)
         if callback is None:
             self._server._emit(self._target, event, args, volatile=self._volatile,
                                compress=self._compress)
@@ -72,8 +73,14 @@ class BroadcastOperator:
         ``responses`` holds those that did). Blocks in Server; awaitable in
         AsyncServer."""
         self._need_timeout()
+        self._notify_outgoing(event, args)
         return self._server._emit_with_ack(self._target, event, args,
                                            self._timeout, self._volatile, self._compress)
+
+    def _notify_outgoing(self, event: str, args: tuple[Any, ...]) -> None:
+        namespace = self._server._namespaces.get(self._target.nsp)
+        if namespace is not None and namespace._outgoing_watchers:
+            namespace._notify_outgoing(self._target, event, args)
 
     def _need_timeout(self) -> None:
         if self._target.sid is None and self._timeout is None:

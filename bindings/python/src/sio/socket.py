@@ -1,6 +1,7 @@
 """Socket: one client's connection to one namespace, as its handlers see it."""
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from . import errors
@@ -8,6 +9,10 @@ from ._listeners import Handler, Listeners, dispatch
 from ._native import ffi
 from ._target import CTarget, Rooms, Target, room_tuple
 from .operator import BroadcastOperator
+
+log = logging.getLogger("sio")
+# socket.use(fn): fn([event, *args], next).
+PacketMiddleware = Callable[[list, Callable[..., None]], Any]
 
 if TYPE_CHECKING:
     from ._server_base import ServerBase
@@ -35,6 +40,22 @@ class SocketEmitter:
 
     def compress(self, value: bool) -> SocketEmitter:
         return SocketEmitter(self._socket, self._timeout, self._volatile, bool(value))
+
+    # As socket.io's flags: they carry over into a broadcast from this socket,
+    # in whichever order the chain names them.
+    @property
+    def broadcast(self) -> BroadcastOperator:
+        """Every socket of the namespace but this one, with these flags."""
+        return self._socket.broadcast._with(timeout=self._timeout, volatile=self._volatile)
+
+    def to(self, rooms: Rooms) -> BroadcastOperator:
+        """The sockets in these rooms, this one left out, with these flags."""
+        return self.broadcast.to(rooms)
+
+    in_ = to
+
+    def except_(self, rooms: Rooms) -> BroadcastOperator:
+        return self.broadcast.except_(rooms)
 
     def emit(self, event: str, *args: Any,
              callback: Optional[Callable[..., Any]] = None) -> None:
@@ -105,6 +126,7 @@ class Socket:
         self._listeners = Listeners()
         self._any: list[Handler] = []
         self._any_outgoing: list[Handler] = []
+        self._packet_middlewares: list[PacketMiddleware] = []
         self._target = Target(nsp.name, sid=sid)
         self._c_target = CTarget(self._target)
         self.conn = Connection(self)
@@ -132,6 +154,10 @@ class Socket:
         "disconnecting" get the reason). As a call or a decorator."""
         return self._listeners.on(event, handler)
 
+    def once(self, event: str, handler: Optional[Handler] = None) -> Any:
+        """As on(), for the next occurrence only."""
+        return self._listeners.once(event, handler)
+
     def off(self, event: str, handler: Optional[Handler] = None) -> None:
         self._listeners.off(event, handler)
 
@@ -143,15 +169,44 @@ class Socket:
     def off_any(self, handler: Optional[Handler] = None) -> None:
         self._any = [] if handler is None else [h for h in self._any if h != handler]
 
+    def prepend_any(self, handler: Handler) -> Handler:
+        """As on_any(), called before the catch-all handlers added earlier."""
+        self._any.insert(0, handler)
+        return handler
+
+    def listeners_any(self) -> list[Handler]:
+        """The catch-all handlers, in the order they are called."""
+        return list(self._any)
+
     def on_any_outgoing(self, handler: Handler) -> Handler:
         """handler(event, *args) for every emit to this socket, called by
         the thread that emits."""
         self._any_outgoing.append(handler)
+        self.nsp._outgoing_watchers.add(self)
         return handler
 
     def off_any_outgoing(self, handler: Optional[Handler] = None) -> None:
         self._any_outgoing = ([] if handler is None
                               else [h for h in self._any_outgoing if h != handler])
+
+    def prepend_any_outgoing(self, handler: Handler) -> Handler:
+        self._any_outgoing.insert(0, handler)
+        self.nsp._outgoing_watchers.add(self)
+        return handler
+
+    def listeners_any_outgoing(self) -> list[Handler]:
+        return list(self._any_outgoing)
+
+    def use(self, middleware: PacketMiddleware) -> PacketMiddleware:
+        """middleware(packet, next) runs for each event from the client, in
+        the order added, before its handlers: packet is the list [event,
+        *args] (it may change it), next() passes it on, next(err) drops it
+        and hands err to the socket's "error" handlers; a middleware that
+        raises does the same. As a call or a decorator."""
+        if not callable(middleware):
+            raise TypeError("a middleware must be callable")
+        self._packet_middlewares.append(middleware)
+        return middleware
 
     # Emitting ---------------------------------------------------------------
     def emit(self, event: str, *args: Any,
@@ -221,7 +276,50 @@ class Socket:
             self.server._invoke(handler, (event, *args))
 
     def _dispatch(self, event: str, args: list[Any], ack: Optional[Ack]) -> None:
-        dispatch(self.server, self._any, self._listeners, event, args, ack)
+        if self._packet_middlewares:
+            # As socket.io: the catch-all handlers see the packet before the
+            # middlewares do.
+            for handler in self._any:
+                self.server._invoke(handler, (event, *args))
+            self._through_middlewares([event, *args], ack, 0)
+        else:
+            self._deliver(self._any, event, args, ack)
+
+    def _deliver(self, any_handlers: list[Handler], event: str, args: list[Any],
+                 ack: Optional[Ack]) -> None:
+        dispatch(self.server, any_handlers, self._listeners, event, args, ack)
+        sid_listeners = self.nsp._sid_listeners
+        if sid_listeners.get(event):
+            dispatch(self.server, [], sid_listeners, event, [self.id, *args], ack)
+
+    def _through_middlewares(self, packet: list[Any], ack: Optional[Ack], index: int) -> None:
+        middlewares = self._packet_middlewares
+        if index == len(middlewares):
+            self._deliver([], packet[0], packet[1:], ack)
+            return
+        passed = False
+
+        def next_(err: Optional[BaseException] = None) -> None:
+            nonlocal passed
+            if passed:
+                return
+            passed = True
+            if err is not None:
+                self._report_error(err)
+            else:
+                self._through_middlewares(packet, ack, index + 1)
+
+        try:
+            middlewares[index](packet, next_)
+        except Exception as error:  # noqa: BLE001 - handed to the "error" handlers
+            next_(error)
+
+    def _report_error(self, err: BaseException) -> None:
+        listeners = self._listeners.get("error")
+        if not listeners:
+            log.warning("socket %s: a middleware refused a packet: %s", self.id, err)
+        for listener in listeners:
+            self.server._invoke(listener.fn, (err,))
 
 
 class RemoteSocket:
