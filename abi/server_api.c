@@ -35,6 +35,7 @@ static void run_start(cmd *c) {
   s->rc = io_server_start(&srv->core, srv->ctx, srv, s->cfg->parser, &s->cfg->eio,
                           s->cfg->host, s->cfg->port, s->cfg->connect_timeout,
                           s->cfg->max_queued_events);
+  if (s->rc == 0 && s->cfg->adapter.url.host) s->rc = cluster_start(&srv->core, &s->cfg->adapter);
   if (s->rc == 0) srv->port = io_server_port(&srv->core);
 }
 

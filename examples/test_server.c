@@ -687,7 +687,7 @@ static void usage(void) {
           "       [--allow-eio3 true|false]\n"
           "       [--allow-request true] [--connection-errors true] [--cookie NAME]\n"
           "       [--initial-headers JSON] [--headers JSON]\n"
-          "       [--recovery MS]\n"
+          "       [--recovery MS] [--redis redis://HOST:PORT]\n"
           "       [--per-message-deflate true|false] [--per-message-deflate-threshold BYTES]\n"
           "       [--http-compression true|false] [--http-compression-threshold BYTES]\n");
   exit(2);
@@ -721,7 +721,8 @@ int main(int argc, char **argv) {
                {"--serve-client", "serveClient"},
                {"--max-queued-events", "maxQueuedEvents"},
                {"--headers-timeout", "headersTimeout"},
-               {"--request-timeout", "requestTimeout"}};
+               {"--request-timeout", "requestTimeout"},
+               {"--redis", "adapter"}};
   sio_options *opts;
   if (sio_options_new(&opts)) return 1;
   sio_options_set(opts, "port", "3000");
@@ -792,6 +793,15 @@ int main(int argc, char **argv) {
         case SIO_EV_ALLOW_REQUEST: on_allow_request(srv, ev); break;
         case SIO_EV_UPGRADE: on_upgrade(srv, ev); break;
         case SIO_EV_CONNECTION_ERROR: record_connection_error(ev); break;
+        /* On stdout, where the tests of the cluster look for them. */
+        case SIO_EV_ADAPTER_DOWN:
+          printf("adapter down: %s\n", ev->reason ? ev->reason : "");
+          fflush(stdout);
+          break;
+        case SIO_EV_ADAPTER_UP:
+          printf("adapter up\n");
+          fflush(stdout);
+          break;
         case SIO_EV_EVENTS_LOST:
           fprintf(stderr, "test_server: %llu events lost\n", (unsigned long long)ev->count);
           break;

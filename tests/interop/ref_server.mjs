@@ -33,6 +33,7 @@ const OPTIONS = {
   "--headers-timeout": "headersTimeout",
   "--request-timeout": "requestTimeout",
   "--recovery": "recovery",
+  "--redis": "redis",
 };
 const NUMERIC = new Set(["port", "pingInterval", "pingTimeout", "connectTimeout", "maxHttpBufferSize", "headersTimeout", "requestTimeout", "recovery",
   "perMessageDeflateThreshold", "httpCompressionThreshold"]);
@@ -82,7 +83,35 @@ function serverOptions(args) {
   if (args.parser === "msgpack") {
     opts.parser = createRequire(import.meta.url)("socket.io-msgpack-parser");
   }
+  if (args.redis !== undefined) opts.adapter = redisAdapter(args.redis);
   return opts;
+}
+
+// --redis URL: @socket.io/redis-adapter on node-redis, the default key
+// "socket.io"; Redis going away and coming back is written on stdout as the
+// libsio test server writes its SIO_EV_ADAPTER_DOWN/UP.
+function redisAdapter(url) {
+  const require = createRequire(import.meta.url);
+  const { createClient } = require("redis");
+  const { createAdapter } = require("@socket.io/redis-adapter");
+  const pub = createClient({ url });
+  const sub = pub.duplicate();
+  let up = false;
+  const ready = () => {
+    if (!up && pub.isReady && sub.isReady) {
+      up = true;
+      process.stdout.write("adapter up\n");
+    }
+  };
+  for (const client of [pub, sub]) {
+    client.on("ready", ready);
+    client.on("error", (err) => {
+      if (up) process.stdout.write(`adapter down: ${err.message}\n`);
+      up = false;
+    });
+    client.connect().catch(() => {});
+  }
+  return createAdapter(pub, sub);
 }
 
 // allowRequest: refused when the query has "deny" (its value is the message),

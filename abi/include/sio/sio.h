@@ -256,7 +256,17 @@ enum sio_event_type {
    * with code and message as in the HTTP error, context as engine.io
    * gives it, and req as in SIO_EV_ALLOW_REQUEST (left out when the URL
    * cannot be read). */
-  SIO_EV_CONNECTION_ERROR = 98
+  SIO_EV_CONNECTION_ERROR = 98,
+
+  /* ---- server with an "adapter", since 1.2 ---- */
+  /* The adapter lost its Redis connection (or never got it): err = SIO_EIO,
+   * reason = what failed. Local traffic goes on; broadcasts made meanwhile
+   * reach this node's sockets only, and each is reported by SIO_EV_ERROR
+   * with its request id; it reconnects by itself (back-off of 50 ms per
+   * attempt, at most 500 ms, as node-redis). */
+  SIO_EV_ADAPTER_DOWN = 101,
+  /* The adapter is connected and subscribed again (and the first time). */
+  SIO_EV_ADAPTER_UP = 102
 };
 
 /* Event flags. A host ignores the ones it does not know. */
@@ -324,6 +334,10 @@ SIO_EXTERN int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event
  * server options, ms from the start of a request until its headers, or the
  * whole request, are in; past them it gets 408 and the connection closes
  * (0: no limit).
+ * Since 1.2: "adapter" (unset: one node; "redis://host:port[/db]": join the
+ * cluster of @socket.io/redis-adapter 8 nodes, Node.js or libsio, on that
+ * Redis), "adapter.key" ("socket.io", the channels' prefix) and
+ * "adapter.requestsTimeout" (5000 ms, how long cluster requests wait).
  * "allowEIO3" ("false"): serve Engine.IO v3 clients (socket.io-client 2.x)
  * as engine.io and socket.io 4 do: the v3 framing, the client pinging, "/"
  * joined without a CONNECT, a namespace's query as its auth; without it
@@ -536,8 +550,11 @@ typedef struct sio_target {
   size_t nrooms;
   const char *const *except;  /* rooms whose sockets are left out */
   size_t nexcept;
+  unsigned flags;             /* SIO_TARGET_*; since 1.2 (0 from older hosts) */
 } sio_target;
-#define SIO_TARGET_INIT {sizeof(sio_target), NULL, NULL, NULL, 0, NULL, 0}
+#define SIO_TARGET_INIT {sizeof(sio_target), NULL, NULL, NULL, 0, NULL, 0, 0}
+/* Target flags. Unknown bits are refused with SIO_EINVAL. */
+#define SIO_TARGET_LOCAL 0x1u /* io.local: this node only, even with an "adapter" */
 
 /* Emits msg->event with msg's arguments to the target. With SIO_EMIT_ACK,
  * the SIO_EV_ACK carries the request id; msg->timeout_ms > 0 bounds the wait

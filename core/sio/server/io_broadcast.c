@@ -6,6 +6,8 @@
 #include "../../util/json.h"
 #include "io_server.h"
 
+#include "../../adapter/cluster.h"
+
 static io_socket *room_socket(io_namespace *nsp, const char *room) {
   /* Every socket is alone in a room named by its id. */
   return strmap_get(&nsp->sockets, room);
@@ -167,6 +169,26 @@ int io_emit(io_server *s, const sio_target *t, const char *event, const char *ar
   sbuf *data = &s->emit_text;
   sbuf_reset(data);
   if (json_event_join(data, event, args, args_len)) return SIO_ENOMEM;
+  /* The other nodes get it as the Node adapter sends it: without the
+   * recovery offset (its RedisAdapter keeps no session log), and not when it
+   * is for one socket or for this node only. A broadcast with
+   * acknowledgements stays on this node. */
+  int publish = s->cluster && !single && !(flags & SIO_EMIT_ACK) && !(t->flags & SIO_TARGET_LOCAL);
+  if (publish) {
+    sio_packet out;
+    sio_packet_init(&out);
+    out.type = nbins ? SIO_P_BINARY_EVENT : SIO_P_EVENT;
+    out.nsp = nsp->name;
+    out.data = data->data;
+    out.data_len = data->len;
+    out.bins = bins;
+    out.nbins = out.nattach = nbins;
+    int prc = cluster_broadcast(s->cluster, t, &out, flags);
+    if (prc)
+      io_post_error(s, req, prc,
+                    prc == SIO_EIO ? "the adapter is down: the broadcast reached this node only"
+                                   : "the broadcast was not published: out of memory");
+  }
   /* socket.io-adapter's SessionAwareAdapter: an event without ack that is
    * not volatile carries its offset as last argument, and is logged for the
    * sessions that will miss it. */
@@ -215,6 +237,15 @@ int io_emit(io_server *s, const sio_target *t, const char *event, const char *ar
   }
   for (size_t i = 0; i < j.nmsgs; i++) rbuf_unref(j.msgs[i]);
   return rc;
+}
+
+void io_emit_packet(io_server *s, const sio_target *t, const sio_packet *p, unsigned emit_flags) {
+  emit_job j = {.is_volatile = (emit_flags & SIO_EMIT_VOLATILE) != 0, .ack_id = -1};
+  if (s->parser->encode(p, j.msgs, &j.nmsgs)) return;
+  for (size_t i = 0; i < j.nmsgs && (emit_flags & SIO_EMIT_NO_COMPRESS); i++)
+    j.msgs[i]->no_compress = 1;
+  io_select(s, t, send_to, &j);
+  for (size_t i = 0; i < j.nmsgs; i++) rbuf_unref(j.msgs[i]);
 }
 
 /* ---- rooms, disconnects, fetch ------------------------------------------------ */

@@ -24,6 +24,7 @@ typedef struct io_room io_room;
 typedef struct io_ack_wait io_ack_wait;
 typedef struct io_ack_collect io_ack_collect;
 typedef struct io_pending_connect io_pending_connect;
+typedef struct cluster cluster;
 
 /* Scratch buffers larger than this are given back after use, so one large
  * message does not stay allocated. */
@@ -57,6 +58,7 @@ struct io_server {
   size_t collects;
   void (*on_closed)(io_server *s); /* see io_server_finish */
   recovery recovery;         /* connection state recovery; opts set before start */
+  cluster *cluster;          /* the "adapter", or NULL: one node (core/adapter) */
 };
 
 struct io_namespace {
@@ -206,6 +208,10 @@ long io_select(io_server *s, const sio_target *t, io_each_fn fn, void *arg);
 int io_emit(io_server *s, const sio_target *t, const char *event, const char *args,
             size_t args_len, sio_attachment *bins, size_t nbins, unsigned flags,
             int timeout_ms, uint64_t req);
+/* Delivers a packet another node broadcast (p: EVENT or BINARY_EVENT) to
+ * the sockets of this node that t selects; emit_flags: SIO_EMIT_VOLATILE,
+ * SIO_EMIT_NO_COMPRESS. */
+void io_emit_packet(io_server *s, const sio_target *t, const sio_packet *p, unsigned emit_flags);
 int io_join(io_server *s, const sio_target *t, char *const *rooms, size_t n, int leave);
 int io_disconnect(io_server *s, const sio_target *t, int close);
 int io_fetch_sockets(io_server *s, const sio_target *t, uint64_t req);

@@ -1,0 +1,186 @@
+#include "adapter_codec.h"
+
+#include <msgpack.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../sio/codec/sio_parser.h"
+
+/* msgpack-c's packer calls return what the writer returned; the sink
+ * remembers a failure instead, so that a run of calls is checked once. */
+typedef struct sink {
+  sbuf *b;
+  int failed;
+} sink;
+
+static int sink_write(void *data, const char *buf, size_t len) {
+  sink *s = data;
+  if (sbuf_append(s->b, buf, len)) s->failed = 1;
+  return s->failed ? -1 : 0;
+}
+
+static void pack_cstr(msgpack_packer *pk, const char *s) {
+  size_t n = strlen(s);
+  msgpack_pack_str(pk, n);
+  msgpack_pack_str_body(pk, s, n);
+}
+
+static void pack_strs(msgpack_packer *pk, const char *const *v, size_t n) {
+  msgpack_pack_array(pk, n);
+  for (size_t i = 0; i < n; i++) pack_cstr(pk, v[i]);
+}
+
+int adapter_encode_broadcast(sbuf *out, const char *uid, const sio_packet *p,
+                             const sio_target *t, unsigned emit_flags) {
+  rbuf *msgs[SIO_MAX_ENCODED];
+  size_t n = 0;
+  if (sio_parser_msgpack.encode(p, msgs, &n)) return -1;
+  sink sk = {out, 0};
+  msgpack_packer pk;
+  msgpack_packer_init(&pk, &sk, sink_write);
+  msgpack_pack_array(&pk, 3);
+  pack_cstr(&pk, uid);
+  sink_write(&sk, msgs[0]->data, msgs[0]->len);
+  rbuf_unref(msgs[0]);
+  /* The keys in the order the Node adapter writes them. */
+  msgpack_pack_map(&pk, 3);
+  pack_cstr(&pk, "rooms");
+  pack_strs(&pk, t->rooms, t->nrooms);
+  pack_cstr(&pk, "except");
+  pack_strs(&pk, t->except, t->nexcept);
+  pack_cstr(&pk, "flags");
+  int volatile_ = (emit_flags & SIO_EMIT_VOLATILE) != 0;
+  int no_compress = (emit_flags & SIO_EMIT_NO_COMPRESS) != 0;
+  msgpack_pack_map(&pk, (size_t)(volatile_ + no_compress));
+  if (volatile_) {
+    pack_cstr(&pk, "volatile");
+    msgpack_pack_true(&pk);
+  }
+  if (no_compress) {
+    pack_cstr(&pk, "compress");
+    msgpack_pack_false(&pk);
+  }
+  return sk.failed ? -1 : 0;
+}
+
+/* A room as the JavaScript adapter names it: strings, and numbers written
+ * as JavaScript writes integers (Node accepts any value as a room). */
+static char *room_name(const msgpack_object *o) {
+  char num[32];
+  switch (o->type) {
+    case MSGPACK_OBJECT_STR:
+      if (memchr(o->via.str.ptr, 0, o->via.str.size)) return NULL;
+      return strndup(o->via.str.ptr, o->via.str.size);
+    case MSGPACK_OBJECT_POSITIVE_INTEGER:
+      snprintf(num, sizeof num, "%llu", (unsigned long long)o->via.u64);
+      return strdup(num);
+    case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+      snprintf(num, sizeof num, "%lld", (long long)o->via.i64);
+      return strdup(num);
+    default:
+      return NULL;
+  }
+}
+
+static int read_rooms(const msgpack_object *o, char ***out, size_t *n) {
+  *out = NULL;
+  *n = 0;
+  if (o->type == MSGPACK_OBJECT_NIL) return 0;
+  if (o->type != MSGPACK_OBJECT_ARRAY) return -1;
+  if (o->via.array.size == 0) return 0;
+  char **v = calloc(o->via.array.size, sizeof(*v));
+  if (!v) return -1;
+  *out = v;
+  for (uint32_t i = 0; i < o->via.array.size; i++) {
+    if (!(v[i] = room_name(&o->via.array.ptr[i]))) return -1;
+    (*n)++;
+  }
+  return 0;
+}
+
+static int key_is(const msgpack_object *k, const char *name) {
+  return k->type == MSGPACK_OBJECT_STR && k->via.str.size == strlen(name) &&
+         memcmp(k->via.str.ptr, name, k->via.str.size) == 0;
+}
+
+static int read_flags(const msgpack_object *o, unsigned *flags) {
+  if (o->type != MSGPACK_OBJECT_MAP) return o->type == MSGPACK_OBJECT_NIL ? 0 : -1;
+  for (uint32_t i = 0; i < o->via.map.size; i++) {
+    const msgpack_object_kv *kv = &o->via.map.ptr[i];
+    int on = kv->val.type == MSGPACK_OBJECT_BOOLEAN && kv->val.via.boolean;
+    int off = kv->val.type == MSGPACK_OBJECT_BOOLEAN && !kv->val.via.boolean;
+    if (key_is(&kv->key, "volatile") && on) *flags |= SIO_EMIT_VOLATILE;
+    if (key_is(&kv->key, "compress") && off) *flags |= SIO_EMIT_NO_COMPRESS;
+  }
+  return 0;
+}
+
+static int read_opts(const msgpack_object *o, adapter_broadcast *b) {
+  if (o->type != MSGPACK_OBJECT_MAP) return -1;
+  for (uint32_t i = 0; i < o->via.map.size; i++) {
+    const msgpack_object_kv *kv = &o->via.map.ptr[i];
+    int rc = 0;
+    if (key_is(&kv->key, "rooms"))
+      rc = read_rooms(&kv->val, &b->rooms, &b->nrooms);
+    else if (key_is(&kv->key, "except"))
+      rc = read_rooms(&kv->val, &b->except, &b->nexcept);
+    else if (key_is(&kv->key, "flags"))
+      rc = read_flags(&kv->val, &b->flags);
+    if (rc) return -1;
+  }
+  return 0;
+}
+
+/* The packet object, written back as msgpack and read by the msgpack
+ * parser: the same checks and the same JSON as a client's packet gets. */
+static int read_packet(const msgpack_object *o, size_t max_payload, sio_packet *p) {
+  sbuf raw = SBUF_INIT;
+  sink sk = {&raw, 0};
+  msgpack_packer pk;
+  msgpack_packer_init(&pk, &sk, sink_write);
+  msgpack_pack_object(&pk, *o);
+  int rc = sk.failed || !raw.data ? -1 : 0;
+  sio_decoder *d = rc ? NULL : sio_parser_msgpack.decoder_new(max_payload);
+  if (!d || sio_parser_msgpack.decode(d, raw.data, raw.len, 1, p) != 1) rc = -1;
+  if (d) sio_parser_msgpack.decoder_free(d);
+  sbuf_free(&raw);
+  if (!rc && p->type != SIO_P_EVENT && p->type != SIO_P_BINARY_EVENT) rc = -1;
+  return rc;
+}
+
+int adapter_decode_broadcast(const char *msg, size_t len, size_t max_payload,
+                             adapter_broadcast *out) {
+  memset(out, 0, sizeof(*out));
+  sio_packet_init(&out->packet);
+  if (len > max_payload + 4096) return -1;
+  msgpack_unpacked u;
+  msgpack_unpacked_init(&u);
+  size_t off = 0;
+  int rc = msgpack_unpack_next(&u, msg, len, &off) == MSGPACK_UNPACK_SUCCESS && off == len ? 0 : -1;
+  const msgpack_object *a = &u.data;
+  if (rc || a->type != MSGPACK_OBJECT_ARRAY || a->via.array.size < 3 ||
+      a->via.array.ptr[0].type != MSGPACK_OBJECT_STR ||
+      !(out->uid = strndup(a->via.array.ptr[0].via.str.ptr, a->via.array.ptr[0].via.str.size)) ||
+      read_opts(&a->via.array.ptr[2], out) ||
+      read_packet(&a->via.array.ptr[1], max_payload, &out->packet))
+    rc = -1;
+  msgpack_unpacked_destroy(&u);
+  if (rc) adapter_broadcast_free(out);
+  return rc;
+}
+
+static void free_strs(char **v, size_t n) {
+  for (size_t i = 0; i < n; i++) free(v[i]);
+  free(v);
+}
+
+void adapter_broadcast_free(adapter_broadcast *b) {
+  free(b->uid);
+  sio_packet_clear(&b->packet);
+  /* read_rooms counts only what it filled; the rest of the array is zeroed. */
+  free_strs(b->rooms, b->nrooms);
+  free_strs(b->except, b->nexcept);
+  memset(b, 0, sizeof(*b));
+  sio_packet_init(&b->packet);
+}

@@ -1,0 +1,37 @@
+/* The messages of @socket.io/redis-adapter 8: a broadcast is the msgpack
+ * (notepack.io) encoding of [uid, packet, {rooms, except, flags}], packet
+ * being the Socket.IO packet object {type, data, nsp} with binary values
+ * inline, as socket.io-msgpack-parser writes it. */
+#ifndef SIO_ADAPTER_CODEC_H
+#define SIO_ADAPTER_CODEC_H
+#include <stddef.h>
+
+#include <sio/sio.h>
+
+#include "../sio/codec/sio_packet.h"
+#include "../util/sbuf.h"
+
+/* Appends the broadcast message of packet p (an EVENT or BINARY_EVENT, data
+ * with placeholders and p->bins) for the rooms and except of t, with the
+ * SIO_EMIT_VOLATILE and SIO_EMIT_NO_COMPRESS bits of emit_flags as flags
+ * volatile and compress. 0, or -1 when out of memory. */
+int adapter_encode_broadcast(sbuf *out, const char *uid, const sio_packet *p,
+                             const sio_target *t, unsigned emit_flags);
+
+/* A broadcast read from Redis; everything in it is owned. */
+typedef struct adapter_broadcast {
+  char *uid;
+  sio_packet packet;  /* data as JSON with placeholders, bins */
+  char **rooms;
+  size_t nrooms;
+  char **except;
+  size_t nexcept;
+  unsigned flags;     /* SIO_EMIT_VOLATILE, SIO_EMIT_NO_COMPRESS */
+} adapter_broadcast;
+
+/* 0, or -1 when msg is not such a message (or is larger than max_payload
+ * once decoded, or memory ran out); *out is then empty. */
+int adapter_decode_broadcast(const char *msg, size_t len, size_t max_payload,
+                             adapter_broadcast *out);
+void adapter_broadcast_free(adapter_broadcast *b);
+#endif

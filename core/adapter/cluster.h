@@ -1,0 +1,33 @@
+/* A server's place in a cluster of @socket.io/redis-adapter 8 nodes: two
+ * Redis connections on the I/O thread (a publisher, and a subscriber to
+ * every namespace's channels), the broadcasts between nodes, and the
+ * host told when Redis goes and comes back (SIO_EV_ADAPTER_DOWN/UP). */
+#ifndef SIO_CLUSTER_H
+#define SIO_CLUSTER_H
+#include <stdint.h>
+
+#include "../sio/server/io_server.h"
+#include "redis_url.h"
+
+typedef struct cluster_options {
+  redis_url url;             /* url.host NULL: no adapter */
+  char *key;                 /* "adapter.key", the channels' prefix */
+  uint64_t requests_timeout; /* ms */
+} cluster_options;
+
+void cluster_options_free(cluster_options *o);
+
+/* Joins the cluster: s->cluster is set and connecting starts (a failure
+ * to reach Redis is an SIO_EV_ADAPTER_DOWN, not an error here). Takes the
+ * strings of o. 0 or UV_ENOMEM. */
+int cluster_start(io_server *s, cluster_options *o);
+/* A namespace was created: its channels are subscribed to. */
+void cluster_namespace_added(cluster *c, io_namespace *nsp);
+/* Publishes an emit of packet p (its data without the recovery offset)
+ * to the other nodes. 0, or SIO_EIO when Redis is not reachable now, or
+ * SIO_ENOMEM. */
+int cluster_broadcast(cluster *c, const sio_target *t, const sio_packet *p, unsigned emit_flags);
+/* Leaves: the connections close, and io_server_collect_gone(s) follows
+ * once nothing of the cluster is left on the loop. */
+void cluster_close(cluster *c);
+#endif
