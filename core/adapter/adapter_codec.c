@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../sio/codec/sio_parser.h"
+#include "../util/json.h"
 
 /* msgpack-c's packer calls return what the writer returned; the sink
  * remembers a failure instead, so that a run of calls is checked once. */
@@ -170,17 +171,144 @@ int adapter_decode_broadcast(const char *msg, size_t len, size_t max_payload,
   return rc;
 }
 
-static void free_strs(char **v, size_t n) {
-  for (size_t i = 0; i < n; i++) free(v[i]);
-  free(v);
-}
-
 void adapter_broadcast_free(adapter_broadcast *b) {
   free(b->uid);
   sio_packet_clear(&b->packet);
   /* read_rooms counts only what it filled; the rest of the array is zeroed. */
-  free_strs(b->rooms, b->nrooms);
-  free_strs(b->except, b->nexcept);
+  adapter_strs_free(b->rooms, b->nrooms);
+  adapter_strs_free(b->except, b->nexcept);
   memset(b, 0, sizeof(*b));
   sio_packet_init(&b->packet);
+}
+
+/* ---- requests and responses -------------------------------------------------- */
+
+int adapter_message_json(const char *msg, size_t len, size_t max_payload, sbuf *json,
+                         sio_attachment **bins, size_t *nbins) {
+  *bins = NULL;
+  *nbins = 0;
+  sbuf_reset(json);
+  if (len && msg[0] == '{')
+    return json_validate(msg, len) == 0 && sbuf_append(json, msg, len) == 0 ? 0 : -1;
+  /* The msgpack parser reads it as the one argument of an ACK packet
+   * {type: 3, nsp: "/", data: [message]}: its JSON, placeholders and all,
+   * is then the packet's data without the brackets. */
+  static const uint8_t head[] = {0x83, 0xa4, 't', 'y', 'p', 'e', 0x03, 0xa3, 'n', 's', 'p',
+                                 0xa1, '/', 0xa4, 'd', 'a', 't', 'a', 0x91};
+  sbuf wrapped = SBUF_INIT;
+  sio_packet p;
+  sio_packet_init(&p);
+  sio_decoder *d = sio_parser_msgpack.decoder_new(max_payload + sizeof head);
+  int rc = !d || sbuf_append(&wrapped, head, sizeof head) || sbuf_append(&wrapped, msg, len) ||
+                   sio_parser_msgpack.decode(d, wrapped.data, wrapped.len, 1, &p) != 1 ||
+                   p.data_len < 2
+               ? -1
+               : 0;
+  if (d) sio_parser_msgpack.decoder_free(d);
+  sbuf_free(&wrapped);
+  if (!rc) rc = sbuf_append(json, p.data + 1, p.data_len - 2);
+  if (!rc && json_peek(json->data, json->len, 0) != '{') rc = -1;
+  if (!rc) {
+    *bins = p.bins;
+    *nbins = p.nbins;
+    p.bins = NULL;
+    p.nbins = 0;
+  }
+  sio_packet_clear(&p);
+  return rc;
+}
+
+long adapter_json_member(const char *s, size_t n, const char *key) {
+  size_t i = 0;
+  while (i < n && s[i] != '{') i++;
+  if (i++ == n) return -1;
+  size_t klen = strlen(key);
+  for (;;) {
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == ','))
+      i++;
+    if (i >= n || s[i] != '"') return -1;
+    int match = json_string_equals(s, n, i, key, klen);
+    long end = json_skip_value(s, n, i);
+    if (end < 0) return -1;
+    i = (size_t)end;
+    while (i < n && s[i] != ':') i++;
+    i++;
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
+    if (match) return (long)i;
+    end = json_skip_value(s, n, i);
+    if (end < 0) return -1;
+    i = (size_t)end;
+  }
+}
+
+int adapter_json_string(const char *s, size_t n, const char *key, sbuf *out) {
+  sbuf_reset(out);
+  long i = adapter_json_member(s, n, key);
+  return i >= 0 && json_peek(s, n, (size_t)i) == '"' && json_read_string(s, n, (size_t)i, out) >= 0
+             ? 0
+             : -1;
+}
+
+static size_t skip_ws(const char *s, size_t n, size_t i) {
+  while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
+  return i;
+}
+
+/* Appends a copy of item (no NUL inside) to the array. 0 or -1. */
+static int push_str(char ***v, size_t *count, size_t *cap, const sbuf *item) {
+  const char *text = item->data ? item->data : "";
+  if (memchr(text, 0, item->len)) return -1;
+  if (*count == *cap) {
+    size_t ncap = *cap ? *cap * 2 : 8;
+    char **grown = realloc(*v, ncap * sizeof(*grown));
+    if (!grown) return -1;
+    *v = grown;
+    *cap = ncap;
+  }
+  char *copy = strdup(text);
+  if (!copy) return -1;
+  (*v)[(*count)++] = copy;
+  return 0;
+}
+
+int adapter_json_strs(const char *s, size_t n, long at, char ***out, size_t *count) {
+  *out = NULL;
+  *count = 0;
+  if (at < 0 || json_peek(s, n, (size_t)at) == 'n') return 0;
+  if (json_peek(s, n, (size_t)at) != '[' || json_skip_value(s, n, (size_t)at) < 0) return -1;
+  /* The array is valid JSON: the walk ends at its closing bracket. */
+  size_t i = skip_ws(s, n, (size_t)at) + 1, cap = 0;
+  sbuf item = SBUF_INIT;
+  int rc = 0;
+  while (!rc) {
+    i = skip_ws(s, n, i);
+    if (s[i] == ']') break;
+    if (s[i] == ',') {
+      i++;
+      continue;
+    }
+    char type = json_peek(s, n, i);
+    long next = json_skip_value(s, n, i);
+    sbuf_reset(&item);
+    if (type == '"')
+      rc = json_read_string(s, n, i, &item) < 0 ? -1 : 0;
+    else if (type == '0')
+      rc = sbuf_append(&item, s + i, (size_t)next - i);
+    else
+      rc = -1;
+    if (!rc) rc = push_str(out, count, &cap, &item);
+    i = (size_t)next;
+  }
+  sbuf_free(&item);
+  if (rc) {
+    adapter_strs_free(*out, *count);
+    *out = NULL;
+    *count = 0;
+  }
+  return rc;
+}
+
+void adapter_strs_free(char **v, size_t n) {
+  for (size_t i = 0; i < n; i++) free(v[i]);
+  free(v);
 }

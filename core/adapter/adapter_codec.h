@@ -35,3 +35,26 @@ int adapter_decode_broadcast(const char *msg, size_t len, size_t max_payload,
                              adapter_broadcast *out);
 void adapter_broadcast_free(adapter_broadcast *b);
 #endif
+
+/* ---- requests and responses ----------------------------------------------
+ * The Node adapter writes most of them as JSON and some as msgpack (a
+ * broadcast with acknowledgements, its acknowledgements); a reader tells them
+ * apart by the first byte, '{' for JSON, as it does. */
+
+/* The message as JSON text: a JSON message validated and copied, a msgpack
+ * one converted by the msgpack parser (binary values become placeholders,
+ * their bytes *bins). 0, or -1 when it is neither. */
+int adapter_message_json(const char *msg, size_t len, size_t max_payload, sbuf *json,
+                         sio_attachment **bins, size_t *nbins);
+
+/* Where the value of member key of the JSON object s[0..n) (valid JSON)
+ * starts, or -1 when it has none. */
+long adapter_json_member(const char *s, size_t n, const char *key);
+
+/* The string member key, decoded into out (reset first). 0 or -1. */
+int adapter_json_string(const char *s, size_t n, const char *key, sbuf *out);
+
+/* The array of strings (or numbers, as JavaScript writes them) at s[i], as
+ * malloc'ed C strings in *out (freed with adapter_strs_free). 0 or -1. */
+int adapter_json_strs(const char *s, size_t n, long i, char ***out, size_t *count);
+void adapter_strs_free(char **v, size_t n);

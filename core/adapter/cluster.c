@@ -1,25 +1,8 @@
-#include "cluster.h"
-
 #include <stdlib.h>
 #include <string.h>
 
 #include "adapter_codec.h"
-#include "redis_conn.h"
-
-/* uid2(6): the Node adapter's node ids are 6 characters. */
-#define UID_LEN 6
-
-struct cluster {
-  io_server *srv;
-  cluster_options o;
-  char uid[UID_LEN + 1];
-  redis_conn *pub, *sub;
-  int open_conns;
-  int is_up;            /* ADAPTER_UP posted, no ADAPTER_DOWN since */
-  int down_posted;      /* ADAPTER_DOWN posted, no ADAPTER_UP since */
-  int closing;
-  sbuf out;             /* scratch for outgoing messages */
-};
+#include "cluster_internal.h"
 
 void cluster_options_free(cluster_options *o) {
   redis_url_free(&o->url);
@@ -27,11 +10,22 @@ void cluster_options_free(cluster_options *o) {
   o->key = NULL;
 }
 
-static void make_uid(char *uid) {
-  char id[RANDOM_ID_LEN + 1];
-  random_id(id);
-  memcpy(uid, id, UID_LEN);
-  uid[UID_LEN] = 0;
+void cluster_new_id(char id[UID_LEN + 1]) {
+  char random[RANDOM_ID_LEN + 1];
+  random_id(random);
+  memcpy(id, random, UID_LEN);
+  id[UID_LEN] = 0;
+}
+
+int cluster_channel(const cluster *c, const char *kind, const char *nsp, sbuf *out) {
+  sbuf_reset(out);
+  return sbuf_printf(out, "%s%s#%s#", c->o.key, kind, nsp);
+}
+
+int cluster_publish(cluster *c, const char *channel, const char *msg, size_t len) {
+  const char *argv[3] = {"PUBLISH", channel, msg};
+  size_t lens[3] = {7, strlen(channel), len};
+  return redis_conn_send(c->pub, NULL, NULL, 3, argv, lens) ? SIO_EIO : 0;
 }
 
 /* ---- the host told ------------------------------------------------------ */
@@ -67,6 +61,26 @@ static void on_broadcast(cluster *c, const char *msg, size_t len) {
   adapter_broadcast_free(&b);
 }
 
+/* A message on "<key>-request#<nsp>#" or "<key>-response#<nsp>#...". */
+static void on_message(cluster *c, const redisReply *channel, const redisReply *payload) {
+  size_t klen = strlen(c->o.key);
+  const char *ch = channel->str;
+  if (channel->len <= klen || memcmp(ch, c->o.key, klen) != 0) return;
+  static const char req[] = "-request#", resp[] = "-response#";
+  if (strncmp(ch + klen, resp, sizeof resp - 1) == 0) {
+    cluster_on_response(c, payload->str, payload->len);
+    return;
+  }
+  if (strncmp(ch + klen, req, sizeof req - 1) != 0) return;
+  const char *name = ch + klen + sizeof req - 1;
+  size_t n = channel->len - (size_t)(name - ch);
+  if (n < 2 || name[n - 1] != '#') return;
+  sbuf nsp = SBUF_INIT;
+  io_namespace *ns = sbuf_append(&nsp, name, n - 1) ? NULL : io_namespace_get(c->srv, nsp.data, 0, 0);
+  sbuf_free(&nsp);
+  if (ns) cluster_on_request(c, ns, payload->str, payload->len);
+}
+
 /* Every subscription's replies: confirmations, then ["message", channel,
  * payload] or ["pmessage", pattern, channel, payload]. */
 static void on_sub_reply(redisAsyncContext *ac, void *reply, void *priv) {
@@ -74,11 +88,15 @@ static void on_sub_reply(redisAsyncContext *ac, void *reply, void *priv) {
   cluster *c = priv;
   redisReply *r = reply;
   if (!r || c->closing || r->type != REDIS_REPLY_ARRAY || r->elements < 3) return;
-  redisReply *kind = r->element[0];
-  if (kind->type != REDIS_REPLY_STRING) return;
-  if (strcmp(kind->str, "pmessage") == 0 && r->elements == 4 &&
-      r->element[3]->type == REDIS_REPLY_STRING)
+  for (size_t i = 0; i < r->elements; i++)
+    if (r->element[i]->type != REDIS_REPLY_STRING && r->element[i]->type != REDIS_REPLY_INTEGER)
+      return;
+  const char *kind = r->element[0]->str;
+  if (strcmp(kind, "pmessage") == 0 && r->elements == 4)
     on_broadcast(c, r->element[3]->str, r->element[3]->len);
+  else if (strcmp(kind, "message") == 0 && r->elements == 3 &&
+           r->element[2]->type == REDIS_REPLY_STRING)
+    on_message(c, r->element[1], r->element[2]);
 }
 
 /* ---- subscriptions --------------------------------------------------------- */
@@ -89,10 +107,16 @@ static int subscribe(cluster *c, const char *cmd, const char *channel) {
   return redis_conn_send(c->sub, on_sub_reply, c, 2, argv, lens);
 }
 
+/* As the Node adapter: the broadcasts' pattern, the requests, the
+ * responses, and the responses meant for this node alone. */
 static void subscribe_namespace(cluster *c, const char *nsp) {
   sbuf *o = &c->out;
   sbuf_reset(o);
   if (sbuf_printf(o, "%s#%s#*", c->o.key, nsp) == 0) subscribe(c, "PSUBSCRIBE", o->data);
+  if (cluster_channel(c, "-request", nsp, o) == 0) subscribe(c, "SUBSCRIBE", o->data);
+  if (cluster_channel(c, "-response", nsp, o) == 0) subscribe(c, "SUBSCRIBE", o->data);
+  if (cluster_channel(c, "-response", nsp, o) == 0 && sbuf_printf(o, "%s#", c->uid) == 0)
+    subscribe(c, "SUBSCRIBE", o->data);
 }
 
 void cluster_namespace_added(cluster *c, io_namespace *nsp) {
@@ -120,9 +144,10 @@ static void on_conn_down(redis_conn *rc, const char *why) {
   post_state(redis_conn_data(rc), 0, why);
 }
 
-static void on_conn_closed(redis_conn *rc) {
-  cluster *c = redis_conn_data(rc);
-  if (--c->open_conns) return;
+static void on_conn_closed(redis_conn *rc) { cluster_unref(redis_conn_data(rc)); }
+
+void cluster_unref(cluster *c) {
+  if (--c->live) return;
   io_server *s = c->srv;
   cluster_options_free(&c->o);
   sbuf_free(&c->out);
@@ -136,12 +161,12 @@ int cluster_start(io_server *s, cluster_options *o) {
   cluster *c = calloc(1, sizeof(*c));
   if (!c) return UV_ENOMEM;
   c->srv = s;
-  make_uid(c->uid);
+  cluster_new_id(c->uid);
   c->pub = redis_conn_new(&s->ctx->loop, &o->url, &conn_events, c);
   c->sub = c->pub ? redis_conn_new(&s->ctx->loop, &o->url, &conn_events, c) : NULL;
   if (!c->sub) {
     if (c->pub) {
-      c->open_conns = 1;
+      c->live = 1;
       c->closing = 1;
       c->o = *o;
       *o = (cluster_options){0};
@@ -154,7 +179,7 @@ int cluster_start(io_server *s, cluster_options *o) {
   }
   c->o = *o;
   *o = (cluster_options){0};
-  c->open_conns = 2;
+  c->live = 2;
   /* Counted with the acknowledgement collections: the server is not gone
    * before its connections are. */
   s->collects++;
@@ -173,13 +198,7 @@ int cluster_broadcast(cluster *c, const sio_target *t, const sio_packet *p, unsi
   int rc = t->nrooms == 1 ? sbuf_printf(&channel, "%s#%s#%s#", c->o.key, nsp, t->rooms[0])
                           : sbuf_printf(&channel, "%s#%s#", c->o.key, nsp);
   if (!rc) rc = adapter_encode_broadcast(msg, c->uid, p, t, emit_flags);
-  if (!rc) {
-    const char *argv[3] = {"PUBLISH", channel.data, msg->data};
-    size_t lens[3] = {7, channel.len, msg->len};
-    rc = redis_conn_send(c->pub, NULL, NULL, 3, argv, lens) ? SIO_EIO : 0;
-  } else {
-    rc = SIO_ENOMEM;
-  }
+  rc = rc ? SIO_ENOMEM : cluster_publish(c, channel.data, msg->data, msg->len);
   sbuf_free(&channel);
   if (msg->cap > SCRATCH_KEPT) sbuf_free(msg);
   return rc;
@@ -189,6 +208,8 @@ void cluster_close(cluster *c) {
   if (c->closing) return;
   c->closing = 1;
   c->srv->cluster = NULL;
+  cluster_calls_close(c);
+  cluster_requests_close(c);
   redis_conn_close(c->pub);
   redis_conn_close(c->sub);
 }

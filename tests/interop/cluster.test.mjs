@@ -99,6 +99,48 @@ function clusterSuite(name, kinds) {
         closeAll(sockets);
       });
 
+      it(`serverSideEmitWithAck gets one answer from every other node, ${origin}`, { timeout: TEST_TIMEOUT_MS }, async () => {
+        const sockets = await oneEach();
+        const [answer] = await emitWithAck(sockets[from], "server-side-emit", { from }, "second");
+        assert.deepEqual(answer, { err: null, res: Array(kinds.length - 1).fill({ from }) });
+        closeAll(sockets);
+      });
+
+      it(`fetchSockets lists the sockets of every node with their rooms, ${origin}`, { timeout: TEST_TIMEOUT_MS }, async () => {
+        const sockets = await oneEach("/custom");
+        const room = freshRoom();
+        await emitWithAck(sockets[0], "join", room);
+        // Sockets of the tests before may still be leaving their nodes: ask
+        // again until they are gone.
+        let list;
+        for (let tries = 0; tries < 20; tries++) {
+          [list] = await emitWithAck(sockets[from], "fetch");
+          if (list.length === sockets.length) break;
+          await sleep(100);
+        }
+        const expected = sockets
+          .map((s, i) => ({ id: s.id, rooms: (i === 0 ? [s.id, room] : [s.id]).sort() }))
+          .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        assert.deepEqual(list, expected);
+        closeAll(sockets);
+      });
+
+      it(`socketsJoin and disconnectSockets act on every node, ${origin}`, { timeout: TEST_TIMEOUT_MS }, async () => {
+        const sockets = await oneEach("/custom");
+        const [room, gone] = [freshRoom(), freshRoom()];
+        await emitWithAck(sockets[from], "sockets-join", room);
+        // The request goes round through Redis: wait until every node has run it.
+        await sleep(QUIET_MS);
+        sockets[from].emit("to", room, "joined", 1);
+        await assertReceivers(sockets, sockets, "joined", [1]);
+        const victims = sockets.filter((_, i) => i !== from);
+        for (const s of victims) await emitWithAck(s, "join", gone);
+        sockets[from].emit("disconnect-room", gone);
+        for (const s of victims) assert.equal((await s.events.next("disconnect"))[0], "io server disconnect", s.label);
+        assert.ok(sockets[from].connected, "the asker is not in the room");
+        closeAll(sockets);
+      });
+
       it(`a socket's broadcast leaves out the sender only, ${origin}`, { timeout: TEST_TIMEOUT_MS }, async () => {
         const sockets = await oneEach();
         const room = freshRoom();

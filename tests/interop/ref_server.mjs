@@ -228,6 +228,13 @@ function installHandlers(io, socket) {
     const list = sockets.map((s) => ({ id: s.id, rooms: [...s.rooms].sort() }));
     ack(list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
   });
+  on("server-side-emit", async (args, ack) => {
+    try {
+      ack({ err: null, res: await io.serverSideEmitWithAck("sse", ...args) });
+    } catch (err) {
+      ack({ err: err.message, res: err.responses ?? [] });
+    }
+  });
   on("sockets-join", ([room], ack) => {
     nsp.socketsJoin(room);
     ack();
@@ -252,6 +259,11 @@ function installHandlers(io, socket) {
 
 function setUpNamespaces(io) {
   const handle = (socket) => installHandlers(io, socket);
+  // serverSideEmit from another node: "sse" ...args, cb -> cb(args[0]).
+  io.on("sse", (...args) => {
+    const cb = typeof args[args.length - 1] === "function" ? args.pop() : undefined;
+    cb?.(args[0]);
+  });
   io.of("/").on("connection", handle);
   io.of("/custom").on("connection", handle);
   const privateNsp = io.of("/private");

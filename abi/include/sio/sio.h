@@ -259,6 +259,12 @@ enum sio_event_type {
   SIO_EV_CONNECTION_ERROR = 98,
 
   /* ---- server with an "adapter", since 1.2 ---- */
+  /* serverSideEmit from another node (Node's io.on("name") on the server).
+   * nsp, name, data = JSON array of the arguments (JSON values only: the
+   * Node adapter sends these requests as JSON). ack_id >= 0 when the sender
+   * waits (serverSideEmitWithAck): answer with sio_server_side_ack() within
+   * its adapter.requestsTimeout; only the first argument is sent back. */
+  SIO_EV_SERVER_SIDE_EVENT = 100,
   /* The adapter lost its Redis connection (or never got it): err = SIO_EIO,
    * reason = what failed. Local traffic goes on; broadcasts made meanwhile
    * reach this node's sockets only, and each is reported by SIO_EV_ERROR
@@ -596,6 +602,26 @@ SIO_EXTERN int sio_disconnect(sio_server *srv, const sio_target *to, unsigned fl
  * *req_out (required: the answer is only found by it). */
 SIO_EXTERN int sio_fetch_sockets(sio_server *srv, const sio_target *to,
                                  uint64_t *req_out);
+
+/* serverSideEmit (namespace "/"): msg->event with msg's arguments (JSON
+ * values only: attachments are refused with SIO_EINVAL) to every other node
+ * of the cluster, which gets it as SIO_EV_SERVER_SIDE_EVENT. With
+ * SIO_EMIT_ACK in msg->flags (serverSideEmitWithAck), one SIO_EV_ACK with
+ * the request id put in *req_out, flags SIO_EVF_BROADCAST, data = JSON
+ * array of every other node's answer; err SIO_ETIMEDOUT, reason "timeout
+ * reached: only N responses received out of M", when some did not answer
+ * within "adapter.requestsTimeout" (data then holds those that came).
+ * Without an "adapter" it reaches nobody, and an ack is answered at once
+ * with [] (the Node adapter with no other node answers so; Node's
+ * in-memory adapter only logs a warning and never answers). Since 1.2. */
+SIO_EXTERN int sio_server_side_emit(sio_server *srv, const sio_message *msg, uint64_t *req_out);
+
+/* Answers a SIO_EV_SERVER_SIDE_EVENT whose ack_id >= 0: the first of msg's
+ * arguments goes back (msg NULL: null). An ack_id unknown or past its
+ * timeout is reported by SIO_EV_ERROR (SIO_ENOTFOUND) with the request id
+ * put in *req_out. Since 1.2. */
+SIO_EXTERN int sio_server_side_ack(sio_server *srv, uint64_t ack_id, const sio_message *msg,
+                                   uint64_t *req_out);
 
 /* ---------------------------------------------------------------------------
  * Client (socket.io-client's Manager and its sockets)

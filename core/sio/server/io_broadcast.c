@@ -122,6 +122,12 @@ static void add_to_list(io_socket *const *socks, size_t n, void *arg) {
   l->len += n;
 }
 
+/* Whether an operation on t also goes to the other nodes: not for one
+ * socket (it lives here) nor for io.local. */
+static int cluster_wide(const io_server *s, const sio_target *t) {
+  return s->cluster && !t->sid && !(t->flags & SIO_TARGET_LOCAL);
+}
+
 /* ---- emit ------------------------------------------------------------------ */
 
 typedef struct emit_job {
@@ -173,7 +179,7 @@ int io_emit(io_server *s, const sio_target *t, const char *event, const char *ar
    * recovery offset (its RedisAdapter keeps no session log), and not when it
    * is for one socket or for this node only. A broadcast with
    * acknowledgements stays on this node. */
-  int publish = s->cluster && !single && !(flags & SIO_EMIT_ACK) && !(t->flags & SIO_TARGET_LOCAL);
+  int publish = cluster_wide(s, t) && !(flags & SIO_EMIT_ACK);
   if (publish) {
     sio_packet out;
     sio_packet_init(&out);
@@ -248,9 +254,27 @@ void io_emit_packet(io_server *s, const sio_target *t, const sio_packet *p, unsi
   for (size_t i = 0; i < j.nmsgs; i++) rbuf_unref(j.msgs[i]);
 }
 
+int io_server_side_emit(io_server *s, const char *event, const char *args, size_t len,
+                        int with_ack, uint64_t req) {
+  if (s->cluster) return cluster_server_side_emit(s->cluster, event, args, len, with_ack, req);
+  if (!with_ack) return 0;
+  /* No other node to answer. */
+  ev_rec *r = ev_new(SIO_EV_ACK);
+  if (!r) return SIO_ENOMEM;
+  r->ev.req = req;
+  r->ev.flags = SIO_EVF_BROADCAST;
+  if (ev_set_data(r, "[]", 2)) {
+    ev_free(r);
+    return SIO_ENOMEM;
+  }
+  io_post(s, r);
+  return 0;
+}
+
 /* ---- rooms, disconnects, fetch ------------------------------------------------ */
 
 int io_join(io_server *s, const sio_target *t, char *const *rooms, size_t n, int leave) {
+  if (cluster_wide(s, t)) cluster_rooms_op(s->cluster, t, rooms, n, leave);
   socket_list l = {0};
   if (io_select(s, t, add_to_list, &l) < 0) return SIO_ENOTFOUND;
   int rc = l.failed ? SIO_ENOMEM : 0;
@@ -266,6 +290,7 @@ int io_join(io_server *s, const sio_target *t, char *const *rooms, size_t n, int
 }
 
 int io_disconnect(io_server *s, const sio_target *t, int close) {
+  if (cluster_wide(s, t)) cluster_disconnect(s->cluster, t, close);
   socket_list l = {0};
   if (io_select(s, t, add_to_list, &l) < 0) return SIO_ENOTFOUND;
   int rc = l.failed ? SIO_ENOMEM : 0;
@@ -301,44 +326,58 @@ typedef struct fetch_job {
   sbuf out;
   int first;
   int failed;
+  int node_shape;
 } fetch_job;
 
+/* libsio's {"id","nsp","rooms","handshake"}, or what the Node adapter
+ * answers for a remote fetch: {"id","handshake","rooms","data"} (libsio
+ * keeps no socket.data: null). */
 static void describe_one(fetch_job *j, const io_socket *sock) {
   sbuf *o = &j->out;
   int rc = sbuf_puts(o, j->first ? "{\"id\":" : ",{\"id\":");
   j->first = 0;
   rc |= json_write_string(o, sock->sid, strlen(sock->sid));
-  rc |= sbuf_puts(o, ",\"nsp\":") | json_write_string(o, sock->nsp->name, strlen(sock->nsp->name));
-  rc |= sbuf_puts(o, ",\"rooms\":") | io_socket_rooms_json(sock, o);
-  rc |= sbuf_puts(o, ",\"handshake\":") |
-        io_handshake_with_auth(o, sock->client->handshake, sock->auth) | sbuf_putc(o, '}');
-  if (rc) j->failed = 1;
+  if (!j->node_shape)
+    rc |= sbuf_puts(o, ",\"nsp\":") | json_write_string(o, sock->nsp->name, strlen(sock->nsp->name)) |
+          sbuf_puts(o, ",\"rooms\":") | io_socket_rooms_json(sock, o);
+  rc |= sbuf_puts(o, ",\"handshake\":") | io_handshake_with_auth(o, sock->client->handshake, sock->auth);
+  if (j->node_shape) rc |= sbuf_puts(o, ",\"rooms\":") | io_socket_rooms_json(sock, o) | sbuf_puts(o, ",\"data\":null");
+  if (rc || sbuf_putc(o, '}')) j->failed = 1;
 }
 
 static void describe(io_socket *const *socks, size_t n, void *arg) {
   for (size_t i = 0; i < n; i++) describe_one(arg, socks[i]);
 }
 
-int io_fetch_sockets(io_server *s, const sio_target *t, uint64_t req) {
-  fetch_job j = {SBUF_INIT, 1, 0};
-  sbuf_putc(&j.out, '[');
-  long n = io_select(s, t, describe, &j);
-  if (sbuf_putc(&j.out, ']') || j.failed) {
-    sbuf_free(&j.out);
-    return SIO_ENOMEM;
-  }
-  if (n < 0) {
+int io_describe_sockets(io_server *s, const sio_target *t, int node_shape, sbuf *out) {
+  fetch_job j = {*out, 1, 0, node_shape};
+  int rc = sbuf_putc(&j.out, '[');
+  long n = rc ? 0 : io_select(s, t, describe, &j);
+  if (!rc && n < 0) {
     /* A selection of one socket that left: an empty list, as socket.io. */
     sbuf_reset(&j.out);
-    sbuf_puts(&j.out, "[]");
+    rc = sbuf_putc(&j.out, '[');
   }
+  rc |= sbuf_putc(&j.out, ']');
+  *out = j.out;
+  return rc || j.failed ? SIO_ENOMEM : 0;
+}
+
+int io_fetch_sockets(io_server *s, const sio_target *t, uint64_t req) {
+  sbuf out = SBUF_INIT;
+  if (io_describe_sockets(s, t, 0, &out)) {
+    sbuf_free(&out);
+    return SIO_ENOMEM;
+  }
+  if (s->cluster && !t->sid && !(t->flags & SIO_TARGET_LOCAL))
+    return cluster_fetch(s->cluster, t, out.data, out.len, req);
   ev_rec *r = ev_new(SIO_EV_SOCKETS);
   if (!r) {
-    sbuf_free(&j.out);
+    sbuf_free(&out);
     return SIO_ENOMEM;
   }
   r->ev.req = req;
-  ev_take_data(r, j.out.data, j.out.len);
+  ev_take_data(r, out.data, out.len);
   io_post(s, r);
   return 0;
 }

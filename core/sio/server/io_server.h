@@ -212,9 +212,16 @@ int io_emit(io_server *s, const sio_target *t, const char *event, const char *ar
  * the sockets of this node that t selects; emit_flags: SIO_EMIT_VOLATILE,
  * SIO_EMIT_NO_COMPRESS. */
 void io_emit_packet(io_server *s, const sio_target *t, const sio_packet *p, unsigned emit_flags);
+/* serverSideEmit of ["event", ...args] (see sio_server_side_emit). */
+int io_server_side_emit(io_server *s, const char *event, const char *args, size_t len,
+                        int with_ack, uint64_t req);
 int io_join(io_server *s, const sio_target *t, char *const *rooms, size_t n, int leave);
 int io_disconnect(io_server *s, const sio_target *t, int close);
 int io_fetch_sockets(io_server *s, const sio_target *t, uint64_t req);
+/* The JSON array of the sockets t selects, appended to out: as in
+ * SIO_EV_SOCKETS, or (node_shape) as the Node adapter answers a remote
+ * fetch. 0 or SIO_ENOMEM. */
+int io_describe_sockets(io_server *s, const sio_target *t, int node_shape, sbuf *out);
 
 /* ---- io_hooks.c ---------------------------------------------------------- */
 /* The Engine.IO layer's callbacks (eio_handler): a refused request
