@@ -21,6 +21,11 @@ static int sink_write(void *data, const char *buf, size_t len) {
   return s->failed ? -1 : 0;
 }
 
+static int key_is(const msgpack_object *k, const char *name) {
+  return k->type == MSGPACK_OBJECT_STR && k->via.str.size == strlen(name) &&
+         memcmp(k->via.str.ptr, name, k->via.str.size) == 0;
+}
+
 static void pack_cstr(msgpack_packer *pk, const char *s) {
   size_t n = strlen(s);
   msgpack_pack_str(pk, n);
@@ -32,36 +37,117 @@ static void pack_strs(msgpack_packer *pk, const char *const *v, size_t n) {
   for (size_t i = 0; i < n; i++) pack_cstr(pk, v[i]);
 }
 
-int adapter_encode_broadcast(sbuf *out, const char *uid, const sio_packet *p,
-                             const sio_target *t, unsigned emit_flags) {
+/* The packet object, as socket.io-msgpack-parser writes it. */
+static void pack_packet(sink *sk, const sio_packet *p) {
   rbuf *msgs[SIO_MAX_ENCODED];
   size_t n = 0;
-  if (sio_parser_msgpack.encode(p, msgs, &n)) return -1;
+  if (sio_parser_msgpack.encode(p, msgs, &n)) {
+    sk->failed = 1;
+    return;
+  }
+  sink_write(sk, msgs[0]->data, msgs[0]->len);
+  rbuf_unref(msgs[0]);
+}
+
+/* {rooms, except, flags}, the keys in the order the Node adapter writes
+ * them; timeout_ms > 0 goes in flags. */
+static void pack_opts(msgpack_packer *pk, const sio_target *t, unsigned emit_flags, int timeout_ms) {
+  msgpack_pack_map(pk, 3);
+  pack_cstr(pk, "rooms");
+  pack_strs(pk, t->rooms, t->nrooms);
+  pack_cstr(pk, "except");
+  pack_strs(pk, t->except, t->nexcept);
+  pack_cstr(pk, "flags");
+  int volatile_ = (emit_flags & SIO_EMIT_VOLATILE) != 0;
+  int no_compress = (emit_flags & SIO_EMIT_NO_COMPRESS) != 0;
+  msgpack_pack_map(pk, (size_t)(volatile_ + no_compress + (timeout_ms > 0)));
+  if (volatile_) {
+    pack_cstr(pk, "volatile");
+    msgpack_pack_true(pk);
+  }
+  if (no_compress) {
+    pack_cstr(pk, "compress");
+    msgpack_pack_false(pk);
+  }
+  if (timeout_ms > 0) {
+    pack_cstr(pk, "timeout");
+    msgpack_pack_unsigned_int(pk, (unsigned)timeout_ms);
+  }
+}
+
+int adapter_encode_broadcast(sbuf *out, const char *uid, const sio_packet *p,
+                             const sio_target *t, unsigned emit_flags) {
   sink sk = {out, 0};
   msgpack_packer pk;
   msgpack_packer_init(&pk, &sk, sink_write);
   msgpack_pack_array(&pk, 3);
   pack_cstr(&pk, uid);
-  sink_write(&sk, msgs[0]->data, msgs[0]->len);
+  pack_packet(&sk, p);
+  pack_opts(&pk, t, emit_flags, 0);
+  return sk.failed ? -1 : 0;
+}
+
+int adapter_encode_broadcast_request(sbuf *out, const char *uid, const char *request_id,
+                                     const sio_packet *p, const sio_target *t, unsigned emit_flags,
+                                     int timeout_ms) {
+  sink sk = {out, 0};
+  msgpack_packer pk;
+  msgpack_packer_init(&pk, &sk, sink_write);
+  msgpack_pack_map(&pk, 5);
+  pack_cstr(&pk, "uid");
+  pack_cstr(&pk, uid);
+  pack_cstr(&pk, "requestId");
+  pack_cstr(&pk, request_id);
+  pack_cstr(&pk, "type");
+  msgpack_pack_unsigned_int(&pk, 7);
+  pack_cstr(&pk, "packet");
+  pack_packet(&sk, p);
+  pack_cstr(&pk, "opts");
+  pack_opts(&pk, t, emit_flags, timeout_ms);
+  return sk.failed ? -1 : 0;
+}
+
+int adapter_encode_broadcast_ack(sbuf *out, const char *request_id, const char *args,
+                                 size_t len, sio_attachment *bins, size_t nbins) {
+  /* The msgpack parser writes the arguments (binary ones inline) as the
+   * data of an ACK packet; the first of them is taken from there. */
+  sio_packet p;
+  sio_packet_init(&p);
+  p.type = nbins ? SIO_P_BINARY_ACK : SIO_P_ACK;
+  p.nsp = (char *)"/";
+  p.data = (char *)args;
+  p.data_len = len;
+  p.bins = bins;
+  p.nbins = p.nattach = nbins;
+  rbuf *msgs[SIO_MAX_ENCODED];
+  size_t n = 0;
+  if (sio_parser_msgpack.encode(&p, msgs, &n)) return -1;
+  msgpack_unpacked u;
+  msgpack_unpacked_init(&u);
+  size_t off = 0;
+  int ok = msgpack_unpack_next(&u, msgs[0]->data, msgs[0]->len, &off) == MSGPACK_UNPACK_SUCCESS &&
+           u.data.type == MSGPACK_OBJECT_MAP;
   rbuf_unref(msgs[0]);
-  /* The keys in the order the Node adapter writes them. */
+  const msgpack_object *first = NULL;
+  for (uint32_t i = 0; ok && i < u.data.via.map.size; i++) {
+    const msgpack_object_kv *kv = &u.data.via.map.ptr[i];
+    if (key_is(&kv->key, "data") && kv->val.type == MSGPACK_OBJECT_ARRAY && kv->val.via.array.size)
+      first = &kv->val.via.array.ptr[0];
+  }
+  sink sk = {out, !ok};
+  msgpack_packer pk;
+  msgpack_packer_init(&pk, &sk, sink_write);
   msgpack_pack_map(&pk, 3);
-  pack_cstr(&pk, "rooms");
-  pack_strs(&pk, t->rooms, t->nrooms);
-  pack_cstr(&pk, "except");
-  pack_strs(&pk, t->except, t->nexcept);
-  pack_cstr(&pk, "flags");
-  int volatile_ = (emit_flags & SIO_EMIT_VOLATILE) != 0;
-  int no_compress = (emit_flags & SIO_EMIT_NO_COMPRESS) != 0;
-  msgpack_pack_map(&pk, (size_t)(volatile_ + no_compress));
-  if (volatile_) {
-    pack_cstr(&pk, "volatile");
-    msgpack_pack_true(&pk);
-  }
-  if (no_compress) {
-    pack_cstr(&pk, "compress");
-    msgpack_pack_false(&pk);
-  }
+  pack_cstr(&pk, "type");
+  msgpack_pack_unsigned_int(&pk, 9);
+  pack_cstr(&pk, "requestId");
+  pack_cstr(&pk, request_id);
+  pack_cstr(&pk, "packet");
+  if (first)
+    msgpack_pack_object(&pk, *first);
+  else
+    msgpack_pack_nil(&pk);
+  msgpack_unpacked_destroy(&u);
   return sk.failed ? -1 : 0;
 }
 
@@ -100,11 +186,6 @@ static int read_rooms(const msgpack_object *o, char ***out, size_t *n) {
   return 0;
 }
 
-static int key_is(const msgpack_object *k, const char *name) {
-  return k->type == MSGPACK_OBJECT_STR && k->via.str.size == strlen(name) &&
-         memcmp(k->via.str.ptr, name, k->via.str.size) == 0;
-}
-
 static int read_flags(const msgpack_object *o, unsigned *flags) {
   if (o->type != MSGPACK_OBJECT_MAP) return o->type == MSGPACK_OBJECT_NIL ? 0 : -1;
   for (uint32_t i = 0; i < o->via.map.size; i++) {
@@ -117,6 +198,18 @@ static int read_flags(const msgpack_object *o, unsigned *flags) {
   return 0;
 }
 
+static void read_timeout(const msgpack_object *o, long *timeout) {
+  if (o->type != MSGPACK_OBJECT_MAP) return;
+  for (uint32_t i = 0; i < o->via.map.size; i++) {
+    const msgpack_object_kv *kv = &o->via.map.ptr[i];
+    if (!key_is(&kv->key, "timeout")) continue;
+    if (kv->val.type == MSGPACK_OBJECT_POSITIVE_INTEGER && kv->val.via.u64 < 86400000)
+      *timeout = (long)kv->val.via.u64;
+    else if (kv->val.type == MSGPACK_OBJECT_FLOAT64 && kv->val.via.f64 >= 0 && kv->val.via.f64 < 86400000)
+      *timeout = (long)kv->val.via.f64;
+  }
+}
+
 static int read_opts(const msgpack_object *o, adapter_broadcast *b) {
   if (o->type != MSGPACK_OBJECT_MAP) return -1;
   for (uint32_t i = 0; i < o->via.map.size; i++) {
@@ -126,8 +219,10 @@ static int read_opts(const msgpack_object *o, adapter_broadcast *b) {
       rc = read_rooms(&kv->val, &b->rooms, &b->nrooms);
     else if (key_is(&kv->key, "except"))
       rc = read_rooms(&kv->val, &b->except, &b->nexcept);
-    else if (key_is(&kv->key, "flags"))
+    else if (key_is(&kv->key, "flags")) {
       rc = read_flags(&kv->val, &b->flags);
+      read_timeout(&kv->val, &b->timeout);
+    }
     if (rc) return -1;
   }
   return 0;
@@ -154,6 +249,7 @@ int adapter_decode_broadcast(const char *msg, size_t len, size_t max_payload,
                              adapter_broadcast *out) {
   memset(out, 0, sizeof(*out));
   sio_packet_init(&out->packet);
+  out->timeout = -1;
   if (len > max_payload + 4096) return -1;
   msgpack_unpacked u;
   msgpack_unpacked_init(&u);
@@ -171,8 +267,41 @@ int adapter_decode_broadcast(const char *msg, size_t len, size_t max_payload,
   return rc;
 }
 
+int adapter_decode_broadcast_request(const char *msg, size_t len, size_t max_payload,
+                                     adapter_broadcast *out) {
+  memset(out, 0, sizeof(*out));
+  sio_packet_init(&out->packet);
+  out->timeout = -1;
+  if (len > max_payload + 4096) return -1;
+  msgpack_unpacked u;
+  msgpack_unpacked_init(&u);
+  size_t off = 0;
+  int rc = msgpack_unpack_next(&u, msg, len, &off) == MSGPACK_UNPACK_SUCCESS && off == len &&
+                   u.data.type == MSGPACK_OBJECT_MAP
+               ? 0
+               : -1;
+  const msgpack_object *packet = NULL, *opts = NULL;
+  for (uint32_t i = 0; !rc && i < u.data.via.map.size; i++) {
+    const msgpack_object_kv *kv = &u.data.via.map.ptr[i];
+    const msgpack_object *v = &kv->val;
+    if (key_is(&kv->key, "packet")) packet = v;
+    if (key_is(&kv->key, "opts")) opts = v;
+    if (key_is(&kv->key, "uid") && v->type == MSGPACK_OBJECT_STR && !out->uid)
+      rc = (out->uid = strndup(v->via.str.ptr, v->via.str.size)) ? 0 : -1;
+    if (key_is(&kv->key, "requestId") && v->type == MSGPACK_OBJECT_STR && !out->request_id)
+      rc = (out->request_id = strndup(v->via.str.ptr, v->via.str.size)) ? 0 : -1;
+  }
+  if (rc || !packet || !opts || !out->uid || !out->request_id || read_opts(opts, out) ||
+      read_packet(packet, max_payload, &out->packet))
+    rc = -1;
+  msgpack_unpacked_destroy(&u);
+  if (rc) adapter_broadcast_free(out);
+  return rc;
+}
+
 void adapter_broadcast_free(adapter_broadcast *b) {
   free(b->uid);
+  free(b->request_id);
   sio_packet_clear(&b->packet);
   /* read_rooms counts only what it filled; the rest of the array is zeroed. */
   adapter_strs_free(b->rooms, b->nrooms);

@@ -27,6 +27,8 @@ typedef struct adapter_broadcast {
   char **except;
   size_t nexcept;
   unsigned flags;     /* SIO_EMIT_VOLATILE, SIO_EMIT_NO_COMPRESS */
+  long timeout;       /* flags.timeout (ms), -1 when absent */
+  char *request_id;   /* a BROADCAST request's requestId, or NULL */
 } adapter_broadcast;
 
 /* 0, or -1 when msg is not such a message (or is larger than max_payload
@@ -34,6 +36,19 @@ typedef struct adapter_broadcast {
 int adapter_decode_broadcast(const char *msg, size_t len, size_t max_payload,
                              adapter_broadcast *out);
 void adapter_broadcast_free(adapter_broadcast *b);
+
+/* A broadcast with acknowledgements is a request (msgpack):
+ * {uid, requestId, type: 7, packet, opts: {rooms, except, flags}}, flags
+ * holding timeout too. */
+int adapter_encode_broadcast_request(sbuf *out, const char *uid, const char *request_id,
+                                     const sio_packet *p, const sio_target *t, unsigned emit_flags,
+                                     int timeout_ms);
+int adapter_decode_broadcast_request(const char *msg, size_t len, size_t max_payload,
+                                     adapter_broadcast *out);
+/* Each client's answer to it (msgpack): {type: 9, requestId, packet: the
+ * first of args (a JSON array with placeholders for bins), or nil}. */
+int adapter_encode_broadcast_ack(sbuf *out, const char *request_id, const char *args,
+                                 size_t len, sio_attachment *bins, size_t nbins);
 #endif
 
 /* ---- requests and responses ----------------------------------------------

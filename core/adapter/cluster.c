@@ -56,7 +56,7 @@ static void on_broadcast(cluster *c, const char *msg, size_t len) {
   if (strcmp(b.uid, c->uid) != 0 && io_namespace_get(c->srv, b.packet.nsp, 0, 0)) {
     sio_target t = {sizeof(t), b.packet.nsp, NULL, (const char *const *)b.rooms, b.nrooms,
                     (const char *const *)b.except, b.nexcept, SIO_TARGET_LOCAL};
-    io_emit_packet(c->srv, &t, &b.packet, b.flags);
+    io_emit_packet(c->srv, &t, &b.packet, b.flags, NULL);
   }
   adapter_broadcast_free(&b);
 }

@@ -27,6 +27,12 @@ void cluster_namespace_added(cluster *c, io_namespace *nsp);
  * to the other nodes. 0, or SIO_EIO when Redis is not reachable now, or
  * SIO_ENOMEM. */
 int cluster_broadcast(cluster *c, const sio_target *t, const sio_packet *p, unsigned emit_flags);
+/* A broadcast with acknowledgements (p without its ack id) sent to the
+ * other nodes as a request: their clients are counted into collect, and
+ * their answers join it. 0, SIO_EIO (Redis is not reachable: collect
+ * gathers this node's answers only) or SIO_ENOMEM. */
+int cluster_broadcast_ack(cluster *c, const sio_target *t, const sio_packet *p, unsigned emit_flags,
+                          int timeout_ms, io_ack_collect *collect);
 /* fetchSockets across the cluster: local (malloc'ed, taken) is the JSON
  * array of this node's sockets; the other nodes' follow, each with
  * "remote":true, in one SIO_EV_SOCKETS with req, or an SIO_EV_ERROR

@@ -254,6 +254,10 @@ void cluster_on_response(cluster *c, const char *msg, size_t len) {
   size_t nbins;
   if (adapter_message_json(msg, len, c->srv->eio.opts.max_payload, &json, &bins, &nbins) == 0 &&
       adapter_json_string(json.data, json.len, "requestId", &id) == 0) {
+    if (cluster_broadcast_response(c, json.data, json.len, id.data, bins, nbins)) {
+      bins = NULL;
+      nbins = 0;
+    }
     cluster_call *k = c->calls;
     while (k && strcmp(k->id, id.data) != 0) k = k->next;
     if (k && k->type == REQ_REMOTE_FETCH) {

@@ -27,6 +27,7 @@ enum adapter_request {
 
 typedef struct cluster_call cluster_call;
 typedef struct sse_wait sse_wait;
+typedef struct ack_bcast ack_bcast;
 
 struct cluster {
   io_server *srv;
@@ -40,6 +41,7 @@ struct cluster {
   sbuf out;             /* scratch for outgoing messages */
   cluster_call *calls;  /* this node's requests waiting for answers */
   sse_wait *sse_waits;  /* server-side events waiting for the host's ack */
+  ack_bcast *ack_bcasts; /* this node's broadcasts with acks, gathering */
   int64_t next_sse_ack;
 };
 
@@ -56,6 +58,15 @@ void cluster_unref(cluster *c);
 void cluster_on_request(cluster *c, io_namespace *nsp, const char *msg, size_t len);
 /* Forgets the server-side events waiting for the host. */
 void cluster_requests_close(cluster *c);
+
+/* ---- cluster_broadcast_acks.c ---- */
+/* A BROADCAST request of another node: delivered here, the count of
+ * clients and each of their answers sent back. */
+void cluster_on_broadcast_request(cluster *c, io_namespace *nsp, const char *msg, size_t len);
+/* A BROADCAST_CLIENT_COUNT or BROADCAST_ACK for one of this node's
+ * broadcasts (json: the response as JSON; bins taken). 1 when it was one. */
+int cluster_broadcast_response(cluster *c, const char *json, size_t len, const char *request_id,
+                               sio_attachment *bins, size_t nbins);
 
 /* ---- cluster_calls.c ---- */
 void cluster_on_response(cluster *c, const char *msg, size_t len);

@@ -251,6 +251,7 @@ void cluster_on_request(cluster *c, io_namespace *nsp, const char *msg, size_t l
       case REQ_REMOTE_DISCONNECT: on_disconnect(&q); break;
       case REQ_REMOTE_FETCH: on_fetch(&q); break;
       case REQ_SERVER_SIDE_EMIT: on_server_side_emit(&q); break;
+      case REQ_BROADCAST: cluster_on_broadcast_request(c, nsp, msg, len); break;
       default: break;
     }
   }

@@ -141,6 +141,20 @@ function clusterSuite(name, kinds) {
         closeAll(sockets);
       });
 
+      it(`a broadcast with acks counts and gathers the clients of every node, ${origin}`, { timeout: TEST_TIMEOUT_MS }, async () => {
+        const sockets = await oneEach("/custom");
+        // Sockets of the tests before may still be leaving: they would be
+        // counted and never answer.
+        await sleep(QUIET_MS);
+        sockets.forEach((s, i) => s.on("ask", (n, cb) => cb({ i, n })));
+        sockets[from].emit("broadcast-ack", 3000, "ask", 5);
+        const [err, responses] = await sockets[from].events.next("broadcast-ack-result");
+        assert.equal(err, null);
+        const byNode = (a, b) => a.i - b.i;
+        assert.deepEqual(responses.sort(byNode), sockets.map((_, i) => ({ i, n: 5 })));
+        closeAll(sockets);
+      });
+
       it(`a socket's broadcast leaves out the sender only, ${origin}`, { timeout: TEST_TIMEOUT_MS }, async () => {
         const sockets = await oneEach();
         const room = freshRoom();

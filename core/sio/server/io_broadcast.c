@@ -136,13 +136,16 @@ typedef struct emit_job {
   int is_volatile;
   io_ack_collect *collect;
   int64_t ack_id;
+  long acks;       /* recipients that owe collect an answer */
 } emit_job;
 
 static void send_now(emit_job *j, io_socket *sock) {
   if (j->is_volatile && !eio_writable(sock->client->eio)) return;
   if (io_send_encoded(sock->client, j->msgs, j->nmsgs)) return;
-  if (j->collect && io_socket_expect_ack(sock, j->ack_id, 0, j->collect, 0) == 0)
+  if (j->collect && io_socket_expect_ack(sock, j->ack_id, 0, j->collect, 0) == 0) {
     io_ack_collect_expect(j->collect);
+    j->acks++;
+  }
 }
 
 static void send_to(io_socket *const *socks, size_t n, void *arg) {
@@ -175,12 +178,16 @@ int io_emit(io_server *s, const sio_target *t, const char *event, const char *ar
   sbuf *data = &s->emit_text;
   sbuf_reset(data);
   if (json_event_join(data, event, args, args_len)) return SIO_ENOMEM;
+  io_ack_collect *collect = NULL;
+  if (!single && (flags & SIO_EMIT_ACK)) {
+    collect = io_ack_collect_new(s, req, timeout_ms);
+    if (!collect) return SIO_ENOMEM;
+  }
   /* The other nodes get it as the Node adapter sends it: without the
-   * recovery offset (its RedisAdapter keeps no session log), and not when it
-   * is for one socket or for this node only. A broadcast with
-   * acknowledgements stays on this node. */
-  int publish = cluster_wide(s, t) && !(flags & SIO_EMIT_ACK);
-  if (publish) {
+   * recovery offset (its RedisAdapter keeps no session log) and without an
+   * ack id, and not when it is for one socket or for this node only. With
+   * acks it is a request, and their clients' answers join collect's. */
+  if (cluster_wide(s, t)) {
     sio_packet out;
     sio_packet_init(&out);
     out.type = nbins ? SIO_P_BINARY_EVENT : SIO_P_EVENT;
@@ -189,7 +196,8 @@ int io_emit(io_server *s, const sio_target *t, const char *event, const char *ar
     out.data_len = data->len;
     out.bins = bins;
     out.nbins = out.nattach = nbins;
-    int prc = cluster_broadcast(s->cluster, t, &out, flags);
+    int prc = collect ? cluster_broadcast_ack(s->cluster, t, &out, flags, timeout_ms, collect)
+                      : cluster_broadcast(s->cluster, t, &out, flags);
     if (prc)
       io_post_error(s, req, prc,
                     prc == SIO_EIO ? "the adapter is down: the broadcast reached this node only"
@@ -215,10 +223,13 @@ int io_emit(io_server *s, const sio_target *t, const char *event, const char *ar
   p.bins = bins;
   p.nbins = p.nattach = nbins;
   if (flags & SIO_EMIT_ACK) p.id = nsp->next_ack_id++;
-  emit_job j = {.is_volatile = (flags & SIO_EMIT_VOLATILE) != 0, .ack_id = p.id};
+  emit_job j = {.is_volatile = (flags & SIO_EMIT_VOLATILE) != 0, .ack_id = p.id, .collect = collect};
   int rc = s->parser->encode(&p, j.msgs, &j.nmsgs) ? SIO_ENOMEM : 0;
   if (data->cap > SCRATCH_KEPT) sbuf_free(data);
-  if (rc) return rc;
+  if (rc) {
+    if (collect) io_ack_collect_start(collect);
+    return rc;
+  }
   for (size_t i = 0; i < j.nmsgs && (flags & SIO_EMIT_NO_COMPRESS); i++) j.msgs[i]->no_compress = 1;
   if (offset) {
     const char *own = single ? single->sid : NULL;
@@ -234,10 +245,6 @@ int io_emit(io_server *s, const sio_target *t, const char *event, const char *ar
       rc = io_socket_expect_ack(single, p.id, req, NULL, timeout_ms);
     }
   } else {
-    if (flags & SIO_EMIT_ACK) {
-      j.collect = io_ack_collect_new(s, req, timeout_ms);
-      if (!j.collect) rc = SIO_ENOMEM;
-    }
     if (!rc) io_select(s, t, send_to, &j);
     if (j.collect) io_ack_collect_start(j.collect);
   }
@@ -245,13 +252,19 @@ int io_emit(io_server *s, const sio_target *t, const char *event, const char *ar
   return rc;
 }
 
-void io_emit_packet(io_server *s, const sio_target *t, const sio_packet *p, unsigned emit_flags) {
-  emit_job j = {.is_volatile = (emit_flags & SIO_EMIT_VOLATILE) != 0, .ack_id = -1};
-  if (s->parser->encode(p, j.msgs, &j.nmsgs)) return;
+long io_emit_packet(io_server *s, const sio_target *t, sio_packet *p, unsigned emit_flags,
+                    io_ack_collect *collect) {
+  emit_job j = {.is_volatile = (emit_flags & SIO_EMIT_VOLATILE) != 0, .collect = collect};
+  io_namespace *nsp = io_namespace_get(s, t->nsp ? t->nsp : "/", 0, 0);
+  if (!nsp) return 0;
+  p->id = collect ? nsp->next_ack_id++ : -1;
+  j.ack_id = p->id;
+  if (s->parser->encode(p, j.msgs, &j.nmsgs)) return 0;
   for (size_t i = 0; i < j.nmsgs && (emit_flags & SIO_EMIT_NO_COMPRESS); i++)
     j.msgs[i]->no_compress = 1;
   io_select(s, t, send_to, &j);
   for (size_t i = 0; i < j.nmsgs; i++) rbuf_unref(j.msgs[i]);
+  return j.acks;
 }
 
 int io_server_side_emit(io_server *s, const char *event, const char *args, size_t len,

@@ -196,6 +196,16 @@ void io_ack_collect_response(io_ack_collect *c, const char *json, size_t len,
                              sio_attachment *bins, size_t nbins);
 /* One recipient will never answer (it left). */
 void io_ack_collect_release(io_ack_collect *c);
+/* Takes back one io_ack_collect_expect that will not be answered (the
+ * cluster holds one per node that has not said how many clients it asked). */
+void io_ack_collect_unexpect(io_ack_collect *c);
+/* A recipient's answer handed on (json: its arguments; bins taken). */
+typedef void (*io_ack_forward_fn)(void *arg, const char *json, size_t len, sio_attachment *bins,
+                                  size_t nbins);
+/* on_end (may be NULL) runs when gathering ends; with forward, answers go
+ * to it and no SIO_EV_ACK is posted. */
+void io_ack_collect_hooks(io_ack_collect *c, void (*on_end)(void *arg), io_ack_forward_fn forward,
+                          void *arg);
 
 /* ---- io_broadcast.c ----------------------------------------------------- */
 /* Called with a batch of selected sockets, so that a callee can overlap the
@@ -211,7 +221,10 @@ int io_emit(io_server *s, const sio_target *t, const char *event, const char *ar
 /* Delivers a packet another node broadcast (p: EVENT or BINARY_EVENT) to
  * the sockets of this node that t selects; emit_flags: SIO_EMIT_VOLATILE,
  * SIO_EMIT_NO_COMPRESS. */
-void io_emit_packet(io_server *s, const sio_target *t, const sio_packet *p, unsigned emit_flags);
+/* With collect, every recipient owes it an acknowledgement (p->id is set
+ * here) and the count of them is returned. */
+long io_emit_packet(io_server *s, const sio_target *t, sio_packet *p, unsigned emit_flags,
+                    io_ack_collect *collect);
 /* serverSideEmit of ["event", ...args] (see sio_server_side_emit). */
 int io_server_side_emit(io_server *s, const char *event, const char *args, size_t len,
                         int with_ack, uint64_t req);
