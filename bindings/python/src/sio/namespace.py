@@ -70,6 +70,10 @@ class Namespace:
         return self._all.timeout(seconds)
 
     @property
+    def local(self) -> BroadcastOperator:
+        return self._all.local
+
+    @property
     def volatile(self) -> BroadcastOperator:
         return self._all.volatile
 
