@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <hiredis/adapters/libuv.h>
+#include "redis_uv.h"
 
 #define RETRY_STEP_MS 50
 #define RETRY_MAX_MS 500
@@ -99,7 +99,7 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
   }
   /* A numeric address: hiredis's own lookup of it does not block. */
   redisAsyncContext *ac = redisAsyncConnect(ip, c->url.port);
-  if (!ac || ac->err || redisLibuvAttach(ac, c->loop) != REDIS_OK) {
+  if (!ac || ac->err || redis_uv_attach(ac, c->loop)) {
     snprintf(why, sizeof why, "redis %s:%d: %s", c->url.host, c->url.port,
              ac && ac->err ? ac->errstr : "cannot connect");
     if (ac) redisAsyncFree(ac);

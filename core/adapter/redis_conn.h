@@ -1,5 +1,5 @@
-/* One connection to Redis on the I/O thread's loop (hiredis with its libuv
- * adapter): the host name is resolved with uv_getaddrinfo, so nothing
+/* One connection to Redis on the I/O thread's loop (hiredis, its events on
+ * libuv: redis_uv.h): the host name is resolved with uv_getaddrinfo, so nothing
  * blocks; a lost or refused connection is tried again after 50 ms per
  * attempt, at most 500 ms (node-redis's default strategy), for as long as
  * it is open. */

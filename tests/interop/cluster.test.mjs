@@ -5,7 +5,7 @@
 // the clients of the others, exactly those, in both directions.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { closeAll, connect, emitWithAck, sleep } from "./helpers/client.mjs";
+import { closeAll, connect, emitWithAck, sleep, withTimeout } from "./helpers/client.mjs";
 import { startNode, startRedis, waitForSubscribers } from "./helpers/cluster.mjs";
 
 const TEST_TIMEOUT_MS = 20000;
@@ -201,10 +201,16 @@ describe("Redis goes away and comes back", { timeout: 120000 }, () => {
     const port = ctx.redis.port;
     await ctx.redis.kill();
     await ctx.libsio.adapterLine("down", 1);
+    // Long enough for reconnection attempts to fail against the closed port.
+    await sleep(800);
     local.emit("to", room, "while-down", 1);
     assert.deepEqual(await other.events.next("while-down"), [1], "the local member still gets it");
     local.emit("echo", "still");
     assert.deepEqual(await local.events.next("echo"), ["still"], "the socket's own traffic goes on");
+
+    // A cluster request fails after adapter.requestsTimeout (5 s).
+    const answer = await withTimeout(new Promise((resolve) => local.emit("server-side-emit", "x", resolve)), 8000, "server-side-emit");
+    assert.deepEqual(answer, { err: "timeout reached: only 0 responses received out of 0", res: [] });
 
     ctx.redis = await startRedis(port);
     await ctx.libsio.adapterLine("up", 2, 15000);

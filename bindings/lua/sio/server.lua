@@ -39,8 +39,8 @@ local SERVER_EVENTS = { error = true, close = true, events_lost = true, new_name
   connection_error = true }
 
 function Server.__index(server, k)
-  if k == "volatile" then
-    return server.sockets.volatile
+  if k == "volatile" or k == "local" then
+    return server.sockets[k]
   end
   return Server[k]
 end
@@ -436,6 +436,8 @@ local handlers = {
   [C.SIO_EV_UPGRADE] = on_upgrade,
   [C.SIO_EV_CONNECTION_ERROR] = on_connection_error,
 }
+
+require("sio.cluster").install(Server, handlers)
 
 function Server:_dispatch(e)
   local handler = handlers[e.type]
