@@ -129,6 +129,7 @@ def test_adapter_down_and_up(make_server, node, redis) -> None:
     assert "redis 127.0.0.1" in next_item(downs)
     a.io.emit("still-local", 1)
     assert node.event(ca, "still-local") == [1]
+    time.sleep(0.8)  # reconnection attempts fail meanwhile
     back = Redis(port)
     try:
         next_item(ups[0], 15)
