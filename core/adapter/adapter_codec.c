@@ -125,9 +125,9 @@ int adapter_encode_broadcast_ack(sbuf *out, const char *request_id, const char *
   msgpack_unpacked u;
   msgpack_unpacked_init(&u);
   size_t off = 0;
+  /* The unpacked objects point into msgs[0]: it lives until they are packed. */
   int ok = msgpack_unpack_next(&u, msgs[0]->data, msgs[0]->len, &off) == MSGPACK_UNPACK_SUCCESS &&
            u.data.type == MSGPACK_OBJECT_MAP;
-  rbuf_unref(msgs[0]);
   const msgpack_object *first = NULL;
   for (uint32_t i = 0; ok && i < u.data.via.map.size; i++) {
     const msgpack_object_kv *kv = &u.data.via.map.ptr[i];
@@ -148,6 +148,7 @@ int adapter_encode_broadcast_ack(sbuf *out, const char *request_id, const char *
   else
     msgpack_pack_nil(&pk);
   msgpack_unpacked_destroy(&u);
+  rbuf_unref(msgs[0]);
   return sk.failed ? -1 : 0;
 }
 
