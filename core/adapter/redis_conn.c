@@ -8,6 +8,8 @@
 
 #define RETRY_STEP_MS 50
 #define RETRY_MAX_MS 500
+/* node-redis's connectTimeout: a host that drops packets is given up on. */
+#define CONNECT_TIMEOUT_MS 5000
 
 struct redis_conn {
   uv_loop_t *loop;
@@ -45,6 +47,38 @@ static void failed(redis_conn *c, const char *why) {
   c->ev.down(c, why);
 }
 
+static void on_connect_timeout(uv_timer_t *t) {
+  redis_conn *c = t->data;
+  if (!c->ac || c->up) return;
+  redisAsyncContext *ac = c->ac;
+  if (ac->c.flags & REDIS_CONNECTED) {
+    /* Connected but no answer to PING: on_disconnect takes it from here. */
+    redisAsyncDisconnect(ac);
+    return;
+  }
+  c->ac = NULL;
+  redisAsyncFree(ac);
+  char why[160];
+  snprintf(why, sizeof why, "redis %s:%d: connect timeout", c->url.host, c->url.port);
+  failed(c, why);
+}
+
+/* Up once the server has answered PING as Redis does: a peer that accepts
+ * the connection but speaks something else is no Redis. */
+static void on_pong(redisAsyncContext *ac, void *reply, void *priv) {
+  redis_conn *c = priv;
+  redisReply *r = reply;
+  if (!r || c->closing || c->ac != ac) return;
+  if (r->type != REDIS_REPLY_STATUS || strcmp(r->str, "PONG") != 0) {
+    redisAsyncDisconnect(ac);
+    return;
+  }
+  c->up = 1;
+  c->attempts = 0;
+  uv_timer_stop(&c->retry);
+  c->ev.up(c);
+}
+
 static void on_connect(const redisAsyncContext *ac, int status) {
   redis_conn *c = ac->data;
   if (status != REDIS_OK) {
@@ -56,9 +90,7 @@ static void on_connect(const redisAsyncContext *ac, int status) {
     maybe_closed(c);
     return;
   }
-  c->up = 1;
-  c->attempts = 0;
-  c->ev.up(c);
+  redisAsyncCommand((redisAsyncContext *)ac, on_pong, c, "PING");
 }
 
 static void on_disconnect(const redisAsyncContext *ac, int status) {
@@ -108,6 +140,7 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
   }
   ac->data = c;
   c->ac = ac;
+  uv_timer_start(&c->retry, on_connect_timeout, CONNECT_TIMEOUT_MS, 0);
   redisAsyncSetConnectCallback(ac, on_connect);
   redisAsyncSetDisconnectCallback(ac, on_disconnect);
 }
