@@ -26,7 +26,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 APT_PACKAGES=(build-essential cmake pkg-config libuv1-dev libwslay-dev libmsgpack-dev node-llhttp libssl-dev
   openssl # the tests make self-signed certificates
   zlib1g-dev # permessage-deflate, httpCompression
-  libhiredis-dev redis-server # the Redis adapter; tests/interop/cluster.test.mjs starts its own Redis
+  libhiredis-dev redis-server nginx # the Redis adapter; tests/interop/cluster*.test.mjs start their own Redis (and nginx)
   clang libclang-rt-14-dev # clang: tests/fuzz/run.sh
   abigail-tools # abidiff, abidw: tests/abi_check.sh
   chromium # tests/browser: the chat demo, driven by puppeteer-core
