@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { closeAll, connect, emitWithAck, sleep, withTimeout } from "./helpers/client.mjs";
-import { startNode, startRedis, waitForSubscribers } from "./helpers/cluster.mjs";
+import { LIBSIO_IS_REFERENCE, startNode, startRedis, waitForSubscribers } from "./helpers/cluster.mjs";
 
 const TEST_TIMEOUT_MS = 20000;
 const QUIET_MS = 200;
@@ -208,9 +208,13 @@ describe("Redis goes away and comes back", { timeout: 120000 }, () => {
     local.emit("echo", "still");
     assert.deepEqual(await local.events.next("echo"), ["still"], "the socket's own traffic goes on");
 
-    // A cluster request fails after adapter.requestsTimeout (5 s).
-    const answer = await withTimeout(new Promise((resolve) => local.emit("server-side-emit", "x", resolve)), 8000, "server-side-emit");
-    assert.deepEqual(answer, { err: "timeout reached: only 0 responses received out of 0", res: [] });
+    // A cluster request fails after adapter.requestsTimeout (5 s). (The Node
+    // adapter first waits for PUBSUB NUMSUB, which node-redis holds until
+    // Redis is back: its request ends only then.)
+    if (!LIBSIO_IS_REFERENCE) {
+      const answer = await withTimeout(new Promise((resolve) => local.emit("server-side-emit", "x", resolve)), 8000, "server-side-emit");
+      assert.deepEqual(answer, { err: "timeout reached: only 0 responses received out of 0", res: [] });
+    }
 
     ctx.redis = await startRedis(port);
     await ctx.libsio.adapterLine("up", 2, 15000);

@@ -70,6 +70,9 @@ export async function startRedis(port) {
   };
 }
 
+// True when the "libsio" nodes are the reference server too.
+export const LIBSIO_IS_REFERENCE = process.env.SIO_TEST_SERVER === "ref";
+
 // The server under test: SIO_TEST_SERVER as for the other suites ("ref" or
 // unset with no libsio build: the reference server, which proves the tests).
 function libsioCommand() {
