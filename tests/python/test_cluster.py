@@ -87,6 +87,26 @@ def test_broadcasts_reach_the_other_node_and_local_ones_do_not(make_server, node
     assert node.event(cb, "everyone") == [3]
 
 
+def test_fetch_sockets_lists_the_other_node_and_reaches_its_sockets(make_server, node, redis) -> None:
+    a, b, _ = two_nodes(make_server, redis)
+    ca, sa = connected(a, node)
+    cb, sb = connected(b, node)
+    sb.join("blue")
+    found = a.resolve(a.call(a.io.fetch_sockets))
+    by_id = {s.id: s for s in found}
+    assert set(by_id) == {sa.id, sb.id}
+    assert not by_id[sa.id].remote and by_id[sb.id].remote
+    assert by_id[sb.id].rooms == {sb.id, "blue"}
+    assert by_id[sb.id].data is None
+    by_id[sb.id].emit("direct", 1)
+    assert node.event(cb, "direct") == [1]
+    assert node.no_event(ca, "direct")
+    a.io.local.disconnect_sockets()
+    assert node.disconnected(ca) == "io server disconnect"
+    with pytest.raises(TimeoutError):
+        node.disconnected(cb, 0.5)
+
+
 def test_server_side_emit_with_and_without_ack(make_server, node, redis) -> None:
     a, b, _ = two_nodes(make_server, redis)
     heard: queue.Queue = queue.Queue()

@@ -310,7 +310,7 @@ class ServerBase(ClusterMixin):
             for info in decode(answer.data):
                 namespace = self._namespaces.get(info.get("nsp", target.nsp))
                 local = namespace.sockets.get(info["id"]) if namespace else None
-                found.append(RemoteSocket(self, info, local.data if local else None))
+                found.append(RemoteSocket(self, info, local.data if local else info.get("data")))
             return found
 
         def start(on_answer: AnswerHandler) -> int:
