@@ -100,6 +100,21 @@ test("a broadcast to a room reaches the other node's member; io['local'] does no
   equal(#got, 1, "events")
 end)
 
+test("fetch_sockets lists the other node's socket, and reaches it", function()
+  local found
+  a:fetch_sockets(function(list) found = list end)
+  wait_for(function() return found end, "fetch_sockets")
+  equal(#found, 1, "sockets")
+  local remote = found[1]
+  equal(remote.id, b_socket.id, "id")
+  equal(remote.remote, true, "remote")
+  equal(remote.rooms.room, true, "its rooms")
+  remote:emit("hello", 4)
+  wait_for(function() return #got >= 2 end, "hello through the remote socket")
+  same(got[2], { "hello", 4 })
+  table.remove(got, 2)
+end)
+
 test("server_side_emit with and without an answer", function()
   a:server_side_emit("sse", "plain", 1)
   wait_for(function() return #heard >= 1 end, "plain server-side event")

@@ -60,6 +60,38 @@ local function on_adapter_up(server)
   emitter.fire(server.sockets, "adapter_up", {}, 0)
 end
 
+-- A socket of another node as fetch_sockets reports it: id, nsp, handshake,
+-- rooms (a set, as that node sent them), data, remote = true; emit, join,
+-- leave and disconnect reach it through the room of its id, cluster-wide, as
+-- Node's RemoteSocket does.
+local RemoteSocket = {}
+RemoteSocket.__index = RemoteSocket
+
+function RemoteSocket:emit(name, ...)
+  return self._to:emit(name, ...)
+end
+
+function RemoteSocket:join(rooms)
+  self._to:sockets_join(rooms)
+end
+
+function RemoteSocket:leave(rooms)
+  self._to:sockets_leave(rooms)
+end
+
+function RemoteSocket:disconnect(close)
+  self._to:disconnect_sockets(close)
+end
+
+function M.remote_socket(nsp, info)
+  local rooms = {}
+  for _, room in ipairs(info.rooms or {}) do
+    rooms[room] = true
+  end
+  return setmetatable({ id = info.id, nsp = nsp, handshake = info.handshake, rooms = rooms,
+    data = info.data, remote = true, _to = nsp:to(info.id) }, RemoteSocket)
+end
+
 -- Adds the methods to Server and the event handlers to its dispatch table.
 function M.install(Server, handlers)
   Server.server_side_emit = server_side_emit

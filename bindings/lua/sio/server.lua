@@ -457,7 +457,11 @@ function Server:_remote_sockets(list)
   local out = {}
   for i, info in ipairs(list) do
     local nsp = self:_namespace(info.nsp)
-    out[i] = nsp.sockets[info.id] or socket_mod.new(nsp, info.id, info.handshake)
+    if info.remote then
+      out[i] = require("sio.cluster").remote_socket(nsp, info)
+    else
+      out[i] = nsp.sockets[info.id] or socket_mod.new(nsp, info.id, info.handshake)
+    end
   end
   return out
 end
