@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 
 #include "../core/pump/context.h"
+#include "../core/adapter/cluster.h"
 #include "../core/sio/server/io_server.h"
 #include <sio/sio.h>
 
@@ -51,6 +52,7 @@ typedef struct server_config {
   const sio_parser *parser;
   eio_options eio;
   recovery_options recovery;
+  cluster_options adapter;   /* adapter.url.host NULL: one node */
 } server_config;
 
 /* Fills cfg from opts (NULL: defaults). cfg owns its strings afterwards:

@@ -65,6 +65,7 @@ void abi_cmd_target(abi_cmd *c, const sio_target *t) {
   c->target.nrooms = t->nrooms;
   c->target.except = (const char *const *)abi_cmd_strs(c, t->except, t->nexcept);
   c->target.nexcept = t->nexcept;
+  c->target.flags = t->flags;
 }
 
 void abi_cmd_message(abi_cmd *c, const sio_message *m) {

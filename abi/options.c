@@ -55,6 +55,9 @@ static const option_spec server_keys[] = {
     {"maxQueuedEvents", V_UINT},
     {"headersTimeout", V_UINT},
     {"requestTimeout", V_UINT},
+    {"adapter", V_STRING},
+    {"adapter.key", V_STRING},
+    {"adapter.requestsTimeout", V_UINT},
 };
 
 static const option_spec client_keys[] = {
@@ -351,6 +354,17 @@ static int hook_options_from(const sio_options *opts, uint64_t connect_timeout,
   return 0;
 }
 
+static int adapter_options_from(const sio_options *opts, cluster_options *a) {
+  const char *url = lookup(opts, "adapter");
+  if (!url) return 0;
+  if (redis_url_parse(url, &a->url))
+    return abi_fail(SIO_EINVAL, "adapter: \"%s\" is not a redis://host[:port][/db] URL", url);
+  const char *key = lookup(opts, "adapter.key");
+  a->key = strdup(key ? key : "socket.io");
+  a->requests_timeout = uint_or(opts, "adapter.requestsTimeout", 5000);
+  return a->key ? 0 : abi_fail(SIO_ENOMEM, "out of memory");
+}
+
 int server_config_from(const sio_options *opts, server_config *cfg) {
   memset(cfg, 0, sizeof(*cfg));
   int rc = check_roles(opts, FOR_SERVER, "sio_server_new");
@@ -409,6 +423,7 @@ int server_config_from(const sio_options *opts, server_config *cfg) {
   e->client_dir = dup_or_null(lookup(opts, "serveClient"));
   e->static_dir = dup_or_null(lookup(opts, "staticDir"));
   if ((rc = hook_options_from(opts, cfg->connect_timeout, &e->hooks))) return rc;
+  if ((rc = adapter_options_from(opts, &cfg->adapter))) return rc;
   if (!cfg->host || !e->path || (lookup(opts, "cors.origin") && !e->cors_origin) ||
       (lookup(opts, "serveClient") && !e->client_dir) ||
       (lookup(opts, "staticDir") && !e->static_dir))
@@ -418,6 +433,7 @@ int server_config_from(const sio_options *opts, server_config *cfg) {
 
 void server_config_free(server_config *cfg) {
   free(cfg->host);
+  cluster_options_free(&cfg->adapter);
   eio_options_free(&cfg->eio);
 }
 

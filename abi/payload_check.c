@@ -57,6 +57,8 @@ int abi_check_target(const sio_target *in, sio_target *out, const char *fn) {
   int rc = abi_copy_struct(out, sizeof(*out), in, TARGET_SIZE_1_0, fn, "sio_target");
   if (rc) return rc;
   const sio_target *t = out;
+  if (t->flags & ~SIO_TARGET_LOCAL)
+    return abi_fail(SIO_EINVAL, "%s: unknown target flags 0x%x", fn, t->flags & ~SIO_TARGET_LOCAL);
   if (t->nsp && t->nsp[0] != '/') return abi_fail(SIO_EINVAL, "%s: namespace must start with \"/\"", fn);
   if (t->sid && t->nrooms)
     return abi_fail(SIO_EINVAL, "%s: a target is one socket (sid) or rooms, not both", fn);

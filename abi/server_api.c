@@ -35,6 +35,7 @@ static void run_start(cmd *c) {
   s->rc = io_server_start(&srv->core, srv->ctx, srv, s->cfg->parser, &s->cfg->eio,
                           s->cfg->host, s->cfg->port, s->cfg->connect_timeout,
                           s->cfg->max_queued_events);
+  if (s->rc == 0 && s->cfg->adapter.url.host) s->rc = cluster_start(&srv->core, &s->cfg->adapter);
   if (s->rc == 0) srv->port = io_server_port(&srv->core);
 }
 
@@ -94,7 +95,8 @@ int sio_server_port(const sio_server *srv) {
 /* ---- commands ------------------------------------------------------------ */
 
 enum server_op { OP_CLOSE, OP_OF, OP_ACCEPT, OP_REFUSE, OP_EMIT, OP_ACK, OP_JOIN, OP_LEAVE,
-                 OP_DISCONNECT, OP_FETCH, OP_REQUEST_ACCEPT, OP_REQUEST_REFUSE };
+                 OP_DISCONNECT, OP_FETCH, OP_REQUEST_ACCEPT, OP_REQUEST_REFUSE,
+                 OP_SERVER_SIDE_EMIT, OP_SERVER_SIDE_ACK };
 
 static void report(abi_cmd *c, int rc, const char *what) {
   if (rc == 0) return;
@@ -149,6 +151,15 @@ static void run_server_cmd(cmd *base) {
       break;
     case OP_REQUEST_REFUSE:
       report(c, io_request_refuse(s, c->req, c->str), "the request is gone");
+      break;
+    case OP_SERVER_SIDE_EMIT:
+      rc = io_server_side_emit(s, c->str, c->json, c->json_len, (c->flags & SIO_EMIT_ACK) != 0, c->req);
+      report(c, rc, rc == SIO_EIO ? "the adapter is down" : "serverSideEmit failed");
+      break;
+    case OP_SERVER_SIDE_ACK:
+      rc = s->cluster ? cluster_server_side_ack(s->cluster, c->ack_id, c->json, c->json_len)
+                      : SIO_ENOTFOUND;
+      report(c, rc, "no server-side event waits for this acknowledgement");
       break;
   }
   abi_cmd_retire(srv->ctx, c);
@@ -331,6 +342,37 @@ int sio_fetch_sockets(sio_server *srv, const sio_target *to, uint64_t *req_out) 
   if (!c) return abi_fail(SIO_ENOMEM, "sio_fetch_sockets: out of memory");
   abi_cmd_target(c, &t);
   return submit(srv, c, req_out);
+}
+
+int sio_server_side_emit(sio_server *srv, const sio_message *msg, uint64_t *req_out) {
+  sio_message m;
+  int rc = check_server(srv, "sio_server_side_emit");
+  if (rc || (rc = abi_check_message(msg, 0, &m, "sio_server_side_emit"))) return rc;
+  if (m.nbins)
+    return abi_fail(SIO_EINVAL, "sio_server_side_emit: the arguments must be JSON values only");
+  if (m.flags & ~SIO_EMIT_ACK)
+    return abi_fail(SIO_EINVAL, "sio_server_side_emit: only SIO_EMIT_ACK applies");
+  abi_cmd *c = abi_cmd_new(srv->ctx, srv, OP_SERVER_SIDE_EMIT, abi_message_size(&m));
+  if (!c) return abi_fail(SIO_ENOMEM, "sio_server_side_emit: out of memory");
+  abi_cmd_message(c, &m);
+  uint64_t req;
+  return submit(srv, c, req_out ? req_out : &req);
+}
+
+int sio_server_side_ack(sio_server *srv, uint64_t ack_id, const sio_message *msg,
+                        uint64_t *req_out) {
+  sio_message m;
+  int rc = check_server(srv, "sio_server_side_ack");
+  if (rc || (rc = abi_check_message(msg, 1, &m, "sio_server_side_ack"))) return rc;
+  if (ack_id > (uint64_t)INT64_MAX) return abi_fail(SIO_EINVAL, "sio_server_side_ack: ack_id is out of range");
+  if (m.nbins)
+    return abi_fail(SIO_EINVAL, "sio_server_side_ack: the arguments must be JSON values only");
+  abi_cmd *c = abi_cmd_new(srv->ctx, srv, OP_SERVER_SIDE_ACK, abi_message_size(&m));
+  if (!c) return abi_fail(SIO_ENOMEM, "sio_server_side_ack: out of memory");
+  c->ack_id = (int64_t)ack_id;
+  abi_cmd_message(c, &m);
+  uint64_t req;
+  return submit(srv, c, req_out ? req_out : &req);
 }
 
 /* ---- the rooms query ------------------------------------------------------- */

@@ -65,7 +65,7 @@ static void check(int rc, const char *what) {
 
 /* ---- what the server remembers ----------------------------------------- */
 
-enum pending_kind { P_FETCH, P_EMIT_ACK };
+enum pending_kind { P_FETCH, P_EMIT_ACK, P_SERVER_SIDE };
 
 typedef struct pending {
   uint64_t req;
@@ -479,6 +479,14 @@ static void on_event(sio_server *srv, const sio_event *ev) {
       args_from(&t, args, 1);
       ack_socket(srv, h.sid, h.ack_id, t.s, t.len, ev->bins, ev->nbins, name);
     }
+  } else if (!strcmp(name, "server-side-emit")) {
+    uint64_t req;
+    args_from(&t, args, 0);
+    sio_message m = message("sse", t.s, t.len, NULL, 0);
+    m.flags = SIO_EMIT_ACK;
+    int rc = sio_server_side_emit(srv, &m, &req);
+    check(rc, name);
+    if (rc == 0) remember(req, P_SERVER_SIDE, ev, ev->ack_id);
   } else if (!strcmp(name, "fetch")) {
     uint64_t req;
     check(sio_fetch_sockets(srv, &nsp_all, &req), "fetch");
@@ -566,6 +574,19 @@ static void on_ack(sio_server *srv, const sio_event *ev) {
   pending p;
   if (!recall(ev->req, &p)) return;
   text t = {0};
+  if (p.kind == P_SERVER_SIDE) {
+    /* server-side-emit's answer: {err, res}. */
+    text_puts(&t, "[{\"err\":");
+    if (ev->err) text_quote(&t, ev->reason ? ev->reason : "error");
+    else text_puts(&t, "null");
+    text_puts(&t, ",\"res\":");
+    if (ev->data) text_add(&t, ev->data, ev->data_len);
+    else text_puts(&t, "[]");
+    text_puts(&t, "}]");
+    if (p.ack_id >= 0) ack_socket(srv, p.sid, p.ack_id, t.s, t.len, NULL, 0, "server-side-emit");
+    free(t.s);
+    return;
+  }
   text_puts(&t, "[");
   if (ev->err) text_quote(&t, ev->reason ? ev->reason : "error");
   else text_puts(&t, "null");
@@ -575,6 +596,20 @@ static void on_ack(sio_server *srv, const sio_event *ev) {
   text_puts(&t, "]");
   emit_to_socket(srv, p.nsp, p.sid, p.reply, t.s, t.len, ev->bins, ev->nbins);
   free(t.s);
+}
+
+/* serverSideEmit from another node: "sse" ...args, cb -> cb(args[0]). */
+static void on_server_side_event(sio_server *srv, const sio_event *ev) {
+  if (strcmp(ev->name, "sse") != 0 || ev->ack_id < 0) return;
+  jv *args = jv_parse(ev->data, ev->data_len);
+  if (!args) return;
+  text t = {0};
+  args_from(&t, args, 0);
+  /* Only the first argument goes back; the adapter keeps that one. */
+  sio_message m = message(NULL, t.s, t.len, NULL, 0);
+  check(sio_server_side_ack(srv, (uint64_t)ev->ack_id, &m, NULL), "sse");
+  free(t.s);
+  jv_free(args);
 }
 
 /* allowRequest: refused when the query has "deny" (its value is the
@@ -687,7 +722,7 @@ static void usage(void) {
           "       [--allow-eio3 true|false]\n"
           "       [--allow-request true] [--connection-errors true] [--cookie NAME]\n"
           "       [--initial-headers JSON] [--headers JSON]\n"
-          "       [--recovery MS]\n"
+          "       [--recovery MS] [--redis redis://HOST:PORT]\n"
           "       [--per-message-deflate true|false] [--per-message-deflate-threshold BYTES]\n"
           "       [--http-compression true|false] [--http-compression-threshold BYTES]\n");
   exit(2);
@@ -721,7 +756,8 @@ int main(int argc, char **argv) {
                {"--serve-client", "serveClient"},
                {"--max-queued-events", "maxQueuedEvents"},
                {"--headers-timeout", "headersTimeout"},
-               {"--request-timeout", "requestTimeout"}};
+               {"--request-timeout", "requestTimeout"},
+               {"--redis", "adapter"}};
   sio_options *opts;
   if (sio_options_new(&opts)) return 1;
   sio_options_set(opts, "port", "3000");
@@ -792,6 +828,16 @@ int main(int argc, char **argv) {
         case SIO_EV_ALLOW_REQUEST: on_allow_request(srv, ev); break;
         case SIO_EV_UPGRADE: on_upgrade(srv, ev); break;
         case SIO_EV_CONNECTION_ERROR: record_connection_error(ev); break;
+        case SIO_EV_SERVER_SIDE_EVENT: on_server_side_event(srv, ev); break;
+        /* On stdout, where the tests of the cluster look for them. */
+        case SIO_EV_ADAPTER_DOWN:
+          printf("adapter down: %s\n", ev->reason ? ev->reason : "");
+          fflush(stdout);
+          break;
+        case SIO_EV_ADAPTER_UP:
+          printf("adapter up\n");
+          fflush(stdout);
+          break;
         case SIO_EV_EVENTS_LOST:
           fprintf(stderr, "test_server: %llu events lost\n", (unsigned long long)ev->count);
           break;

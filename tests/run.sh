@@ -26,6 +26,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 APT_PACKAGES=(build-essential cmake pkg-config libuv1-dev libwslay-dev libmsgpack-dev node-llhttp libssl-dev
   openssl # the tests make self-signed certificates
   zlib1g-dev # permessage-deflate, httpCompression
+  libhiredis-dev redis-server nginx # the Redis adapter; tests/interop/cluster*.test.mjs start their own Redis (and nginx)
   clang libclang-rt-14-dev # clang: tests/fuzz/run.sh
   abigail-tools # abidiff, abidw: tests/abi_check.sh
   chromium # tests/browser: the chat demo, driven by puppeteer-core
@@ -154,7 +155,7 @@ run_suites() {
   # The suites that use socket.io-client only, again with the msgpack parser
   # on both sides (the others write JSON packets by hand).
   local suite files=()
-  for suite in events rooms binary namespaces disconnect transports tls; do
+  for suite in events rooms binary namespaces disconnect transports tls cluster; do
     files+=("$ROOT/tests/interop/$suite.test.mjs")
   done
   SIO_INTEROP_PARSER=msgpack SIO_TEST_SERVER=$server \

@@ -33,6 +33,7 @@ const OPTIONS = {
   "--headers-timeout": "headersTimeout",
   "--request-timeout": "requestTimeout",
   "--recovery": "recovery",
+  "--redis": "redis",
 };
 const NUMERIC = new Set(["port", "pingInterval", "pingTimeout", "connectTimeout", "maxHttpBufferSize", "headersTimeout", "requestTimeout", "recovery",
   "perMessageDeflateThreshold", "httpCompressionThreshold"]);
@@ -82,7 +83,35 @@ function serverOptions(args) {
   if (args.parser === "msgpack") {
     opts.parser = createRequire(import.meta.url)("socket.io-msgpack-parser");
   }
+  if (args.redis !== undefined) opts.adapter = redisAdapter(args.redis);
   return opts;
+}
+
+// --redis URL: @socket.io/redis-adapter on node-redis, the default key
+// "socket.io"; Redis going away and coming back is written on stdout as the
+// libsio test server writes its SIO_EV_ADAPTER_DOWN/UP.
+function redisAdapter(url) {
+  const require = createRequire(import.meta.url);
+  const { createClient } = require("redis");
+  const { createAdapter } = require("@socket.io/redis-adapter");
+  const pub = createClient({ url });
+  const sub = pub.duplicate();
+  let up = false;
+  const ready = () => {
+    if (!up && pub.isReady && sub.isReady) {
+      up = true;
+      process.stdout.write("adapter up\n");
+    }
+  };
+  for (const client of [pub, sub]) {
+    client.on("ready", ready);
+    client.on("error", (err) => {
+      if (up) process.stdout.write(`adapter down: ${err.message}\n`);
+      up = false;
+    });
+    client.connect().catch(() => {});
+  }
+  return createAdapter(pub, sub);
 }
 
 // allowRequest: refused when the query has "deny" (its value is the message),
@@ -199,6 +228,13 @@ function installHandlers(io, socket) {
     const list = sockets.map((s) => ({ id: s.id, rooms: [...s.rooms].sort() }));
     ack(list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
   });
+  on("server-side-emit", async (args, ack) => {
+    try {
+      ack({ err: null, res: await io.serverSideEmitWithAck("sse", ...args) });
+    } catch (err) {
+      ack({ err: err.message, res: err.responses ?? [] });
+    }
+  });
   on("sockets-join", ([room], ack) => {
     nsp.socketsJoin(room);
     ack();
@@ -223,6 +259,11 @@ function installHandlers(io, socket) {
 
 function setUpNamespaces(io) {
   const handle = (socket) => installHandlers(io, socket);
+  // serverSideEmit from another node: "sse" ...args, cb -> cb(args[0]).
+  io.on("sse", (...args) => {
+    const cb = typeof args[args.length - 1] === "function" ? args.pop() : undefined;
+    cb?.(args[0]);
+  });
   io.of("/").on("connection", handle);
   io.of("/custom").on("connection", handle);
   const privateNsp = io.of("/private");

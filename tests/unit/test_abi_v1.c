@@ -131,13 +131,26 @@ static void test_target_size(sio_server *srv) {
   base.rooms = room;
   base.nrooms = 1;
   int rc[5];
-  size_t small[] = {0, sizeof(size_t), offsetof(sio_target, nexcept), sizeof(sio_target) - 1};
+  /* sio_target of 1.0 ended with nexcept; 1.1 appended flags. */
+  size_t v1 = offsetof(sio_target, nexcept) + sizeof(size_t);
+  size_t small[] = {0, sizeof(size_t), offsetof(sio_target, nexcept), v1 - 1};
   for (size_t i = 0; i < sizeof(small) / sizeof(small[0]); i++) {
     sio_target t = base;
     t.size = small[i];
     with_target(srv, &t, rc);
     check_all(rc, SIO_EINVAL);
   }
+  /* A 1.0 host's target (no flags) is taken with flags 0; unknown flags
+   * are refused. */
+  sio_target t = base;
+  t.size = v1;
+  t.flags = 0xff;
+  with_target(srv, &t, rc);
+  check_all(rc, 0);
+  t = base;
+  t.flags = 0x2;
+  with_target(srv, &t, rc);
+  check_all(rc, SIO_EINVAL);
   later_target later = later_target_of(base);
   with_target(srv, &later.t, rc);
   check_all(rc, 0);

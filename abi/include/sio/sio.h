@@ -52,10 +52,10 @@ extern "C" {
 #endif
 
 #define SIO_VERSION_MAJOR 1
-#define SIO_VERSION_MINOR 0
+#define SIO_VERSION_MINOR 1
 #define SIO_VERSION_PATCH 0
 /* 0xMMmmpp, comparable with sio_version(). */
-#define SIO_VERSION_NUM 0x010000
+#define SIO_VERSION_NUM 0x010100
 
 /* ---------------------------------------------------------------------------
  * Errors
@@ -91,7 +91,7 @@ SIO_EXTERN const char *sio_last_error(void);
  * (sio_version() >> 16) == SIO_VERSION_MAJOR &&
  * (sio_version() >> 8) >= (SIO_VERSION_NUM >> 8). */
 SIO_EXTERN unsigned sio_version(void);
-/* "1.0.0"; static. */
+/* "1.1.0"; static. */
 SIO_EXTERN const char *sio_version_string(void);
 
 /* Releases memory the library handed out (see sio_socket_rooms). Accepts
@@ -256,7 +256,23 @@ enum sio_event_type {
    * with code and message as in the HTTP error, context as engine.io
    * gives it, and req as in SIO_EV_ALLOW_REQUEST (left out when the URL
    * cannot be read). */
-  SIO_EV_CONNECTION_ERROR = 98
+  SIO_EV_CONNECTION_ERROR = 98,
+
+  /* ---- server with an "adapter", since 1.1 ---- */
+  /* serverSideEmit from another node (Node's io.on("name") on the server).
+   * nsp, name, data = JSON array of the arguments (JSON values only: the
+   * Node adapter sends these requests as JSON). ack_id >= 0 when the sender
+   * waits (serverSideEmitWithAck): answer with sio_server_side_ack() within
+   * its adapter.requestsTimeout; only the first argument is sent back. */
+  SIO_EV_SERVER_SIDE_EVENT = 100,
+  /* The adapter lost its Redis connection (or never got it): err = SIO_EIO,
+   * reason = what failed. Local traffic goes on; broadcasts made meanwhile
+   * reach this node's sockets only, and each is reported by SIO_EV_ERROR
+   * with its request id; it reconnects by itself (back-off of 50 ms per
+   * attempt, at most 500 ms, as node-redis). */
+  SIO_EV_ADAPTER_DOWN = 101,
+  /* The adapter is connected and subscribed again (and the first time). */
+  SIO_EV_ADAPTER_UP = 102
 };
 
 /* Event flags. A host ignores the ones it does not know. */
@@ -324,6 +340,10 @@ SIO_EXTERN int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event
  * server options, ms from the start of a request until its headers, or the
  * whole request, are in; past them it gets 408 and the connection closes
  * (0: no limit).
+ * Since 1.1: "adapter" (unset: one node; "redis://host:port[/db]": join the
+ * cluster of @socket.io/redis-adapter 8 nodes, Node.js or libsio, on that
+ * Redis), "adapter.key" ("socket.io", the channels' prefix) and
+ * "adapter.requestsTimeout" (5000 ms, how long cluster requests wait).
  * "allowEIO3" ("false"): serve Engine.IO v3 clients (socket.io-client 2.x)
  * as engine.io and socket.io 4 do: the v3 framing, the client pinging, "/"
  * joined without a CONNECT, a namespace's query as its auth; without it
@@ -536,8 +556,11 @@ typedef struct sio_target {
   size_t nrooms;
   const char *const *except;  /* rooms whose sockets are left out */
   size_t nexcept;
+  unsigned flags;             /* SIO_TARGET_*; since 1.1 (0 from older hosts) */
 } sio_target;
-#define SIO_TARGET_INIT {sizeof(sio_target), NULL, NULL, NULL, 0, NULL, 0}
+#define SIO_TARGET_INIT {sizeof(sio_target), NULL, NULL, NULL, 0, NULL, 0, 0}
+/* Target flags. Unknown bits are refused with SIO_EINVAL. */
+#define SIO_TARGET_LOCAL 0x1u /* io.local: this node only, even with an "adapter" */
 
 /* Emits msg->event with msg's arguments to the target. With SIO_EMIT_ACK,
  * the SIO_EV_ACK carries the request id; msg->timeout_ms > 0 bounds the wait
@@ -579,6 +602,26 @@ SIO_EXTERN int sio_disconnect(sio_server *srv, const sio_target *to, unsigned fl
  * *req_out (required: the answer is only found by it). */
 SIO_EXTERN int sio_fetch_sockets(sio_server *srv, const sio_target *to,
                                  uint64_t *req_out);
+
+/* serverSideEmit (namespace "/"): msg->event with msg's arguments (JSON
+ * values only: attachments are refused with SIO_EINVAL) to every other node
+ * of the cluster, which gets it as SIO_EV_SERVER_SIDE_EVENT. With
+ * SIO_EMIT_ACK in msg->flags (serverSideEmitWithAck), one SIO_EV_ACK with
+ * the request id put in *req_out, flags SIO_EVF_BROADCAST, data = JSON
+ * array of every other node's answer; err SIO_ETIMEDOUT, reason "timeout
+ * reached: only N responses received out of M", when some did not answer
+ * within "adapter.requestsTimeout" (data then holds those that came).
+ * Without an "adapter" it reaches nobody, and an ack is answered at once
+ * with [] (the Node adapter with no other node answers so; Node's
+ * in-memory adapter only logs a warning and never answers). Since 1.1. */
+SIO_EXTERN int sio_server_side_emit(sio_server *srv, const sio_message *msg, uint64_t *req_out);
+
+/* Answers a SIO_EV_SERVER_SIDE_EVENT whose ack_id >= 0: the first of msg's
+ * arguments goes back (msg NULL: null). An ack_id unknown or past its
+ * timeout is reported by SIO_EV_ERROR (SIO_ENOTFOUND) with the request id
+ * put in *req_out. Since 1.1. */
+SIO_EXTERN int sio_server_side_ack(sio_server *srv, uint64_t ack_id, const sio_message *msg,
+                                   uint64_t *req_out);
 
 /* ---------------------------------------------------------------------------
  * Client (socket.io-client's Manager and its sockets)

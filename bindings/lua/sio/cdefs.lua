@@ -53,7 +53,10 @@ enum sio_event_type {
   SIO_EV_RECONNECT_ERROR = 69,
   SIO_EV_ALLOW_REQUEST = 96,
   SIO_EV_UPGRADE = 97,
-  SIO_EV_CONNECTION_ERROR = 98
+  SIO_EV_CONNECTION_ERROR = 98,
+  SIO_EV_SERVER_SIDE_EVENT = 100,
+  SIO_EV_ADAPTER_DOWN = 101,
+  SIO_EV_ADAPTER_UP = 102
 };
 typedef struct sio_event {
   size_t size;
@@ -116,6 +119,7 @@ typedef struct sio_target {
   size_t nrooms;
   const char *const *except;
   size_t nexcept;
+  unsigned flags;
 } sio_target;
 int sio_emit(sio_server *srv, const sio_target *to, const sio_message *msg,
                         uint64_t *req_out);
@@ -129,6 +133,9 @@ int sio_disconnect(sio_server *srv, const sio_target *to, unsigned flags,
                               uint64_t *req_out);
 int sio_fetch_sockets(sio_server *srv, const sio_target *to,
                                  uint64_t *req_out);
+int sio_server_side_emit(sio_server *srv, const sio_message *msg, uint64_t *req_out);
+int sio_server_side_ack(sio_server *srv, uint64_t ack_id, const sio_message *msg,
+                                   uint64_t *req_out);
 int sio_client_new(sio_context *ctx, const char *url, const sio_options *opts,
                               const char *auth_json, sio_client **out);
 const char *sio_client_nsp(const sio_client *cli);
@@ -152,9 +159,10 @@ macros = {
   SIO_EVF_NEW_NAMESPACE = 0x1,
   SIO_EVF_RECOVERED = 0x4,
   SIO_NS_MIDDLEWARE = 0x1,
+  SIO_TARGET_LOCAL = 0x1,
   SIO_VERSION_MAJOR = 1,
-  SIO_VERSION_MINOR = 0,
-  SIO_VERSION_NUM = 0x010000,
+  SIO_VERSION_MINOR = 1,
+  SIO_VERSION_NUM = 0x010100,
   SIO_VERSION_PATCH = 0,
 },
 }

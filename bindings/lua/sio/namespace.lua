@@ -11,8 +11,8 @@ local Namespace = {}
 emitter.mixin(Namespace)
 
 function Namespace.__index(nsp, k)
-  if k == "volatile" then
-    return nsp.all.volatile
+  if k == "volatile" or k == "local" then
+    return nsp.all[k]
   end
   return Namespace[k]
 end

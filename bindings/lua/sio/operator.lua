@@ -19,6 +19,10 @@ function Operator.__index(op, k)
   elseif k == "broadcast" then
     return op:_broadcast()
   end
+  -- io["local"] (local is a Lua keyword): this node only, with an adapter.
+  if k == "local" then
+    return op:_with({ is_local = true })
+  end
   return Operator[k]
 end
 
@@ -37,6 +41,7 @@ function M.new(spec)
     is_volatile = spec.volatile or false,
     timeout_ms = spec.timeout,
     no_compress = spec.no_compress or false,
+    is_local = spec.is_local or false,
   }, Operator)
 end
 
@@ -68,6 +73,7 @@ function Operator:_with(changes)
     volatile = changes.volatile or self.is_volatile,
     timeout = changes.timeout or self.timeout_ms,
     no_compress = (changes.no_compress == nil) and self.no_compress or changes.no_compress,
+    is_local = changes.is_local or self.is_local,
   })
 end
 
@@ -130,6 +136,7 @@ function Operator:_target()
     self.c_except = string_array(self.except_rooms)
     t.rooms, t.nrooms = self.c_rooms, #self.rooms
     t.except, t.nexcept = self.c_except, #self.except_rooms
+    t.flags = self.is_local and macros.SIO_TARGET_LOCAL or 0
     self.c_target = t
   end
   return self.c_target

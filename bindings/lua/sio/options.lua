@@ -10,7 +10,8 @@ local C = lib.load()
 local M = {}
 
 -- Keys whose JavaScript name is no plain camelCase of theirs.
-local RENAMED = { allow_eio3 = "allowEIO3" }
+local RENAMED = { allow_eio3 = "allowEIO3", adapter_key = "adapter.key",
+  adapter_requests_timeout = "adapter.requestsTimeout" }
 
 local function camel_case(key)
   return RENAMED[key] or (key:gsub("_(%l)", string.upper))

@@ -39,8 +39,8 @@ local SERVER_EVENTS = { error = true, close = true, events_lost = true, new_name
   connection_error = true }
 
 function Server.__index(server, k)
-  if k == "volatile" then
-    return server.sockets.volatile
+  if k == "volatile" or k == "local" then
+    return server.sockets[k]
   end
   return Server[k]
 end
@@ -501,6 +501,8 @@ local handlers = {
   [C.SIO_EV_CONNECTION_ERROR] = on_connection_error,
 }
 
+require("sio.cluster").install(Server, handlers)
+
 function Server:_dispatch(e)
   local handler = handlers[e.type]
   if handler then
@@ -519,7 +521,11 @@ function Server:_remote_sockets(list)
   local out = {}
   for i, info in ipairs(list) do
     local nsp = self:_namespace(info.nsp)
-    out[i] = nsp.sockets[info.id] or socket_mod.new(nsp, info.id, info.handshake)
+    if info.remote then
+      out[i] = require("sio.cluster").remote_socket(nsp, info)
+    else
+      out[i] = nsp.sockets[info.id] or socket_mod.new(nsp, info.id, info.handshake)
+    end
   end
   return out
 end

@@ -73,7 +73,7 @@ CMAKE_ARGS="-DCMAKE_TOOLCHAIN_FILE=$toolchain -DOPENSSL_USE_STATIC_LIBS=TRUE -Dp
   || { tail -40 "$work/build.log" >&2; exit 1; }
 
 # auditwheel gives the lowest manylinux tag the wheel qualifies for, and
-# copies libwslay and libmsgpackc in.
+# copies libwslay, libmsgpackc and libhiredis in.
 wheels=("$work"/dist/*.whl)
 rm -f "$wheelhouse"/libsio-*
 "$python" -m auditwheel repair --wheel-dir "$wheelhouse" "${wheels[0]}" >"$work/repair.log" 2>&1 \

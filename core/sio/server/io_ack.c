@@ -17,6 +17,12 @@ struct io_ack_collect {
   uv_timer_t timer;
   int refs;         /* recipients still owing + the timer */
   int done;
+  int started;
+  /* Set by the cluster (core/adapter): told when gathering ends, and, for a
+   * broadcast of another node, handed each answer instead of keeping it. */
+  void (*on_end)(void *arg);
+  io_ack_forward_fn forward;
+  void *arg;
 };
 
 static void collect_unref(io_ack_collect *c) {
@@ -36,6 +42,8 @@ static void finish(io_ack_collect *c, int err) {
   if (c->done) return;
   c->done = 1;
   uv_close((uv_handle_t *)&c->timer, on_timer_closed);
+  if (c->on_end) c->on_end(c->arg);
+  if (c->forward) return;
   ev_rec *r = ev_new(SIO_EV_ACK);
   if (!r) return;
   r->ev.req = c->req;
@@ -81,7 +89,21 @@ void io_ack_collect_expect(io_ack_collect *c) {
 }
 
 void io_ack_collect_start(io_ack_collect *c) {
+  c->started = 1;
   if (c->answered == c->expected) finish(c, 0);
+}
+
+void io_ack_collect_unexpect(io_ack_collect *c) {
+  c->expected--;
+  if (c->started && c->answered == c->expected) finish(c, 0);
+  collect_unref(c);
+}
+
+void io_ack_collect_hooks(io_ack_collect *c, void (*on_end)(void *arg), io_ack_forward_fn forward,
+                          void *arg) {
+  c->on_end = on_end;
+  c->forward = forward;
+  c->arg = arg;
 }
 
 /* Takes the attachments (the array and each buffer), keeping the first
@@ -99,7 +121,11 @@ static void keep_bins(io_ack_collect *c, sio_attachment *bins, size_t nbins, siz
 
 void io_ack_collect_response(io_ack_collect *c, const char *json, size_t len,
                              sio_attachment *bins, size_t nbins) {
-  if (!c->done) {
+  if (!c->done && c->forward) {
+    c->forward(c->arg, json, len, bins, nbins);
+    c->answered++;
+    if (c->answered == c->expected) finish(c, 0);
+  } else if (!c->done) {
     /* Only the first argument of each answer is kept, as socket.io does;
      * its placeholders are renumbered after the attachments gathered so far. */
     long start = -1, end = -1;

@@ -6,6 +6,8 @@
 #include "../../util/json.h"
 #include "io_server.h"
 
+#include "../../adapter/cluster.h"
+
 static io_socket *room_socket(io_namespace *nsp, const char *room) {
   /* Every socket is alone in a room named by its id. */
   return strmap_get(&nsp->sockets, room);
@@ -120,6 +122,12 @@ static void add_to_list(io_socket *const *socks, size_t n, void *arg) {
   l->len += n;
 }
 
+/* Whether an operation on t also goes to the other nodes: not for one
+ * socket (it lives here) nor for io.local. */
+static int cluster_wide(const io_server *s, const sio_target *t) {
+  return s->cluster && !t->sid && !(t->flags & SIO_TARGET_LOCAL);
+}
+
 /* ---- emit ------------------------------------------------------------------ */
 
 typedef struct emit_job {
@@ -128,13 +136,16 @@ typedef struct emit_job {
   int is_volatile;
   io_ack_collect *collect;
   int64_t ack_id;
+  long acks;       /* recipients that owe collect an answer */
 } emit_job;
 
 static void send_now(emit_job *j, io_socket *sock) {
   if (j->is_volatile && !eio_writable(sock->client->eio)) return;
   if (io_send_encoded(sock->client, j->msgs, j->nmsgs)) return;
-  if (j->collect && io_socket_expect_ack(sock, j->ack_id, 0, j->collect, 0) == 0)
+  if (j->collect && io_socket_expect_ack(sock, j->ack_id, 0, j->collect, 0) == 0) {
     io_ack_collect_expect(j->collect);
+    j->acks++;
+  }
 }
 
 static void send_to(io_socket *const *socks, size_t n, void *arg) {
@@ -167,6 +178,31 @@ int io_emit(io_server *s, const sio_target *t, const char *event, const char *ar
   sbuf *data = &s->emit_text;
   sbuf_reset(data);
   if (json_event_join(data, event, args, args_len)) return SIO_ENOMEM;
+  io_ack_collect *collect = NULL;
+  if (!single && (flags & SIO_EMIT_ACK)) {
+    collect = io_ack_collect_new(s, req, timeout_ms);
+    if (!collect) return SIO_ENOMEM;
+  }
+  /* The other nodes get it as the Node adapter sends it: without the
+   * recovery offset (its RedisAdapter keeps no session log) and without an
+   * ack id, and not when it is for one socket or for this node only. With
+   * acks it is a request, and their clients' answers join collect's. */
+  if (cluster_wide(s, t)) {
+    sio_packet out;
+    sio_packet_init(&out);
+    out.type = nbins ? SIO_P_BINARY_EVENT : SIO_P_EVENT;
+    out.nsp = nsp->name;
+    out.data = data->data;
+    out.data_len = data->len;
+    out.bins = bins;
+    out.nbins = out.nattach = nbins;
+    int prc = collect ? cluster_broadcast_ack(s->cluster, t, &out, flags, timeout_ms, collect)
+                      : cluster_broadcast(s->cluster, t, &out, flags);
+    if (prc)
+      io_post_error(s, req, prc,
+                    prc == SIO_EIO ? "the adapter is down: the broadcast reached this node only"
+                                   : "the broadcast was not published: out of memory");
+  }
   /* socket.io-adapter's SessionAwareAdapter: an event without ack that is
    * not volatile carries its offset as last argument, and is logged for the
    * sessions that will miss it. */
@@ -187,10 +223,13 @@ int io_emit(io_server *s, const sio_target *t, const char *event, const char *ar
   p.bins = bins;
   p.nbins = p.nattach = nbins;
   if (flags & SIO_EMIT_ACK) p.id = nsp->next_ack_id++;
-  emit_job j = {.is_volatile = (flags & SIO_EMIT_VOLATILE) != 0, .ack_id = p.id};
+  emit_job j = {.is_volatile = (flags & SIO_EMIT_VOLATILE) != 0, .ack_id = p.id, .collect = collect};
   int rc = s->parser->encode(&p, j.msgs, &j.nmsgs) ? SIO_ENOMEM : 0;
   if (data->cap > SCRATCH_KEPT) sbuf_free(data);
-  if (rc) return rc;
+  if (rc) {
+    if (collect) io_ack_collect_start(collect);
+    return rc;
+  }
   for (size_t i = 0; i < j.nmsgs && (flags & SIO_EMIT_NO_COMPRESS); i++) j.msgs[i]->no_compress = 1;
   if (offset) {
     const char *own = single ? single->sid : NULL;
@@ -206,10 +245,6 @@ int io_emit(io_server *s, const sio_target *t, const char *event, const char *ar
       rc = io_socket_expect_ack(single, p.id, req, NULL, timeout_ms);
     }
   } else {
-    if (flags & SIO_EMIT_ACK) {
-      j.collect = io_ack_collect_new(s, req, timeout_ms);
-      if (!j.collect) rc = SIO_ENOMEM;
-    }
     if (!rc) io_select(s, t, send_to, &j);
     if (j.collect) io_ack_collect_start(j.collect);
   }
@@ -217,9 +252,42 @@ int io_emit(io_server *s, const sio_target *t, const char *event, const char *ar
   return rc;
 }
 
+long io_emit_packet(io_server *s, const sio_target *t, sio_packet *p, unsigned emit_flags,
+                    io_ack_collect *collect) {
+  emit_job j = {.is_volatile = (emit_flags & SIO_EMIT_VOLATILE) != 0, .collect = collect};
+  io_namespace *nsp = io_namespace_get(s, t->nsp ? t->nsp : "/", 0, 0);
+  if (!nsp) return 0;
+  p->id = collect ? nsp->next_ack_id++ : -1;
+  j.ack_id = p->id;
+  if (s->parser->encode(p, j.msgs, &j.nmsgs)) return 0;
+  for (size_t i = 0; i < j.nmsgs && (emit_flags & SIO_EMIT_NO_COMPRESS); i++)
+    j.msgs[i]->no_compress = 1;
+  io_select(s, t, send_to, &j);
+  for (size_t i = 0; i < j.nmsgs; i++) rbuf_unref(j.msgs[i]);
+  return j.acks;
+}
+
+int io_server_side_emit(io_server *s, const char *event, const char *args, size_t len,
+                        int with_ack, uint64_t req) {
+  if (s->cluster) return cluster_server_side_emit(s->cluster, event, args, len, with_ack, req);
+  if (!with_ack) return 0;
+  /* No other node to answer. */
+  ev_rec *r = ev_new(SIO_EV_ACK);
+  if (!r) return SIO_ENOMEM;
+  r->ev.req = req;
+  r->ev.flags = SIO_EVF_BROADCAST;
+  if (ev_set_data(r, "[]", 2)) {
+    ev_free(r);
+    return SIO_ENOMEM;
+  }
+  io_post(s, r);
+  return 0;
+}
+
 /* ---- rooms, disconnects, fetch ------------------------------------------------ */
 
 int io_join(io_server *s, const sio_target *t, char *const *rooms, size_t n, int leave) {
+  if (cluster_wide(s, t)) cluster_rooms_op(s->cluster, t, rooms, n, leave);
   socket_list l = {0};
   if (io_select(s, t, add_to_list, &l) < 0) return SIO_ENOTFOUND;
   int rc = l.failed ? SIO_ENOMEM : 0;
@@ -235,6 +303,7 @@ int io_join(io_server *s, const sio_target *t, char *const *rooms, size_t n, int
 }
 
 int io_disconnect(io_server *s, const sio_target *t, int close) {
+  if (cluster_wide(s, t)) cluster_disconnect(s->cluster, t, close);
   socket_list l = {0};
   if (io_select(s, t, add_to_list, &l) < 0) return SIO_ENOTFOUND;
   int rc = l.failed ? SIO_ENOMEM : 0;
@@ -270,44 +339,58 @@ typedef struct fetch_job {
   sbuf out;
   int first;
   int failed;
+  int node_shape;
 } fetch_job;
 
+/* libsio's {"id","nsp","rooms","handshake"}, or what the Node adapter
+ * answers for a remote fetch: {"id","handshake","rooms","data"} (libsio
+ * keeps no socket.data: null). */
 static void describe_one(fetch_job *j, const io_socket *sock) {
   sbuf *o = &j->out;
   int rc = sbuf_puts(o, j->first ? "{\"id\":" : ",{\"id\":");
   j->first = 0;
   rc |= json_write_string(o, sock->sid, strlen(sock->sid));
-  rc |= sbuf_puts(o, ",\"nsp\":") | json_write_string(o, sock->nsp->name, strlen(sock->nsp->name));
-  rc |= sbuf_puts(o, ",\"rooms\":") | io_socket_rooms_json(sock, o);
-  rc |= sbuf_puts(o, ",\"handshake\":") |
-        io_handshake_with_auth(o, sock->client->handshake, sock->auth) | sbuf_putc(o, '}');
-  if (rc) j->failed = 1;
+  if (!j->node_shape)
+    rc |= sbuf_puts(o, ",\"nsp\":") | json_write_string(o, sock->nsp->name, strlen(sock->nsp->name)) |
+          sbuf_puts(o, ",\"rooms\":") | io_socket_rooms_json(sock, o);
+  rc |= sbuf_puts(o, ",\"handshake\":") | io_handshake_with_auth(o, sock->client->handshake, sock->auth);
+  if (j->node_shape) rc |= sbuf_puts(o, ",\"rooms\":") | io_socket_rooms_json(sock, o) | sbuf_puts(o, ",\"data\":null");
+  if (rc || sbuf_putc(o, '}')) j->failed = 1;
 }
 
 static void describe(io_socket *const *socks, size_t n, void *arg) {
   for (size_t i = 0; i < n; i++) describe_one(arg, socks[i]);
 }
 
-int io_fetch_sockets(io_server *s, const sio_target *t, uint64_t req) {
-  fetch_job j = {SBUF_INIT, 1, 0};
-  sbuf_putc(&j.out, '[');
-  long n = io_select(s, t, describe, &j);
-  if (sbuf_putc(&j.out, ']') || j.failed) {
-    sbuf_free(&j.out);
-    return SIO_ENOMEM;
-  }
-  if (n < 0) {
+int io_describe_sockets(io_server *s, const sio_target *t, int node_shape, sbuf *out) {
+  fetch_job j = {*out, 1, 0, node_shape};
+  int rc = sbuf_putc(&j.out, '[');
+  long n = rc ? 0 : io_select(s, t, describe, &j);
+  if (!rc && n < 0) {
     /* A selection of one socket that left: an empty list, as socket.io. */
     sbuf_reset(&j.out);
-    sbuf_puts(&j.out, "[]");
+    rc = sbuf_putc(&j.out, '[');
   }
+  rc |= sbuf_putc(&j.out, ']');
+  *out = j.out;
+  return rc || j.failed ? SIO_ENOMEM : 0;
+}
+
+int io_fetch_sockets(io_server *s, const sio_target *t, uint64_t req) {
+  sbuf out = SBUF_INIT;
+  if (io_describe_sockets(s, t, 0, &out)) {
+    sbuf_free(&out);
+    return SIO_ENOMEM;
+  }
+  if (s->cluster && !t->sid && !(t->flags & SIO_TARGET_LOCAL))
+    return cluster_fetch(s->cluster, t, out.data, out.len, req);
   ev_rec *r = ev_new(SIO_EV_SOCKETS);
   if (!r) {
-    sbuf_free(&j.out);
+    sbuf_free(&out);
     return SIO_ENOMEM;
   }
   r->ev.req = req;
-  ev_take_data(r, j.out.data, j.out.len);
+  ev_take_data(r, out.data, out.len);
   io_post(s, r);
   return 0;
 }

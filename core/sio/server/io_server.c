@@ -1,5 +1,7 @@
 #include "io_server.h"
 
+#include "../../adapter/cluster.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +106,7 @@ void io_server_close(io_server *s) {
   /* No socket is left to wait for. */
   if (!ack_table_close(&s->acks, s, on_acks_closed)) s->acks_closed = 1;
   if (!recovery_close(&s->recovery, on_recovery_closed, s)) s->recovery_closed = 1;
+  if (s->cluster) cluster_close(s->cluster);
   eio_server_close(&s->eio);
 }
 
@@ -150,6 +153,7 @@ io_namespace *io_namespace_get(io_server *s, const char *name, int create, unsig
   }
   n->srv = s;
   n->flags = flags;
+  if (s->cluster) cluster_namespace_added(s->cluster, n);
   return n;
 }
 

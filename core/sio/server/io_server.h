@@ -24,6 +24,7 @@ typedef struct io_room io_room;
 typedef struct io_ack_wait io_ack_wait;
 typedef struct io_ack_collect io_ack_collect;
 typedef struct io_pending_connect io_pending_connect;
+typedef struct cluster cluster;
 
 /* Scratch buffers larger than this are given back after use, so one large
  * message does not stay allocated. */
@@ -57,6 +58,7 @@ struct io_server {
   size_t collects;
   void (*on_closed)(io_server *s); /* see io_server_finish */
   recovery recovery;         /* connection state recovery; opts set before start */
+  cluster *cluster;          /* the "adapter", or NULL: one node (core/adapter) */
 };
 
 struct io_namespace {
@@ -194,6 +196,16 @@ void io_ack_collect_response(io_ack_collect *c, const char *json, size_t len,
                              sio_attachment *bins, size_t nbins);
 /* One recipient will never answer (it left). */
 void io_ack_collect_release(io_ack_collect *c);
+/* Takes back one io_ack_collect_expect that will not be answered (the
+ * cluster holds one per node that has not said how many clients it asked). */
+void io_ack_collect_unexpect(io_ack_collect *c);
+/* A recipient's answer handed on (json: its arguments; bins taken). */
+typedef void (*io_ack_forward_fn)(void *arg, const char *json, size_t len, sio_attachment *bins,
+                                  size_t nbins);
+/* on_end (may be NULL) runs when gathering ends; with forward, answers go
+ * to it and no SIO_EV_ACK is posted. */
+void io_ack_collect_hooks(io_ack_collect *c, void (*on_end)(void *arg), io_ack_forward_fn forward,
+                          void *arg);
 
 /* ---- io_broadcast.c ----------------------------------------------------- */
 /* Called with a batch of selected sockets, so that a callee can overlap the
@@ -206,9 +218,23 @@ long io_select(io_server *s, const sio_target *t, io_each_fn fn, void *arg);
 int io_emit(io_server *s, const sio_target *t, const char *event, const char *args,
             size_t args_len, sio_attachment *bins, size_t nbins, unsigned flags,
             int timeout_ms, uint64_t req);
+/* Delivers a packet another node broadcast (p: EVENT or BINARY_EVENT) to
+ * the sockets of this node that t selects; emit_flags: SIO_EMIT_VOLATILE,
+ * SIO_EMIT_NO_COMPRESS. */
+/* With collect, every recipient owes it an acknowledgement (p->id is set
+ * here) and the count of them is returned. */
+long io_emit_packet(io_server *s, const sio_target *t, sio_packet *p, unsigned emit_flags,
+                    io_ack_collect *collect);
+/* serverSideEmit of ["event", ...args] (see sio_server_side_emit). */
+int io_server_side_emit(io_server *s, const char *event, const char *args, size_t len,
+                        int with_ack, uint64_t req);
 int io_join(io_server *s, const sio_target *t, char *const *rooms, size_t n, int leave);
 int io_disconnect(io_server *s, const sio_target *t, int close);
 int io_fetch_sockets(io_server *s, const sio_target *t, uint64_t req);
+/* The JSON array of the sockets t selects, appended to out: as in
+ * SIO_EV_SOCKETS, or (node_shape) as the Node adapter answers a remote
+ * fetch. 0 or SIO_ENOMEM. */
+int io_describe_sockets(io_server *s, const sio_target *t, int node_shape, sbuf *out);
 
 /* ---- io_hooks.c ---------------------------------------------------------- */
 /* The Engine.IO layer's callbacks (eio_handler): a refused request

@@ -55,7 +55,10 @@ enum sio_event_type {
   SIO_EV_RECONNECT_ERROR = 69,
   SIO_EV_ALLOW_REQUEST = 96,
   SIO_EV_UPGRADE = 97,
-  SIO_EV_CONNECTION_ERROR = 98
+  SIO_EV_CONNECTION_ERROR = 98,
+  SIO_EV_SERVER_SIDE_EVENT = 100,
+  SIO_EV_ADAPTER_DOWN = 101,
+  SIO_EV_ADAPTER_UP = 102
 };
 #define SIO_EVF_NEW_NAMESPACE ...
 #define SIO_EVF_BROADCAST ...
@@ -126,7 +129,9 @@ typedef struct sio_target {
   size_t nrooms;
   const char *const *except;
   size_t nexcept;
+  unsigned flags;
 } sio_target;
+#define SIO_TARGET_LOCAL ...
 int sio_emit(sio_server *srv, const sio_target *to, const sio_message *msg,
              uint64_t *req_out);
 int sio_ack(sio_server *srv, const char *sid, int64_t ack_id,
@@ -140,6 +145,9 @@ int sio_disconnect(sio_server *srv, const sio_target *to, unsigned flags,
                    uint64_t *req_out);
 int sio_fetch_sockets(sio_server *srv, const sio_target *to,
                       uint64_t *req_out);
+int sio_server_side_emit(sio_server *srv, const sio_message *msg, uint64_t *req_out);
+int sio_server_side_ack(sio_server *srv, uint64_t ack_id, const sio_message *msg,
+                        uint64_t *req_out);
 int sio_client_new(sio_context *ctx, const char *url, const sio_options *opts,
                    const char *auth_json, sio_client **out);
 const char *sio_client_nsp(const sio_client *cli);

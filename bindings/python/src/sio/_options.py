@@ -22,6 +22,8 @@ PLAIN = {
     "static_dir": "staticDir",
     "parser": "parser",
     "max_queued_events": "maxQueuedEvents",
+    "adapter": "adapter",
+    "adapter_key": "adapter.key",
 }
 SECONDS = {
     "ping_interval": "pingInterval",
@@ -30,6 +32,7 @@ SECONDS = {
     "upgrade_timeout": "upgradeTimeout",
     "headers_timeout": "headersTimeout",
     "request_timeout": "requestTimeout",
+    "adapter_requests_timeout": "adapter.requestsTimeout",
 }
 BOOLEANS = {"allow_upgrades": "allowUpgrades", "reuse_port": "reusePort", "allow_eio3": "allowEIO3"}
 LISTS = {"transports": "transports"}

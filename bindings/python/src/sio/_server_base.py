@@ -13,6 +13,7 @@ from typing import Any, Callable, Optional, Union
 
 from . import errors
 from ._answers import answer_error, released_answer, request, single_answer
+from ._cluster import CLUSTER_EVENTS, ClusterMixin
 from ._context import Context
 from ._event import (EV_ACK, EV_ALLOW_REQUEST, EV_CONNECT_REQUEST, EV_CONNECTION,
                      EV_CONNECTION_ERROR, EV_DISCONNECT, EV_DISCONNECTING, EV_ERROR, EV_EVENT,
@@ -48,10 +49,7 @@ CONNECTION_ERROR = "connection_error"
 AllowRequest = Callable[[dict[str, Any]], Any]
 
 
-CONNECTION_ERROR = "connection_error"
-
-
-class ServerBase(SocketioHabits):
+class ServerBase(SocketioHabits, ClusterMixin):
     """A Socket.IO server. Options are the official server options in
     snake_case; durations in seconds: host, port (0 picks a free one), path,
     ping_interval, ping_timeout, connect_timeout, upgrade_timeout,
@@ -84,6 +82,15 @@ class ServerBase(SocketioHabits):
     connection_state_recovery={"max_disconnection_duration": seconds,
     "skip_middlewares": True} turns on connection state recovery
     (socket.recovered tells a restored socket).
+
+    adapter="redis://host:port" joins a cluster of @socket.io/redis-adapter
+    nodes (Node.js or libsio) on that Redis, adapter_key ("socket.io") and
+    adapter_requests_timeout (5 s) as the Node adapter's key and
+    requestsTimeout: broadcasts, fetch_sockets, sockets_join/leave and
+    disconnect_sockets then reach every node (io.local: this one only);
+    server_side_emit / server_side_emit_with_ack and io.on(name) for the
+    other nodes' server-side events; io.on("adapter_down", handler(reason))
+    and io.on("adapter_up", handler()) when Redis goes and comes back.
 
     Once closed (close(), then the core's report that it is), the core's
     server is released (sio_server_free); later commands raise ClosedError."""
@@ -335,7 +342,7 @@ class ServerBase(SocketioHabits):
             for info in decode(answer.data):
                 namespace = self._namespaces.get(info.get("nsp", target.nsp))
                 local = namespace.sockets.get(info["id"]) if namespace else None
-                found.append(RemoteSocket(self, info, local.data if local else None))
+                found.append(RemoteSocket(self, info, local.data if local else info.get("data")))
             return found
 
         def start(on_answer: AnswerHandler) -> int:
@@ -455,6 +462,8 @@ class ServerBase(SocketioHabits):
             self._on_upgrade(event)
         elif kind == EV_CONNECTION_ERROR:
             self._on_connection_error(event)
+        elif kind in CLUSTER_EVENTS:
+            self._on_cluster_event(event)
 
     def _release(self) -> None:
         """Frees the core's server; the commands still waiting for an answer

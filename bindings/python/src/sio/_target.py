@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Iterable, NamedTuple, Optional, Union
 
-from ._native import ffi
+from ._native import ffi, lib
 
 # The size field the header's SIO_TARGET_INIT sets.
 TARGET_SIZE = ffi.sizeof("sio_target")
@@ -29,6 +29,7 @@ class Target(NamedTuple):
     sid: Optional[str] = None
     rooms: tuple[str, ...] = ()
     except_rooms: tuple[str, ...] = ()
+    local: bool = False  # io.local: this node only (with an adapter)
 
 
 class CStrings:
@@ -62,6 +63,7 @@ def c_target(target: Target, strings: CStrings) -> Any:
     # "except" is a Python keyword, hence setattr.
     setattr(ptr, "except", strings.array(target.except_rooms))
     ptr.nexcept = len(target.except_rooms)
+    ptr.flags = lib.SIO_TARGET_LOCAL if target.local else 0
     return ptr
 
 

@@ -82,6 +82,10 @@ class Namespace:
         return self._all.timeout(seconds)
 
     @property
+    def local(self) -> BroadcastOperator:
+        return self._all.local
+
+    @property
     def volatile(self) -> BroadcastOperator:
         return self._all.volatile
 

@@ -39,6 +39,12 @@ class BroadcastOperator:
         return self._with(target=self._target._replace(
             except_rooms=self._target.except_rooms + room_tuple(rooms)))
 
+    @property
+    def local(self) -> BroadcastOperator:
+        """This node only: the other nodes of the adapter's cluster are left
+        out (io.local)."""
+        return self._with(target=self._target._replace(local=True))
+
     def timeout(self, seconds: float) -> BroadcastOperator:
         """How long acknowledgements are waited for (needed for acks)."""
         return self._with(timeout=seconds)

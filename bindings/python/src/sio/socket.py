@@ -332,7 +332,11 @@ class RemoteSocket:
         self.rooms: set[str] = set(info.get("rooms", ()))
         self.handshake: dict[str, Any] = info.get("handshake") or {}
         self.data = data
-        self._operator = BroadcastOperator(server, Target(self.nsp, sid=self.id))
+        # On another node of the cluster ("remote"), the socket is reached
+        # through the room of its id, as Node's RemoteSocket does.
+        self.remote: bool = bool(info.get("remote"))
+        target = Target(self.nsp, rooms=(self.id,)) if self.remote else Target(self.nsp, sid=self.id)
+        self._operator = BroadcastOperator(server, target)
 
     def __repr__(self) -> str:
         return f"<RemoteSocket {self.id} {self.nsp}>"
