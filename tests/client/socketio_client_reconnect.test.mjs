@@ -56,6 +56,58 @@ for (const transports of ["polling", "websocket"]) {
   });
 }
 
+// A server killed (no close packet: its TCP connections just end) and
+// started again on its port only after the client's first attempt was
+// refused: what its connection handler emits at once (a greeting, right
+// behind the CONNECT reply) reaches the host after that connection's
+// reconnect and connect, as the first connection's did.
+for (const [label, transports] of [["polling then upgrade", undefined], ["websocket", "websocket"]]) {
+  test(`server killed, back after a refused attempt (${label}): each connection's greeting arrives, in order`, async () => {
+    const greeter = (n) => (io) => {
+      const conns = new Set();
+      io.httpServer.on("connection", (c) => {
+        conns.add(c);
+        c.on("close", () => conns.delete(c));
+      });
+      io.kill = () => conns.forEach((c) => c.destroy());
+      io.on("connection", (s) => s.emit("greeting", n));
+    };
+    let server = await startServer({}, greeter(1));
+    const port = server.port;
+    const d = new Driver();
+    try {
+      await d.connect(server.url, transports ? { ...FAST, transports } : FAST);
+      await d.waitFor({ type: "event", name: "greeting" });
+      server.io.kill();
+      await server.close();
+      await d.waitFor({ type: "disconnect" });
+      const refused = await d.waitFor({ type: "reconnect_error" }, 5000);
+      assert.equal(refused.attempt, 1);
+      server = await startServer({}, greeter(2), port);
+      const reconnect = await d.waitFor({ type: "reconnect" }, 5000);
+      assert.ok(reconnect.attempt >= 2, `reconnected at attempt ${reconnect.attempt}`);
+      await d.waitFor({ type: "event", name: "greeting" }, 5000);
+      const seen = d
+        .all((e) => ["connect", "event", "disconnect", "reconnect"].includes(e.type))
+        .map((e) => [e.type, e.data ?? null]);
+      assert.deepEqual(seen, [
+        ["connect", null],
+        ["event", [1]],
+        ["disconnect", null],
+        ["reconnect", null],
+        ["connect", null],
+        ["event", [2]],
+      ]);
+      const [first, second] = d.all({ type: "connect" });
+      assert.deepEqual(d.all({ type: "event" }).map((e) => e.sid), [first.sid, second.sid]);
+      await d.exit();
+    } finally {
+      d.kill();
+      await server.close();
+    }
+  });
+}
+
 test("connection state recovery: same id, missed events delivered, recovered flag", async () => {
   const server = await startServer(
     { connectionStateRecovery: { maxDisconnectionDuration: 10000 } },
