@@ -12,7 +12,7 @@ say() { printf '==> %s\n' "$*"; }
 
 # ---- Debian packages ---------------------------------------------------
 packages=(build-essential cmake pkg-config libuv1-dev libwslay-dev
-          libmsgpack-dev node-llhttp libssl-dev zlib1g-dev libhiredis-dev
+          libmsgpack-dev node-llhttp libssl-dev zlib1g-dev libhiredis-dev nettle-dev
           nodejs npm)
 installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'

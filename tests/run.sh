@@ -24,6 +24,7 @@ BUILD_PREFIX=${SIO_BUILD_PREFIX:-build}
 LOG_DIR="$ROOT/$BUILD_PREFIX-logs"
 JOBS=$(nproc 2>/dev/null || echo 2)
 APT_PACKAGES=(build-essential cmake pkg-config libuv1-dev libwslay-dev libmsgpack-dev node-llhttp libssl-dev
+  nettle-dev # bench/: the load generator's WebSocket handshake (sha1, base64)
   openssl # the tests make self-signed certificates
   zlib1g-dev # permessage-deflate, httpCompression
   libhiredis-dev redis-server nginx # the Redis adapter; tests/interop/cluster*.test.mjs start their own Redis (and nginx)

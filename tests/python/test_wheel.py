@@ -6,7 +6,9 @@ and serves the official socket.io-client from a fresh virtual environment of
 each Python found here (Debian's python3 and pyenv's oldest and newest), and
 from Debian 11's own Python 3.9 on its glibc 2.31 (a debootstrap chroot),
 where a wheel tagged as this machine builds by default (manylinux_2_34) would
-not install."""
+not install. Each of those environments also gets the command line `sio` in
+its bin/, which emits to the official socket.io server and keeps to glibc
+2.17 as the extension does."""
 from __future__ import annotations
 
 import os
@@ -17,6 +19,7 @@ import sys
 import tarfile
 import zipfile
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -88,7 +91,8 @@ def test_sdist_carries_the_core(wheelhouse: Path) -> None:
     with tarfile.open(sdist) as archive:
         names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
     for needed in ("libsio-core/CMakeLists.txt", "libsio-core/abi/include/sio/sio.h",
-                   "libsio-core/abi/libsio.map", "CMakeLists.txt", "src/sio/_cdef.h",
+                   "libsio-core/abi/libsio.map", "libsio-core/examples/cli/main.c",
+                   "libsio-core/bench/loadgen/run.c", "CMakeLists.txt", "src/sio/_cdef.h",
                    "build_backend/libsio_backend.py", "extension.map",
                    "cmake/debian-packages.cmake"):
         assert needed in names
@@ -171,14 +175,77 @@ def serves_the_official_client(server_command: list[str], minor: str, cwd: Path)
             server.wait()
 
 
+@pytest.fixture(scope="module")
+def venvs(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """A fresh venv of a Python minor version with the wheel installed, made
+    once for the tests that use it."""
+    made: dict[str, Path] = {}
+
+    def venv(minor: str) -> Path:
+        if minor not in made:
+            environment = tmp_path_factory.mktemp(f"venv{minor}")
+            subprocess.run([str(PYTHONS[minor]), "-m", "venv", str(environment)], check=True)
+            subprocess.run([str(environment / "bin" / "python"), "-m", "pip", "install", "-q",
+                            str(wheel)], check=True, capture_output=True)
+            made[minor] = environment
+        return made[minor]
+    return venv
+
+
 @pytest.mark.parametrize("minor", sorted(PYTHONS))
-def test_wheel_serves_the_official_client(minor: str, wheel: Path, tmp_path: Path) -> None:
-    environment = tmp_path / "venv"
-    subprocess.run([str(PYTHONS[minor]), "-m", "venv", str(environment)], check=True)
+def test_wheel_serves_the_official_client(minor: str, venvs: Callable[[str], Path],
+                                          tmp_path: Path) -> None:
+    serves_the_official_client([str(venvs(minor) / "bin" / "python")], minor, tmp_path)
+
+
+def sio_executable(bin_sio: Path, platlib: Path) -> Path:
+    """The ELF file that the installed bin/sio runs: itself, or, where
+    auditwheel replaced it by a Python shim because it needs a library
+    copied into the wheel (libwslay), the executable the shim execs."""
+    assert bin_sio.is_file(), f"the wheel installed no {bin_sio}"
+    if bin_sio.read_bytes()[:4] == b"\x7fELF":
+        return bin_sio
+    moved = platlib / "libsio.scripts" / "sio"
+    assert "libsio.scripts/sio" in bin_sio.read_text() and moved.is_file(), bin_sio.read_text()
+    return moved
+
+
+def keeps_to_glibc_2_17(executable: Path) -> None:
+    symbols = subprocess.run(["objdump", "-T", str(executable)], capture_output=True,
+                             text=True, check=True).stdout
+    versions = {tuple(int(n) for n in v.split(".")) for v in re.findall(r"GLIBC_([\d.]+)", symbols)}
+    assert versions and max(versions) <= NEWEST_GLIBC, sorted(versions)[-3:]
+
+
+def sio_emits_to_the_official_server(sio_command: list[str]) -> None:
+    """`sio --help`, then `sio emit URL ack '"x"' --ack` to the official
+    server (node_server.mjs acknowledges "ack" with what it got)."""
+    helped = subprocess.run([*sio_command, "--help"], capture_output=True, text=True, timeout=30)
+    assert helped.returncode == 0 and helped.stdout.startswith("Usage: sio COMMAND"), helped
+    server = subprocess.Popen(["node", str(HERE / "node_server.mjs")], cwd=HERE, text=True,
+                              stdout=subprocess.PIPE)
+    try:
+        assert server.stdout is not None
+        port = int(server.stdout.readline().split()[-1])
+        emitted = subprocess.run([*sio_command, "emit", f"http://127.0.0.1:{port}/", "ack", '"x"',
+                                  "--ack"], capture_output=True, text=True, timeout=30)
+        assert (emitted.returncode, emitted.stdout) == (0, '["x"]\n'), emitted.stderr
+    finally:
+        server.kill()
+        server.wait()
+
+
+def platlib_of(python_command: list[str]) -> str:
+    return subprocess.run([*python_command, "-c", "import sysconfig; print(sysconfig.get_path('platlib'))"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+@pytest.mark.parametrize("minor", sorted(PYTHONS))
+def test_wheel_installs_sio_into_bin(minor: str, venvs: Callable[[str], Path]) -> None:
+    environment = venvs(minor)
     python = environment / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheel)], check=True,
-                   capture_output=True)
-    serves_the_official_client([str(python)], minor, tmp_path)
+    keeps_to_glibc_2_17(sio_executable(environment / "bin" / "sio", Path(platlib_of([str(python)]))))
+    sio_emits_to_the_official_server([str(environment / "bin" / "sio")])
 
 
 def debian_mirror() -> str:
@@ -203,7 +270,9 @@ def bullseye() -> Path:
     return BULLSEYE
 
 
-def test_wheel_serves_on_debian_11_glibc_2_31(bullseye: Path, wheel: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def bullseye_venv(bullseye: Path, wheel: Path) -> str:
+    """/wheel-venv in the Debian 11 chroot, with the wheel installed."""
     glibc = subprocess.run(["chroot", str(bullseye), "ldd", "--version"], capture_output=True,
                            text=True, check=True).stdout.splitlines()[0]
     assert glibc.endswith(" 2.31"), glibc
@@ -222,7 +291,28 @@ def test_wheel_serves_on_debian_11_glibc_2_31(bullseye: Path, wheel: Path, tmp_p
     subprocess.run([*in_chroot, "python3", "-m", "venv", "/wheel-venv"], check=True)
     subprocess.run([*in_chroot, "/wheel-venv/bin/pip", "install", "-q", "--no-index",
                     "--find-links", "/wheels", "libsio"], check=True, capture_output=True)
-    serves_the_official_client([*in_chroot, "/wheel-venv/bin/python"], "3.9", tmp_path)
+    return "/wheel-venv"
+
+
+def test_wheel_serves_on_debian_11_glibc_2_31(bullseye: Path, bullseye_venv: str,
+                                              tmp_path: Path) -> None:
+    serves_the_official_client(["chroot", str(bullseye), f"{bullseye_venv}/bin/python"], "3.9",
+                               tmp_path)
+
+
+def test_wheel_installs_sio_on_debian_11(bullseye: Path, bullseye_venv: str) -> None:
+    in_chroot = ["chroot", str(bullseye)]
+    platlib = platlib_of([*in_chroot, f"{bullseye_venv}/bin/python"])
+    keeps_to_glibc_2_17(sio_executable(bullseye / bullseye_venv.lstrip("/") / "bin" / "sio",
+                                       bullseye / platlib.lstrip("/")))
+    # The dynamic loader finds an executable's $ORIGIN (its RPATH names the
+    # wheel's libsio.libs/ from there) through /proc/self/exe, as on any
+    # running system; debootstrap leaves the chroot's /proc unmounted.
+    subprocess.run(["mount", "-t", "proc", "proc", str(bullseye / "proc")], check=True)
+    try:
+        sio_emits_to_the_official_server([*in_chroot, f"{bullseye_venv}/bin/sio"])
+    finally:
+        subprocess.run(["umount", str(bullseye / "proc")], check=True)
 
 
 TLS_CLIENT = """

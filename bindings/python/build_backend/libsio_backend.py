@@ -25,8 +25,13 @@ from scikit_build_core.build import build_sdist as _scikit_build_sdist
 
 CHECKOUT = Path(__file__).resolve().parents[3]
 CORE_DIR = "libsio-core"
-# What the top CMakeLists.txt reads or names in install rules.
-CORE_PATHS = ("CMakeLists.txt", "abi", "core", "bindings/lua")
+# What the top CMakeLists.txt reads or names in install rules, and what the
+# command line sio is built from: the examples' and the benchmark's
+# CMakeLists.txt name every source below (chat/ is optional there).
+CORE_PATHS = ("CMakeLists.txt", "abi", "core", "bindings/lua",
+              "examples/CMakeLists.txt", "examples/echo_server.c", "examples/test_server.c",
+              "examples/client_example.c", "examples/common", "examples/cli",
+              "bench/CMakeLists.txt", "bench/common", "bench/loadgen", "bench/bare_server")
 SKIPPED_NAMES = {"__pycache__", ".git"}
 
 

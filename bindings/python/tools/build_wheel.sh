@@ -66,9 +66,11 @@ if [ ! -f "$libuv" ]; then
 fi
 
 # The sdist, then the wheel from it (python -m build's default). The cache
-# variables make the core link OpenSSL's and libuv's static archives.
+# variables make the core link OpenSSL's and libuv's static archives, and sio
+# (its load generator) Debian's static libnettle.a, PIE code as sio is.
 rm -rf "$work/dist"
-CMAKE_ARGS="-DCMAKE_TOOLCHAIN_FILE=$toolchain -DOPENSSL_USE_STATIC_LIBS=TRUE -Dpkgcfg_lib_LIBUV_uv=$libuv" \
+nettle="$(pkg-config --variable=libdir nettle)/libnettle.a"
+CMAKE_ARGS="-DCMAKE_TOOLCHAIN_FILE=$toolchain -DOPENSSL_USE_STATIC_LIBS=TRUE -Dpkgcfg_lib_LIBUV_uv=$libuv -Dpkgcfg_lib_BENCH_NETTLE_nettle=$nettle" \
   "$python" -m build --outdir "$work/dist" "$package" >"$work/build.log" 2>&1 \
   || { tail -40 "$work/build.log" >&2; exit 1; }
 
