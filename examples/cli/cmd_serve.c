@@ -18,6 +18,7 @@ static const cli_option options[] = {
     {"--parser", "PARSER", "json (default) or msgpack (socket.io-msgpack-parser)"},
     {"--tls-cert", "FILE", "PEM certificate: serve HTTPS (with --tls-key)"},
     {"--tls-key", "FILE", "PEM private key of --tls-cert"},
+    {"--redis", "URL", "join the cluster on this Redis (redis://HOST:PORT), as @socket.io/redis-adapter"},
 };
 
 const cli_command cmd_serve = {
@@ -37,6 +38,7 @@ static const struct {
 } option_keys[] = {
     {"--port", "port"},         {"--host", "host"},         {"--static", "staticDir"},
     {"--parser", "parser"},     {"--tls-cert", "tls.cert"}, {"--tls-key", "tls.key"},
+    {"--redis", "adapter"},
 };
 
 static int start(sio_context *ctx, const cli_args *a, sio_server **srv) {
@@ -208,6 +210,10 @@ int run_serve(const cli_args *a) {
       case SIO_EV_EVENTS_LOST:
         session_fail("%llu events lost", (unsigned long long)ev->count);
         break;
+      case SIO_EV_ADAPTER_DOWN:
+        session_fail("redis down: %s", ev->reason ? ev->reason : sio_strerror(ev->err));
+        break;
+      case SIO_EV_ADAPTER_UP: fprintf(stderr, "sio: redis up\n"); break;
       default: break;
     }
   }

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 
+import { startNode, startRedis } from "../interop/helpers/cluster.mjs";
 import { SIO, assertClean, cleanup, connectClient, jsonLines, runSio, startSioServe, within } from "./helpers.mjs";
 
 after(cleanup);
@@ -132,4 +133,26 @@ test("sio serve over TLS; the client subcommands take --tls-ca or --insecure, an
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /certificate/i);
   await serve.stop();
+});
+
+test("sio serve --redis joins a cluster with an official socket.io node (@socket.io/redis-adapter)", async () => {
+  const redis = await startRedis();
+  const serve = await startSioServe(["--redis", redis.url]);
+  const node = await startNode("ref", redis.url);
+  try {
+    await serve.waitFor("stderr", /sio: redis up/);
+    const here = await connectClient(serve.url, "json");
+    const there = await connectClient(node.url, "json");
+    // The Node node sees the socket on our node: a broadcast to its id's room
+    // crosses Redis.
+    const crossed = new Promise((resolve) => here.once("hello", resolve));
+    there.emit("to", [here.id], "hello", "from node");
+    assert.equal(await within(crossed, "the broadcast from the Node node"), "from node");
+    await redis.kill();
+    await serve.waitFor("stderr", /sio: redis down: /);
+  } finally {
+    await serve.stop();
+    node.kill();
+    await redis.kill();
+  }
 });
