@@ -30,8 +30,10 @@ def test_another_major_is_refused() -> None:
 def test_an_older_minor_is_refused() -> None:
     built = BUILT + 3 * MINOR
     check_version(built, built, "x")
-    with pytest.raises(ImportError, match=r"\(1\.2\).*x >= 3"):
-        check_version(built - MINOR, built, "1.2.0")
+    older = built - MINOR
+    named = rf"\({older >> 16}\.{(older >> 8) & 0xff}\).*x >= {(built >> 8) & 0xff}"
+    with pytest.raises(ImportError, match=named):
+        check_version(older, built, "1.2.0")
     with pytest.raises(ImportError):
         check_version(built - MINOR + 0xff, built, "1.2.255")
 
@@ -53,7 +55,7 @@ def import_with_library_version(version: int) -> subprocess.CompletedProcess[str
 def test_import_refuses_a_library_of_another_major() -> None:
     result = import_with_library_version(BUILT + MAJOR)
     assert result.returncode != 0 and "ImportError" in result.stderr
-    assert "2.0.0" in result.stderr
+    assert f"{(BUILT + MAJOR) >> 16}.{(BUILT >> 8) & 0xff}.{BUILT & 0xff}" in result.stderr
 
 
 def test_import_takes_a_library_of_a_newer_minor() -> None:
