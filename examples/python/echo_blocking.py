@@ -46,8 +46,7 @@ client.wait_connected(timeout=10)
 print("client: sum =", client.timeout(5).emit_with_ack("sum", [1, 2, 3]))
 print("client: upload ->", client.timeout(5).emit_with_ack("upload", "a.bin", b"\x01\x02\x03"))
 client.emit("echo", "hello", {"n": 1})
-# Runs the client's handlers in this thread until it is closed. (Events that
-# came while emit_with_ack waited above were kept for this.)
+# Waits until the client is closed (its handlers run on its own thread).
 client.wait()
 
 io.close()  # any thread; run() returns once the core reports the server closed

@@ -1,6 +1,6 @@
-"""Emits from many threads: handlers run in the thread that pumps (here the
-server's), while commands such as emit, join and close may come from any
-thread.
+"""Emits from many threads: handlers run in the thread that pumps (the
+server's, the client's background thread), while commands such as emit, join
+and close may come from any thread.
 
     python examples/python/threads.py
 """
@@ -37,7 +37,7 @@ for thread in workers:
 for thread in workers:
     thread.join()
 
-# The client's handlers run in this thread while it waits.
+# The client's handlers run on its background thread; this one waits.
 client.wait()
 # Each thread's emits arrive in the order that thread made them.
 for name in ("w0", "w1", "w2", "w3"):

@@ -126,6 +126,33 @@ test("server_side_emit with and without an answer", function()
   same(responses, { { echo = "asked" } })
 end)
 
+-- Runs fn in a plain coroutine, pumping until it ends; its outcome.
+local function in_coroutine(fn)
+  local outcome
+  assert(coroutine.resume(coroutine.create(function() outcome = { pcall(fn) } end)))
+  wait_for(function() return outcome end, "the coroutine")
+  return outcome[1], outcome[2]
+end
+
+test("server_side_emit_with_ack yields for every answer; a timeout raises those that came", function()
+  local ok, responses = in_coroutine(function() return a:server_side_emit_with_ack("sse", "co") end)
+  equal(ok, true, "no error")
+  same(responses, { { echo = "co" } })
+  local silent = sio.server({ host = "127.0.0.1", port = 0, adapter = url,
+    adapter_requests_timeout = 1000 })
+  local up = false
+  silent:on("adapter_up", function() up = true end)
+  wait_for(function() return up end, "the third node's adapter")
+  pump_for(200)
+  local failed, err = in_coroutine(function() return a:server_side_emit_with_ack("sse", "late") end)
+  silent:close()
+  equal(failed, false, "raised")
+  equal(tostring(err), "timeout reached: only 1 responses received out of 2", "message")
+  same(err.responses, { { echo = "late" } })
+  local outside = pcall(a.server_side_emit_with_ack, a, "sse", "x")
+  equal(outside, false, "outside a coroutine")
+end)
+
 test("Redis goes: adapter_down, local traffic goes on; back: adapter_up", function()
   kill_redis()
   wait_for(function() return #downs >= 1 end, "adapter_down")

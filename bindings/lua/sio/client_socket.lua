@@ -24,6 +24,7 @@ Emitter.__index = Emitter
 
 local ClientSocket = {}
 emitter.mixin(ClientSocket)
+emitter.catch_all(ClientSocket)
 
 function ClientSocket.__index(socket, k)
   if k == "volatile" then
@@ -124,28 +125,6 @@ end
 
 function ClientSocket:compress(value)
   return setmetatable({ socket = self, no_compress = not value }, Emitter)
-end
-
-function ClientSocket:on_any(fn)
-  self._any[#self._any + 1] = fn
-  return self
-end
-
--- Without fn, removes every catch-all handler.
-function ClientSocket:off_any(fn)
-  emitter.remove(self._any, fn)
-  return self
-end
-
--- fn(event, ...) for every emit of this socket, before it is sent.
-function ClientSocket:on_any_outgoing(fn)
-  self._any_outgoing[#self._any_outgoing + 1] = fn
-  return self
-end
-
-function ClientSocket:off_any_outgoing(fn)
-  emitter.remove(self._any_outgoing, fn)
-  return self
 end
 
 -- Joins the namespace again after a disconnect().

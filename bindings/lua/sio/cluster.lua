@@ -1,5 +1,6 @@
 -- What a server adds in a cluster (opts.adapter = "redis://host:port",
--- adapter_key, adapter_requests_timeout in ms): io:server_side_emit, the
+-- adapter_key, adapter_requests_timeout in ms): io:server_side_emit and
+-- io:server_side_emit_with_ack, the
 -- other nodes' server-side events as io:on(name) handlers, io["local"], and
 -- the adapter going down and up (io:on("adapter_down", fn(reason)),
 -- io:on("adapter_up", fn())).
@@ -18,8 +19,7 @@ local M = {}
 -- cb(err, responses), err the message ("timeout reached: only N responses
 -- received out of M") when some did not answer in adapter_requests_timeout,
 -- responses those that came. JSON values only.
-local function server_side_emit(server, name, ...)
-  local args, n, cb = acks.split(...)
+local function send(server, name, args, n, cb)
   local msg, keep = payload.message(args, n, name, cb and macros.SIO_EMIT_ACK or 0)
   local req = ffi.new("uint64_t[1]")
   local what = "server_side_emit '" .. tostring(name) .. "'"
@@ -29,6 +29,35 @@ local function server_side_emit(server, name, ...)
     server:_expect(req[0], acks.on_answer(cb, true, true))
   end
   return true
+end
+
+local function server_side_emit(server, name, ...)
+  local args, n, cb = acks.split(...)
+  return send(server, name, args, n, cb)
+end
+
+-- What server_side_emit_with_ack raises when some nodes did not answer in
+-- time: message (as the callback's err) and the responses that came.
+local AckTimeout = {}
+AckTimeout.__index = AckTimeout
+AckTimeout.__tostring = function(e) return e.message end
+
+-- io:server_side_emit_with_ack(name, ...): in a coroutine (or an OpenResty
+-- light thread), waits for every other node's answer and returns the list of
+-- them (Node's serverSideEmitWithAck). When some did not answer in
+-- adapter_requests_timeout, raises { message = "timeout reached: ...",
+-- responses = those that came } (tostring gives the message).
+local function server_side_emit_with_ack(server, name, ...)
+  local args, n = { ... }, select("#", ...)
+  return acks.await(function(cb)
+    send(server, name, args, n, function(err, responses)
+      if err then
+        cb(setmetatable({ message = err, responses = responses }, AckTimeout))
+      else
+        cb(nil, responses)
+      end
+    end)
+  end)
 end
 
 -- A server-side event of another node: io:of(nsp):on(name, fn(..., ack))
@@ -95,6 +124,7 @@ end
 -- Adds the methods to Server and the event handlers to its dispatch table.
 function M.install(Server, handlers)
   Server.server_side_emit = server_side_emit
+  Server.server_side_emit_with_ack = server_side_emit_with_ack
   handlers[C.SIO_EV_SERVER_SIDE_EVENT] = on_server_side_event
   handlers[C.SIO_EV_ADAPTER_DOWN] = on_adapter_down
   handlers[C.SIO_EV_ADAPTER_UP] = on_adapter_up

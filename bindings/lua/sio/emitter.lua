@@ -80,4 +80,31 @@ function M.remove(list, fn)
   end
 end
 
+-- Adds the catch-all handler methods to a socket class whose objects keep
+-- the lists in _any (events that come) and _any_outgoing (emits, before
+-- they are sent): on_any(fn(event, ...)), prepend_any (called before those
+-- already there), off_any (every one without fn), listeners_any (a copy of
+-- the list), and the same with _outgoing, as socket.io's sockets have.
+function M.catch_all(class)
+  for _, kind in ipairs({ "", "_outgoing" }) do
+    local field = "_any" .. kind
+    class["on_any" .. kind] = function(self, fn)
+      local list = self[field]
+      list[#list + 1] = fn
+      return self
+    end
+    class["prepend_any" .. kind] = function(self, fn)
+      table.insert(self[field], 1, fn)
+      return self
+    end
+    class["off_any" .. kind] = function(self, fn)
+      M.remove(self[field], fn)
+      return self
+    end
+    class["listeners_any" .. kind] = function(self)
+      return { unpack(self[field]) }
+    end
+  end
+end
+
 return M

@@ -16,6 +16,7 @@ local C = lib.load()
 
 local Socket = {}
 emitter.mixin(Socket)
+emitter.catch_all(Socket)
 
 local M = { Socket = Socket }
 
@@ -117,28 +118,6 @@ end
 -- Waits for the client's answer (see Operator:emit_with_ack).
 function Socket:emit_with_ack(name, ...)
   return self.self_op:emit_with_ack(name, ...)
-end
-
-function Socket:on_any(fn)
-  self._any[#self._any + 1] = fn
-  return self
-end
-
--- Without fn, removes every catch-all handler.
-function Socket:off_any(fn)
-  emitter.remove(self._any, fn)
-  return self
-end
-
--- fn(event, ...) for every emit to this socket, before it is sent.
-function Socket:on_any_outgoing(fn)
-  self._any_outgoing[#self._any_outgoing + 1] = fn
-  return self
-end
-
-function Socket:off_any_outgoing(fn)
-  emitter.remove(self._any_outgoing, fn)
-  return self
 end
 
 -- fn(packet, next) for each event from the client, in the order added,

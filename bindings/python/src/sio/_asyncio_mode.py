@@ -34,8 +34,27 @@ class Answer:
         return self._future.done()
 
 
+class Sent:
+    """What emit() and send() return in the asyncio classes. The packet is
+    queued when the call returns, so there is nothing to wait for; this lets
+    python-socketio's `await sio.emit(...)` work, and being no coroutine, a
+    call without await is not reported as "never awaited"."""
+
+    __slots__ = ()
+
+    def __await__(self) -> Generator[Any, None, None]:
+        return iter(())
+
+    def __repr__(self) -> str:
+        return "<sio.Sent>"
+
+
+SENT = Sent()
+
+
 class AsyncioMode:
     _context: Context
+    _sent: Any = SENT
 
     def _init_mode(self) -> None:
         self._loop: Optional[asyncio.AbstractEventLoop] = None

@@ -17,6 +17,8 @@ log = logging.getLogger("sio")
 
 class BlockingMode:
     _context: Context
+    # What emit() and send() return (an awaitable in the asyncio classes).
+    _sent: Any = None
 
     def _init_mode(self) -> None:
         self._pump = BlockingPump(self._context)

@@ -141,14 +141,14 @@ class ClientBase:
         self.main.off_any_outgoing(handler)
 
     def emit(self, event: str, *args: Any,
-             callback: Optional[Callable[..., Any]] = None) -> None:
-        self.main.emit(event, *args, callback=callback)
+             callback: Optional[Callable[..., Any]] = None) -> Any:
+        return self.main.emit(event, *args, callback=callback)
 
     def emit_with_ack(self, event: str, *args: Any) -> Any:
         return self.main.emit_with_ack(event, *args)
 
-    def send(self, *args: Any, callback: Optional[Callable[..., Any]] = None) -> None:
-        self.main.send(*args, callback=callback)
+    def send(self, *args: Any, callback: Optional[Callable[..., Any]] = None) -> Any:
+        return self.main.send(*args, callback=callback)
 
     def timeout(self, seconds: float) -> ClientEmitter:
         return self.main.timeout(seconds)

@@ -108,7 +108,7 @@ class ClusterMixin:
         def answer(value: Any) -> None:
             data, bins = encode((value,))
             rc = self._handle.call(lib.sio_server_side_ack, ack_id,  # type: ignore[attr-defined]
-                                   CMessage(None, data, bins).ptr, ffi.NULL)
+                                   CMessage.answer(data, bins).ptr, ffi.NULL)
             if rc < 0:
                 log.warning("libsio: server-side ack of %r: %s", event.name, rc)
 

@@ -24,30 +24,35 @@ class BlockingPump:
         self._deferred: deque[Event] = deque()
         self._thread: Optional[int] = None
         self._stopping = False
+        # Held by the thread that takes events (run(), or a blocking call
+        # pumping for its answer), so that two threads never do at once.
+        self._taking = threading.RLock()
 
     def run(self, until: Callable[[], bool]) -> None:
         """Pumps and dispatches in this thread until until() or stop()."""
-        self._enter()
-        try:
-            while not until() and not self._stopping:
-                if self._deferred:
-                    self._context.route(self._deferred.popleft())
-                    continue
-                self._context.pump(WAIT_SLICE_MS)
-        finally:
-            self._stopping = False
-            self._thread = None
+        with self._taking:
+            self._enter()
+            try:
+                while not until() and not self._stopping:
+                    if self._deferred:
+                        self._context.route(self._deferred.popleft())
+                        continue
+                    self._context.pump(WAIT_SLICE_MS)
+            finally:
+                self._stopping = False
+                self._thread = None
 
     def run_pending(self) -> None:
         """Dispatches the events already queued, without waiting."""
-        self._enter()
-        try:
-            while self._deferred:
-                self._context.route(self._deferred.popleft())
-            while self._context.pump(0):
-                pass
-        finally:
-            self._thread = None
+        with self._taking:
+            self._enter()
+            try:
+                while self._deferred:
+                    self._context.route(self._deferred.popleft())
+                while self._context.pump(0):
+                    pass
+            finally:
+                self._thread = None
 
     def _enter(self) -> None:
         me = threading.get_ident()
@@ -73,7 +78,17 @@ class BlockingPump:
 
     def wait_for_answer(self, req: int, done: Callable[[], bool]) -> None:
         """Pumps until done(), routing only the answers to req; every other
-        event waits in order for run()."""
+        event waits in order for run(). Should another thread start
+        pumping meanwhile, that one delivers the answer."""
+        while not self._taking.acquire(timeout=WAIT_SLICE_MS / 1000):
+            if done():
+                return
+        try:
+            self._wait_for_answer(req, done)
+        finally:
+            self._taking.release()
+
+    def _wait_for_answer(self, req: int, done: Callable[[], bool]) -> None:
         for answer in [e for e in self._deferred if e.req == req and e.type in ANSWERS]:
             self._deferred.remove(answer)
             self._context.route(answer)

@@ -193,25 +193,27 @@ class ServerBase(SocketioHabits, ClusterMixin):
     def emit(self, event: str, *args: Any, data: Any = _NO_DATA, to: Optional[Rooms] = None,
              room: Optional[Rooms] = None, skip_sid: Optional[Rooms] = None,
              namespace: Optional[str] = None,
-             callback: Optional[Callable[..., Any]] = None) -> None:
+             callback: Optional[Callable[..., Any]] = None) -> Any:
         """io.emit(event, *args) to every socket of the main namespace. As
         in python-socketio, data= (a tuple is several arguments), to=/room=
         (rooms, or a sid), skip_sid= (left out), namespace= select others;
         with callback and to= a single sid, callback(*values) gets that
-        client's answer."""
+        client's answer. Returns None in Server; in AsyncServer an
+        awaitable that is already done, so that `await io.emit(...)` works as
+        in python-socketio."""
         args = emit_args(args, data)
         if to is None and room is None and skip_sid is None and namespace is None:
-            self.sockets.emit(event, *args, callback=callback)
-            return
+            return self.sockets.emit(event, *args, callback=callback)
         single = to if to is not None else room
         if callback is not None and isinstance(single, str) and skip_sid is None:
             target = Target(self._namespace(namespace).name, sid=single)
             self._emit_with_callback(target, event, args, callback, None, False)
-            return
-        self._selection(to, room, skip_sid, namespace).emit(event, *args, callback=callback)
+            return self._sent
+        return self._selection(to, room, skip_sid, namespace).emit(event, *args,
+                                                                   callback=callback)
 
-    def send(self, *args: Any) -> None:
-        self.sockets.send(*args)
+    def send(self, *args: Any) -> Any:
+        return self.sockets.send(*args)
 
     def to(self, rooms: Rooms) -> BroadcastOperator:
         return self.sockets.to(rooms)

@@ -43,6 +43,7 @@ class SocketioHabits:
     """Mixed into ServerBase."""
 
     sockets: Namespace
+    _sent: Any
 
     def of(self, name: str) -> Namespace:
         raise NotImplementedError
@@ -73,11 +74,15 @@ class SocketioHabits:
         target = Target(self._namespace(namespace).name, sid=who)
         return self._emit_with_ack(target, event, emit_args(args, data), timeout, False)
 
-    def enter_room(self, sid: str, room: Rooms, namespace: Optional[str] = None) -> None:
+    def enter_room(self, sid: str, room: Rooms, namespace: Optional[str] = None) -> Any:
+        """Returns what emit() does: awaitable in AsyncServer, as
+        python-socketio's coroutine."""
         self._join(Target(self._namespace(namespace).name, sid=sid), room_tuple(room))
+        return self._sent
 
-    def leave_room(self, sid: str, room: Rooms, namespace: Optional[str] = None) -> None:
+    def leave_room(self, sid: str, room: Rooms, namespace: Optional[str] = None) -> Any:
         self._leave(Target(self._namespace(namespace).name, sid=sid), room_tuple(room))
+        return self._sent
 
     def rooms(self, sid: str, namespace: Optional[str] = None) -> set[str]:
         """The rooms socket sid is in (its own sid among them)."""

@@ -33,11 +33,12 @@ class ClientEmitter:
         return ClientEmitter(self._socket, self._timeout, self._volatile, bool(value))
 
     def emit(self, event: str, *args: Any,
-             callback: Optional[Callable[..., Any]] = None) -> None:
+             callback: Optional[Callable[..., Any]] = None) -> Any:
         """Emits to the server (buffered while disconnected, unless volatile).
         With callback, the server's acknowledgement calls callback(*values);
         after timeout(s), callback(err, *values) where err is None or the
-        AckTimeoutError."""
+        AckTimeoutError. Returns None in Client; in AsyncClient an awaitable
+        that is already done (python-socketio's `await sio.emit(...)`)."""
         socket = self._socket
         socket._notify_outgoing(event, args)
         client = socket.client
@@ -47,6 +48,7 @@ class ClientEmitter:
         else:
             client._emit_with_callback(socket.nsp, event, args, callback, self._timeout,
                                        self._volatile, self._compress)
+        return client._sent
 
     def emit_with_ack(self, event: str, *args: Any) -> Any:
         """The server's answer: its one value, a tuple of several, or None.
@@ -127,15 +129,15 @@ class ClientSocket:
         return list(self._any_outgoing)
 
     def emit(self, event: str, *args: Any,
-             callback: Optional[Callable[..., Any]] = None) -> None:
-        ClientEmitter(self).emit(event, *args, callback=callback)
+             callback: Optional[Callable[..., Any]] = None) -> Any:
+        return ClientEmitter(self).emit(event, *args, callback=callback)
 
     def emit_with_ack(self, event: str, *args: Any) -> Any:
         return ClientEmitter(self).emit_with_ack(event, *args)
 
-    def send(self, *args: Any, callback: Optional[Callable[..., Any]] = None) -> None:
+    def send(self, *args: Any, callback: Optional[Callable[..., Any]] = None) -> Any:
         """emit("message", *args)."""
-        self.emit("message", *args, callback=callback)
+        return self.emit("message", *args, callback=callback)
 
     def timeout(self, seconds: float) -> ClientEmitter:
         return ClientEmitter(self, timeout=seconds)

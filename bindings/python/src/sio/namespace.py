@@ -93,14 +93,14 @@ class Namespace:
         return self._all.compress(value)
 
     def emit(self, event: str, *args: Any,
-             callback: Optional[Callable[..., Any]] = None) -> None:
+             callback: Optional[Callable[..., Any]] = None) -> Any:
         if callback is None and not self._outgoing_watchers:  # the common broadcast, kept short
             self.server._emit_plain(self._c_all.ptr, event, args)
-        else:
-            self._all.emit(event, *args, callback=callback)
+            return self.server._sent
+        return self._all.emit(event, *args, callback=callback)
 
-    def send(self, *args: Any) -> None:
-        self._all.emit("message", *args)
+    def send(self, *args: Any) -> Any:
+        return self._all.emit("message", *args)
 
     def _notify_outgoing(self, target: Target, event: str, args: tuple[Any, ...]) -> None:
         """Calls the on_any_outgoing handlers of the sockets target selects
@@ -162,6 +162,7 @@ class ParentNamespace(Namespace):
         return Namespace(self.server, name, parent=self)
 
     def emit(self, event: str, *args: Any,
-             callback: Optional[Callable[..., Any]] = None) -> None:
+             callback: Optional[Callable[..., Any]] = None) -> Any:
         for child in tuple(self.children.values()):
             child.emit(event, *args, callback=callback)
+        return self.server._sent

@@ -60,18 +60,20 @@ class BroadcastOperator:
         return self._with(compress=bool(value))
 
     def emit(self, event: str, *args: Any,
-             callback: Optional[Callable[..., Any]] = None) -> None:
+             callback: Optional[Callable[..., Any]] = None) -> Any:
         """Emits to every selected socket. With callback (and a timeout),
         callback(err, responses) runs once every socket answered or the time
-        is up (err is an AckTimeoutError then)."""
+        is up (err is an AckTimeoutError then). Returns None in Server, a
+        done awaitable in AsyncServer (see AsyncServer.emit)."""
         self._notify_outgoing(event, args)
         if callback is None:
             self._server._emit(self._target, event, args, volatile=self._volatile,
                                compress=self._compress)
-            return
+            return self._server._sent
         self._need_timeout()
         self._server._emit_with_callback(self._target, event, args, callback,
                                          self._timeout, self._volatile, self._compress)
+        return self._server._sent
 
     def emit_with_ack(self, event: str, *args: Any) -> Any:
         """The list of the sockets' responses (their first argument each).

@@ -58,10 +58,11 @@ class SocketEmitter:
         return self.broadcast.except_(rooms)
 
     def emit(self, event: str, *args: Any,
-             callback: Optional[Callable[..., Any]] = None) -> None:
+             callback: Optional[Callable[..., Any]] = None) -> Any:
         """Emits to the client. With callback, the client's acknowledgement
         calls callback(*values); after timeout(s), callback(err, *values)
-        where err is None or the AckTimeoutError/DisconnectedError."""
+        where err is None or the AckTimeoutError/DisconnectedError. Returns
+        None in Server, a done awaitable in AsyncServer."""
         socket = self._socket
         socket._check_connected()
         socket._notify_outgoing(event, args)
@@ -72,6 +73,7 @@ class SocketEmitter:
         else:
             server._emit_with_callback(socket._target, event, args, callback,
                                        self._timeout, self._volatile, self._compress)
+        return server._sent
 
     def emit_with_ack(self, event: str, *args: Any) -> Any:
         """The client's answer: its one value, a tuple of several, or None.
@@ -210,21 +212,23 @@ class Socket:
 
     # Emitting ---------------------------------------------------------------
     def emit(self, event: str, *args: Any,
-             callback: Optional[Callable[..., Any]] = None) -> None:
-        """Emits to the client; see SocketEmitter.emit for callback."""
+             callback: Optional[Callable[..., Any]] = None) -> Any:
+        """Emits to the client; see SocketEmitter.emit for callback and what
+        it returns."""
         if callback is not None or self._any_outgoing or not self.connected:
-            SocketEmitter(self).emit(event, *args, callback=callback)
-        else:  # the common case, kept short
-            self.nsp.server._emit_plain(self._c_target.ptr, event, args)
+            return SocketEmitter(self).emit(event, *args, callback=callback)
+        server = self.nsp.server  # the common case, kept short
+        server._emit_plain(self._c_target.ptr, event, args)
+        return server._sent
 
     def emit_with_ack(self, event: str, *args: Any) -> Any:
         """Waits for the client's answer without a time limit (until it
         answers or disconnects); see timeout()."""
         return SocketEmitter(self).emit_with_ack(event, *args)
 
-    def send(self, *args: Any, callback: Optional[Callable[..., Any]] = None) -> None:
+    def send(self, *args: Any, callback: Optional[Callable[..., Any]] = None) -> Any:
         """emit("message", *args)."""
-        self.emit("message", *args, callback=callback)
+        return self.emit("message", *args, callback=callback)
 
     def timeout(self, seconds: float) -> SocketEmitter:
         return SocketEmitter(self, timeout=seconds)
@@ -341,8 +345,8 @@ class RemoteSocket:
     def __repr__(self) -> str:
         return f"<RemoteSocket {self.id} {self.nsp}>"
 
-    def emit(self, event: str, *args: Any) -> None:
-        self._operator.emit(event, *args)
+    def emit(self, event: str, *args: Any) -> Any:
+        return self._operator.emit(event, *args)
 
     def timeout(self, seconds: float) -> BroadcastOperator:
         return self._operator.timeout(seconds)
