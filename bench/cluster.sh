@@ -34,6 +34,7 @@ else
 fi
 BCAST_ARGS="--scenario bcast --clients $BCAST_CLIENTS --window 16 --size 16"
 LATENCY_ARGS="--scenario bcast --clients $LATENCY_CLIENTS --window 1 --size 16"
+HOP_ARGS="--scenario bcast --clients 2 --window 1 --size 16"
 ECHO_ARGS="--scenario echo --clients $ECHO_CLIENTS --window 32 --size 16"
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -191,7 +192,7 @@ for kind in libsio node; do
     [ "$MODE" = smoke ] || FAILED=1
     continue
   fi
-  for run in "cluster-bcast|$BCAST_ARGS" "cluster-latency|$LATENCY_ARGS"; do
+  for run in "cluster-bcast|$BCAST_ARGS" "cluster-latency|$LATENCY_ARGS" "cluster-hop|$HOP_ARGS"; do
     IFS='|' read -r id args <<< "$run"
     # shellcheck disable=SC2046
     if start_node "$kind-a" $(node_command "$kind" 0 --redis "$REDIS_URL"); then

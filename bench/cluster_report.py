@@ -87,6 +87,7 @@ def section(runs, args):
         "",
         "    loadgen --port A --port2 B --duration 3 --warmup 1 --scenario bcast --clients 1000 --window 16 --size 16",
         "    loadgen --port A --port2 B --duration 3 --warmup 1 --scenario bcast --clients 100 --window 1 --size 16",
+        "    loadgen --port A --port2 B --duration 3 --warmup 1 --scenario bcast --clients 2 --window 1 --size 16",
         "",
         "| measure | two libsio nodes | two Node.js nodes | libsio / Node.js |",
         "|---|---|---|---|",
@@ -97,7 +98,8 @@ def section(runs, args):
         + " | ".join(cell(runs, ("cluster-bcast", k), lambda r: number(r["msgs_per_s"])) for k in ("libsio", "node"))
         + f" | {ratio(rate['libsio'], rate['node'])} |")
     for id_, what in (("cluster-bcast", "1,000 clients, 16 in flight"),
-                      ("cluster-latency", "100 clients, one broadcast at a time")):
+                      ("cluster-latency", "100 clients, one broadcast at a time"),
+                      ("cluster-hop", "2 clients (one per node), one broadcast at a time")):
         lines.append(
             f"| cross-node latency p50 / p99, {what} | "
             + " | ".join(cell(runs, (id_, k), lambda r: f"{ms(r['cross_p50_us'])} / {ms(r['cross_p99_us'])}")
