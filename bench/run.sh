@@ -6,7 +6,8 @@
 # generator.
 #
 #   bench/run.sh                  full run (~15 min on 2 cores), writes docs/benchmarks.md
-#   bench/run.sh --smoke          every server and scenario for a moment; checks that each
+#   bench/run.sh --smoke          every server and scenario for a moment, then
+#                                 bench/cluster.sh --smoke; checks that each
 #                                 completes, writes nothing to docs/
 #   bench/run.sh --servers bare,node   only these (libsio, libsio-py, libsio-lua,
 #                                      bare, bare-handoff, node, python)
@@ -314,8 +315,18 @@ fi
 column -t -s "$(printf '\t')" "$STATUS" >&2
 if [ "$MODE" = full ]; then
   python3 "$BENCH/report.py" --results "$RESULTS" --status "$STATUS" \
-    --command "$COMMAND_LINE" --fd-limit "$FD_LIMIT" > "$ROOT/docs/benchmarks.md"
+    --command "$COMMAND_LINE" --fd-limit "$FD_LIMIT" > "$OUT/benchmarks.md"
+  # bench/cluster.sh's section is its own: it stays as that script wrote it.
+  if grep -q '^<!-- bench/cluster.sh: begin -->$' "$ROOT/docs/benchmarks.md"; then
+    echo >> "$OUT/benchmarks.md"
+    sed -n '/^<!-- bench\/cluster.sh: begin -->$/,/^<!-- bench\/cluster.sh: end -->$/p' \
+      "$ROOT/docs/benchmarks.md" >> "$OUT/benchmarks.md"
+  fi
+  cp "$OUT/benchmarks.md" "$ROOT/docs/benchmarks.md"
   log "wrote docs/benchmarks.md (raw results in $OUT)"
+elif [ -n "$SIO" ] && wants libsio; then
+  # The cluster runs (two nodes over Redis, two processes on one port), briefly.
+  BENCH_BIN_DIR=$BIN SIO_TEST_SERVER=$SIO "$BENCH/cluster.sh" --smoke || FAILED=1
 fi
 if [ $FAILED -ne 0 ]; then
   log "some runs failed"

@@ -11,7 +11,7 @@ const char *scenario_name(enum scenario s) { return scenario_names[s]; }
 
 static void usage(void) {
   fprintf(stderr,
-          "usage: loadgen --port N [--host 127.0.0.1] [--scenario echo|ack|bcast|ramp|idle]\n"
+          "usage: loadgen --port N [--port2 N] [--host 127.0.0.1] [--scenario echo|ack|bcast|ramp|idle]\n"
           "               [--transport websocket|polling] [--parser json|msgpack]\n"
           "               [--clients N] [--window W]\n"
           "               [--size BYTES] [--binary] [--deflate] [--rate EVENTS_PER_S]\n"
@@ -64,6 +64,8 @@ bool options_parse(int argc, char **argv, struct options *o) {
       o->host = value;
     } else if (strcmp(name, "--port") == 0) {
       o->port = (unsigned)strtoul(value, NULL, 10);
+    } else if (strcmp(name, "--port2") == 0) {
+      o->port2 = (unsigned)strtoul(value, NULL, 10);
     } else if (strcmp(name, "--scenario") == 0) {
       if (!parse_scenario(value, &o->scenario)) {
         usage();

@@ -8,7 +8,8 @@
 enum scenario {
   SCENARIO_ECHO,  /* emit `echo`, count the server's echo back */
   SCENARIO_ACK,   /* emit `ack` with an ack id, count the acks */
-  SCENARIO_BCAST, /* client 0 emits `bcast`, count deliveries on all clients */
+  SCENARIO_BCAST, /* client 0 emits `bcast`, count deliveries on all clients
+                   * (with --port2, those on the second node apart) */
   SCENARIO_RAMP,  /* open connections as fast as allowed, report connections/s */
   SCENARIO_IDLE,  /* open connections and hold them, report server RSS per client */
 };
@@ -21,6 +22,7 @@ enum transport { TRANSPORT_WEBSOCKET, TRANSPORT_POLLING };
 struct options {
   const char *host;     /* an IPv4 address */
   unsigned port;
+  unsigned port2;       /* a second node of a cluster: odd-numbered clients connect there */
   enum scenario scenario;
   enum transport transport;
   unsigned clients;

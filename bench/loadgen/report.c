@@ -42,6 +42,12 @@ int run_report(FILE *out) {
           (unsigned long long)latency_percentile(&RS.latency, 0.90),
           (unsigned long long)latency_percentile(&RS.latency, 0.99),
           (unsigned long long)RS.latency.max_us);
+  if (o->port2 != 0) {
+    fprintf(out, "\"port2\":%u,\"cross_received\":%llu,\"cross_p50_us\":%llu,\"cross_p99_us\":%llu,",
+            o->port2, (unsigned long long)RS.cross_latency.total,
+            (unsigned long long)latency_percentile(&RS.cross_latency, 0.50),
+            (unsigned long long)latency_percentile(&RS.cross_latency, 0.99));
+  }
   if (o->server_pid > 0) {
     long before = RS.memory_before.rss_kb, after = RS.memory_after.rss_kb;
     double per_client_b = (before >= 0 && after >= 0 && RS.ready > 0)
@@ -59,5 +65,6 @@ int run_report(FILE *out) {
 
   bool all_joined = RS.ready == o->clients && RS.failures == 0;
   bool replies_flowed = !traffic_scenario() || RS.received > 0;
-  return all_joined && replies_flowed ? 0 : 1;
+  bool crossed = o->port2 == 0 || o->scenario != SCENARIO_BCAST || RS.cross_latency.total > 0;
+  return all_joined && replies_flowed && crossed ? 0 : 1;
 }

@@ -36,6 +36,8 @@ void run_init(const struct options *o, int epfd) {
   RS.dst.sin_family = AF_INET;
   RS.dst.sin_port = htons((uint16_t)o->port);
   inet_pton(AF_INET, o->host, &RS.dst.sin_addr);
+  RS.dst2 = RS.dst;
+  RS.dst2.sin_port = htons((uint16_t)o->port2);
 
   RS.clients = calloc(o->clients, sizeof *RS.clients);
   RS.payload = malloc(o->size + 1);
@@ -63,6 +65,7 @@ void run_init(const struct options *o, int epfd) {
     }
   }
   latency_reset(&RS.latency);
+  latency_reset(&RS.cross_latency);
   latency_reset(&RS.connect_latency);
   if (o->server_pid > 0) {
     proc_memory_read(o->server_pid, &RS.memory_before);
@@ -70,6 +73,8 @@ void run_init(const struct options *o, int epfd) {
   RS.phase = RUN_CONNECTING;
   RS.first_launch_at = monotime_us();
 }
+
+bool run_on_port2(const struct client *c) { return RS.o->port2 != 0 && c->index % 2 == 1; }
 
 void run_mark_dirty(struct client *c) {
   if (!c->dirty && c->phase != PHASE_CLOSED) {
@@ -208,7 +213,8 @@ static void launch_more(uint64_t now) {
     c->launched_at = now;
     c->phase = PHASE_HANDSHAKE;
     RS.handshaking++;
-    if (!RS.transport->launch(c, &RS.dst, c->index % RS.o->sources)) {
+    const struct sockaddr_in *dst = run_on_port2(c) ? &RS.dst2 : &RS.dst;
+    if (!RS.transport->launch(c, dst, c->index % RS.o->sources)) {
       run_on_failure(c, "could not open a socket");
     } else {
       run_mark_dirty(c);
@@ -234,6 +240,7 @@ static void enter(enum run_phase phase, uint64_t now, double seconds) {
 static void start_measuring(uint64_t now) {
   RS.sent = RS.received = RS.bcasts_completed = 0;
   latency_reset(&RS.latency);
+  latency_reset(&RS.cross_latency);
   RS.measure_start = now;
   enter(RUN_MEASURING, now, RS.o->duration);
 }

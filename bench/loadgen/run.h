@@ -20,6 +20,9 @@ void run_on_failure(struct client *c, const char *why);
 /* `c` has bytes to send: flush it at the end of this loop turn. */
 void run_mark_dirty(struct client *c);
 
+/* `c` connects to --port2's node (the sender, client 0, never does). */
+bool run_on_port2(const struct client *c);
+
 /* The main loop's side: set up, drive once per loop turn, report. */
 void run_init(const struct options *o, int epfd);
 /* Launches connections, moves between phases, paces rate-limited traffic. */

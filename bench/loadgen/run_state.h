@@ -27,6 +27,7 @@ struct run_state {
   const struct options *o;
   const struct transport_ops *transport;
   struct sockaddr_in dst;
+  struct sockaddr_in dst2; /* --port2's node */
   struct client *clients;
   struct client *dirty; /* clients to flush at the end of the loop turn */
 
@@ -42,6 +43,7 @@ struct run_state {
   /* counted while measuring */
   uint64_t sent, received, bcasts_completed;
   struct latency latency;
+  struct latency cross_latency; /* bcast deliveries to clients on --port2's node */
   struct latency connect_latency; /* launch to joined, over the whole connect phase */
 
   /* broadcast bookkeeping, by broadcast sequence number & (BCAST_RING - 1) */

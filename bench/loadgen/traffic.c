@@ -117,7 +117,11 @@ static void on_bcast_delivery(struct client *c) {
   }
   if (counting()) {
     RS.received++;
-    latency_record(&RS.latency, monotime_us() - RS.bcast_sent_at[seq & (BCAST_RING - 1)]);
+    uint64_t us = monotime_us() - RS.bcast_sent_at[seq & (BCAST_RING - 1)];
+    latency_record(&RS.latency, us);
+    if (run_on_port2(c)) {
+      latency_record(&RS.cross_latency, us);
+    }
   }
   RS.bcast_deliveries[seq & (BCAST_RING - 1)]++;
   advance_bcasts();
