@@ -316,10 +316,12 @@ column -t -s "$(printf '\t')" "$STATUS" >&2
 if [ "$MODE" = full ]; then
   python3 "$BENCH/report.py" --results "$RESULTS" --status "$STATUS" \
     --command "$COMMAND_LINE" --fd-limit "$FD_LIMIT" > "$OUT/benchmarks.md"
-  # bench/cluster.sh's section is its own: it stays as that script wrote it.
-  if grep -q '^<!-- bench/cluster.sh: begin -->$' "$ROOT/docs/benchmarks.md"; then
+  # Sections between "<!-- NAME: begin -->" and "<!-- NAME: end -->" (what
+  # bench/cluster.sh writes, figures measured apart) are not this run's:
+  # they stay as they were written.
+  if grep -q '^<!-- .*: begin -->$' "$ROOT/docs/benchmarks.md"; then
     echo >> "$OUT/benchmarks.md"
-    sed -n '/^<!-- bench\/cluster.sh: begin -->$/,/^<!-- bench\/cluster.sh: end -->$/p' \
+    sed -n '/^<!-- .*: begin -->$/,/^<!-- .*: end -->$/p' \
       "$ROOT/docs/benchmarks.md" >> "$OUT/benchmarks.md"
   fi
   cp "$OUT/benchmarks.md" "$ROOT/docs/benchmarks.md"
