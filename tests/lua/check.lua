@@ -14,6 +14,20 @@ function M.test(name, fn)
   end
 end
 
+-- wait_for(ready, what) for a script that pumps libsio: polls until ready()
+-- is true, at most 500 times 10 ms, else raises naming what.
+function M.waiter(sio)
+  return function(ready, what)
+    for _ = 1, 500 do
+      if ready() then
+        return
+      end
+      sio.poll(10)
+    end
+    error("gave up waiting for " .. what, 2)
+  end
+end
+
 function M.equal(actual, expected, what)
   if actual ~= expected then
     error(string.format("%s: expected %s, got %s", what or "value",

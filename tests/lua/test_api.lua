@@ -16,8 +16,6 @@ if not pcall(function() return lib.C.sio_client_new end) then
 end
 
 local test, equal, same = check.test, check.equal, check.same
-local MAX_PUMPS = 500
-
 ffi.cdef([[
 typedef struct { long tv_sec; long tv_nsec; } lsio_timespec;
 int clock_gettime(int clock, lsio_timespec *ts);
@@ -31,15 +29,7 @@ local function now_ms()
 end
 
 -- Pumps (10 ms at most each time) until ready() is true.
-local function wait_for(ready, what)
-  for _ = 1, MAX_PUMPS do
-    if ready() then
-      return
-    end
-    sio.poll(10)
-  end
-  error("gave up waiting for " .. what, 2)
-end
+local wait_for = check.waiter(sio)
 
 -- Pumps for ms milliseconds: long enough for what was sent to arrive.
 local function settle(ms)

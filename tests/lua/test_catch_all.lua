@@ -15,17 +15,7 @@ if not pcall(function() return lib.C.sio_client_new end) then
 end
 
 local test, equal, same = check.test, check.equal, check.same
-local MAX_PUMPS = 500
-
-local function wait_for(ready, what)
-  for _ = 1, MAX_PUMPS do
-    if ready() then
-      return
-    end
-    sio.poll(10)
-  end
-  error("gave up waiting for " .. what, 2)
-end
+local wait_for = check.waiter(sio)
 
 local server = sio.server({ host = "127.0.0.1", port = 0 })
 local server_side

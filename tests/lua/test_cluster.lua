@@ -14,17 +14,7 @@ if os.execute("command -v redis-server >/dev/null 2>&1") ~= 0 then
 end
 
 local test, equal, same = check.test, check.equal, check.same
-local MAX_PUMPS = 500
-
-local function wait_for(ready, what)
-  for _ = 1, MAX_PUMPS do
-    if ready() then
-      return
-    end
-    sio.poll(10)
-  end
-  error("gave up waiting for " .. what, 2)
-end
+local wait_for = check.waiter(sio)
 
 -- Pumps for ms, for what must not come.
 local function pump_for(ms)

@@ -16,18 +16,8 @@ end
 
 local test, equal = check.test, check.equal
 local transport = arg[1] or "websocket"
-local MAX_PUMPS = 500
-
 -- Pumps (10 ms at most each time) until ready() is true.
-local function wait_for(ready, what)
-  for _ = 1, MAX_PUMPS do
-    if ready() then
-      return
-    end
-    sio.poll(10)
-  end
-  error("gave up waiting for " .. what, 2)
-end
+local wait_for = check.waiter(sio)
 
 local function sorted(set)
   local list = {}

@@ -8,17 +8,7 @@ local check = require("check")
 local sio = require("sio")
 
 local test, equal = check.test, check.equal
-local MAX_PUMPS = 500
-
-local function wait_for(ready, what)
-  for _ = 1, MAX_PUMPS do
-    if ready() then
-      return
-    end
-    sio.poll(10)
-  end
-  error("gave up waiting for " .. what, 2)
-end
+local wait_for = check.waiter(sio)
 
 local dir = os.tmpname()
 os.remove(dir)
