@@ -246,16 +246,24 @@ static int read_packet(const msgpack_object *o, size_t max_payload, sio_packet *
   return rc;
 }
 
-int adapter_decode_broadcast(const char *msg, size_t len, size_t max_payload,
-                             adapter_broadcast *out) {
+/* Starts out empty and unpacks msg, which must be one msgpack object and
+ * no more, into u (initialised even on failure, for the caller to
+ * destroy). 0, or -1 for an oversized or malformed message. */
+static int unpack_broadcast(const char *msg, size_t len, size_t max_payload,
+                            adapter_broadcast *out, msgpack_unpacked *u) {
   memset(out, 0, sizeof(*out));
   sio_packet_init(&out->packet);
   out->timeout = -1;
+  msgpack_unpacked_init(u);
   if (len > max_payload + 4096) return -1;
-  msgpack_unpacked u;
-  msgpack_unpacked_init(&u);
   size_t off = 0;
-  int rc = msgpack_unpack_next(&u, msg, len, &off) == MSGPACK_UNPACK_SUCCESS && off == len ? 0 : -1;
+  return msgpack_unpack_next(u, msg, len, &off) == MSGPACK_UNPACK_SUCCESS && off == len ? 0 : -1;
+}
+
+int adapter_decode_broadcast(const char *msg, size_t len, size_t max_payload,
+                             adapter_broadcast *out) {
+  msgpack_unpacked u;
+  int rc = unpack_broadcast(msg, len, max_payload, out, &u);
   const msgpack_object *a = &u.data;
   if (rc || a->type != MSGPACK_OBJECT_ARRAY || a->via.array.size < 3 ||
       a->via.array.ptr[0].type != MSGPACK_OBJECT_STR ||
@@ -270,17 +278,10 @@ int adapter_decode_broadcast(const char *msg, size_t len, size_t max_payload,
 
 int adapter_decode_broadcast_request(const char *msg, size_t len, size_t max_payload,
                                      adapter_broadcast *out) {
-  memset(out, 0, sizeof(*out));
-  sio_packet_init(&out->packet);
-  out->timeout = -1;
-  if (len > max_payload + 4096) return -1;
   msgpack_unpacked u;
-  msgpack_unpacked_init(&u);
-  size_t off = 0;
-  int rc = msgpack_unpack_next(&u, msg, len, &off) == MSGPACK_UNPACK_SUCCESS && off == len &&
-                   u.data.type == MSGPACK_OBJECT_MAP
-               ? 0
-               : -1;
+  int rc = unpack_broadcast(msg, len, max_payload, out, &u) || u.data.type != MSGPACK_OBJECT_MAP
+               ? -1
+               : 0;
   const msgpack_object *packet = NULL, *opts = NULL;
   for (uint32_t i = 0; !rc && i < u.data.via.map.size; i++) {
     const msgpack_object_kv *kv = &u.data.via.map.ptr[i];

@@ -72,22 +72,28 @@ static int has_pending(io_server *s, io_conn *c, const char *nsp) {
   return 0;
 }
 
+/* A CONNECT_ERROR of nsp carrying body (JSON), unless building body failed
+ * (rc): then nothing is sent. body is freed. */
+static void send_refusal(io_conn *c, const char *nsp, sbuf *body, int rc) {
+  if (!rc) {
+    sio_packet p;
+    sio_packet_init(&p);
+    p.type = SIO_P_CONNECT_ERROR;
+    p.nsp = (char *)nsp;
+    p.data = body->data;
+    p.data_len = body->len;
+    io_send_packet(c, &p);
+  }
+  sbuf_free(body);
+}
+
 static void send_connect_error(io_conn *c, const char *nsp, const char *message,
                                const char *data) {
   sbuf body = SBUF_INIT;
   int rc = sbuf_puts(&body, "{\"message\":") | json_write_string(&body, message, strlen(message));
   if (data) rc |= sbuf_puts(&body, ",\"data\":") | sbuf_puts(&body, data);
   rc |= sbuf_putc(&body, '}');
-  if (!rc) {
-    sio_packet p;
-    sio_packet_init(&p);
-    p.type = SIO_P_CONNECT_ERROR;
-    p.nsp = (char *)nsp;
-    p.data = body.data;
-    p.data_len = body.len;
-    io_send_packet(c, &p);
-  }
-  sbuf_free(&body);
+  send_refusal(c, nsp, &body, rc);
 }
 
 /* A v3 client's socket in "/" is known by the Engine.IO id, as socket.io
@@ -304,18 +310,8 @@ int io_connect_accept(io_server *s, uint64_t req) {
  * payload as "error") with the error's data, or else its bare message. */
 static void send_v3_refusal(io_conn *c, const char *nsp, const char *message, const char *data) {
   sbuf body = SBUF_INIT;
-  if (data ? sbuf_puts(&body, data) : json_write_string(&body, message, strlen(message))) {
-    sbuf_free(&body);
-    return;
-  }
-  sio_packet p;
-  sio_packet_init(&p);
-  p.type = SIO_P_CONNECT_ERROR;
-  p.nsp = (char *)nsp;
-  p.data = body.data;
-  p.data_len = body.len;
-  io_send_packet(c, &p);
-  sbuf_free(&body);
+  int rc = data ? sbuf_puts(&body, data) : json_write_string(&body, message, strlen(message));
+  send_refusal(c, nsp, &body, rc);
 }
 
 int io_connect_refuse(io_server *s, uint64_t req, const char *message, const char *data) {
