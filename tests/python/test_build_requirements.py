@@ -18,8 +18,8 @@ def configure(tmp_path: Path, *defines: str, **environment: str) -> str:
 
 def test_names_each_missing_debian_package(tmp_path: Path) -> None:
     # pkg-config finds no .pc file, and llhttp's sources are not where
-    # node-llhttp puts them: four packages look missing.
+    # node-llhttp puts them: five packages look missing.
     output = configure(tmp_path, "-DLLHTTP_SRC_DIR=/nonexistent", PKG_CONFIG_LIBDIR="/nonexistent")
     needs = [line.strip() for line in output.splitlines() if "libsio needs" in line]
     assert needs == [f"libsio needs the Debian package {name} (apt-get install {name})"
-                     for name in ("libuv1-dev", "libmsgpack-dev", "nettle-dev", "node-llhttp")], output
+                     for name in ("libuv1-dev", "libmsgpack-dev", "libhiredis-dev", "nettle-dev", "node-llhttp")], output

@@ -321,8 +321,8 @@ client = sio.Client(sys.argv[1], reconnection=False, **({"tls_ca": sys.argv[2]} 
 try:
     client.wait_connected(timeout=10)
     print(client.timeout(5).emit_with_ack("ack", "over tls", b"\\x01"))
-except sio.ConnectionRefusedError as refused:
-    print("refused:", refused)
+except sio.ConnectionFailedError as failed:
+    print("failed:", failed)
 client.close()
 """
 
