@@ -157,6 +157,19 @@ static void send_to(io_socket *const *socks, size_t n, void *arg) {
   for (size_t i = 0; i < n; i++) send_now(j, socks[i]);
 }
 
+/* The EVENT (BINARY_EVENT with bins) packet of nsp whose arguments are
+ * data; it borrows data, bins and the namespace's name. */
+static void event_packet(sio_packet *p, io_namespace *nsp, const sbuf *data,
+                         sio_attachment *bins, size_t nbins) {
+  sio_packet_init(p);
+  p->type = nbins ? SIO_P_BINARY_EVENT : SIO_P_EVENT;
+  p->nsp = nsp->name;
+  p->data = data->data;
+  p->data_len = data->len;
+  p->bins = bins;
+  p->nbins = p->nattach = nbins;
+}
+
 int io_emit(io_server *s, const sio_target *t, const char *event, const char *args,
             size_t args_len, sio_attachment *bins, size_t nbins, unsigned flags,
             int timeout_ms, uint64_t req) {
@@ -189,13 +202,7 @@ int io_emit(io_server *s, const sio_target *t, const char *event, const char *ar
    * acks it is a request, and their clients' answers join collect's. */
   if (cluster_wide(s, t)) {
     sio_packet out;
-    sio_packet_init(&out);
-    out.type = nbins ? SIO_P_BINARY_EVENT : SIO_P_EVENT;
-    out.nsp = nsp->name;
-    out.data = data->data;
-    out.data_len = data->len;
-    out.bins = bins;
-    out.nbins = out.nattach = nbins;
+    event_packet(&out, nsp, data, bins, nbins);
     int prc = collect ? cluster_broadcast_ack(s->cluster, t, &out, flags, timeout_ms, collect)
                       : cluster_broadcast(s->cluster, t, &out, flags);
     if (prc)
@@ -215,13 +222,7 @@ int io_emit(io_server *s, const sio_target *t, const char *event, const char *ar
       return SIO_ENOMEM;
   }
   sio_packet p;
-  sio_packet_init(&p);
-  p.type = nbins ? SIO_P_BINARY_EVENT : SIO_P_EVENT;
-  p.nsp = nsp->name;
-  p.data = data->data;
-  p.data_len = data->len;
-  p.bins = bins;
-  p.nbins = p.nattach = nbins;
+  event_packet(&p, nsp, data, bins, nbins);
   if (flags & SIO_EMIT_ACK) p.id = nsp->next_ack_id++;
   emit_job j = {.is_volatile = (flags & SIO_EMIT_VOLATILE) != 0, .ack_id = p.id, .collect = collect};
   int rc = s->parser->encode(&p, j.msgs, &j.nmsgs) ? SIO_ENOMEM : 0;
