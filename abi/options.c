@@ -357,8 +357,15 @@ static int hook_options_from(const sio_options *opts, uint64_t connect_timeout,
 static int adapter_options_from(const sio_options *opts, cluster_options *a) {
   const char *url = lookup(opts, "adapter");
   if (!url) return 0;
-  if (redis_url_parse(url, &a->url))
-    return abi_fail(SIO_EINVAL, "adapter: \"%s\" is not a redis://host[:port][/db] URL", url);
+  int bad = redis_url_parse(url, &a->url);
+  if (bad == REDIS_URL_TLS)
+    return abi_fail(SIO_EINVAL,
+                    "adapter: rediss:// (Redis over TLS) is not supported: the hiredis of "
+                    "Debian 12 (0.14) has no TLS; reach Redis through a TLS tunnel");
+  /* The URL is not repeated when it may hold a password. */
+  if (bad)
+    return abi_fail(SIO_EINVAL, "adapter: \"%s\" is not a redis://[[user][:password]@]host[:port][/db] URL",
+                    strchr(url, '@') ? "..." : url);
   const char *key = lookup(opts, "adapter.key");
   a->key = strdup(key ? key : "socket.io");
   a->requests_timeout = uint_or(opts, "adapter.requestsTimeout", 5000);

@@ -24,6 +24,7 @@ struct redis_conn {
   int closing;
   int timer_closed;
   unsigned attempts;
+  char refusal[160]; /* Redis refused AUTH or PING: why the attempt failed */
 };
 
 static void connect_now(redis_conn *c);
@@ -63,6 +64,16 @@ static void on_connect_timeout(uv_timer_t *t) {
   failed(c, why);
 }
 
+static void note_refusal(redis_conn *c, const redisReply *r) {
+  if (!c->refusal[0] && r->type == REDIS_REPLY_ERROR)
+    snprintf(c->refusal, sizeof c->refusal, "redis %s:%d: %s", c->url.host, c->url.port, r->str);
+}
+
+static void on_auth(redisAsyncContext *ac, void *reply, void *priv) {
+  redis_conn *c = priv;
+  if (reply && !c->closing && c->ac == ac) note_refusal(c, reply);
+}
+
 /* Up once the server has answered PING as Redis does: a peer that accepts
  * the connection but speaks something else is no Redis. */
 static void on_pong(redisAsyncContext *ac, void *reply, void *priv) {
@@ -70,14 +81,17 @@ static void on_pong(redisAsyncContext *ac, void *reply, void *priv) {
   redisReply *r = reply;
   if (!r || c->closing || c->ac != ac) return;
   if (r->type != REDIS_REPLY_STATUS || strcmp(r->str, "PONG") != 0) {
+    note_refusal(c, r);
     redisAsyncDisconnect(ac);
     return;
   }
+  c->refusal[0] = 0;
   c->up = 1;
   c->attempts = 0;
   uv_timer_stop(&c->retry);
   c->ev.up(c);
 }
+
 
 static void on_connect(const redisAsyncContext *ac, int status) {
   redis_conn *c = ac->data;
@@ -89,6 +103,14 @@ static void on_connect(const redisAsyncContext *ac, int status) {
     failed(c, why);
     maybe_closed(c);
     return;
+  }
+  /* AUTH first, as node-redis does: its error (WRONGPASS, NOAUTH) is the
+   * reason the host is told, and the PING after it is refused too. */
+  if (c->url.password) {
+    const char *argv[3] = {"AUTH", c->url.user ? c->url.user : c->url.password, c->url.password};
+    int argc = c->url.user ? 3 : 2;
+    size_t lens[3] = {4, strlen(argv[1]), strlen(c->url.password)};
+    redisAsyncCommandArgv((redisAsyncContext *)ac, on_auth, c, argc, argv, lens);
   }
   redisAsyncCommand((redisAsyncContext *)ac, on_pong, c, "PING");
 }
@@ -102,8 +124,12 @@ static void on_disconnect(const redisAsyncContext *ac, int status) {
     return;
   }
   char why[160];
-  snprintf(why, sizeof why, "redis %s:%d: %s", c->url.host, c->url.port,
-           status == REDIS_OK ? "connection closed" : ac->errstr);
+  if (c->refusal[0])
+    memcpy(why, c->refusal, sizeof why);
+  else
+    snprintf(why, sizeof why, "redis %s:%d: %s", c->url.host, c->url.port,
+             status == REDIS_OK ? "connection closed" : ac->errstr);
+  c->refusal[0] = 0;
   failed(c, why);
 }
 
@@ -159,12 +185,10 @@ static void connect_now(redis_conn *c) {
 redis_conn *redis_conn_new(uv_loop_t *loop, const redis_url *url, const redis_conn_events *ev,
                            void *data) {
   redis_conn *c = calloc(1, sizeof(*c));
-  if (!c || !(c->url.host = strdup(url->host))) {
+  if (!c || redis_url_copy(url, &c->url)) {
     free(c);
     return NULL;
   }
-  c->url.port = url->port;
-  c->url.db = url->db;
   c->loop = loop;
   c->ev = *ev;
   c->data = data;

@@ -177,11 +177,31 @@ static void test_urls(void) {
   CHECK_STR(u.host, "::1");
   CHECK(u.port == 6380);
   redis_url_free(&u);
+  CHECK(redis_url_parse("redis://:s%40cr%3At@h:7000", &u) == 0);
+  CHECK_STR(u.host, "h");
+  CHECK(u.user == NULL && u.port == 7000);
+  CHECK_STR(u.password, "s@cr:t");
+  redis_url_free(&u);
+  CHECK(redis_url_parse("redis://app:pw@[::1]/2", &u) == 0);
+  CHECK_STR(u.user, "app");
+  CHECK_STR(u.password, "pw");
+  CHECK_STR(u.host, "::1");
+  CHECK(u.db == 2);
+  redis_url copy;
+  CHECK(redis_url_copy(&u, &copy) == 0);
+  CHECK_STR(copy.user, "app");
+  CHECK_STR(copy.password, "pw");
+  CHECK_STR(copy.host, "::1");
+  redis_url_free(&copy);
+  redis_url_free(&u);
+  CHECK(redis_url_parse("rediss://h:6380", &u) == REDIS_URL_TLS);
+  CHECK(u.host == NULL);
   const char *bad[] = {"http://h", "redis://", "redis://h:0", "redis://h:70000", "redis://h:x",
-                       "redis://:pw@h", "redis://h/x", "redis://[::1", "redis://h:1/2/3"};
+                       "redis://:pw@", "redis://h/x", "redis://[::1", "redis://h:1/2/3",
+                       "redis://:p%4@h", "redis://:p%zz@h", "redis://u:p@x@h"};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-    CHECK(redis_url_parse(bad[i], &u) == -1);
-    CHECK(u.host == NULL);
+    CHECK(redis_url_parse(bad[i], &u) == REDIS_URL_BAD);
+    CHECK(u.host == NULL && u.user == NULL && u.password == NULL);
   }
 }
 
