@@ -342,7 +342,8 @@ SIO_EXTERN int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event
  * (0: no limit).
  * Since 1.1: "adapter" (unset: one node; "redis://host:port[/db]": join the
  * cluster of @socket.io/redis-adapter 8 nodes, Node.js or libsio, on that
- * Redis), "adapter.key" ("socket.io", the channels' prefix) and
+ * Redis; since 1.2 "redis://[user]:password@host..." authenticates, as
+ * node-redis, and rediss:// is refused: no TLS to Redis), "adapter.key" ("socket.io", the channels' prefix) and
  * "adapter.requestsTimeout" (5000 ms, how long cluster requests wait).
  * "allowEIO3" ("false"): serve Engine.IO v3 clients (socket.io-client 2.x)
  * as engine.io and socket.io 4 do: the v3 framing, the client pinging, "/"

@@ -55,9 +55,10 @@ function child(cmd, args) {
   return p;
 }
 
-export async function startRedis(port) {
+// extra: more redis-server arguments (e.g. "--requirepass", "pw").
+export async function startRedis(port, extra = []) {
   port ??= await freePort();
-  const r = child("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
+  const r = child("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...extra]);
   await r.line(/Ready to accept connections/, "redis-server");
   return {
     port,
@@ -82,12 +83,14 @@ function libsioCommand() {
   return choice.split(/\s+/).filter(Boolean);
 }
 
-export async function startNode(kind, redisUrl) {
+// Starts a node of kind "ref" or "libsio" and waits for its adapter to be
+// up, or, with waitUp false, only for it to listen.
+export async function startNode(kind, redisUrl, { waitUp = true } = {}) {
   const [cmd, ...pre] = kind === "ref" ? [process.execPath, REF_SERVER] : libsioCommand();
   const args = [...pre, "--port", "0", "--redis", redisUrl, ...(MSGPACK ? ["--parser", "msgpack"] : [])];
   const n = child(cmd, args);
   const port = Number((await n.line(/^listening on (\d+)$/, `${kind} node to listen`))[1]);
-  await n.line(/^adapter up$/, `${kind} node's adapter`);
+  if (waitUp) await n.line(/^adapter up$/, `${kind} node's adapter`);
   return {
     kind,
     port,
