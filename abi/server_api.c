@@ -96,7 +96,7 @@ int sio_server_port(const sio_server *srv) {
 
 enum server_op { OP_CLOSE, OP_OF, OP_ACCEPT, OP_REFUSE, OP_EMIT, OP_ACK, OP_JOIN, OP_LEAVE,
                  OP_DISCONNECT, OP_FETCH, OP_REQUEST_ACCEPT, OP_REQUEST_REFUSE,
-                 OP_SERVER_SIDE_EMIT, OP_SERVER_SIDE_ACK };
+                 OP_SERVER_SIDE_EMIT, OP_SERVER_SIDE_ACK, OP_SET_DATA };
 
 static void report(abi_cmd *c, int rc, const char *what) {
   if (rc == 0) return;
@@ -160,6 +160,11 @@ static void run_server_cmd(cmd *base) {
       rc = s->cluster ? cluster_server_side_ack(s->cluster, c->ack_id, c->json, c->json_len)
                       : SIO_ENOTFOUND;
       report(c, rc, "no server-side event waits for this acknowledgement");
+      break;
+    case OP_SET_DATA:
+      /* A socket that left has no data to keep: not reported. */
+      rc = io_socket_set_data(s, c->target.sid, c->json, c->json_len);
+      report(c, rc == SIO_ENOTFOUND ? 0 : rc, "socket.data could not be stored");
       break;
   }
   abi_cmd_retire(srv->ctx, c);
@@ -373,6 +378,26 @@ int sio_server_side_ack(sio_server *srv, uint64_t ack_id, const sio_message *msg
   abi_cmd_message(c, &m);
   uint64_t req;
   return submit(srv, c, req_out ? req_out : &req);
+}
+
+int sio_socket_set_data(sio_server *srv, const char *sid, const char *json) {
+  int rc = check_server(srv, "sio_socket_set_data");
+  if (rc) return rc;
+  if (!sid) return abi_fail(SIO_EINVAL, "sio_socket_set_data: sid is NULL");
+  size_t len = json ? strlen(json) : 0;
+  /* Set before the server started; read-only since. */
+  size_t max = srv->core.eio.opts.max_payload;
+  if (len > max)
+    return abi_fail(SIO_ETOOBIG, "sio_socket_set_data: json is %zu bytes, over maxHttpBufferSize (%zu)",
+                    len, max);
+  if (json && json_validate(json, len))
+    return abi_fail(SIO_EINVAL, "sio_socket_set_data: json is not one JSON value");
+  abi_cmd *c = abi_cmd_new(srv->ctx, srv, OP_SET_DATA, abi_str_size(sid) + abi_str_size(json));
+  if (!c) return abi_fail(SIO_ENOMEM, "sio_socket_set_data: out of memory");
+  c->target.sid = abi_cmd_str(c, sid);
+  c->json = abi_cmd_str(c, json);
+  c->json_len = len;
+  return submit(srv, c, NULL);
 }
 
 /* ---- the rooms query ------------------------------------------------------- */

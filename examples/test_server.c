@@ -65,7 +65,7 @@ static void check(int rc, const char *what) {
 
 /* ---- what the server remembers ----------------------------------------- */
 
-enum pending_kind { P_FETCH, P_EMIT_ACK, P_SERVER_SIDE };
+enum pending_kind { P_FETCH, P_FETCH_DATA, P_EMIT_ACK, P_SERVER_SIDE };
 
 typedef struct pending {
   uint64_t req;
@@ -487,10 +487,16 @@ static void on_event(sio_server *srv, const sio_event *ev) {
     int rc = sio_server_side_emit(srv, &m, &req);
     check(rc, name);
     if (rc == 0) remember(req, P_SERVER_SIDE, ev, ev->ack_id);
-  } else if (!strcmp(name, "fetch")) {
+  } else if (!strcmp(name, "fetch") || !strcmp(name, "fetch-data")) {
     uint64_t req;
-    check(sio_fetch_sockets(srv, &nsp_all, &req), "fetch");
-    remember(req, P_FETCH, ev, ev->ack_id);
+    check(sio_fetch_sockets(srv, &nsp_all, &req), name);
+    remember(req, name[5] ? P_FETCH_DATA : P_FETCH, ev, ev->ack_id);
+  } else if (!strcmp(name, "set-data")) {
+    /* The value as the client sent it; none (undefined) is kept as null. */
+    t.len = 0;
+    if (a0) text_add(&t, a0->raw, a0->raw_len);
+    check(sio_socket_set_data(srv, ev->sid, a0 ? t.s : NULL), name);
+    ack_with(srv, ev, "[]");
   } else if ((!strcmp(name, "sockets-join") || !strcmp(name, "sockets-leave")) && a0 &&
              a0->type == JV_STRING) {
     const char *room = a0->str;
@@ -560,8 +566,15 @@ static void on_sockets(sio_server *srv, const sio_event *ev) {
     if (i) text_puts(&t, ",");
     text_puts(&t, "{\"id\":");
     text_quote(&t, id && id->str ? id->str : "");
-    text_puts(&t, ",\"rooms\":");
-    sorted_rooms_json(&t, jv_get(&list->items[i], "rooms"));
+    if (p.kind == P_FETCH_DATA) {
+      const jv *data = jv_get(&list->items[i], "data");
+      text_puts(&t, ",\"data\":");
+      if (data) text_add(&t, data->raw, data->raw_len);
+      else text_puts(&t, "null");
+    } else {
+      text_puts(&t, ",\"rooms\":");
+      sorted_rooms_json(&t, jv_get(&list->items[i], "rooms"));
+    }
     text_puts(&t, "}");
   }
   text_puts(&t, "]]");

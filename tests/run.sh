@@ -156,7 +156,7 @@ run_suites() {
   # The suites that use socket.io-client only, again with the msgpack parser
   # on both sides (the others write JSON packets by hand).
   local suite files=()
-  for suite in events rooms binary namespaces disconnect transports tls cluster; do
+  for suite in events rooms binary namespaces disconnect transports tls cluster cluster_data; do
     files+=("$ROOT/tests/interop/$suite.test.mjs")
   done
   SIO_INTEROP_PARSER=msgpack SIO_TEST_SERVER=$server \

@@ -228,6 +228,15 @@ function installHandlers(io, socket) {
     const list = sockets.map((s) => ({ id: s.id, rooms: [...s.rooms].sort() }));
     ack(list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
   });
+  on("fetch-data", async (_args, ack) => {
+    const sockets = await nsp.fetchSockets();
+    const list = sockets.map((s) => ({ id: s.id, data: s.data }));
+    ack(list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
+  });
+  on("set-data", ([value], ack) => {
+    socket.data = value;
+    ack();
+  });
   on("server-side-emit", async (args, ack) => {
     try {
       ack({ err: null, res: await io.serverSideEmitWithAck("sse", ...args) });

@@ -138,6 +138,10 @@ function fake.sio_socket_rooms(_, sid, out)
   return 0
 end
 
+function fake.sio_socket_set_data(_, sid, json)
+  return record({ "set_data", sid = ffi.string(sid), json = str(json) })
+end
+
 function fake.sio_free(p)
   local key = tonumber(ffi.cast("uintptr_t", p))
   assert(handed_out[key], "sio_free of a pointer the library did not hand out")

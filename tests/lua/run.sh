@@ -85,6 +85,7 @@ step luajit "$here/test_tls.lua"
 step luajit "$here/test_api.lua"
 step luajit "$here/test_catch_all.lua"
 step luajit "$here/test_cluster.lua"
+step luajit "$here/test_cluster_data.lua"
 step node --test --test-concurrency=1 "$here"/*.test.mjs
 if [ "${1:-}" = --interop ]; then
   interop="$root/tests/interop"

@@ -280,6 +280,24 @@ local function install_handlers(socket)
       ack(list)
     end)
   end)
+  on("set-data", function(args, _, ack)
+    socket.data = args[1]
+    ack()
+  end)
+  on("fetch-data", function(_, _, ack)
+    nsp:fetch_sockets(function(sockets)
+      local list = sio.array()
+      for i, s in ipairs(sockets) do
+        local data = s.data
+        if data == nil then
+          data = sio.null
+        end
+        list[i] = { id = s.id, data = data }
+      end
+      table.sort(list, function(a, b) return a.id < b.id end)
+      ack(list)
+    end)
+  end)
   on("sockets-join", function(args, _, ack)
     nsp:sockets_join(args[1])
     ack()

@@ -441,4 +441,91 @@ test("a restored socket gets back the data it had; middlewares see it", function
   equal(sockets[6].data.user, "eve", "the middleware's socket object connects")
 end)
 
+-- The JSON texts handed to the core for socket sid, oldest first.
+local function pushed(sid)
+  local out = {}
+  for _, call in ipairs(fake.take("set_data")) do
+    equal(call.sid, sid, "the socket")
+    out[#out + 1] = call.json
+  end
+  return out
+end
+
+test("socket.data goes to the core when assigned and when a handler changed it", function()
+  fake.take("set_data")
+  local io = sio.server({ port = 0 })
+  local socket
+  io:on("connection", function(s)
+    socket = s
+    s.data.user = "ann" -- a change inside the connection handler
+    s:on("add", function(item)
+      s.data.items = s.data.items or sio.array()
+      s.data.items[#s.data.items + 1] = item
+    end)
+    s:on("same", function() s.data.user = "ann" end)
+    s:on("replace", function(v) s.data = v end)
+  end)
+  fake.push({ type = C.SIO_EV_CONNECTION, nsp = "/", sid = "d1", data = "{}" })
+  io:poll(0)
+  same(pushed("d1"), { '{"user":"ann"}' }, "after the connection handlers")
+  fake.push({ type = C.SIO_EV_EVENT, sid = "d1", name = "add", data = "[1]" })
+  io:poll(0)
+  local texts = pushed("d1")
+  equal(#texts, 1, "one push")
+  assert(texts[1] == '{"user":"ann","items":[1]}' or texts[1] == '{"items":[1],"user":"ann"}',
+    texts[1])
+  fake.push({ type = C.SIO_EV_EVENT, sid = "d1", name = "same", data = "[]" })
+  io:poll(0)
+  same(pushed("d1"), {}, "unchanged: nothing")
+  fake.push({ type = C.SIO_EV_EVENT, sid = "d1", name = "replace", data = '[["x",null,2]]' })
+  io:poll(0)
+  same(pushed("d1"), { '["x",null,2]' }, "assigned in a handler: once")
+  -- Outside handlers: at the next event, or at once by assigning.
+  socket.data[4] = true
+  same(pushed("d1"), {}, "not yet")
+  fake.push({ type = C.SIO_EV_EVENT, sid = "d1", name = "other", data = "[]" })
+  io:poll(0)
+  same(pushed("d1"), { '["x",null,2,true]' }, "at the next event")
+  socket.data = { n = 1 }
+  same(pushed("d1"), { '{"n":1}' }, "assigned outside handlers")
+  -- What cannot be sent stays in Lua.
+  socket.data = { f = function() end }
+  socket.data = { b = sio.binary("\1") }
+  same(pushed("d1"), {}, "no function or binary")
+  socket.data = nil
+  same(pushed("d1"), { "null" }, "nil is null")
+  fake.push({ type = C.SIO_EV_DISCONNECT, nsp = "/", sid = "d1", reason = "transport close" })
+  io:poll(0)
+  socket.data = { late = 1 }
+  same(pushed("d1"), {}, "gone: nothing")
+end)
+
+test("middleware data goes once connected; a recovered socket's data again", function()
+  fake.take("set_data")
+  local io = sio.server({ port = 0, connection_state_recovery = { max_disconnection_duration = 5000 } })
+  local g = io:of("/m")
+  g:use(function(socket, next)
+    socket.data = { from = "middleware" }
+    next()
+  end)
+  local sockets = {}
+  g:on("connection", function(s) sockets[#sockets + 1] = s end)
+  fake.push({ type = C.SIO_EV_CONNECT_REQUEST, req = 5, nsp = "/m", sid = "m1", data = "{}" })
+  io:poll(0)
+  same(pushed("m1"), {}, "not while the core has no such socket")
+  fake.push({ type = C.SIO_EV_CONNECTION, nsp = "/m", sid = "m1", data = "{}" })
+  io:poll(0)
+  same(pushed("m1"), { '{"from":"middleware"}' }, "once connected")
+  io:on("connection", function(s) sockets[#sockets + 1] = s end)
+  fake.push({ type = C.SIO_EV_CONNECTION, nsp = "/", sid = "m2", data = "{}" })
+  io:poll(0)
+  sockets[#sockets].data = { cart = sio.array({ 1 }) }
+  same(pushed("m2"), { '{"cart":[1]}' }, "assigned")
+  fake.push({ type = C.SIO_EV_DISCONNECT, nsp = "/", sid = "m2", reason = "transport close" })
+  fake.push({ type = C.SIO_EV_CONNECTION, nsp = "/", sid = "m2", data = "{}",
+    flags = macros.SIO_EVF_RECOVERED })
+  io:poll(0)
+  same(pushed("m2"), { '{"cart":[1]}' }, "the kept data, pushed again")
+end)
+
 check.finish()

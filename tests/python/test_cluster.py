@@ -97,7 +97,7 @@ def test_fetch_sockets_lists_the_other_node_and_reaches_its_sockets(make_server,
     assert set(by_id) == {sa.id, sb.id}
     assert not by_id[sa.id].remote and by_id[sb.id].remote
     assert by_id[sb.id].rooms == {sb.id, "blue"}
-    assert by_id[sb.id].data is None
+    assert by_id[sb.id].data == {}  # socket.data never set: {} as in Node
     by_id[sb.id].emit("direct", 1)
     assert node.event(cb, "direct") == [1]
     assert node.no_event(ca, "direct")

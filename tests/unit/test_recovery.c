@@ -57,7 +57,7 @@ static void test_restore_filters_and_orders(uv_loop_t *loop) {
   const char *red[] = {"red"}, *blue[] = {"blue"}, *sid[] = {"SID"};
   char last[RECOVERY_OFFSET_MAX + 1];
   snprintf(last, sizeof(last), "%s", emit(&r, &ns_a, NULL, 0, NULL, 0));
-  recovery_persist(&r, "PID", "SID", &ns_a, red, 1);
+  recovery_persist(&r, "PID", "SID", &ns_a, red, 1, NULL);
   emit(&r, &ns_a, red, 1, NULL, 0);   /* 2: its room */
   emit(&r, &ns_a, blue, 1, NULL, 0);  /* 3: another room */
   emit(&r, &ns_b, NULL, 0, NULL, 0);  /* 4: another namespace */
@@ -94,11 +94,11 @@ static void test_refusals(uv_loop_t *loop) {
       "{\"pid\":\"PID\",\"offset\":\"A\"}", "{\"pid\":\"PID\",\"offset\":\"9\"}",
       "{\"pid\" \"PID\",\"offset\":\"1\"}", "{\"a\":[,\"pid\":\"PID\",\"offset\":\"1\"}"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-    recovery_persist(&r, "PID", "SID", &ns_a, NULL, 0);
+    recovery_persist(&r, "PID", "SID", &ns_a, NULL, 0, NULL);
     CHECK(recovery_restore(&r, &ns_a, bad[i], strlen(bad[i])) == NULL);
   }
   /* Escapes in the pid are decoded. */
-  recovery_persist(&r, "PID", "SID", &ns_a, NULL, 0);
+  recovery_persist(&r, "PID", "SID", &ns_a, NULL, 0, NULL);
   const char *escaped = "{\"pid\":\"P\\u0049D\",\"offset\":\"1\"}";
   rec_session *s = recovery_restore(&r, &ns_a, escaped, strlen(escaped));
   CHECK(s != NULL && s->nmissed == 0);
@@ -111,8 +111,8 @@ static void test_bounds(uv_loop_t *loop) {
   start(&r, loop, 60000);
   char first[RECOVERY_OFFSET_MAX + 1];
   snprintf(first, sizeof(first), "%s", emit(&r, &ns_a, NULL, 0, NULL, 0));
-  recovery_persist(&r, "PID", "SID", &ns_a, NULL, 0);
-  recovery_persist(&r, "PID2", "SID2", &ns_a, NULL, 0);
+  recovery_persist(&r, "PID", "SID", &ns_a, NULL, 0, NULL);
+  recovery_persist(&r, "PID2", "SID2", &ns_a, NULL, 0, NULL);
   for (int i = 0; i < RECOVERY_MAX_MISSED + 1; i++) emit(&r, &ns_a, NULL, 0, NULL, 0);
   CHECK(restore(&r, &ns_a, "PID", first) == NULL); /* missed too many */
   for (int i = 0; i < RECOVERY_MAX_PACKETS; i++) emit(&r, &ns_a, NULL, 0, NULL, 0);
@@ -121,11 +121,46 @@ static void test_bounds(uv_loop_t *loop) {
   for (int i = 0; i < RECOVERY_MAX_SESSIONS + 5; i++) {
     char pid[32];
     snprintf(pid, sizeof(pid), "P%d", i);
-    recovery_persist(&r, pid, "SID", &ns_a, NULL, 0);
+    recovery_persist(&r, pid, "SID", &ns_a, NULL, 0, NULL);
   }
   CHECK(r.sessions.len == RECOVERY_MAX_SESSIONS);
   CHECK(strmap_get(&r.sessions, "P0") == NULL); /* the oldest went first */
   CHECK(strmap_get(&r.sessions, "P5") != NULL);
+  finish(&r, loop);
+}
+
+/* socket.data comes back with the session; the data kept is bounded, the
+ * oldest sessions dropped first. */
+static void test_data(uv_loop_t *loop) {
+  recovery r;
+  start(&r, loop, 60000);
+  char last[RECOVERY_OFFSET_MAX + 1];
+  snprintf(last, sizeof(last), "%s", emit(&r, &ns_a, NULL, 0, NULL, 0));
+  recovery_persist(&r, "PID", "SID", &ns_a, NULL, 0, "{\"user\":\"ann\"}");
+  recovery_persist(&r, "PID2", "SID2", &ns_a, NULL, 0, NULL);
+  CHECK(r.data_bytes == 14);
+  rec_session *s = restore(&r, &ns_a, "PID", last);
+  CHECK(s != NULL);
+  CHECK_STR(s->data, "{\"user\":\"ann\"}");
+  CHECK(r.data_bytes == 0);
+  recovery_session_free(s);
+  s = restore(&r, &ns_a, "PID2", last);
+  CHECK(s != NULL && s->data == NULL);
+  recovery_session_free(s);
+  size_t size = RECOVERY_MAX_DATA_BYTES / 4 + 1;
+  char *big = malloc(size + 3);
+  CHECK(big != NULL);
+  big[0] = '"';
+  memset(big + 1, 'x', size);
+  memcpy(big + 1 + size, "\"", 2);
+  for (int i = 0; i < 4; i++) {
+    char pid[8];
+    snprintf(pid, sizeof(pid), "B%d", i);
+    recovery_persist(&r, pid, "SID", &ns_a, NULL, 0, big);
+  }
+  free(big);
+  CHECK(r.sessions.len == 3 && r.data_bytes == 3 * (size + 2));
+  CHECK(strmap_get(&r.sessions, "B0") == NULL);
   finish(&r, loop);
 }
 
@@ -134,7 +169,7 @@ static void test_expiry(uv_loop_t *loop) {
   start(&r, loop, 30);
   char last[RECOVERY_OFFSET_MAX + 1];
   snprintf(last, sizeof(last), "%s", emit(&r, &ns_a, NULL, 0, NULL, 0));
-  recovery_persist(&r, "PID", "SID", &ns_a, NULL, 0);
+  recovery_persist(&r, "PID", "SID", &ns_a, NULL, 0, NULL);
   uv_run(loop, UV_RUN_DEFAULT); /* until the timer has nothing left to wait for */
   CHECK(r.len == 0);
   CHECK(r.sessions.len == 0 && r.oldest == NULL);
@@ -151,7 +186,7 @@ static void test_off(void) {
   recovery_log(&r, 1, &ns_a, NULL, 0, NULL, 0, &b, 1);
   CHECK(b->refs == 1 && r.len == 0);
   rbuf_unref(b);
-  recovery_persist(&r, "PID", "SID", &ns_a, NULL, 0);
+  recovery_persist(&r, "PID", "SID", &ns_a, NULL, 0, NULL);
   CHECK(r.sessions.len == 0);
   CHECK(recovery_restore(&r, &ns_a, "{}", 2) == NULL);
   CHECK(recovery_close(&r, on_closed, &closed) == 0);
@@ -163,6 +198,7 @@ int main(void) {
   test_restore_filters_and_orders(&loop);
   test_refusals(&loop);
   test_bounds(&loop);
+  test_data(&loop);
   test_expiry(&loop);
   test_off();
   CHECK(uv_loop_close(&loop) == 0);

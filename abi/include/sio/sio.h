@@ -201,7 +201,10 @@ enum sio_event_type {
    * data = JSON array of its rooms. */
   SIO_EV_DISCONNECTING = 34,
   /* The answer to sio_fetch_sockets(). req, data = JSON array of
-   * {"id","nsp","rooms","handshake"}. */
+   * {"id","nsp","rooms","handshake","data"}, data being the socket's
+   * sio_socket_set_data() value ({} when never set; "data" since 1.2). With
+   * an "adapter", other nodes' sockets also have "remote":true, and "data"
+   * as their node gave it (socket.data of a Node node). */
   SIO_EV_SOCKETS = 35,
   /* sio_server_close() has finished. */
   SIO_EV_SERVER_CLOSED = 36,
@@ -544,6 +547,20 @@ SIO_EXTERN int sio_socket_set_user(sio_server *srv, const char *sid, void *user)
  * first. Waits for the I/O thread. *json_out belongs to the caller:
  * sio_free(). SIO_ENOTFOUND when the socket is gone. */
 SIO_EXTERN int sio_socket_rooms(sio_server *srv, const char *sid, char **json_out);
+
+/* socket.data: the JSON value json (copied before the call returns; NULL
+ * means null) becomes socket sid's data, which sio_fetch_sockets() lists
+ * ("data" of SIO_EV_SOCKETS), other nodes of the cluster get in their
+ * fetchSockets() (a Node node's RemoteSocket.data), and connection state
+ * recovery gives back to a restored socket, as socket.io does. A socket
+ * starts with {}. A command like sio_emit: any thread, run in the order of
+ * calls. SIO_EINVAL when json is not one JSON value, SIO_ETOOBIG when it is
+ * longer than the server's "maxHttpBufferSize" (Node sends socket.data to
+ * other nodes in one message). A sid that is gone (or not connected yet)
+ * is ignored, with no event: the data of a socket that left matters to no
+ * one, and the host may learn of the leaving only after the call. Since
+ * 1.2. */
+SIO_EXTERN int sio_socket_set_data(sio_server *srv, const char *sid, const char *json);
 
 /* Who an operation applies to: io.of(nsp).to(rooms).except(except), or one
  * socket (sid, and then no rooms: SIO_EINVAL). A socket's id is also a room

@@ -353,7 +353,7 @@ function admit(server, e, nsp, handshake)
   local socket = socket_mod.new(nsp, e.sid, handshake)
   socket.recovered = bit.band(e.flags, macros.SIO_EVF_RECOVERED) ~= 0
   if socket.recovered and server.kept_data then
-    socket.data = server.kept_data:take(e.nsp, e.sid)
+    socket._data = server.kept_data:take(e.nsp, e.sid)
   end
   nsp.pending[e.sid] = socket
   nsp:_admit(socket, function(err)
@@ -377,12 +377,18 @@ local function on_connection(server, e)
   nsp.pending[e.sid] = nil
   socket.handshake = payload.decode(e.data)
   socket.recovered = bit.band(e.flags, macros.SIO_EVF_RECOVERED) ~= 0
-  if socket.recovered and not accepted and server.kept_data then
-    socket.data = server.kept_data:take(e.nsp, e.sid)
+  if socket.recovered then
+    -- The core gave the session's data back too: make it hold ours.
+    socket._pushed = nil
+    if not accepted and server.kept_data then
+      socket._data = server.kept_data:take(e.nsp, e.sid)
+    end
   end
   socket.connected = true
   nsp.sockets[e.sid] = socket
   nsp:_connected(socket)
+  -- What the middlewares and handlers put in socket.data.
+  socket:_push_data()
 end
 
 local function on_event(server, e)
@@ -397,6 +403,7 @@ local function on_event(server, e)
     args[n] = socket:_acker(e.ack_id)
   end
   socket:_event(e.name, args, n)
+  socket:_push_data()
 end
 
 local function on_disconnecting(server, e)

@@ -2,7 +2,8 @@
 --   socket.id, socket.nsp (its Namespace), socket.handshake (the table the
 --   core reports: headers, query, auth, address, ...), socket.rooms (a set,
 --   rooms[name] == true, asked of the core at each read), socket.data (free
---   for the application), socket.connected.
+--   for the application, as socket.io's; see "socket.data" below),
+--   socket.connected.
 -- Handlers: socket:on(event, fn(..., ack)), on_any(fn(event, ...)), and the
 -- reserved "disconnecting" and "disconnect" (fn(reason)).
 local ffi = require("ffi")
@@ -75,9 +76,51 @@ function Conn.__index(conn, k)
   return Conn[k]
 end
 
+-- socket.data: other nodes of a cluster see it in their fetch_sockets()
+-- when it is JSON (tables, strings, numbers, booleans; no binary). The
+-- core is handed its JSON when it changed: at once when socket.data is
+-- assigned, and after the socket's handlers and middlewares ran, so that
+-- what they change inside it (socket.data.n = 1) goes too. A change made
+-- elsewhere goes at the socket's next event, or at once by assigning it
+-- again (socket.data = socket.data). A value that cannot be sent stays here
+-- only (logged once).
+local CORE_DEFAULT = "{}" -- what the core holds for a socket never set
+
+function Socket:_push_data()
+  local data = rawget(self, "_data")
+  local pushed = rawget(self, "_pushed")
+  if not self.connected or self.server.freed or
+      (pushed == CORE_DEFAULT and type(data) == "table" and next(data) == nil and
+        getmetatable(data) == nil) then
+    return
+  end
+  local ok, text = pcall(payload.json, data)
+  if not ok then
+    if not rawget(self, "_unsendable") then
+      rawset(self, "_unsendable", true)
+      io.stderr:write("libsio: socket " .. self.id .. ": socket.data cannot be sent, other "
+        .. "nodes will not see it: " .. tostring(text) .. "\n")
+    end
+    return
+  end
+  if text == pushed then
+    return
+  end
+  local rc = C.sio_socket_set_data(self.server.c, self.id, text)
+  if rc < 0 then
+    io.stderr:write("libsio: socket " .. self.id .. ": socket.data not handed to the core: "
+      .. ffi.string(C.sio_last_error()) .. "\n")
+    return
+  end
+  rawset(self, "_pushed", text)
+  rawset(self, "_unsendable", false)
+end
+
 -- socket.broadcast, socket.volatile and socket.rooms, as in socket.io.
 function Socket.__index(socket, k)
-  if k == "rooms" then
+  if k == "data" then
+    return rawget(socket, "_data")
+  elseif k == "rooms" then
     return rooms_of(socket)
   elseif k == "broadcast" then
     return socket.self_op.broadcast
@@ -87,6 +130,14 @@ function Socket.__index(socket, k)
   return Socket[k]
 end
 
+function Socket.__newindex(socket, k, v)
+  if k == "data" then
+    rawset(socket, "_data", v)
+    socket:_push_data()
+  else
+    rawset(socket, k, v)
+  end
+end
 
 function M.new(nsp, id, handshake)
   local socket = setmetatable({
@@ -94,7 +145,8 @@ function M.new(nsp, id, handshake)
     nsp = nsp,
     server = nsp.server,
     handshake = handshake,
-    data = {},
+    _data = {},
+    _pushed = CORE_DEFAULT,
     connected = false,
     _handlers = {},
     _any = {},

@@ -343,9 +343,8 @@ typedef struct fetch_job {
   int node_shape;
 } fetch_job;
 
-/* libsio's {"id","nsp","rooms","handshake"}, or what the Node adapter
- * answers for a remote fetch: {"id","handshake","rooms","data"} (libsio
- * keeps no socket.data: null). */
+/* libsio's {"id","nsp","rooms","handshake","data"}, or what the Node adapter
+ * answers for a remote fetch: {"id","handshake","rooms","data"}. */
 static void describe_one(fetch_job *j, const io_socket *sock) {
   sbuf *o = &j->out;
   int rc = sbuf_puts(o, j->first ? "{\"id\":" : ",{\"id\":");
@@ -355,7 +354,8 @@ static void describe_one(fetch_job *j, const io_socket *sock) {
     rc |= sbuf_puts(o, ",\"nsp\":") | json_write_string(o, sock->nsp->name, strlen(sock->nsp->name)) |
           sbuf_puts(o, ",\"rooms\":") | io_socket_rooms_json(sock, o);
   rc |= sbuf_puts(o, ",\"handshake\":") | io_handshake_with_auth(o, sock->client->handshake, sock->auth);
-  if (j->node_shape) rc |= sbuf_puts(o, ",\"rooms\":") | io_socket_rooms_json(sock, o) | sbuf_puts(o, ",\"data\":null");
+  if (j->node_shape) rc |= sbuf_puts(o, ",\"rooms\":") | io_socket_rooms_json(sock, o);
+  rc |= sbuf_puts(o, ",\"data\":") | io_socket_data_json(sock, o);
   if (rc || sbuf_putc(o, '}')) j->failed = 1;
 }
 

@@ -95,6 +95,7 @@ struct io_socket {
   uint32_t mark;             /* next to client: a broadcast reads both */
   char *auth;                /* JSON of the CONNECT payload, "{}" when none */
   char pid[RANDOM_ID_LEN + 1]; /* private id for recovery, "" when off */
+  char *data;                /* JSON of socket.data (sio_socket_set_data); NULL: {} */
   io_room **rooms;           /* joined rooms, not counting its own id */
   size_t nrooms, caprooms;
   ack_list acks;             /* io_ack_wait: acknowledgements it owes us */
@@ -177,6 +178,11 @@ int io_socket_rooms_json(const io_socket *sock, sbuf *out);
  * host frees it with sio_free). 0, SIO_ENOTFOUND, SIO_ECLOSED or
  * SIO_ENOMEM. */
 int io_socket_rooms(io_server *s, const char *sid, char **json);
+/* sio_socket_set_data: socket sid's data becomes the JSON json (len bytes,
+ * validated by the caller; NULL: null). 0, SIO_ENOTFOUND or SIO_ENOMEM. */
+int io_socket_set_data(io_server *s, const char *sid, const char *json, size_t len);
+/* Appends the JSON of the socket's data ({} when never set). */
+int io_socket_data_json(const io_socket *sock, sbuf *out);
 /* The server's ack table: an acknowledgement's deadline passed. */
 void io_ack_expired(ack_table *t, ack_wait *w);
 /* Registers an ack the client owes (collect may be NULL). */

@@ -37,6 +37,8 @@ static void post_socket_event(io_socket *sock, int type, const char *reason) {
  * sends these before its CONNECT reply (the client buffers them until it). */
 static void restore(io_socket *sock, rec_session *restored) {
   memcpy(sock->pid, restored->pid, sizeof(sock->pid));
+  sock->data = restored->data;
+  restored->data = NULL;
   for (size_t i = 0; i < restored->nrooms; i++) io_socket_join(sock, restored->rooms[i]);
   io_send_encoded(sock->client, restored->missed, restored->nmissed);
 }
@@ -181,6 +183,28 @@ int io_socket_rooms(io_server *s, const char *sid, char **json) {
   return *json ? 0 : SIO_ENOMEM;
 }
 
+/* ---- socket.data ------------------------------------------------------------ */
+
+int io_socket_set_data(io_server *s, const char *sid, const char *json, size_t len) {
+  io_socket *sock = strmap_get(&s->sockets, sid);
+  if (!sock) return SIO_ENOTFOUND;
+  if (!json) {
+    json = "null";
+    len = 4;
+  }
+  char *copy = malloc(len + 1);
+  if (!copy) return SIO_ENOMEM;
+  memcpy(copy, json, len);
+  copy[len] = 0;
+  free(sock->data);
+  sock->data = copy;
+  return 0;
+}
+
+int io_socket_data_json(const io_socket *sock, sbuf *out) {
+  return sbuf_puts(out, sock->data ? sock->data : "{}");
+}
+
 /* ---- acknowledgements ---------------------------------------------------- */
 
 static io_ack_wait *wait_of(ack_wait *w) { return (io_ack_wait *)w; }
@@ -310,7 +334,7 @@ static void persist(io_socket *sock) {
   if (sock->nrooms && !rooms) return;
   for (size_t i = 0; i < sock->nrooms; i++) rooms[i] = sock->rooms[i]->name;
   recovery_persist(&sock->nsp->srv->recovery, sock->pid, sock->sid, sock->nsp, rooms,
-                   sock->nrooms);
+                   sock->nrooms, sock->data);
   free(rooms);
 }
 
@@ -345,5 +369,6 @@ void io_socket_close(io_socket *sock, const char *reason, int send_packet) {
   post_socket_event(sock, SIO_EV_DISCONNECT, reason);
   free(sock->rooms);
   free(sock->auth);
+  free(sock->data);
   free(sock);
 }

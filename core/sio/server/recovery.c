@@ -38,6 +38,7 @@ static void unlink_session(recovery *r, rec_session *s) {
   else r->newest = s->prev;
   s->prev = s->next = NULL;
   strmap_del(&r->sessions, s->pid);
+  r->data_bytes -= s->data_len;
 }
 
 static void schedule(recovery *r);
@@ -180,15 +181,17 @@ void recovery_session_free(rec_session *s) {
   for (size_t i = 0; i < s->nmissed; i++) rbuf_unref(s->missed[i]);
   free(s->missed);
   free(s->rooms);
+  free(s->data);
   free(s);
 }
 
 void recovery_persist(recovery *r, const char *pid, const char *sid, const void *nsp,
-                      const char *const *rooms, size_t nrooms) {
+                      const char *const *rooms, size_t nrooms, const char *data) {
   if (!r->timer) return;
   rec_session *s = calloc(1, sizeof(*s));
   char **names = nrooms ? malloc(names_size(rooms, nrooms)) : NULL;
-  if (!s || (nrooms && !names)) goto fail;
+  if (!s || (nrooms && !names) || (data && !(s->data = strdup(data)))) goto fail;
+  s->data_len = data ? strlen(data) : 0;
   s->at = uv_now(r->loop);
   s->nsp = nsp;
   snprintf(s->pid, sizeof(s->pid), "%s", pid);
@@ -206,7 +209,9 @@ void recovery_persist(recovery *r, const char *pid, const char *sid, const void 
   if (r->newest) r->newest->next = s;
   else r->oldest = s;
   r->newest = s;
-  if (r->sessions.len > RECOVERY_MAX_SESSIONS) {
+  r->data_bytes += s->data_len;
+  while (r->oldest &&
+         (r->sessions.len > RECOVERY_MAX_SESSIONS || r->data_bytes > RECOVERY_MAX_DATA_BYTES)) {
     rec_session *first = r->oldest;
     unlink_session(r, first);
     recovery_session_free(first);
@@ -215,6 +220,7 @@ void recovery_persist(recovery *r, const char *pid, const char *sid, const void 
   return;
 fail:
   free(names);
+  if (s) free(s->data);
   free(s);
 }
 

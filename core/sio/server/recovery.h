@@ -25,6 +25,9 @@
 #define RECOVERY_MAX_BYTES ((size_t)64 << 20)
 /* Sessions kept at once. */
 #define RECOVERY_MAX_SESSIONS 100000
+/* Bytes of socket.data kept with the sessions, all together (each value is
+ * at most maxHttpBufferSize). */
+#define RECOVERY_MAX_DATA_BYTES ((size_t)64 << 20)
 /* A session that missed more packets than this is not recovered (its
  * client connects as new), so that one restore queues a bounded amount. */
 #define RECOVERY_MAX_MISSED 10000
@@ -48,6 +51,8 @@ typedef struct rec_session {
   char sid[RANDOM_ID_LEN + 1];
   char **rooms;                    /* not counting its own id; one block */
   size_t nrooms;
+  char *data;                      /* JSON of socket.data; NULL: never set */
+  size_t data_len;
   rbuf **missed;                   /* encoded messages, in order */
   size_t nmissed;
 } rec_session;
@@ -62,6 +67,7 @@ typedef struct recovery {
   size_t bytes;
   strmap sessions;                 /* pid -> rec_session */
   rec_session *oldest, *newest;
+  size_t data_bytes;               /* the sessions' data_len, summed */
 } recovery;
 
 /* 0, or -1 out of memory. Nothing to do when recovery is off. */
@@ -75,9 +81,10 @@ void recovery_log(recovery *r, uint64_t id, const void *nsp, const char *const *
                   size_t nrooms, const char *const *except, size_t nexcept,
                   rbuf *const *msgs, size_t nmsgs);
 /* Keeps the state of a socket that left (pid and sid of at most
- * RANDOM_ID_LEN characters). */
+ * RANDOM_ID_LEN characters; data: the JSON of its socket.data, copied, or
+ * NULL when never set). */
 void recovery_persist(recovery *r, const char *pid, const char *sid, const void *nsp,
-                      const char *const *rooms, size_t nrooms);
+                      const char *const *rooms, size_t nrooms, const char *data);
 /* The session auth names ({"pid","offset",...}) with the packets it missed
  * since offset, removed from the store; NULL when there is none to
  * restore in nsp (unknown, expired, offset too old, too much missed). */

@@ -304,6 +304,12 @@ class FakeLib:
         self.socket_users[sid.decode()] = user
         return 0
 
+    def sio_socket_set_data(self, srv: Any, sid: bytes, json_text: Any) -> int:
+        text = None if json_text == ffi.NULL else json_text.decode()
+        self._record("set_data", sid=sid.decode(), data=None if text is None else json.loads(text),
+                     text=text)
+        return 0
+
     def sio_socket_rooms(self, srv: Any, sid: bytes, json_out: Any) -> int:
         rooms = self.rooms.get(sid.decode())
         if rooms is None:

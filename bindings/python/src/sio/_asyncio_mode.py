@@ -105,7 +105,8 @@ class AsyncioMode:
             handled += taken
 
     def _track(self, awaitable: Awaitable[Any],
-               on_result: Optional[Callable[[Any], None]], fn: Callable[..., Any]) -> None:
+               on_result: Optional[Callable[[Any], None]],
+               fn: Callable[..., Any]) -> asyncio.Future[Any]:
         task = asyncio.ensure_future(awaitable)
         self._tasks.add(task)
 
@@ -123,6 +124,7 @@ class AsyncioMode:
                     log.exception("answering for %r", fn)
 
         task.add_done_callback(done)
+        return task
 
     def _invoke(self, fn: Callable[..., Any], args: Any,
                 kwargs: Optional[dict[str, Any]] = None,

@@ -121,6 +121,7 @@ int sio_request_refuse(sio_server *srv, uint64_t req, const char *message);
 int sio_socket_transport(sio_server *srv, const char *sid, const char **name_out);
 int sio_socket_set_user(sio_server *srv, const char *sid, void *user);
 int sio_socket_rooms(sio_server *srv, const char *sid, char **json_out);
+int sio_socket_set_data(sio_server *srv, const char *sid, const char *json);
 typedef struct sio_target {
   size_t size;
   const char *nsp;

@@ -116,6 +116,9 @@ class ServerBase(SocketioHabits, ClusterMixin):
         self._call(lib.sio_server_set_user, self._user)
         self._context.register(self)
         self._requests = Requests()
+        # The socket whose handlers run now (the pumping thread): a handler
+        # that goes on as a task hands its socket.data over when it ends.
+        self._dispatching: Optional[Socket] = None
         self._namespaces: dict[str, Namespace] = {}
         self._parents: list[ParentNamespace] = []
         self.closed = False
@@ -384,6 +387,9 @@ class ServerBase(SocketioHabits, ClusterMixin):
         flags = lib.SIO_DISCONNECT_CLOSE if close else 0
         self._call(lib.sio_disconnect, c_target(target, strings), flags, _NULL)
 
+    def _set_data(self, sid: bytes, json_text: str) -> None:
+        self._call(lib.sio_socket_set_data, sid, json_text.encode())
+
     def _rooms_of(self, sid: str) -> set[str]:
         """The rooms of socket sid as the core has them once every command
         issued before has run; empty when the socket is gone."""
@@ -498,7 +504,12 @@ class ServerBase(SocketioHabits, ClusterMixin):
             log.exception("undecodable arguments of %r from %s", name, socket.id)
             return
         ack = Ack(partial(self._ack, socket._sid, ack_id), ack_id) if ack_id >= 0 else None
-        socket._dispatch(name, args, ack)
+        outer, self._dispatching = self._dispatching, socket
+        try:
+            socket._dispatch(name, args, ack)
+        finally:
+            self._dispatching = outer
+        socket._push_data()
 
     def _on_answer(self, event: Event) -> None:
         on_answer = self._requests.pop(event.req) if event.req else None
@@ -531,19 +542,28 @@ class ServerBase(SocketioHabits, ClusterMixin):
         socket = accepted or Socket(namespace, sid, decode(event.data) if event.data else {})
         socket.connected = True
         socket.recovered = bool(event.flags & EVF_RECOVERED)
-        if socket.recovered and accepted is None and self._kept_data is not None:
-            socket.data = self._kept_data.take(name, sid)
+        if socket.recovered:
+            # The core gave the session's data back too: make it hold ours.
+            socket._pushed = None
+            if accepted is None and self._kept_data is not None:
+                socket._data = self._kept_data.take(name, sid)
         namespace.sockets[sid] = socket
         try:
             self._call(lib.sio_socket_set_user, socket._sid, socket._user)
         except errors.SioError as error:
             # Gone already: its SIO_EV_DISCONNECT follows, found by its id.
             log.debug("tagging socket %s: %s", sid, error)
-        for listeners in (namespace._listeners,
-                          namespace.parent._listeners if namespace.parent else None):
-            for event_name in ("connection", "connect"):
-                for listener in listeners.get(event_name) if listeners else ():
-                    self._invoke(listener.fn, (socket,))
+        outer, self._dispatching = self._dispatching, socket
+        try:
+            for listeners in (namespace._listeners,
+                              namespace.parent._listeners if namespace.parent else None):
+                for event_name in ("connection", "connect"):
+                    for listener in listeners.get(event_name) if listeners else ():
+                        self._invoke(listener.fn, (socket,))
+        finally:
+            self._dispatching = outer
+        # What the middlewares and handlers put in socket.data.
+        socket._push_data()
 
     def _on_connect_request(self, event: Event) -> None:
         name = event.nsp or MAIN_NAMESPACE
@@ -563,7 +583,7 @@ class ServerBase(SocketioHabits, ClusterMixin):
         socket = Socket(namespace, event.sid or "", handshake)
         socket.recovered = bool(event.flags & EVF_RECOVERED)
         if socket.recovered and self._kept_data is not None:
-            socket.data = self._kept_data.take(name, socket.id)
+            socket._data = self._kept_data.take(name, socket.id)
 
         def decide(refusal: Optional[BaseException]) -> None:
             try:

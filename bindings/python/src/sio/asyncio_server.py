@@ -37,6 +37,15 @@ class AsyncServer(AsyncioMode, ServerBase):
         """asyncio.run(self.serve())."""
         asyncio.run(self.serve())
 
+    def _track(self, awaitable: Any, on_result: Optional[Callable[[Any], None]],
+               fn: Callable[..., Any]) -> asyncio.Future[Any]:
+        task = AsyncioMode._track(self, awaitable, on_result, fn)
+        socket = self._dispatching
+        if socket is not None:
+            # What the coroutine put in socket.data once it has run.
+            task.add_done_callback(lambda _finished: socket._push_data())
+        return task
+
     def _run_middlewares(self, middlewares: list[Middleware], socket: Socket,
                          decide: Callable[[Optional[BaseException]], None]) -> None:
         async def chain() -> None:

@@ -1,6 +1,7 @@
 """Socket: one client's connection to one namespace, as its handlers see it."""
 from __future__ import annotations
 
+import json
 import logging
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
@@ -109,16 +110,25 @@ class Connection:
         self._listeners.off(event, handler)
 
 
+# What the core holds for a socket whose data was never set.
+_CORE_DEFAULT = "{}"
+
+
 class Socket:
     """A connected client in a namespace. ``data`` is free for the
-    application (set it in a middleware, read it in handlers); ``rooms``
-    asks the core."""
+    application (set it in a middleware, read it in handlers), as socket.io's
+    socket.data; other nodes of a cluster see it in their fetch_sockets()
+    when it is JSON (dict, list, str, int, float, bool, None). ``rooms`` asks
+    the core."""
 
     def __init__(self, nsp: Namespace, sid: str, handshake: dict[str, Any]) -> None:
         self.nsp = nsp
         self.id = sid
         self.handshake = handshake
-        self.data: Any = {}
+        self._data: Any = {}
+        # The JSON the core holds (None: unknown, push at the next chance).
+        self._pushed: Optional[str] = _CORE_DEFAULT
+        self._unsendable = False
         self.connected = False
         self.recovered = False
         self._sid = sid.encode()
@@ -139,6 +149,22 @@ class Socket:
     @property
     def server(self) -> ServerBase:
         return self.nsp.server
+
+    @property
+    def data(self) -> Any:
+        """socket.data. Assigning it hands its JSON to the core at once, for
+        other nodes' fetch_sockets(); what a handler or middleware of this
+        socket changes inside it (socket.data["n"] += 1) is handed over when
+        the handler returns (a coroutine handler: when it ends). A change
+        made elsewhere goes at the socket's next event, or at once by
+        assigning it again (socket.data = socket.data). A value that is not
+        JSON stays here only (logged once)."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = value
+        self._push_data()
 
     @property
     def rooms(self) -> set[str]:
@@ -271,6 +297,31 @@ class Socket:
         return self
 
     # Used by the server -----------------------------------------------------
+    def _push_data(self) -> None:
+        """Hands data's JSON to the core when it differs from what the core
+        holds; only while connected (the core knows no other socket)."""
+        data = self._data
+        if not self.connected or (self._pushed == _CORE_DEFAULT and type(data) is dict
+                                  and not data):
+            return
+        try:
+            text = json.dumps(data, separators=(",", ":"), allow_nan=False)
+        except (TypeError, ValueError) as error:
+            if not self._unsendable:
+                self._unsendable = True
+                log.warning("socket %s: socket.data is not JSON, other nodes will not "
+                            "see it: %s", self.id, error)
+            return
+        if text == self._pushed:
+            return
+        try:
+            self.server._set_data(self._sid, text)
+        except errors.SioError as error:
+            log.warning("socket %s: socket.data not handed to the core: %s", self.id, error)
+            return
+        self._pushed = text
+        self._unsendable = False
+
     def _check_connected(self) -> None:
         if not self.connected:
             raise errors.DisconnectedError(f"socket {self.id} is disconnected")
