@@ -1,6 +1,8 @@
 // Several nodes on one Redis, joined by @socket.io/redis-adapter's protocol:
 // a mixed cluster (the Node reference server with the real npm adapter, and
-// libsio nodes), then libsio alone, then Redis killed and started again.
+// libsio nodes), then libsio alone, then Redis killed and started again; all
+// of it with createAdapter's protocol, then with createShardedAdapter's
+// (Redis 7 sharded pub/sub), whose channels per room are checked apart.
 // Official clients on each node; what one node's client asks for must reach
 // the clients of the others, exactly those, in both directions.
 import assert from "node:assert/strict";
@@ -27,13 +29,32 @@ async function client(node, label, nsp = "/") {
   return socket;
 }
 
-function clusterSuite(name, kinds) {
+const SHARDED = { sharded: true };
+
+// The number of connections listening to the shard channel of a room.
+async function shardListeners(redis, nsp, room) {
+  const reply = await redis.command(["PUBSUB", "SHARDNUMSUB", `socket.io#${nsp}#${room}#`]);
+  return Number(reply[1]);
+}
+
+// Resolves once `count` connections listen to the room's shard channel.
+async function roomListeners(redis, nsp, room, count) {
+  for (let tries = 0; ; tries++) {
+    const n = await shardListeners(redis, nsp, room);
+    if (n === count) return;
+    if (tries === 100) assert.fail(`${n} nodes listen to room ${room}'s channel, not ${count}`);
+    await sleep(50);
+  }
+}
+const ready = (redis, count, adapter = {}) => waitForSubscribers(redis.url, count, 3, undefined, adapter.sharded);
+
+function clusterSuite(name, kinds, adapter = {}) {
   describe(name, { timeout: 120000 }, () => {
     const ctx = { nodes: [], sockets: [] };
     before(async () => {
       ctx.redis = await startRedis();
-      for (const kind of kinds) ctx.nodes.push(await startNode(kind, ctx.redis.url));
-      await waitForSubscribers(ctx.redis.url, kinds.length);
+      for (const kind of kinds) ctx.nodes.push(await startNode(kind, ctx.redis.url, adapter));
+      await ready(ctx.redis, kinds.length, adapter);
     });
     after(async () => {
       closeAll(ctx.sockets);
@@ -174,14 +195,18 @@ function clusterSuite(name, kinds) {
 clusterSuite("mixed cluster: a Node.js node and two libsio nodes", ["ref", "libsio", "libsio"]);
 clusterSuite("libsio cluster of 2 nodes", ["libsio", "libsio"]);
 clusterSuite("libsio cluster of 3 nodes", ["libsio", "libsio", "libsio"]);
+clusterSuite("sharded, mixed cluster: a Node.js createShardedAdapter node and two libsio nodes", ["ref", "libsio", "libsio"], SHARDED);
+clusterSuite("sharded, libsio cluster of 2 nodes", ["libsio", "libsio"], SHARDED);
+clusterSuite("sharded, libsio cluster of 3 nodes", ["libsio", "libsio", "libsio"], SHARDED);
 
-describe("Redis goes away and comes back", { timeout: 120000 }, () => {
+function redisRestartSuite(name, adapter = {}) {
+describe(name, { timeout: 120000 }, () => {
   const ctx = { sockets: [] };
   before(async () => {
     ctx.redis = await startRedis();
-    ctx.libsio = await startNode("libsio", ctx.redis.url);
-    ctx.ref = await startNode("ref", ctx.redis.url);
-    await waitForSubscribers(ctx.redis.url, 2);
+    ctx.libsio = await startNode("libsio", ctx.redis.url, adapter);
+    ctx.ref = await startNode("ref", ctx.redis.url, adapter);
+    await ready(ctx.redis, 2, adapter);
   });
   after(async () => {
     closeAll(ctx.sockets);
@@ -197,6 +222,9 @@ describe("Redis goes away and comes back", { timeout: 120000 }, () => {
     ctx.sockets.push(local, other, remote);
     const room = freshRoom();
     for (const s of [other, remote]) await emitWithAck(s, "join", room);
+    // Both nodes listen to the room's channel (Node's adapter loses an
+    // SSUBSCRIBE still unanswered when the connection goes).
+    if (adapter.sharded) await roomListeners(ctx.redis, "/", room, 2);
 
     const port = ctx.redis.port;
     await ctx.redis.kill();
@@ -218,7 +246,8 @@ describe("Redis goes away and comes back", { timeout: 120000 }, () => {
 
     ctx.redis = await startRedis(port);
     await ctx.libsio.adapterLine("up", 2, 15000);
-    await waitForSubscribers(ctx.redis.url, 2);
+    await ready(ctx.redis, 2, adapter);
+    if (adapter.sharded) await roomListeners(ctx.redis, "/", room, 2);
     local.emit("to", room, "after", 2);
     await assertReceivers([local, other, remote], [other, remote], "after", [2]);
     remote.emit("to", room, "back", 3);
@@ -230,3 +259,7 @@ describe("Redis goes away and comes back", { timeout: 120000 }, () => {
     await ctx.ref.stop();
   });
 });
+}
+
+redisRestartSuite("Redis goes away and comes back");
+redisRestartSuite("sharded: Redis goes away and comes back", SHARDED);
