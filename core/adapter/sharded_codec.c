@@ -32,11 +32,10 @@ static int write_strs(sbuf *o, const char *const *v, size_t n) {
 int sharded_broadcast_data(sbuf *out, const sio_packet *p, const sio_target *t,
                            unsigned emit_flags, const char *request_id, int timeout_ms) {
   if (!p->data) return -1;
-  const char *nsp = p->nsp ? p->nsp : "/";
   /* The packet as socket.io hands it to its adapter: an EVENT whatever
-   * its binary values, without an id. */
+   * its binary values, without an id or a namespace (the message has it). */
   int rc = sbuf_puts(out, "{\"packet\":{\"type\":2,\"data\":") | sbuf_append(out, p->data, p->data_len) |
-           sbuf_puts(out, ",\"nsp\":") | json_write_string(out, nsp, strlen(nsp)) | sbuf_putc(out, '}');
+           sbuf_putc(out, '}');
   if (request_id)
     rc |= sbuf_puts(out, ",\"requestId\":") | json_write_string(out, request_id, strlen(request_id));
   rc |= sbuf_puts(out, ",\"opts\":{\"rooms\":") | write_strs(out, t->rooms, t->nrooms) |

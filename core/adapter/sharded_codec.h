@@ -28,7 +28,7 @@ enum sharded_type {
 int sharded_encode(sbuf *out, int type, const char *data, size_t len, sio_attachment *bins,
                    size_t nbins, const char *uid, const char *nsp);
 
-/* A BROADCAST's data, appended: {"packet":{"type":2,"data":[..],"nsp":".."},
+/* A BROADCAST's data, appended: {"packet":{"type":2,"data":[..]},
  * "requestId":".." (with acks), "opts":{"rooms","except","flags"}}, flags
  * holding volatile, compress and (timeout_ms > 0) timeout. 0 or -1. */
 int sharded_broadcast_data(sbuf *out, const sio_packet *p, const sio_target *t,
