@@ -344,6 +344,10 @@ SIO_EXTERN int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event
  * cluster of @socket.io/redis-adapter 8 nodes, Node.js or libsio, on that
  * Redis), "adapter.key" ("socket.io", the channels' prefix) and
  * "adapter.requestsTimeout" (5000 ms, how long cluster requests wait).
+ * Since 1.2: "adapter.sharded" ("false"; "true": the protocol of the
+ * package's createShardedAdapter, Redis 7 sharded pub/sub) and
+ * "adapter.subscriptionMode" ("dynamic", "static" or "dynamic-private", its
+ * subscriptionMode; anything else: SIO_EINVAL).
  * "allowEIO3" ("false"): serve Engine.IO v3 clients (socket.io-client 2.x)
  * as engine.io and socket.io 4 do: the v3 framing, the client pinging, "/"
  * joined without a CONNECT, a namespace's query as its auth; without it
