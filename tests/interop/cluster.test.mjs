@@ -234,8 +234,12 @@ describe(name, { timeout: 120000 }, () => {
     await ctx.libsio.adapterLine("down", 1);
     // Long enough for reconnection attempts to fail against the closed port.
     await sleep(800);
-    local.emit("to", room, "while-down", 1);
-    assert.deepEqual(await other.events.next("while-down"), [1], "the local member still gets it");
+    // (Node's sharded adapter delivers locally only once its SPUBLISH is
+    // done, which node-redis holds until Redis is back: not while down.)
+    if (!(LIBSIO_IS_REFERENCE && adapter.sharded)) {
+      local.emit("to", room, "while-down", 1);
+      assert.deepEqual(await other.events.next("while-down"), [1], "the local member still gets it");
+    }
     local.emit("echo", "still");
     assert.deepEqual(await local.events.next("echo"), ["still"], "the socket's own traffic goes on");
 
