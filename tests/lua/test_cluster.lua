@@ -155,7 +155,7 @@ test("adapter_sharded: a room broadcast and server_side_emit_with_ack cross the 
   local opts = { host = "127.0.0.1", port = 0, adapter = url, adapter_requests_timeout = 1000,
     adapter_sharded = true, adapter_subscription_mode = "dynamic" }
   local sa, sb = sio.server(opts), sio.server(opts)
-  local up, joined, heard = 0, false, nil
+  local up, joined, delivered = 0, false, nil
   for _, s in ipairs({ sa, sb }) do s:on("adapter_up", function() up = up + 1 end) end
   sb:on("connection", function(socket)
     socket:join("sharded-room")
@@ -163,14 +163,14 @@ test("adapter_sharded: a room broadcast and server_side_emit_with_ack cross the 
   end)
   sb:on("sse", function(x, ack) ack({ echo = x }) end)
   local c = sio.connect("http://127.0.0.1:" .. sb.port, { transports = { "websocket" }, reconnection = false })
-  c:on("sharded-hello", function(v) heard = v end)
+  c:on("sharded-hello", function(v) delivered = v end)
   wait_for(function() return up == 2 and joined end, "the sharded nodes")
   pump_for(300)
   equal(shard_listeners("socket.io#/#sharded-room#"), 1, "listeners of the room's channel")
   equal(shard_listeners("socket.io#/#"), 2, "listeners of the namespace's channel")
   sa:to("sharded-room"):emit("sharded-hello", 5)
-  wait_for(function() return heard end, "sharded-hello")
-  equal(heard, 5, "the broadcast")
+  wait_for(function() return delivered end, "sharded-hello")
+  equal(delivered, 5, "the broadcast")
   local ok, responses = in_coroutine(function() return sa:server_side_emit_with_ack("sse", "sh") end)
   equal(ok, true, "no error")
   same(responses, { { echo = "sh" } })
