@@ -480,7 +480,16 @@ typedef struct sio_message {
  * and the reason ("tls.cert: cannot load cert.pem: ..."). Every connection
  * is then TLS (1.2 or later), and the handshake JSON says "secure":true. A
  * peer that does not speak TLS, or stalls in the TLS handshake (past
- * "headersTimeout"), is closed. */
+ * "headersTimeout"), is closed.
+ *
+ * Several nodes (docs/multi-node.md): "adapter" joins the cluster of
+ * @socket.io/redis-adapter nodes on that Redis. Since 1.2,
+ * "adapter.sharded" = "true" speaks the protocol of its
+ * createShardedAdapter (Redis 7 sharded pub/sub) and
+ * "adapter.subscriptionMode" is its subscriptionMode: "dynamic" (the
+ * default: each room but the sockets' own ids has a channel of its own),
+ * "static" (none has) or "dynamic-private" (every room has); another value
+ * fails here with SIO_EINVAL. */
 SIO_EXTERN int sio_server_new(sio_context *ctx, const sio_options *opts,
                               sio_server **out);
 
