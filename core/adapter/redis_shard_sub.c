@@ -168,7 +168,7 @@ static void on_poll(uv_poll_t *h, int status, int events) {
   }
   if (!(events & UV_READABLE)) return;
   if (redisBufferRead(ctx) != REDIS_OK) {
-    lost(s, ctx->err == REDIS_ERR_EOF ? "connection closed" : ctx->errstr);
+    lost(s, ctx->errstr);
     return;
   }
   for (;;) {
