@@ -58,6 +58,8 @@ static const option_spec server_keys[] = {
     {"adapter", V_STRING},
     {"adapter.key", V_STRING},
     {"adapter.requestsTimeout", V_UINT},
+    {"adapter.sharded", V_BOOL},
+    {"adapter.subscriptionMode", V_STRING},
 };
 
 static const option_spec client_keys[] = {
@@ -355,6 +357,19 @@ static int hook_options_from(const sio_options *opts, uint64_t connect_timeout,
 }
 
 static int adapter_options_from(const sio_options *opts, cluster_options *a) {
+  const char *v = lookup(opts, "adapter.subscriptionMode");
+  /* createShardedAdapter's subscriptionMode, "dynamic" by default. */
+  if (!v || strcmp(v, "dynamic") == 0)
+    a->subscription_mode = SUBSCRIPTION_DYNAMIC;
+  else if (strcmp(v, "static") == 0)
+    a->subscription_mode = SUBSCRIPTION_STATIC;
+  else if (strcmp(v, "dynamic-private") == 0)
+    a->subscription_mode = SUBSCRIPTION_DYNAMIC_PRIVATE;
+  else
+    return abi_fail(SIO_EINVAL,
+                    "adapter.subscriptionMode: \"%s\" is not \"static\", \"dynamic\" or "
+                    "\"dynamic-private\"",
+                    v);
   const char *url = lookup(opts, "adapter");
   if (!url) return 0;
   int bad = redis_url_parse(url, &a->url);
@@ -366,6 +381,7 @@ static int adapter_options_from(const sio_options *opts, cluster_options *a) {
   if (bad)
     return abi_fail(SIO_EINVAL, "adapter: \"%s\" is not a redis://[[user][:password]@]host[:port][/db] URL",
                     strchr(url, '@') ? "..." : url);
+  if ((v = lookup(opts, "adapter.sharded"))) parse_bool(v, &a->sharded);
   const char *key = lookup(opts, "adapter.key");
   a->key = strdup(key ? key : "socket.io");
   a->requests_timeout = uint_or(opts, "adapter.requestsTimeout", 5000);

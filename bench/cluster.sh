@@ -8,6 +8,8 @@
 #   bench/cluster.sh           full run (~1 min), writes its section of
 #                              docs/benchmarks.md and docs/multi-node.md
 #   bench/cluster.sh --smoke   every run for a moment; exit code only
+#   --sharded (with either)    the two-node runs once more with the sharded
+#                              adapter (createShardedAdapter, --redis-sharded)
 #
 # Environment: BENCH_BIN_DIR (a build with loadgen, else built into
 # build-bench/MODE/tools) and SIO_TEST_SERVER (a sio_test_server, else a
@@ -19,11 +21,14 @@ set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH=$ROOT/bench
 MODE=full
-case "${1:-}" in
-  "") ;;
-  --smoke) MODE=smoke ;;
-  *) echo "usage: bench/cluster.sh [--smoke]" >&2; exit 2 ;;
-esac
+SHARDED=0
+for arg in "$@"; do
+  case "$arg" in
+    --smoke) MODE=smoke ;;
+    --sharded) SHARDED=1 ;;
+    *) echo "usage: bench/cluster.sh [--smoke] [--sharded]" >&2; exit 2 ;;
+  esac
+done
 
 if [ "$MODE" = smoke ]; then
   TIMING="--duration 0.5 --warmup 0 --connect-timeout 20"
@@ -149,11 +154,16 @@ start_node() {
 }
 
 # Waits until `count` Redis connections hold the adapter's pattern
-# subscriptions, as tests/interop/helpers/cluster.mjs does.
+# subscriptions, as tests/interop/helpers/cluster.mjs does (sharded: until
+# `count` nodes listen to the shard channel of "/").
 wait_subscribed() {
-  local count=$1
+  local count=$1 sharded=${2:-}
   for _ in $(seq 150); do
-    [ "$(redis-cli -p "$REDIS_PORT" client list | grep -c ' psub=[1-9]')" -ge "$count" ] && return 0
+    if [ -n "$sharded" ]; then
+      [ "$(redis-cli -p "$REDIS_PORT" pubsub shardnumsub 'socket.io#/#' | tail -n1)" -ge "$count" ] && return 0
+    else
+      [ "$(redis-cli -p "$REDIS_PORT" client list | grep -c ' psub=[1-9]')" -ge "$count" ] && return 0
+    fi
     sleep 0.1
   done
   log "the nodes did not subscribe in Redis"
@@ -186,28 +196,35 @@ measure() { # id label args...
 }
 
 # ---- two nodes of one cluster ------------------------------------------------
-for kind in libsio node; do
-  if [ "$kind" = node ] && [ -n "$NODE_NOTE" ]; then
-    log "node: $NODE_NOTE, skipped"
-    [ "$MODE" = smoke ] || FAILED=1
-    continue
-  fi
-  for run in "cluster-bcast|$BCAST_ARGS" "cluster-latency|$LATENCY_ARGS" "cluster-hop|$HOP_ARGS"; do
-    IFS='|' read -r id args <<< "$run"
-    # shellcheck disable=SC2046
-    if start_node "$kind-a" $(node_command "$kind" 0 --redis "$REDIS_URL"); then
-      port_a=$NODE_PORT
-      # shellcheck disable=SC2046
-      if start_node "$kind-b" $(node_command "$kind" 0 --redis "$REDIS_URL") && wait_subscribed 2; then
-        # shellcheck disable=SC2086
-        measure "$id" "$kind" --port "$port_a" --port2 "$NODE_PORT" $args
+# Each adapter: the prefix of its runs' ids, then the nodes' extra option.
+ADAPTERS=("|")
+[ $SHARDED = 1 ] && ADAPTERS+=("sharded-|--redis-sharded")
+for adapter in "${ADAPTERS[@]}"; do
+  IFS='|' read -r prefix sharded <<< "$adapter"
+  for kind in libsio node; do
+    if [ "$kind" = node ] && [ -n "$NODE_NOTE" ]; then
+      log "node: $NODE_NOTE, skipped"
+      [ "$MODE" = smoke ] || FAILED=1
+      continue
+    fi
+    for run in "cluster-bcast|$BCAST_ARGS" "cluster-latency|$LATENCY_ARGS" "cluster-hop|$HOP_ARGS"; do
+      IFS='|' read -r id args <<< "$run"
+      # shellcheck disable=SC2046,SC2086
+      if start_node "$kind-a" $(node_command "$kind" 0 --redis "$REDIS_URL" $sharded); then
+        port_a=$NODE_PORT
+        # shellcheck disable=SC2046,SC2086
+        if start_node "$kind-b" $(node_command "$kind" 0 --redis "$REDIS_URL" $sharded) &&
+           wait_subscribed 2 "$sharded"; then
+          # shellcheck disable=SC2086
+          measure "$prefix$id" "$kind" --port "$port_a" --port2 "$NODE_PORT" $args
+        else
+          FAILED=1
+        fi
       else
         FAILED=1
       fi
-    else
-      FAILED=1
-    fi
-    stop_nodes
+      stop_nodes
+    done
   done
 done
 

@@ -105,6 +105,29 @@ def section(runs, args):
             + " | ".join(cell(runs, (id_, k), lambda r: f"{ms(r['cross_p50_us'])} / {ms(r['cross_p99_us'])}")
                          for k in ("libsio", "node"))
             + " | |")
+    if any(id_.startswith("sharded-") for id_, _ in runs):
+        lines += [
+            "",
+            "The same with the sharded adapter (`bench/cluster.sh --sharded`: both kinds of",
+            "node with `--redis-sharded`, createShardedAdapter's protocol on Redis 7's sharded",
+            "pub/sub; a broadcast to the namespace goes on its channel `socket.io#/#`):",
+            "",
+            "| measure, sharded adapter | two libsio nodes | two Node.js nodes | libsio / Node.js |",
+            "|---|---|---|---|",
+        ]
+        srate = {k: runs.get(("sharded-cluster-bcast", k), {}).get("msgs_per_s", 0) for k in ("libsio", "node")}
+        lines.append(
+            "| deliveries/s, 1,000 clients, 16 broadcasts in flight | "
+            + " | ".join(cell(runs, ("sharded-cluster-bcast", k), lambda r: number(r["msgs_per_s"]))
+                         for k in ("libsio", "node"))
+            + f" | {ratio(srate['libsio'], srate['node'])} |")
+        for id_, what in (("sharded-cluster-latency", "100 clients, one broadcast at a time"),
+                          ("sharded-cluster-hop", "2 clients (one per node), one broadcast at a time")):
+            lines.append(
+                f"| cross-node latency p50 / p99, {what} | "
+                + " | ".join(cell(runs, (id_, k), lambda r: f"{ms(r['cross_p50_us'])} / {ms(r['cross_p99_us'])}")
+                             for k in ("libsio", "node"))
+                + " | |")
     p50 = runs.get(("cluster-latency", "libsio"), {}).get("cross_p50_us")
     lines += [
         "",

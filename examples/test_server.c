@@ -736,6 +736,7 @@ static void usage(void) {
           "       [--allow-request true] [--connection-errors true] [--cookie NAME]\n"
           "       [--initial-headers JSON] [--headers JSON]\n"
           "       [--recovery MS] [--redis redis://HOST:PORT]\n"
+          "       [--redis-sharded [--subscription-mode static|dynamic|dynamic-private]]\n"
           "       [--per-message-deflate true|false] [--per-message-deflate-threshold BYTES]\n"
           "       [--http-compression true|false] [--http-compression-threshold BYTES]\n");
   exit(2);
@@ -770,13 +771,18 @@ int main(int argc, char **argv) {
                {"--max-queued-events", "maxQueuedEvents"},
                {"--headers-timeout", "headersTimeout"},
                {"--request-timeout", "requestTimeout"},
-               {"--redis", "adapter"}};
+               {"--redis", "adapter"},
+               {"--subscription-mode", "adapter.subscriptionMode"}};
   sio_options *opts;
   if (sio_options_new(&opts)) return 1;
   sio_options_set(opts, "port", "3000");
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--reuse-port") == 0) {
       sio_options_set(opts, "reusePort", "true");
+      continue;
+    }
+    if (strcmp(argv[i], "--redis-sharded") == 0) {
+      sio_options_set(opts, "adapter.sharded", "true");
       continue;
     }
     size_t k = 0;

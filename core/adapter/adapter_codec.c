@@ -107,10 +107,12 @@ int adapter_encode_broadcast_request(sbuf *out, const char *uid, const char *req
   return sk.failed ? -1 : 0;
 }
 
-int adapter_encode_broadcast_ack(sbuf *out, const char *request_id, const char *args,
-                                 size_t len, sio_attachment *bins, size_t nbins) {
-  /* The msgpack parser writes the arguments (binary ones inline) as the
-   * data of an ACK packet; the first of them is taken from there. */
+/* Packs the first item of the JSON array args (placeholders standing for
+ * bins) as msgpack, binary values inline, or nil when it is empty: the
+ * msgpack parser writes args as the data of an ACK packet, and the item is
+ * taken from there. */
+static void pack_first_item(sink *sk, msgpack_packer *pk, const char *args, size_t len,
+                            sio_attachment *bins, size_t nbins) {
   sio_packet p;
   sio_packet_init(&p);
   p.type = nbins ? SIO_P_BINARY_ACK : SIO_P_ACK;
@@ -121,7 +123,10 @@ int adapter_encode_broadcast_ack(sbuf *out, const char *request_id, const char *
   p.nbins = p.nattach = nbins;
   rbuf *msgs[SIO_MAX_ENCODED];
   size_t n = 0;
-  if (sio_parser_msgpack.encode(&p, msgs, &n)) return -1;
+  if (sio_parser_msgpack.encode(&p, msgs, &n)) {
+    sk->failed = 1;
+    return;
+  }
   msgpack_unpacked u;
   msgpack_unpacked_init(&u);
   size_t off = 0;
@@ -134,7 +139,18 @@ int adapter_encode_broadcast_ack(sbuf *out, const char *request_id, const char *
     if (key_is(&kv->key, "data") && kv->val.type == MSGPACK_OBJECT_ARRAY && kv->val.via.array.size)
       first = &kv->val.via.array.ptr[0];
   }
-  sink sk = {out, !ok};
+  if (!ok) sk->failed = 1;
+  if (first)
+    msgpack_pack_object(pk, *first);
+  else
+    msgpack_pack_nil(pk);
+  msgpack_unpacked_destroy(&u);
+  rbuf_unref(msgs[0]);
+}
+
+int adapter_encode_broadcast_ack(sbuf *out, const char *request_id, const char *args,
+                                 size_t len, sio_attachment *bins, size_t nbins) {
+  sink sk = {out, 0};
   msgpack_packer pk;
   msgpack_packer_init(&pk, &sk, sink_write);
   msgpack_pack_map(&pk, 3);
@@ -143,12 +159,35 @@ int adapter_encode_broadcast_ack(sbuf *out, const char *request_id, const char *
   pack_cstr(&pk, "requestId");
   pack_cstr(&pk, request_id);
   pack_cstr(&pk, "packet");
-  if (first)
-    msgpack_pack_object(&pk, *first);
-  else
-    msgpack_pack_nil(&pk);
-  msgpack_unpacked_destroy(&u);
-  rbuf_unref(msgs[0]);
+  pack_first_item(&sk, &pk, args, len, bins, nbins);
+  return sk.failed ? -1 : 0;
+}
+
+int adapter_encode_message(sbuf *out, const adapter_message_field *fields, size_t n) {
+  sink sk = {out, 0};
+  msgpack_packer pk;
+  msgpack_packer_init(&pk, &sk, sink_write);
+  msgpack_pack_map(&pk, n);
+  sbuf wrapped = SBUF_INIT;
+  for (size_t i = 0; i < n && !sk.failed; i++) {
+    const adapter_message_field *f = &fields[i];
+    pack_cstr(&pk, f->key);
+    if (f->text) {
+      pack_cstr(&pk, f->text);
+      continue;
+    }
+    if (!f->json) {
+      msgpack_pack_unsigned_int(&pk, f->number);
+      continue;
+    }
+    sbuf_reset(&wrapped);
+    if (sbuf_putc(&wrapped, '[') || sbuf_append(&wrapped, f->json, f->json_len) ||
+        sbuf_putc(&wrapped, ']'))
+      sk.failed = 1;
+    else
+      pack_first_item(&sk, &pk, wrapped.data, wrapped.len, f->bins, f->nbins);
+  }
+  sbuf_free(&wrapped);
   return sk.failed ? -1 : 0;
 }
 

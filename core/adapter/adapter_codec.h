@@ -49,7 +49,23 @@ int adapter_decode_broadcast_request(const char *msg, size_t len, size_t max_pay
  * first of args (a JSON array with placeholders for bins), or nil}. */
 int adapter_encode_broadcast_ack(sbuf *out, const char *request_id, const char *args,
                                  size_t len, sio_attachment *bins, size_t nbins);
-#endif
+
+/* One member of a msgpack map written by adapter_encode_message: a string
+ * (text), a JSON value whose placeholders stand for bins (json), or else an
+ * unsigned number. */
+typedef struct adapter_message_field {
+  const char *key;
+  const char *text;
+  const char *json;
+  size_t json_len;
+  sio_attachment *bins;
+  size_t nbins;
+  unsigned number;
+} adapter_message_field;
+
+/* Appends the msgpack map of the n fields, in their order, binary values
+ * inline as notepack.io writes Buffers. 0, or -1 (out of memory, bad JSON). */
+int adapter_encode_message(sbuf *out, const adapter_message_field *fields, size_t n);
 
 /* ---- requests and responses ----------------------------------------------
  * The Node adapter writes most of them as JSON and some as msgpack (a
@@ -73,3 +89,4 @@ int adapter_json_string(const char *s, size_t n, const char *key, sbuf *out);
  * malloc'ed C strings in *out (freed with adapter_strs_free). 0 or -1. */
 int adapter_json_strs(const char *s, size_t n, long i, char ***out, size_t *count);
 void adapter_strs_free(char **v, size_t n);
+#endif

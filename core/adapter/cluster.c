@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/random_bytes.h"
 #include "adapter_codec.h"
 #include "cluster_internal.h"
 
@@ -10,22 +11,22 @@ void cluster_options_free(cluster_options *o) {
   o->key = NULL;
 }
 
-void cluster_new_id(char id[UID_LEN + 1]) {
+void cluster_new_id(const cluster *c, char id[ID_MAX + 1]) {
+  if (c->o.sharded) {
+    static const char hex[] = "0123456789abcdef";
+    unsigned char bytes[ID_MAX / 2] = {0};
+    random_bytes(bytes, sizeof bytes);
+    for (size_t i = 0; i < sizeof bytes; i++) {
+      id[2 * i] = hex[bytes[i] >> 4];
+      id[2 * i + 1] = hex[bytes[i] & 15];
+    }
+    id[ID_MAX] = 0;
+    return;
+  }
   char random[RANDOM_ID_LEN + 1];
   random_id(random);
-  memcpy(id, random, UID_LEN);
-  id[UID_LEN] = 0;
-}
-
-int cluster_channel(const cluster *c, const char *kind, const char *nsp, sbuf *out) {
-  sbuf_reset(out);
-  return sbuf_printf(out, "%s%s#%s#", c->o.key, kind, nsp);
-}
-
-int cluster_publish(cluster *c, const char *channel, const char *msg, size_t len) {
-  const char *argv[3] = {"PUBLISH", channel, msg};
-  size_t lens[3] = {7, strlen(channel), len};
-  return redis_conn_send(c->pub, NULL, NULL, 3, argv, lens) ? SIO_EIO : 0;
+  memcpy(id, random, 6);
+  id[6] = 0;
 }
 
 /* ---- the host told ------------------------------------------------------ */
@@ -120,13 +121,16 @@ static void subscribe_namespace(cluster *c, const char *nsp) {
 }
 
 void cluster_namespace_added(cluster *c, io_namespace *nsp) {
-  if (redis_conn_is_up(c->sub)) subscribe_namespace(c, nsp->name);
+  if (c->sub && redis_conn_is_up(c->sub)) subscribe_namespace(c, nsp->name);
+  if (c->shard) cluster_sharded_start(c);
 }
 
 /* ---- connections ----------------------------------------------------------- */
 
 static void check_up(cluster *c) {
-  if (redis_conn_is_up(c->pub) && redis_conn_is_up(c->sub)) post_state(c, 1, NULL);
+  if (redis_conn_is_up(c->pub) &&
+      (c->sub ? redis_conn_is_up(c->sub) : redis_shard_sub_is_up(c->shard)))
+    post_state(c, 1, NULL);
 }
 
 static void on_conn_up(redis_conn *rc) {
@@ -157,14 +161,30 @@ void cluster_unref(cluster *c) {
 
 static const redis_conn_events conn_events = {on_conn_up, on_conn_down, on_conn_closed};
 
+static void on_shard_up(redis_shard_sub *sub) { check_up(redis_shard_sub_data(sub)); }
+
+static void on_shard_down(redis_shard_sub *sub, const char *why) {
+  post_state(redis_shard_sub_data(sub), 0, why);
+}
+
+static void on_shard_closed(redis_shard_sub *sub) { cluster_unref(redis_shard_sub_data(sub)); }
+
+static const redis_shard_sub_events shard_events = {on_shard_up, on_shard_down,
+                                                    cluster_sharded_message, on_shard_closed};
+
 int cluster_start(io_server *s, cluster_options *o) {
   cluster *c = calloc(1, sizeof(*c));
   if (!c) return UV_ENOMEM;
   c->srv = s;
-  cluster_new_id(c->uid);
-  c->pub = redis_conn_new(&s->ctx->loop, &o->url, &conn_events, c);
-  c->sub = c->pub ? redis_conn_new(&s->ctx->loop, &o->url, &conn_events, c) : NULL;
-  if (!c->sub) {
+  c->o.sharded = o->sharded;
+  cluster_new_id(c, c->uid);
+  uv_loop_t *loop = &s->ctx->loop;
+  c->pub = redis_conn_new(loop, &o->url, &conn_events, c);
+  if (c->pub && o->sharded)
+    c->shard = redis_shard_sub_new(loop, &o->url, &shard_events, c);
+  else if (c->pub)
+    c->sub = redis_conn_new(loop, &o->url, &conn_events, c);
+  if (!c->sub && !c->shard) {
     if (c->pub) {
       c->live = 1;
       c->closing = 1;
@@ -184,11 +204,16 @@ int cluster_start(io_server *s, cluster_options *o) {
    * before its connections are. */
   s->collects++;
   s->cluster = c;
+  if (c->shard && cluster_sharded_start(c)) {
+    cluster_close(c);
+    return UV_ENOMEM;
+  }
   return 0;
 }
 
 int cluster_broadcast(cluster *c, const sio_target *t, const sio_packet *p, unsigned emit_flags) {
   if (!redis_conn_is_up(c->pub)) return SIO_EIO;
+  if (c->o.sharded) return cluster_sharded_broadcast(c, t, p, emit_flags);
   sbuf channel = SBUF_INIT;
   sbuf *msg = &c->out;
   sbuf_reset(msg);
@@ -211,5 +236,6 @@ void cluster_close(cluster *c) {
   cluster_calls_close(c);
   cluster_requests_close(c);
   redis_conn_close(c->pub);
-  redis_conn_close(c->sub);
+  if (c->sub) redis_conn_close(c->sub);
+  if (c->shard) redis_shard_sub_close(c->shard);
 }

@@ -1,7 +1,9 @@
-/* A server's place in a cluster of @socket.io/redis-adapter 8 nodes: two
- * Redis connections on the I/O thread (a publisher, and a subscriber to
- * every namespace's channels), the broadcasts between nodes, and the
- * host told when Redis goes and comes back (SIO_EV_ADAPTER_DOWN/UP). */
+/* A server's place in a cluster of @socket.io/redis-adapter 8 nodes
+ * (createAdapter's protocol, or createShardedAdapter's with
+ * adapter.sharded): two Redis connections on the I/O thread (a publisher,
+ * and a subscriber to every namespace's channels), the broadcasts between
+ * nodes, and the host told when Redis goes and comes back
+ * (SIO_EV_ADAPTER_DOWN/UP). */
 #ifndef SIO_CLUSTER_H
 #define SIO_CLUSTER_H
 #include <stdint.h>
@@ -9,10 +11,20 @@
 #include "../sio/server/io_server.h"
 #include "redis_url.h"
 
+/* "adapter.subscriptionMode" of the sharded adapter: which rooms have a
+ * channel of their own. */
+enum cluster_subscription_mode {
+  SUBSCRIPTION_DYNAMIC = 0, /* public rooms (not a socket's own id) */
+  SUBSCRIPTION_STATIC,      /* none */
+  SUBSCRIPTION_DYNAMIC_PRIVATE /* every room */
+};
+
 typedef struct cluster_options {
   redis_url url;             /* url.host NULL: no adapter */
   char *key;                 /* "adapter.key", the channels' prefix */
   uint64_t requests_timeout; /* ms */
+  int sharded;               /* "adapter.sharded" */
+  int subscription_mode;     /* enum cluster_subscription_mode */
 } cluster_options;
 
 void cluster_options_free(cluster_options *o);
@@ -23,6 +35,11 @@ void cluster_options_free(cluster_options *o);
 int cluster_start(io_server *s, cluster_options *o);
 /* A namespace was created: its channels are subscribed to. */
 void cluster_namespace_added(cluster *c, io_namespace *nsp);
+/* A room of nsp came to be or went away (own: a socket's own id, as it
+ * joined or left the namespace): the sharded adapter's dynamic modes
+ * listen to its channel meanwhile. */
+void cluster_room_added(cluster *c, io_namespace *nsp, const char *room, int own);
+void cluster_room_removed(cluster *c, io_namespace *nsp, const char *room, int own);
 /* Publishes an emit of packet p (its data without the recovery offset)
  * to the other nodes. 0, or SIO_EIO when Redis is not reachable now, or
  * SIO_ENOMEM. */

@@ -2,14 +2,16 @@
  * does them: the broadcast is a BROADCAST request; every node delivers it,
  * answers BROADCAST_CLIENT_COUNT with the number of its clients that now
  * owe an answer, then one BROADCAST_ACK per answer. The asking node waits
- * for as many counts as PUBSUB NUMSUB says nodes listen, then for every
- * client counted, or until the emit's timeout. */
+ * for as many counts as PUBSUB NUMSUB (SHARDNUMSUB) says nodes listen, then
+ * for every client counted, or until the emit's timeout. The sharded
+ * protocol's BROADCAST with a requestId is this request. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "../util/json.h"
 #include "adapter_codec.h"
 #include "cluster_internal.h"
+#include "sharded_codec.h"
 
 /* A client count past this is taken for garbage: each is one expect. */
 #define MAX_REMOTE_CLIENTS 10000000L
@@ -17,7 +19,7 @@
 struct ack_bcast {
   ack_bcast *next;
   cluster *c;
-  char id[UID_LEN + 1];
+  char id[ID_MAX + 1];
   io_ack_collect *collect; /* NULL once gathering ended */
   long servers;            /* the other nodes (NUMSUB - 1), -1 until known */
   long counted;            /* BROADCAST_CLIENT_COUNT answers so far */
@@ -72,17 +74,21 @@ int cluster_broadcast_ack(cluster *c, const sio_target *t, const sio_packet *p, 
   if (!b) return SIO_ENOMEM;
   b->c = c;
   b->servers = -1;
-  cluster_new_id(b->id);
+  cluster_new_id(c, b->id);
   const char *nsp = t->nsp ? t->nsp : "/";
-  sbuf channel = SBUF_INIT, *msg = &c->out;
+  sbuf data = SBUF_INIT, *msg = &c->out;
   sbuf_reset(msg);
-  int rc = cluster_channel(c, "-request", nsp, &channel) ||
-                   adapter_encode_broadcast_request(msg, c->uid, b->id, p, t, emit_flags, timeout_ms)
-               ? SIO_ENOMEM
-               : 0;
-  const char *argv[3] = {"PUBSUB", "NUMSUB", channel.data};
-  size_t lens[3] = {6, 6, channel.len};
-  if (!rc && redis_conn_send(c->pub, on_numsub, b, 3, argv, lens)) rc = SIO_EIO;
+  int rc = 0;
+  if (c->o.sharded)
+    rc = sharded_broadcast_data(&data, p, t, emit_flags, b->id, timeout_ms) ||
+         sharded_encode(msg, SH_BROADCAST, data.data, data.len, p->bins, p->nbins, c->uid, nsp);
+  else
+    rc = adapter_encode_broadcast_request(msg, c->uid, b->id, p, t, emit_flags, timeout_ms);
+  sbuf_free(&data);
+  if (rc)
+    rc = SIO_ENOMEM;
+  else if (cluster_count_nodes(c, nsp, on_numsub, b))
+    rc = SIO_EIO;
   if (!rc) {
     b->collect = collect;
     b->refs = 2;
@@ -92,11 +98,10 @@ int cluster_broadcast_ack(cluster *c, const sio_target *t, const sio_packet *p, 
     /* Held until NUMSUB answers: the collection cannot end before. */
     io_ack_collect_expect(collect);
     io_ack_collect_hooks(collect, on_gathered, NULL, b);
-    cluster_publish(c, channel.data, msg->data, msg->len);
+    cluster_send_request(c, nsp, msg->data, msg->len);
   } else {
     free(b);
   }
-  sbuf_free(&channel);
   if (msg->cap > SCRATCH_KEPT) sbuf_free(msg);
   return rc;
 }
@@ -107,12 +112,11 @@ static long json_long(const char *json, size_t len, const char *key) {
   return strtol(json + at, NULL, 10);
 }
 
-int cluster_broadcast_response(cluster *c, const char *json, size_t len, const char *request_id,
-                               sio_attachment *bins, size_t nbins) {
+int cluster_broadcast_response(cluster *c, long type, const char *json, size_t len,
+                               const char *request_id, sio_attachment *bins, size_t nbins) {
   ack_bcast *b = c->ack_bcasts;
   while (b && strcmp(b->id, request_id) != 0) b = b->next;
   if (!b) return 0;
-  long type = json_long(json, len, "type");
   if (type == REQ_BROADCAST_CLIENT_COUNT) {
     long n = json_long(json, len, "clientCount");
     if (n < 0 || n > MAX_REMOTE_CLIENTS) return 0;
@@ -148,22 +152,34 @@ typedef struct forward {
   cluster *c;
   char *nsp;
   char *request_id;
+  char *requester;
 } forward;
 
-static void publish_response(forward *f, sbuf *body) {
-  sbuf channel = SBUF_INIT;
-  if (cluster_channel(f->c, "-response", f->nsp, &channel) == 0)
-    cluster_publish(f->c, channel.data, body->data, body->len);
-  sbuf_free(&channel);
+/* The first of a client's answer's arguments, as the Node adapter's
+ * callback takes it, as a "packet" member (null when there is none). */
+static int first_arg_member(sbuf *o, const char *json, size_t len) {
+  size_t i = 1;
+  while (i < len && (json[i] == ' ' || json[i] == '\n' || json[i] == '\t' || json[i] == '\r')) i++;
+  long end = i < len && json[i] != ']' ? json_skip_value(json, len, i) : -1;
+  return sbuf_puts(o, ",\"packet\":") |
+         (end < 0 ? sbuf_puts(o, "null") : sbuf_append(o, json + i, (size_t)end - i));
 }
 
 static void on_client_answer(void *arg, const char *json, size_t len, sio_attachment *bins,
                              size_t nbins) {
   forward *f = arg;
-  sbuf o = SBUF_INIT;
-  if (adapter_encode_broadcast_ack(&o, f->request_id, json, len, bins, nbins) == 0)
-    publish_response(f, &o);
+  cluster *c = f->c;
+  sbuf o = SBUF_INIT, channel = SBUF_INIT;
+  if (c->o.sharded) {
+    if (first_arg_member(&o, json, len) == 0)
+      cluster_respond(c, f->nsp, f->requester, REQ_BROADCAST_ACK, SH_BROADCAST_ACK, f->request_id,
+                      o.data, o.len, bins, nbins);
+  } else if (adapter_encode_broadcast_ack(&o, f->request_id, json, len, bins, nbins) == 0 &&
+             cluster_channel(c, "-response", f->nsp, &channel) == 0) {
+    cluster_publish(c, channel.data, o.data, o.len);
+  }
   sbuf_free(&o);
+  sbuf_free(&channel);
   for (size_t i = 0; i < nbins; i++) free(bins[i].data);
   free(bins);
 }
@@ -173,22 +189,30 @@ static void on_forward_end(void *arg) {
   cluster *c = f->c;
   free(f->nsp);
   free(f->request_id);
+  free(f->requester);
   free(f);
   cluster_unref(c);
 }
 
 void cluster_on_broadcast_request(cluster *c, io_namespace *nsp, const char *msg, size_t len) {
   adapter_broadcast b;
-  if (adapter_decode_broadcast_request(msg, len, c->srv->eio.opts.max_payload, &b)) return;
+  if (adapter_decode_broadcast_request(msg, len, c->srv->eio.opts.max_payload, &b) == 0)
+    cluster_forward_broadcast(c, nsp, &b);
+}
+
+void cluster_forward_broadcast(cluster *c, io_namespace *nsp, adapter_broadcast *bp) {
+  adapter_broadcast b = *bp;
   forward *f = strcmp(b.uid, c->uid) != 0 ? calloc(1, sizeof(*f)) : NULL;
   long timeout = b.timeout > 0 ? b.timeout : (long)c->o.requests_timeout;
   io_ack_collect *k = NULL;
-  if (f && (f->nsp = strdup(nsp->name)) && (f->request_id = strdup(b.request_id)))
+  if (f && (f->nsp = strdup(nsp->name)) && (f->request_id = strdup(b.request_id)) &&
+      (f->requester = strdup(b.uid)))
     k = io_ack_collect_new(c->srv, 0, (int)timeout);
   if (!k) {
     if (f) {
       free(f->nsp);
       free(f->request_id);
+      free(f->requester);
     }
     free(f);
     adapter_broadcast_free(&b);
@@ -201,10 +225,9 @@ void cluster_on_broadcast_request(cluster *c, io_namespace *nsp, const char *msg
                   (const char *const *)b.except, b.nexcept, SIO_TARGET_LOCAL};
   long count = io_emit_packet(c->srv, &t, &b.packet, b.flags, k);
   sbuf o = SBUF_INIT;
-  if (sbuf_printf(&o, "{\"type\":%d,\"requestId\":", REQ_BROADCAST_CLIENT_COUNT) == 0 &&
-      json_write_string(&o, b.request_id, strlen(b.request_id)) == 0 &&
-      sbuf_printf(&o, ",\"clientCount\":%ld}", count) == 0)
-    publish_response(f, &o);
+  if (sbuf_printf(&o, ",\"clientCount\":%ld", count) == 0)
+    cluster_respond(c, nsp->name, b.uid, REQ_BROADCAST_CLIENT_COUNT, SH_BROADCAST_CLIENT_COUNT,
+                    b.request_id, o.data, o.len, NULL, 0);
   sbuf_free(&o);
   io_ack_collect_start(k);
   adapter_broadcast_free(&b);

@@ -1,8 +1,8 @@
 /* This node's requests to the others (fetchSockets, serverSideEmit with
- * acks) and their answers, as the Node adapter asks: first PUBSUB NUMSUB of
- * the namespace's request channel says how many nodes listen, then the
- * request goes out and waits for one answer per other node, at most
- * adapter.requestsTimeout. The fire-and-forget ones (socketsJoin,
+ * acks) and their answers, as the Node adapter asks: first PUBSUB NUMSUB
+ * (SHARDNUMSUB) of the namespace's request channel says how many nodes
+ * listen, then the request goes out and waits for one answer per other
+ * node, at most adapter.requestsTimeout. The fire-and-forget ones (socketsJoin,
  * socketsLeave, disconnectSockets, serverSideEmit without ack) are here too. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +12,12 @@
 #include "../util/json.h"
 #include "adapter_codec.h"
 #include "cluster_internal.h"
+#include "sharded_codec.h"
 
 struct cluster_call {
   cluster_call *next;
   cluster *c;
-  char id[UID_LEN + 1];
+  char id[ID_MAX + 1];
   int type;             /* REQ_REMOTE_FETCH or REQ_SERVER_SIDE_EMIT */
   uint64_t req;
   char *nsp;
@@ -76,7 +77,8 @@ static void finish(cluster_call *k, int err, const char *why) {
 static void on_timeout(uv_timer_t *t) {
   cluster_call *k = t->data;
   char why[160];
-  if (k->type == REQ_REMOTE_FETCH)
+  /* The classic adapter's fetchSockets says it its own way. */
+  if (k->type == REQ_REMOTE_FETCH && !k->c->o.sharded)
     snprintf(why, sizeof why, "timeout reached while waiting for fetchSockets response");
   else
     snprintf(why, sizeof why, "timeout reached: only %ld responses received out of %ld", k->got,
@@ -96,10 +98,7 @@ static void on_numsub(redisAsyncContext *ac, void *reply, void *priv) {
       r->element[1]->type == REDIS_REPLY_INTEGER) {
     /* Every node listening, this one included. */
     k->expected = (long)r->element[1]->integer - 1;
-    sbuf channel = SBUF_INIT;
-    if (k->expected > 0 && cluster_channel(k->c, "-request", k->nsp, &channel) == 0)
-      cluster_publish(k->c, channel.data, k->request, strlen(k->request));
-    sbuf_free(&channel);
+    if (k->expected > 0) cluster_send_request(k->c, k->nsp, k->request, strlen(k->request));
     answered(k);
   }
   /* Without an answer (Redis went away), the timeout ends the call. */
@@ -133,23 +132,8 @@ static int call_start(cluster *c, int type, const char *id, const char *nsp, cha
   uv_timer_init(&c->srv->ctx->loop, &k->timer);
   k->timer.data = k;
   uv_timer_start(&k->timer, on_timeout, c->o.requests_timeout, 0);
-  sbuf channel = SBUF_INIT;
-  const char *argv[3] = {"PUBSUB", "NUMSUB", NULL};
-  size_t lens[3] = {6, 6, 0};
-  if (cluster_channel(c, "-request", nsp, &channel) == 0) {
-    argv[2] = channel.data;
-    lens[2] = channel.len;
-    if (redis_conn_send(c->pub, on_numsub, k, 3, argv, lens) == 0) k->refs++;
-  }
-  sbuf_free(&channel);
+  if (cluster_count_nodes(c, nsp, on_numsub, k) == 0) k->refs++;
   return 0;
-}
-
-/* {"uid":"..","requestId":"..","type":N, then the caller's members. */
-static int request_head(sbuf *o, const cluster *c, const char *id, int type) {
-  int rc = sbuf_puts(o, "{\"uid\":") | json_write_string(o, c->uid, strlen(c->uid));
-  if (id) rc |= sbuf_puts(o, ",\"requestId\":") | json_write_string(o, id, strlen(id));
-  return rc | sbuf_printf(o, ",\"type\":%d", type);
 }
 
 static int write_strs(sbuf *o, const char *const *v, size_t n) {
@@ -159,65 +143,73 @@ static int write_strs(sbuf *o, const char *const *v, size_t n) {
   return rc | sbuf_putc(o, ']');
 }
 
-static int write_opts(sbuf *o, const sio_target *t) {
+/* The "opts" member (`,"opts":{"rooms","except"}`, sharded: "flags" too). */
+static int write_opts(const cluster *c, sbuf *o, const sio_target *t) {
   return sbuf_puts(o, ",\"opts\":{\"rooms\":") | write_strs(o, t->rooms, t->nrooms) |
-         sbuf_puts(o, ",\"except\":") | write_strs(o, t->except, t->nexcept) | sbuf_putc(o, '}');
+         sbuf_puts(o, ",\"except\":") | write_strs(o, t->except, t->nexcept) |
+         (c->o.sharded ? sbuf_puts(o, ",\"flags\":{}") : 0) | sbuf_putc(o, '}');
 }
 
 int cluster_fetch(cluster *c, const sio_target *t, char *local, size_t len, uint64_t req) {
-  char id[UID_LEN + 1];
-  cluster_new_id(id);
-  sbuf o = SBUF_INIT;
-  int rc = request_head(&o, c, id, REQ_REMOTE_FETCH) | write_opts(&o, t) | sbuf_putc(&o, '}');
+  char id[ID_MAX + 1];
+  cluster_new_id(c, id);
+  const char *nsp = t->nsp ? t->nsp : "/";
+  sbuf m = SBUF_INIT, o = SBUF_INIT;
+  int rc = write_opts(c, &m, t) ||
+           cluster_request_text(c, &o, REQ_REMOTE_FETCH, SH_FETCH_SOCKETS, id, nsp, m.data, m.len);
   /* The local array without its closing bracket: the others' follow. */
   if (!rc && len >= 2) local[len - 1] = 0;
   rc = rc ? SIO_ENOMEM
-          : call_start(c, REQ_REMOTE_FETCH, id, t->nsp ? t->nsp : "/", sbuf_detach(&o, NULL),
-                       local + 1, req);
+          : call_start(c, REQ_REMOTE_FETCH, id, nsp, sbuf_detach(&o, NULL), local + 1, req);
+  sbuf_free(&m);
   sbuf_free(&o);
   free(local);
   return rc;
 }
 
-static void publish_request(cluster *c, const char *nsp, sbuf *o) {
-  sbuf channel = SBUF_INIT;
-  if (cluster_channel(c, "-request", nsp, &channel) == 0) cluster_publish(c, channel.data, o->data, o->len);
-  sbuf_free(&channel);
+/* A request nobody answers. */
+static void tell(cluster *c, int classic, int sharded, const char *nsp, const sbuf *members) {
+  sbuf o = SBUF_INIT;
+  if (cluster_request_text(c, &o, classic, sharded, NULL, nsp, members->data, members->len) == 0)
+    cluster_send_request(c, nsp, o.data, o.len);
+  sbuf_free(&o);
 }
 
 void cluster_rooms_op(cluster *c, const sio_target *t, char *const *rooms, size_t n, int leave) {
-  sbuf o = SBUF_INIT;
-  if ((request_head(&o, c, NULL, leave ? REQ_REMOTE_LEAVE : REQ_REMOTE_JOIN) | write_opts(&o, t) |
-       sbuf_puts(&o, ",\"rooms\":") | write_strs(&o, (const char *const *)rooms, n) |
-       sbuf_putc(&o, '}')) == 0)
-    publish_request(c, t->nsp ? t->nsp : "/", &o);
-  sbuf_free(&o);
+  sbuf m = SBUF_INIT;
+  if ((write_opts(c, &m, t) | sbuf_puts(&m, ",\"rooms\":") |
+       write_strs(&m, (const char *const *)rooms, n)) == 0)
+    tell(c, leave ? REQ_REMOTE_LEAVE : REQ_REMOTE_JOIN, leave ? SH_SOCKETS_LEAVE : SH_SOCKETS_JOIN,
+         t->nsp ? t->nsp : "/", &m);
+  sbuf_free(&m);
 }
 
 void cluster_disconnect(cluster *c, const sio_target *t, int close) {
-  sbuf o = SBUF_INIT;
-  if ((request_head(&o, c, NULL, REQ_REMOTE_DISCONNECT) | write_opts(&o, t) |
-       sbuf_puts(&o, close ? ",\"close\":true}" : ",\"close\":false}")) == 0)
-    publish_request(c, t->nsp ? t->nsp : "/", &o);
-  sbuf_free(&o);
+  sbuf m = SBUF_INIT;
+  if ((write_opts(c, &m, t) | sbuf_puts(&m, close ? ",\"close\":true" : ",\"close\":false")) == 0)
+    tell(c, REQ_REMOTE_DISCONNECT, SH_DISCONNECT_SOCKETS, t->nsp ? t->nsp : "/", &m);
+  sbuf_free(&m);
 }
 
 int cluster_server_side_emit(cluster *c, const char *event, const char *args, size_t len,
                              int with_ack, uint64_t req) {
-  char id[UID_LEN + 1];
-  cluster_new_id(id);
-  sbuf o = SBUF_INIT;
-  int rc = request_head(&o, c, with_ack ? id : NULL, REQ_SERVER_SIDE_EMIT) |
-           sbuf_puts(&o, ",\"data\":") | json_event_join(&o, event, args, len) | sbuf_putc(&o, '}');
+  char id[ID_MAX + 1];
+  cluster_new_id(c, id);
+  /* The event and its arguments: the classic request's "data", the
+   * sharded one's "packet". */
+  sbuf m = SBUF_INIT, o = SBUF_INIT;
+  int rc = sbuf_printf(&m, ",\"%s\":", c->o.sharded ? "packet" : "data") |
+           json_event_join(&m, event, args, len);
+  if (!rc)
+    rc = cluster_request_text(c, &o, REQ_SERVER_SIDE_EMIT, SH_SERVER_SIDE_EMIT, with_ack ? id : NULL,
+                              "/", m.data, m.len);
+  sbuf_free(&m);
   if (rc) {
     sbuf_free(&o);
     return SIO_ENOMEM;
   }
   if (with_ack) return call_start(c, REQ_SERVER_SIDE_EMIT, id, "/", sbuf_detach(&o, NULL), NULL, req);
-  sbuf channel = SBUF_INIT;
-  rc = cluster_channel(c, "-request", "/", &channel) ? SIO_ENOMEM
-                                                      : cluster_publish(c, channel.data, o.data, o.len);
-  sbuf_free(&channel);
+  rc = cluster_send_request(c, "/", o.data, o.len);
   sbuf_free(&o);
   return rc;
 }
@@ -248,36 +240,48 @@ static void take_items(cluster_call *k, const char *json, size_t n, long i, int 
   }
 }
 
+void cluster_take_response(cluster *c, long type, const char *json, size_t len, const char *id,
+                           sio_attachment *bins, size_t nbins) {
+  if (cluster_broadcast_response(c, type, json, len, id, bins, nbins)) {
+    bins = NULL;
+    nbins = 0;
+  }
+  cluster_call *k = c->calls;
+  while (k && strcmp(k->id, id) != 0) k = k->next;
+  if (k && k->type == REQ_REMOTE_FETCH) {
+    take_items(k, json, len, adapter_json_member(json, len, "sockets"), 1);
+    k->got++;
+    answered(k);
+  } else if (k && k->type == REQ_SERVER_SIDE_EMIT) {
+    long at = adapter_json_member(json, len, c->o.sharded ? "packet" : "data");
+    long end = at < 0 ? -1 : json_skip_value(json, len, (size_t)at);
+    if (k->items.len > 1) sbuf_putc(&k->items, ',');
+    if (end < 0)
+      sbuf_puts(&k->items, "null");
+    else
+      sbuf_append(&k->items, json + at, (size_t)(end - at));
+    k->got++;
+    answered(k);
+  }
+  for (size_t i = 0; i < nbins; i++) free(bins[i].data);
+  free(bins);
+}
+
 void cluster_on_response(cluster *c, const char *msg, size_t len) {
   sbuf json = SBUF_INIT, id = SBUF_INIT;
   sio_attachment *bins;
   size_t nbins;
-  if (adapter_message_json(msg, len, c->srv->eio.opts.max_payload, &json, &bins, &nbins) == 0 &&
-      adapter_json_string(json.data, json.len, "requestId", &id) == 0) {
-    if (cluster_broadcast_response(c, json.data, json.len, id.data, bins, nbins)) {
-      bins = NULL;
-      nbins = 0;
-    }
-    cluster_call *k = c->calls;
-    while (k && strcmp(k->id, id.data) != 0) k = k->next;
-    if (k && k->type == REQ_REMOTE_FETCH) {
-      take_items(k, json.data, json.len, adapter_json_member(json.data, json.len, "sockets"), 1);
-      k->got++;
-      answered(k);
-    } else if (k && k->type == REQ_SERVER_SIDE_EMIT) {
-      long at = adapter_json_member(json.data, json.len, "data");
-      long end = at < 0 ? -1 : json_skip_value(json.data, json.len, (size_t)at);
-      if (k->items.len > 1) sbuf_putc(&k->items, ',');
-      if (end < 0)
-        sbuf_puts(&k->items, "null");
-      else
-        sbuf_append(&k->items, json.data + at, (size_t)(end - at));
-      k->got++;
-      answered(k);
-    }
+  if (adapter_message_json(msg, len, c->srv->eio.opts.max_payload, &json, &bins, &nbins)) return;
+  if (adapter_json_string(json.data, json.len, "requestId", &id) == 0) {
+    long type = -1;
+    long at = adapter_json_member(json.data, json.len, "type");
+    if (at >= 0 && json_peek(json.data, json.len, (size_t)at) == '0')
+      type = strtol(json.data + at, NULL, 10);
+    cluster_take_response(c, type, json.data, json.len, id.data, bins, nbins);
+  } else {
+    for (size_t i = 0; i < nbins; i++) free(bins[i].data);
+    free(bins);
   }
-  for (size_t i = 0; i < nbins; i++) free(bins[i].data);
-  free(bins);
   sbuf_free(&json);
   sbuf_free(&id);
 }

@@ -1,15 +1,27 @@
 /* What the files of the cluster share (cluster.c: connections and
- * subscriptions; cluster_requests.c: answering other nodes; cluster_calls.c:
- * this node's requests to them). Not for other layers. */
+ * subscriptions; cluster_wire.c: the two protocols' envelopes and channels;
+ * cluster_sharded.c: the sharded protocol's subscriptions and messages;
+ * cluster_requests.c: answering other nodes; cluster_calls.c: this node's
+ * requests to them). Not for other layers.
+ *
+ * Two protocols of @socket.io/redis-adapter 8: createAdapter's ("classic",
+ * PUBLISH/PSUBSCRIBE, requests and responses as members of one object) and
+ * createShardedAdapter's (SPUBLISH/SSUBSCRIBE, socket.io-adapter's
+ * ClusterAdapter messages {type, data, uid, nsp}). The requests' fields are
+ * the same in both (data of the sharded ones): the code that serves them
+ * and gathers the answers is shared, the envelopes are not. */
 #ifndef SIO_CLUSTER_INTERNAL_H
 #define SIO_CLUSTER_INTERNAL_H
 #include <stdint.h>
 
+#include "adapter_codec.h"
 #include "cluster.h"
 #include "redis_conn.h"
+#include "redis_shard_sub.h"
 
-/* uid2(6): the Node adapter's node and request ids are 6 characters. */
-#define UID_LEN 6
+/* The node and request ids: uid2(6) in the classic protocol, 16 hex
+ * digits (randomBytes(8)) in the sharded one. */
+#define ID_MAX 16
 
 /* @socket.io/redis-adapter's RequestType. */
 enum adapter_request {
@@ -32,8 +44,9 @@ typedef struct ack_bcast ack_bcast;
 struct cluster {
   io_server *srv;
   cluster_options o;
-  char uid[UID_LEN + 1];
-  redis_conn *pub, *sub;
+  char uid[ID_MAX + 1];
+  redis_conn *pub, *sub;  /* sub: classic only */
+  redis_shard_sub *shard; /* sharded only */
   int live;             /* open connections + calls not yet freed */
   int is_up;            /* ADAPTER_UP posted, no ADAPTER_DOWN since */
   int down_posted;      /* ADAPTER_DOWN posted, no ADAPTER_UP since */
@@ -45,17 +58,56 @@ struct cluster {
   int64_t next_sse_ack;
 };
 
-/* A new id as uid2(6) makes them. */
-void cluster_new_id(char id[UID_LEN + 1]);
-/* PUBLISH; 0, or SIO_EIO when the publisher is not connected. */
-int cluster_publish(cluster *c, const char *channel, const char *msg, size_t len);
-/* "<key>-request#<nsp>#" or "<key>-response#<nsp>#" into out. 0 or -1. */
-int cluster_channel(const cluster *c, const char *kind, const char *nsp, sbuf *out);
+/* A new id as the Node adapter of the protocol makes them. */
+void cluster_new_id(const cluster *c, char id[ID_MAX + 1]);
 /* One of the cluster's loop users (a call) is gone. */
 void cluster_unref(cluster *c);
 
+/* ---- cluster_wire.c ---- */
+/* PUBLISH (SPUBLISH when sharded); 0, or SIO_EIO when the publisher is not
+ * connected. */
+int cluster_publish(cluster *c, const char *channel, const char *msg, size_t len);
+/* "<key>-request#<nsp>#" or "<key>-response#<nsp>#" into out. 0 or -1. */
+int cluster_channel(const cluster *c, const char *kind, const char *nsp, sbuf *out);
+/* A request's text into out (reset first): classic {"uid","requestId",
+ * "type":classic<members>}, sharded {"type":sharded,"data":{"requestId"
+ * <members>},"uid","nsp"}; id may be NULL, members is `,"key":value...`.
+ * 0 or -1. */
+int cluster_request_text(const cluster *c, sbuf *out, int classic, int sharded, const char *id,
+                         const char *nsp, const char *members, size_t len);
+/* Publishes a request to every node of nsp. 0, SIO_EIO or SIO_ENOMEM. */
+int cluster_send_request(cluster *c, const char *nsp, const char *msg, size_t len);
+/* PUBSUB NUMSUB (SHARDNUMSUB) of the channel every node of nsp listens to:
+ * the reply goes to fn. 0, or -1 when the publisher is not connected. */
+int cluster_count_nodes(cluster *c, const char *nsp, redisCallbackFn *fn, void *priv);
+/* Answers request_id of node requester: classic {"type":classic,
+ * "requestId"<members>} (no type when classic < 0) on the response
+ * channel, sharded {"type":sharded,"data":{"requestId"<members>},"uid",
+ * "nsp"} on the requester's; the members' placeholders stand for bins
+ * (sharded only). */
+void cluster_respond(cluster *c, const char *nsp, const char *requester, int classic, int sharded,
+                     const char *request_id, const char *members, size_t len,
+                     sio_attachment *bins, size_t nbins);
+
+/* ---- cluster_sharded.c ---- */
+/* Starts listening (every namespace's channels, and rooms' as the
+ * subscription mode says). 0 or UV_ENOMEM. */
+int cluster_sharded_start(cluster *c);
+int cluster_sharded_broadcast(cluster *c, const sio_target *t, const sio_packet *p,
+                              unsigned emit_flags);
+/* A message on one of the shard channels. */
+void cluster_sharded_message(redis_shard_sub *sub, const char *channel, size_t channel_len,
+                             const char *msg, size_t len);
+/* The sharded envelope of a response published to node requester. */
+void cluster_sharded_respond(cluster *c, const char *nsp, const char *requester, int type,
+                             const char *data, size_t len, sio_attachment *bins, size_t nbins);
+
 /* ---- cluster_requests.c ---- */
 void cluster_on_request(cluster *c, io_namespace *nsp, const char *msg, size_t len);
+/* Serves a request of node uid (type: enum adapter_request; json: its
+ * fields; id: its requestId, "" when none). */
+void cluster_serve_request(cluster *c, io_namespace *nsp, long type, const char *json, size_t len,
+                           const char *uid, const char *id);
 /* Forgets the server-side events waiting for the host. */
 void cluster_requests_close(cluster *c);
 
@@ -63,13 +115,20 @@ void cluster_requests_close(cluster *c);
 /* A BROADCAST request of another node: delivered here, the count of
  * clients and each of their answers sent back. */
 void cluster_on_broadcast_request(cluster *c, io_namespace *nsp, const char *msg, size_t len);
-/* A BROADCAST_CLIENT_COUNT or BROADCAST_ACK for one of this node's
- * broadcasts (json: the response as JSON; bins taken). 1 when it was one. */
-int cluster_broadcast_response(cluster *c, const char *json, size_t len, const char *request_id,
-                               sio_attachment *bins, size_t nbins);
+/* The same, read already (b is freed). */
+void cluster_forward_broadcast(cluster *c, io_namespace *nsp, adapter_broadcast *b);
+/* A BROADCAST_CLIENT_COUNT or BROADCAST_ACK (type: enum adapter_request)
+ * for one of this node's broadcasts (json: its fields; bins taken). 1 when
+ * the bins were taken. */
+int cluster_broadcast_response(cluster *c, long type, const char *json, size_t len,
+                               const char *request_id, sio_attachment *bins, size_t nbins);
 
 /* ---- cluster_calls.c ---- */
 void cluster_on_response(cluster *c, const char *msg, size_t len);
+/* An answer to one of this node's requests (type: enum adapter_request, or
+ * -1 when it does not say; json: its fields; bins taken). */
+void cluster_take_response(cluster *c, long type, const char *json, size_t len, const char *id,
+                           sio_attachment *bins, size_t nbins);
 /* Ends every call (the server closes): their hosts get SIO_ECLOSED. */
 void cluster_calls_close(cluster *c);
 #endif

@@ -1,7 +1,8 @@
-/* Requests of other nodes, answered as the Node adapter answers them, on
- * "<key>-response#<nsp>#" (its default, publishOnSpecificResponseChannel
- * off). A node's own requests come back to it and are ignored: it has
- * done its part already. */
+/* Requests of other nodes, answered as the Node adapter answers them: on
+ * "<key>-response#<nsp>#" in the classic protocol (its default,
+ * publishOnSpecificResponseChannel off), on the requester's own channel in
+ * the sharded one. A node's own requests come back to it and are ignored:
+ * it has done its part already. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include "../util/json.h"
 #include "adapter_codec.h"
 #include "cluster_internal.h"
+#include "sharded_codec.h"
 
 /* A server-side event the host was asked to acknowledge. Kept until the
  * requester's timeout has surely passed. */
@@ -17,28 +19,23 @@ struct sse_wait {
   int64_t ack_id;
   uint64_t expires;     /* loop time, ms */
   char *nsp;
-  char request_id[UID_LEN * 4 + 1];
+  char request_id[ID_MAX * 4 + 1];
+  char requester[ID_MAX * 4 + 1];
 };
 
 typedef struct request {
   cluster *c;
   io_namespace *nsp;
-  const char *json;
+  const char *json;     /* its fields */
   size_t len;
-  sbuf uid, id;         /* "" when absent */
+  const char *uid, *id; /* "" when absent */
   long type;
 } request;
 
-static void respond(cluster *c, const char *nsp, const sbuf *body) {
-  sbuf channel = SBUF_INIT;
-  if (cluster_channel(c, "-response", nsp, &channel) == 0)
-    cluster_publish(c, channel.data, body->data, body->len);
-  sbuf_free(&channel);
-}
-
-/* {"requestId":"..." then the caller's members. */
-static int response_head(sbuf *o, const request *q) {
-  return sbuf_puts(o, "{\"requestId\":") | json_write_string(o, q->id.data, q->id.len);
+/* Answers q with members (`,"key":value...`). */
+static void respond(const request *q, int classic, int sharded, const sbuf *members) {
+  cluster_respond(q->c, q->nsp->name, q->uid, classic, sharded, q->id, members->data, members->len,
+                  NULL, 0);
 }
 
 /* The opts {rooms, except} of a request as a target on this node only. */
@@ -69,9 +66,8 @@ static void on_fetch(request *q) {
   char **rooms, **except;
   if (read_target(q, &t, &rooms, &except)) return;
   sbuf o = SBUF_INIT;
-  if ((response_head(&o, q) | sbuf_puts(&o, ",\"sockets\":") |
-       io_describe_sockets(q->c->srv, &t, 1, &o) | sbuf_putc(&o, '}')) == 0)
-    respond(q->c, q->nsp->name, &o);
+  if ((sbuf_puts(&o, ",\"sockets\":") | io_describe_sockets(q->c->srv, &t, 1, &o)) == 0)
+    respond(q, -1, SH_FETCH_SOCKETS_RESPONSE, &o);
   sbuf_free(&o);
   free_target(&t, rooms, except);
 }
@@ -90,7 +86,7 @@ static void on_rooms_op(request *q) {
         io_socket_join(sock, room.data);
       else
         io_socket_leave(sock, room.data);
-      if ((response_head(&o, q) | sbuf_putc(&o, '}')) == 0) respond(q->c, q->nsp->name, &o);
+      respond(q, -1, -1, &o);
     }
     sbuf_free(&sid);
     sbuf_free(&room);
@@ -137,9 +133,9 @@ static void on_sockets(request *q) {
     return;
   t.rooms = (const char *const *)rooms;
   sbuf o = SBUF_INIT;
-  if ((response_head(&o, q) | sbuf_puts(&o, ",\"sockets\":[")) == 0) {
+  if (sbuf_puts(&o, ",\"sockets\":[") == 0) {
     io_select(q->c->srv, &t, collect_ids, &o);
-    if (sbuf_puts(&o, "]}") == 0) respond(q->c, q->nsp->name, &o);
+    if (sbuf_putc(&o, ']') == 0) respond(q, -1, -1, &o);
   }
   sbuf_free(&o);
   adapter_strs_free(rooms, t.nrooms);
@@ -148,7 +144,7 @@ static void on_sockets(request *q) {
 /* Node's adapter.rooms: every room, the sockets' own ones included. */
 static void on_all_rooms(request *q) {
   sbuf o = SBUF_INIT;
-  int rc = response_head(&o, q) | sbuf_puts(&o, ",\"rooms\":[");
+  int rc = sbuf_puts(&o, ",\"rooms\":[");
   const char *name;
   void *v;
   int first = 1;
@@ -156,7 +152,7 @@ static void on_all_rooms(request *q) {
     rc |= (first ? 0 : sbuf_putc(&o, ',')) | json_write_string(&o, name, strlen(name));
   for (size_t i = 0; strmap_next(&q->nsp->sockets, &i, &name, &v); first = 0)
     rc |= (first ? 0 : sbuf_putc(&o, ',')) | json_write_string(&o, name, strlen(name));
-  if ((rc | sbuf_puts(&o, "]}")) == 0) respond(q->c, q->nsp->name, &o);
+  if ((rc | sbuf_putc(&o, ']')) == 0) respond(q, -1, -1, &o);
   sbuf_free(&o);
 }
 
@@ -174,9 +170,13 @@ static void forget_expired(cluster *c) {
   }
 }
 
+/* The event and its arguments: the classic request's "data", the sharded
+ * one's "packet". */
+static const char *sse_member(const cluster *c) { return c->o.sharded ? "packet" : "data"; }
+
 static void on_server_side_emit(request *q) {
   cluster *c = q->c;
-  long at = adapter_json_member(q->json, q->len, "data");
+  long at = adapter_json_member(q->json, q->len, sse_member(c));
   long end = at < 0 ? -1 : json_skip_value(q->json, q->len, (size_t)at);
   if (end < 0) return;
   ev_rec *r = ev_new(SIO_EV_SERVER_SIDE_EVENT);
@@ -189,15 +189,17 @@ static void on_server_side_emit(request *q) {
     ev_free(r);
     return;
   }
-  if (q->id.len) {
+  if (q->id[0]) {
     forget_expired(c);
     sse_wait *w = calloc(1, sizeof(*w));
-    if (!w || q->id.len >= sizeof w->request_id || !(w->nsp = strdup(q->nsp->name))) {
+    if (!w || strlen(q->id) >= sizeof w->request_id || strlen(q->uid) >= sizeof w->requester ||
+        !(w->nsp = strdup(q->nsp->name))) {
       free(w);
       ev_free(r);
       return;
     }
-    memcpy(w->request_id, q->id.data, q->id.len + 1);
+    strcpy(w->request_id, q->id);
+    strcpy(w->requester, q->uid);
     w->ack_id = r->ev.ack_id = c->next_sse_ack++;
     /* The requester waits requestsTimeout (its own, likely the same). */
     w->expires = uv_now(&c->srv->ctx->loop) + c->o.requests_timeout;
@@ -215,53 +217,58 @@ int cluster_server_side_ack(cluster *c, int64_t ack_id, const char *args, size_t
   *p = w->next;
   /* Only one argument is expected, as the Node adapter's callback takes. */
   sbuf o = SBUF_INIT;
-  int rc = sbuf_printf(&o, "{\"type\":%d,\"requestId\":", REQ_SERVER_SIDE_EMIT) |
-           json_write_string(&o, w->request_id, strlen(w->request_id)) | sbuf_puts(&o, ",\"data\":");
+  int rc = sbuf_printf(&o, ",\"%s\":", sse_member(c));
   size_t i = 1;
   while (i < len && (args[i] == ' ' || args[i] == '\n' || args[i] == '\t' || args[i] == '\r')) i++;
   long end = i < len && args[i] != ']' ? json_skip_value(args, len, i) : -1;
   rc |= end < 0 ? sbuf_puts(&o, "null") : sbuf_append(&o, args + i, (size_t)end - i);
-  if ((rc | sbuf_putc(&o, '}')) == 0) respond(c, w->nsp, &o);
+  if (!rc)
+    cluster_respond(c, w->nsp, w->requester, REQ_SERVER_SIDE_EMIT, SH_SERVER_SIDE_EMIT_RESPONSE,
+                    w->request_id, o.data, o.len, NULL, 0);
   sbuf_free(&o);
   free(w->nsp);
   free(w);
   return 0;
 }
 
+void cluster_serve_request(cluster *c, io_namespace *nsp, long type, const char *json, size_t len,
+                           const char *uid, const char *id) {
+  if (strcmp(uid, c->uid) == 0) return;
+  request q = {c, nsp, json, len, uid, id, type};
+  switch (type) {
+    case REQ_SOCKETS: on_sockets(&q); break;
+    case REQ_ALL_ROOMS: on_all_rooms(&q); break;
+    case REQ_REMOTE_JOIN:
+    case REQ_REMOTE_LEAVE: on_rooms_op(&q); break;
+    case REQ_REMOTE_DISCONNECT: on_disconnect(&q); break;
+    case REQ_REMOTE_FETCH: on_fetch(&q); break;
+    case REQ_SERVER_SIDE_EMIT: on_server_side_emit(&q); break;
+    default: break;
+  }
+}
+
 void cluster_on_request(cluster *c, io_namespace *nsp, const char *msg, size_t len) {
-  sbuf json = SBUF_INIT;
+  sbuf json = SBUF_INIT, uid = SBUF_INIT, id = SBUF_INIT;
   sio_attachment *bins;
   size_t nbins;
-  request q = {c, nsp, NULL, 0, SBUF_INIT, SBUF_INIT, -1};
-  if (adapter_message_json(msg, len, c->srv->eio.opts.max_payload, &json, &bins, &nbins) == 0) {
-    q.json = json.data;
-    q.len = json.len;
-    long at = adapter_json_member(q.json, q.len, "type");
-    if (at >= 0 && json_peek(q.json, q.len, (size_t)at) == '0') q.type = strtol(q.json + at, NULL, 10);
-    adapter_json_string(q.json, q.len, "uid", &q.uid);
-    adapter_json_string(q.json, q.len, "requestId", &q.id);
-    if (!q.id.data) sbuf_puts(&q.id, "");
-  }
-  if (q.json && !(q.uid.data && strcmp(q.uid.data, c->uid) == 0)) {
-    switch (q.type) {
-      case REQ_SOCKETS: on_sockets(&q); break;
-      case REQ_ALL_ROOMS: on_all_rooms(&q); break;
-      case REQ_REMOTE_JOIN:
-      case REQ_REMOTE_LEAVE: on_rooms_op(&q); break;
-      case REQ_REMOTE_DISCONNECT: on_disconnect(&q); break;
-      case REQ_REMOTE_FETCH: on_fetch(&q); break;
-      case REQ_SERVER_SIDE_EMIT: on_server_side_emit(&q); break;
-      case REQ_BROADCAST: cluster_on_broadcast_request(c, nsp, msg, len); break;
-      default: break;
+  if (adapter_message_json(msg, len, c->srv->eio.opts.max_payload, &json, &bins, &nbins)) return;
+  long type = -1;
+  long at = adapter_json_member(json.data, json.len, "type");
+  if (at >= 0 && json_peek(json.data, json.len, (size_t)at) == '0') type = strtol(json.data + at, NULL, 10);
+  adapter_json_string(json.data, json.len, "uid", &uid);
+  adapter_json_string(json.data, json.len, "requestId", &id);
+  if (sbuf_puts(&uid, "") == 0 && sbuf_puts(&id, "") == 0) {
+    if (type == REQ_BROADCAST) {
+      if (strcmp(uid.data, c->uid) != 0) cluster_on_broadcast_request(c, nsp, msg, len);
+    } else {
+      cluster_serve_request(c, nsp, type, json.data, json.len, uid.data, id.data);
     }
   }
-  if (q.json) {
-    for (size_t i = 0; i < nbins; i++) free(bins[i].data);
-    free(bins);
-  }
+  for (size_t i = 0; i < nbins; i++) free(bins[i].data);
+  free(bins);
   sbuf_free(&json);
-  sbuf_free(&q.uid);
-  sbuf_free(&q.id);
+  sbuf_free(&uid);
+  sbuf_free(&id);
 }
 
 void cluster_requests_close(cluster *c) {

@@ -19,6 +19,7 @@ static const cli_option options[] = {
     {"--tls-cert", "FILE", "PEM certificate: serve HTTPS (with --tls-key)"},
     {"--tls-key", "FILE", "PEM private key of --tls-cert"},
     {"--redis", "URL", "join the cluster on this Redis (redis://HOST:PORT), as @socket.io/redis-adapter"},
+    {"--redis-sharded", NULL, "with --redis: as its createShardedAdapter (Redis 7 sharded pub/sub)"},
 };
 
 const cli_command cmd_serve = {
@@ -52,6 +53,8 @@ static int start(sio_context *ctx, const cli_args *a, sio_server **srv) {
       rc = -1;
     }
   }
+  if (!rc && args_get(&cmd_serve, a, "--redis-sharded"))
+    rc = sio_options_set(opts, "adapter.sharded", "true");
   if (!rc && sio_server_new(ctx, opts, srv)) {
     session_fail("cannot listen: %s", sio_last_error());
     rc = -1;

@@ -156,3 +156,21 @@ test("sio serve --redis joins a cluster with an official socket.io node (@socket
     await redis.kill();
   }
 });
+
+test("sio serve --redis URL --redis-sharded joins a cluster of createShardedAdapter nodes", async () => {
+  const redis = await startRedis();
+  const serve = await startSioServe(["--redis", redis.url, "--redis-sharded"]);
+  const node = await startNode("ref", redis.url, { sharded: true });
+  try {
+    await serve.waitFor("stderr", /sio: redis up/);
+    const here = await connectClient(serve.url, "json");
+    const there = await connectClient(node.url, "json");
+    const crossed = new Promise((resolve) => here.once("hello", resolve));
+    there.emit("to", [here.id], "hello", "sharded");
+    assert.equal(await within(crossed, "the broadcast from the Node node"), "sharded");
+  } finally {
+    await serve.stop();
+    node.kill();
+    await redis.kill();
+  }
+});

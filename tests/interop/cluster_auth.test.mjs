@@ -32,9 +32,9 @@ describe("the adapter with Redis credentials", { timeout: 90000 }, () => {
     await ctx.redis?.kill();
   });
 
-  async function crossNodeAnswer(urls) {
+  async function crossNodeAnswer(urls, adapter = {}) {
     const nodes = [];
-    for (const [kind, url] of urls) nodes.push(await startNode(kind, url));
+    for (const [kind, url] of urls) nodes.push(await startNode(kind, url, adapter));
     ctx.nodes.push(...nodes);
     const sockets = [];
     for (const n of nodes) sockets.push(await connect(n.url, "/", { transports: ["websocket"] }));
@@ -50,6 +50,11 @@ describe("the adapter with Redis credentials", { timeout: 90000 }, () => {
     assert.deepEqual(await crossNodeAnswer([["libsio", url], ["ref", url]]), { err: null, res: ["hi"] });
   });
 
+  it("a password with the sharded adapter (its shard subscriber authenticates too)", async () => {
+    const url = `redis://:${encodeURIComponent(PASSWORD)}@${ctx.host}`;
+    assert.deepEqual(await crossNodeAnswer([["libsio", url], ["ref", url]], { sharded: true }), { err: null, res: ["hi"] });
+  });
+
   it("an ACL user and its password (AUTH user password)", async () => {
     const url = `redis://${USER}:${USER_PASSWORD}@${ctx.host}`;
     assert.deepEqual(await crossNodeAnswer([["libsio", url], ["libsio", url]]), { err: null, res: ["hi"] });
@@ -60,7 +65,7 @@ describe("the adapter with Redis credentials", { timeout: 90000 }, () => {
   const refusedSkip = LIBSIO_IS_REFERENCE && "node-redis's refused connect() ends the reference server";
 
   it("a wrong password: adapter down with Redis's reason, local traffic goes on", { skip: refusedSkip }, async () => {
-    const node = await startNode("libsio", `redis://${USER}:wrong@${ctx.host}`, { waitUp: false });
+    const node = await startNode("libsio", `redis://${USER}:wrong@${ctx.host}`, {}, { waitUp: false });
     ctx.nodes.push(node);
     const reason = lineOf(await node.adapterLine("down", 1, 15000));
     assert.match(reason, /WRONGPASS/);
@@ -72,7 +77,7 @@ describe("the adapter with Redis credentials", { timeout: 90000 }, () => {
   });
 
   it("no password where Redis asks for one: adapter down, NOAUTH", { skip: refusedSkip }, async () => {
-    const node = await startNode("libsio", `redis://${ctx.host}`, { waitUp: false });
+    const node = await startNode("libsio", `redis://${ctx.host}`, {}, { waitUp: false });
     ctx.nodes.push(node);
     assert.match(lineOf(await node.adapterLine("down", 1, 15000)), /NOAUTH/);
     await node.stop();

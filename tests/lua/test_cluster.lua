@@ -143,6 +143,43 @@ test("server_side_emit_with_ack yields for every answer; a timeout raises those 
   equal(outside, false, "outside a coroutine")
 end)
 
+-- The connections listening to a shard channel.
+local function shard_listeners(channel)
+  local f = io.popen(string.format("redis-cli -p %d PUBSUB SHARDNUMSUB '%s'", port, channel))
+  local out = f:read("*a")
+  f:close()
+  return tonumber(out:match("\n(%d+)"))
+end
+
+test("adapter_sharded: a room broadcast and server_side_emit_with_ack cross the shard channels", function()
+  local opts = { host = "127.0.0.1", port = 0, adapter = url, adapter_requests_timeout = 1000,
+    adapter_sharded = true, adapter_subscription_mode = "dynamic" }
+  local sa, sb = sio.server(opts), sio.server(opts)
+  local up, joined, delivered = 0, false, nil
+  for _, s in ipairs({ sa, sb }) do s:on("adapter_up", function() up = up + 1 end) end
+  sb:on("connection", function(socket)
+    socket:join("sharded-room")
+    joined = true
+  end)
+  sb:on("sse", function(x, ack) ack({ echo = x }) end)
+  local c = sio.connect("http://127.0.0.1:" .. sb.port, { transports = { "websocket" }, reconnection = false })
+  c:on("sharded-hello", function(v) delivered = v end)
+  wait_for(function() return up == 2 and joined end, "the sharded nodes")
+  pump_for(300)
+  equal(shard_listeners("socket.io#/#sharded-room#"), 1, "listeners of the room's channel")
+  equal(shard_listeners("socket.io#/#"), 2, "listeners of the namespace's channel")
+  sa:to("sharded-room"):emit("sharded-hello", 5)
+  wait_for(function() return delivered end, "sharded-hello")
+  equal(delivered, 5, "the broadcast")
+  local ok, responses = in_coroutine(function() return sa:server_side_emit_with_ack("sse", "sh") end)
+  equal(ok, true, "no error")
+  same(responses, { { echo = "sh" } })
+  c:close()
+  sa:close()
+  sb:close()
+  pump_for(100)
+end)
+
 test("Redis goes: adapter_down, local traffic goes on; back: adapter_up", function()
   kill_redis()
   wait_for(function() return #downs >= 1 end, "adapter_down")

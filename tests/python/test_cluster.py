@@ -49,12 +49,12 @@ def redis() -> Iterator[Redis]:
     server.kill()
 
 
-def two_nodes(make_server: Any, redis: Redis) -> tuple[Any, Any, list[Any]]:
+def two_nodes(make_server: Any, redis: Redis, **options: Any) -> tuple[Any, Any, list[Any]]:
     """Two servers on redis; each reports adapter_up into the returned queue."""
     ups: list[Any] = []
     nodes = []
     for name in ("a", "b"):
-        server = make_server(adapter=redis.url, adapter_requests_timeout=2)
+        server = make_server(adapter=redis.url, adapter_requests_timeout=2, **options)
         up: queue.Queue = queue.Queue()
         server.io.on("adapter_up", lambda up=up: up.put(True))
         server.start()
@@ -155,3 +155,34 @@ def test_adapter_down_and_up(make_server, node, redis) -> None:
         next_item(ups[0], 15)
     finally:
         back.kill()
+
+
+def shard_listeners(redis: Redis, channel: str) -> int:
+    out = subprocess.run(["redis-cli", "-p", str(redis.port), "PUBSUB", "SHARDNUMSUB", channel],
+                         capture_output=True, text=True, check=True).stdout.split()
+    return int(out[1])
+
+
+def test_sharded_adapter_carries_broadcasts_and_server_side_emit_with_ack(make_server, node, redis) -> None:
+    """adapter_sharded: createShardedAdapter's protocol, on Redis 7's shard
+    channels (SSUBSCRIBE), a room with a channel of its own."""
+    a, b, _ = two_nodes(make_server, redis, adapter_sharded=True, adapter_subscription_mode="dynamic")
+    ca, _ = connected(a, node)
+    cb, sb = connected(b, node)
+    b.io.on("sse", lambda *args: {"echo": args[0]})
+    sb.join("room")
+    deadline = time.monotonic() + 5
+    while shard_listeners(redis, "socket.io#/#room#") != 1:
+        assert time.monotonic() < deadline, "node b listens to the room's channel"
+        time.sleep(0.05)
+    assert shard_listeners(redis, "socket.io#/#") == 2
+    a.io.to("room").emit("hello", 1)
+    assert node.event(cb, "hello") == [1]
+    assert node.no_event(ca, "hello")
+    answer = a.resolve(a.call(a.io.server_side_emit_with_ack, "sse", "asked"))
+    assert answer == [{"echo": "asked"}]
+
+
+def test_a_bad_subscription_mode_is_refused(make_server, redis) -> None:
+    with pytest.raises(sio.InvalidArgumentError, match="subscriptionMode"):
+        make_server(adapter=redis.url, adapter_sharded=True, adapter_subscription_mode="sometimes").start()

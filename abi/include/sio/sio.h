@@ -348,6 +348,10 @@ SIO_EXTERN int sio_next_events(sio_context *ctx, int timeout_ms, const sio_event
  * Redis; since 1.2 "redis://[user]:password@host..." authenticates, as
  * node-redis, and rediss:// is refused: no TLS to Redis), "adapter.key" ("socket.io", the channels' prefix) and
  * "adapter.requestsTimeout" (5000 ms, how long cluster requests wait).
+ * Since 1.2: "adapter.sharded" ("false"; "true": the protocol of the
+ * package's createShardedAdapter, Redis 7 sharded pub/sub) and
+ * "adapter.subscriptionMode" ("dynamic", "static" or "dynamic-private", its
+ * subscriptionMode; anything else: SIO_EINVAL).
  * "allowEIO3" ("false"): serve Engine.IO v3 clients (socket.io-client 2.x)
  * as engine.io and socket.io 4 do: the v3 framing, the client pinging, "/"
  * joined without a CONNECT, a namespace's query as its auth; without it
@@ -480,7 +484,16 @@ typedef struct sio_message {
  * and the reason ("tls.cert: cannot load cert.pem: ..."). Every connection
  * is then TLS (1.2 or later), and the handshake JSON says "secure":true. A
  * peer that does not speak TLS, or stalls in the TLS handshake (past
- * "headersTimeout"), is closed. */
+ * "headersTimeout"), is closed.
+ *
+ * Several nodes (docs/multi-node.md): "adapter" joins the cluster of
+ * @socket.io/redis-adapter nodes on that Redis. Since 1.2,
+ * "adapter.sharded" = "true" speaks the protocol of its
+ * createShardedAdapter (Redis 7 sharded pub/sub) and
+ * "adapter.subscriptionMode" is its subscriptionMode: "dynamic" (the
+ * default: each room but the sockets' own ids has a channel of its own),
+ * "static" (none has) or "dynamic-private" (every room has); another value
+ * fails here with SIO_EINVAL. */
 SIO_EXTERN int sio_server_new(sio_context *ctx, const sio_options *opts,
                               sio_server **out);
 

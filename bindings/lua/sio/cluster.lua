@@ -1,5 +1,6 @@
 -- What a server adds in a cluster (opts.adapter = "redis://host:port",
--- adapter_key, adapter_requests_timeout in ms): io:server_side_emit and
+-- adapter_key, adapter_requests_timeout in ms; adapter_sharded = true and
+-- adapter_subscription_mode for createShardedAdapter's protocol): io:server_side_emit and
 -- io:server_side_emit_with_ack, the
 -- other nodes' server-side events as io:on(name) handlers, io["local"], and
 -- the adapter going down and up (io:on("adapter_down", fn(reason)),

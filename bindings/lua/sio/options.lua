@@ -11,7 +11,8 @@ local M = {}
 
 -- Keys whose JavaScript name is no plain camelCase of theirs.
 local RENAMED = { allow_eio3 = "allowEIO3", adapter_key = "adapter.key",
-  adapter_requests_timeout = "adapter.requestsTimeout" }
+  adapter_requests_timeout = "adapter.requestsTimeout", adapter_sharded = "adapter.sharded",
+  adapter_subscription_mode = "adapter.subscriptionMode" }
 
 local function camel_case(key)
   return RENAMED[key] or (key:gsub("_(%l)", string.upper))

@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../adapter/cluster.h"
 #include "../../util/json.h"
 #include "../event_decode.h"
 #include "io_server.h"
@@ -59,6 +60,7 @@ io_socket *io_socket_connect(io_conn *c, io_namespace *nsp, const char *sid,
     goto fail;
   }
   c->sockets[c->nsockets++] = sock;
+  if (s->cluster) cluster_room_added(s->cluster, nsp, sid, 1);
   if (c->connect_timer) {
     uv_timer_stop(c->connect_timer);
   }
@@ -117,6 +119,7 @@ int io_socket_join(io_socket *sock, const char *room) {
       free(r);
       return SIO_ENOMEM;
     }
+    if (nsp->srv->cluster) cluster_room_added(nsp->srv->cluster, nsp, room, 0);
   }
   if (ptrset_has(&r->members, sock)) return 0;
   if (sock->nrooms == sock->caprooms) {
@@ -131,6 +134,7 @@ int io_socket_join(io_socket *sock, const char *room) {
   return 0;
 fail:
   if (r->members.len == 0) {
+    if (nsp->srv->cluster) cluster_room_removed(nsp->srv->cluster, nsp, room, 0);
     strmap_del(&nsp->rooms, room);
     free(r->name);
     free(r);
@@ -149,6 +153,8 @@ static void leave_room(io_socket *sock, io_room *r) {
     }
   }
   if (r->members.len == 0) {
+    io_server *s = sock->nsp->srv;
+    if (s->cluster) cluster_room_removed(s->cluster, sock->nsp, r->name, 0);
     strmap_del(&sock->nsp->rooms, r->name);
     ptrset_free(&r->members);
     free(r->name);
@@ -363,6 +369,7 @@ void io_socket_close(io_socket *sock, const char *reason, int send_packet) {
   if (sock->pid[0] && !s->closing && recoverable(reason)) persist(sock);
   while (sock->nrooms) leave_room(sock, sock->rooms[sock->nrooms - 1]);
   fail_acks(sock);
+  if (s->cluster) cluster_room_removed(s->cluster, sock->nsp, sock->sid, 1);
   strmap_del(&sock->nsp->sockets, sock->sid);
   strmap_del(&s->sockets, sock->sid);
   io_conn_remove_socket(sock->client, sock);

@@ -63,6 +63,16 @@ export async function startRedis(port, extra = []) {
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
+    // One command to this Redis (an array of strings), its reply.
+    async command(args) {
+      const client = createClient({ url: `redis://127.0.0.1:${port}` });
+      await client.connect();
+      try {
+        return await client.sendCommand(args);
+      } finally {
+        await client.quit();
+      }
+    },
     async kill() {
       if (r.exit) return;
       r.proc.kill("SIGKILL");
@@ -84,10 +94,13 @@ function libsioCommand() {
 }
 
 // Starts a node of kind "ref" or "libsio" and waits for its adapter to be
-// up, or, with waitUp false, only for it to listen.
-export async function startNode(kind, redisUrl, { waitUp = true } = {}) {
+// up, or, with waitUp false, only for it to listen. adapter: {sharded,
+// subscriptionMode} for createShardedAdapter's protocol.
+export async function startNode(kind, redisUrl, adapter = {}, { waitUp = true } = {}) {
   const [cmd, ...pre] = kind === "ref" ? [process.execPath, REF_SERVER] : libsioCommand();
   const args = [...pre, "--port", "0", "--redis", redisUrl, ...(MSGPACK ? ["--parser", "msgpack"] : [])];
+  if (adapter.sharded) args.push("--redis-sharded");
+  if (adapter.subscriptionMode) args.push("--subscription-mode", adapter.subscriptionMode);
   const n = child(cmd, args);
   const port = Number((await n.line(/^listening on (\d+)$/, `${kind} node to listen`))[1]);
   if (waitUp) await n.line(/^adapter up$/, `${kind} node's adapter`);
@@ -114,17 +127,24 @@ export async function startNode(kind, redisUrl, { waitUp = true } = {}) {
 
 // Resolves once `count` connections to Redis have at least `patterns` pattern
 // subscriptions: each node's subscriber has made its PSUBSCRIBEs for the
-// namespaces both test servers declare ("/", "/custom", "/private").
-export async function waitForSubscribers(redisUrl, count, patterns = 3, ms = START_TIMEOUT_MS) {
+// namespaces both test servers declare ("/", "/custom", "/private"). With
+// sharded: once `count` nodes listen to each namespace's shard channel.
+export async function waitForSubscribers(redisUrl, count, patterns = 3, ms = START_TIMEOUT_MS, sharded = false) {
   const client = createClient({ url: redisUrl });
   await client.connect();
   try {
     const deadline = Date.now() + ms;
     for (;;) {
-      const list = await client.sendCommand(["CLIENT", "LIST"]);
-      const n = list.split("\n").filter((l) => Number(/ psub=(\d+)/.exec(l)?.[1] ?? 0) >= patterns).length;
+      let n;
+      if (sharded) {
+        const reply = await client.sendCommand(["PUBSUB", "SHARDNUMSUB", "socket.io#/#", "socket.io#/custom#", "socket.io#/private#"]);
+        n = Math.min(...[1, 3, 5].map((i) => Number(reply[i])));
+      } else {
+        const list = await client.sendCommand(["CLIENT", "LIST"]);
+        n = list.split("\n").filter((l) => Number(/ psub=(\d+)/.exec(l)?.[1] ?? 0) >= patterns).length;
+      }
       if (n >= count) return;
-      if (Date.now() > deadline) throw new Error(`${n} of ${count} nodes subscribed`);
+      if (Date.now() > deadline) throw new Error(`${n} of ${count} nodes subscribed${sharded ? ` (${JSON.stringify(await client.sendCommand(["CLIENT", "LIST"]))})` : ""}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   } finally {

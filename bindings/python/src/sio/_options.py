@@ -24,6 +24,7 @@ PLAIN = {
     "max_queued_events": "maxQueuedEvents",
     "adapter": "adapter",
     "adapter_key": "adapter.key",
+    "adapter_subscription_mode": "adapter.subscriptionMode",
 }
 SECONDS = {
     "ping_interval": "pingInterval",
@@ -34,7 +35,8 @@ SECONDS = {
     "request_timeout": "requestTimeout",
     "adapter_requests_timeout": "adapter.requestsTimeout",
 }
-BOOLEANS = {"allow_upgrades": "allowUpgrades", "reuse_port": "reusePort", "allow_eio3": "allowEIO3"}
+BOOLEANS = {"allow_upgrades": "allowUpgrades", "reuse_port": "reusePort", "allow_eio3": "allowEIO3",
+            "adapter_sharded": "adapter.sharded"}
 LISTS = {"transports": "transports"}
 CORS = {"origin": "cors.origin", "credentials": "cors.credentials"}
 RECOVERY = {"max_disconnection_duration": "connectionStateRecovery.maxDisconnectionDuration",

@@ -91,6 +91,10 @@ class ServerBase(SocketioHabits, ClusterMixin):
     server_side_emit / server_side_emit_with_ack and io.on(name) for the
     other nodes' server-side events; io.on("adapter_down", handler(reason))
     and io.on("adapter_up", handler()) when Redis goes and comes back.
+    adapter_sharded=True speaks the protocol of the same package's
+    createShardedAdapter instead (Redis 7 sharded pub/sub), with
+    adapter_subscription_mode "dynamic" (the default), "static" or
+    "dynamic-private" as its subscriptionMode.
 
     Once closed (close(), then the core's report that it is), the core's
     server is released (sio_server_free); later commands raise ClosedError."""
