@@ -101,7 +101,7 @@ def test_sdist_carries_the_core(wheelhouse: Path) -> None:
 
 
 def test_one_abi3_wheel_tagged_manylinux_2_17(wheel: Path) -> None:
-    assert wheel.name == f"libsio-1.1.0-cp39-abi3-{PLATFORM_TAGS}.whl"
+    assert wheel.name == f"libsio-1.2.0-cp39-abi3-{PLATFORM_TAGS}.whl"
     show = subprocess.run([sys.executable, "-m", "auditwheel", "show", str(wheel)],
                           capture_output=True, text=True, check=True).stdout
     # auditwheel wraps its lines as the wheel's name makes them fall.

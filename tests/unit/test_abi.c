@@ -29,7 +29,7 @@ static sio_server *new_server(sio_context *ctx, const char *key, const char *val
 
 static void test_version_and_errors(void) {
   CHECK(sio_version() == SIO_VERSION_NUM);
-  CHECK_STR(sio_version_string(), "1.1.0");
+  CHECK_STR(sio_version_string(), "1.2.0");
   CHECK(sio_version() >> 16 == SIO_VERSION_MAJOR);
   for (int code = 0; code >= SIO_ETOOBIG; code--) CHECK(sio_strerror(code) != NULL);
   CHECK_STR(sio_strerror(-1000), "unknown error");

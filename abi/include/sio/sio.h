@@ -52,10 +52,10 @@ extern "C" {
 #endif
 
 #define SIO_VERSION_MAJOR 1
-#define SIO_VERSION_MINOR 1
+#define SIO_VERSION_MINOR 2
 #define SIO_VERSION_PATCH 0
 /* 0xMMmmpp, comparable with sio_version(). */
-#define SIO_VERSION_NUM 0x010100
+#define SIO_VERSION_NUM 0x010200
 
 /* ---------------------------------------------------------------------------
  * Errors
@@ -91,7 +91,7 @@ SIO_EXTERN const char *sio_last_error(void);
  * (sio_version() >> 16) == SIO_VERSION_MAJOR &&
  * (sio_version() >> 8) >= (SIO_VERSION_NUM >> 8). */
 SIO_EXTERN unsigned sio_version(void);
-/* "1.1.0"; static. */
+/* "1.2.0"; static. */
 SIO_EXTERN const char *sio_version_string(void);
 
 /* Releases memory the library handed out (see sio_socket_rooms). Accepts

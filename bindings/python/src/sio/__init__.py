@@ -33,7 +33,7 @@ from .server import Server
 from .ack import Ack
 from .socket import RemoteSocket, Socket, SocketEmitter
 
-__version__ = "1.1.0"
+__version__ = "1.2.0"
 
 __all__ = [
     "AckTimeoutError", "AddressInUseError", "Ack", "Answer", "AsyncClient", "AsyncServer",

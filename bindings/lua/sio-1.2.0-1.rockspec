@@ -1,13 +1,13 @@
 -- The Lua files of the binding, installed from a checkout with
---   luarocks make bindings/lua/sio-1.1.0-1.rockspec
+--   luarocks make bindings/lua/sio-1.2.0-1.rockspec
 -- run in the repository root (make does not fetch source.url). libsio.so
 -- itself comes from the project's CMake build; see README.md.
 rockspec_format = "3.0"
 package = "sio"
-version = "1.1.0-1"
+version = "1.2.0-1"
 source = {
   url = "git+file://.",
-  tag = "v1.1.0",
+  tag = "v1.2.0",
 }
 description = {
   summary = "Socket.IO v5 server and client for LuaJIT and OpenResty over libsio",
