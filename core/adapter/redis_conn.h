@@ -1,8 +1,6 @@
-/* One connection to Redis on the I/O thread's loop (hiredis, its events on
- * libuv: redis_uv.h): the host name is resolved with uv_getaddrinfo, so nothing
- * blocks; a lost or refused connection is tried again after 50 ms per
- * attempt, at most 500 ms (node-redis's default strategy), for as long as
- * it is open. */
+/* One connection to Redis on the I/O thread's loop (hiredis's async API,
+ * its events on libuv: redis_uv.h): the publisher, and the classic
+ * subscriber. It connects, and connects again, as redis_dial.h says. */
 #ifndef SIO_REDIS_CONN_H
 #define SIO_REDIS_CONN_H
 #include <stddef.h>

@@ -1,16 +1,12 @@
 #include "redis_shard_sub.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <hiredis/hiredis.h>
 
 #include "../util/strmap.h"
-
-#define RETRY_STEP_MS 50
-#define RETRY_MAX_MS 500
-#define CONNECT_TIMEOUT_MS 5000
+#include "redis_dial.h"
 
 /* One connection attempt: its poll handle must be closed before hiredis
  * closes the socket, so both go together, freed once libuv lets go. */
@@ -22,30 +18,19 @@ typedef struct shard_link {
 } shard_link;
 
 struct redis_shard_sub {
-  uv_loop_t *loop;
-  redis_url url;
+  redis_dial dial;
   redis_shard_sub_events ev;
   void *data;
   shard_link *link;     /* the connection being made or made, or NULL */
-  uv_getaddrinfo_t resolve;
-  uv_timer_t timer;     /* the connect timeout, then the next attempt */
-  int resolving;
-  int up;
-  int closing;
-  int timer_closed;
   int links;            /* links not yet freed */
   int hello;            /* replies owed before up: AUTH's, then PING's */
-  unsigned attempts;
-  char refusal[160];    /* Redis refused AUTH or PING: why the attempt failed */
   strmap channels;      /* the channels listened to (values unused) */
 };
 
-static void connect_now(redis_shard_sub *s);
-
 static void maybe_closed(redis_shard_sub *s) {
-  if (s->closing && s->timer_closed && !s->resolving && !s->links) {
+  if (redis_dial_settled(&s->dial) && !s->links) {
     strmap_free(&s->channels);
-    redis_url_free(&s->url);
+    redis_url_free(&s->dial.url);
     s->ev.closed(s);
     free(s);
   }
@@ -67,32 +52,9 @@ static void drop_link(redis_shard_sub *s) {
   uv_close((uv_handle_t *)&l->poll, on_link_closed);
 }
 
-static void on_retry(uv_timer_t *t) { connect_now(t->data); }
-
-static void failed(redis_shard_sub *s, const char *why) {
-  s->up = 0;
-  if (s->closing) return;
-  s->attempts++;
-  unsigned delay = s->attempts * RETRY_STEP_MS;
-  uv_timer_start(&s->timer, on_retry, delay < RETRY_MAX_MS ? delay : RETRY_MAX_MS, 0);
-  s->ev.down(s, why);
-}
-
-/* The connection is gone: a refusal by Redis is the better reason. */
 static void lost(redis_shard_sub *s, const char *what) {
-  char why[160];
-  if (s->refusal[0])
-    memcpy(why, s->refusal, sizeof why);
-  else
-    snprintf(why, sizeof why, "redis %s:%d: %s", s->url.host, s->url.port, what);
-  s->refusal[0] = 0;
   drop_link(s);
-  failed(s, why);
-}
-
-static void on_connect_timeout(uv_timer_t *t) {
-  redis_shard_sub *s = t->data;
-  if (s->link && !s->up) lost(s, "connect timeout");
+  redis_dial_lost(&s->dial, what);
 }
 
 static void on_poll(uv_poll_t *h, int status, int events);
@@ -112,23 +74,15 @@ static int send_cmd(redis_shard_sub *s, const char *cmd, const char *arg) {
   return 0;
 }
 
-static void note_refusal(redis_shard_sub *s, const redisReply *r) {
-  if (!s->refusal[0] && r->type == REDIS_REPLY_ERROR)
-    snprintf(s->refusal, sizeof s->refusal, "redis %s:%d: %s", s->url.host, s->url.port, r->str);
-}
-
-/* Up once the server has answered PING as Redis does. */
 static void on_hello_reply(redis_shard_sub *s, const redisReply *r) {
-  note_refusal(s, r);
-  if (--s->hello) return;
-  if (r->type != REDIS_REPLY_STATUS || strcmp(r->str, "PONG") != 0) {
+  if (--s->hello) {
+    redis_dial_note_refusal(&s->dial, r);
+    return;
+  }
+  if (!redis_dial_pong(&s->dial, r)) {
     lost(s, "not a Redis server");
     return;
   }
-  s->refusal[0] = 0;
-  s->up = 1;
-  s->attempts = 0;
-  uv_timer_stop(&s->timer);
   const char *name;
   void *v;
   for (size_t i = 0; strmap_next(&s->channels, &i, &name, &v);) send_cmd(s, "SSUBSCRIBE", name);
@@ -185,38 +139,15 @@ static void on_poll(uv_poll_t *h, int status, int events) {
   }
 }
 
-static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res) {
-  redis_shard_sub *s = req->data;
-  s->resolving = 0;
-  char ip[64] = "";
-  if (status == 0 && res) {
-    if (res->ai_family == AF_INET6)
-      uv_ip6_name((struct sockaddr_in6 *)res->ai_addr, ip, sizeof ip);
-    else
-      uv_ip4_name((struct sockaddr_in *)res->ai_addr, ip, sizeof ip);
-  }
-  uv_freeaddrinfo(res);
-  if (s->closing) {
-    maybe_closed(s);
-    return;
-  }
-  char why[160];
-  if (!ip[0]) {
-    snprintf(why, sizeof why, "getaddrinfo %s %s", status == UV_EAI_AGAIN ? "EAI_AGAIN" : "ENOTFOUND",
-             s->url.host);
-    failed(s, why);
-    return;
-  }
-  /* A numeric address: hiredis's own lookup of it does not block. */
-  redisContext *ctx = redisConnectNonBlock(ip, s->url.port);
+static int open_at(redis_dial *d, const char *ip) {
+  redis_shard_sub *s = d->owner;
+  redisContext *ctx = redisConnectNonBlock(ip, d->url.port);
   shard_link *l = ctx && !ctx->err ? calloc(1, sizeof(*l)) : NULL;
-  if (!l || uv_poll_init(s->loop, &l->poll, ctx->fd) != 0) {
-    snprintf(why, sizeof why, "redis %s:%d: %s", s->url.host, s->url.port,
-             ctx && ctx->err ? ctx->errstr : "cannot connect");
+  if (!l || uv_poll_init(d->loop, &l->poll, ctx->fd) != 0) {
+    redis_dial_lost(d, ctx && ctx->err ? ctx->errstr : "cannot connect");
     free(l);
     if (ctx) redisFree(ctx);
-    failed(s, why);
-    return;
+    return -1;
   }
   l->ctx = ctx;
   l->owner = s;
@@ -225,69 +156,60 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
   s->links++;
   /* AUTH first, as node-redis does: its error is the reason told. */
   s->hello = 1;
-  if (s->url.password) {
-    const char *argv[3] = {"AUTH", s->url.user ? s->url.user : s->url.password, s->url.password};
-    size_t lens[3] = {4, strlen(argv[1]), strlen(s->url.password)};
-    redisAppendCommandArgv(ctx, s->url.user ? 3 : 2, argv, lens);
+  const char *argv[3];
+  size_t lens[3];
+  int argc = redis_dial_auth(d, argv, lens);
+  if (argc) {
+    redisAppendCommandArgv(ctx, argc, argv, lens);
     s->hello++;
   }
   send_cmd(s, "PING", NULL);
-  uv_timer_start(&s->timer, on_connect_timeout, CONNECT_TIMEOUT_MS, 0);
+  return 0;
 }
 
-static void connect_now(redis_shard_sub *s) {
-  struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
-  char port[8];
-  snprintf(port, sizeof port, "%d", s->url.port);
-  s->resolve.data = s;
-  if (uv_getaddrinfo(s->loop, &s->resolve, on_resolved, s->url.host, port, &hints) == 0)
-    s->resolving = 1;
-  else
-    failed(s, "getaddrinfo failed");
+static void on_connect_timeout(redis_dial *d) {
+  redis_shard_sub *s = d->owner;
+  if (s->link) lost(s, "connect timeout");
 }
+
+static void on_down(redis_dial *d, const char *why) {
+  redis_shard_sub *s = d->owner;
+  s->ev.down(s, why);
+}
+
+static void on_settled(redis_dial *d) { maybe_closed(d->owner); }
+
+static const redis_dial_ops dial_ops = {open_at, on_connect_timeout, on_down, on_settled};
 
 redis_shard_sub *redis_shard_sub_new(uv_loop_t *loop, const redis_url *url,
                                      const redis_shard_sub_events *ev, void *data) {
   redis_shard_sub *s = calloc(1, sizeof(*s));
-  if (!s || redis_url_copy(url, &s->url)) {
+  if (!s) return NULL;
+  s->ev = *ev;
+  s->data = data;
+  if (redis_dial_start(&s->dial, loop, url, &dial_ops, s)) {
     free(s);
     return NULL;
   }
-  s->loop = loop;
-  s->ev = *ev;
-  s->data = data;
-  uv_timer_init(loop, &s->timer);
-  s->timer.data = s;
-  connect_now(s);
   return s;
 }
 
 void *redis_shard_sub_data(const redis_shard_sub *s) { return s->data; }
 
-int redis_shard_sub_is_up(const redis_shard_sub *s) { return s->up; }
+int redis_shard_sub_is_up(const redis_shard_sub *s) { return s->dial.up; }
 
 int redis_shard_sub_add(redis_shard_sub *s, const char *channel) {
   if (strmap_get(&s->channels, channel)) return 0;
   if (strmap_put(&s->channels, channel, s)) return -1;
-  if (s->up) send_cmd(s, "SSUBSCRIBE", channel);
+  if (s->dial.up) send_cmd(s, "SSUBSCRIBE", channel);
   return 0;
 }
 
 void redis_shard_sub_remove(redis_shard_sub *s, const char *channel) {
-  if (strmap_del(&s->channels, channel) && s->up) send_cmd(s, "SUNSUBSCRIBE", channel);
-}
-
-static void on_timer_closed(uv_handle_t *h) {
-  redis_shard_sub *s = h->data;
-  s->timer_closed = 1;
-  maybe_closed(s);
+  if (strmap_del(&s->channels, channel) && s->dial.up) send_cmd(s, "SUNSUBSCRIBE", channel);
 }
 
 void redis_shard_sub_close(redis_shard_sub *s) {
-  if (s->closing) return;
-  s->closing = 1;
-  s->up = 0;
-  if (s->resolving) uv_cancel((uv_req_t *)&s->resolve);
+  if (redis_dial_close(&s->dial)) return;
   drop_link(s);
-  uv_close((uv_handle_t *)&s->timer, on_timer_closed);
 }

@@ -2,10 +2,9 @@
  * 7's sharded pub/sub), on the I/O thread's loop. Debian 12's hiredis 0.14
  * has no SSUBSCRIBE in its async API (an "smessage" push there aborts on an
  * assertion), so this one drives hiredis's non-blocking context itself from
- * a uv_poll_t. It behaves as redis_conn does: uv_getaddrinfo, AUTH when the
- * URL has a password, PING to know it is Redis, 5 s connect timeout, tried
- * again after 50 ms per attempt (at most 500 ms); and it subscribes again
- * to every channel after a reconnection. */
+ * a uv_poll_t. It connects, and connects again, as redis_dial.h says (as
+ * redis_conn does), and subscribes again to every channel after a
+ * reconnection. */
 #ifndef SIO_REDIS_SHARD_SUB_H
 #define SIO_REDIS_SHARD_SUB_H
 #include <stddef.h>
