@@ -82,11 +82,10 @@ static void on_connect_timeout(redis_dial *d) {
   redis_conn *c = d->owner;
   if (!c->ac) return;
   redisAsyncContext *ac = c->ac;
-  if (ac->c.flags & REDIS_CONNECTED) {
-    /* Connected but no answer to PING: on_disconnect takes it from here. */
-    redisAsyncDisconnect(ac);
-    return;
-  }
+  /* Freed rather than disconnected: hiredis's disconnect waits for the
+   * answer to PING, which a peer that accepted and stays silent never
+   * sends. The reason is given here, not by the disconnect callback. */
+  ac->onDisconnect = NULL;
   c->ac = NULL;
   redisAsyncFree(ac);
   redis_dial_lost(d, "connect timeout");

@@ -1,10 +1,13 @@
-// The adapter's URL with credentials, as node-redis reads it:
-// redis://[[user][:password]@]host:port. A Redis that asks for a password
-// (requirepass) or an ACL user is joined by libsio and Node nodes given the
-// same URL; a wrong password is the reason of "adapter down" and the node
-// keeps serving its own clients; rediss:// is refused with why.
+// The adapter's connection to Redis. The URL with credentials, as node-redis
+// reads it: redis://[[user][:password]@]host:port. A Redis that asks for a
+// password (requirepass) or an ACL user is joined by libsio and Node nodes
+// given the same URL; a wrong password is the reason of "adapter down" and
+// the node keeps serving its own clients. A peer that accepts and never
+// answers is given up on after the connect timeout. rediss:// is refused
+// with why.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { closeAll, connect, emitWithAck, withTimeout } from "./helpers/client.mjs";
@@ -82,6 +85,37 @@ describe("the adapter with Redis credentials", { timeout: 90000 }, () => {
     assert.match(lineOf(await node.adapterLine("down", 1, 15000)), /NOAUTH/);
     await node.stop();
   });
+});
+
+describe("a peer that accepts and never answers", { skip: LIBSIO_IS_REFERENCE && "node-redis's refused connect() ends the reference server" }, () => {
+  const held = [];
+  let silent;
+  before(async () => {
+    silent = createServer((conn) => held.push(conn));
+    await new Promise((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  });
+  after(() => {
+    for (const conn of held) conn.destroy();
+    silent.close();
+  });
+
+  for (const adapter of [{}, { sharded: true }]) {
+    it(`adapter down after the 5 s connect timeout, then tried again${adapter.sharded ? " (sharded)" : ""}`, { timeout: 30000 }, async () => {
+      const node = await startNode("libsio", `redis://127.0.0.1:${silent.address().port}`, adapter, { waitUp: false });
+      try {
+        const started = Date.now();
+        assert.match(lineOf(await node.adapterLine("down", 1, 12000)), /connect timeout/);
+        assert.ok(Date.now() - started >= 4000, "not before the timeout");
+        // The host is told once per outage; the attempts go on.
+        const connections = held.length;
+        const deadline = Date.now() + 8000;
+        while (held.length <= connections && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        assert.ok(held.length > connections, "a new attempt after the first timed out");
+      } finally {
+        await node.stop();
+      }
+    });
+  }
 });
 
 describe("rediss:// URLs", { skip: LIBSIO_IS_REFERENCE && "node-redis speaks TLS" }, () => {
