@@ -37,12 +37,16 @@ async def main():
     url = f"http://127.0.0.1:{io.port}"
 
     alice = sio.AsyncClient(url, auth={"token": "secret", "user": "alice"})
-    bob = sio.AsyncClient(url, auth={"token": "secret", "user": "bob"})
     heard = asyncio.Queue()
     alice.on("joined", lambda user: heard.put_nowait(("joined", user)))
     alice.on("chat", lambda user, text: heard.put_nowait((user, text)))
-
     await alice.wait_connected(timeout=10)
+
+    # Bob only now: "joined" reaches the sockets in the lobby when his
+    # connection handler runs, and two clients started together may reach
+    # the server in either order. Once Alice is connected, her connection
+    # handler runs before that of any client that connects after.
+    bob = sio.AsyncClient(url, auth={"token": "secret", "user": "bob"})
     await bob.wait_connected(timeout=10)
     print("alice heard:", await heard.get())
     print("bob: chat ->", await bob.timeout(5).emit_with_ack("chat", "hi alice"))

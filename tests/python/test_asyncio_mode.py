@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import queue
+import threading
+import time
 
 import pytest
 
@@ -32,6 +34,30 @@ def test_coroutine_handler_answers_with_its_return_value(server, node) -> None:
     server.start()
     cid = node.connect(server.url + "/")
     assert node.emit_ack(cid, "slow-double", 4) == (None, [8])
+
+
+def test_coroutine_connection_handler_hears_the_first_packets(server, node) -> None:
+    # In socket.io a connection listener runs before the socket's next
+    # packet; a coroutine one runs up to its first await, so that a handler
+    # it adds there hears what the client sent at once, even when the loop
+    # takes the connection and that packet in one go.
+    heard: queue.Queue = queue.Queue()
+
+    @server.io.on("connection")
+    async def on_connection(socket: sio.Socket) -> None:
+        socket.on("hello", heard.put)
+
+    server.start()
+    for n in range(5):
+        busy, free = threading.Event(), threading.Event()
+        server.loop.call_soon_threadsafe(lambda busy=busy, free=free: (busy.set(), free.wait(10)))
+        assert busy.wait(10)
+        # The core accepts on its own (no middleware) while the loop is busy.
+        cid = node.connect(server.url + "/", transports=["websocket"])
+        node.emit(cid, "hello", n)
+        time.sleep(0.2)
+        free.set()
+        assert next_item(heard, timeout=5) == n
 
 
 def test_await_emit_with_ack_inside_a_handler(server, node) -> None:

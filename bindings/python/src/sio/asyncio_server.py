@@ -8,6 +8,7 @@ import inspect
 from typing import Any, Callable, Optional
 
 from ._asyncio_mode import AsyncioMode
+from ._event import Event
 from ._server_base import ServerBase
 from .namespace import Middleware
 from .socket import Socket
@@ -19,6 +20,9 @@ class AsyncServer(AsyncioMode, ServerBase):
     def __init__(self, **options: Any) -> None:
         ServerBase.__init__(self, **options)
         self._init_mode()
+        # The events taken while a coroutine connection handler waits for
+        # its first step; None when there is none.
+        self._held: Optional[list[Event]] = None
 
     def start(self) -> None:
         """Starts serving on the running loop (returns at once)."""
@@ -36,6 +40,31 @@ class AsyncServer(AsyncioMode, ServerBase):
     def run(self) -> None:
         """asyncio.run(self.serve())."""
         asyncio.run(self.serve())
+
+    def _take(self, raw: Any) -> None:
+        if self._held is not None:
+            self._held.append(Event(raw))
+        else:
+            ServerBase._take(self, raw)
+
+    def _on_connection(self, event: Event) -> None:
+        tracked = len(self._tasks)
+        ServerBase._on_connection(self, event)
+        if len(self._tasks) > tracked and self._held is None:
+            # As a connection listener in socket.io, a coroutine handler runs
+            # up to its first await before the socket's next packet, so that
+            # the handlers it adds there hear the first ones. Its first step
+            # is queued on the loop already; the events wait behind it.
+            self._held = []
+            asyncio.get_running_loop().call_soon(self._release_held)
+
+    def _release_held(self) -> None:
+        held, self._held = self._held or [], None
+        for n, event in enumerate(held):
+            self._handle_event(event)
+            if self._held is not None:  # one more connection to start first
+                self._held[:0] = held[n + 1:]
+                return
 
     def _track(self, awaitable: Any, on_result: Optional[Callable[[Any], None]],
                fn: Callable[..., Any]) -> asyncio.Future[Any]:
