@@ -19,6 +19,7 @@ local test, equal, same = check.test, check.equal, check.same
 ffi.cdef([[
 typedef struct { long tv_sec; long tv_nsec; } lsio_timespec;
 int clock_gettime(int clock, lsio_timespec *ts);
+int poll(void *fds, unsigned long nfds, int timeout);
 ]])
 local CLOCK_MONOTONIC = 1
 
@@ -153,6 +154,35 @@ test("socket:use runs per packet; next(err) reaches the 'error' handlers", funct
   c:emit("allowed", "x")
   settle(150)
   same(seen, { "error not allowed", "x checked" }, "seen")
+end)
+
+-- socket.io runs a connection listener before the socket's next packet, so
+-- that the handlers it adds hear what the client sent as it connected. The
+-- server's context is not pumped while the client (on a context of its own,
+-- whose core sends what was emitted before the connection) connects and
+-- emits: the connection and the first event come in one batch.
+test("a connection handler's handlers hear the client's first packets", function()
+  local heard = {}
+  server:of("/first"):on("connection", function(socket)
+    socket:on("hello", function(n, ack)
+      heard[#heard + 1] = n
+      ack(n * 2)
+    end)
+  end)
+  local client_ctx = sio.context()
+  for n = 1, 5 do
+    local early = sio.connect(url .. "/first", { context = client_ctx, reconnection = false })
+    local answer
+    early:emit("hello", n, function(x) answer = x end)
+    ffi.C.poll(nil, 0, 200)
+    wait_for(function()
+      client_ctx:poll(0)
+      return answer
+    end, "the first packet's ack")
+    equal(answer, n * 2, "ack " .. n)
+    early.io:close()
+  end
+  same(heard, { 1, 2, 3, 4, 5 }, "every first packet heard")
 end)
 
 test("emit_with_ack yields a coroutine until the answer, on both sides", function()

@@ -149,6 +149,52 @@ test("events taken in one batch survive a handler that raises or polls", functio
   same(seen, { 1, 2, 3, 4, 5, 6 }, "each event once, in order")
 end)
 
+-- socket.io runs a connection listener before the socket's next packet, so
+-- that the handlers it adds hear the client's first packets even when they
+-- arrive with the connection: here in the same batch as it.
+test("a connection handler runs before the socket's first event of its batch", function()
+  local first = server:of("/first")
+  local heard = {}
+  first:on("connection", function(socket)
+    socket:on("hello", function(n, ack)
+      heard[#heard + 1] = n
+      ack(n * 2)
+    end)
+  end)
+  for n = 1, 20 do
+    local sid = "first" .. n
+    fake.push({ type = C.SIO_EV_CONNECTION, nsp = "/first", sid = sid, data = "{}" })
+    fake.push({ type = C.SIO_EV_EVENT, nsp = "/first", sid = sid, name = "hello",
+      data = "[" .. n .. "]", ack_id = n })
+  end
+  server:poll(0)
+  equal(#fake.queue, 0, "all taken")
+  equal(#heard, 20, "every first event heard")
+  local acks = fake.take("ack")
+  equal(#acks, 20, "every first event answered")
+  for n = 1, 20 do
+    same({ acks[n].sid, acks[n].ack_id, acks[n].json }, { "first" .. n, n, "[" .. n * 2 .. "]" }, "ack " .. n)
+  end
+end)
+
+test("a connection handler that yields has added its handlers for the next event", function()
+  local paused = server:of("/paused")
+  local heard = {}
+  paused:on("connection", function(socket)
+    socket:on("hello", function(n) heard[#heard + 1] = n end)
+    coroutine.yield("connecting")
+  end)
+  fake.push({ type = C.SIO_EV_CONNECTION, nsp = "/paused", sid = "p1", data = "{}" })
+  fake.push({ type = C.SIO_EV_EVENT, nsp = "/paused", sid = "p1", name = "hello", data = "[1]" })
+  local pump = coroutine.create(function() return server:poll(0) end)
+  local _, first = coroutine.resume(pump)
+  equal(first, "connecting", "the connection handler yielded through poll")
+  same(heard, {}, "the event waits while it is paused")
+  server:poll(0)
+  same(heard, { 1 }, "the next poll gives the event to the handler it added")
+  coroutine.resume(pump)
+end)
+
 test("timeout(ms):emit callbacks get an error first", function()
   local socket = connect("s4")
   local results = {}
