@@ -215,8 +215,8 @@ class ClientBase:
         if not compress:
             flags |= lib.SIO_EMIT_NO_COMPRESS
         if on_answer is None:
-            self._call(lib.sio_client_emit, nsp.encode(), CMessage(event, data, bins, flags).ptr,
-                       _NULL)
+            message = CMessage(event, data, bins, flags)
+            self._call(lib.sio_client_emit, nsp.encode(), message.ptr, _NULL)
             return 0
         flags |= lib.SIO_EMIT_ACK
         timeout_ms = milliseconds(timeout) if timeout is not None else 0
@@ -262,8 +262,8 @@ class ClientBase:
     def _ack(self, nsp: str, ack_id: int, args: Any) -> None:
         data, bins = encode(args)
         # A socket gone meanwhile: an SIO_EV_ERROR, logged by _dispatch.
-        self._call(lib.sio_client_ack, nsp.encode(), ack_id, CMessage.answer(data, bins).ptr,
-                   _NULL)
+        message = CMessage.answer(data, bins)
+        self._call(lib.sio_client_ack, nsp.encode(), ack_id, message.ptr, _NULL)
 
     def _leave(self, socket: ClientSocket) -> None:
         self._call(lib.sio_client_disconnect, socket.nsp.encode())

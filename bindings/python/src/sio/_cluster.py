@@ -107,8 +107,9 @@ class ClusterMixin:
 
         def answer(value: Any) -> None:
             data, bins = encode((value,))
+            message = CMessage.answer(data, bins)
             rc = self._handle.call(lib.sio_server_side_ack, ack_id,  # type: ignore[attr-defined]
-                                   CMessage.answer(data, bins).ptr, ffi.NULL)
+                                   message.ptr, ffi.NULL)
             if rc < 0:
                 log.warning("libsio: server-side ack of %r: %s", event.name, rc)
 

@@ -31,7 +31,8 @@ def _c_string(name: str) -> Any:
 
 class CMessage:
     """A sio_message over encoded arguments (JSON text and attachments),
-    alive with the memory it points into as long as this object."""
+    alive with the memory it points into as long as this object: keep the
+    object, not only its ptr, until the call that reads it returns."""
 
     __slots__ = ("ptr", "_keep")
 

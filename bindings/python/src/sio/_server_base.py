@@ -278,12 +278,17 @@ class ServerBase(SocketioHabits, ClusterMixin):
         """Returns the request id that the answer will carry (0 when no
         answer was asked for)."""
         data, bins = encode(args)
-        to = c_target_of(target).ptr
+        # Held in locals until the call returns: a sio_message or sio_target
+        # points into memory its Python object owns (the attachments' array,
+        # the room strings), freed with the object.
+        held_target = c_target_of(target)
+        to = held_target.ptr
         flags = lib.SIO_EMIT_VOLATILE if volatile else 0
         if not compress:
             flags |= lib.SIO_EMIT_NO_COMPRESS
         if on_answer is None:
-            self._call(lib.sio_emit, to, CMessage(event, data, bins, flags).ptr, _NULL)
+            message = CMessage(event, data, bins, flags)
+            self._call(lib.sio_emit, to, message.ptr, _NULL)
             return 0
         flags |= lib.SIO_EMIT_ACK
         timeout_ms = milliseconds(timeout) if timeout is not None else 0
@@ -372,7 +377,8 @@ class ServerBase(SocketioHabits, ClusterMixin):
     # SIO_EV_ERROR, logged by _on_answer), so no request id is kept for them.
     def _ack(self, sid: bytes, ack_id: int, args: Any) -> None:
         data, bins = encode(args)
-        rc = self._handle.call(lib.sio_ack, sid, ack_id, CMessage.answer(data, bins).ptr, _NULL)
+        message = CMessage.answer(data, bins)
+        rc = self._handle.call(lib.sio_ack, sid, ack_id, message.ptr, _NULL)
         if rc < 0:
             check(rc)
 
